@@ -1,0 +1,80 @@
+"""The Starlette application: `/graphql` (with GraphiQL), `/healthz`, `/readyz`."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from strawberry.asgi import GraphQL
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
+
+from api.settings import Settings
+from api.stores import make_store
+from graph.models import User
+from graph.store import Store
+from schema import build_schema
+from schema.context import Context
+
+log = logging.getLogger("thememap")
+
+
+class ThememapGraphQL(GraphQL[Context, None]):
+    """Strawberry's ASGI app with our per-request context."""
+
+    def __init__(self, app_state: Any) -> None:
+        super().__init__(
+            build_schema(),
+            graphql_ide="graphiql",
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
+        )
+        self.app_state = app_state
+
+    async def get_context(self, request: Any, response: Any = None) -> Context:
+        state = self.app_state
+        return Context(store=state.store, user=state.local_user, request=request, response=response)
+
+
+def create_app(settings: Settings | None = None, store: Store | None = None) -> Starlette:
+    """Build the app. `store` overrides the one the settings name (tests pass a wrapped store)."""
+    settings = settings or Settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        app.state.store = store or make_store(settings)
+        await app.state.store.open()
+        try:
+            app.state.local_user = await app.state.store.ensure_user(settings.local_user_id, settings.local_user_name)
+            log.info("thememap ready on the %s store", settings.store)
+            yield
+        finally:
+            await app.state.store.close()
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> Response:
+        try:
+            await request.app.state.store.ping()
+        except Exception as exc:  # readiness reports any failure of the store, never raises
+            log.warning("store not ready: %s", exc)
+            return JSONResponse({"status": "unavailable", "store": settings.store}, status_code=503)
+        return JSONResponse({"status": "ready", "store": settings.store})
+
+    app = Starlette(lifespan=lifespan)
+    graphql = ThememapGraphQL(app.state)
+    app.router.routes.extend(
+        [
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+        ]
+    )
+    app.state.settings = settings
+    return app

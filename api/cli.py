@@ -1,0 +1,115 @@
+"""The `thememap` command: serve the API, load demo datasets, export the SDL."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from api.settings import Settings
+from api.stores import StoreUnavailable, make_store
+from seeds.registry import Dataset, datasets
+
+app = typer.Typer(help="thememap: collaborative theme mapping for qualitative research.", no_args_is_help=True)
+console = Console()
+
+StoreOption = Annotated[
+    Optional[str], typer.Option("--store", help="Store adapter: embedded or neo4j [env THEMEMAP_STORE].")
+]
+DataDirOption = Annotated[
+    Optional[Path], typer.Option("--data-dir", help="Embedded store directory [env THEMEMAP_DATA_DIR, default ./data].")
+]
+
+
+def _settings(store: str | None, data_dir: Path | None) -> Settings:
+    """Settings from the environment, with command-line options taking precedence.
+    Options are also put into the environment so that a reloading server sees them."""
+    if store is not None:
+        os.environ["THEMEMAP_STORE"] = store
+    if data_dir is not None:
+        os.environ["THEMEMAP_DATA_DIR"] = str(data_dir)
+    try:
+        return Settings()
+    except ValueError as exc:
+        console.print(f"[red]Invalid settings:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+
+@app.command()
+def serve(
+    host: Annotated[Optional[str], typer.Option(help="Interface to listen on [env THEMEMAP_HOST, default 127.0.0.1].")] = None,
+    port: Annotated[Optional[int], typer.Option(help="Port [env THEMEMAP_PORT, default 8000].")] = None,
+    store: StoreOption = None,
+    data_dir: DataDirOption = None,
+    reload: Annotated[bool, typer.Option(help="Restart when the code changes (development).")] = False,
+) -> None:
+    """Serve the GraphQL API (GraphiQL at /graphql, /healthz, /readyz)."""
+    import uvicorn
+
+    settings = _settings(store, data_dir)
+    host = host or settings.host
+    port = port or settings.port
+    console.print(f"thememap on the {settings.store} store: http://{host}:{port}/graphql")
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, reload=reload)
+
+
+@app.command()
+def seed(
+    name: Annotated[Optional[str], typer.Argument(help="Dataset to load; leave out to list the datasets.")] = None,
+    replace: Annotated[bool, typer.Option(help="Delete the dataset's project first and load it afresh.")] = False,
+    store: StoreOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Load a demo dataset into the store (idempotent: a loaded dataset is left as it is)."""
+    known = datasets()
+    if name is None:
+        table = Table("name", "dataset")
+        for dataset in known.values():
+            table.add_row(dataset.name, dataset.summary)
+        console.print(table)
+        return
+    if name not in known:
+        console.print(f"[red]No dataset named {name!r}.[/red] Known: {', '.join(known)}")
+        raise typer.Exit(2)
+    settings = _settings(store, data_dir)
+    try:
+        asyncio.run(_seed(settings, known[name], replace))
+    except StoreUnavailable as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+
+
+async def _seed(settings: Settings, dataset: Dataset, replace: bool) -> None:
+    store = make_store(settings)
+    await store.open()
+    try:
+        if await dataset.is_loaded(store):
+            if not replace:
+                console.print(f"{dataset.name} is already loaded; use --replace to load it afresh.")
+                return
+            await dataset.remove(store)
+        with Progress(
+            TextColumn(f"seeding {dataset.name}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+        ) as progress:
+            task = progress.add_task("seed", total=dataset.steps())
+            project_id = await dataset.load(store, lambda n: progress.advance(task, n))
+        console.print(f"Loaded {dataset.name} as project {project_id}.")
+    finally:
+        await store.close()
+
+
+@app.command("export-schema")
+def export_schema(
+    output: Annotated[Path, typer.Option(help="Where to write the SDL.")] = Path("schema.graphql"),
+) -> None:
+    """Write the GraphQL schema (SDL) to a file."""
+    from schema import build_schema
+
+    output.write_text(build_schema().as_str() + "\n", encoding="utf-8")
+    console.print(f"Wrote {output}.")

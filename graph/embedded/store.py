@@ -1,0 +1,792 @@
+"""The embedded adapter: the store port over a SQLite file on local disk.
+
+Each public method is one job on the connection's worker thread inside one transaction
+(see `graph.embedded.connection` for why SQLite and why one thread).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from graph import cursors
+from graph.embedded import rows
+from graph.embedded.connection import Connection, Db
+from graph.errors import BadInput, NotFound
+from graph.inputs import (
+    CodePatch,
+    LinkPatch,
+    MemoPatch,
+    NewCode,
+    NewDocument,
+    NewExcerpt,
+    NewLink,
+    NewMemo,
+    NewParticipant,
+    NewProject,
+    NewTheme,
+    ParticipantPatch,
+    ProjectPatch,
+    ThemePatch,
+)
+from graph.models import (
+    CONCEPT_KINDS,
+    Code,
+    Coding,
+    ConceptStats,
+    Document,
+    Excerpt,
+    Link,
+    LinkKind,
+    Memo,
+    NodeKind,
+    Page,
+    Participant,
+    Project,
+    Role,
+    Theme,
+    User,
+)
+from graph.rules import check_span, check_version, new_id, now, same_project
+
+M = TypeVar("M")
+
+_IN = "IN (SELECT value FROM json_each(?))"
+_EXCERPT_ORDER = 'e.document_id, e.start, e."end", e.id'
+
+
+def _ids(ids: Sequence[str]) -> str:
+    return json.dumps(list(ids))
+
+
+def _node(db: Db, id: str, *kinds: NodeKind) -> sqlite3.Row:
+    """The node row for `id` (id, project_id, kind), which must have one of `kinds`."""
+    row = db.one("SELECT id, project_id, kind FROM nodes WHERE id = ?", id)
+    if row is None or NodeKind(row["kind"]) not in kinds:
+        raise NotFound(" or ".join(k.value.lower() for k in kinds), id)
+    return row
+
+
+def _add_node(db: Db, id: str, project_id: str, kind: NodeKind) -> None:
+    if db.one("SELECT 1 FROM nodes WHERE id = ?", id) is not None:
+        raise BadInput(f"Id {id!r} is already in use; leave the id out to get a new one.")
+    db.run("INSERT INTO nodes(id, project_id, kind) VALUES (?, ?, ?)", id, project_id, kind.value)
+
+
+def _by_ids(db: Db, table: str, ids: Sequence[str], mapper: Callable[[sqlite3.Row], M]) -> dict[str, M]:
+    return {row["id"]: mapper(row) for row in db.all(f"SELECT * FROM {table} WHERE id {_IN}", _ids(ids))}
+
+
+def _grouped(
+    db: Db, sql: str, ids: Sequence[str], key: str, mapper: Callable[[sqlite3.Row], M]
+) -> dict[str, list[M]]:
+    out: dict[str, list[M]] = {id: [] for id in ids}
+    for row in db.all(sql, _ids(ids)):
+        out[row[key]].append(mapper(row))
+    return out
+
+
+def _stamp(actor: str) -> tuple[str, str, str, str]:
+    at = rows.instant(now())
+    return actor, at, actor, at
+
+
+class EmbeddedStore:
+    """The default store: durable on local disk, in-process, zero setup."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.path = Path(data_dir) / "thememap.sqlite3"
+        self._conn = Connection(self.path)
+
+    # -- lifecycle --------------------------------------------------------------------
+    async def open(self) -> None:
+        await self._conn.open()
+
+    async def close(self) -> None:
+        await self._conn.close()
+
+    async def ping(self) -> None:
+        await self._conn.read(lambda db: db.one("SELECT 1"))
+
+    # -- users ------------------------------------------------------------------------
+    async def ensure_user(self, id: str, name: str, email: str | None = None) -> User:
+        def job(db: Db) -> User:
+            db.run(
+                "INSERT OR IGNORE INTO users(id, name, email, created_at) VALUES (?, ?, ?, ?)",
+                id, name, email, rows.instant(now()),
+            )
+            return rows.user(db.one("SELECT * FROM users WHERE id = ?", id))
+
+        return await self._conn.write(job)
+
+    async def get_users(self, ids: Sequence[str]) -> dict[str, User]:
+        return await self._conn.read(lambda db: _by_ids(db, "users", ids, rows.user))
+
+    # -- projects -----------------------------------------------------------------------
+    async def list_projects(self) -> list[Project]:
+        return await self._conn.read(
+            lambda db: [rows.project(r) for r in db.all("SELECT * FROM projects ORDER BY lower(name), id")]
+        )
+
+    async def get_projects(self, ids: Sequence[str]) -> dict[str, Project]:
+        return await self._conn.read(lambda db: _by_ids(db, "projects", ids, rows.project))
+
+    async def create_project(self, actor: str, new: NewProject) -> Project:
+        def job(db: Db) -> Project:
+            id = new.id or new_id()
+            _add_node(db, id, id, NodeKind.PROJECT)
+            db.run(
+                "INSERT INTO projects VALUES (?, ?, ?, ?, ?, ?, ?)", id, new.name, new.description, *_stamp(actor)
+            )
+            db.run("INSERT INTO members(project_id, user_id, role) VALUES (?, ?, ?)", id, actor, Role.OWNER.value)
+            return rows.project(db.one("SELECT * FROM projects WHERE id = ?", id))
+
+        return await self._conn.write(job)
+
+    async def update_project(self, actor: str, id: str, patch: ProjectPatch) -> Project:
+        def job(db: Db) -> Project:
+            _node(db, id, NodeKind.PROJECT)
+            db.run(
+                "UPDATE projects SET name = coalesce(?, name), description = coalesce(?, description), "
+                "updated_by = ?, updated_at = ? WHERE id = ?",
+                patch.name, patch.description, actor, rows.instant(now()), id,
+            )
+            return rows.project(db.one("SELECT * FROM projects WHERE id = ?", id))
+
+        return await self._conn.write(job)
+
+    async def delete_project(self, actor: str, id: str) -> None:
+        def job(db: Db) -> None:
+            _node(db, id, NodeKind.PROJECT)
+            # Children before parents, so the tree self-references never block the delete.
+            db.run("UPDATE codes SET parent_id = NULL WHERE project_id = ?", id)
+            db.run("UPDATE themes SET parent_id = NULL WHERE project_id = ?", id)
+            db.run("DELETE FROM nodes WHERE project_id = ? AND id != ?", id, id)
+            db.run("DELETE FROM nodes WHERE id = ?", id)
+
+        await self._conn.write(job)
+
+    # -- participants -------------------------------------------------------------------
+    async def add_participant(self, actor: str, new: NewParticipant) -> Participant:
+        def job(db: Db) -> Participant:
+            _node(db, new.project_id, NodeKind.PROJECT)
+            id = new.id or new_id()
+            _add_node(db, id, new.project_id, NodeKind.PARTICIPANT)
+            db.run(
+                "INSERT INTO participants VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                id, new.project_id, new.pseudonym, json.dumps(new.attributes), *_stamp(actor),
+            )
+            return rows.participant(db.one("SELECT * FROM participants WHERE id = ?", id))
+
+        return await self._conn.write(job)
+
+    async def update_participant(self, actor: str, id: str, patch: ParticipantPatch) -> Participant:
+        def job(db: Db) -> Participant:
+            _node(db, id, NodeKind.PARTICIPANT)
+            attributes = None if patch.attributes is None else json.dumps(patch.attributes)
+            db.run(
+                "UPDATE participants SET pseudonym = coalesce(?, pseudonym), attributes = coalesce(?, attributes), "
+                "updated_by = ?, updated_at = ? WHERE id = ?",
+                patch.pseudonym, attributes, actor, rows.instant(now()), id,
+            )
+            return rows.participant(db.one("SELECT * FROM participants WHERE id = ?", id))
+
+        return await self._conn.write(job)
+
+    async def delete_participant(self, actor: str, id: str) -> None:
+        def job(db: Db) -> None:
+            _node(db, id, NodeKind.PARTICIPANT)
+            db.run("DELETE FROM participants WHERE id = ?", id)
+
+        await self._conn.write(job)
+
+    async def get_participants(self, ids: Sequence[str]) -> dict[str, Participant]:
+        return await self._conn.read(lambda db: _by_ids(db, "participants", ids, rows.participant))
+
+    async def participants_of_projects(self, project_ids: Sequence[str]) -> dict[str, list[Participant]]:
+        sql = f"SELECT * FROM participants WHERE project_id {_IN} ORDER BY lower(pseudonym), id"
+        return await self._conn.read(lambda db: _grouped(db, sql, project_ids, "project_id", rows.participant))
+
+    # -- documents ----------------------------------------------------------------------
+    async def add_document(self, actor: str, new: NewDocument) -> Document:
+        def job(db: Db) -> Document:
+            _node(db, new.project_id, NodeKind.PROJECT)
+            if new.participant_id is not None:
+                who = _node(db, new.participant_id, NodeKind.PARTICIPANT)
+                same_project("The participant", new.project_id, who["project_id"])
+            id = new.id or new_id()
+            _add_node(db, id, new.project_id, NodeKind.DOCUMENT)
+            db.run(
+                "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                id, new.project_id, new.participant_id, new.title, new.text, new.kind, *_stamp(actor),
+            )
+            return rows.document(db.one("SELECT * FROM documents WHERE id = ?", id))
+
+        return await self._conn.write(job)
+
+    async def delete_document(self, actor: str, id: str) -> None:
+        def job(db: Db) -> None:
+            _node(db, id, NodeKind.DOCUMENT)
+            db.run("DELETE FROM documents WHERE id = ?", id)
+
+        await self._conn.write(job)
+
+    async def get_documents(self, ids: Sequence[str]) -> dict[str, Document]:
+        return await self._conn.read(lambda db: _by_ids(db, "documents", ids, rows.document))
+
+    async def documents_of_projects(self, project_ids: Sequence[str]) -> dict[str, list[Document]]:
+        sql = f"SELECT * FROM documents WHERE project_id {_IN} ORDER BY lower(title), id"
+        return await self._conn.read(lambda db: _grouped(db, sql, project_ids, "project_id", rows.document))
+
+    async def documents_of_participants(self, participant_ids: Sequence[str]) -> dict[str, list[Document]]:
+        sql = f"SELECT * FROM documents WHERE participant_id {_IN} ORDER BY lower(title), id"
+        return await self._conn.read(lambda db: _grouped(db, sql, participant_ids, "participant_id", rows.document))
+
+    # -- excerpts and coding -------------------------------------------------------------
+    def _create_excerpt(self, db: Db, actor: str, new: NewExcerpt, reuse: bool) -> str:
+        doc = db.one("SELECT project_id, text FROM documents WHERE id = ?", new.document_id)
+        if doc is None:
+            raise NotFound("document", new.document_id)
+        text = check_span(doc["text"], new.start, new.end)
+        if reuse:
+            same = db.one(
+                'SELECT id FROM excerpts WHERE document_id = ? AND start = ? AND "end" = ?',
+                new.document_id, new.start, new.end,
+            )
+            if same is not None:
+                return same["id"]
+        id = new.id or new_id()
+        _add_node(db, id, doc["project_id"], NodeKind.EXCERPT)
+        db.run(
+            "INSERT INTO excerpts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            id, doc["project_id"], new.document_id, new.start, new.end, text, *_stamp(actor),
+        )
+        return id
+
+    def _code(self, db: Db, actor: str, excerpt_id: str, code_id: str) -> None:
+        excerpt = _node(db, excerpt_id, NodeKind.EXCERPT)
+        code = _node(db, code_id, NodeKind.CODE)
+        same_project("The code", excerpt["project_id"], code["project_id"])
+        db.run(
+            "INSERT OR IGNORE INTO codings(excerpt_id, code_id, coder_id, project_id, created_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            excerpt_id, code_id, actor, excerpt["project_id"], rows.instant(now()),
+        )
+
+    @staticmethod
+    def _excerpt(db: Db, id: str) -> Excerpt:
+        return rows.excerpt(db.one("SELECT * FROM excerpts WHERE id = ?", id))
+
+    async def create_excerpt(self, actor: str, new: NewExcerpt) -> Excerpt:
+        return await self._conn.write(lambda db: self._excerpt(db, self._create_excerpt(db, actor, new, reuse=False)))
+
+    async def delete_excerpt(self, actor: str, id: str) -> None:
+        def job(db: Db) -> None:
+            _node(db, id, NodeKind.EXCERPT)
+            db.run("DELETE FROM excerpts WHERE id = ?", id)
+
+        await self._conn.write(job)
+
+    async def get_excerpts(self, ids: Sequence[str]) -> dict[str, Excerpt]:
+        return await self._conn.read(lambda db: _by_ids(db, "excerpts", ids, rows.excerpt))
+
+    async def excerpts_of_documents(self, document_ids: Sequence[str]) -> dict[str, list[Excerpt]]:
+        sql = f"SELECT * FROM excerpts e WHERE document_id {_IN} ORDER BY {_EXCERPT_ORDER}"
+        return await self._conn.read(lambda db: _grouped(db, sql, document_ids, "document_id", rows.excerpt))
+
+    async def code_excerpt(self, actor: str, excerpt_id: str, code_id: str) -> Excerpt:
+        def job(db: Db) -> Excerpt:
+            self._code(db, actor, excerpt_id, code_id)
+            return self._excerpt(db, excerpt_id)
+
+        return await self._conn.write(job)
+
+    async def uncode_excerpt(
+        self, actor: str, excerpt_id: str, code_id: str, coder_id: str | None = None
+    ) -> Excerpt:
+        def job(db: Db) -> Excerpt:
+            _node(db, excerpt_id, NodeKind.EXCERPT)
+            _node(db, code_id, NodeKind.CODE)
+            coder = coder_id or actor
+            removed = db.run(
+                "DELETE FROM codings WHERE excerpt_id = ? AND code_id = ? AND coder_id = ?", excerpt_id, code_id, coder
+            )
+            if not removed:
+                raise NotFound("coding by this coder of that excerpt with that code", f"{excerpt_id}/{code_id}/{coder}")
+            return self._excerpt(db, excerpt_id)
+
+        return await self._conn.write(job)
+
+    async def code_text(self, actor: str, new: NewExcerpt, code_ids: Sequence[str]) -> Excerpt:
+        if not code_ids:
+            raise BadInput("codeIds must name at least one code; use createExcerpt to mark a passage without coding it.")
+
+        def job(db: Db) -> Excerpt:
+            id = self._create_excerpt(db, actor, new, reuse=True)
+            for code_id in code_ids:
+                self._code(db, actor, id, code_id)
+            return self._excerpt(db, id)
+
+        return await self._conn.write(job)
+
+    async def codings_of_excerpts(self, excerpt_ids: Sequence[str]) -> dict[str, list[Coding]]:
+        sql = f"SELECT * FROM codings WHERE excerpt_id {_IN} ORDER BY created_at, code_id, coder_id"
+        return await self._conn.read(lambda db: _grouped(db, sql, excerpt_ids, "excerpt_id", rows.coding))
+
+    async def excerpts_of_code(self, code_id: str, first: int, after: str | None) -> Page:
+        if first < 0:
+            raise BadInput("first must be zero or more.")
+
+        def job(db: Db) -> Page:
+            _node(db, code_id, NodeKind.CODE)
+            key = cursors.decode(after, 4) if after else ["", -1, -1, ""]
+            found = db.all(
+                f"SELECT e.* FROM excerpts e WHERE e.id IN (SELECT excerpt_id FROM codings WHERE code_id = ?) "
+                f'AND (e.document_id, e.start, e."end", e.id) > (?, ?, ?, ?) ORDER BY {_EXCERPT_ORDER} LIMIT ?',
+                code_id, *key, first + 1,
+            )
+            items = [rows.excerpt(r) for r in found[:first]]
+            return Page(
+                items=tuple(items),
+                cursors=tuple(cursors.encode([e.document_id, e.start, e.end, e.id]) for e in items),
+                has_next_page=len(found) > first,
+            )
+
+        return await self._conn.read(job)
+
+    # -- codes ------------------------------------------------------------------------------
+    @staticmethod
+    def _check_code_name(db: Db, project_id: str, parent_id: str | None, name: str, self_id: str | None) -> None:
+        clash = db.one(
+            "SELECT id FROM codes WHERE project_id = ? AND ifnull(parent_id, '') = ifnull(?, '') "
+            "AND lower(name) = lower(?) AND id != ifnull(?, '')",
+            project_id, parent_id, name, self_id,
+        )
+        if clash is not None:
+            where = "at the top level" if parent_id is None else "under that parent"
+            raise BadInput(f"A code named {name!r} already exists {where}; choose another name.", existingId=clash["id"])
+
+    @staticmethod
+    def _check_parent(db: Db, table: str, kind: NodeKind, id: str | None, project_id: str, parent_id: str) -> None:
+        """The parent exists in the same project and is not the node itself or one of its descendants."""
+        parent = _node(db, parent_id, kind)
+        same_project(f"The parent {kind.value.lower()}", project_id, parent["project_id"])
+        if id is None:
+            return
+        cycle = db.one(
+            f"WITH RECURSIVE up(id) AS (SELECT ? UNION SELECT t.parent_id FROM {table} t JOIN up ON t.id = up.id "
+            f"WHERE t.parent_id IS NOT NULL) SELECT 1 FROM up WHERE id = ?",
+            parent_id, id,
+        )
+        if cycle is not None:
+            raise BadInput(
+                f"A {kind.value.lower()} cannot be its own ancestor: {parent_id!r} is {id!r} or lies beneath it."
+            )
+
+    async def create_code(self, actor: str, new: NewCode) -> Code:
+        def job(db: Db) -> Code:
+            _node(db, new.project_id, NodeKind.PROJECT)
+            if new.parent_id is not None:
+                self._check_parent(db, "codes", NodeKind.CODE, None, new.project_id, new.parent_id)
+            self._check_code_name(db, new.project_id, new.parent_id, new.name, None)
+            id = new.id or new_id()
+            _add_node(db, id, new.project_id, NodeKind.CODE)
+            db.run(
+                "INSERT INTO codes VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)",
+                id, new.project_id, new.parent_id, new.name, new.description, new.color, *_stamp(actor),
+            )
+            return rows.code(db.one("SELECT * FROM codes WHERE id = ?", id))
+
+        return await self._conn.write(job)
+
+    async def update_code(self, actor: str, id: str, patch: CodePatch) -> Code:
+        def job(db: Db) -> Code:
+            _node(db, id, NodeKind.CODE)
+            code = rows.code(db.one("SELECT * FROM codes WHERE id = ?", id))
+            check_version("Code", id, patch.expected_version, code.version)
+            parent_id = patch.parent_id if patch.given("parent_id") else code.parent_id
+            if parent_id is not None and parent_id != code.parent_id:
+                self._check_parent(db, "codes", NodeKind.CODE, id, code.project_id, parent_id)
+            name = patch.name or code.name
+            self._check_code_name(db, code.project_id, parent_id, name, id)
+            db.run(
+                "UPDATE codes SET name = ?, description = ?, color = ?, parent_id = ?, version = version + 1, "
+                "updated_by = ?, updated_at = ? WHERE id = ?",
+                name,
+                code.description if patch.description is None else patch.description,
+                patch.color if patch.given("color") else code.color,
+                parent_id, actor, rows.instant(now()), id,
+            )
+            return rows.code(db.one("SELECT * FROM codes WHERE id = ?", id))
+
+        return await self._conn.write(job)
+
+    def _reparent_children(self, db: Db, code: Code, new_parent_id: str | None) -> None:
+        for child in db.all("SELECT id, name FROM codes WHERE parent_id = ?", code.id):
+            self._check_code_name(db, code.project_id, new_parent_id, child["name"], child["id"])
+            db.run("UPDATE codes SET parent_id = ? WHERE id = ?", new_parent_id, child["id"])
+
+    async def delete_code(self, actor: str, id: str) -> None:
+        def job(db: Db) -> None:
+            _node(db, id, NodeKind.CODE)
+            code = rows.code(db.one("SELECT * FROM codes WHERE id = ?", id))
+            self._reparent_children(db, code, code.parent_id)
+            db.run("DELETE FROM codes WHERE id = ?", id)
+
+        await self._conn.write(job)
+
+    async def merge_codes(self, actor: str, source_id: str, target_id: str) -> Code:
+        def job(db: Db) -> Code:
+            _node(db, source_id, NodeKind.CODE)
+            _node(db, target_id, NodeKind.CODE)
+            source = rows.code(db.one("SELECT * FROM codes WHERE id = ?", source_id))
+            target = rows.code(db.one("SELECT * FROM codes WHERE id = ?", target_id))
+            same_project("The target code", source.project_id, target.project_id)
+            if source_id == target_id:
+                raise BadInput("A code cannot be merged into itself; pick two different codes.")
+            below = db.one(
+                "WITH RECURSIVE up(id) AS (SELECT ? UNION SELECT c.parent_id FROM codes c JOIN up ON c.id = up.id "
+                "WHERE c.parent_id IS NOT NULL) SELECT 1 FROM up WHERE id = ?",
+                target_id, source_id,
+            )
+            if below is not None:
+                raise BadInput("A code cannot be merged into one of its own descendants; move the target out first.")
+            db.run(
+                "INSERT OR IGNORE INTO codings(excerpt_id, code_id, coder_id, project_id, created_at) "
+                "SELECT excerpt_id, ?, coder_id, project_id, created_at FROM codings WHERE code_id = ?",
+                target_id, source_id,
+            )
+            db.run(
+                "INSERT OR IGNORE INTO theme_codes(theme_id, code_id, project_id, created_by, created_at) "
+                "SELECT theme_id, ?, project_id, created_by, created_at FROM theme_codes WHERE code_id = ?",
+                target_id, source_id,
+            )
+            db.run("UPDATE links SET source_id = ? WHERE source_id = ?", target_id, source_id)
+            db.run("UPDATE links SET target_id = ? WHERE target_id = ?", target_id, source_id)
+            db.run("DELETE FROM links WHERE source_id = target_id")
+            db.run("UPDATE memos SET target_id = ? WHERE target_id = ?", target_id, source_id)
+            self._reparent_children(db, source, target_id)
+            db.run("DELETE FROM codes WHERE id = ?", source_id)
+            db.run(
+                "UPDATE codes SET version = version + 1, updated_by = ?, updated_at = ? WHERE id = ?",
+                actor, rows.instant(now()), target_id,
+            )
+            return rows.code(db.one("SELECT * FROM codes WHERE id = ?", target_id))
+
+        return await self._conn.write(job)
+
+    async def get_codes(self, ids: Sequence[str]) -> dict[str, Code]:
+        return await self._conn.read(lambda db: _by_ids(db, "codes", ids, rows.code))
+
+    async def codes_of_projects(self, project_ids: Sequence[str]) -> dict[str, list[Code]]:
+        sql = f"SELECT * FROM codes WHERE project_id {_IN} ORDER BY lower(name), id"
+        return await self._conn.read(lambda db: _grouped(db, sql, project_ids, "project_id", rows.code))
+
+    async def children_of_codes(self, code_ids: Sequence[str]) -> dict[str, list[Code]]:
+        sql = f"SELECT * FROM codes WHERE parent_id {_IN} ORDER BY lower(name), id"
+        return await self._conn.read(lambda db: _grouped(db, sql, code_ids, "parent_id", rows.code))
+
+    async def code_stats(self, code_ids: Sequence[str]) -> dict[str, ConceptStats]:
+        sql = (
+            "SELECT c.code_id AS id, count(DISTINCT c.excerpt_id) AS excerpts, "
+            "count(DISTINCT d.participant_id) AS participants FROM codings c "
+            "JOIN excerpts e ON e.id = c.excerpt_id JOIN documents d ON d.id = e.document_id "
+            f"WHERE c.code_id {_IN} GROUP BY c.code_id"
+        )
+        return await self._conn.read(lambda db: self._stats(db, sql, code_ids))
+
+    @staticmethod
+    def _stats(db: Db, sql: str, ids: Sequence[str]) -> dict[str, ConceptStats]:
+        out = {id: ConceptStats(excerpt_count=0, participant_count=0) for id in ids}
+        for row in db.all(sql, _ids(ids)):
+            out[row["id"]] = ConceptStats(excerpt_count=row["excerpts"], participant_count=row["participants"])
+        return out
+
+    # -- themes -----------------------------------------------------------------------------
+    @staticmethod
+    def _check_theme_name(db: Db, project_id: str, name: str, self_id: str | None) -> None:
+        clash = db.one(
+            "SELECT id FROM themes WHERE project_id = ? AND lower(name) = lower(?) AND id != ifnull(?, '')",
+            project_id, name, self_id,
+        )
+        if clash is not None:
+            raise BadInput(f"A theme named {name!r} already exists in this project; choose another name.",
+                           existingId=clash["id"])
+
+    @staticmethod
+    def _theme(db: Db, id: str) -> Theme:
+        return rows.theme(db.one("SELECT * FROM themes WHERE id = ?", id))
+
+    async def create_theme(self, actor: str, new: NewTheme) -> Theme:
+        def job(db: Db) -> Theme:
+            _node(db, new.project_id, NodeKind.PROJECT)
+            if new.parent_id is not None:
+                self._check_parent(db, "themes", NodeKind.THEME, None, new.project_id, new.parent_id)
+            self._check_theme_name(db, new.project_id, new.name, None)
+            id = new.id or new_id()
+            _add_node(db, id, new.project_id, NodeKind.THEME)
+            db.run(
+                "INSERT INTO themes VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)",
+                id, new.project_id, new.parent_id, new.name, new.description, new.status.value, *_stamp(actor),
+            )
+            return self._theme(db, id)
+
+        return await self._conn.write(job)
+
+    async def update_theme(self, actor: str, id: str, patch: ThemePatch) -> Theme:
+        def job(db: Db) -> Theme:
+            _node(db, id, NodeKind.THEME)
+            theme = self._theme(db, id)
+            check_version("Theme", id, patch.expected_version, theme.version)
+            parent_id = patch.parent_id if patch.given("parent_id") else theme.parent_id
+            if parent_id is not None and parent_id != theme.parent_id:
+                self._check_parent(db, "themes", NodeKind.THEME, id, theme.project_id, parent_id)
+            name = patch.name or theme.name
+            self._check_theme_name(db, theme.project_id, name, id)
+            db.run(
+                "UPDATE themes SET name = ?, description = ?, status = ?, parent_id = ?, version = version + 1, "
+                "updated_by = ?, updated_at = ? WHERE id = ?",
+                name,
+                theme.description if patch.description is None else patch.description,
+                (patch.status or theme.status).value,
+                parent_id, actor, rows.instant(now()), id,
+            )
+            return self._theme(db, id)
+
+        return await self._conn.write(job)
+
+    async def delete_theme(self, actor: str, id: str) -> None:
+        def job(db: Db) -> None:
+            _node(db, id, NodeKind.THEME)
+            theme = self._theme(db, id)
+            db.run("UPDATE themes SET parent_id = ? WHERE parent_id = ?", theme.parent_id, id)
+            db.run("DELETE FROM themes WHERE id = ?", id)
+
+        await self._conn.write(job)
+
+    def _membership(self, db: Db, code_id: str, theme_id: str) -> tuple[str, str]:
+        code = _node(db, code_id, NodeKind.CODE)
+        theme = _node(db, theme_id, NodeKind.THEME)
+        same_project("The code", theme["project_id"], code["project_id"])
+        return code["project_id"], theme_id
+
+    async def add_code_to_theme(self, actor: str, code_id: str, theme_id: str) -> Theme:
+        def job(db: Db) -> Theme:
+            project_id, _ = self._membership(db, code_id, theme_id)
+            db.run(
+                "INSERT OR IGNORE INTO theme_codes VALUES (?, ?, ?, ?, ?)",
+                theme_id, code_id, project_id, actor, rows.instant(now()),
+            )
+            return self._theme(db, theme_id)
+
+        return await self._conn.write(job)
+
+    async def remove_code_from_theme(self, actor: str, code_id: str, theme_id: str) -> Theme:
+        def job(db: Db) -> Theme:
+            self._membership(db, code_id, theme_id)
+            if not db.run("DELETE FROM theme_codes WHERE theme_id = ? AND code_id = ?", theme_id, code_id):
+                raise NotFound("membership of that code in that theme", f"{code_id}/{theme_id}")
+            return self._theme(db, theme_id)
+
+        return await self._conn.write(job)
+
+    async def get_themes(self, ids: Sequence[str]) -> dict[str, Theme]:
+        return await self._conn.read(lambda db: _by_ids(db, "themes", ids, rows.theme))
+
+    async def themes_of_projects(self, project_ids: Sequence[str]) -> dict[str, list[Theme]]:
+        sql = f"SELECT * FROM themes WHERE project_id {_IN} ORDER BY lower(name), id"
+        return await self._conn.read(lambda db: _grouped(db, sql, project_ids, "project_id", rows.theme))
+
+    async def subthemes_of_themes(self, theme_ids: Sequence[str]) -> dict[str, list[Theme]]:
+        sql = f"SELECT * FROM themes WHERE parent_id {_IN} ORDER BY lower(name), id"
+        return await self._conn.read(lambda db: _grouped(db, sql, theme_ids, "parent_id", rows.theme))
+
+    async def codes_of_themes(self, theme_ids: Sequence[str]) -> dict[str, list[Code]]:
+        sql = (
+            "SELECT c.*, tc.theme_id FROM theme_codes tc JOIN codes c ON c.id = tc.code_id "
+            f"WHERE tc.theme_id {_IN} ORDER BY lower(c.name), c.id"
+        )
+        return await self._conn.read(lambda db: _grouped(db, sql, theme_ids, "theme_id", rows.code))
+
+    async def themes_of_codes(self, code_ids: Sequence[str]) -> dict[str, list[Theme]]:
+        sql = (
+            "SELECT t.*, tc.code_id FROM theme_codes tc JOIN themes t ON t.id = tc.theme_id "
+            f"WHERE tc.code_id {_IN} ORDER BY lower(t.name), t.id"
+        )
+        return await self._conn.read(lambda db: _grouped(db, sql, code_ids, "code_id", rows.theme))
+
+    async def theme_stats(self, theme_ids: Sequence[str]) -> dict[str, ConceptStats]:
+        sql = (
+            f"WITH RECURSIVE tree(root, id) AS (SELECT id, id FROM themes WHERE id {_IN} "
+            "UNION SELECT tree.root, t.id FROM themes t JOIN tree ON t.parent_id = tree.id) "
+            "SELECT tree.root AS id, count(DISTINCT c.excerpt_id) AS excerpts, "
+            "count(DISTINCT d.participant_id) AS participants FROM tree "
+            "JOIN theme_codes tc ON tc.theme_id = tree.id JOIN codings c ON c.code_id = tc.code_id "
+            "JOIN excerpts e ON e.id = c.excerpt_id JOIN documents d ON d.id = e.document_id GROUP BY tree.root"
+        )
+        return await self._conn.read(lambda db: self._stats(db, sql, theme_ids))
+
+    # -- links -------------------------------------------------------------------------------
+    @staticmethod
+    def _link(db: Db, id: str) -> Link:
+        evidence = tuple(
+            r["excerpt_id"] for r in db.all("SELECT excerpt_id FROM link_evidence WHERE link_id = ? ORDER BY position", id)
+        )
+        return rows.link(db.one("SELECT * FROM links WHERE id = ?", id), evidence)
+
+    @staticmethod
+    def _set_evidence(db: Db, link_id: str, project_id: str, excerpt_ids: Sequence[str]) -> None:
+        db.run("DELETE FROM link_evidence WHERE link_id = ?", link_id)
+        for position, excerpt_id in enumerate(dict.fromkeys(excerpt_ids)):
+            excerpt = _node(db, excerpt_id, NodeKind.EXCERPT)
+            same_project("An evidence excerpt", project_id, excerpt["project_id"])
+            db.run("INSERT INTO link_evidence VALUES (?, ?, ?)", link_id, excerpt_id, position)
+
+    @staticmethod
+    def _check_duplicate_link(db: Db, source_id: str, target_id: str, kind: LinkKind, self_id: str | None) -> None:
+        symmetric = 1 if kind.symmetric else 0
+        clash = db.one(
+            "SELECT id FROM links WHERE kind = ? AND id != ifnull(?, '') AND "
+            "((source_id = ? AND target_id = ?) OR (? AND source_id = ? AND target_id = ?))",
+            kind.value, self_id, source_id, target_id, symmetric, target_id, source_id,
+        )
+        if clash is not None:
+            raise BadInput(
+                f"These concepts are already linked as {kind.value}; update that link instead.", existingId=clash["id"]
+            )
+
+    async def link_concepts(self, actor: str, new: NewLink) -> Link:
+        def job(db: Db) -> Link:
+            source = _node(db, new.source_id, *CONCEPT_KINDS)
+            target = _node(db, new.target_id, *CONCEPT_KINDS)
+            same_project("The target concept", source["project_id"], target["project_id"])
+            if new.source_id == new.target_id:
+                raise BadInput("A concept cannot be linked to itself; pick two different codes or themes.")
+            self._check_duplicate_link(db, new.source_id, new.target_id, new.kind, None)
+            id = new.id or new_id()
+            project_id = source["project_id"]
+            _add_node(db, id, project_id, NodeKind.LINK)
+            db.run(
+                "INSERT INTO links VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)",
+                id, project_id, new.source_id, source["kind"], new.target_id, target["kind"],
+                new.kind.value, new.label, new.note, *_stamp(actor),
+            )
+            self._set_evidence(db, id, project_id, new.evidence_excerpt_ids)
+            return self._link(db, id)
+
+        return await self._conn.write(job)
+
+    async def update_link(self, actor: str, id: str, patch: LinkPatch) -> Link:
+        def job(db: Db) -> Link:
+            _node(db, id, NodeKind.LINK)
+            link = self._link(db, id)
+            check_version("Link", id, patch.expected_version, link.version)
+            kind = patch.kind or link.kind
+            if kind != link.kind:
+                self._check_duplicate_link(db, link.source_id, link.target_id, kind, id)
+            if patch.evidence_excerpt_ids is not None:
+                self._set_evidence(db, id, link.project_id, patch.evidence_excerpt_ids)
+            db.run(
+                "UPDATE links SET kind = ?, label = ?, note = ?, version = version + 1, updated_by = ?, updated_at = ? "
+                "WHERE id = ?",
+                kind.value,
+                patch.label if patch.given("label") else link.label,
+                patch.note if patch.given("note") else link.note,
+                actor, rows.instant(now()), id,
+            )
+            return self._link(db, id)
+
+        return await self._conn.write(job)
+
+    async def unlink(self, actor: str, id: str) -> None:
+        def job(db: Db) -> None:
+            _node(db, id, NodeKind.LINK)
+            db.run("DELETE FROM links WHERE id = ?", id)
+
+        await self._conn.write(job)
+
+    @staticmethod
+    def _links_where(db: Db, where: str, ids: Sequence[str], key: str) -> dict[str, list[Link]]:
+        evidence: dict[str, list[str]] = defaultdict(list)
+        for row in db.all(
+            f"SELECT le.link_id, le.excerpt_id FROM link_evidence le JOIN links l ON l.id = le.link_id "
+            f"WHERE l.{where} {_IN} ORDER BY le.link_id, le.position",
+            _ids(ids),
+        ):
+            evidence[row["link_id"]].append(row["excerpt_id"])
+        return _grouped(
+            db,
+            f"SELECT * FROM links WHERE {where} {_IN} ORDER BY created_at, id",
+            ids,
+            key,
+            lambda r: rows.link(r, tuple(evidence[r["id"]])),
+        )
+
+    async def get_links(self, ids: Sequence[str]) -> dict[str, Link]:
+        def job(db: Db) -> dict[str, Link]:
+            return {id: links[0] for id, links in self._links_where(db, "id", ids, "id").items() if links}
+
+        return await self._conn.read(job)
+
+    async def links_of_projects(self, project_ids: Sequence[str]) -> dict[str, list[Link]]:
+        return await self._conn.read(lambda db: self._links_where(db, "project_id", project_ids, "project_id"))
+
+    # -- memos -------------------------------------------------------------------------------
+    @staticmethod
+    def _memo(db: Db, id: str) -> Memo:
+        return rows.memo(db.one("SELECT * FROM memos WHERE id = ?", id))
+
+    async def add_memo(self, actor: str, new: NewMemo) -> Memo:
+        def job(db: Db) -> Memo:
+            target = _node(db, new.target_id, *(k for k in NodeKind if k is not NodeKind.MEMO))
+            id = new.id or new_id()
+            _add_node(db, id, target["project_id"], NodeKind.MEMO)
+            db.run(
+                "INSERT INTO memos VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)",
+                id, target["project_id"], new.target_id, target["kind"], new.title, new.body, *_stamp(actor),
+            )
+            return self._memo(db, id)
+
+        return await self._conn.write(job)
+
+    async def update_memo(self, actor: str, id: str, patch: MemoPatch) -> Memo:
+        def job(db: Db) -> Memo:
+            _node(db, id, NodeKind.MEMO)
+            memo = self._memo(db, id)
+            check_version("Memo", id, patch.expected_version, memo.version)
+            db.run(
+                "UPDATE memos SET title = ?, body = ?, version = version + 1, updated_by = ?, updated_at = ? "
+                "WHERE id = ?",
+                patch.title or memo.title,
+                memo.body if patch.body is None else patch.body,
+                actor, rows.instant(now()), id,
+            )
+            return self._memo(db, id)
+
+        return await self._conn.write(job)
+
+    async def delete_memo(self, actor: str, id: str) -> None:
+        def job(db: Db) -> None:
+            _node(db, id, NodeKind.MEMO)
+            db.run("DELETE FROM memos WHERE id = ?", id)
+
+        await self._conn.write(job)
+
+    async def get_memos(self, ids: Sequence[str]) -> dict[str, Memo]:
+        return await self._conn.read(lambda db: _by_ids(db, "memos", ids, rows.memo))
+
+    async def memos_of_projects(self, project_ids: Sequence[str]) -> dict[str, list[Memo]]:
+        sql = f"SELECT * FROM memos WHERE project_id {_IN} ORDER BY created_at, id"
+        return await self._conn.read(lambda db: _grouped(db, sql, project_ids, "project_id", rows.memo))
+
+    async def node_kinds(self, ids: Sequence[str]) -> dict[str, NodeKind]:
+        def job(db: Db) -> dict[str, NodeKind]:
+            return {r["id"]: NodeKind(r["kind"]) for r in db.all(f"SELECT id, kind FROM nodes WHERE id {_IN}", _ids(ids))}
+
+        return await self._conn.read(job)
+
+

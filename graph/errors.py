@@ -1,0 +1,49 @@
+"""Domain errors: every store raises these, and the GraphQL layer maps `code` to
+`extensions.code` (DESIGN.md's error model). Messages say what was wrong and how to fix it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    code = "INTERNAL"
+
+    def __init__(self, message: str, **extensions: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.extensions = extensions
+
+
+class BadInput(DomainError):
+    code = "BAD_USER_INPUT"
+
+
+class NotFound(DomainError):
+    code = "NOT_FOUND"
+
+    def __init__(self, kind: str, id: str) -> None:
+        super().__init__(f"No {kind} with id {id!r} exists; check the id.", kind=kind, id=id)
+
+
+class Conflict(DomainError):
+    code = "CONFLICT"
+
+
+class StaleVersion(Conflict):
+    def __init__(self, kind: str, id: str, expected: int, current: int) -> None:
+        super().__init__(
+            f"{kind} {id!r} is at version {current}, not {expected}: someone changed it since "
+            "you read it. Re-read it and apply your change to the current version.",
+            currentVersion=current,
+            expectedVersion=expected,
+        )
+
+
+class Forbidden(DomainError):
+    code = "FORBIDDEN"
+
+
+class Unauthenticated(DomainError):
+    code = "UNAUTHENTICATED"

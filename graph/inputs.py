@@ -1,0 +1,144 @@
+"""Inputs for store writes, validated by pydantic before any store sees them.
+
+Creation inputs take an optional `id` so that importers and seeds can keep ids stable
+(DESIGN.md: ids are stable across export and import). Patch inputs distinguish a field
+that was not given from one set to null through `model_fields_set`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from graph.models import AttributeValue, LinkKind, ThemeStatus
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Text = Annotated[str, Field(max_length=100_000)]
+Id = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
+
+
+def _check_color(value: str | None) -> str | None:
+    if value is not None and not _COLOR.match(value):
+        raise ValueError("must be a hex colour such as #1f77b4")
+    return value
+
+
+Color = Annotated[str | None, AfterValidator(_check_color)]
+
+
+class Input(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Patch(Input):
+    def given(self, field: str) -> bool:
+        """Whether the caller supplied `field` (possibly as null)."""
+        return field in self.model_fields_set
+
+
+class NewProject(Input):
+    id: Id | None = None
+    name: Name
+    description: Text = ""
+
+
+class ProjectPatch(Patch):
+    name: Name | None = None
+    description: Text | None = None
+
+
+class NewParticipant(Input):
+    id: Id | None = None
+    project_id: Id
+    pseudonym: Name
+    attributes: dict[Name, AttributeValue] = {}
+
+
+class ParticipantPatch(Patch):
+    pseudonym: Name | None = None
+    attributes: dict[Name, AttributeValue] | None = None
+
+
+class NewDocument(Input):
+    id: Id | None = None
+    project_id: Id
+    title: Name
+    text: Annotated[str, Field(max_length=10_000_000)]
+    participant_id: Id | None = None
+    kind: Name = "transcript"
+
+
+class NewExcerpt(Input):
+    id: Id | None = None
+    document_id: Id
+    start: int
+    end: int
+
+
+class NewCode(Input):
+    id: Id | None = None
+    project_id: Id
+    name: Name
+    description: Text = ""
+    color: Color = None
+    parent_id: Id | None = None
+
+
+class CodePatch(Patch):
+    expected_version: int | None = None
+    name: Name | None = None
+    description: Text | None = None
+    color: Color = None
+    parent_id: Id | None = None
+
+
+class NewTheme(Input):
+    id: Id | None = None
+    project_id: Id
+    name: Name
+    description: Text = ""
+    status: ThemeStatus = ThemeStatus.CANDIDATE
+    parent_id: Id | None = None
+
+
+class ThemePatch(Patch):
+    expected_version: int | None = None
+    name: Name | None = None
+    description: Text | None = None
+    status: ThemeStatus | None = None
+    parent_id: Id | None = None
+
+
+class NewLink(Input):
+    id: Id | None = None
+    source_id: Id
+    target_id: Id
+    kind: LinkKind
+    label: Annotated[str, StringConstraints(max_length=500)] | None = None
+    note: Text | None = None
+    evidence_excerpt_ids: tuple[Id, ...] = ()
+
+
+class LinkPatch(Patch):
+    expected_version: int | None = None
+    kind: LinkKind | None = None
+    label: Annotated[str, StringConstraints(max_length=500)] | None = None
+    note: Text | None = None
+    evidence_excerpt_ids: tuple[Id, ...] | None = None
+
+
+class NewMemo(Input):
+    id: Id | None = None
+    target_id: Id
+    title: Name
+    body: Text = ""
+
+
+class MemoPatch(Patch):
+    expected_version: int | None = None
+    title: Name | None = None
+    body: Text | None = None

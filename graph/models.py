@@ -1,0 +1,182 @@
+"""Pydantic models for every node and relation of the thememap graph.
+
+Models are immutable snapshots handed out by a store; inputs for writes live in
+`graph.inputs`. Instants are timezone-aware UTC datetimes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Union
+
+from pydantic import BaseModel, ConfigDict
+
+AttributeValue = Union[bool, int, float, str]
+"""A participant attribute value: string, number or boolean (bool first so it is not read as int)."""
+
+
+class Role(str, Enum):
+    OWNER = "OWNER"
+    ANALYST = "ANALYST"
+    VIEWER = "VIEWER"
+
+
+class ThemeStatus(str, Enum):
+    CANDIDATE = "CANDIDATE"
+    REVIEWED = "REVIEWED"
+    DEFINED = "DEFINED"
+    DISCARDED = "DISCARDED"
+
+
+class LinkKind(str, Enum):
+    ASSOCIATED_WITH = "ASSOCIATED_WITH"
+    CAUSES = "CAUSES"
+    CONTRADICTS = "CONTRADICTS"
+    PART_OF = "PART_OF"
+    IS_A = "IS_A"
+    PROPERTY_OF = "PROPERTY_OF"
+    PRECEDES = "PRECEDES"
+    OTHER = "OTHER"
+
+    @property
+    def symmetric(self) -> bool:
+        """Symmetric kinds read the same both ways (DESIGN.md)."""
+        return self in (LinkKind.ASSOCIATED_WITH, LinkKind.CONTRADICTS)
+
+
+class NodeKind(str, Enum):
+    """Labels of the graph's nodes; also the allow-list of labels an adapter may use."""
+
+    PROJECT = "Project"
+    PARTICIPANT = "Participant"
+    DOCUMENT = "Document"
+    EXCERPT = "Excerpt"
+    CODE = "Code"
+    THEME = "Theme"
+    LINK = "Link"
+    MEMO = "Memo"
+
+
+CONCEPT_KINDS = frozenset({NodeKind.CODE, NodeKind.THEME})
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Stamped(Model):
+    """Provenance that every node carries."""
+
+    id: str
+    created_by: str
+    created_at: datetime
+    updated_by: str
+    updated_at: datetime
+
+
+class User(Model):
+    id: str
+    name: str
+    email: str | None = None
+    created_at: datetime
+
+
+class Membership(Model):
+    project_id: str
+    user_id: str
+    role: Role
+
+
+class Project(Stamped):
+    name: str
+    description: str = ""
+
+
+class Participant(Stamped):
+    project_id: str
+    pseudonym: str
+    attributes: dict[str, AttributeValue] = {}
+
+
+class Document(Stamped):
+    project_id: str
+    participant_id: str | None
+    title: str
+    text: str
+    kind: str = "transcript"
+
+
+class Excerpt(Stamped):
+    project_id: str
+    document_id: str
+    start: int
+    end: int
+    text: str
+
+
+class Coding(Model):
+    """Excerpt -CODED_AS {coder, at}-> Code; one per (excerpt, code, coder)."""
+
+    project_id: str
+    excerpt_id: str
+    code_id: str
+    coder_id: str
+    created_at: datetime
+
+
+class Code(Stamped):
+    project_id: str
+    parent_id: str | None
+    name: str
+    description: str = ""
+    color: str | None = None
+    version: int
+
+
+class Theme(Stamped):
+    project_id: str
+    parent_id: str | None
+    name: str
+    description: str = ""
+    status: ThemeStatus
+    version: int
+
+
+class Link(Stamped):
+    """A concept link between two codes or themes, with its supporting excerpts."""
+
+    project_id: str
+    source_id: str
+    source_kind: NodeKind
+    target_id: str
+    target_kind: NodeKind
+    kind: LinkKind
+    label: str | None = None
+    note: str | None = None
+    evidence_excerpt_ids: tuple[str, ...] = ()
+    version: int
+
+
+class Memo(Stamped):
+    project_id: str
+    target_id: str
+    target_kind: NodeKind
+    title: str
+    body: str = ""
+    version: int
+
+
+class ConceptStats(Model):
+    """Prevalence of a code or theme: distinct excerpts and distinct participants."""
+
+    excerpt_count: int
+    participant_count: int
+
+
+class Page(Model):
+    """One page of a keyset-paginated list; `cursors[i]` resumes after `items[i]`."""
+
+    items: tuple[Excerpt, ...]
+    cursors: tuple[str, ...]
+    has_next_page: bool

@@ -1,0 +1,46 @@
+"""Domain rules shared by every adapter, so that the adapters cannot drift on them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from graph.errors import BadInput, StaleVersion
+
+
+def new_id() -> str:
+    """A fresh opaque id: a random UUID, which is also a valid REFI-QDA GUID."""
+    return str(uuid.uuid4())
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def check_span(text: str, start: int, end: int) -> str:
+    """Validate an excerpt span in Unicode code points (0-based, end exclusive) and
+    return its text, `text[start:end]`."""
+    if start < 0 or end > len(text) or start >= end:
+        raise BadInput(
+            f"Excerpt span [{start}, {end}) is not inside the document (length {len(text)} "
+            "code points): offsets are 0-based code points with start < end <= length.",
+            start=start,
+            end=end,
+            length=len(text),
+        )
+    return text[start:end]
+
+
+def check_version(kind: str, id: str, expected: int | None, current: int) -> None:
+    """Optimistic concurrency: a given `expected` version must be the current one."""
+    if expected is not None and expected != current:
+        raise StaleVersion(kind, id, expected, current)
+
+
+def same_project(what: str, project_id: str, other_project_id: str) -> None:
+    """No node references another project's nodes (DESIGN.md)."""
+    if project_id != other_project_id:
+        raise BadInput(
+            f"{what} belongs to another project; a project's nodes can only reference "
+            "nodes of the same project."
+        )

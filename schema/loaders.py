@@ -1,0 +1,89 @@
+"""Per-request DataLoaders over the store's batch readers, so a query costs a bounded
+number of store round trips whatever the number of nodes it touches."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
+
+from strawberry.dataloader import DataLoader
+
+from graph.models import (
+    Code,
+    Coding,
+    ConceptStats,
+    Document,
+    Excerpt,
+    Link,
+    Memo,
+    NodeKind,
+    Participant,
+    Project,
+    Theme,
+    User,
+)
+from graph.store import Store
+
+V = TypeVar("V")
+
+
+def _one(fetch: Callable[[Sequence[str]], Awaitable[dict[str, V]]]) -> DataLoader[str, V | None]:
+    async def load(keys: list[str]) -> list[V | None]:
+        found = await fetch(keys)
+        return [found.get(key) for key in keys]
+
+    return DataLoader(load_fn=load)
+
+
+def _many(fetch: Callable[[Sequence[str]], Awaitable[dict[str, list[V]]]]) -> DataLoader[str, list[V]]:
+    async def load(keys: list[str]) -> list[list[V]]:
+        found = await fetch(keys)
+        return [found.get(key, []) for key in keys]
+
+    return DataLoader(load_fn=load)
+
+
+class Loaders:
+    """One DataLoader per batch reader of the store; a new set for every request."""
+
+    def __init__(self, store: Store) -> None:
+        self.user: DataLoader[str, User | None] = _one(store.get_users)
+        self.project: DataLoader[str, Project | None] = _one(store.get_projects)
+        self.participant: DataLoader[str, Participant | None] = _one(store.get_participants)
+        self.document: DataLoader[str, Document | None] = _one(store.get_documents)
+        self.excerpt: DataLoader[str, Excerpt | None] = _one(store.get_excerpts)
+        self.code: DataLoader[str, Code | None] = _one(store.get_codes)
+        self.theme: DataLoader[str, Theme | None] = _one(store.get_themes)
+        self.link: DataLoader[str, Link | None] = _one(store.get_links)
+        self.memo: DataLoader[str, Memo | None] = _one(store.get_memos)
+        self.node_kind: DataLoader[str, NodeKind | None] = _one(store.node_kinds)
+
+        self.participants_of_project: DataLoader[str, list[Participant]] = _many(store.participants_of_projects)
+        self.documents_of_project: DataLoader[str, list[Document]] = _many(store.documents_of_projects)
+        self.documents_of_participant: DataLoader[str, list[Document]] = _many(store.documents_of_participants)
+        self.excerpts_of_document: DataLoader[str, list[Excerpt]] = _many(store.excerpts_of_documents)
+        self.codings_of_excerpt: DataLoader[str, list[Coding]] = _many(store.codings_of_excerpts)
+        self.codes_of_project: DataLoader[str, list[Code]] = _many(store.codes_of_projects)
+        self.children_of_code: DataLoader[str, list[Code]] = _many(store.children_of_codes)
+        self.themes_of_project: DataLoader[str, list[Theme]] = _many(store.themes_of_projects)
+        self.subthemes_of_theme: DataLoader[str, list[Theme]] = _many(store.subthemes_of_themes)
+        self.codes_of_theme: DataLoader[str, list[Code]] = _many(store.codes_of_themes)
+        self.themes_of_code: DataLoader[str, list[Theme]] = _many(store.themes_of_codes)
+        self.links_of_project: DataLoader[str, list[Link]] = _many(store.links_of_projects)
+        self.memos_of_project: DataLoader[str, list[Memo]] = _many(store.memos_of_projects)
+
+        self.code_stats: DataLoader[str, ConceptStats | None] = _one(store.code_stats)
+        self.theme_stats: DataLoader[str, ConceptStats | None] = _one(store.theme_stats)
+
+    def for_kind(self, kind: NodeKind) -> DataLoader[str, Any]:
+        """The by-id loader for nodes of `kind`."""
+        return {
+            NodeKind.PROJECT: self.project,
+            NodeKind.PARTICIPANT: self.participant,
+            NodeKind.DOCUMENT: self.document,
+            NodeKind.EXCERPT: self.excerpt,
+            NodeKind.CODE: self.code,
+            NodeKind.THEME: self.theme,
+            NodeKind.LINK: self.link,
+            NodeKind.MEMO: self.memo,
+        }[kind]

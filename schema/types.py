@@ -1,0 +1,422 @@
+"""GraphQL object types. Each wraps a domain model (kept in `model`) and resolves its
+relations through the request's DataLoaders."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Union
+
+import strawberry
+from strawberry.scalars import JSON
+
+from graph import models
+from graph.errors import BadInput
+from graph.models import NodeKind
+from schema.context import Info
+
+ThemeStatus = strawberry.enum(models.ThemeStatus, description="Where a theme is in its review.")
+LinkKind = strawberry.enum(
+    models.LinkKind,
+    description="How two concepts relate. ASSOCIATED_WITH and CONTRADICTS are symmetric: they read the same both ways.",
+)
+Role = strawberry.enum(models.Role, description="A member's role in a project.")
+
+MAX_PAGE_SIZE = 500
+
+
+@strawberry.type(description="A person who codes, builds themes and writes memos.")
+class User:
+    id: strawberry.ID
+    name: str
+    email: str | None
+
+    @classmethod
+    def of(cls, m: models.User) -> User:
+        return cls(id=strawberry.ID(m.id), name=m.name, email=m.email)
+
+
+@strawberry.interface(description="Anything stored in a project; carries its provenance.")
+class Node:
+    id: strawberry.ID
+    created_at: datetime
+    updated_at: datetime
+    created_by_id: strawberry.Private[str]
+    updated_by_id: strawberry.Private[str]
+
+    @strawberry.field(description="Who created this.")
+    async def created_by(self, info: Info) -> User | None:
+        user = await info.context.loaders.user.load(self.created_by_id)
+        return User.of(user) if user else None
+
+    @strawberry.field(description="Who changed this last.")
+    async def updated_by(self, info: Info) -> User | None:
+        user = await info.context.loaders.user.load(self.updated_by_id)
+        return User.of(user) if user else None
+
+
+def _node_fields(m: models.Stamped) -> dict[str, Any]:
+    return {
+        "id": strawberry.ID(m.id),
+        "created_at": m.created_at,
+        "updated_at": m.updated_at,
+        "created_by_id": m.created_by,
+        "updated_by_id": m.updated_by,
+    }
+
+
+@strawberry.type(description="A research project: everything else belongs to exactly one project.")
+class Project(Node):
+    name: str
+    description: str
+
+    @classmethod
+    def of(cls, m: models.Project) -> Project:
+        return cls(**_node_fields(m), name=m.name, description=m.description)
+
+    @strawberry.field(description="Participants (cases), by pseudonym.")
+    async def participants(self, info: Info) -> list[Participant]:
+        return [Participant.of(p) for p in await info.context.loaders.participants_of_project.load(self.id)]
+
+    @strawberry.field(description="Documents (transcripts), by title.")
+    async def documents(self, info: Info) -> list[Document]:
+        return [Document.of(d) for d in await info.context.loaders.documents_of_project.load(self.id)]
+
+    @strawberry.field(description="Every code of the project, flat and by name; use `parent`/`children` for the tree.")
+    async def codes(self, info: Info) -> list[Code]:
+        return [Code.of(c) for c in await info.context.loaders.codes_of_project.load(self.id)]
+
+    @strawberry.field(description="Every theme of the project, flat and by name; use `parent`/`subthemes` for the tree.")
+    async def themes(self, info: Info) -> list[Theme]:
+        return [Theme.of(t) for t in await info.context.loaders.themes_of_project.load(self.id)]
+
+    @strawberry.field(description="Concept links between codes and themes, oldest first.")
+    async def links(self, info: Info) -> list[Link]:
+        return [Link.of(x) for x in await info.context.loaders.links_of_project.load(self.id)]
+
+    @strawberry.field(description="Memos about anything in the project, oldest first.")
+    async def memos(self, info: Info) -> list[Memo]:
+        return [Memo.of(x) for x in await info.context.loaders.memos_of_project.load(self.id)]
+
+
+@strawberry.type(description="A participant (a case), known by a pseudonym.")
+class Participant(Node):
+    project_id: strawberry.Private[str]
+    pseudonym: str
+    attributes: JSON = strawberry.field(
+        description="Case attributes for comparison, e.g. {\"involvement\": \"child protection plan\", \"babyAgeMonths\": 7}."
+    )
+
+    @classmethod
+    def of(cls, m: models.Participant) -> Participant:
+        return cls(**_node_fields(m), project_id=m.project_id, pseudonym=m.pseudonym, attributes=dict(m.attributes))
+
+    @strawberry.field
+    async def project(self, info: Info) -> Project:
+        return Project.of(await info.context.loaders.project.load(self.project_id))
+
+    @strawberry.field(description="Documents about this participant.")
+    async def documents(self, info: Info) -> list[Document]:
+        return [Document.of(d) for d in await info.context.loaders.documents_of_participant.load(self.id)]
+
+
+@strawberry.type(description="A document, usually an interview transcript.")
+class Document(Node):
+    project_id: strawberry.Private[str]
+    participant_id: strawberry.Private[str | None]
+    title: str
+    text: str
+    kind: str
+
+    @classmethod
+    def of(cls, m: models.Document) -> Document:
+        return cls(
+            **_node_fields(m), project_id=m.project_id, participant_id=m.participant_id,
+            title=m.title, text=m.text, kind=m.kind,
+        )
+
+    @strawberry.field(description="Length of the text in Unicode code points (the unit of excerpt offsets).")
+    def length(self) -> int:
+        return len(self.text)
+
+    @strawberry.field
+    async def project(self, info: Info) -> Project:
+        return Project.of(await info.context.loaders.project.load(self.project_id))
+
+    @strawberry.field(description="The participant the document is about, if any.")
+    async def participant(self, info: Info) -> Participant | None:
+        if self.participant_id is None:
+            return None
+        found = await info.context.loaders.participant.load(self.participant_id)
+        return Participant.of(found) if found else None
+
+    @strawberry.field(description="Excerpts of this document in text order.")
+    async def excerpts(self, info: Info) -> list[Excerpt]:
+        return [Excerpt.of(e) for e in await info.context.loaders.excerpts_of_document.load(self.id)]
+
+
+@strawberry.type(description="One coder's application of a code to an excerpt.")
+class Coding:
+    code_id: strawberry.Private[str]
+    coder_id: strawberry.Private[str]
+    created_at: datetime
+
+    @strawberry.field
+    async def code(self, info: Info) -> Code:
+        return Code.of(await info.context.loaders.code.load(self.code_id))
+
+    @strawberry.field
+    async def coder(self, info: Info) -> User:
+        user = await info.context.loaders.user.load(self.coder_id)
+        return User.of(user) if user else User(id=strawberry.ID(self.coder_id), name=self.coder_id, email=None)
+
+
+@strawberry.type(
+    description="A passage of a document. Offsets are Unicode code points, 0-based, end exclusive; "
+    "`text` is always the document's text[start:end]."
+)
+class Excerpt(Node):
+    project_id: strawberry.Private[str]
+    document_id: strawberry.Private[str]
+    start: int
+    end: int
+    text: str
+
+    @classmethod
+    def of(cls, m: models.Excerpt) -> Excerpt:
+        return cls(
+            **_node_fields(m), project_id=m.project_id, document_id=m.document_id,
+            start=m.start, end=m.end, text=m.text,
+        )
+
+    @strawberry.field
+    async def document(self, info: Info) -> Document:
+        return Document.of(await info.context.loaders.document.load(self.document_id))
+
+    @strawberry.field(description="The participant whose document this excerpt is from, if any.")
+    async def participant(self, info: Info) -> Participant | None:
+        document = await info.context.loaders.document.load(self.document_id)
+        if document is None or document.participant_id is None:
+            return None
+        found = await info.context.loaders.participant.load(document.participant_id)
+        return Participant.of(found) if found else None
+
+    @strawberry.field(description="Every coding of this excerpt, one per (code, coder).")
+    async def codings(self, info: Info) -> list[Coding]:
+        return [
+            Coding(code_id=c.code_id, coder_id=c.coder_id, created_at=c.created_at)
+            for c in await info.context.loaders.codings_of_excerpt.load(self.id)
+        ]
+
+    @strawberry.field(description="The distinct codes applied to this excerpt by any coder.")
+    async def codes(self, info: Info) -> list[Code]:
+        codings = await info.context.loaders.codings_of_excerpt.load(self.id)
+        ids = list(dict.fromkeys(c.code_id for c in codings))
+        found = await info.context.loaders.code.load_many(ids)
+        return sorted((Code.of(c) for c in found if c), key=lambda c: (c.name.lower(), c.id))
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class ExcerptEdge:
+    cursor: str
+    node: Excerpt
+
+
+@strawberry.type(description="A page of excerpts; pass `pageInfo.endCursor` as `after` for the next page.")
+class ExcerptConnection:
+    edges: list[ExcerptEdge]
+    page_info: PageInfo
+
+
+@strawberry.type(description="A code in the codebook; codes form a tree through `parent`.")
+class Code(Node):
+    project_id: strawberry.Private[str]
+    parent_id: strawberry.Private[str | None]
+    name: str
+    description: str
+    color: str | None
+    version: int = strawberry.field(description="Increases on every change; pass it as expectedVersion when updating.")
+
+    @classmethod
+    def of(cls, m: models.Code) -> Code:
+        return cls(
+            **_node_fields(m), project_id=m.project_id, parent_id=m.parent_id, name=m.name,
+            description=m.description, color=m.color, version=m.version,
+        )
+
+    @strawberry.field
+    async def parent(self, info: Info) -> Code | None:
+        if self.parent_id is None:
+            return None
+        found = await info.context.loaders.code.load(self.parent_id)
+        return Code.of(found) if found else None
+
+    @strawberry.field
+    async def children(self, info: Info) -> list[Code]:
+        return [Code.of(c) for c in await info.context.loaders.children_of_code.load(self.id)]
+
+    @strawberry.field(description="Themes this code belongs to.")
+    async def themes(self, info: Info) -> list[Theme]:
+        return [Theme.of(t) for t in await info.context.loaders.themes_of_code.load(self.id)]
+
+    @strawberry.field(description="Distinct excerpts coded with this code (by any coder); child codes not included.")
+    async def excerpt_count(self, info: Info) -> int:
+        stats = await info.context.loaders.code_stats.load(self.id)
+        return stats.excerpt_count if stats else 0
+
+    @strawberry.field(
+        description="Distinct participants with at least one excerpt coded with this code; child codes not included."
+    )
+    async def participant_count(self, info: Info) -> int:
+        stats = await info.context.loaders.code_stats.load(self.id)
+        return stats.participant_count if stats else 0
+
+    @strawberry.field(description="Excerpts coded with this code, in document and text order.")
+    async def excerpts(self, info: Info, first: int = 20, after: str | None = None) -> ExcerptConnection:
+        if not 0 <= first <= MAX_PAGE_SIZE:
+            raise BadInput(f"first must be between 0 and {MAX_PAGE_SIZE}.", maximum=MAX_PAGE_SIZE)
+        page = await info.context.store.excerpts_of_code(self.id, first, after)
+        edges = [ExcerptEdge(cursor=c, node=Excerpt.of(e)) for e, c in zip(page.items, page.cursors)]
+        return ExcerptConnection(
+            edges=edges,
+            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=edges[-1].cursor if edges else after),
+        )
+
+
+@strawberry.type(description="A theme built from codes; themes form a tree through `parent`.")
+class Theme(Node):
+    project_id: strawberry.Private[str]
+    parent_id: strawberry.Private[str | None]
+    name: str
+    description: str
+    status: ThemeStatus
+    version: int = strawberry.field(description="Increases on every change; pass it as expectedVersion when updating.")
+
+    @classmethod
+    def of(cls, m: models.Theme) -> Theme:
+        return cls(
+            **_node_fields(m), project_id=m.project_id, parent_id=m.parent_id, name=m.name,
+            description=m.description, status=m.status, version=m.version,
+        )
+
+    @strawberry.field
+    async def parent(self, info: Info) -> Theme | None:
+        if self.parent_id is None:
+            return None
+        found = await info.context.loaders.theme.load(self.parent_id)
+        return Theme.of(found) if found else None
+
+    @strawberry.field
+    async def subthemes(self, info: Info) -> list[Theme]:
+        return [Theme.of(t) for t in await info.context.loaders.subthemes_of_theme.load(self.id)]
+
+    @strawberry.field(description="Codes that are members of this theme directly (not those of subthemes).")
+    async def codes(self, info: Info) -> list[Code]:
+        return [Code.of(c) for c in await info.context.loaders.codes_of_theme.load(self.id)]
+
+    @strawberry.field(
+        description="Distinct excerpts coded (by any coder) with any code of this theme or of its subthemes, recursively."
+    )
+    async def excerpt_count(self, info: Info) -> int:
+        stats = await info.context.loaders.theme_stats.load(self.id)
+        return stats.excerpt_count if stats else 0
+
+    @strawberry.field(
+        description="Distinct participants with an excerpt coded with any code of this theme or of its subthemes."
+    )
+    async def participant_count(self, info: Info) -> int:
+        stats = await info.context.loaders.theme_stats.load(self.id)
+        return stats.participant_count if stats else 0
+
+
+Concept = Annotated[Union[Code, Theme], strawberry.union("Concept", description="A code or a theme.")]
+
+
+async def load_concept(info: Info, id: str, kind: NodeKind) -> Code | Theme:
+    if kind is NodeKind.CODE:
+        return Code.of(await info.context.loaders.code.load(id))
+    return Theme.of(await info.context.loaders.theme.load(id))
+
+
+@strawberry.type(description="A typed link between two concepts, with the excerpts that support it.")
+class Link(Node):
+    model: strawberry.Private[models.Link]
+    kind: LinkKind
+    label: str | None
+    note: str | None
+    version: int
+
+    @classmethod
+    def of(cls, m: models.Link) -> Link:
+        return cls(**_node_fields(m), model=m, kind=m.kind, label=m.label, note=m.note, version=m.version)
+
+    @strawberry.field
+    async def source(self, info: Info) -> Concept:
+        return await load_concept(info, self.model.source_id, self.model.source_kind)
+
+    @strawberry.field
+    async def target(self, info: Info) -> Concept:
+        return await load_concept(info, self.model.target_id, self.model.target_kind)
+
+    @strawberry.field(description="True for kinds that read the same both ways (ASSOCIATED_WITH, CONTRADICTS).")
+    def symmetric(self) -> bool:
+        return self.model.kind.symmetric
+
+    @strawberry.field(description="Excerpts offered as evidence for this link.")
+    async def evidence(self, info: Info) -> list[Excerpt]:
+        found = await info.context.loaders.excerpt.load_many(list(self.model.evidence_excerpt_ids))
+        return [Excerpt.of(e) for e in found if e]
+
+
+_NODE_TYPES: dict[NodeKind, Any] = {
+    NodeKind.PROJECT: Project,
+    NodeKind.PARTICIPANT: Participant,
+    NodeKind.DOCUMENT: Document,
+    NodeKind.EXCERPT: Excerpt,
+    NodeKind.CODE: Code,
+    NodeKind.THEME: Theme,
+    NodeKind.LINK: Link,
+}
+
+
+@strawberry.type(description="A note about any node of a project.")
+class Memo(Node):
+    target_id: strawberry.Private[str]
+    target_kind: strawberry.Private[NodeKind]
+    title: str
+    body: str
+    version: int
+
+    @classmethod
+    def of(cls, m: models.Memo) -> Memo:
+        return cls(
+            **_node_fields(m), target_id=m.target_id, target_kind=m.target_kind,
+            title=m.title, body=m.body, version=m.version,
+        )
+
+    @strawberry.field(description="The node this memo is about.")
+    async def target(self, info: Info) -> Node:
+        found = await info.context.loaders.for_kind(self.target_kind).load(self.target_id)
+        return _NODE_TYPES[self.target_kind].of(found)
+
+    @strawberry.field(description="Who wrote the memo.")
+    async def author(self, info: Info) -> User | None:
+        user = await info.context.loaders.user.load(self.created_by_id)
+        return User.of(user) if user else None
+
+
+_NODE_TYPES[NodeKind.MEMO] = Memo
+
+
+async def load_node(info: Info, id: str) -> Node | None:
+    """Any node by id, typed by its label."""
+    kind = await info.context.loaders.node_kind.load(id)
+    if kind is None:
+        return None
+    found = await info.context.loaders.for_kind(kind).load(id)
+    return _NODE_TYPES[kind].of(found) if found else None

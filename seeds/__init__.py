@@ -1,0 +1,1 @@
+"""Demo datasets and their loaders. Seeds write through the store port only."""

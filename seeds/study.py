@@ -1,0 +1,179 @@
+"""Load a study dataset shipped as files under `seeds/datasets/<folder>/`:
+
+- `study.json`: project, coders, codebook (codes with parents), themes (with parents
+  and member codes), participants with attributes;
+- `transcripts/<participant>.txt`: one transcript per participant;
+- `codings/<participant>.json`: coded passages `{"quote", "<coder>": [code keys]}`, the
+  span found by searching the quote in the transcript (so the files stay readable and
+  offsets can never drift from the text);
+- `links.json`, `memos.json`: concept links with evidence quotes, and memos.
+
+Ids are derived from the dataset and item keys (UUID v5), so loading is repeatable and
+ids are stable across machines.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from graph.errors import NotFound
+from graph.inputs import NewCode, NewDocument, NewExcerpt, NewLink, NewMemo, NewParticipant, NewProject, NewTheme
+from graph.models import LinkKind, ThemeStatus
+from graph.store import Store
+
+_NAMESPACE = uuid.UUID("5b7f0e4e-2a51-4c1e-9d0a-7f3c6a1e9b21")
+
+
+@dataclass(frozen=True)
+class Passage:
+    participant: str
+    start: int
+    end: int
+    codes: dict[str, list[str]]
+
+
+class StudyDataset:
+    def __init__(self, folder: str) -> None:
+        self.root = resources.files("seeds") / "datasets" / folder
+        self.study: dict[str, Any] = json.loads((self.root / "study.json").read_text(encoding="utf-8"))
+        self.name: str = self.study["key"]
+        self.summary: str = self.study["name"]
+        self.project_id = self.id("project", "")
+
+    def id(self, kind: str, key: str) -> str:
+        return str(uuid.uuid5(_NAMESPACE, f"{self.name}/{kind}/{key}"))
+
+    def _json(self, name: str) -> Any:
+        path = self.root / name
+        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else []
+
+    def transcript(self, participant: str) -> str:
+        return (self.root / "transcripts" / f"{participant}.txt").read_text(encoding="utf-8")
+
+    def passages(self) -> Iterator[Passage]:
+        for p in self.study["participants"]:
+            text = self.transcript(p["key"])
+            for row in self._json(f"codings/{p['key']}.json"):
+                yield self._passage(p["key"], text, row["quote"], {c["key"]: row.get(c["key"], []) for c in self.study["coders"]})
+
+    def _passage(self, participant: str, text: str, quote: str, codes: dict[str, list[str]]) -> Passage:
+        start = text.find(quote)
+        if start < 0:
+            raise ValueError(f"{self.name}: quote not found in {participant}'s transcript: {quote[:60]!r}")
+        return Passage(participant, start, start + len(quote), codes)
+
+    def _evidence_id(self, ref: dict[str, str]) -> str:
+        passage = self._passage(ref["participant"], self.transcript(ref["participant"]), ref["quote"], {})
+        return self._excerpt_id(passage)
+
+    def _excerpt_id(self, passage: Passage) -> str:
+        return self.id("excerpt", f"{passage.participant}:{passage.start}:{passage.end}")
+
+    def steps(self) -> int:
+        s = self.study
+        return 2 + 2 * len(s["participants"]) + len(s["codes"]) + len(s["themes"]) + sum(1 for _ in self.passages()) + len(
+            self._json("links.json")
+        ) + len(self._json("memos.json"))
+
+    async def is_loaded(self, store: Store) -> bool:
+        return bool(await store.get_projects([self.project_id]))
+
+    async def remove(self, store: Store) -> None:
+        try:
+            await store.delete_project(self.lead, self.project_id)
+        except NotFound:
+            pass
+
+    @property
+    def lead(self) -> str:
+        return self.id("coder", self.study["coders"][0]["key"])
+
+    async def load(self, store: Store, advance: Callable[[int], None]) -> str:
+        s = self.study
+        coder = {c["key"]: self.id("coder", c["key"]) for c in s["coders"]}
+        for c in s["coders"]:
+            await store.ensure_user(coder[c["key"]], c["name"], c.get("email"))
+        await store.create_project(self.lead, NewProject(id=self.project_id, name=s["name"], description=s["description"]))
+        advance(2)
+
+        for p in s["participants"]:
+            await store.add_participant(
+                self.lead,
+                NewParticipant(id=self.id("participant", p["key"]), project_id=self.project_id,
+                               pseudonym=p["pseudonym"], attributes=p["attributes"]),
+            )
+            await store.add_document(
+                self.lead,
+                NewDocument(id=self.id("document", p["key"]), project_id=self.project_id,
+                            title=f"Interview with {p['pseudonym']}", text=self.transcript(p["key"]),
+                            participant_id=self.id("participant", p["key"])),
+            )
+            advance(2)
+
+        for c in s["codes"]:  # parents come before their children in the file
+            await store.create_code(
+                self.lead,
+                NewCode(id=self.id("code", c["key"]), project_id=self.project_id, name=c["name"],
+                        description=c["description"], color=c.get("color"),
+                        parent_id=self.id("code", c["parent"]) if c.get("parent") else None),
+            )
+            advance(1)
+        for t in s["themes"]:
+            theme_id = self.id("theme", t["key"])
+            await store.create_theme(
+                self.lead,
+                NewTheme(id=theme_id, project_id=self.project_id, name=t["name"], description=t["description"],
+                         status=ThemeStatus(t["status"]), parent_id=self.id("theme", t["parent"]) if t.get("parent") else None),
+            )
+            for code_key in t["codes"]:
+                await store.add_code_to_theme(self.lead, self.id("code", code_key), theme_id)
+            advance(1)
+
+        for passage in self.passages():
+            for coder_key, code_keys in passage.codes.items():
+                if code_keys:
+                    await store.code_text(
+                        coder[coder_key],
+                        NewExcerpt(id=self._excerpt_id(passage), document_id=self.id("document", passage.participant),
+                                   start=passage.start, end=passage.end),
+                        [self.id("code", k) for k in code_keys],
+                    )
+            advance(1)
+
+        for i, link in enumerate(self._json("links.json")):
+            await store.link_concepts(
+                coder[link.get("author", s["coders"][0]["key"])],
+                NewLink(id=self.id("link", str(i)), source_id=self._concept(link["source"]),
+                        target_id=self._concept(link["target"]), kind=LinkKind(link["kind"]),
+                        label=link.get("label"), note=link.get("note"),
+                        evidence_excerpt_ids=tuple(self._evidence_id(e) for e in link.get("evidence", []))),
+            )
+            advance(1)
+        for i, memo in enumerate(self._json("memos.json")):
+            await store.add_memo(
+                coder[memo.get("author", s["coders"][0]["key"])],
+                NewMemo(id=self.id("memo", str(i)), target_id=self._target(memo["target"]),
+                        title=memo["title"], body=memo["body"]),
+            )
+            advance(1)
+        return self.project_id
+
+    def _concept(self, ref: str) -> str:
+        """`code:<key>` or `theme:<key>`."""
+        kind, key = ref.split(":", 1)
+        return self.id(kind, key)
+
+    def _target(self, ref: str) -> str:
+        """`project`, `code:<key>`, `theme:<key>`, `participant:<key>` or `excerpt:<participant>:<quote>`."""
+        if ref == "project":
+            return self.project_id
+        kind, key = ref.split(":", 1)
+        if kind == "excerpt":
+            participant, quote = key.split(":", 1)
+            return self._evidence_id({"participant": participant, "quote": quote})
+        return self.id(kind, key)

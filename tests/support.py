@@ -1,0 +1,70 @@
+"""Helpers for tests: a GraphQL client over httpx, and a store wrapper that counts calls."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+from asgi_lifespan import LifespanManager
+
+from api.app import create_app
+from api.settings import Settings
+from graph.store import Store
+
+
+class GraphQLClient:
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self.http = http
+
+    async def post(self, query: str, **variables: Any) -> dict[str, Any]:
+        response = await self.http.post("/graphql", json={"query": query, "variables": variables})
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    async def ok(self, query: str, **variables: Any) -> dict[str, Any]:
+        """Run an operation that must succeed; return its data."""
+        body = await self.post(query, **variables)
+        assert "errors" not in body, body["errors"]
+        return body["data"]
+
+    async def error(self, query: str, **variables: Any) -> dict[str, Any]:
+        """Run an operation that must fail; return its single error."""
+        body = await self.post(query, **variables)
+        assert body.get("errors"), body
+        assert len(body["errors"]) == 1, body["errors"]
+        return body["errors"][0]
+
+
+class CountingStore:
+    """Wraps a store and counts calls per method: each call is one store round trip."""
+
+    def __init__(self, inner: Store) -> None:
+        self._inner = inner
+        self.calls: Counter[str] = Counter()
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._inner, name)
+        if not callable(attr) or name.startswith("_"):
+            return attr
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            self.calls[name] += 1
+            return attr(*args, **kwargs)
+
+        return counted
+
+    @property
+    def total(self) -> int:
+        return sum(self.calls.values())
+
+
+@asynccontextmanager
+async def serve_in_process(settings: Settings, store: Store | None = None) -> AsyncIterator[GraphQLClient]:
+    """The app with its lifespan run, reached over HTTP through httpx's ASGI transport."""
+    async with LifespanManager(create_app(settings, store)) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://thememap.test") as http:
+            yield GraphQLClient(http)
