@@ -1,0 +1,130 @@
+"""Contract: excerpts and codings (every adapter)."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.errors import BadInput, NotFound
+from graph.inputs import NewCode, NewDocument, NewExcerpt, NewMemo
+from graph.store import Store
+from tests.conftest import ACTOR
+from tests.graph.builders import TEXT, small_project
+
+OTHER = "second-coder"
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "expected"),
+    [
+        ("ab😀cd", 2, 3, "😀"),
+        ("e\u0301te\u0301", 0, 2, "e\u0301"),
+        ("hello שלום world", 6, 10, "שלום"),
+        ("👩‍👧 mum", 0, 3, "👩‍👧"),
+    ],
+)
+async def test_excerpt_text_is_the_code_point_slice(store: Store, text: str, start: int, end: int, expected: str) -> None:
+    s = await small_project(store)
+    doc = await store.add_document(ACTOR, NewDocument(project_id=s.project.id, title="U", text=text))
+    excerpt = await store.create_excerpt(ACTOR, NewExcerpt(document_id=doc.id, start=start, end=end))
+    assert excerpt.text == expected == text[start:end]
+    assert (await store.get_excerpts([excerpt.id]))[excerpt.id].text == expected
+
+
+@pytest.mark.parametrize(("start", "end"), [(-1, 3), (3, 3), (5, 2), (0, len(TEXT) + 1)])
+async def test_bad_spans_are_refused_and_change_nothing(store: Store, start: int, end: int) -> None:
+    s = await small_project(store)
+    with pytest.raises(BadInput):
+        await store.create_excerpt(ACTOR, NewExcerpt(document_id=s.doc_a.id, start=start, end=end))
+    with pytest.raises(BadInput):
+        await store.code_text(ACTOR, NewExcerpt(document_id=s.doc_a.id, start=start, end=end), [s.fear.id])
+    assert (await store.excerpts_of_documents([s.doc_a.id]))[s.doc_a.id] == []
+
+
+async def test_codings_are_kept_apart_per_coder(store: Store) -> None:
+    s = await small_project(store)
+    await store.ensure_user(OTHER, "Second")
+    excerpt = await store.code_text(ACTOR, NewExcerpt(document_id=s.doc_a.id, start=0, end=5), [s.fear.id])
+    again = await store.code_text(OTHER, NewExcerpt(document_id=s.doc_a.id, start=0, end=5), [s.fear.id, s.hope.id])
+    assert again.id == excerpt.id, "the same span is reused, not duplicated"
+    await store.code_excerpt(ACTOR, excerpt.id, s.fear.id)  # idempotent
+    codings = (await store.codings_of_excerpts([excerpt.id]))[excerpt.id]
+    assert sorted((c.code_id, c.coder_id) for c in codings) == sorted(
+        [(s.fear.id, ACTOR), (s.fear.id, OTHER), (s.hope.id, OTHER)]
+    )
+    stats = await store.code_stats([s.fear.id, s.hope.id])
+    assert stats[s.fear.id].excerpt_count == 1 and stats[s.fear.id].participant_count == 1
+
+    await store.uncode_excerpt(ACTOR, excerpt.id, s.fear.id)
+    with pytest.raises(NotFound):
+        await store.uncode_excerpt(ACTOR, excerpt.id, s.fear.id)
+    await store.uncode_excerpt(ACTOR, excerpt.id, s.hope.id, coder_id=OTHER)
+    codings = (await store.codings_of_excerpts([excerpt.id]))[excerpt.id]
+    assert [(c.code_id, c.coder_id) for c in codings] == [(s.fear.id, OTHER)]
+
+
+async def test_code_text_is_atomic(store: Store) -> None:
+    s = await small_project(store)
+    with pytest.raises(NotFound):
+        await store.code_text(ACTOR, NewExcerpt(document_id=s.doc_a.id, start=0, end=5), [s.fear.id, "missing"])
+    assert (await store.excerpts_of_documents([s.doc_a.id]))[s.doc_a.id] == []
+    with pytest.raises(BadInput):
+        await store.code_text(ACTOR, NewExcerpt(document_id=s.doc_a.id, start=0, end=5), [])
+
+
+async def test_coding_with_another_projects_code_is_refused(store: Store) -> None:
+    s = await small_project(store)
+    other = await small_project(store, name="Other")
+    excerpt = await store.create_excerpt(ACTOR, NewExcerpt(document_id=s.doc_a.id, start=0, end=5))
+    with pytest.raises(BadInput):
+        await store.code_excerpt(ACTOR, excerpt.id, other.fear.id)
+    with pytest.raises(BadInput):
+        await store.code_text(ACTOR, NewExcerpt(document_id=s.doc_a.id, start=1, end=5), [other.fear.id])
+    assert (await store.codings_of_excerpts([excerpt.id]))[excerpt.id] == []
+    assert len((await store.excerpts_of_documents([s.doc_a.id]))[s.doc_a.id]) == 1
+
+
+async def test_excerpts_of_code_paginate_by_keyset(store: Store) -> None:
+    s = await small_project(store)
+    await store.ensure_user(OTHER, "Second")
+    made = []
+    for doc in (s.doc_a, s.doc_b):
+        for start in (10, 0, 20):
+            made.append(await store.code_text(ACTOR, NewExcerpt(document_id=doc.id, start=start, end=start + 5), [s.fear.id]))
+    await store.code_excerpt(OTHER, made[0].id, s.fear.id)  # two coders: still listed once
+    seen, after = [], None
+    while True:
+        page = await store.excerpts_of_code(s.fear.id, 2, after)
+        seen.extend(page.items)
+        if not page.has_next_page:
+            break
+        after = page.cursors[-1]
+    assert len(seen) == 6 and len({e.id for e in seen}) == 6
+    keys = [(e.document_id, e.start) for e in seen]
+    assert keys == sorted(keys)
+    with pytest.raises(BadInput):
+        await store.excerpts_of_code(s.fear.id, 2, "not a cursor")
+
+
+async def test_deleting_a_document_removes_excerpts_codings_evidence_and_memos(store: Store) -> None:
+    s = await small_project(store)
+    excerpt = await store.code_text(ACTOR, NewExcerpt(document_id=s.doc_a.id, start=0, end=5), [s.fear.id])
+    memo = await store.add_memo(ACTOR, NewMemo(target_id=excerpt.id, title="note"))
+    kept = await store.code_text(ACTOR, NewExcerpt(document_id=s.doc_b.id, start=0, end=5), [s.fear.id])
+    await store.delete_document(ACTOR, s.doc_a.id)
+    assert await store.get_excerpts([excerpt.id]) == {}
+    assert await store.get_memos([memo.id]) == {}
+    assert (await store.codings_of_excerpts([excerpt.id]))[excerpt.id] == []
+    assert (await store.code_stats([s.fear.id]))[s.fear.id].excerpt_count == 1
+    assert [e.id for e in (await store.excerpts_of_code(s.fear.id, 10, None)).items] == [kept.id]
+
+
+async def test_delete_excerpt(store: Store) -> None:
+    s = await small_project(store)
+    excerpt = await store.code_text(ACTOR, NewExcerpt(document_id=s.doc_a.id, start=0, end=5), [s.fear.id])
+    await store.delete_excerpt(ACTOR, excerpt.id)
+    assert (await store.code_stats([s.fear.id]))[s.fear.id].excerpt_count == 0
+    with pytest.raises(NotFound):
+        await store.delete_excerpt(ACTOR, excerpt.id)
+    code = await store.create_code(ACTOR, NewCode(project_id=s.project.id, name="x"))
+    with pytest.raises(NotFound):
+        await store.code_excerpt(ACTOR, excerpt.id, code.id)
