@@ -1,0 +1,88 @@
+"""The demo study loads as promised and its patterns can be found by query."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from graph.store import Store
+from seeds.registry import datasets
+from tests.seeds.conftest import DEMO, seed
+from tests.support import GraphQLClient
+
+HIGH = {"child protection plan", "care proceedings"}
+
+
+async def test_done_when_query(demo: GraphQLClient) -> None:
+    projects = (await demo.ok("{ projects { name participants { pseudonym } themes { name codes { name } } } }"))["projects"]
+    assert len(projects) == 1
+    study = projects[0]
+    assert len(study["participants"]) == 18
+    assert len(study["themes"]) >= 6
+    assert len({c["name"] for t in study["themes"] for c in t["codes"]}) >= 25
+    assert "synthetic" in study["name"].lower()
+
+
+async def corpus(api: GraphQLClient) -> dict[str, Any]:
+    return (await api.ok("""{ projects { id description
+        codes { name } memos { title } links { kind evidence { id } }
+        participants { pseudonym attributes documents { excerpts { start end codings { code { name } coder { name } } } } }
+    } }"""))["projects"][0]
+
+
+async def test_demo_has_two_coders_with_overlap_and_disagreement(demo: GraphQLClient) -> None:
+    study = await corpus(demo)
+    assert "SYNTHETIC" in study["description"]
+    excerpts = [e for p in study["participants"] for d in p["documents"] for e in d["excerpts"]]
+    assert len(excerpts) >= 150
+    by_coder = defaultdict(list)
+    for e in excerpts:
+        for c in e["codings"]:
+            by_coder[e["start"], e["end"], id(e)].append((c["coder"]["name"], c["code"]["name"]))
+    coders = {coder for pairs in by_coder.values() for coder, _ in pairs}
+    assert coders == {"Hannah Okafor", "Sam Whitfield"}
+    both = [pairs for pairs in by_coder.values() if len({c for c, _ in pairs}) == 2]
+    agree = [p for p in both if {n for c, n in p if c == "Hannah Okafor"} == {n for c, n in p if c == "Sam Whitfield"}]
+    assert len(both) >= 100 and len(agree) >= 80 and len(both) - len(agree) >= 20, (len(both), len(agree))
+    assert len(study["memos"]) >= 3
+    assert sum(1 for link in study["links"] if link["evidence"]) >= 6
+    assert {link["kind"] for link in study["links"]} >= {"CAUSES", "CONTRADICTS", "ASSOCIATED_WITH", "PRECEDES"}
+
+
+def _codes_by_participant(study: dict[str, Any]) -> dict[str, tuple[dict[str, Any], set[str]]]:
+    out = {}
+    for p in study["participants"]:
+        names = {c["code"]["name"] for d in p["documents"] for e in d["excerpts"] for c in e["codings"]}
+        out[p["pseudonym"]] = (p["attributes"], names)
+    return out
+
+
+async def test_fear_concentrates_where_child_protection_concerns_were_high(demo: GraphQLClient) -> None:
+    people = _codes_by_participant(await corpus(demo))
+    high = [codes for attrs, codes in people.values() if attrs["involvement"] in HIGH]
+    low = [codes for attrs, codes in people.values() if attrs["involvement"] not in HIGH]
+    for code in ("Fear of the baby being taken away", "Concealing symptoms"):
+        high_rate = sum(code in c for c in high) / len(high)
+        low_rate = sum(code in c for c in low) / len(low)
+        assert high_rate >= 0.75 and high_rate >= 3 * low_rate, (code, high_rate, low_rate)
+
+
+async def test_turning_points_coincide_with_feeling_known_and_collaboration(demo: GraphQLClient) -> None:
+    people = _codes_by_participant(await corpus(demo))
+    collaboration = {"Collaboration between social work and mental health professionals", "Perinatal team advocating for her"}
+    for name, (attrs, codes) in people.items():
+        if attrs["turningPoint"]:
+            assert "Turning point" in codes or "Concerns lessened" in codes, name
+            assert "Feeling known" in codes or "Being listened to" in codes, name
+            assert codes & collaboration, name
+        else:
+            assert not codes & collaboration, name
+
+
+async def test_loading_twice_is_refused_by_is_loaded(store: Store) -> None:
+    dataset = datasets()[DEMO]
+    assert not await dataset.is_loaded(store)
+    await seed(store)
+    assert await dataset.is_loaded(store)
+    await dataset.remove(store)
+    assert not await dataset.is_loaded(store) and await store.list_projects() == []
