@@ -1,139 +1,57 @@
-"""Turn SQLite rows into domain models."""
+"""Turn SQLite rows into domain models.
+
+Column names match the models' field names, so pydantic does the conversion
+(ISO-8601 text to datetimes, text to enums); only JSON columns need help.
+"""
 
 from __future__ import annotations
 
 import json
 import sqlite3
 from datetime import datetime
-from typing import Any
 
-from graph.models import (
-    Code,
-    Coding,
-    Document,
-    Excerpt,
-    Link,
-    LinkKind,
-    Memo,
-    NodeKind,
-    Participant,
-    Project,
-    Theme,
-    ThemeStatus,
-    User,
-)
+from graph.models import Code, Coding, Document, Excerpt, Link, Memo, Participant, Project, Theme, User
 
 
 def instant(value: datetime) -> str:
     return value.isoformat()
 
 
-def _stamps(row: sqlite3.Row) -> dict[str, Any]:
-    return {
-        "id": row["id"],
-        "created_by": row["created_by"],
-        "created_at": datetime.fromisoformat(row["created_at"]),
-        "updated_by": row["updated_by"],
-        "updated_at": datetime.fromisoformat(row["updated_at"]),
-    }
-
-
 def user(row: sqlite3.Row) -> User:
-    return User(id=row["id"], name=row["name"], email=row["email"], created_at=datetime.fromisoformat(row["created_at"]))
+    return User.model_validate(dict(row))
 
 
 def project(row: sqlite3.Row) -> Project:
-    return Project(**_stamps(row), name=row["name"], description=row["description"])
+    return Project.model_validate(dict(row))
 
 
 def participant(row: sqlite3.Row) -> Participant:
-    return Participant(
-        **_stamps(row),
-        project_id=row["project_id"],
-        pseudonym=row["pseudonym"],
-        attributes=json.loads(row["attributes"]),
-    )
+    return Participant.model_validate({**dict(row), "attributes": json.loads(row["attributes"])})
 
 
 def document(row: sqlite3.Row) -> Document:
-    return Document(
-        **_stamps(row),
-        project_id=row["project_id"],
-        participant_id=row["participant_id"],
-        title=row["title"],
-        text=row["text"],
-        kind=row["kind"],
-    )
+    return Document.model_validate(dict(row))
 
 
 def excerpt(row: sqlite3.Row) -> Excerpt:
-    return Excerpt(
-        **_stamps(row),
-        project_id=row["project_id"],
-        document_id=row["document_id"],
-        start=row["start"],
-        end=row["end"],
-        text=row["text"],
-    )
+    return Excerpt.model_validate(dict(row))
 
 
 def coding(row: sqlite3.Row) -> Coding:
-    return Coding(
-        project_id=row["project_id"],
-        excerpt_id=row["excerpt_id"],
-        code_id=row["code_id"],
-        coder_id=row["coder_id"],
-        created_at=datetime.fromisoformat(row["created_at"]),
-    )
+    return Coding.model_validate(dict(row))
 
 
 def code(row: sqlite3.Row) -> Code:
-    return Code(
-        **_stamps(row),
-        project_id=row["project_id"],
-        parent_id=row["parent_id"],
-        name=row["name"],
-        description=row["description"],
-        color=row["color"],
-        version=row["version"],
-    )
+    return Code.model_validate(dict(row))
 
 
 def theme(row: sqlite3.Row) -> Theme:
-    return Theme(
-        **_stamps(row),
-        project_id=row["project_id"],
-        parent_id=row["parent_id"],
-        name=row["name"],
-        description=row["description"],
-        status=ThemeStatus(row["status"]),
-        version=row["version"],
-    )
+    return Theme.model_validate(dict(row))
 
 
 def link(row: sqlite3.Row, evidence: tuple[str, ...]) -> Link:
-    return Link(
-        **_stamps(row),
-        project_id=row["project_id"],
-        source_id=row["source_id"],
-        source_kind=NodeKind(row["source_kind"]),
-        target_id=row["target_id"],
-        target_kind=NodeKind(row["target_kind"]),
-        kind=LinkKind(row["kind"]),
-        label=row["label"],
-        note=row["note"],
-        evidence_excerpt_ids=evidence,
-        version=row["version"],
-    )
+    return Link.model_validate({**dict(row), "evidence_excerpt_ids": evidence})
 
 
 def memo(row: sqlite3.Row) -> Memo:
-    return Memo(
-        **_stamps(row),
-        project_id=row["project_id"],
-        target_id=row["target_id"],
-        target_kind=NodeKind(row["target_kind"]),
-        title=row["title"],
-        body=row["body"],
-        version=row["version"],
-    )
+    return Memo.model_validate(dict(row))
