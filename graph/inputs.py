@@ -79,6 +79,14 @@ class NewExcerpt(Input):
     end: int
 
 
+class CodedPassage(Input):
+    """One coder's coding of a span with codes: the unit of bulk coding (seeds, imports)."""
+
+    coder_id: Id
+    excerpt: NewExcerpt
+    code_ids: Annotated[tuple[Id, ...], Field(min_length=1)]
+
+
 class NewCode(Input):
     id: Id | None = None
     project_id: Id

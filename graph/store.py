@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
 from graph.inputs import (
+    CodedPassage,
     CodePatch,
     LinkPatch,
     MemoPatch,
@@ -125,6 +126,10 @@ class Store(Protocol):
         self, actor: str, new: NewExcerpt, code_ids: Sequence[str]
     ) -> Excerpt:
         """Create the excerpt (or reuse the one with the same span) and code it, atomically."""
+
+    async def code_passages(self, passages: Sequence[CodedPassage]) -> list[str]:
+        """Bulk `code_text` for seeds and imports, each passage as its own coder, all in
+        one atomic transaction; return the excerpt id of each passage, in order."""
 
     async def codings_of_excerpts(self, excerpt_ids: Sequence[str]) -> dict[str, list[Coding]]: ...
 

@@ -22,7 +22,7 @@ from importlib import resources
 from typing import Any
 
 from graph.errors import NotFound
-from graph.inputs import NewCode, NewDocument, NewExcerpt, NewLink, NewMemo, NewParticipant, NewProject, NewTheme
+from graph.inputs import CodedPassage, NewCode, NewDocument, NewExcerpt, NewLink, NewMemo, NewParticipant, NewProject, NewTheme
 from graph.models import LinkKind, ThemeStatus
 from graph.store import Store
 
@@ -134,16 +134,17 @@ class StudyDataset:
                 await store.add_code_to_theme(self.lead, self.id("code", code_key), theme_id)
             advance(1)
 
-        for passage in self.passages():
-            for coder_key, code_keys in passage.codes.items():
-                if code_keys:
-                    await store.code_text(
-                        coder[coder_key],
-                        NewExcerpt(id=self._excerpt_id(passage), document_id=self.id("document", passage.participant),
-                                   start=passage.start, end=passage.end),
-                        [self.id("code", k) for k in code_keys],
-                    )
-            advance(1)
+        passages = list(self.passages())
+        await store.code_passages([
+            CodedPassage(
+                coder_id=coder[coder_key],
+                excerpt=NewExcerpt(id=self._excerpt_id(p), document_id=self.id("document", p.participant),
+                                   start=p.start, end=p.end),
+                code_ids=tuple(self.id("code", k) for k in code_keys),
+            )
+            for p in passages for coder_key, code_keys in p.codes.items() if code_keys
+        ])
+        advance(len(passages))
 
         for i, link in enumerate(self._json("links.json")):
             await store.link_concepts(

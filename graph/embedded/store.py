@@ -18,6 +18,7 @@ from graph.embedded import rows
 from graph.embedded.connection import Connection, Db
 from graph.errors import BadInput, NotFound
 from graph.inputs import (
+    CodedPassage,
     CodePatch,
     LinkPatch,
     MemoPatch,
@@ -330,6 +331,18 @@ class EmbeddedStore:
             for code_id in code_ids:
                 self._code(db, actor, id, code_id)
             return self._excerpt(db, id)
+
+        return await self._conn.write(job)
+
+    async def code_passages(self, passages: Sequence[CodedPassage]) -> list[str]:
+        def job(db: Db) -> list[str]:
+            ids = []
+            for p in passages:
+                id = self._create_excerpt(db, p.coder_id, p.excerpt, reuse=True)
+                for code_id in p.code_ids:
+                    self._code(db, p.coder_id, id, code_id)
+                ids.append(id)
+            return ids
 
         return await self._conn.write(job)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from graph.errors import BadInput, NotFound
-from graph.inputs import NewCode, NewDocument, NewExcerpt, NewMemo
+from graph.inputs import CodedPassage, NewCode, NewDocument, NewExcerpt, NewMemo
 from graph.store import Store
 from tests.conftest import ACTOR
 from tests.graph.builders import TEXT, small_project
@@ -128,3 +128,38 @@ async def test_delete_excerpt(store: Store) -> None:
     code = await store.create_code(ACTOR, NewCode(project_id=s.project.id, name="x"))
     with pytest.raises(NotFound):
         await store.code_excerpt(ACTOR, excerpt.id, code.id)
+
+
+async def test_code_passages_in_bulk(store: Store) -> None:
+    s = await small_project(store)
+    await store.ensure_user(OTHER, "Second")
+    span = NewExcerpt(id="bulk-1", document_id=s.doc_a.id, start=0, end=5)
+    ids = await store.code_passages([
+        CodedPassage(coder_id=ACTOR, excerpt=span, code_ids=(s.fear.id,)),
+        CodedPassage(coder_id=OTHER, excerpt=span, code_ids=(s.fear.id, s.hope.id)),
+        CodedPassage(coder_id=OTHER, excerpt=NewExcerpt(document_id=s.doc_b.id, start=2, end=9), code_ids=(s.hope.id,)),
+    ])
+    assert ids[0] == ids[1] == "bulk-1" and ids[2] != ids[0]
+    codings = await store.codings_of_excerpts(ids)
+    assert sorted((c.code_id, c.coder_id) for c in codings["bulk-1"]) == sorted(
+        [(s.fear.id, ACTOR), (s.fear.id, OTHER), (s.hope.id, OTHER)]
+    )
+    assert (await store.get_excerpts([ids[2]]))[ids[2]].text == TEXT[2:9]
+    again = await store.code_passages([CodedPassage(coder_id=ACTOR, excerpt=span, code_ids=(s.fear.id,))])
+    assert again == ["bulk-1"], "re-coding the same span reuses its excerpt"
+
+
+@pytest.mark.parametrize("bad", ["span", "code", "other-project", "document"])
+async def test_code_passages_is_atomic(store: Store, bad: str) -> None:
+    s = await small_project(store)
+    other = await small_project(store, name="Other")
+    good = CodedPassage(coder_id=ACTOR, excerpt=NewExcerpt(document_id=s.doc_a.id, start=0, end=5), code_ids=(s.fear.id,))
+    wrong = {
+        "span": good.model_copy(update={"excerpt": NewExcerpt(document_id=s.doc_a.id, start=5, end=500)}),
+        "code": good.model_copy(update={"code_ids": ("missing",)}),
+        "other-project": good.model_copy(update={"code_ids": (other.fear.id,)}),
+        "document": good.model_copy(update={"excerpt": NewExcerpt(document_id="missing", start=0, end=1)}),
+    }[bad]
+    with pytest.raises((BadInput, NotFound)):
+        await store.code_passages([good, wrong])
+    assert (await store.excerpts_of_documents([s.doc_a.id]))[s.doc_a.id] == []
