@@ -13,7 +13,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from api.settings import Settings
-from api.stores import StoreUnavailable, make_store
+from api.stores import make_store
+from graph.errors import StoreUnavailable
 from seeds.registry import Dataset, datasets
 
 app = typer.Typer(help="thememap: collaborative theme mapping for qualitative research.", no_args_is_help=True)

@@ -6,16 +6,13 @@ from api.settings import Settings
 from graph.store import Store
 
 
-class StoreUnavailable(RuntimeError):
-    """The configured store cannot be used; the message says what to check."""
-
-
 def make_store(settings: Settings) -> Store:
-    if settings.store == "embedded":
-        from graph.embedded import EmbeddedStore
+    if settings.store == "neo4j":
+        from graph.neo4j import Neo4jStore
 
-        return EmbeddedStore(settings.data_dir)
-    raise StoreUnavailable(
-        f"THEMEMAP_STORE={settings.store!r}: the neo4j adapter is not available in this version; "
-        "use THEMEMAP_STORE=embedded."
-    )
+        return Neo4jStore(
+            settings.neo4j_uri, settings.neo4j_user, settings.neo4j_password.get_secret_value(), settings.neo4j_database
+        )
+    from graph.embedded import EmbeddedStore
+
+    return EmbeddedStore(settings.data_dir)

@@ -47,3 +47,8 @@ class Forbidden(DomainError):
 
 class Unauthenticated(DomainError):
     code = "UNAUTHENTICATED"
+
+
+class StoreUnavailable(Exception):
+    """The configured store cannot be reached or used; the message says what to check.
+    Not a GraphQL error: raised when a store opens."""

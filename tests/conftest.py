@@ -1,35 +1,79 @@
 """Fixtures shared by every layer's tests.
 
-`store` is parametrised over the adapters: every test that takes it (the contract
-suite in tests/graph/) runs once per adapter. A new adapter joins by adding one entry
-to `ADAPTERS`.
+`adapter` is parametrised over the store adapters, so every test that takes `store`
+(the contract suite in tests/graph/) or `api` (the GraphQL suite) runs once per adapter.
+The neo4j adapter runs against a real Bolt server (ArcadeDB, see tests/bolt/server.py)
+started once per session and stopped at the end, also when tests fail. With CI=true a
+Bolt server that cannot start is a failure; elsewhere THEMEMAP_TEST_BOLT=off skips
+those runs.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import os
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from api.settings import Settings
 from graph.embedded import EmbeddedStore
+from graph.neo4j import Neo4jStore
 from graph.store import Store
+from tests.bolt.server import BoltServer, BoltUnavailable, start
 from tests.support import GraphQLClient, serve_in_process
 
 ACTOR = "tester"
+ADAPTERS = ("embedded", "neo4j")
+IN_CI = os.environ.get("CI") == "true"
+BOLT_OFF = os.environ.get("THEMEMAP_TEST_BOLT") == "off" and not IN_CI
 
 
-def _embedded(tmp_path: Path) -> Store:
-    return EmbeddedStore(tmp_path / "embedded")
+@pytest.fixture(scope="session")
+def bolt_server() -> Iterator[BoltServer]:
+    if BOLT_OFF:
+        pytest.skip("THEMEMAP_TEST_BOLT=off: the neo4j adapter's runs are skipped")
+    try:
+        server = start()
+    except BoltUnavailable as exc:
+        if IN_CI:
+            pytest.fail(f"CI needs the Bolt server for the neo4j adapter: {exc}")
+        pytest.skip(f"no Bolt server ({exc}); set THEMEMAP_TEST_BOLT=off to skip quietly")
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
-ADAPTERS: dict[str, Callable[[Path], Store]] = {"embedded": _embedded}
+def _wipe(server: BoltServer) -> None:
+    from neo4j import GraphDatabase
+
+    with GraphDatabase.driver(server.uri, auth=(server.user, server.password)) as driver:
+        driver.execute_query("MATCH (n) DETACH DELETE n", database_=server.database)
 
 
-@pytest.fixture(params=sorted(ADAPTERS))
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    s = ADAPTERS[request.param](tmp_path)
+@pytest.fixture(params=ADAPTERS)
+def adapter(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def new_store(adapter: str, tmp_path: Path, request: pytest.FixtureRequest) -> Callable[[], Store]:
+    """A factory of unopened stores of the adapter under test, each on an empty database."""
+
+    def make() -> Store:
+        if adapter == "embedded":
+            return EmbeddedStore(tmp_path / f"embedded-{len(list(tmp_path.iterdir()))}")
+        server: BoltServer = request.getfixturevalue("bolt_server")
+        _wipe(server)
+        return Neo4jStore(server.uri, server.user, server.password, server.database)
+
+    return make
+
+
+@pytest.fixture
+async def store(new_store: Callable[[], Store]) -> AsyncIterator[Store]:
+    s = new_store()
     await s.open()
     await s.ensure_user(ACTOR, "Tester")
     try:
@@ -44,7 +88,7 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-async def api(settings: Settings) -> AsyncIterator[GraphQLClient]:
-    """The app over HTTP (httpx's ASGI transport), lifespan run, on a fresh embedded store."""
-    async with serve_in_process(settings) as client:
+async def api(settings: Settings, new_store: Callable[[], Store]) -> AsyncIterator[GraphQLClient]:
+    """The app over HTTP (httpx's ASGI transport), lifespan run, on an empty store of the adapter under test."""
+    async with serve_in_process(settings, new_store()) as client:
         yield client

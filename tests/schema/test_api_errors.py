@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
+from api.settings import Settings
+from graph.store import Store
 from tests.schema.test_api_flow import TEXT, make_project
-from tests.support import GraphQLClient
+from tests.support import CountingStore, GraphQLClient, serve_in_process
 
 SNAPSHOT = """query($p: ID!) { project(id: $p) {
   name description participants { pseudonym attributes } documents { title excerpts { start end codings { code { id } } } }
@@ -117,13 +121,13 @@ async def test_unknown_ids_read_as_null(api: GraphQLClient) -> None:
     assert set(data.values()) == {None}
 
 
-async def test_internal_errors_are_masked(api: GraphQLClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    from graph.embedded import EmbeddedStore
+class BrokenStore(CountingStore):
+    async def list_projects(self) -> list[object]:
+        raise RuntimeError("MATCH (secret) RETURN internals")
 
-    async def broken(self: EmbeddedStore) -> list:
-        raise RuntimeError("SELECT secret FROM internals")
 
-    monkeypatch.setattr(EmbeddedStore, "list_projects", broken)
-    error = await api.error("{ projects { id } }")
+async def test_internal_errors_are_masked(settings: Settings, new_store: Callable[[], Store]) -> None:
+    async with serve_in_process(settings, BrokenStore(new_store())) as api:  # type: ignore[arg-type]
+        error = await api.error("{ projects { id } }")
     assert error["extensions"] == {"code": "INTERNAL"}
-    assert "secret" not in error["message"] and "SELECT" not in error["message"]
+    assert "secret" not in error["message"] and "MATCH" not in error["message"]

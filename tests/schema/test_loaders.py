@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
 
 from api.settings import Settings
-from graph.embedded import EmbeddedStore
 from graph.inputs import NewCode, NewDocument, NewExcerpt, NewProject, NewTheme
+from graph.store import Store
 from tests.support import CountingStore, serve_in_process
 
 QUERY = """query($p: ID!) { project(id: $p) {
@@ -16,9 +16,8 @@ QUERY = """query($p: ID!) { project(id: $p) {
 } }"""
 
 
-async def store_calls(tmp_path: Path, n_codes: int) -> int:
-    store = CountingStore(EmbeddedStore(tmp_path / f"n{n_codes}"))
-    settings = Settings(data_dir=tmp_path, _env_file=None)  # type: ignore[call-arg]
+async def store_calls(settings: Settings, new_store: Callable[[], Store], n_codes: int) -> int:
+    store = CountingStore(new_store())
     async with serve_in_process(settings, store) as api:  # type: ignore[arg-type]
         me = (await api.ok("{ me { id } }"))["me"]["id"]
         project = await store.create_project(me, NewProject(name="P"))
@@ -35,8 +34,8 @@ async def store_calls(tmp_path: Path, n_codes: int) -> int:
         return store.total
 
 
-async def test_store_calls_do_not_grow_with_the_number_of_codes(tmp_path: Path) -> None:
-    at_10 = await store_calls(tmp_path, 10)
-    at_100 = await store_calls(tmp_path, 100)
+async def test_store_calls_do_not_grow_with_the_number_of_codes(settings: Settings, new_store: Callable[[], Store]) -> None:
+    at_10 = await store_calls(settings, new_store, 10)
+    at_100 = await store_calls(settings, new_store, 100)
     assert at_10 == at_100, (at_10, at_100)
     assert at_10 <= 15, at_10

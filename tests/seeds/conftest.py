@@ -1,13 +1,12 @@
-"""The demo study, loaded into a fresh embedded store and served over HTTP."""
+"""The demo study, loaded into an empty store of the adapter under test and served over HTTP."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 
 from api.settings import Settings
-from graph.embedded import EmbeddedStore
 from graph.store import Store
 from seeds.registry import datasets
 from tests.support import GraphQLClient, serve_in_process
@@ -20,10 +19,8 @@ async def seed(store: Store) -> str:
 
 
 @pytest.fixture
-async def demo(settings: Settings) -> AsyncIterator[GraphQLClient]:
-    store = EmbeddedStore(settings.data_dir)
-    await store.open()
-    await seed(store)
-    await store.close()
-    async with serve_in_process(settings) as api:
+async def demo(settings: Settings, new_store: Callable[[], Store]) -> AsyncIterator[GraphQLClient]:
+    store = new_store()
+    async with serve_in_process(settings, store) as api:
+        await seed(store)
         yield api

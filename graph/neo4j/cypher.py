@@ -1,0 +1,336 @@
+"""Every Cypher statement the neo4j adapter sends, as named constants.
+
+Values always travel as parameters; labels and relationship types are literal text
+from the allow-lists below. `statements()` lists every statement, templates expanded
+over their allow-list, so a test can check each one against Neo4j's own grammar.
+
+The graph: every project-owned node has the label `Node` besides its own (ids are
+unique across `Node`, which is what lets a memo or a link point at "any node"), and a
+`project_id` property. Structure lives in relationships:
+
+    (:Document)-[:ABOUT]->(:Participant)      (:Excerpt)-[:OF]->(:Document)
+    (:Excerpt)-[:CODED_AS {coder, created_at, project_id}]->(:Code)
+    (:Code)-[:CHILD_OF]->(:Code)              (:Theme)-[:SUBTHEME_OF]->(:Theme)
+    (:Code)-[:IN_THEME {created_by, created_at}]->(:Theme)
+    (:Link)-[:FROM]->(concept)  (:Link)-[:TO]->(concept)  (:Link)-[:EVIDENCE {position}]->(:Excerpt)
+    (:Memo)-[:ABOUT]->(:Node)                 (:User)-[:MEMBER_OF {role}]->(:Project)
+
+Instants are UTC ISO-8601 strings (DESIGN.md: the driver mis-encodes zoneinfo datetimes).
+Written to run on Neo4j 5 and on ArcadeDB, the Bolt server of the test suite.
+"""
+
+from __future__ import annotations
+
+from graph.models import NodeKind
+
+LABELS = tuple(k.value for k in NodeKind)
+"""The allow-list of node labels."""
+
+TREES = {NodeKind.CODE.value: "CHILD_OF", NodeKind.THEME.value: "SUBTHEME_OF"}
+"""Label -> the relationship that makes its tree."""
+
+KIND = "[x IN labels({v}) WHERE x <> 'Node'][0]"
+"""The node's own label (its kind), for a variable `v`."""
+
+PING = "RETURN 1 AS one"
+
+# -- schema ------------------------------------------------------------------------
+USER_ID_UNIQUE = "CREATE CONSTRAINT user_id IF NOT EXISTS FOR (n:User) REQUIRE n.id IS UNIQUE"
+NODE_ID_UNIQUE = "CREATE CONSTRAINT node_id IF NOT EXISTS FOR (n:Node) REQUIRE n.id IS UNIQUE"
+NODE_PROJECT_INDEX = "CREATE INDEX node_project IF NOT EXISTS FOR (n:Node) ON (n.project_id)"
+EXCERPT_FULLTEXT = "CREATE FULLTEXT INDEX excerpt_text IF NOT EXISTS FOR (n:Excerpt) ON EACH [n.text]"
+
+
+def label_id_unique(label: str) -> str:
+    assert label in LABELS
+    return f"CREATE CONSTRAINT {label.lower()}_id IF NOT EXISTS FOR (n:{label}) REQUIRE n.id IS UNIQUE"
+
+
+def label_project_index(label: str) -> str:
+    assert label in LABELS
+    return f"CREATE INDEX {label.lower()}_project IF NOT EXISTS FOR (n:{label}) ON (n.project_id)"
+
+
+def schema_statements() -> list[str]:
+    """Constraints and indexes, created idempotently at start-up."""
+    return [
+        USER_ID_UNIQUE, NODE_ID_UNIQUE, NODE_PROJECT_INDEX,
+        *(label_id_unique(label) for label in LABELS),
+        *(label_project_index(label) for label in LABELS),
+    ]
+
+
+# -- nodes in general ------------------------------------------------------------------
+NODE = f"MATCH (n:Node {{id: $id}}) RETURN n.project_id AS project_id, {KIND.format(v='n')} AS kind"
+NODES = (
+    f"UNWIND $ids AS id MATCH (n:Node {{id: id}}) RETURN n.id AS id, n.project_id AS project_id, "
+    f"{KIND.format(v='n')} AS kind"
+)
+CREATE_NODE = {
+    label: f"CREATE (n:Node:{label} $props)" for label in ("Project", "Participant", "Document", "Code", "Theme")
+}
+"""Nodes created before any relationship; excerpts, links and memos are created with theirs."""
+
+DELETE_NODES = """
+MATCH (n:Node) WHERE n.id IN $ids
+OPTIONAL MATCH (e:Excerpt)-[:OF]->(n)
+WITH collect(DISTINCT n) + collect(DISTINCT e) AS gone
+UNWIND gone AS g
+OPTIONAL MATCH (l:Link)-[:FROM|TO]->(g)
+WITH collect(DISTINCT g) + collect(DISTINCT l) AS gone
+UNWIND gone AS g
+OPTIONAL MATCH (m:Memo)-[:ABOUT]->(g)
+WITH collect(DISTINCT g) + collect(DISTINCT m) AS gone
+UNWIND gone AS g
+DETACH DELETE g
+"""
+"""Delete nodes with what cannot outlive them: a document's excerpts, the links of a
+concept, and the memos about any of those."""
+
+DELETE_PROJECT = "MATCH (n:Node {project_id: $id}) DETACH DELETE n"
+
+# -- users ---------------------------------------------------------------------------------
+ENSURE_USER = (
+    "MERGE (u:User {id: $id}) ON CREATE SET u.name = $name, u.email = $email, u.created_at = $at RETURN u AS n"
+)
+GET_USERS = "UNWIND $ids AS id MATCH (u:User {id: id}) RETURN u AS n"
+
+# -- projects --------------------------------------------------------------------------------
+LIST_PROJECTS = "MATCH (p:Project) RETURN p AS n ORDER BY toLower(p.name), p.id"
+GET_PROJECTS = "UNWIND $ids AS id MATCH (p:Project {id: id}) RETURN p AS n"
+ADD_MEMBER = "MATCH (u:User {id: $user_id}) MATCH (p:Project {id: $project_id}) MERGE (u)-[r:MEMBER_OF]->(p) SET r.role = $role"
+UPDATE_PROJECT = (
+    "MATCH (p:Project {id: $id}) SET p.name = coalesce($name, p.name), "
+    "p.description = coalesce($description, p.description), p.updated_by = $actor, p.updated_at = $at RETURN p AS n"
+)
+
+# -- participants and documents ----------------------------------------------------------------
+UPDATE_PARTICIPANT = (
+    "MATCH (p:Participant {id: $id}) SET p.pseudonym = coalesce($pseudonym, p.pseudonym), "
+    "p.attributes = coalesce($attributes, p.attributes), p.updated_by = $actor, p.updated_at = $at RETURN p AS n"
+)
+GET_PARTICIPANTS = "UNWIND $ids AS id MATCH (p:Participant {id: id}) RETURN p AS n"
+PARTICIPANTS_OF_PROJECTS = (
+    "MATCH (p:Participant) WHERE p.project_id IN $ids RETURN p AS n, p.project_id AS key "
+    "ORDER BY toLower(p.pseudonym), p.id"
+)
+DOCUMENT_ABOUT = "MATCH (d:Document {id: $id}) MATCH (p:Participant {id: $participant_id}) CREATE (d)-[:ABOUT]->(p)"
+_DOCUMENT = "OPTIONAL MATCH (d)-[:ABOUT]->(p:Participant) RETURN d AS n, p.id AS participant_id"
+GET_DOCUMENTS = f"UNWIND $ids AS id MATCH (d:Document {{id: id}}) {_DOCUMENT}"
+DOCUMENTS_OF_PROJECTS = (
+    f"MATCH (d:Document) WHERE d.project_id IN $ids {_DOCUMENT}, d.project_id AS key ORDER BY toLower(d.title), d.id"
+)
+DOCUMENTS_OF_PARTICIPANTS = (
+    "MATCH (d:Document)-[:ABOUT]->(p:Participant) WHERE p.id IN $ids "
+    "RETURN d AS n, p.id AS participant_id, p.id AS key ORDER BY toLower(d.title), d.id"
+)
+DOCUMENT_TEXT = "MATCH (d:Document {id: $id}) RETURN d.project_id AS project_id, d.text AS text"
+
+# -- excerpts and codings -----------------------------------------------------------------------
+CREATE_EXCERPT = "MATCH (d:Document {id: $document_id}) CREATE (e:Node:Excerpt $props)-[:OF]->(d)"
+SAME_SPAN = (
+    "MATCH (e:Excerpt)-[:OF]->(:Document {id: $document_id}) WHERE e.start = $start AND e.`end` = $end "
+    "RETURN e.id AS id"
+)
+_EXCERPT = "RETURN e AS n, d.id AS document_id"
+GET_EXCERPTS = f"UNWIND $ids AS id MATCH (e:Excerpt {{id: id}})-[:OF]->(d:Document) {_EXCERPT}"
+EXCERPTS_OF_DOCUMENTS = (
+    f"MATCH (e:Excerpt)-[:OF]->(d:Document) WHERE d.id IN $ids {_EXCERPT}, d.id AS key "
+    "ORDER BY d.id, e.start, e.`end`, e.id"
+)
+EXCERPTS_OF_CODE = """
+MATCH (:Code {id: $code_id})<-[:CODED_AS]-(e:Excerpt)-[:OF]->(d:Document)
+WITH DISTINCT e, d
+WHERE d.id > $document_id OR (d.id = $document_id AND (e.start > $start OR (e.start = $start
+      AND (e.`end` > $end OR (e.`end` = $end AND e.id > $excerpt_id)))))
+RETURN e AS n, d.id AS document_id ORDER BY d.id, e.start, e.`end`, e.id LIMIT $limit
+"""
+CODE_EXCERPT = (
+    "MATCH (e:Excerpt {id: $excerpt_id}) MATCH (c:Code {id: $code_id}) MERGE (e)-[r:CODED_AS {coder: $coder}]->(c) "
+    "ON CREATE SET r.created_at = $at, r.project_id = e.project_id"
+)
+UNCODE_EXCERPT = (
+    "MATCH (:Excerpt {id: $excerpt_id})-[r:CODED_AS {coder: $coder}]->(:Code {id: $code_id}) "
+    "DELETE r RETURN count(*) AS removed"
+)
+DOCUMENT_TEXTS = (
+    "UNWIND $ids AS id MATCH (d:Document {id: id}) RETURN d.id AS id, d.project_id AS project_id, d.text AS text"
+)
+SAME_SPANS = """
+UNWIND $spans AS s
+MATCH (e:Excerpt)-[:OF]->(:Document {id: s.document_id}) WHERE e.start = s.start AND e.`end` = s.`end`
+RETURN s.document_id AS document_id, e.start AS start, e.`end` AS `end`, e.id AS id
+"""
+CREATE_EXCERPTS = (
+    "UNWIND $rows AS row MATCH (d:Document {id: row.document_id}) CREATE (e:Node:Excerpt)-[:OF]->(d) SET e = row.props"
+)
+CODE_EXCERPTS = (
+    "UNWIND $rows AS row MATCH (e:Excerpt {id: row.excerpt_id}) MATCH (c:Code {id: row.code_id}) "
+    "MERGE (e)-[r:CODED_AS {coder: row.coder}]->(c) ON CREATE SET r.created_at = row.at, r.project_id = e.project_id"
+)
+CODINGS_OF_EXCERPTS = (
+    "MATCH (e:Excerpt)-[r:CODED_AS]->(c:Code) WHERE e.id IN $ids "
+    "RETURN e.id AS excerpt_id, c.id AS code_id, r.coder AS coder_id, r.created_at AS created_at, "
+    "r.project_id AS project_id, e.id AS key ORDER BY created_at, code_id, coder_id"
+)
+
+# -- codes and themes ---------------------------------------------------------------------------
+_CODE = "OPTIONAL MATCH (c)-[:CHILD_OF]->(p:Code) RETURN c AS n, p.id AS parent_id"
+_THEME = "OPTIONAL MATCH (t)-[:SUBTHEME_OF]->(p:Theme) RETURN t AS n, p.id AS parent_id"
+GET_CODES = f"UNWIND $ids AS id MATCH (c:Code {{id: id}}) {_CODE}"
+CODES_OF_PROJECTS = f"MATCH (c:Code) WHERE c.project_id IN $ids {_CODE}, c.project_id AS key ORDER BY toLower(c.name), c.id"
+CHILDREN_OF_CODES = (
+    "MATCH (c:Code)-[:CHILD_OF]->(p:Code) WHERE p.id IN $ids "
+    "RETURN c AS n, p.id AS parent_id, p.id AS key ORDER BY toLower(c.name), c.id"
+)
+CODES_OF_THEMES = (
+    f"MATCH (c:Code)-[:IN_THEME]->(t:Theme) WHERE t.id IN $ids WITH c, t.id AS key {_CODE}, key "
+    "ORDER BY toLower(c.name), c.id"
+)
+GET_THEMES = f"UNWIND $ids AS id MATCH (t:Theme {{id: id}}) {_THEME}"
+THEMES_OF_PROJECTS = (
+    f"MATCH (t:Theme) WHERE t.project_id IN $ids {_THEME}, t.project_id AS key ORDER BY toLower(t.name), t.id"
+)
+SUBTHEMES_OF_THEMES = (
+    "MATCH (t:Theme)-[:SUBTHEME_OF]->(p:Theme) WHERE p.id IN $ids "
+    "RETURN t AS n, p.id AS parent_id, p.id AS key ORDER BY toLower(t.name), t.id"
+)
+THEMES_OF_CODES = (
+    f"MATCH (c:Code)-[:IN_THEME]->(t:Theme) WHERE c.id IN $ids WITH t, c.id AS key {_THEME}, key "
+    "ORDER BY toLower(t.name), t.id"
+)
+
+CODE_NAME_CLASH = """
+MATCH (c:Code {project_id: $project_id}) WHERE toLower(c.name) = toLower($name) AND c.id <> coalesce($self_id, '')
+OPTIONAL MATCH (c)-[:CHILD_OF]->(p:Code)
+WITH c, p WHERE (p IS NULL AND $parent_id IS NULL) OR p.id = $parent_id
+RETURN c.id AS id LIMIT 1
+"""
+THEME_NAME_CLASH = (
+    "MATCH (t:Theme {project_id: $project_id}) WHERE toLower(t.name) = toLower($name) "
+    "AND t.id <> coalesce($self_id, '') RETURN t.id AS id LIMIT 1"
+)
+
+
+def is_below(label: str) -> str:
+    """Whether node `$id` is `$parent_id` or one of its ancestors (a cycle if `$id` became its child)."""
+    rel = TREES[label]
+    return f"MATCH (p:{label} {{id: $parent_id}})-[:{rel}*0..]->(a:{label} {{id: $id}}) RETURN count(a) AS n"
+
+
+def set_parent(label: str) -> str:
+    """Replace the node's parent with `$parent_id` (none when null)."""
+    rel = TREES[label]
+    return (
+        f"MATCH (c:{label} {{id: $id}}) OPTIONAL MATCH (c)-[r:{rel}]->() DELETE r "
+        f"WITH DISTINCT c MATCH (p:{label} {{id: $parent_id}}) CREATE (c)-[:{rel}]->(p)"
+    )
+
+
+def children(label: str) -> str:
+    rel = TREES[label]
+    return f"MATCH (k:{label})-[:{rel}]->(:{label} {{id: $id}}) RETURN k.id AS id, k.name AS name"
+
+
+UPDATE_CODE = (
+    "MATCH (c:Code {id: $id}) SET c.name = $name, c.description = $description, c.color = $color, "
+    "c.version = c.version + 1, c.updated_by = $actor, c.updated_at = $at"
+)
+BUMP_CODE = "MATCH (c:Code {id: $id}) SET c.version = c.version + 1, c.updated_by = $actor, c.updated_at = $at"
+UPDATE_THEME = (
+    "MATCH (t:Theme {id: $id}) SET t.name = $name, t.description = $description, t.status = $status, "
+    "t.version = t.version + 1, t.updated_by = $actor, t.updated_at = $at"
+)
+ADD_CODE_TO_THEME = (
+    "MATCH (c:Code {id: $code_id}) MATCH (t:Theme {id: $theme_id}) MERGE (c)-[r:IN_THEME]->(t) "
+    "ON CREATE SET r.created_by = $actor, r.created_at = $at"
+)
+REMOVE_CODE_FROM_THEME = (
+    "MATCH (:Code {id: $code_id})-[r:IN_THEME]->(:Theme {id: $theme_id}) DELETE r RETURN count(*) AS removed"
+)
+
+MOVE_CODINGS = (
+    "MATCH (e:Excerpt)-[r:CODED_AS]->(:Code {id: $source_id}) MATCH (t:Code {id: $target_id}) "
+    "MERGE (e)-[n:CODED_AS {coder: r.coder}]->(t) ON CREATE SET n.created_at = r.created_at, n.project_id = r.project_id"
+)
+MOVE_MEMBERSHIPS = (
+    "MATCH (:Code {id: $source_id})-[r:IN_THEME]->(th:Theme) MATCH (t:Code {id: $target_id}) "
+    "MERGE (t)-[n:IN_THEME]->(th) ON CREATE SET n.created_by = r.created_by, n.created_at = r.created_at"
+)
+MOVE_LINK_SOURCES = (
+    "MATCH (l:Link)-[r:FROM]->(:Code {id: $source_id}) MATCH (t:Code {id: $target_id}) DELETE r CREATE (l)-[:FROM]->(t)"
+)
+MOVE_LINK_TARGETS = (
+    "MATCH (l:Link)-[r:TO]->(:Code {id: $source_id}) MATCH (t:Code {id: $target_id}) DELETE r CREATE (l)-[:TO]->(t)"
+)
+SELF_LINKS = "MATCH (l:Link)-[:FROM]->(c:Code {id: $id}) WHERE (l)-[:TO]->(c) RETURN l.id AS id"
+MOVE_MEMOS = (
+    "MATCH (m:Memo)-[r:ABOUT]->(:Code {id: $source_id}) MATCH (t:Code {id: $target_id}) DELETE r CREATE (m)-[:ABOUT]->(t)"
+)
+
+CODE_STATS = """
+UNWIND $ids AS id
+MATCH (c:Code {id: id})
+OPTIONAL MATCH (c)<-[:CODED_AS]-(e:Excerpt)-[:OF]->(d:Document)
+OPTIONAL MATCH (d)-[:ABOUT]->(p:Participant)
+RETURN id, count(DISTINCT e) AS excerpts, count(DISTINCT p) AS participants
+"""
+THEME_STATS = """
+UNWIND $ids AS id
+MATCH (t:Theme {id: id})
+OPTIONAL MATCH (t)<-[:SUBTHEME_OF*0..]-(:Theme)<-[:IN_THEME]-(:Code)<-[:CODED_AS]-(e:Excerpt)-[:OF]->(d:Document)
+OPTIONAL MATCH (d)-[:ABOUT]->(p:Participant)
+RETURN id, count(DISTINCT e) AS excerpts, count(DISTINCT p) AS participants
+"""
+
+# -- links and memos --------------------------------------------------------------------------
+CREATE_LINK = (
+    "MATCH (s:Node {id: $source_id}) MATCH (t:Node {id: $target_id}) "
+    "CREATE (l:Node:Link $props) CREATE (l)-[:FROM]->(s) CREATE (l)-[:TO]->(t)"
+)
+SET_EVIDENCE = (
+    "MATCH (l:Link {id: $id}) OPTIONAL MATCH (l)-[r:EVIDENCE]->() DELETE r "
+    "WITH DISTINCT l UNWIND range(0, size($excerpt_ids) - 1) AS i "
+    "MATCH (e:Excerpt {id: $excerpt_ids[i]}) CREATE (l)-[:EVIDENCE {position: i}]->(e)"
+)
+LINK_CLASH = """
+MATCH (l:Link {kind: $kind})-[:FROM]->(s:Node), (l)-[:TO]->(t:Node)
+WHERE l.id <> coalesce($self_id, '')
+  AND ((s.id = $source_id AND t.id = $target_id) OR ($symmetric AND s.id = $target_id AND t.id = $source_id))
+RETURN l.id AS id LIMIT 1
+"""
+_LINK = (
+    "MATCH (l)-[:FROM]->(s:Node) MATCH (l)-[:TO]->(t:Node) OPTIONAL MATCH (l)-[ev:EVIDENCE]->(e:Excerpt) "
+    f"RETURN l AS n, s.id AS source_id, {KIND.format(v='s')} AS source_kind, t.id AS target_id, "
+    f"{KIND.format(v='t')} AS target_kind, collect([ev.position, e.id]) AS evidence"
+)
+GET_LINKS = f"UNWIND $ids AS id MATCH (l:Link {{id: id}}) {_LINK}"
+LINKS_OF_PROJECTS = f"MATCH (l:Link) WHERE l.project_id IN $ids {_LINK}, l.project_id AS key ORDER BY n.created_at, n.id"
+UPDATE_LINK = (
+    "MATCH (l:Link {id: $id}) SET l.kind = $kind, l.label = $label, l.note = $note, l.version = l.version + 1, "
+    "l.updated_by = $actor, l.updated_at = $at"
+)
+
+CREATE_MEMO = "MATCH (t:Node {id: $target_id}) CREATE (m:Node:Memo $props)-[:ABOUT]->(t)"
+_MEMO = f"MATCH (m)-[:ABOUT]->(t:Node) RETURN m AS n, t.id AS target_id, {KIND.format(v='t')} AS target_kind"
+GET_MEMOS = f"UNWIND $ids AS id MATCH (m:Memo {{id: id}}) {_MEMO}"
+MEMOS_OF_PROJECTS = f"MATCH (m:Memo) WHERE m.project_id IN $ids {_MEMO}, m.project_id AS key ORDER BY n.created_at, n.id"
+UPDATE_MEMO = (
+    "MATCH (m:Memo {id: $id}) SET m.title = $title, m.body = $body, m.version = m.version + 1, "
+    "m.updated_by = $actor, m.updated_at = $at"
+)
+
+
+def statements() -> dict[str, str]:
+    """Every statement the adapter can send, by name."""
+    found = {
+        name: value for name, value in globals().items()
+        if name.isupper() and not name.startswith("_") and isinstance(value, str) and name != "KIND"
+    }
+    found.update({f"CREATE_NODE[{label}]": s for label, s in CREATE_NODE.items()})
+    found.update({f"SCHEMA[{i}]": s for i, s in enumerate(schema_statements())})
+    for label in TREES:
+        found[f"is_below({label})"] = is_below(label)
+        found[f"set_parent({label})"] = set_parent(label)
+        found[f"children({label})"] = children(label)
+    return found

@@ -1,0 +1,63 @@
+"""Turn Cypher result records into domain models.
+
+Each read returns the node as `n` plus the structure the model needs (parent, document,
+endpoints) as extra columns; node property names match the models' field names.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from neo4j import Record
+
+from graph.models import Code, Coding, Document, Excerpt, Link, Memo, Participant, Project, Theme, User
+
+
+def _props(record: Record, **extra: Any) -> dict[str, Any]:
+    return {**dict(record["n"]), **extra}
+
+
+def user(r: Record) -> User:
+    return User.model_validate(_props(r))
+
+
+def project(r: Record) -> Project:
+    return Project.model_validate(_props(r))
+
+
+def participant(r: Record) -> Participant:
+    props = _props(r)
+    return Participant.model_validate({**props, "attributes": json.loads(props["attributes"])})
+
+
+def document(r: Record) -> Document:
+    return Document.model_validate(_props(r, participant_id=r["participant_id"]))
+
+
+def excerpt(r: Record) -> Excerpt:
+    return Excerpt.model_validate(_props(r, document_id=r["document_id"]))
+
+
+def coding(r: Record) -> Coding:
+    return Coding.model_validate(dict(r))
+
+
+def code(r: Record) -> Code:
+    return Code.model_validate(_props(r, parent_id=r["parent_id"]))
+
+
+def theme(r: Record) -> Theme:
+    return Theme.model_validate(_props(r, parent_id=r["parent_id"]))
+
+
+def link(r: Record) -> Link:
+    evidence = tuple(excerpt_id for _, excerpt_id in sorted(p for p in r["evidence"] if p[1] is not None))
+    return Link.model_validate(
+        _props(r, source_id=r["source_id"], source_kind=r["source_kind"], target_id=r["target_id"],
+               target_kind=r["target_kind"], evidence_excerpt_ids=evidence)
+    )
+
+
+def memo(r: Record) -> Memo:
+    return Memo.model_validate(_props(r, target_id=r["target_id"], target_kind=r["target_kind"]))
