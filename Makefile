@@ -3,8 +3,11 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 DEMO := perinatal-social-work
+CYPHER_LINT := tests/cypher_lint
+# The Cypher grammar test needs Node; without npm, `make test` goes on and that test skips (fails under CI).
+LINT_DEPS := $(if $(shell command -v npm),$(CYPHER_LINT)/node_modules/.installed,lint-deps-missing)
 
-.PHONY: run test test-slow schema install clean
+.PHONY: run test test-slow schema install lint-deps lint-deps-missing clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found; install Python 3.11 or run make PYTHON=python3"; exit 1; }
@@ -17,11 +20,20 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
+$(CYPHER_LINT)/node_modules/.installed: $(CYPHER_LINT)/package.json $(CYPHER_LINT)/package-lock.json
+	npm ci --prefix $(CYPHER_LINT) --no-audit --no-fund --loglevel=error
+	touch $@
+
+lint-deps: $(LINT_DEPS)  ## Install Neo4j's Cypher analyser (npm) for tests/graph/test_cypher_grammar.py.
+
+lint-deps-missing:
+	@echo "npm not found: skipping the Cypher analyser install; its test will skip (install Node.js to run it)."
+
 run: install  ## Serve on http://127.0.0.1:8000 with the demo study loaded (embedded store).
 	$(BIN)/thememap seed $(DEMO)
 	$(BIN)/thememap serve
 
-test: install  ## Run the whole test suite (slow benchmarks excluded).
+test: install lint-deps  ## Run the whole test suite (slow benchmarks excluded).
 	$(BIN)/python -m pytest
 
 test-slow: install  ## Run only the tests marked slow.
@@ -31,4 +43,4 @@ schema: install  ## Regenerate schema.graphql after changing the GraphQL schema.
 	$(BIN)/thememap export-schema --output schema.graphql
 
 clean:
-	rm -rf $(VENV) data .pytest_cache
+	rm -rf $(VENV) data .pytest_cache $(CYPHER_LINT)/node_modules
