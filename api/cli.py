@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -19,6 +20,7 @@ from seeds.registry import Dataset, datasets
 
 app = typer.Typer(help="thememap: collaborative theme mapping for qualitative research.", no_args_is_help=True)
 console = Console()
+err_console = Console(stderr=True)
 
 StoreOption = Annotated[
     Optional[str], typer.Option("--store", help="Store adapter: embedded or neo4j [env THEMEMAP_STORE].")
@@ -56,6 +58,7 @@ def serve(
     settings = _settings(store, data_dir)
     host = host or settings.host
     port = port or settings.port
+    _fail_fast(lambda: asyncio.run(_check_store(settings)))
     console.print(f"thememap on the {settings.store} store: http://{host}:{port}/graphql")
     uvicorn.run("api.app:create_app", factory=True, host=host, port=port, reload=reload)
 
@@ -79,11 +82,22 @@ def seed(
         console.print(f"[red]No dataset named {name!r}.[/red] Known: {', '.join(known)}")
         raise typer.Exit(2)
     settings = _settings(store, data_dir)
+    _fail_fast(lambda: asyncio.run(_seed(settings, known[name], replace)))
+
+
+def _fail_fast(run: Callable[[], None]) -> None:
+    """Run `run`; if the store cannot be used, say so in one line and exit 1."""
     try:
-        asyncio.run(_seed(settings, known[name], replace))
+        run()
     except StoreUnavailable as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(1) from exc
+        err_console.print(f"thememap: {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+
+
+async def _check_store(settings: Settings) -> None:
+    store = make_store(settings)
+    await store.open()
+    await store.close()
 
 
 async def _seed(settings: Settings, dataset: Dataset, replace: bool) -> None:

@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-from graph.embedded.ddl import PRAGMAS, SCHEMA_VERSION, TABLES, TRIGGERS
+from graph.embedded.ddl import PRAGMAS, SCHEMA_VERSION, TABLES, TRIGGERS, fold
 
 T = TypeVar("T")
 
@@ -56,6 +56,7 @@ class Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         conn.row_factory = sqlite3.Row
+        conn.create_function("fold", 1, fold, deterministic=True)
         for pragma in PRAGMAS:
             conn.execute(pragma)
         conn.executescript(f"BEGIN IMMEDIATE; {TABLES} {TRIGGERS} COMMIT;")

@@ -19,6 +19,12 @@ PRAGMAS = (
     "PRAGMA busy_timeout = 5000",
 )
 
+def fold(text: str) -> str:
+    """Case folding for names (uniqueness and order): Python's, registered in SQLite as
+    `fold` because SQLite's own lower() folds ASCII only, and Cypher's toLower() does not."""
+    return text.lower()
+
+
 _STAMPS = """
     created_by TEXT NOT NULL,
     created_at TEXT NOT NULL,
@@ -29,6 +35,8 @@ _STAMPS = """
 _NODE_ID = "id TEXT PRIMARY KEY REFERENCES nodes(id) ON DELETE CASCADE"
 
 TABLES = f"""
+DROP INDEX IF EXISTS codes_unique_name;
+DROP INDEX IF EXISTS themes_unique_name;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
 CREATE TABLE IF NOT EXISTS users (
@@ -101,8 +109,8 @@ CREATE TABLE IF NOT EXISTS codes (
     version INTEGER NOT NULL,
     {_STAMPS}
 );
-CREATE UNIQUE INDEX IF NOT EXISTS codes_unique_name
-    ON codes(project_id, ifnull(parent_id, ''), lower(name));
+CREATE UNIQUE INDEX IF NOT EXISTS codes_unique_folded_name
+    ON codes(project_id, ifnull(parent_id, ''), fold(name));
 CREATE INDEX IF NOT EXISTS codes_by_parent ON codes(parent_id);
 
 CREATE TABLE IF NOT EXISTS codings (
@@ -125,7 +133,7 @@ CREATE TABLE IF NOT EXISTS themes (
     version INTEGER NOT NULL,
     {_STAMPS}
 );
-CREATE UNIQUE INDEX IF NOT EXISTS themes_unique_name ON themes(project_id, lower(name));
+CREATE UNIQUE INDEX IF NOT EXISTS themes_unique_folded_name ON themes(project_id, fold(name));
 CREATE INDEX IF NOT EXISTS themes_by_parent ON themes(parent_id);
 
 CREATE TABLE IF NOT EXISTS theme_codes (

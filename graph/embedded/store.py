@@ -130,7 +130,7 @@ class EmbeddedStore:
     # -- projects -----------------------------------------------------------------------
     async def list_projects(self) -> list[Project]:
         return await self._conn.read(
-            lambda db: [rows.project(r) for r in db.all("SELECT * FROM projects ORDER BY lower(name), id")]
+            lambda db: [rows.project(r) for r in db.all("SELECT * FROM projects ORDER BY fold(name), id")]
         )
 
     async def get_projects(self, ids: Sequence[str]) -> dict[str, Project]:
@@ -209,7 +209,7 @@ class EmbeddedStore:
         return await self._conn.read(lambda db: _by_ids(db, "participants", ids, rows.participant))
 
     async def participants_of_projects(self, project_ids: Sequence[str]) -> dict[str, list[Participant]]:
-        sql = f"SELECT * FROM participants WHERE project_id {_IN} ORDER BY lower(pseudonym), id"
+        sql = f"SELECT * FROM participants WHERE project_id {_IN} ORDER BY fold(pseudonym), id"
         return await self._conn.read(lambda db: _grouped(db, sql, project_ids, "project_id", rows.participant))
 
     # -- documents ----------------------------------------------------------------------
@@ -240,11 +240,11 @@ class EmbeddedStore:
         return await self._conn.read(lambda db: _by_ids(db, "documents", ids, rows.document))
 
     async def documents_of_projects(self, project_ids: Sequence[str]) -> dict[str, list[Document]]:
-        sql = f"SELECT * FROM documents WHERE project_id {_IN} ORDER BY lower(title), id"
+        sql = f"SELECT * FROM documents WHERE project_id {_IN} ORDER BY fold(title), id"
         return await self._conn.read(lambda db: _grouped(db, sql, project_ids, "project_id", rows.document))
 
     async def documents_of_participants(self, participant_ids: Sequence[str]) -> dict[str, list[Document]]:
-        sql = f"SELECT * FROM documents WHERE participant_id {_IN} ORDER BY lower(title), id"
+        sql = f"SELECT * FROM documents WHERE participant_id {_IN} ORDER BY fold(title), id"
         return await self._conn.read(lambda db: _grouped(db, sql, participant_ids, "participant_id", rows.document))
 
     # -- excerpts and coding -------------------------------------------------------------
@@ -347,7 +347,7 @@ class EmbeddedStore:
         return await self._conn.write(job)
 
     async def codings_of_excerpts(self, excerpt_ids: Sequence[str]) -> dict[str, list[Coding]]:
-        sql = f"SELECT * FROM codings WHERE excerpt_id {_IN} ORDER BY created_at, code_id, coder_id"
+        sql = f"SELECT * FROM codings WHERE excerpt_id {_IN} ORDER BY code_id, coder_id"
         return await self._conn.read(lambda db: _grouped(db, sql, excerpt_ids, "excerpt_id", rows.coding))
 
     async def excerpts_of_code(self, code_id: str, first: int, after: str | None) -> Page:
@@ -376,7 +376,7 @@ class EmbeddedStore:
     def _check_code_name(db: Db, project_id: str, parent_id: str | None, name: str, self_id: str | None) -> None:
         clash = db.one(
             "SELECT id FROM codes WHERE project_id = ? AND ifnull(parent_id, '') = ifnull(?, '') "
-            "AND lower(name) = lower(?) AND id != ifnull(?, '')",
+            "AND fold(name) = fold(?) AND id != ifnull(?, '')",
             project_id, parent_id, name, self_id,
         )
         if clash is not None:
@@ -496,11 +496,11 @@ class EmbeddedStore:
         return await self._conn.read(lambda db: _by_ids(db, "codes", ids, rows.code))
 
     async def codes_of_projects(self, project_ids: Sequence[str]) -> dict[str, list[Code]]:
-        sql = f"SELECT * FROM codes WHERE project_id {_IN} ORDER BY lower(name), id"
+        sql = f"SELECT * FROM codes WHERE project_id {_IN} ORDER BY fold(name), id"
         return await self._conn.read(lambda db: _grouped(db, sql, project_ids, "project_id", rows.code))
 
     async def children_of_codes(self, code_ids: Sequence[str]) -> dict[str, list[Code]]:
-        sql = f"SELECT * FROM codes WHERE parent_id {_IN} ORDER BY lower(name), id"
+        sql = f"SELECT * FROM codes WHERE parent_id {_IN} ORDER BY fold(name), id"
         return await self._conn.read(lambda db: _grouped(db, sql, code_ids, "parent_id", rows.code))
 
     async def code_stats(self, code_ids: Sequence[str]) -> dict[str, ConceptStats]:
@@ -523,7 +523,7 @@ class EmbeddedStore:
     @staticmethod
     def _check_theme_name(db: Db, project_id: str, name: str, self_id: str | None) -> None:
         clash = db.one(
-            "SELECT id FROM themes WHERE project_id = ? AND lower(name) = lower(?) AND id != ifnull(?, '')",
+            "SELECT id FROM themes WHERE project_id = ? AND fold(name) = fold(?) AND id != ifnull(?, '')",
             project_id, name, self_id,
         )
         if clash is not None:
@@ -611,24 +611,24 @@ class EmbeddedStore:
         return await self._conn.read(lambda db: _by_ids(db, "themes", ids, rows.theme))
 
     async def themes_of_projects(self, project_ids: Sequence[str]) -> dict[str, list[Theme]]:
-        sql = f"SELECT * FROM themes WHERE project_id {_IN} ORDER BY lower(name), id"
+        sql = f"SELECT * FROM themes WHERE project_id {_IN} ORDER BY fold(name), id"
         return await self._conn.read(lambda db: _grouped(db, sql, project_ids, "project_id", rows.theme))
 
     async def subthemes_of_themes(self, theme_ids: Sequence[str]) -> dict[str, list[Theme]]:
-        sql = f"SELECT * FROM themes WHERE parent_id {_IN} ORDER BY lower(name), id"
+        sql = f"SELECT * FROM themes WHERE parent_id {_IN} ORDER BY fold(name), id"
         return await self._conn.read(lambda db: _grouped(db, sql, theme_ids, "parent_id", rows.theme))
 
     async def codes_of_themes(self, theme_ids: Sequence[str]) -> dict[str, list[Code]]:
         sql = (
             "SELECT c.*, tc.theme_id FROM theme_codes tc JOIN codes c ON c.id = tc.code_id "
-            f"WHERE tc.theme_id {_IN} ORDER BY lower(c.name), c.id"
+            f"WHERE tc.theme_id {_IN} ORDER BY fold(c.name), c.id"
         )
         return await self._conn.read(lambda db: _grouped(db, sql, theme_ids, "theme_id", rows.code))
 
     async def themes_of_codes(self, code_ids: Sequence[str]) -> dict[str, list[Theme]]:
         sql = (
             "SELECT t.*, tc.code_id FROM theme_codes tc JOIN themes t ON t.id = tc.theme_id "
-            f"WHERE tc.code_id {_IN} ORDER BY lower(t.name), t.id"
+            f"WHERE tc.code_id {_IN} ORDER BY fold(t.name), t.id"
         )
         return await self._conn.read(lambda db: _grouped(db, sql, code_ids, "code_id", rows.theme))
 

@@ -171,7 +171,7 @@ CODE_EXCERPTS = (
 CODINGS_OF_EXCERPTS = (
     "MATCH (e:Excerpt)-[r:CODED_AS]->(c:Code) WHERE e.id IN $ids "
     "RETURN e.id AS excerpt_id, c.id AS code_id, r.coder AS coder_id, r.created_at AS created_at, "
-    "r.project_id AS project_id, e.id AS key ORDER BY created_at, code_id, coder_id"
+    "r.project_id AS project_id, e.id AS key ORDER BY code_id, coder_id"
 )
 
 # -- codes and themes ---------------------------------------------------------------------------

@@ -146,12 +146,14 @@ class Neo4jStore:
         except (ServiceUnavailable, OSError) as exc:
             await self.close()
             raise StoreUnavailable(
-                f"Cannot reach Neo4j at {self.uri}: check that the server is running and NEO4J_URI is right ({exc})."
+                f"Cannot reach Neo4j at {self.uri}: check that the server is running and NEO4J_URI is right "
+                f"({' '.join(str(exc).split())})."
             ) from exc
         except ClientError as exc:
             await self.close()
             raise StoreUnavailable(
-                f"Neo4j at {self.uri} refused database {self.database!r}: check NEO4J_DATABASE ({exc.message})."
+                f"Neo4j at {self.uri} refused database {self.database!r}: check NEO4J_DATABASE "
+                f"({' '.join(str(exc.message).split())})."
             ) from exc
 
     async def _create_schema(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,8 @@ from typer.testing import CliRunner
 
 from api.cli import app
 from schema import build_schema
+from tests.bolt.server import BoltServer
+from tests.conftest import _wipe
 
 runner = CliRunner()
 
@@ -44,3 +47,37 @@ def test_export_schema(tmp_path: Path) -> None:
     result = runner.invoke(app, ["export-schema", "--output", str(out)])
     assert result.exit_code == 0
     assert out.read_text() == build_schema().as_str() + "\n"
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.parametrize("command", [["serve"], ["seed", "perinatal-social-work"]])
+def test_unreachable_neo4j_fails_fast_with_one_clear_line(command: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    uri = f"bolt://127.0.0.1:{_closed_port()}"
+    monkeypatch.setenv("NEO4J_URI", uri)
+    result = runner.invoke(app, [*command, "--store", "neo4j"])
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and uri in lines[0] and "NEO4J_URI" in lines[0], result.output
+
+
+def test_wrong_neo4j_password_fails_fast(bolt_server: BoltServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    for key, value in {**bolt_server.env(), "NEO4J_PASSWORD": "wrong"}.items():
+        monkeypatch.setenv(key, value)
+    result = runner.invoke(app, ["seed", "perinatal-social-work", "--store", "neo4j"])
+    assert result.exit_code == 1
+    assert "NEO4J_PASSWORD" in result.output and bolt_server.uri in result.output, result.output
+
+
+def test_seed_on_neo4j(bolt_server: BoltServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    _wipe(bolt_server)
+    for key, value in bolt_server.env().items():
+        monkeypatch.setenv(key, value)
+    first = runner.invoke(app, ["seed", "perinatal-social-work", "--store", "neo4j"])
+    assert first.exit_code == 0 and "Loaded" in first.output, first.output
+    again = runner.invoke(app, ["seed", "perinatal-social-work", "--store", "neo4j"])
+    assert again.exit_code == 0 and "already loaded" in again.output

@@ -1,0 +1,227 @@
+"""Differential test: seeded random projects built on both adapters at once, through the
+same sequence of writes (including ones that must fail), then every read of the store
+port compared. The adapters must agree on every answer and every error."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import BaseModel
+
+from graph.embedded import EmbeddedStore
+from graph.errors import DomainError
+from graph.inputs import (
+    CodedPassage,
+    CodePatch,
+    LinkPatch,
+    NewCode,
+    NewDocument,
+    NewExcerpt,
+    NewLink,
+    NewMemo,
+    NewParticipant,
+    NewProject,
+    NewTheme,
+    ThemePatch,
+)
+from graph.models import LinkKind, ThemeStatus
+from graph.neo4j import Neo4jStore
+from graph.store import Store
+from tests.bolt.server import BoltServer
+from tests.conftest import _wipe
+
+WORDS = ["fear", "social", "worker", "baby", "née", "שלום", "😀", "e\u0301te", "known", "Judged", "crèche", "plan", "mum"]
+CODERS = ["coder-a", "coder-b", "coder-c"]
+TIMESTAMPS = {"created_at", "updated_at"}
+
+
+def normal(value: Any) -> Any:
+    """Comparable form: models without their timestamps (each store stamps its own clock)."""
+    if isinstance(value, BaseModel):
+        return {k: normal(v) for k, v in value.model_dump().items() if k not in TIMESTAMPS}
+    if isinstance(value, dict):
+        return {k: normal(v) for k, v in value.items() if k not in TIMESTAMPS}
+    if isinstance(value, list | tuple):
+        return [normal(v) for v in value]
+    return value
+
+
+class Twins:
+    """Apply each operation to both stores; they must give the same result or the same error."""
+
+    def __init__(self, embedded: Store, neo4j: Store) -> None:
+        self.stores = (embedded, neo4j)
+        self.failures = 0
+
+    async def call(self, method: str, *args: Any) -> Any:
+        outcomes = []
+        for store in self.stores:
+            try:
+                outcomes.append(("ok", await getattr(store, method)(*args)))
+            except DomainError as exc:
+                outcomes.append(("error", type(exc).__name__))
+        assert normal(outcomes[0]) == normal(outcomes[1]), (method, args, outcomes)
+        if outcomes[0][0] == "error":
+            self.failures += 1
+            return None
+        return outcomes[0][1]
+
+
+@pytest.fixture
+async def twins(tmp_path: Path, bolt_server: BoltServer) -> AsyncIterator[Twins]:
+    _wipe(bolt_server)
+    embedded = EmbeddedStore(tmp_path)
+    neo4j = Neo4jStore(bolt_server.uri, bolt_server.user, bolt_server.password, bolt_server.database)
+    for store in (embedded, neo4j):
+        await store.open()
+    try:
+        yield Twins(embedded, neo4j)
+    finally:
+        for store in (embedded, neo4j):
+            await store.close()
+
+
+def text(rng: random.Random) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(rng.randint(20, 60)))
+
+
+async def build(t: Twins, rng: random.Random, tag: str) -> dict[str, list[str]]:
+    """A random project, mostly valid writes with some that must fail (bad spans, duplicate
+    names, cycles, self-links, stale versions). Returns the ids created, by kind; "ghost"
+    holds ids whose creation failed."""
+    kinds = ("participant", "document", "excerpt", "code", "theme", "link", "memo", "ghost")
+    ids: dict[str, list[str]] = {k: [] for k in kinds}
+    count = iter(range(10**6))
+
+    async def create(kind: str, method: str, *args: Any) -> None:
+        """Call a creation whose input carries the id `pending`; keep the id if it succeeded."""
+        result = await t.call(method, *args)
+        if result is None:
+            ids["ghost"].append(pending[0])
+        else:
+            ids[kind].append(result.id)  # code_text may reuse an excerpt with the same span
+
+    pending: list[str] = []
+
+    def new(kind: str) -> str:
+        pending[:] = [f"{tag}-{kind}-{next(count)}"]
+        return pending[0]
+
+    project = f"{tag}-project"
+    await t.call("create_project", CODERS[0], NewProject(id=project, name=f"Project {tag}"))
+    for _ in range(rng.randint(2, 5)):
+        await create("participant", "add_participant", CODERS[0], NewParticipant(
+            id=new("participant"), project_id=project, pseudonym=rng.choice(WORDS).title(),
+            attributes={"involvement": rng.choice(["CIN", "CP plan"]), "age": rng.randint(6, 9), "tp": rng.random() < .5}))
+    texts: dict[str, str] = {}
+    for participant in [*ids["participant"], None]:
+        doc = new("document")
+        texts[doc] = text(rng)
+        await create("document", "add_document", CODERS[0], NewDocument(
+            id=doc, project_id=project, title=f"Interview {rng.choice(WORDS)}", text=texts[doc], participant_id=participant))
+    for _ in range(rng.randint(6, 12)):
+        parent = rng.choice([None, *ids["code"]]) if ids["code"] else None
+        await create("code", "create_code", CODERS[0], NewCode(
+            id=new("code"), project_id=project, name=rng.choice(WORDS) + rng.choice(["", f" {len(ids['code'])}"]),
+            parent_id=parent,
+            color=rng.choice([None, "#ff0000"])))
+    for _ in range(rng.randint(3, 6)):
+        parent = rng.choice([None, *ids["theme"]]) if ids["theme"] else None
+        await create("theme", "create_theme", CODERS[0], NewTheme(
+            id=new("theme"), project_id=project, name=rng.choice(WORDS) + rng.choice(["", " theme"]),
+            status=rng.choice(list(ThemeStatus)), parent_id=parent))
+    for _ in range(10):
+        await t.call("add_code_to_theme", CODERS[1], rng.choice(ids["code"]), rng.choice(ids["theme"]))
+
+    def span(doc: str) -> tuple[int, int]:
+        """Mostly inside the text; about one in ten is out of range."""
+        start = rng.randint(-1, len(texts[doc]) - 30) if rng.random() < 0.1 else rng.randint(0, len(texts[doc]) - 30)
+        return start, start + rng.randint(1, 40)
+
+    for _ in range(25):
+        doc = rng.choice(list(texts))
+        start, end = span(doc)
+        await create("excerpt", "code_text", rng.choice(CODERS), NewExcerpt(id=new("excerpt"), document_id=doc, start=start, end=end),
+                     rng.sample(ids["code"], rng.randint(1, 2)))
+    batch = []
+    for _ in range(15):
+        doc = rng.choice([d for d in texts if d in ids["document"]])
+        start, end = span(doc)
+        start = max(start, 0)
+        end = min(end, len(texts[doc]))
+        batch.append(CodedPassage(coder_id=rng.choice(CODERS), code_ids=tuple(rng.sample(ids["code"], 2)),
+                                  excerpt=NewExcerpt(id=new("excerpt"), document_id=doc, start=start, end=end)))
+    excerpt_ids = await t.call("code_passages", batch)
+    assert excerpt_ids is not None, "the batch is valid"
+    ids["excerpt"].extend(dict.fromkeys(excerpt_ids))
+    for _ in range(8):
+        concepts = ids["code"] + ids["theme"]
+        await create("link", "link_concepts", CODERS[2], NewLink(
+            id=new("link"), source_id=rng.choice(concepts), target_id=rng.choice(concepts),
+            kind=rng.choice(list(LinkKind)), label=rng.choice([None, "because"]),
+            evidence_excerpt_ids=tuple(rng.sample(ids["excerpt"], 2))))
+    for _ in range(6):
+        target = rng.choice([project, *ids["participant"], *ids["code"], *ids["theme"], *ids["excerpt"], *ids["link"]])
+        await create("memo", "add_memo", CODERS[1], NewMemo(id=new("memo"), target_id=target, title=rng.choice(WORDS)))
+    for _ in range(6):
+        code = rng.choice(ids["code"])
+        await t.call("update_code", CODERS[1], code, CodePatch(
+            name=rng.choice([None, *WORDS]), parent_id=rng.choice([None, *ids["code"]]), expected_version=rng.choice([None, 1])))
+        theme = rng.choice(ids["theme"])
+        await t.call("update_theme", CODERS[1], theme, ThemePatch(parent_id=rng.choice([None, *ids["theme"]])))
+    for link in ids["link"][:3]:
+        await t.call("update_link", CODERS[2], link, LinkPatch(note="revised", kind=rng.choice(list(LinkKind))))
+    await t.call("uncode_excerpt", CODERS[0], rng.choice(ids["excerpt"]), rng.choice(ids["code"]))
+    await t.call("merge_codes", CODERS[0], rng.choice(ids["code"]), rng.choice(ids["code"]))
+    await t.call("delete_code", CODERS[0], rng.choice(ids["code"]))
+    await t.call("delete_theme", CODERS[0], rng.choice(ids["theme"]))
+    await t.call("delete_excerpt", CODERS[0], rng.choice(ids["excerpt"]))
+    await t.call("delete_document", CODERS[0], rng.choice(ids["document"]))
+    await t.call("remove_code_from_theme", CODERS[0], rng.choice(ids["code"]), rng.choice(ids["theme"]))
+    ids["project"] = [project]
+    ids["excerpt"] = list(dict.fromkeys(ids["excerpt"]))
+    return ids
+
+
+async def read_everything(t: Twins, ids: dict[str, list[str]]) -> None:
+    every = [i for group in ids.values() for i in group] + ["missing"]
+    ids = {kind: [*group, *ids["ghost"]] for kind, group in ids.items()}
+    await t.call("list_projects")
+    for method, kind in [
+        ("get_projects", "project"), ("get_participants", "participant"), ("get_documents", "document"),
+        ("get_excerpts", "excerpt"), ("get_codes", "code"), ("get_themes", "theme"), ("get_links", "link"),
+        ("get_memos", "memo"), ("participants_of_projects", "project"), ("documents_of_projects", "project"),
+        ("documents_of_participants", "participant"), ("excerpts_of_documents", "document"),
+        ("codings_of_excerpts", "excerpt"), ("codes_of_projects", "project"), ("children_of_codes", "code"),
+        ("code_stats", "code"), ("themes_of_projects", "project"), ("subthemes_of_themes", "theme"),
+        ("codes_of_themes", "theme"), ("themes_of_codes", "code"), ("theme_stats", "theme"),
+        ("links_of_projects", "project"), ("memos_of_projects", "project"),
+    ]:
+        await t.call(method, [*ids[kind], "missing"])
+    await t.call("get_users", [*CODERS, "missing"])
+    await t.call("node_kinds", every)
+    for code in ids["code"]:
+        after = None
+        while True:
+            page = await t.call("excerpts_of_code", code, 3, after)
+            if page is None or not page.has_next_page:
+                break
+            after = page.cursors[-1]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+async def test_adapters_agree_on_random_projects(twins: Twins, seed: int) -> None:
+    for coder in CODERS:
+        await twins.call("ensure_user", coder, coder.title(), None)
+    rng = random.Random(seed)
+    ids = await build(twins, rng, f"s{seed}")
+    other = await build(twins, rng, f"s{seed}b")
+    await read_everything(twins, ids)
+    await read_everything(twins, other)
+    assert twins.failures >= 3, "the generator should also exercise failing writes"
+    stats = await twins.stores[0].code_stats(ids["code"])
+    assert sum(s.excerpt_count for s in stats.values()) > 0
