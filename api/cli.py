@@ -31,14 +31,10 @@ DataDirOption = Annotated[
 
 
 def _settings(store: str | None, data_dir: Path | None) -> Settings:
-    """Settings from the environment, with command-line options taking precedence.
-    Options are also put into the environment so that a reloading server sees them."""
-    if store is not None:
-        os.environ["THEMEMAP_STORE"] = store
-    if data_dir is not None:
-        os.environ["THEMEMAP_DATA_DIR"] = str(data_dir)
+    """Settings from the environment, with command-line options taking precedence."""
+    overrides: dict[str, object] = {"store": store, "data_dir": data_dir}
     try:
-        return Settings()
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValueError as exc:
         console.print(f"[red]Invalid settings:[/red] {exc}")
         raise typer.Exit(2) from exc
@@ -59,6 +55,9 @@ def serve(
     host = host or settings.host
     port = port or settings.port
     _fail_fast(lambda: asyncio.run(_check_store(settings)))
+    # The app factory (and, with --reload, each new worker process) reads the environment.
+    os.environ["THEMEMAP_STORE"] = settings.store
+    os.environ["THEMEMAP_DATA_DIR"] = str(settings.data_dir)
     console.print(f"thememap on the {settings.store} store: http://{host}:{port}/graphql")
     uvicorn.run("api.app:create_app", factory=True, host=host, port=port, reload=reload)
 

@@ -200,11 +200,20 @@ class Excerpt(Node):
         found = await info.context.loaders.participant.load(document.participant_id)
         return Participant.of(found) if found else None
 
-    @strawberry.field(description="Every coding of this excerpt, one per (code, coder).")
+    @strawberry.field(description="Every coding of this excerpt, one per (code, coder), by code name then coder name.")
     async def codings(self, info: Info) -> list[Coding]:
+        loaders = info.context.loaders
+        codings = await loaders.codings_of_excerpt.load(self.id)
+        codes = await loaders.code.load_many([c.code_id for c in codings])
+        coders = await loaders.user.load_many([c.coder_id for c in codings])
+
+        def order(i: int) -> tuple[str, str]:
+            code, coder = codes[i], coders[i]
+            return (code.name.lower() if code else "", coder.name.lower() if coder else codings[i].coder_id)
+
         return [
-            Coding(code_id=c.code_id, coder_id=c.coder_id, created_at=c.created_at)
-            for c in await info.context.loaders.codings_of_excerpt.load(self.id)
+            Coding(code_id=codings[i].code_id, coder_id=codings[i].coder_id, created_at=codings[i].created_at)
+            for i in sorted(range(len(codings)), key=order)
         ]
 
     @strawberry.field(description="The distinct codes applied to this excerpt by any coder.")
