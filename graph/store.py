@@ -18,6 +18,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
+from graph.analysis.filters import CaseFilter, Where
+from graph.analysis.results import (
+    CaseMatrix,
+    ConceptKind,
+    ConceptPath,
+    CooccurrenceScope,
+    Group,
+    IdPage,
+    Pair,
+    ParticipantMatch,
+    Relation,
+    SearchPage,
+    SequenceHit,
+    ThemeMap,
+)
+from graph.analysis.snapshot import Snapshot
 from graph.inputs import (
     CodedPassage,
     CodePatch,
@@ -204,3 +220,47 @@ class Store(Protocol):
 
     async def node_kinds(self, ids: Sequence[str]) -> dict[str, NodeKind]:
         """The label of each existing node id (to resolve memo targets and concepts)."""
+
+    # -- cross-case analysis (graph.analysis.service.Analytics gives every adapter these) ----
+    async def project_snapshot(self, project_id: str, with_text: bool = False) -> Snapshot: ...
+
+    async def search_documents(
+        self, project_id: str, terms: list[tuple[str, ...]]
+    ) -> list[tuple[str, str | None, str]]: ...
+
+    async def theme_map(
+        self, project_id: str, filter: CaseFilter | None = None, coders: Sequence[str] | None = None,
+        cooccurrence_min: int | None = None,
+    ) -> ThemeMap: ...
+
+    async def cooccurrence(
+        self, project_id: str, scope: CooccurrenceScope = CooccurrenceScope.EXCERPT, code_ids: Sequence[str] = (),
+        theme_ids: Sequence[str] = (), min_count: int = 1, filter: CaseFilter | None = None,
+        coders: Sequence[str] | None = None,
+    ) -> list[Pair]: ...
+
+    async def case_matrix(
+        self, project_id: str, columns: ConceptKind = ConceptKind.CODE, column_ids: Sequence[str] = (),
+        filter: CaseFilter | None = None, coders: Sequence[str] | None = None,
+    ) -> CaseMatrix: ...
+
+    async def compare_groups(
+        self, project_id: str, attribute: str, columns: ConceptKind = ConceptKind.THEME,
+        column_ids: Sequence[str] = (), filter: CaseFilter | None = None, coders: Sequence[str] | None = None,
+    ) -> list[Group]: ...
+
+    async def find_excerpts(self, project_id: str, where: Where, first: int, after: str | None) -> IdPage: ...
+
+    async def participants_matching(self, project_id: str, where: Where) -> list[ParticipantMatch]: ...
+
+    async def sequences(
+        self, project_id: str, first: str, then: str, max_gap: int | None = None,
+        filter: CaseFilter | None = None, coders: Sequence[str] | None = None,
+    ) -> list[SequenceHit]: ...
+
+    async def concept_paths(
+        self, project_id: str, source: str, target: str, max_length: int = 4, via: Sequence[Relation] = (),
+        filter: CaseFilter | None = None, coders: Sequence[str] | None = None,
+    ) -> list[ConceptPath]: ...
+
+    async def search(self, project_id: str, text: str, first: int = 20, after: str | None = None) -> SearchPage: ...

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import strawberry
 
+from schema.analysis import AnalysisQuery
 from schema.context import Info
 from schema.types import Code, Document, Excerpt, Link, Memo, Node, Participant, Project, Theme, User, load_node
 
 
 @strawberry.type
-class Query:
+class Query(AnalysisQuery):
     @strawberry.field(description="The user this request acts as.")
     def me(self, info: Info) -> User:
         return User.of(info.context.user)

@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-from graph.embedded.ddl import PRAGMAS, SCHEMA_VERSION, TABLES, TRIGGERS, fold
+from graph.embedded.ddl import FULL_TEXT, FULL_TEXT_TRIGGERS, PRAGMAS, SCHEMA_VERSION, TABLES, TRIGGERS, fold
 
 T = TypeVar("T")
 
@@ -59,7 +59,9 @@ class Connection:
         conn.create_function("fold", 1, fold, deterministic=True)
         for pragma in PRAGMAS:
             conn.execute(pragma)
-        conn.executescript(f"BEGIN IMMEDIATE; {TABLES} {TRIGGERS} COMMIT;")
+        has_fts = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'documents_fts'").fetchone()
+        full_text = "" if has_fts else FULL_TEXT
+        conn.executescript(f"BEGIN IMMEDIATE; {TABLES} {TRIGGERS} {full_text} {FULL_TEXT_TRIGGERS} COMMIT;")
         conn.execute(
             "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
         )

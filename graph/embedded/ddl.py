@@ -185,6 +185,22 @@ CREATE INDEX IF NOT EXISTS memos_by_project ON memos(project_id, created_at);
 CREATE INDEX IF NOT EXISTS memos_by_target ON memos(target_id);
 """
 
+FULL_TEXT = """
+CREATE VIRTUAL TABLE documents_fts USING fts5(
+    text, content='documents', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2'
+);
+INSERT INTO documents_fts(documents_fts) VALUES ('rebuild');
+"""
+"""Full-text index of transcripts (word-based, case- and accent-insensitive), created once
+and rebuilt from the documents if it is new. Documents' text never changes after insert."""
+
+FULL_TEXT_TRIGGERS = """
+CREATE TRIGGER IF NOT EXISTS documents_fts_insert AFTER INSERT ON documents
+BEGIN INSERT INTO documents_fts(rowid, text) VALUES (new.rowid, new.text); END;
+CREATE TRIGGER IF NOT EXISTS documents_fts_delete AFTER DELETE ON documents
+BEGIN INSERT INTO documents_fts(documents_fts, rowid, text) VALUES ('delete', old.rowid, old.text); END;
+"""
+
 NODE_TABLES = ("projects", "participants", "documents", "excerpts", "codes", "themes", "links", "memos")
 
 TRIGGERS = "\n".join(

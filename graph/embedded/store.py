@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from graph import cursors
+from graph.analysis.service import Analytics
+from graph.analysis.snapshot import CodingFact, ExcerptFact, Snapshot
 from graph.embedded import rows
 from graph.embedded.connection import Connection, Db
 from graph.errors import BadInput, NotFound
@@ -58,6 +60,9 @@ M = TypeVar("M")
 
 _IN = "IN (SELECT value FROM json_each(?))"
 _EXCERPT_ORDER = 'e.document_id, e.start, e."end", e.id'
+_PARTICIPANTS_OF_PROJECTS = f"SELECT * FROM participants WHERE project_id {_IN} ORDER BY fold(pseudonym), id"
+_CODES_OF_PROJECTS = f"SELECT * FROM codes WHERE project_id {_IN} ORDER BY fold(name), id"
+_THEMES_OF_PROJECTS = f"SELECT * FROM themes WHERE project_id {_IN} ORDER BY fold(name), id"
 
 
 def _ids(ids: Sequence[str]) -> str:
@@ -96,7 +101,7 @@ def _stamp(actor: str) -> tuple[str, str, str, str]:
     return actor, at, actor, at
 
 
-class EmbeddedStore:
+class EmbeddedStore(Analytics):
     """The default store: durable on local disk, in-process, zero setup."""
 
     def __init__(self, data_dir: Path) -> None:
@@ -209,8 +214,9 @@ class EmbeddedStore:
         return await self._conn.read(lambda db: _by_ids(db, "participants", ids, rows.participant))
 
     async def participants_of_projects(self, project_ids: Sequence[str]) -> dict[str, list[Participant]]:
-        sql = f"SELECT * FROM participants WHERE project_id {_IN} ORDER BY fold(pseudonym), id"
-        return await self._conn.read(lambda db: _grouped(db, sql, project_ids, "project_id", rows.participant))
+        return await self._conn.read(
+            lambda db: _grouped(db, _PARTICIPANTS_OF_PROJECTS, project_ids, "project_id", rows.participant)
+        )
 
     # -- documents ----------------------------------------------------------------------
     async def add_document(self, actor: str, new: NewDocument) -> Document:
@@ -496,8 +502,7 @@ class EmbeddedStore:
         return await self._conn.read(lambda db: _by_ids(db, "codes", ids, rows.code))
 
     async def codes_of_projects(self, project_ids: Sequence[str]) -> dict[str, list[Code]]:
-        sql = f"SELECT * FROM codes WHERE project_id {_IN} ORDER BY fold(name), id"
-        return await self._conn.read(lambda db: _grouped(db, sql, project_ids, "project_id", rows.code))
+        return await self._conn.read(lambda db: _grouped(db, _CODES_OF_PROJECTS, project_ids, "project_id", rows.code))
 
     async def children_of_codes(self, code_ids: Sequence[str]) -> dict[str, list[Code]]:
         sql = f"SELECT * FROM codes WHERE parent_id {_IN} ORDER BY fold(name), id"
@@ -611,8 +616,7 @@ class EmbeddedStore:
         return await self._conn.read(lambda db: _by_ids(db, "themes", ids, rows.theme))
 
     async def themes_of_projects(self, project_ids: Sequence[str]) -> dict[str, list[Theme]]:
-        sql = f"SELECT * FROM themes WHERE project_id {_IN} ORDER BY fold(name), id"
-        return await self._conn.read(lambda db: _grouped(db, sql, project_ids, "project_id", rows.theme))
+        return await self._conn.read(lambda db: _grouped(db, _THEMES_OF_PROJECTS, project_ids, "project_id", rows.theme))
 
     async def subthemes_of_themes(self, theme_ids: Sequence[str]) -> dict[str, list[Theme]]:
         sql = f"SELECT * FROM themes WHERE parent_id {_IN} ORDER BY fold(name), id"
@@ -795,6 +799,42 @@ class EmbeddedStore:
     async def memos_of_projects(self, project_ids: Sequence[str]) -> dict[str, list[Memo]]:
         sql = f"SELECT * FROM memos WHERE project_id {_IN} ORDER BY created_at, id"
         return await self._conn.read(lambda db: _grouped(db, sql, project_ids, "project_id", rows.memo))
+
+    # -- analysis --------------------------------------------------------------------------------
+    async def project_snapshot(self, project_id: str, with_text: bool = False) -> Snapshot:
+        text = "e.text" if with_text else "NULL"
+
+        def job(db: Db) -> Snapshot:
+            _node(db, project_id, NodeKind.PROJECT)
+            ids = [project_id]
+            return Snapshot(
+                project_id=project_id,
+                participants=_grouped(db, _PARTICIPANTS_OF_PROJECTS, ids, "project_id", rows.participant)[project_id],
+                codes=_grouped(db, _CODES_OF_PROJECTS, ids, "project_id", rows.code)[project_id],
+                themes=_grouped(db, _THEMES_OF_PROJECTS, ids, "project_id", rows.theme)[project_id],
+                memberships=[(r["code_id"], r["theme_id"]) for r in db.all(
+                    "SELECT code_id, theme_id FROM theme_codes WHERE project_id = ?", project_id)],
+                links=self._links_where(db, "project_id", ids, "project_id")[project_id],
+                excerpts=[ExcerptFact(r["id"], r["document_id"], r["participant_id"], r["start"], r["end"], r["text"])
+                          for r in db.all(
+                    f'SELECT e.id, e.document_id, d.participant_id, e.start, e."end", {text} AS text '
+                    "FROM excerpts e JOIN documents d ON d.id = e.document_id WHERE e.project_id = ?", project_id)],
+                codings=[CodingFact(r["excerpt_id"], r["code_id"], r["coder_id"]) for r in db.all(
+                    "SELECT excerpt_id, code_id, coder_id FROM codings WHERE project_id = ?", project_id)],
+            )
+
+        return await self._conn.read(job)
+
+    async def search_documents(self, project_id: str, terms: list[tuple[str, ...]]) -> list[tuple[str, str | None, str]]:
+        match = " AND ".join('"' + " ".join(words) + '"' for words in terms)
+
+        def job(db: Db) -> list[tuple[str, str | None, str]]:
+            _node(db, project_id, NodeKind.PROJECT)
+            return [(r["id"], r["participant_id"], r["text"]) for r in db.all(
+                "SELECT d.id, d.participant_id, d.text FROM documents_fts JOIN documents d ON d.rowid = documents_fts.rowid "
+                "WHERE documents_fts MATCH ? AND d.project_id = ?", match, project_id)]
+
+        return await self._conn.read(job)
 
     async def node_kinds(self, ids: Sequence[str]) -> dict[str, NodeKind]:
         def job(db: Db) -> dict[str, NodeKind]:

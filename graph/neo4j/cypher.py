@@ -38,7 +38,10 @@ PING = "RETURN 1 AS one"
 USER_ID_UNIQUE = "CREATE CONSTRAINT user_id IF NOT EXISTS FOR (n:User) REQUIRE n.id IS UNIQUE"
 NODE_ID_UNIQUE = "CREATE CONSTRAINT node_id IF NOT EXISTS FOR (n:Node) REQUIRE n.id IS UNIQUE"
 NODE_PROJECT_INDEX = "CREATE INDEX node_project IF NOT EXISTS FOR (n:Node) ON (n.project_id)"
-EXCERPT_FULLTEXT = "CREATE FULLTEXT INDEX excerpt_text IF NOT EXISTS FOR (n:Excerpt) ON EACH [n.text]"
+DOCUMENT_FULLTEXT = (
+    "CREATE FULLTEXT INDEX document_text IF NOT EXISTS FOR (n:Document) ON EACH [n.text] "
+    "OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-folding'}}"
+)
 
 
 def label_id_unique(label: str) -> str:
@@ -318,6 +321,30 @@ MEMOS_OF_PROJECTS = f"MATCH (m:Memo) WHERE m.project_id IN $ids {_MEMO}, m.proje
 UPDATE_MEMO = (
     "MATCH (m:Memo {id: $id}) SET m.title = $title, m.body = $body, m.version = m.version + 1, "
     "m.updated_by = $actor, m.updated_at = $at"
+)
+
+
+# -- analysis ----------------------------------------------------------------------------------
+MEMBERSHIPS = "MATCH (c:Code {project_id: $project_id})-[:IN_THEME]->(t:Theme) RETURN c.id AS code_id, t.id AS theme_id"
+EXCERPT_FACTS = """
+MATCH (e:Excerpt {project_id: $project_id})-[:OF]->(d:Document)
+OPTIONAL MATCH (d)-[:ABOUT]->(p:Participant)
+RETURN e.id AS id, d.id AS document_id, p.id AS participant_id, e.start AS start, e.`end` AS `end`,
+       CASE WHEN $with_text THEN e.text ELSE null END AS text
+"""
+CODING_FACTS = (
+    "MATCH (e:Excerpt {project_id: $project_id})-[r:CODED_AS]->(c:Code) "
+    "RETURN e.id AS excerpt_id, c.id AS code_id, r.coder AS coder_id"
+)
+SEARCH_DOCUMENTS = """
+CALL db.index.fulltext.queryNodes('document_text', $query) YIELD node
+WITH node WHERE node.project_id = $project_id
+OPTIONAL MATCH (node)-[:ABOUT]->(p:Participant)
+RETURN node.id AS id, p.id AS participant_id, node.text AS text
+"""
+PROJECT_DOCUMENTS = (
+    "MATCH (d:Document {project_id: $project_id}) OPTIONAL MATCH (d)-[:ABOUT]->(p:Participant) "
+    "RETURN d.id AS id, p.id AS participant_id, d.text AS text"
 )
 
 

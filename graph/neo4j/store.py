@@ -17,6 +17,8 @@ from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction, Reco
 from neo4j.exceptions import AuthError, ClientError, ConstraintError, ServiceUnavailable
 
 from graph import cursors
+from graph.analysis.service import Analytics
+from graph.analysis.snapshot import CodingFact, ExcerptFact, Snapshot
 from graph.errors import BadInput, Conflict, NotFound, StoreUnavailable
 from graph.inputs import (
     CodedPassage,
@@ -122,7 +124,7 @@ def _grouped(ids: Sequence[str], rows: list[Record], mapper: Callable[[Record], 
     return out
 
 
-class Neo4jStore:
+class Neo4jStore(Analytics):
     """The store on a Neo4j server (or any Bolt server speaking Neo4j 5 Cypher)."""
 
     def __init__(self, uri: str, user: str, password: str, database: str) -> None:
@@ -131,6 +133,7 @@ class Neo4jStore:
         self.database = database
         self._password = password
         self._driver: AsyncDriver | None = None
+        self._full_text = False
 
     # -- lifecycle ---------------------------------------------------------------------
     async def open(self) -> None:
@@ -161,10 +164,13 @@ class Neo4jStore:
         for statement in q.schema_statements():
             await self._driver.execute_query(statement, database_=self.database)
         try:
-            await self._driver.execute_query(q.EXCERPT_FULLTEXT, database_=self.database)
+            await self._driver.execute_query(q.DOCUMENT_FULLTEXT, database_=self.database)
+            self._full_text = True
         except ClientError as exc:
             # ArcadeDB (the test suite's Bolt server) has no Cypher full-text indexes; Neo4j does.
+            # Without one, search_documents reads the project's transcripts instead.
             log.warning("full-text index not created (%s); text search will scan", exc.message)
+            self._full_text = False
 
     async def close(self) -> None:
         if self._driver is not None:
@@ -786,6 +792,43 @@ class Neo4jStore:
 
     async def memos_of_projects(self, project_ids: Sequence[str]) -> dict[str, list[Memo]]:
         return await self._fetch_grouped(q.MEMOS_OF_PROJECTS, project_ids, records.memo)
+
+    # -- analysis ---------------------------------------------------------------------------------
+    async def project_snapshot(self, project_id: str, with_text: bool = False) -> Snapshot:
+        async def work(tx: Tx) -> Snapshot:
+            await _node(tx, project_id, NodeKind.PROJECT)
+            ids = [project_id]
+            return Snapshot(
+                project_id=project_id,
+                participants=[records.participant(r) for r in await _rows(tx, q.PARTICIPANTS_OF_PROJECTS, ids=ids)],
+                codes=[records.code(r) for r in await _rows(tx, q.CODES_OF_PROJECTS, ids=ids)],
+                themes=[records.theme(r) for r in await _rows(tx, q.THEMES_OF_PROJECTS, ids=ids)],
+                memberships=[(r["code_id"], r["theme_id"]) for r in await _rows(tx, q.MEMBERSHIPS, project_id=project_id)],
+                links=[records.link(r) for r in await _rows(tx, q.LINKS_OF_PROJECTS, ids=ids)],
+                excerpts=[
+                    ExcerptFact(r["id"], r["document_id"], r["participant_id"], r["start"], r["end"], r["text"])
+                    for r in await _rows(tx, q.EXCERPT_FACTS, project_id=project_id, with_text=with_text)
+                ],
+                codings=[
+                    CodingFact(r["excerpt_id"], r["code_id"], r["coder_id"])
+                    for r in await _rows(tx, q.CODING_FACTS, project_id=project_id)
+                ],
+            )
+
+        return await self._read(work)
+
+    async def search_documents(self, project_id: str, terms: list[tuple[str, ...]]) -> list[tuple[str, str | None, str]]:
+        query = " AND ".join('"' + " ".join(words) + '"' for words in terms)
+
+        async def work(tx: Tx) -> list[tuple[str, str | None, str]]:
+            await _node(tx, project_id, NodeKind.PROJECT)
+            if self._full_text:
+                found = await _rows(tx, q.SEARCH_DOCUMENTS, query=query, project_id=project_id)
+            else:
+                found = await _rows(tx, q.PROJECT_DOCUMENTS, project_id=project_id)
+            return [(r["id"], r["participant_id"], r["text"]) for r in found]
+
+        return await self._read(work)
 
     async def node_kinds(self, ids: Sequence[str]) -> dict[str, NodeKind]:
         async def work(tx: Tx) -> dict[str, NodeKind]:

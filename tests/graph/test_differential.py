@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
+from graph.analysis.filters import AttributeCondition, CaseFilter, Where
+from graph.analysis.results import ConceptKind, CooccurrenceScope
 from graph.embedded import EmbeddedStore
 from graph.errors import DomainError
 from graph.inputs import (
@@ -213,6 +215,30 @@ async def read_everything(t: Twins, ids: dict[str, list[str]]) -> None:
             after = page.cursors[-1]
 
 
+async def ask_everything(t: Twins, ids: dict[str, list[str]], rng: random.Random) -> None:
+    """Every cross-case question, with and without coders and case filters."""
+    project = ids["project"][0]
+    concepts = [*ids["code"], *ids["theme"]]
+    filters = [None, CaseFilter(attributes=(AttributeCondition(name="involvement", equals="CP plan"),)),
+               CaseFilter(attributes=(AttributeCondition(name="age", min=7, max=8),), participant_ids=tuple(ids["participant"][:2]))]
+    for case_filter, coders in [(f, c) for f in filters for c in (None, CODERS[:2])]:
+        await t.call("theme_map", project, case_filter, coders, 1)
+        for scope in CooccurrenceScope:
+            await t.call("cooccurrence", project, scope, ids["code"], ids["theme"][:2], 1, case_filter, coders)
+        for kind in ConceptKind:
+            await t.call("case_matrix", project, kind, (), case_filter, coders)
+            await t.call("compare_groups", project, "involvement", kind, (), case_filter, coders)
+        where = Where(all_of=tuple(rng.sample(concepts, 1)), none_of=tuple(rng.sample(concepts, 1)),
+                      filter=case_filter or CaseFilter(), coders=coders)
+        await t.call("find_excerpts", project, where, 5, None)
+        await t.call("find_excerpts", project, Where(any_of=tuple(rng.sample(concepts, 3)), text=rng.choice(WORDS)), 50, None)
+        await t.call("participants_matching", project, where)
+        await t.call("sequences", project, rng.choice(concepts), rng.choice(concepts), rng.choice([None, 30]), case_filter, coders)
+        await t.call("concept_paths", project, rng.choice(concepts), rng.choice(concepts), 6, (), case_filter, coders)
+    for word in [*WORDS, '"social worker"', "MUM fear"]:
+        await t.call("search", project, word, 100, None)
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 async def test_adapters_agree_on_random_projects(twins: Twins, seed: int) -> None:
     for coder in CODERS:
@@ -222,6 +248,7 @@ async def test_adapters_agree_on_random_projects(twins: Twins, seed: int) -> Non
     other = await build(twins, rng, f"s{seed}b")
     await read_everything(twins, ids)
     await read_everything(twins, other)
+    await ask_everything(twins, ids, rng)
     assert twins.failures >= 3, "the generator should also exercise failing writes"
     stats = await twins.stores[0].code_stats(ids["code"])
     assert sum(s.excerpt_count for s in stats.values()) > 0

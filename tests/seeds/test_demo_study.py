@@ -86,3 +86,50 @@ async def test_loading_twice_is_refused_by_is_loaded(store: Store) -> None:
     assert await dataset.is_loaded(store)
     await dataset.remove(store)
     assert not await dataset.is_loaded(store) and await store.list_projects() == []
+
+
+def demo_id(kind: str, key: str) -> str:
+    return datasets()[DEMO].id(kind, key)
+
+
+async def test_compare_groups_shows_fear_where_concerns_were_high(demo: GraphQLClient) -> None:
+    groups = (await demo.ok(
+        """query($p: ID!, $c: [ID!]) { compareGroups(projectId: $p, attribute: "involvement", columns: CODE,
+           columnIds: $c) { value n concepts { participants proportion } } }""",
+        p=datasets()[DEMO].project_id, c=[demo_id("code", "fear-removal")],
+    ))["compareGroups"]
+    by_value = {g["value"]: g for g in groups}
+    assert set(by_value) == {"assessment only", "child in need", "child protection plan", "care proceedings"}
+    assert sum(g["n"] for g in groups) == 18
+    high = [by_value[v]["concepts"][0]["proportion"] for v in HIGH]
+    low = [by_value[v]["concepts"][0]["proportion"] for v in by_value if v not in HIGH]
+    assert min(high) >= 0.75 and max(low) <= 0.5, (high, low)
+
+
+async def test_turning_points_go_with_feeling_known(demo: GraphQLClient) -> None:
+    project = datasets()[DEMO].project_id
+    turning, known = demo_id("theme", "t-turning-points"), demo_id("theme", "t-feeling-known")
+    both = (await demo.ok(
+        """query($p: ID!, $a: [ID!]) { participantsMatching(projectId: $p, where: {allOf: $a}) {
+           participant { attributes } excerpts { id } } }""", p=project, a=[turning, known],
+    ))["participantsMatching"]
+    assert len(both) >= 6 and all(m["participant"]["attributes"]["turningPoint"] for m in both)
+    assert all(len(m["excerpts"]) >= 2 for m in both)
+    pairs = (await demo.ok(
+        """query($p: ID!, $t: [ID!]) { cooccurrence(projectId: $p, scope: PARTICIPANT, themeIds: $t) { count jaccard } }""",
+        p=project, t=[turning, known],
+    ))["cooccurrence"]
+    assert pairs[0]["count"] >= 6 and pairs[0]["jaccard"] >= 0.5
+
+
+async def test_path_from_being_judged_to_concealing_symptoms(demo: GraphQLClient) -> None:
+    paths = (await demo.ok(
+        """query($p: ID!, $a: ID!, $b: ID!) { conceptPaths(projectId: $p, from: $a, to: $b, via: [LINK]) {
+           length steps { from { ... on Code { name } } to { ... on Code { name } } linkKind link { evidence { id } } } } }""",
+        p=datasets()[DEMO].project_id, a=demo_id("code", "fear-judged"), b=demo_id("code", "concealing-symptoms"),
+    ))["conceptPaths"]
+    assert len(paths) == 1 and paths[0]["length"] == 2
+    steps = paths[0]["steps"]
+    assert [s["from"]["name"] for s in steps] == ["Fear of being judged an unfit mother", "Fear of the baby being taken away"]
+    assert steps[-1]["to"]["name"] == "Concealing symptoms"
+    assert all(s["linkKind"] == "CAUSES" and s["link"]["evidence"] for s in steps)

@@ -1,0 +1,368 @@
+"""The analytic questions, computed from a `Scope`. Definitions (also in the GraphQL
+descriptions):
+
+- a code's excerpts are the excerpts in scope that the chosen coders coded with it; a
+  theme's are those coded with any code of the theme or of its subthemes, recursively;
+- counts count distinct excerpts, or distinct participants of those excerpts;
+- two excerpts overlap when they are of one document and share at least one code point.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from collections.abc import Iterator, Sequence
+from itertools import combinations
+
+from graph import cursors
+from graph.analysis.filters import Where
+from graph.analysis.results import (
+    CaseMatrix,
+    Cell,
+    ConceptKind,
+    ConceptPath,
+    EdgeKind,
+    Group,
+    GroupConcept,
+    IdPage,
+    MapEdge,
+    MapNode,
+    MatrixRow,
+    Pair,
+    ParticipantMatch,
+    PathStep,
+    Relation,
+    CooccurrenceScope,
+    SearchHit,
+    SearchPage,
+    SequenceHit,
+    ThemeMap,
+)
+from graph.analysis.snapshot import ExcerptFact, Scope
+from graph.analysis.text import contains, find, parse_query
+from graph.errors import BadInput
+from graph.models import AttributeValue
+
+MAX_PATH_LENGTH = 6
+MAX_PATHS = 50
+CONTEXT_CHARS = 80
+
+
+def theme_map(scope: Scope, cooccurrence_min: int | None) -> ThemeMap:
+    snap = scope.snapshot
+    nodes = [
+        MapNode(id=t.id, kind=ConceptKind.THEME, label=t.name, color=None, status=t.status,
+                excerpt_count=len(scope.concept_excerpts(t.id)), participant_count=len(scope.concept_participants(t.id)))
+        for t in snap.themes
+    ] + [
+        MapNode(id=c.id, kind=ConceptKind.CODE, label=c.name, color=c.color, status=None,
+                excerpt_count=len(scope.concept_excerpts(c.id)), participant_count=len(scope.concept_participants(c.id)))
+        for c in snap.codes
+    ]
+    edges = [MapEdge(source=c, target=t, kind=EdgeKind.MEMBER_OF) for c, t in sorted(snap.memberships)]
+    edges += [MapEdge(source=t.id, target=t.parent_id, kind=EdgeKind.SUBTHEME_OF) for t in snap.themes if t.parent_id]
+    edges += [MapEdge(source=c.id, target=c.parent_id, kind=EdgeKind.CHILD_OF) for c in snap.codes if c.parent_id]
+    edges += [
+        MapEdge(source=x.source_id, target=x.target_id, kind=EdgeKind.LINK, link_kind=x.kind, link_id=x.id,
+                label=x.label, weight=max(1, len(x.evidence_excerpt_ids)))
+        for x in snap.links
+    ]
+    if cooccurrence_min is not None:
+        pairs = cooccurrence(scope, CooccurrenceScope.EXCERPT, [c.id for c in snap.codes], [], max(cooccurrence_min, 1))
+        edges += [MapEdge(source=p.a, target=p.b, kind=EdgeKind.COOCCURS, weight=p.count) for p in pairs]
+    return ThemeMap(nodes=tuple(nodes), edges=tuple(edges))
+
+
+def _concepts(scope: Scope, code_ids: Sequence[str], theme_ids: Sequence[str], default: str) -> list[str]:
+    ids = [*dict.fromkeys([*code_ids, *theme_ids])]
+    scope.check_concepts(ids)
+    if ids:
+        return ids
+    source = scope.snapshot.codes if default == "CODE" else scope.snapshot.themes
+    return [c.id for c in source]
+
+
+def _overlapping(excerpts: list[ExcerptFact]) -> Iterator[tuple[ExcerptFact, ExcerptFact]]:
+    """Pairs of distinct excerpts of one document that share a code point (a sweep by start)."""
+    by_document: dict[str, list[ExcerptFact]] = defaultdict(list)
+    for e in excerpts:
+        by_document[e.document_id].append(e)
+    for items in by_document.values():
+        items.sort(key=lambda e: e.key)
+        open_: list[ExcerptFact] = []
+        for e in items:
+            open_ = [o for o in open_ if o.end > e.start]
+            for o in open_:
+                yield o, e
+            open_.append(e)
+
+
+def cooccurrence(
+    scope: Scope, unit: CooccurrenceScope, code_ids: Sequence[str], theme_ids: Sequence[str], min_count: int
+) -> list[Pair]:
+    """Pairs of concepts that occur together, most frequent first.
+
+    EXCERPT: an instance is one excerpt coded with both, or two overlapping excerpts, one
+    coded with each; `count` counts instances; `jaccard` is the share of the two concepts'
+    excerpts that take part in an instance. DOCUMENT and PARTICIPANT: `count` is the number
+    of documents (participants) with both; `jaccard` is that over those with either.
+    """
+    concepts = _concepts(scope, code_ids, theme_ids, "CODE")
+    rank = {c: i for i, c in enumerate(concepts)}
+    sets = {c: scope.concept_excerpts(c) for c in concepts}
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    involved: dict[tuple[str, str], set[str]] = defaultdict(set)
+    if unit is CooccurrenceScope.EXCERPT:
+        tags: dict[str, list[str]] = defaultdict(list)
+        for c in concepts:
+            for e in sets[c]:
+                tags[e].append(c)
+
+        def count(x: str, y: str) -> None:
+            keys = {tuple(sorted((a, b), key=rank.__getitem__)) for a in tags[x] for b in tags[y] if a != b}
+            for key in keys:
+                counts[key] += 1  # type: ignore[index]
+                involved[key] |= {x, y}  # type: ignore[index]
+
+        for x in tags:
+            count(x, x)
+        for x, y in _overlapping([scope.excerpts[e] for e in tags]):
+            count(x.id, y.id)
+        totals = {key: len(sets[key[0]] | sets[key[1]]) for key in counts}
+        pairs = [(key, n, len(involved[key]) / totals[key]) for key, n in counts.items()]
+    else:
+        of = (lambda e: scope.excerpts[e].document_id) if unit is CooccurrenceScope.DOCUMENT else (
+            lambda e: scope.excerpts[e].participant_id)
+        units = {c: {u for e in sets[c] if (u := of(e)) is not None} for c in concepts}
+        pairs = []
+        for a, b in combinations(concepts, 2):
+            both = len(units[a] & units[b])
+            if both:
+                pairs.append(((a, b), both, both / len(units[a] | units[b])))
+    result = [Pair(a=a, b=b, count=n, jaccard=round(j, 6)) for (a, b), n, j in pairs if n >= min_count]
+    return sorted(result, key=lambda p: (-p.count, rank[p.a], rank[p.b]))
+
+
+def case_matrix(scope: Scope, columns: str, column_ids: Sequence[str]) -> CaseMatrix:
+    """Rows: participants in scope; columns: concepts; a cell's excerpts are the
+    participant's excerpts coded with the concept, in document and text order."""
+    ids = _concepts(scope, column_ids, [], columns)
+    per_participant: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for c in ids:
+        for e in scope.ordered(list(scope.concept_excerpts(c))):
+            if (p := scope.excerpts[e].participant_id) is not None:
+                per_participant[p][c].append(e)
+    rows = tuple(
+        MatrixRow(participant_id=p.id, cells=tuple(
+            Cell(concept_id=c, count=len(per_participant[p.id][c]), excerpt_ids=tuple(per_participant[p.id][c]))
+            for c in ids
+        ))
+        for p in scope.participants
+    )
+    return CaseMatrix(column_ids=tuple(ids), rows=rows)
+
+
+def _value_order(value: AttributeValue | None) -> tuple[int, str, float]:
+    if value is None:
+        return (3, "", 0.0)
+    if isinstance(value, bool):
+        return (0, "", float(value))
+    if isinstance(value, int | float):
+        return (1, "", float(value))
+    return (2, value, 0.0)
+
+
+def compare_groups(scope: Scope, attribute: str, columns: str, column_ids: Sequence[str]) -> list[Group]:
+    """One group per value of the attribute among participants in scope (null: those
+    without it): `n` participants, and per concept how many of them have at least one
+    excerpt coded with it, and that as a proportion of `n`."""
+    ids = _concepts(scope, column_ids, [], columns)
+    groups: dict[tuple[int, str, float], list[str]] = defaultdict(list)
+    values: dict[tuple[int, str, float], AttributeValue | None] = {}
+    for p in scope.participants:
+        value = p.attributes.get(attribute)
+        groups[_value_order(value)].append(p.id)
+        values[_value_order(value)] = value
+    having = {c: scope.concept_participants(c) for c in ids}
+    out = []
+    for key in sorted(groups):
+        members = set(groups[key])
+        out.append(Group(value=values[key], n=len(members), concepts=tuple(
+            GroupConcept(concept_id=c, participants=len(members & having[c]),
+                         proportion=round(len(members & having[c]) / len(members), 6))
+            for c in ids
+        )))
+    return out
+
+
+def _matches(scope: Scope, where: Where) -> tuple[set[str], dict[str, set[str]]]:
+    """Excerpts in scope meeting `where` at excerpt level, and each concept's excerpts."""
+    scope.check_concepts(where.concepts)
+    sets = {c: scope.concept_excerpts(c) for c in where.concepts}
+    found = set(scope.excerpts)
+    for c in where.all_of:
+        found &= sets[c]
+    if where.any_of:
+        found &= set().union(*(sets[c] for c in where.any_of))
+    for c in where.none_of:
+        found -= sets[c]
+    if where.text:
+        parse_query(where.text)
+        found = {e for e in found if contains(scope.excerpts[e].text or "", where.text)}
+    return found, sets
+
+
+def page(ordered: list[tuple[list[object], str]], first: int, after: str | None, arity: int) -> IdPage:
+    """Keyset page over (sort key, id) pairs already in order."""
+    if not 0 <= first:
+        raise BadInput("first must be zero or more.")
+    if after:
+        key = cursors.decode(after, arity)
+        try:
+            ordered = [item for item in ordered if item[0] > key]
+        except TypeError as exc:
+            raise BadInput(f"Cursor {after!r} is not valid; pass an endCursor from a previous page.") from exc
+    chosen = ordered[:first]
+    return IdPage(ids=tuple(i for _, i in chosen), cursors=tuple(cursors.encode(k) for k, _ in chosen),
+                  has_next_page=len(ordered) > first)
+
+
+def find_excerpts(scope: Scope, where: Where, first: int, after: str | None) -> IdPage:
+    found, _ = _matches(scope, where)
+    ordered = [(list(scope.excerpts[e].key), e) for e in scope.ordered(list(found))]
+    return page(ordered, first, after, 4)
+
+
+def participants_matching(scope: Scope, where: Where) -> list[ParticipantMatch]:
+    """Participants for whom, across all their excerpts in scope, each `all_of` concept
+    occurs, some `any_of` concept occurs, and no `none_of` concept occurs (and, with
+    `text`, some excerpt matches it). Evidence: their excerpts coded with an `all_of` or
+    `any_of` concept (that match `text`, if given)."""
+    scope.check_concepts(where.concepts)
+    sets = {c: scope.concept_excerpts(c) for c in where.concepts}
+    if where.text:
+        parse_query(where.text)
+    out = []
+    for p in scope.participants:
+        mine = {e for e, fact in scope.excerpts.items() if fact.participant_id == p.id}
+        if where.text:
+            texty = {e for e in mine if contains(scope.excerpts[e].text or "", where.text)}
+            if not texty:
+                continue
+        if not all(mine & sets[c] for c in where.all_of):
+            continue
+        if where.any_of and not any(mine & sets[c] for c in where.any_of):
+            continue
+        if any(mine & sets[c] for c in where.none_of):
+            continue
+        wanted = (*where.all_of, *where.any_of)
+        evidence = set().union(*(mine & sets[c] for c in wanted)) if wanted else set(mine)
+        if where.text:
+            evidence &= texty
+        out.append(ParticipantMatch(participant_id=p.id, excerpt_ids=tuple(scope.ordered(list(evidence)))))
+    return out
+
+
+def sequences(scope: Scope, first: str, then: str, max_gap: int | None) -> list[SequenceHit]:
+    """For each excerpt coded `first`, the nearest excerpt coded `then` that starts at or
+    after its end in the same document (within `max_gap` code points, if given)."""
+    scope.check_concepts([first, then])
+    if max_gap is not None and max_gap < 0:
+        raise BadInput("maxGapChars must be zero or more.")
+    thens_by_doc: dict[str, list[ExcerptFact]] = defaultdict(list)
+    for e in scope.ordered(list(scope.concept_excerpts(then))):
+        thens_by_doc[scope.excerpts[e].document_id].append(scope.excerpts[e])
+    hits = []
+    for e in scope.ordered(list(scope.concept_excerpts(first))):
+        x = scope.excerpts[e]
+        following = [y for y in thens_by_doc[x.document_id] if y.start >= x.end]
+        if not following:
+            continue
+        y = min(following, key=lambda f: (f.start, f.end, f.id))
+        if max_gap is None or y.start - x.end <= max_gap:
+            hits.append(SequenceHit(document_id=x.document_id, participant_id=x.participant_id,
+                                    first_excerpt_id=x.id, then_excerpt_id=y.id, gap=y.start - x.end))
+    return hits
+
+
+def concept_paths(scope: Scope, source: str, target: str, max_length: int, via: Sequence[Relation]) -> list[ConceptPath]:
+    """Every shortest path (up to MAX_PATHS, in a stable order) from `source` to `target`
+    over the chosen relations, walked in either direction; each step says which relation
+    it used and whether it went along it or against it."""
+    scope.check_concepts([source, target])
+    if not 1 <= max_length <= MAX_PATH_LENGTH:
+        raise BadInput(f"maxLength must be between 1 and {MAX_PATH_LENGTH}.")
+    snap = scope.snapshot
+    steps: dict[str, list[PathStep]] = defaultdict(list)
+
+    def edge(a: str, b: str, relation: Relation, **extra: object) -> None:
+        steps[a].append(PathStep(source=a, target=b, relation=relation, forward=True, **extra))  # type: ignore[arg-type]
+        steps[b].append(PathStep(source=b, target=a, relation=relation, forward=False, **extra))  # type: ignore[arg-type]
+
+    chosen = set(via) or set(Relation)
+    if Relation.LINK in chosen:
+        for x in snap.links:
+            edge(x.source_id, x.target_id, Relation.LINK, link_id=x.id, link_kind=x.kind)
+    if Relation.MEMBERSHIP in chosen:
+        for c, t in snap.memberships:
+            edge(c, t, Relation.MEMBERSHIP)
+    if Relation.HIERARCHY in chosen:
+        for node in [*snap.codes, *snap.themes]:
+            if node.parent_id:
+                edge(node.id, node.parent_id, Relation.HIERARCHY)
+    if Relation.COOCCURRENCE in chosen:
+        for p in cooccurrence(scope, CooccurrenceScope.EXCERPT, [c.id for c in snap.codes], [], 1):
+            edge(p.a, p.b, Relation.COOCCURRENCE, weight=p.count)
+    for node in steps:
+        steps[node].sort(key=lambda s: (s.target, s.relation.value, s.link_id or "", not s.forward))
+
+    from_source = _distances(steps, source, max_length)
+    if target not in from_source or source == target:
+        return []
+    to_target = _distances(steps, target, max_length)
+    length = from_source[target]
+    paths: list[ConceptPath] = []
+
+    def walk(node: str, trail: list[PathStep]) -> None:
+        if len(paths) >= MAX_PATHS:
+            return
+        if node == target:
+            paths.append(ConceptPath(steps=tuple(trail)))
+            return
+        for s in steps[node]:
+            if to_target.get(s.target) == length - len(trail) - 1:
+                walk(s.target, [*trail, s])
+
+    walk(source, [])
+    return paths
+
+
+def _distances(steps: dict[str, list[PathStep]], start: str, limit: int) -> dict[str, int]:
+    """Breadth-first distances from `start`, up to `limit` steps."""
+    depth = {start: 0}
+    queue = deque([start])
+    while queue:
+        node = queue.popleft()
+        if depth[node] < limit:
+            for s in steps[node]:
+                if s.target not in depth:
+                    depth[s.target] = depth[node] + 1
+                    queue.append(s.target)
+    return depth
+
+
+def search(
+    documents: list[tuple[str, str | None, str]], query: str, first: int, after: str | None
+) -> SearchPage:
+    """Matches of a search in candidate documents (id, participant, text), in document and
+    text order, with some context around each."""
+    terms = parse_query(query)
+    hits: list[tuple[list[object], SearchHit]] = []
+    for document_id, participant_id, text in sorted(documents):
+        for start, end in find(text, terms):
+            lo, hi = max(0, start - CONTEXT_CHARS), min(len(text), end + CONTEXT_CHARS)
+            hit = SearchHit(document_id=document_id, participant_id=participant_id, start=start, end=end,
+                            text=text[start:end], context=text[lo:hi], context_start=lo)
+            hits.append(([document_id, start, end], hit))
+    ids = page([(k, str(i)) for i, (k, _) in enumerate(hits)], first, after, 3)
+    chosen = [hits[int(i)][1] for i in ids.ids]
+    return SearchPage(hits=tuple(chosen), cursors=ids.cursors, has_next_page=ids.has_next_page)

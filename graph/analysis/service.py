@@ -1,0 +1,88 @@
+"""The analytic questions as store methods. Both adapters inherit them and supply the
+two reads they rest on, so a question is one store call and answers alike everywhere."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+
+from graph.analysis import questions
+from graph.analysis.filters import CaseFilter, Where
+from graph.analysis.results import (
+    CaseMatrix,
+    ConceptKind,
+    ConceptPath,
+    Group,
+    IdPage,
+    Pair,
+    ParticipantMatch,
+    Relation,
+    CooccurrenceScope,
+    SearchPage,
+    SequenceHit,
+    ThemeMap,
+)
+from graph.analysis.snapshot import Scope, Snapshot
+from graph.analysis.text import parse_query
+
+
+class Analytics(ABC):
+    """Base of the store adapters: the cross-case questions of the store port."""
+
+    @abstractmethod
+    async def project_snapshot(self, project_id: str, with_text: bool = False) -> Snapshot:
+        """One project's concepts, cases, excerpt spans (and texts) and codings, read in
+        one transaction; NotFound if there is no such project."""
+
+    @abstractmethod
+    async def search_documents(self, project_id: str, terms: list[tuple[str, ...]]) -> list[tuple[str, str | None, str]]:
+        """Documents of the project that may contain every term (folded words; a term of
+        several words is a phrase), as (id, participant id, text), found with the store's
+        full-text index where it has one. False positives are fine; misses are not."""
+
+    async def _scope(self, project_id: str, coders: Sequence[str] | None, filter: CaseFilter | None,
+                     with_text: bool = False) -> Scope:
+        snapshot = await self.project_snapshot(project_id, with_text)
+        return Scope(snapshot, coders, filter or CaseFilter())
+
+    async def theme_map(self, project_id: str, filter: CaseFilter | None = None, coders: Sequence[str] | None = None,
+                        cooccurrence_min: int | None = None) -> ThemeMap:
+        return questions.theme_map(await self._scope(project_id, coders, filter), cooccurrence_min)
+
+    async def cooccurrence(self, project_id: str, scope: CooccurrenceScope = CooccurrenceScope.EXCERPT, code_ids: Sequence[str] = (),
+                           theme_ids: Sequence[str] = (), min_count: int = 1, filter: CaseFilter | None = None,
+                           coders: Sequence[str] | None = None) -> list[Pair]:
+        return questions.cooccurrence(await self._scope(project_id, coders, filter), scope, code_ids, theme_ids,
+                                      max(min_count, 1))
+
+    async def case_matrix(self, project_id: str, columns: ConceptKind = ConceptKind.CODE,
+                          column_ids: Sequence[str] = (), filter: CaseFilter | None = None,
+                          coders: Sequence[str] | None = None) -> CaseMatrix:
+        return questions.case_matrix(await self._scope(project_id, coders, filter), columns.value, column_ids)
+
+    async def compare_groups(self, project_id: str, attribute: str, columns: ConceptKind = ConceptKind.THEME,
+                             column_ids: Sequence[str] = (), filter: CaseFilter | None = None,
+                             coders: Sequence[str] | None = None) -> list[Group]:
+        return questions.compare_groups(await self._scope(project_id, coders, filter), attribute, columns.value,
+                                        column_ids)
+
+    async def find_excerpts(self, project_id: str, where: Where, first: int, after: str | None) -> IdPage:
+        scope = await self._scope(project_id, where.coders, where.filter, with_text=bool(where.text))
+        return questions.find_excerpts(scope, where, first, after)
+
+    async def participants_matching(self, project_id: str, where: Where) -> list[ParticipantMatch]:
+        scope = await self._scope(project_id, where.coders, where.filter, with_text=bool(where.text))
+        return questions.participants_matching(scope, where)
+
+    async def sequences(self, project_id: str, first: str, then: str, max_gap: int | None = None,
+                        filter: CaseFilter | None = None, coders: Sequence[str] | None = None) -> list[SequenceHit]:
+        return questions.sequences(await self._scope(project_id, coders, filter), first, then, max_gap)
+
+    async def concept_paths(self, project_id: str, source: str, target: str, max_length: int = 4,
+                            via: Sequence[Relation] = (), filter: CaseFilter | None = None,
+                            coders: Sequence[str] | None = None) -> list[ConceptPath]:
+        return questions.concept_paths(await self._scope(project_id, coders, filter), source, target, max_length, via)
+
+    async def search(self, project_id: str, text: str, first: int = 20, after: str | None = None) -> SearchPage:
+        candidates = await self.search_documents(project_id, parse_query(text))
+        return questions.search(candidates, text, first, after)

@@ -1,0 +1,451 @@
+"""GraphQL for cross-case analysis: inputs, result types and the Query fields.
+
+Results name concepts, excerpts and participants by id; the types here resolve them
+through the request's loaders, so a question is one store call plus batched loads."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any
+
+import strawberry
+from strawberry.scalars import JSON
+
+from graph.analysis import filters, results
+from graph.errors import BadInput
+from graph.models import NodeKind
+from schema.context import Info
+from schema.inputs import to_domain
+from schema.types import (
+    MAX_PAGE_SIZE,
+    Concept,
+    Document,
+    Excerpt,
+    ExcerptConnection,
+    ExcerptEdge,
+    LinkKind,
+    PageInfo,
+    Participant,
+    ThemeStatus,
+    load_concept,
+)
+from schema.types import Link as LinkType
+
+ConceptKind = strawberry.enum(results.ConceptKind, description="Codes or themes.")
+MapEdgeKind = strawberry.enum(results.EdgeKind, name="MapEdgeKind", description="What a theme-map edge stands for.")
+CooccurrenceScope = strawberry.enum(
+    results.CooccurrenceScope,
+    description="EXCERPT: in one excerpt or in two overlapping excerpts of a document; DOCUMENT: in one document; "
+    "PARTICIPANT: in one participant's excerpts.",
+)
+PathRelation = strawberry.enum(results.Relation, name="PathRelation", description="Relations a concept path may use.")
+
+DEFINITIONS = (
+    "A code's excerpts are the excerpts (of the cases in `filter`) that the `coders` (default: everyone) coded with it; "
+    "a theme's are those coded with any code of the theme or of its subthemes, recursively. Counts count distinct "
+    "excerpts, or distinct participants of those excerpts."
+)
+
+
+@strawberry.input(description="A condition on one participant attribute: exactly one of equals, oneOf, or min/max "
+                  "(inclusive, numbers). A participant without the attribute does not match.")
+class AttributeCondition:
+    name: str
+    equals: JSON | None = strawberry.UNSET
+    one_of: list[JSON] | None = strawberry.UNSET
+    min: float | None = strawberry.UNSET
+    max: float | None = strawberry.UNSET
+
+
+@strawberry.input(description="Which participants (cases) count: those listed, if any, that meet every attribute "
+                  "condition. With a filter, documents about no participant are left out.")
+class CaseFilter:
+    participant_ids: list[strawberry.ID] | None = strawberry.UNSET
+    attributes: list[AttributeCondition] | None = strawberry.UNSET
+
+
+@strawberry.input(description="Conditions on an excerpt's concepts (codes or themes, themes rolled up) and text.")
+class ExcerptCondition:
+    all_of: list[strawberry.ID] | None = strawberry.field(default=strawberry.UNSET, description="Coded with every one.")
+    any_of: list[strawberry.ID] | None = strawberry.field(default=strawberry.UNSET, description="Coded with at least one.")
+    none_of: list[strawberry.ID] | None = strawberry.field(default=strawberry.UNSET, description="Coded with none.")
+    text: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Words or \"quoted phrases\" that must all occur (case and accents ignored)."
+    )
+    filter: CaseFilter | None = strawberry.UNSET
+    coders: list[strawberry.ID] | None = strawberry.field(default=strawberry.UNSET, description="Whose codings count.")
+
+
+def case_filter(given: CaseFilter | None) -> filters.CaseFilter | None:
+    if given is None or given is strawberry.UNSET:
+        return None
+    conditions = tuple(to_domain(filters.AttributeCondition, c) for c in (given.attributes or []))
+    ids = given.participant_ids
+    return filters.CaseFilter(participant_ids=None if ids in (None, strawberry.UNSET) else tuple(ids),
+                              attributes=conditions)
+
+
+def to_where(given: ExcerptCondition) -> filters.Where:
+    return filters.Where(
+        all_of=tuple(given.all_of or ()), any_of=tuple(given.any_of or ()), none_of=tuple(given.none_of or ()),
+        text=given.text or None, filter=case_filter(given.filter) or filters.CaseFilter(),
+        coders=None if given.coders in (None, strawberry.UNSET) else tuple(given.coders),
+    )
+
+
+def _coders(coders: list[strawberry.ID] | None) -> tuple[str, ...] | None:
+    return None if coders is None else tuple(coders)
+
+
+def _check_first(first: int) -> None:
+    if not 0 <= first <= MAX_PAGE_SIZE:
+        raise BadInput(f"first must be between 0 and {MAX_PAGE_SIZE}.", maximum=MAX_PAGE_SIZE)
+
+
+async def concept(info: Info, id: str) -> Any:
+    kind = await info.context.loaders.node_kind.load(id)
+    return await load_concept(info, id, kind or NodeKind.CODE)
+
+
+async def concepts(info: Info, ids: list[str]) -> list[Any]:
+    """Concepts by id, loaded together (one batch per loader, not one per concept)."""
+    return list(await asyncio.gather(*(concept(info, id) for id in ids)))
+
+
+async def excerpts(info: Info, ids: tuple[str, ...]) -> list[Excerpt]:
+    return [Excerpt.of(e) for e in await info.context.loaders.excerpt.load_many(list(ids)) if e]
+
+
+async def participant(info: Info, id: str | None) -> Participant | None:
+    found = await info.context.loaders.participant.load(id) if id else None
+    return Participant.of(found) if found else None
+
+
+@strawberry.type(description="A code or theme on the map. " + DEFINITIONS)
+class ThemeMapNode:
+    id: strawberry.ID
+    kind: ConceptKind
+    label: str
+    color: str | None
+    status: ThemeStatus | None
+    excerpt_count: int
+    participant_count: int
+
+    @strawberry.field
+    async def concept(self, info: Info) -> Concept:
+        return await concept(info, self.id)
+
+
+@strawberry.type(description="MEMBER_OF: code -> theme; SUBTHEME_OF: theme -> parent; CHILD_OF: code -> parent; "
+                 "LINK: a concept link (weight: its evidence excerpts, at least 1); COOCCURS: two codes at EXCERPT "
+                 "scope (weight: the co-occurrence count).")
+class ThemeMapEdge:
+    source: strawberry.ID
+    target: strawberry.ID
+    kind: MapEdgeKind
+    link_kind: LinkKind | None
+    label: str | None
+    weight: int
+    link_id: strawberry.Private[str | None]
+
+    @strawberry.field(description="The concept link, for LINK edges.")
+    async def link(self, info: Info) -> LinkType | None:
+        found = await info.context.loaders.link.load(self.link_id) if self.link_id else None
+        return LinkType.of(found) if found else None
+
+
+@strawberry.type(description="Everything needed to draw a project's theme map.")
+class ThemeMap:
+    nodes: list[ThemeMapNode]
+    edges: list[ThemeMapEdge]
+
+
+@strawberry.type(description="Two concepts that occur together. EXCERPT scope: `count` counts instances (one "
+                 "excerpt coded with both, or two overlapping excerpts, one coded with each) and `jaccard` is the share "
+                 "of the two concepts' excerpts that take part in one. DOCUMENT/PARTICIPANT scope: `count` is the "
+                 "number of documents (participants) with both, `jaccard` that over those with either.")
+class CooccurrencePair:
+    a_id: strawberry.ID
+    b_id: strawberry.ID
+    count: int
+    jaccard: float
+
+    @strawberry.field
+    async def a(self, info: Info) -> Concept:
+        return await concept(info, self.a_id)
+
+    @strawberry.field
+    async def b(self, info: Info) -> Concept:
+        return await concept(info, self.b_id)
+
+
+@strawberry.type(description="One cell of the framework matrix: the participant's excerpts coded with the concept.")
+class CaseMatrixCell:
+    concept_id: strawberry.ID
+    count: int = strawberry.field(description="Distinct excerpts of this participant coded with the concept.")
+    excerpt_ids: strawberry.Private[tuple[str, ...]]
+
+    @strawberry.field(description="The first excerpts of the cell, in document and text order (illustrative quotes).")
+    async def excerpts(self, info: Info, first: int = 3) -> list[Excerpt]:
+        _check_first(first)
+        return await excerpts(info, self.excerpt_ids[:first])
+
+
+@strawberry.type
+class CaseMatrixRow:
+    participant_id: strawberry.Private[str]
+    cells: list[CaseMatrixCell]
+
+    @strawberry.field
+    async def participant(self, info: Info) -> Participant:
+        found = await participant(info, self.participant_id)
+        assert found is not None
+        return found
+
+
+@strawberry.type(description="The framework matrix: participants by concepts.")
+class CaseMatrix:
+    column_ids: list[strawberry.ID]
+    rows: list[CaseMatrixRow]
+
+    @strawberry.field
+    async def columns(self, info: Info) -> list[Concept]:
+        return await concepts(info, list(self.column_ids))
+
+
+@strawberry.type
+class GroupConcept:
+    concept_id: strawberry.ID
+    participants: int = strawberry.field(description="Participants of the group with at least one excerpt coded with it.")
+    proportion: float = strawberry.field(description="participants / n.")
+
+    @strawberry.field
+    async def concept(self, info: Info) -> Concept:
+        return await concept(info, self.concept_id)
+
+
+@strawberry.type(description="The participants sharing one value of the attribute (null: those without it).")
+class Group:
+    value: JSON | None
+    n: int
+    concepts: list[GroupConcept]
+
+
+@strawberry.type
+class ParticipantMatch:
+    participant_id: strawberry.Private[str]
+    excerpt_ids: strawberry.Private[tuple[str, ...]]
+
+    @strawberry.field
+    async def participant(self, info: Info) -> Participant:
+        found = await participant(info, self.participant_id)
+        assert found is not None
+        return found
+
+    @strawberry.field(description="Evidence: their excerpts coded with an allOf or anyOf concept (matching `text`).")
+    async def excerpts(self, info: Info) -> list[Excerpt]:
+        return await excerpts(info, self.excerpt_ids)
+
+
+@strawberry.type(description="A passage coded `first` followed, in the same document, by one coded `then`.")
+class SequenceHit:
+    gap: int = strawberry.field(description="Code points between the end of the first and the start of the next.")
+    document_id: strawberry.Private[str]
+    participant_id: strawberry.Private[str | None]
+    first_id: strawberry.Private[str]
+    then_id: strawberry.Private[str]
+
+    @strawberry.field
+    async def document(self, info: Info) -> Document:
+        return Document.of(await info.context.loaders.document.load(self.document_id))
+
+    @strawberry.field
+    async def participant(self, info: Info) -> Participant | None:
+        return await participant(info, self.participant_id)
+
+    @strawberry.field
+    async def first(self, info: Info) -> Excerpt:
+        return (await excerpts(info, (self.first_id,)))[0]
+
+    @strawberry.field
+    async def then(self, info: Info) -> Excerpt:
+        return (await excerpts(info, (self.then_id,)))[0]
+
+
+@strawberry.type(description="One step of a concept path.")
+class PathStep:
+    from_id: strawberry.ID
+    to_id: strawberry.ID
+    relation: PathRelation
+    forward: bool = strawberry.field(
+        description="True when the step follows the relation's direction (link source -> target, code -> theme, "
+        "child -> parent); co-occurrence has none, and reads true from the pair's first concept."
+    )
+    link_kind: LinkKind | None
+    weight: int = strawberry.field(description="For co-occurrence: the EXCERPT-scope count; otherwise 1.")
+    link_id: strawberry.Private[str | None]
+
+    @strawberry.field(name="from")
+    async def from_(self, info: Info) -> Concept:
+        return await concept(info, self.from_id)
+
+    @strawberry.field
+    async def to(self, info: Info) -> Concept:
+        return await concept(info, self.to_id)
+
+    @strawberry.field(description="The concept link, with its evidence, for LINK steps.")
+    async def link(self, info: Info) -> LinkType | None:
+        found = await info.context.loaders.link.load(self.link_id) if self.link_id else None
+        return LinkType.of(found) if found else None
+
+
+@strawberry.type
+class ConceptPath:
+    steps: list[PathStep]
+
+    @strawberry.field
+    def length(self) -> int:
+        return len(self.steps)
+
+
+@strawberry.type(description="A match of a search: offsets in the document's text (code points), ready to become an excerpt.")
+class SearchHit:
+    start: int
+    end: int
+    text: str
+    context: str = strawberry.field(description="Text around the match.")
+    context_start: int = strawberry.field(description="Where `context` starts in the document's text.")
+    document_id: strawberry.Private[str]
+    participant_id: strawberry.Private[str | None]
+
+    @strawberry.field
+    async def document(self, info: Info) -> Document:
+        return Document.of(await info.context.loaders.document.load(self.document_id))
+
+    @strawberry.field
+    async def participant(self, info: Info) -> Participant | None:
+        return await participant(info, self.participant_id)
+
+
+@strawberry.type
+class SearchEdge:
+    cursor: str
+    node: SearchHit
+
+
+@strawberry.type
+class SearchConnection:
+    edges: list[SearchEdge]
+    page_info: PageInfo
+
+
+@strawberry.type
+class AnalysisQuery:
+    @strawberry.field(description="Themes and codes with their prevalence, and every edge between them, in one "
+                      "request. COOCCURS edges appear only when cooccurrenceMin is given. " + DEFINITIONS)
+    async def theme_map(self, info: Info, project_id: strawberry.ID, filter: CaseFilter | None = None,
+                        coders: list[strawberry.ID] | None = None, cooccurrence_min: int | None = None) -> ThemeMap:
+        found = await info.context.store.theme_map(project_id, case_filter(filter), _coders(coders), cooccurrence_min)
+        return ThemeMap(
+            nodes=[ThemeMapNode(id=strawberry.ID(n.id), kind=n.kind, label=n.label, color=n.color, status=n.status,
+                                excerpt_count=n.excerpt_count, participant_count=n.participant_count)
+                   for n in found.nodes],
+            edges=[ThemeMapEdge(source=strawberry.ID(e.source), target=strawberry.ID(e.target), kind=e.kind,
+                                link_kind=e.link_kind, label=e.label, weight=e.weight, link_id=e.link_id)
+                   for e in found.edges],
+        )
+
+    @strawberry.field(description="Pairs of concepts that occur together, most frequent first. Without codeIds and "
+                      "themeIds, all codes. " + DEFINITIONS)
+    async def cooccurrence(self, info: Info, project_id: strawberry.ID,
+                           scope: CooccurrenceScope = results.CooccurrenceScope.EXCERPT,
+                           code_ids: list[strawberry.ID] | None = None, theme_ids: list[strawberry.ID] | None = None,
+                           min_count: int = 1, filter: CaseFilter | None = None,
+                           coders: list[strawberry.ID] | None = None) -> list[CooccurrencePair]:
+        pairs = await info.context.store.cooccurrence(project_id, scope, code_ids or (), theme_ids or (), min_count,
+                                                      case_filter(filter), _coders(coders))
+        return [CooccurrencePair(a_id=strawberry.ID(p.a), b_id=strawberry.ID(p.b), count=p.count, jaccard=p.jaccard)
+                for p in pairs]
+
+    @strawberry.field(description="The framework matrix: a row per participant in scope (by pseudonym), a column per "
+                      "concept (columnIds, or all codes/themes), cells with counts and quotes. " + DEFINITIONS)
+    async def case_matrix(self, info: Info, project_id: strawberry.ID,
+                          columns: ConceptKind = results.ConceptKind.CODE, column_ids: list[strawberry.ID] | None = None,
+                          filter: CaseFilter | None = None, coders: list[strawberry.ID] | None = None) -> CaseMatrix:
+        found = await info.context.store.case_matrix(project_id, columns, column_ids or (), case_filter(filter),
+                                                     _coders(coders))
+        return CaseMatrix(
+            column_ids=[strawberry.ID(c) for c in found.column_ids],
+            rows=[CaseMatrixRow(participant_id=r.participant_id, cells=[
+                CaseMatrixCell(concept_id=strawberry.ID(c.concept_id), count=c.count, excerpt_ids=c.excerpt_ids)
+                for c in r.cells]) for r in found.rows],
+        )
+
+    @strawberry.field(description="Compare groups of participants by one attribute: per value, `n` participants, and "
+                      "for each concept how many of them have it and the proportion. " + DEFINITIONS)
+    async def compare_groups(self, info: Info, project_id: strawberry.ID, attribute: str,
+                             columns: ConceptKind = results.ConceptKind.THEME,
+                             column_ids: list[strawberry.ID] | None = None, filter: CaseFilter | None = None,
+                             coders: list[strawberry.ID] | None = None) -> list[Group]:
+        groups = await info.context.store.compare_groups(project_id, attribute, columns, column_ids or (),
+                                                         case_filter(filter), _coders(coders))
+        return [Group(value=g.value, n=g.n, concepts=[
+            GroupConcept(concept_id=strawberry.ID(c.concept_id), participants=c.participants, proportion=c.proportion)
+            for c in g.concepts]) for g in groups]
+
+    @strawberry.field(description="Excerpts meeting the conditions, in document and text order, paginated. " + DEFINITIONS)
+    async def find_excerpts(self, info: Info, project_id: strawberry.ID, where: ExcerptCondition, first: int = 20,
+                            after: str | None = None) -> ExcerptConnection:
+        _check_first(first)
+        found = await info.context.store.find_excerpts(project_id, to_where(where), first, after)
+        items = await excerpts(info, found.ids)
+        edges = [ExcerptEdge(cursor=c, node=e) for e, c in zip(items, found.cursors)]
+        return ExcerptConnection(edges=edges, page_info=PageInfo(
+            has_next_page=found.has_next_page, end_cursor=found.cursors[-1] if found.cursors else after))
+
+    @strawberry.field(description="Participants for whom the conditions hold across all their excerpts (each allOf "
+                      "concept somewhere, some anyOf concept, no noneOf concept), with the excerpts as evidence. "
+                      + DEFINITIONS)
+    async def participants_matching(self, info: Info, project_id: strawberry.ID,
+                                    where: ExcerptCondition) -> list[ParticipantMatch]:
+        found = await info.context.store.participants_matching(project_id, to_where(where))
+        return [ParticipantMatch(participant_id=m.participant_id, excerpt_ids=m.excerpt_ids) for m in found]
+
+    @strawberry.field(description="Per document, each passage coded `first` with the nearest passage coded `then` "
+                      "that starts at or after its end (within maxGapChars code points, if given). " + DEFINITIONS)
+    async def sequences(self, info: Info, project_id: strawberry.ID, first: strawberry.ID, then: strawberry.ID,
+                        max_gap_chars: int | None = None, filter: CaseFilter | None = None,
+                        coders: list[strawberry.ID] | None = None) -> list[SequenceHit]:
+        hits = await info.context.store.sequences(project_id, first, then, max_gap_chars, case_filter(filter),
+                                                  _coders(coders))
+        return [SequenceHit(gap=h.gap, document_id=h.document_id, participant_id=h.participant_id,
+                            first_id=h.first_excerpt_id, then_id=h.then_excerpt_id) for h in hits]
+
+    @strawberry.field(description="The shortest paths (up to 50) between two concepts over the chosen relations "
+                      "(default all), walked either way, maxLength 1-6. COOCCURRENCE uses EXCERPT scope.")
+    async def concept_paths(self, info: Info, project_id: strawberry.ID,
+                            from_: Annotated[strawberry.ID, strawberry.argument(name="from")],
+                            to: strawberry.ID, max_length: int = 4,
+                            via: list[PathRelation] | None = None, filter: CaseFilter | None = None,
+                            coders: list[strawberry.ID] | None = None) -> list[ConceptPath]:
+        paths = await info.context.store.concept_paths(project_id, from_, to, max_length, via or (),
+                                                       case_filter(filter), _coders(coders))
+        return [ConceptPath(steps=[
+            PathStep(from_id=strawberry.ID(s.source), to_id=strawberry.ID(s.target), relation=s.relation,
+                     forward=s.forward, link_kind=s.link_kind, weight=s.weight, link_id=s.link_id)
+            for s in p.steps]) for p in paths]
+
+    @strawberry.field(description="Full-text search over the project's transcripts: words and \"quoted phrases\", all "
+                      "of which must occur in a document; case and accents are ignored. Each match comes with its "
+                      "offsets, so it can be turned into an excerpt.")
+    async def search(self, info: Info, project_id: strawberry.ID, text: str, first: int = 20,
+                     after: str | None = None) -> SearchConnection:
+        _check_first(first)
+        found = await info.context.store.search(project_id, text, first, after)
+        return SearchConnection(
+            edges=[SearchEdge(cursor=c, node=SearchHit(
+                start=h.start, end=h.end, text=h.text, context=h.context, context_start=h.context_start,
+                document_id=h.document_id, participant_id=h.participant_id)) for h, c in zip(found.hits, found.cursors)],
+            page_info=PageInfo(has_next_page=found.has_next_page,
+                               end_cursor=found.cursors[-1] if found.cursors else after),
+        )

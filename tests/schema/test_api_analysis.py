@@ -1,0 +1,301 @@
+"""Cross-case questions through GraphQL over HTTP, on both adapters, against a small
+hand-built study whose answers are worked out by hand below.
+
+    participants  Ann {involvement: CP, age: 7}   Bea {involvement: CIN, age: 9}   Cat {age: 6}
+    documents     doc-a (Ann)  doc-b (Bea)  doc-c (Cat)  doc-x (nobody)
+    codes         F, K, T, S (S a child of F)
+    themes        Threat {F}, Failing {S} (a subtheme of Threat), Help {K, T}
+    links         F CAUSES S, K CONTRADICTS S
+    excerpts      a1 doc-a [0,10) F by u1, K by u2    a2 doc-a [5,15) T by u1 (overlaps a1)
+                  a3 doc-a [20,30) S by u1            a4 doc-a [40,50) K by u1
+                  b1 doc-b [0,10) F, T by u1          b2 doc-b [30,40) K by u2
+                  c1 doc-c [0,10) F by u2             x1 doc-x [0,10) F, K by u1
+
+So F = {a1, b1, c1, x1}, K = {a1, a4, b2, x1}, T = {a2, b1}, S = {a3};
+Threat = F + S (through Failing), Help = K + T.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+
+import pytest
+
+from api.settings import Settings
+from graph.inputs import (
+    CodedPassage,
+    NewCode,
+    NewDocument,
+    NewExcerpt,
+    NewLink,
+    NewParticipant,
+    NewProject,
+    NewTheme,
+)
+from graph.models import LinkKind
+from graph.store import Store
+from tests.support import GraphQLClient, serve_in_process
+
+TEXTS = {
+    "doc-a": "Ann said the social worker judged her. Later Jo was kind and the judgement lifted.",
+    "doc-b": "Bea: the Social Worker came; she felt JUDGED, then known.",
+    "doc-c": "Cat: nobody judged; the crèche helped.",
+    "doc-x": "Notes: judgement and social care.",
+}
+P = "study"
+
+
+@dataclass
+class Study:
+    api: GraphQLClient
+
+    async def ask(self, query: str, **variables: object) -> dict:
+        return await self.api.ok(query, p=P, **variables)
+
+
+async def build(store: Store) -> None:
+    for user in ("u1", "u2"):
+        await store.ensure_user(user, user.upper())
+    await store.create_project("u1", NewProject(id=P, name="Hand-built"))
+    for id, name, attributes in [("ann", "Ann", {"involvement": "CP", "age": 7}),
+                                 ("bea", "Bea", {"involvement": "CIN", "age": 9}), ("cat", "Cat", {"age": 6})]:
+        await store.add_participant("u1", NewParticipant(id=id, project_id=P, pseudonym=name, attributes=attributes))
+    for doc, who in [("doc-a", "ann"), ("doc-b", "bea"), ("doc-c", "cat"), ("doc-x", None)]:
+        await store.add_document("u1", NewDocument(id=doc, project_id=P, title=doc, text=TEXTS[doc], participant_id=who))
+    for code, parent in [("F", None), ("K", None), ("T", None), ("S", "F")]:
+        await store.create_code("u1", NewCode(id=code, project_id=P, name=code, parent_id=parent))
+    for theme, parent, codes in [("Threat", None, ["F"]), ("Failing", "Threat", ["S"]), ("Help", None, ["K", "T"])]:
+        await store.create_theme("u1", NewTheme(id=theme, project_id=P, name=theme, parent_id=parent))
+        for code in codes:
+            await store.add_code_to_theme("u1", code, theme)
+    spans = {"a1": ("doc-a", 0, 10), "a2": ("doc-a", 5, 15), "a3": ("doc-a", 20, 30), "a4": ("doc-a", 40, 50),
+             "b1": ("doc-b", 0, 10), "b2": ("doc-b", 30, 40), "c1": ("doc-c", 0, 10), "x1": ("doc-x", 0, 10)}
+    codings = [("a1", "u1", "F"), ("a1", "u2", "K"), ("a2", "u1", "T"), ("a3", "u1", "S"), ("a4", "u1", "K"),
+               ("b1", "u1", "F"), ("b1", "u1", "T"), ("b2", "u2", "K"), ("c1", "u2", "F"), ("x1", "u1", "F"),
+               ("x1", "u1", "K")]
+    await store.code_passages([
+        CodedPassage(coder_id=coder, code_ids=(code,),
+                     excerpt=NewExcerpt(id=e, document_id=spans[e][0], start=spans[e][1], end=spans[e][2]))
+        for e, coder, code in codings
+    ])
+    await store.link_concepts("u1", NewLink(id="L1", source_id="F", target_id="S", kind=LinkKind.CAUSES))
+    await store.link_concepts("u1", NewLink(id="L2", source_id="K", target_id="S", kind=LinkKind.CONTRADICTS,
+                                            evidence_excerpt_ids=("a3", "a4")))
+
+
+@pytest.fixture
+async def study(settings: Settings, new_store: Callable[[], Store]) -> AsyncIterator[Study]:
+    store = new_store()
+    async with serve_in_process(settings, store) as api:
+        await build(store)
+        yield Study(api)
+
+
+CP = {"attributes": [{"name": "involvement", "equals": "CP"}]}
+
+
+async def test_theme_map(study: Study) -> None:
+    data = (await study.ask("""query($p: ID!, $m: Int) { themeMap(projectId: $p, cooccurrenceMin: $m) {
+        nodes { id kind label status excerptCount participantCount }
+        edges { source target kind linkKind weight link { id } } } }""", m=2))["themeMap"]
+    counts = {n["id"]: (n["kind"], n["excerptCount"], n["participantCount"]) for n in data["nodes"]}
+    assert counts == {
+        "F": ("CODE", 4, 3), "K": ("CODE", 4, 2), "T": ("CODE", 2, 2), "S": ("CODE", 1, 1),
+        "Threat": ("THEME", 5, 3), "Failing": ("THEME", 1, 1), "Help": ("THEME", 6, 2),
+    }
+    edges = {(e["source"], e["target"], e["kind"], e["weight"]) for e in data["edges"]}
+    assert edges == {
+        ("F", "Threat", "MEMBER_OF", 1), ("S", "Failing", "MEMBER_OF", 1), ("K", "Help", "MEMBER_OF", 1),
+        ("T", "Help", "MEMBER_OF", 1), ("Failing", "Threat", "SUBTHEME_OF", 1), ("S", "F", "CHILD_OF", 1),
+        ("F", "S", "LINK", 1), ("K", "S", "LINK", 2), ("F", "K", "COOCCURS", 2), ("F", "T", "COOCCURS", 2),
+    }
+    assert {e["link"]["id"] for e in data["edges"] if e["kind"] == "LINK"} == {"L1", "L2"}
+    plain = (await study.ask("query($p: ID!) { themeMap(projectId: $p) { edges { kind } } }"))["themeMap"]
+    assert "COOCCURS" not in {e["kind"] for e in plain["edges"]}
+
+
+async def test_theme_map_with_filter_and_coders(study: Study) -> None:
+    data = (await study.ask("query($p: ID!, $f: CaseFilter, $c: [ID!]) { themeMap(projectId: $p, filter: $f, coders: $c) "
+                            "{ nodes { id excerptCount participantCount } } }", f=CP, c=["u1"]))["themeMap"]
+    counts = {n["id"]: (n["excerptCount"], n["participantCount"]) for n in data["nodes"]}
+    # Ann's excerpts coded by u1: a1 F, a2 T, a3 S, a4 K
+    assert counts == {"F": (1, 1), "K": (1, 1), "T": (1, 1), "S": (1, 1), "Threat": (2, 1), "Failing": (1, 1),
+                      "Help": (2, 1)}
+
+
+PAIRS = """query($p: ID!, $s: CooccurrenceScope!, $c: [ID!], $t: [ID!], $m: Int!, $f: CaseFilter) {
+  cooccurrence(projectId: $p, scope: $s, codeIds: $c, themeIds: $t, minCount: $m, filter: $f) {
+    a { ... on Code { id } ... on Theme { id } } b { ... on Code { id } ... on Theme { id } } count jaccard } }"""
+
+
+async def pairs(study: Study, scope: str, codes: list[str] | None = None, themes: list[str] | None = None,
+                min_count: int = 1, filter: dict | None = None) -> list[tuple[str, str, int, float]]:
+    data = await study.ask(PAIRS, s=scope, c=codes, t=themes, m=min_count, f=filter)
+    return [(p["a"]["id"], p["b"]["id"], p["count"], p["jaccard"]) for p in data["cooccurrence"]]
+
+
+async def test_cooccurrence_at_excerpt_scope_counts_shared_and_overlapping_excerpts(study: Study) -> None:
+    # a1 and x1 carry F and K; b1 carries F and T; a1 (F, K) overlaps a2 (T).
+    assert await pairs(study, "EXCERPT", ["F", "K", "T", "S"]) == [
+        ("F", "K", 2, round(2 / 6, 6)),   # involved {a1, x1} of F|K {a1, b1, c1, x1, a4, b2}
+        ("F", "T", 2, round(3 / 5, 6)),   # involved {b1, a1, a2} of {a1, b1, c1, x1, a2}
+        ("K", "T", 1, round(2 / 6, 6)),   # involved {a1, a2} of {a1, a4, b2, x1, a2, b1}
+    ]
+    assert await pairs(study, "EXCERPT", ["F", "K", "T", "S"], filter=CP) == [
+        ("F", "K", 1, 0.5), ("F", "T", 1, 1.0), ("K", "T", 1, round(2 / 3, 6))
+    ]
+    # Threat {a1, b1, c1, x1, a3} and Help {a1, a4, b2, x1, a2, b1}: a1, b1, x1, and a1 with a2
+    assert await pairs(study, "EXCERPT", themes=["Threat", "Help"]) == [("Threat", "Help", 4, 0.5)]
+
+
+async def test_cooccurrence_by_document_and_participant(study: Study) -> None:
+    assert await pairs(study, "DOCUMENT", ["F", "K", "T", "S"]) == [
+        ("F", "K", 3, 0.75), ("F", "T", 2, 0.5), ("K", "T", 2, round(2 / 3, 6)),
+        ("F", "S", 1, 0.25), ("K", "S", 1, round(1 / 3, 6)), ("T", "S", 1, 0.5),
+    ]
+    assert await pairs(study, "PARTICIPANT", ["F", "K", "T", "S"], min_count=2) == [
+        ("F", "K", 2, round(2 / 3, 6)), ("F", "T", 2, round(2 / 3, 6)), ("K", "T", 2, 1.0),
+    ]
+
+
+async def test_case_matrix(study: Study) -> None:
+    query = """query($p: ID!, $c: [ID!], $k: [ID!]) { caseMatrix(projectId: $p, columns: CODE, columnIds: $c, coders: $k) {
+        columns { ... on Code { id } } rows { participant { pseudonym attributes }
+        cells { count excerpts(first: 1) { id } } } } }"""
+    data = (await study.ask(query, c=["F", "K"]))["caseMatrix"]
+    assert [c["id"] for c in data["columns"]] == ["F", "K"]
+    rows = {r["participant"]["pseudonym"]: [(c["count"], [e["id"] for e in c["excerpts"]]) for c in r["cells"]]
+            for r in data["rows"]}
+    assert list(rows) == ["Ann", "Bea", "Cat"]
+    assert rows == {"Ann": [(1, ["a1"]), (2, ["a1"])], "Bea": [(1, ["b1"]), (1, ["b2"])], "Cat": [(1, ["c1"]), (0, [])]}
+    assert data["rows"][0]["participant"]["attributes"] == {"involvement": "CP", "age": 7}
+    by_u1 = (await study.ask(query, c=["F", "K"], k=["u1"]))["caseMatrix"]
+    assert [[c["count"] for c in r["cells"]] for r in by_u1["rows"]] == [[1, 1], [1, 0], [0, 0]]
+
+
+async def test_compare_groups(study: Study) -> None:
+    query = """query($p: ID!, $a: String!, $c: [ID!], $f: CaseFilter) {
+        compareGroups(projectId: $p, attribute: $a, columns: THEME, columnIds: $c, filter: $f) {
+        value n concepts { concept { ... on Theme { id } } participants proportion } } }"""
+    groups = (await study.ask(query, a="involvement", c=["Threat", "Help", "Failing"]))["compareGroups"]
+    assert [(g["value"], g["n"], [(c["concept"]["id"], c["participants"], c["proportion"]) for c in g["concepts"]])
+            for g in groups] == [
+        ("CIN", 1, [("Threat", 1, 1.0), ("Help", 1, 1.0), ("Failing", 0, 0.0)]),
+        ("CP", 1, [("Threat", 1, 1.0), ("Help", 1, 1.0), ("Failing", 1, 1.0)]),
+        (None, 1, [("Threat", 1, 1.0), ("Help", 0, 0.0), ("Failing", 0, 0.0)]),
+    ]
+    older = {"attributes": [{"name": "age", "min": 7}]}
+    groups = (await study.ask(query, a="involvement", c=["Help"], f=older))["compareGroups"]
+    assert [(g["value"], g["n"]) for g in groups] == [("CIN", 1), ("CP", 1)]
+    either = {"attributes": [{"name": "involvement", "oneOf": ["CP", "CIN"]}], "participantIds": ["bea", "cat"]}
+    groups = (await study.ask(query, a="age", c=["Help"], f=either))["compareGroups"]
+    assert [(g["value"], g["n"]) for g in groups] == [(9, 1)]
+
+
+FIND = """query($p: ID!, $w: ExcerptCondition!, $n: Int!, $after: String) {
+  findExcerpts(projectId: $p, where: $w, first: $n, after: $after) { edges { node { id } } pageInfo { hasNextPage endCursor } } }"""
+
+
+async def found(study: Study, where: dict, first: int = 20, after: str | None = None) -> tuple[list[str], dict]:
+    data = (await study.ask(FIND, w=where, n=first, after=after))["findExcerpts"]
+    return [e["node"]["id"] for e in data["edges"]], data["pageInfo"]
+
+
+async def test_find_excerpts(study: Study) -> None:
+    assert (await found(study, {"allOf": ["F"], "noneOf": ["K"]}))[0] == ["b1", "c1"]
+    assert (await found(study, {"anyOf": ["T", "S"]}))[0] == ["a2", "a3", "b1"]
+    assert (await found(study, {"allOf": ["Threat"], "filter": {"attributes": [
+        {"name": "involvement", "oneOf": ["CP", "CIN"]}]}}))[0] == ["a1", "a3", "b1"]
+    assert (await found(study, {"allOf": ["F"], "coders": ["u2"]}))[0] == ["c1"]
+    assert (await found(study, {"text": "THE"}))[0] == ["a2", "b1"]
+    assert (await found(study, {"allOf": ["F"], "text": "the"}))[0] == ["b1"]
+    ids, page = await found(study, {"allOf": ["Help"]}, first=2)
+    assert ids == ["a1", "a2"] and page["hasNextPage"]
+    ids, page = await found(study, {"allOf": ["Help"]}, first=10, after=page["endCursor"])
+    assert ids == ["a4", "b1", "b2", "x1"] and not page["hasNextPage"]
+
+
+async def test_participants_matching(study: Study) -> None:
+    query = """query($p: ID!, $w: ExcerptCondition!) { participantsMatching(projectId: $p, where: $w) {
+        participant { pseudonym } excerpts { id } } }"""
+
+    async def match(where: dict) -> list[tuple[str, list[str]]]:
+        data = (await study.ask(query, w=where))["participantsMatching"]
+        return [(m["participant"]["pseudonym"], [e["id"] for e in m["excerpts"]]) for m in data]
+
+    assert await match({"allOf": ["F", "T"]}) == [("Ann", ["a1", "a2"]), ("Bea", ["b1"])]
+    assert await match({"allOf": ["F", "T"], "noneOf": ["S"]}) == [("Bea", ["b1"])]
+    assert await match({"anyOf": ["S", "Failing"]}) == [("Ann", ["a3"])]
+    assert await match({"allOf": ["Threat"], "coders": ["u2"]}) == [("Cat", ["c1"])]
+
+
+async def test_sequences(study: Study) -> None:
+    query = """query($p: ID!, $g: Int) { sequences(projectId: $p, first: "F", then: "K", maxGapChars: $g) {
+        document { id } participant { pseudonym } first { id } then { id } gap } }"""
+    hits = (await study.ask(query))["sequences"]
+    assert [(h["first"]["id"], h["then"]["id"], h["gap"], h["participant"]["pseudonym"]) for h in hits] == [
+        ("a1", "a4", 30, "Ann"), ("b1", "b2", 20, "Bea"),
+    ]
+    hits = (await study.ask(query, g=25))["sequences"]
+    assert [(h["first"]["id"], h["then"]["id"]) for h in hits] == [("b1", "b2")]
+
+
+async def test_concept_paths(study: Study) -> None:
+    query = """query($p: ID!, $via: [PathRelation!], $max: Int!) {
+        conceptPaths(projectId: $p, from: "F", to: "K", via: $via, maxLength: $max) {
+        length steps { from { ... on Code { id } } to { ... on Code { id } } relation forward linkKind weight
+        link { id evidence { id } } } } }"""
+
+    async def paths(via: list[str] | None, max_length: int = 4) -> list[list[tuple]]:
+        data = (await study.ask(query, via=via, max=max_length))["conceptPaths"]
+        return [[(s["from"]["id"], s["to"]["id"], s["relation"], s["forward"], s["linkKind"], s["weight"])
+                 for s in p["steps"]] for p in data]
+
+    assert await paths(None) == [[("F", "K", "COOCCURRENCE", True, None, 2)]]
+    assert await paths(["LINK"]) == [[("F", "S", "LINK", True, "CAUSES", 1), ("S", "K", "LINK", False, "CONTRADICTS", 1)]]
+    assert await paths(["LINK", "HIERARCHY"]) == [
+        [("F", "S", "HIERARCHY", False, None, 1), ("S", "K", "LINK", False, "CONTRADICTS", 1)],
+        [("F", "S", "LINK", True, "CAUSES", 1), ("S", "K", "LINK", False, "CONTRADICTS", 1)],
+    ]
+    assert await paths(["MEMBERSHIP", "HIERARCHY"]) == []
+    assert await paths(["LINK"], max_length=1) == []
+    evidence = (await study.ask(query, via=["LINK"], max=4))["conceptPaths"][0]["steps"][1]["link"]["evidence"]
+    assert evidence == [{"id": "a3"}, {"id": "a4"}]
+
+
+async def test_search(study: Study) -> None:
+    query = """query($p: ID!, $t: String!, $n: Int!, $after: String) { search(projectId: $p, text: $t, first: $n, after: $after) {
+        edges { node { document { id } participant { pseudonym } start end text } } pageInfo { hasNextPage endCursor } } }"""
+
+    async def hits(text: str, first: int = 20, after: str | None = None) -> tuple[list[tuple], dict]:
+        data = (await study.ask(query, t=text, n=first, after=after))["search"]
+        return [(h["node"]["document"]["id"], h["node"]["text"]) for h in data["edges"]], data["pageInfo"]
+
+    assert (await hits("judged"))[0] == [("doc-a", "judged"), ("doc-b", "JUDGED"), ("doc-c", "judged")]
+    assert (await hits('"social worker"'))[0] == [("doc-a", "social worker"), ("doc-b", "Social Worker")]
+    assert (await hits("social JUDGED"))[0] == [
+        ("doc-a", "social"), ("doc-a", "judged"), ("doc-b", "Social"), ("doc-b", "JUDGED")]
+    assert (await hits("creche"))[0] == [("doc-c", "crèche")]
+    first, page = await hits("judged", first=2)
+    assert len(first) == 2 and page["hasNextPage"]
+    rest, page = await hits("judged", first=2, after=page["endCursor"])
+    assert rest == [("doc-c", "judged")] and not page["hasNextPage"]
+    hit = (await study.ask(query, t="judged", n=1))["search"]["edges"][0]["node"]
+    assert TEXTS["doc-a"][hit["start"]:hit["end"]] == "judged" and hit["participant"] == {"pseudonym": "Ann"}
+
+
+@pytest.mark.parametrize(("query", "code"), [
+    ('{ themeMap(projectId: "nope") { nodes { id } } }', "NOT_FOUND"),
+    ('{ cooccurrence(projectId: "study", codeIds: ["nope"]) { count } }', "BAD_USER_INPUT"),
+    ('{ compareGroups(projectId: "study", attribute: "age", columnIds: ["nope"]) { n } }', "BAD_USER_INPUT"),
+    ('{ conceptPaths(projectId: "study", from: "F", to: "K", maxLength: 7) { length } }', "BAD_USER_INPUT"),
+    ('{ sequences(projectId: "study", first: "F", then: "K", maxGapChars: -1) { gap } }', "BAD_USER_INPUT"),
+    ('{ search(projectId: "study", text: "  ") { edges { cursor } } }', "BAD_USER_INPUT"),
+    ('{ findExcerpts(projectId: "study", where: {filter: {attributes: [{name: "age"}]}}) { edges { cursor } } }',
+     "BAD_USER_INPUT"),
+    ('{ findExcerpts(projectId: "study", where: {}, after: "bad") { edges { cursor } } }', "BAD_USER_INPUT"),
+])
+async def test_bad_questions_get_clear_errors(study: Study, query: str, code: str) -> None:
+    error = await study.api.error(query)
+    assert error["extensions"]["code"] == code, error
