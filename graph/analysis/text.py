@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from graph.errors import BadInput
 
@@ -22,19 +23,44 @@ class Token:
 
 
 def fold(text: str) -> str:
-    """Lower case without accents: what two words must share to match. (Canonical
-    decomposition and lower(), not NFKD and casefold(), to fold as SQLite FTS5's
-    unicode61 tokenizer does, so the index and this agree.)"""
+    """Lower case without accents or other marks: what two words must share to match.
+    (Canonical decomposition and lower(), not NFKD and casefold(), to fold as SQLite
+    FTS5's unicode61 tokenizer does, so the index and this agree.)"""
     decomposed = unicodedata.normalize("NFD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return "".join(c for c in decomposed if not unicodedata.category(c).startswith("M")).lower()
 
 
-def tokens(text: str) -> list[Token]:
+_MARKS = (
+    "\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed"
+    "\u0900-\u0903\u093a-\u094f\u0951-\u0957\u0962\u0963\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+)
+_RUN = re.compile(f"[\\w{_MARKS}]+")
+"""A word as written: word characters with the combining marks that belong to them."""
+
+
+@lru_cache(maxsize=65536)
+def _fold_run(run: str) -> tuple[str, ...]:
+    return tuple(_WORD.findall(fold(run)))
+
+
+@lru_cache(maxsize=1024)
+def tokens(text: str) -> tuple[Token, ...]:
     """The words of `text`, folded, with their span in `text` (code points, end exclusive,
-    combining marks that follow a word included)."""
+    combining marks included). Cached: the same transcripts are searched again and again."""
+    out: list[Token] = []
+    for m in _RUN.finditer(text):
+        words = _fold_run(m.group())
+        if len(words) == 1:
+            out.append(Token(words[0], m.start(), m.end()))
+        else:  # folding split the run (or emptied it): place each piece by its own characters
+            out.extend(_tokens_by_char(m.group(), m.start()))
+    return tuple(out)
+
+
+def _tokens_by_char(run: str, offset: int) -> list[Token]:
     folded: list[str] = []
     origin: list[int] = []
-    for i, char in enumerate(text):
+    for i, char in enumerate(run):
         for f in fold(char):
             folded.append(f)
             origin.append(i)
@@ -42,9 +68,9 @@ def tokens(text: str) -> list[Token]:
     out = []
     for m in _WORD.finditer(flat):
         start, end = origin[m.start()], origin[m.end() - 1] + 1
-        while end < len(text) and unicodedata.combining(text[end]):
+        while end < len(run) and unicodedata.combining(run[end]):
             end += 1
-        out.append(Token(m.group(), start, end))
+        out.append(Token(m.group(), offset + start, offset + end))
     return out
 
 
@@ -63,14 +89,13 @@ def parse_query(query: str) -> list[tuple[str, ...]]:
 def find(text: str, terms: list[tuple[str, ...]]) -> list[tuple[int, int]]:
     """Spans of every occurrence of any term, in text order, if every term occurs; else none."""
     words = tokens(text)
+    texts = [w.text for w in words]
     found: list[tuple[int, int]] = []
     seen_terms = 0
     for term in terms:
-        spans = [
-            (words[i].start, words[i + len(term) - 1].end)
-            for i in range(len(words) - len(term) + 1)
-            if all(words[i + k].text == term[k] for k in range(len(term)))
-        ]
+        n = len(term)
+        starts = [i for i, w in enumerate(texts) if w == term[0] and texts[i : i + n] == list(term)]
+        spans = [(words[i].start, words[i + n - 1].end) for i in starts]
         seen_terms += bool(spans)
         found.extend(spans)
     return sorted(set(found)) if seen_terms == len(terms) else []

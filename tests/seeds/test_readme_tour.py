@@ -22,10 +22,10 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 CAPTURE = {"createCode": "NEW_CODE_ID", "createTheme": "NEW_THEME_ID", "codeText": "NEW_EXCERPT_ID"}
 
 
-def tour_steps() -> list[tuple[str, str]]:
-    """(operation, variables JSON) pairs of the tour section, in order."""
+def tour_steps(heading: str = "Five-minute tour") -> list[tuple[str, str]]:
+    """(operation, variables JSON) pairs of a README section, in order."""
     text = README.read_text(encoding="utf-8")
-    section = text.split("## Five-minute tour", 1)[1].split("\n## ", 1)[0]
+    section = text.split(f"## {heading}", 1)[1].split("\n## ", 1)[0]
     steps: list[tuple[str, str]] = []
     for lang, body in re.findall(r"```(graphql|json)\n(.*?)```", section, re.S):
         if lang == "graphql":
@@ -80,3 +80,16 @@ async def test_readme_tour_answers_the_same_on_both_adapters(settings: Settings,
             await seed(store)
             answers.append(await run_tour(api))
     assert answers[0] == answers[1]
+
+
+async def test_readme_cross_case_questions_run_as_written(demo: GraphQLClient) -> None:
+    steps = tour_steps("Asking cross-case questions")
+    assert len(steps) == 4
+    answers = [await demo.ok(operation, **json.loads(variables)) for operation, variables in steps]
+    fear = {g["value"]: g["concepts"][0]["proportion"] for g in answers[0]["compareGroups"]}
+    assert fear["child protection plan"] > fear["assessment only"]
+    assert len(answers[1]["participantsMatching"]) >= 6 and answers[1]["cooccurrence"]
+    assert answers[2]["conceptPaths"][0]["length"] == 2
+    more = answers[3]
+    assert more["themeMap"]["nodes"] and more["findExcerpts"]["edges"] and more["sequences"]
+    assert more["search"]["edges"] and all(e["node"]["text"].lower() == "core group" for e in more["search"]["edges"])
