@@ -18,8 +18,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
+from graph.analysis.agreement import AgreementUnit
 from graph.analysis.filters import CaseFilter, Where
 from graph.analysis.results import (
+    Agreement,
     CaseMatrix,
     ConceptKind,
     ConceptPath,
@@ -264,3 +266,8 @@ class Store(Protocol):
     ) -> list[ConceptPath]: ...
 
     async def search(self, project_id: str, text: str, first: int = 20, after: str | None = None) -> SearchPage: ...
+
+    async def agreement(
+        self, project_id: str, coders: Sequence[str], code_ids: Sequence[str] = (), document_ids: Sequence[str] = (),
+        unit: AgreementUnit = AgreementUnit.EXCERPT,
+    ) -> Agreement: ...

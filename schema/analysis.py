@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.scalars import JSON
 
-from graph.analysis import filters, results
+from graph.analysis import agreement, filters, results
 from graph.errors import BadInput
 from graph.models import NodeKind
 from schema.context import Info
@@ -27,6 +27,7 @@ from schema.types import (
     PageInfo,
     Participant,
     ThemeStatus,
+    User,
     load_concept,
 )
 from schema.types import Link as LinkType
@@ -37,6 +38,13 @@ CooccurrenceScope = strawberry.enum(
     results.CooccurrenceScope,
     description="EXCERPT: in one excerpt or in two overlapping excerpts of a document; DOCUMENT: in one document; "
     "PARTICIPANT: in one participant's excerpts.",
+)
+AgreementUnit = strawberry.enum(
+    agreement.AgreementUnit,
+    description="CHARACTER: each character of the documents is a unit, coded or not with a code by each coder (as "
+    "ATLAS.ti and NVivo do). EXCERPT: the units are the excerpts of the documents that any of the coders coded (with "
+    "any code), and a "
+    "coder's value for a code is whether they coded that excerpt with it.",
 )
 PathRelation = strawberry.enum(results.Relation, name="PathRelation", description="Relations a concept path may use.")
 
@@ -339,6 +347,45 @@ class SearchConnection:
     page_info: PageInfo
 
 
+@strawberry.type(description="Agreement over a set of units. percentAgreement: the share of units on which all coders "
+                 "agree; cohensKappa: Cohen's kappa, only for exactly two coders; krippendorffAlpha: Krippendorff's alpha "
+                 "for nominal data, any number of coders. A statistic with nothing to measure (no units, or no variation) "
+                 "is null.")
+class AgreementScore:
+    units: int
+    percent_agreement: float | None
+    cohens_kappa: float | None
+    krippendorff_alpha: float | None
+
+
+@strawberry.type
+class CodeAgreement:
+    code_id: strawberry.ID
+    score: AgreementScore
+
+    @strawberry.field
+    async def code(self, info: Info) -> Concept:
+        return await concept(info, self.code_id)
+
+
+@strawberry.type(description="Inter-coder agreement per code, and overall (all the codes' units pooled).")
+class Agreement:
+    unit: AgreementUnit
+    coder_ids: list[strawberry.ID]
+    overall: AgreementScore
+    codes: list[CodeAgreement]
+
+    @strawberry.field
+    async def coders(self, info: Info) -> list[User]:
+        found = await info.context.loaders.user.load_many(list(self.coder_ids))
+        return [User.of(u) for u in found if u]
+
+
+def _score(s: results.AgreementScore) -> AgreementScore:
+    return AgreementScore(units=s.units, percent_agreement=s.percent_agreement, cohens_kappa=s.cohens_kappa,
+                          krippendorff_alpha=s.krippendorff_alpha)
+
+
 @strawberry.type
 class AnalysisQuery:
     @strawberry.field(description="Themes and codes with their prevalence, and every edge between them, in one "
@@ -434,6 +481,17 @@ class AnalysisQuery:
             PathStep(from_id=strawberry.ID(s.source), to_id=strawberry.ID(s.target), relation=s.relation,
                      forward=s.forward, link_kind=s.link_kind, weight=s.weight, link_id=s.link_id)
             for s in p.steps]) for p in paths]
+
+    @strawberry.field(description="How far two or more coders agree, per code (codeIds, default all) and overall, over "
+                      "documentIds (default all). Each coder's codings are their own, so independent coding of the same "
+                      "documents can be compared.")
+    async def agreement(self, info: Info, project_id: strawberry.ID, coders: list[strawberry.ID],
+                        code_ids: list[strawberry.ID] | None = None, document_ids: list[strawberry.ID] | None = None,
+                        unit: AgreementUnit = agreement.AgreementUnit.EXCERPT) -> Agreement:
+        found = await info.context.store.agreement(project_id, coders, code_ids or (), document_ids or (), unit)
+        return Agreement(unit=unit, coder_ids=[strawberry.ID(c) for c in found.coders], overall=_score(found.overall),
+                         codes=[CodeAgreement(code_id=strawberry.ID(c.code_id), score=_score(c.score))
+                                for c in found.codes])
 
     @strawberry.field(description="Full-text search over the project's transcripts: words and \"quoted phrases\", all "
                       "of which must occur in a document; case and accents are ignored. Each match comes with its "

@@ -144,3 +144,21 @@ class SearchPage(Model):
     hits: tuple[SearchHit, ...]
     cursors: tuple[str, ...]
     has_next_page: bool
+
+
+class AgreementScore(Model):
+    units: int
+    percent_agreement: float | None
+    cohens_kappa: float | None
+    krippendorff_alpha: float | None
+
+
+class CodeAgreement(Model):
+    code_id: str
+    score: AgreementScore
+
+
+class Agreement(Model):
+    coders: tuple[str, ...]
+    overall: AgreementScore
+    codes: tuple[CodeAgreement, ...]

@@ -6,9 +6,14 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 
+from collections import Counter
+
 from graph.analysis import questions
+from graph.analysis.agreement import AgreementUnit, Pattern, score, tallies
 from graph.analysis.filters import CaseFilter, Where
 from graph.analysis.results import (
+    Agreement,
+    CodeAgreement,
     CaseMatrix,
     ConceptKind,
     ConceptPath,
@@ -82,6 +87,21 @@ class Analytics(ABC):
                             via: Sequence[Relation] = (), filter: CaseFilter | None = None,
                             coders: Sequence[str] | None = None) -> list[ConceptPath]:
         return questions.concept_paths(await self._scope(project_id, coders, filter), source, target, max_length, via)
+
+    async def agreement(self, project_id: str, coders: Sequence[str], code_ids: Sequence[str] = (),
+                        document_ids: Sequence[str] = (), unit: AgreementUnit = AgreementUnit.EXCERPT) -> Agreement:
+        """Agreement per code and pooled over the codes (see graph.analysis.agreement)."""
+        scope = await self._scope(project_id, None, None)
+        per_code = tallies(scope, coders, code_ids, document_ids, unit)
+        n = len(set(coders))
+        pooled: Counter[Pattern] = Counter()
+        for tally in per_code.values():
+            pooled.update(tally)
+        return Agreement(
+            coders=tuple(dict.fromkeys(coders)),
+            overall=score(pooled, n),
+            codes=tuple(CodeAgreement(code_id=c, score=score(t, n)) for c, t in per_code.items()),
+        )
 
     async def search(self, project_id: str, text: str, first: int = 20, after: str | None = None) -> SearchPage:
         candidates = await self.search_documents(project_id, parse_query(text))

@@ -46,6 +46,8 @@ class Snapshot:
     links: list[Link]
     excerpts: list[ExcerptFact]
     codings: list[CodingFact]
+    document_lengths: dict[str, int]
+    """Document id -> length of its text in code points."""
 
 
 @dataclass

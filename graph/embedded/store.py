@@ -821,6 +821,8 @@ class EmbeddedStore(Analytics):
                     "FROM excerpts e JOIN documents d ON d.id = e.document_id WHERE e.project_id = ?", project_id)],
                 codings=[CodingFact(r["excerpt_id"], r["code_id"], r["coder_id"]) for r in db.all(
                     "SELECT excerpt_id, code_id, coder_id FROM codings WHERE project_id = ?", project_id)],
+                document_lengths={r["id"]: r["length"] for r in db.all(
+                    "SELECT id, length(text) AS length FROM documents WHERE project_id = ?", project_id)},
             )
 
         return await self._conn.read(job)

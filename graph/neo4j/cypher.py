@@ -336,6 +336,8 @@ CODING_FACTS = (
     "MATCH (e:Excerpt {project_id: $project_id})-[r:CODED_AS]->(c:Code) "
     "RETURN e.id AS excerpt_id, c.id AS code_id, r.coder AS coder_id"
 )
+DOCUMENT_LENGTHS = "MATCH (d:Document {project_id: $project_id}) RETURN d.id AS id, d.length AS length"
+"""Lengths in code points, stored at creation: Cypher's size() of a string is not that everywhere."""
 SEARCH_DOCUMENTS = """
 CALL db.index.fulltext.queryNodes('document_text', $query) YIELD node
 WITH node WHERE node.project_id = $project_id

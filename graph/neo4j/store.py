@@ -308,7 +308,7 @@ class Neo4jStore(Analytics):
             id = new.id or new_id()
             await _create(tx, NodeKind.DOCUMENT, {
                 "id": id, "project_id": new.project_id, "title": new.title, "text": new.text, "kind": new.kind,
-                **_stamps(actor),
+                "length": len(new.text), **_stamps(actor),
             })
             if new.participant_id is not None:
                 await _rows(tx, q.DOCUMENT_ABOUT, id=id, participant_id=new.participant_id)
@@ -813,6 +813,9 @@ class Neo4jStore(Analytics):
                     CodingFact(r["excerpt_id"], r["code_id"], r["coder_id"])
                     for r in await _rows(tx, q.CODING_FACTS, project_id=project_id)
                 ],
+                document_lengths={
+                    r["id"]: r["length"] for r in await _rows(tx, q.DOCUMENT_LENGTHS, project_id=project_id)
+                },
             )
 
         return await self._read(work)

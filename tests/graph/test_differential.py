@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
+from graph.analysis.agreement import AgreementUnit
 from graph.analysis.filters import AttributeCondition, CaseFilter, Where
 from graph.analysis.results import ConceptKind, CooccurrenceScope
 from graph.embedded import EmbeddedStore
@@ -237,6 +238,9 @@ async def ask_everything(t: Twins, ids: dict[str, list[str]], rng: random.Random
         await t.call("concept_paths", project, rng.choice(concepts), rng.choice(concepts), 6, (), case_filter, coders)
     for word in [*WORDS, '"social worker"', "MUM fear"]:
         await t.call("search", project, word, 100, None)
+    for unit in AgreementUnit:
+        await t.call("agreement", project, CODERS, (), (), unit)
+        await t.call("agreement", project, CODERS[:2], ids["code"][:3], ids["document"][:2], unit)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

@@ -133,3 +133,15 @@ async def test_path_from_being_judged_to_concealing_symptoms(demo: GraphQLClient
     assert [s["from"]["name"] for s in steps] == ["Fear of being judged an unfit mother", "Fear of the baby being taken away"]
     assert steps[-1]["to"]["name"] == "Concealing symptoms"
     assert all(s["linkKind"] == "CAUSES" and s["link"]["evidence"] for s in steps)
+
+
+async def test_demo_coders_mostly_agree_but_not_always(demo: GraphQLClient) -> None:
+    result = (await demo.ok(
+        """query($p: ID!, $c: [ID!]!) { agreement(projectId: $p, coders: $c, unit: CHARACTER) {
+           overall { units cohensKappa krippendorffAlpha } codes { score { krippendorffAlpha } } } }""",
+        p=datasets()[DEMO].project_id, c=[demo_id("coder", "hannah"), demo_id("coder", "sam")],
+    ))["agreement"]
+    assert 0.6 < result["overall"]["krippendorffAlpha"] < 0.95
+    assert abs(result["overall"]["cohensKappa"] - result["overall"]["krippendorffAlpha"]) < 0.01
+    alphas = [c["score"]["krippendorffAlpha"] for c in result["codes"] if c["score"]["krippendorffAlpha"] is not None]
+    assert min(alphas) < 0.6 and max(alphas) == 1.0

@@ -93,3 +93,12 @@ async def test_readme_cross_case_questions_run_as_written(demo: GraphQLClient) -
     more = answers[3]
     assert more["themeMap"]["nodes"] and more["findExcerpts"]["edges"] and more["sequences"]
     assert more["search"]["edges"] and all(e["node"]["text"].lower() == "core group" for e in more["search"]["edges"])
+
+
+async def test_readme_agreement_example_runs_as_written(demo: GraphQLClient) -> None:
+    [(operation, variables)] = tour_steps("Independent coding and agreement")
+    result = (await demo.ok(operation, **json.loads(variables)))["agreement"]
+    assert [c["name"] for c in result["coders"]] == ["Hannah Okafor", "Sam Whitfield"]
+    scored = [c for c in result["codes"] if c["score"]["krippendorffAlpha"] is not None]
+    lowest = min(scored, key=lambda c: c["score"]["krippendorffAlpha"])
+    assert lowest["code"]["name"] == "Positive relationship with a social worker"
