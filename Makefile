@@ -31,6 +31,7 @@ lint-deps-missing:
 
 run: install  ## Serve on http://127.0.0.1:8000 with the demo study loaded (embedded store).
 	$(BIN)/thememap seed $(DEMO)
+	$(BIN)/thememap user token demo
 	$(BIN)/thememap serve
 
 test: install lint-deps  ## Run the whole test suite (slow benchmarks excluded).

@@ -12,8 +12,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.types.unset import UNSET, UnsetType
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 
+from api.auth import authenticate, bearer
 from api.settings import Settings
 from api.stores import make_store
 from graph.models import User
@@ -37,7 +40,27 @@ class ThememapGraphQL(GraphQL[Context, None]):
 
     async def get_context(self, request: Any, response: Any = None) -> Context:
         state = self.app_state
-        return Context(store=state.store, user=state.local_user, request=request, response=response)
+        if not state.settings.auth == "on":
+            return Context(store=state.store, user=state.local_user, auth=False, request=request, response=response)
+        token = bearer(request.headers.get("authorization"))
+        user = await authenticate(state.store, token) if token else None
+        problem = None if user else ("Invalid or revoked token" if token else "Authentication required")
+        return Context(store=state.store, user=user, auth_problem=problem, request=request, response=response)
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """graphql-transport-ws: the token comes in the connection_init payload, as
+        `{"token": "..."}` or `{"Authorization": "Bearer ..."}`. A bad one closes the
+        socket with 4403."""
+        if not context.auth:
+            return UNSET
+        params = context.connection_params or {}
+        token = params.get("token") or bearer(params.get("Authorization") or params.get("authorization"))
+        user = await authenticate(context.store, str(token)) if token else None
+        if user is None:
+            raise ConnectionRejectionError({"reason": "a valid token is required"})
+        context.user = user
+        context.reset()
+        return UNSET
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> Starlette:
@@ -50,6 +73,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         await app.state.store.open()
         try:
             app.state.local_user = await app.state.store.ensure_user(settings.local_user_id, settings.local_user_name)
+            if settings.auth == "off":
+                log.warning("THEMEMAP_AUTH=off: no authentication; every request acts as %r with every right",
+                            settings.local_user_name)
             log.info("thememap ready on the %s store", settings.store)
             yield
         finally:
@@ -67,6 +93,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         return JSONResponse({"status": "ready", "store": settings.store})
 
     app = Starlette(lifespan=lifespan)
+    app.state.settings = settings
     graphql = ThememapGraphQL(app.state)
     app.router.routes.extend(
         [
@@ -76,5 +103,4 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             Route("/readyz", readyz),
         ]
     )
-    app.state.settings = settings
     return app

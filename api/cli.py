@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -13,9 +13,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from api.auth import issue_token
 from api.settings import Settings
 from api.stores import make_store
-from graph.errors import StoreUnavailable
+from graph.errors import DomainError, StoreUnavailable
+from graph.models import User
+from graph.store import Store
 from seeds.registry import Dataset, datasets
 
 app = typer.Typer(help="thememap: collaborative theme mapping for qualitative research.", no_args_is_help=True)
@@ -118,6 +121,88 @@ async def _seed(settings: Settings, dataset: Dataset, replace: bool) -> None:
         await store.close()
 
 
+user_app = typer.Typer(help="Users and their API tokens.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+
+
+def _with_store(settings: Settings, job: Callable[[Store], Awaitable[None]]) -> None:
+    async def run() -> None:
+        store = make_store(settings)
+        await store.open()
+        try:
+            await job(store)
+        finally:
+            await store.close()
+
+    _fail_fast(lambda: asyncio.run(run()))
+
+
+def _show_token(name: str, token: str) -> None:
+    console.print(f"API token for {name} (shown once; keep it secret):")
+    console.print(token, highlight=False, soft_wrap=True)
+    console.print("Use it as the header  Authorization: Bearer <token>  (in GraphiQL: the Headers pane).")
+
+
+async def _user(store: Store, name: str) -> User:
+    user = await store.get_user_by_name(name)
+    if user is None:
+        err_console.print(f"thememap: no user named {name!r}; create one with `thememap user add {name}`.")
+        raise typer.Exit(2)
+    return user
+
+
+@user_app.command("add")
+def user_add(
+    name: Annotated[str, typer.Argument(help="The user's name (unique).")],
+    email: Annotated[Optional[str], typer.Option(help="The user's email address.")] = None,
+    store: StoreOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Create a user and print their API token (only a hash of it is stored)."""
+
+    async def job(s: Store) -> None:
+        try:
+            user = await s.create_user(name, email)
+        except DomainError as exc:
+            err_console.print(f"thememap: {exc.message}")
+            raise typer.Exit(2) from None
+        _show_token(user.name, await issue_token(s, user.id))
+        console.print(f"User id: {user.id}")
+
+    _with_store(_settings(store, data_dir), job)
+
+
+@user_app.command("token")
+def user_token(
+    name: Annotated[str, typer.Argument(help="The user's name.")],
+    store: StoreOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Issue a new API token for a user; their earlier token stops working."""
+
+    async def job(s: Store) -> None:
+        user = await _user(s, name)
+        _show_token(user.name, await issue_token(s, user.id))
+
+    _with_store(_settings(store, data_dir), job)
+
+
+@user_app.command("revoke")
+def user_revoke(
+    name: Annotated[str, typer.Argument(help="The user's name.")],
+    store: StoreOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Revoke a user's API token."""
+
+    async def job(s: Store) -> None:
+        user = await _user(s, name)
+        await s.set_token_hash(user.id, None)
+        console.print(f"Revoked the API token of {user.name}.")
+
+    _with_store(_settings(store, data_dir), job)
+
+
 @app.command("export-schema")
 def export_schema(
     output: Annotated[Path, typer.Option(help="Where to write the SDL.")] = Path("schema.graphql"),
@@ -127,3 +212,7 @@ def export_schema(
 
     output.write_text(build_schema().as_str() + "\n", encoding="utf-8")
     console.print(f"Wrote {output}.")
+
+
+if __name__ == "__main__":
+    app()

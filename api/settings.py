@@ -17,7 +17,10 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
 
-    local_user_id: str = Field("local", description="Until authentication exists, every request acts as this user.")
+    auth: Literal["on", "off"] = Field(
+        "on", description="off: no tokens; every request acts as the local user with every right (one-person use)."
+    )
+    local_user_id: str = Field("local", description="With THEMEMAP_AUTH=off, every request acts as this user.")
     local_user_name: str = "Local analyst"
 
     neo4j_uri: str = Field("bolt://localhost:7687", validation_alias=AliasChoices("NEO4J_URI"))

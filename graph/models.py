@@ -167,6 +167,13 @@ class Memo(Stamped):
     version: int
 
 
+class NodeRef(Model):
+    """What a node id is and where it belongs: enough to authorise a request about it."""
+
+    kind: NodeKind
+    project_id: str
+
+
 class ConceptStats(Model):
     """Prevalence of a code or theme: distinct excerpts and distinct participants."""
 

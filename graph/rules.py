@@ -44,3 +44,9 @@ def same_project(what: str, project_id: str, other_project_id: str) -> None:
             f"{what} belongs to another project; a project's nodes can only reference "
             "nodes of the same project."
         )
+
+
+def keep_an_owner(owners_left: int) -> None:
+    """A project never loses its last OWNER."""
+    if owners_left < 1:
+        raise BadInput("A project must keep at least one OWNER; make someone else OWNER first.")

@@ -61,10 +61,12 @@ from graph.models import (
     Excerpt,
     Link,
     Memo,
-    NodeKind,
+    Membership,
+    NodeRef,
     Page,
     Participant,
     Project,
+    Role,
     Theme,
     User,
 )
@@ -86,6 +88,33 @@ class Store(Protocol):
         """Create the user with this id if absent; return it (used for the local user and seeds)."""
 
     async def get_users(self, ids: Sequence[str]) -> dict[str, User]: ...
+
+    async def create_user(self, name: str, email: str | None = None) -> User:
+        """A new user; BadInput if the name (ignoring case) is taken."""
+
+    async def get_user_by_name(self, name: str) -> User | None:
+        """The user with this name, ignoring case."""
+
+    async def set_token_hash(self, user_id: str, token_hash: str | None) -> None:
+        """Replace the user's API token hash (None revokes it); NotFound if no such user."""
+
+    async def user_by_token_hash(self, token_hash: str) -> tuple[User, str] | None:
+        """The user holding a token with this hash, and the stored hash (to compare in constant time)."""
+
+    # -- membership --------------------------------------------------------------------------
+    async def roles(self, user_id: str, project_ids: Sequence[str]) -> dict[str, Role]:
+        """The user's role in each of the projects they are a member of."""
+
+    async def members_of_projects(self, project_ids: Sequence[str]) -> dict[str, list[Membership]]: ...
+
+    async def add_member(self, actor: str, project_id: str, user_id: str, role: Role) -> Membership:
+        """BadInput if already a member (use change_role)."""
+
+    async def change_role(self, actor: str, project_id: str, user_id: str, role: Role) -> Membership:
+        """BadInput if it would leave the project without an OWNER."""
+
+    async def remove_member(self, actor: str, project_id: str, user_id: str) -> None:
+        """BadInput if it would leave the project without an OWNER."""
 
     # -- projects ---------------------------------------------------------------------
     async def list_projects(self) -> list[Project]: ...
@@ -220,8 +249,9 @@ class Store(Protocol):
 
     async def memos_of_projects(self, project_ids: Sequence[str]) -> dict[str, list[Memo]]: ...
 
-    async def node_kinds(self, ids: Sequence[str]) -> dict[str, NodeKind]:
-        """The label of each existing node id (to resolve memo targets and concepts)."""
+    async def node_refs(self, ids: Sequence[str]) -> dict[str, NodeRef]:
+        """The kind and project of each existing node id (to resolve memo targets and
+        concepts, and to authorise requests about a node)."""
 
     # -- cross-case analysis (graph.analysis.service.Analytics gives every adapter these) ----
     async def project_snapshot(self, project_id: str, with_text: bool = False) -> Snapshot: ...

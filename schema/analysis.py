@@ -13,9 +13,10 @@ from strawberry.scalars import JSON
 
 from graph.analysis import agreement, filters, results
 from graph.errors import BadInput
-from graph.models import NodeKind
+from graph.models import NodeKind, Role
 from schema.context import Info
 from schema.inputs import to_domain
+from schema.permissions import require
 from schema.types import (
     MAX_PAGE_SIZE,
     Concept,
@@ -111,8 +112,8 @@ def _check_first(first: int) -> None:
 
 
 async def concept(info: Info, id: str) -> Any:
-    kind = await info.context.loaders.node_kind.load(id)
-    return await load_concept(info, id, kind or NodeKind.CODE)
+    ref = await info.context.loaders.node.load(id)
+    return await load_concept(info, id, ref.kind if ref else NodeKind.CODE)
 
 
 async def concepts(info: Info, ids: list[str]) -> list[Any]:
@@ -392,6 +393,7 @@ class AnalysisQuery:
                       "request. COOCCURS edges appear only when cooccurrenceMin is given. " + DEFINITIONS)
     async def theme_map(self, info: Info, project_id: strawberry.ID, filter: CaseFilter | None = None,
                         coders: list[strawberry.ID] | None = None, cooccurrence_min: int | None = None) -> ThemeMap:
+        await require(info, project_id, Role.VIEWER)
         found = await info.context.store.theme_map(project_id, case_filter(filter), _coders(coders), cooccurrence_min)
         return ThemeMap(
             nodes=[ThemeMapNode(id=strawberry.ID(n.id), kind=n.kind, label=n.label, color=n.color, status=n.status,
@@ -409,6 +411,7 @@ class AnalysisQuery:
                            code_ids: list[strawberry.ID] | None = None, theme_ids: list[strawberry.ID] | None = None,
                            min_count: int = 1, filter: CaseFilter | None = None,
                            coders: list[strawberry.ID] | None = None) -> list[CooccurrencePair]:
+        await require(info, project_id, Role.VIEWER)
         pairs = await info.context.store.cooccurrence(project_id, scope, code_ids or (), theme_ids or (), min_count,
                                                       case_filter(filter), _coders(coders))
         return [CooccurrencePair(a_id=strawberry.ID(p.a), b_id=strawberry.ID(p.b), count=p.count, jaccard=p.jaccard)
@@ -419,6 +422,7 @@ class AnalysisQuery:
     async def case_matrix(self, info: Info, project_id: strawberry.ID,
                           columns: ConceptKind = results.ConceptKind.CODE, column_ids: list[strawberry.ID] | None = None,
                           filter: CaseFilter | None = None, coders: list[strawberry.ID] | None = None) -> CaseMatrix:
+        await require(info, project_id, Role.VIEWER)
         found = await info.context.store.case_matrix(project_id, columns, column_ids or (), case_filter(filter),
                                                      _coders(coders))
         return CaseMatrix(
@@ -434,6 +438,7 @@ class AnalysisQuery:
                              columns: ConceptKind = results.ConceptKind.THEME,
                              column_ids: list[strawberry.ID] | None = None, filter: CaseFilter | None = None,
                              coders: list[strawberry.ID] | None = None) -> list[Group]:
+        await require(info, project_id, Role.VIEWER)
         groups = await info.context.store.compare_groups(project_id, attribute, columns, column_ids or (),
                                                          case_filter(filter), _coders(coders))
         return [Group(value=g.value, n=g.n, concepts=[
@@ -443,6 +448,7 @@ class AnalysisQuery:
     @strawberry.field(description="Excerpts meeting the conditions, in document and text order, paginated. " + DEFINITIONS)
     async def find_excerpts(self, info: Info, project_id: strawberry.ID, where: ExcerptCondition, first: int = 20,
                             after: str | None = None) -> ExcerptConnection:
+        await require(info, project_id, Role.VIEWER)
         _check_first(first)
         found = await info.context.store.find_excerpts(project_id, to_where(where), first, after)
         items = await excerpts(info, found.ids)
@@ -455,6 +461,7 @@ class AnalysisQuery:
                       + DEFINITIONS)
     async def participants_matching(self, info: Info, project_id: strawberry.ID,
                                     where: ExcerptCondition) -> list[ParticipantMatch]:
+        await require(info, project_id, Role.VIEWER)
         found = await info.context.store.participants_matching(project_id, to_where(where))
         return [ParticipantMatch(participant_id=m.participant_id, excerpt_ids=m.excerpt_ids) for m in found]
 
@@ -463,6 +470,7 @@ class AnalysisQuery:
     async def sequences(self, info: Info, project_id: strawberry.ID, first: strawberry.ID, then: strawberry.ID,
                         max_gap_chars: int | None = None, filter: CaseFilter | None = None,
                         coders: list[strawberry.ID] | None = None) -> list[SequenceHit]:
+        await require(info, project_id, Role.VIEWER)
         hits = await info.context.store.sequences(project_id, first, then, max_gap_chars, case_filter(filter),
                                                   _coders(coders))
         return [SequenceHit(gap=h.gap, document_id=h.document_id, participant_id=h.participant_id,
@@ -475,6 +483,7 @@ class AnalysisQuery:
                             to: strawberry.ID, max_length: int = 4,
                             via: list[PathRelation] | None = None, filter: CaseFilter | None = None,
                             coders: list[strawberry.ID] | None = None) -> list[ConceptPath]:
+        await require(info, project_id, Role.VIEWER)
         paths = await info.context.store.concept_paths(project_id, from_, to, max_length, via or (),
                                                        case_filter(filter), _coders(coders))
         return [ConceptPath(steps=[
@@ -488,6 +497,7 @@ class AnalysisQuery:
     async def agreement(self, info: Info, project_id: strawberry.ID, coders: list[strawberry.ID],
                         code_ids: list[strawberry.ID] | None = None, document_ids: list[strawberry.ID] | None = None,
                         unit: AgreementUnit = agreement.AgreementUnit.EXCERPT) -> Agreement:
+        await require(info, project_id, Role.VIEWER)
         found = await info.context.store.agreement(project_id, coders, code_ids or (), document_ids or (), unit)
         return Agreement(unit=unit, coder_ids=[strawberry.ID(c) for c in found.coders], overall=_score(found.overall),
                          codes=[CodeAgreement(code_id=strawberry.ID(c.code_id), score=_score(c.score))
@@ -498,6 +508,7 @@ class AnalysisQuery:
                       "offsets, so it can be turned into an excerpt.")
     async def search(self, info: Info, project_id: strawberry.ID, text: str, first: int = 20,
                      after: str | None = None) -> SearchConnection:
+        await require(info, project_id, Role.VIEWER)
         _check_first(first)
         found = await info.context.store.search(project_id, text, first, after)
         return SearchConnection(

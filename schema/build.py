@@ -6,6 +6,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.types import ExecutionContext
 
+from schema.authentication import RequireUser
 from schema.errors import ErrorCodes
 from schema.mutation import Mutation
 from schema.query import Query
@@ -24,5 +25,5 @@ def build_schema() -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         types=[Project, Participant, Document, Excerpt, Code, Theme, Link, Memo],
-        extensions=[ErrorCodes],
+        extensions=[RequireUser, ErrorCodes],
     )

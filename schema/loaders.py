@@ -15,8 +15,10 @@ from graph.models import (
     Document,
     Excerpt,
     Link,
+    Membership,
     Memo,
     NodeKind,
+    NodeRef,
     Participant,
     Project,
     Theme,
@@ -56,7 +58,7 @@ class Loaders:
         self.theme: DataLoader[str, Theme | None] = _one(store.get_themes)
         self.link: DataLoader[str, Link | None] = _one(store.get_links)
         self.memo: DataLoader[str, Memo | None] = _one(store.get_memos)
-        self.node_kind: DataLoader[str, NodeKind | None] = _one(store.node_kinds)
+        self.node: DataLoader[str, NodeRef | None] = _one(store.node_refs)
 
         self.participants_of_project: DataLoader[str, list[Participant]] = _many(store.participants_of_projects)
         self.documents_of_project: DataLoader[str, list[Document]] = _many(store.documents_of_projects)
@@ -71,6 +73,7 @@ class Loaders:
         self.themes_of_code: DataLoader[str, list[Theme]] = _many(store.themes_of_codes)
         self.links_of_project: DataLoader[str, list[Link]] = _many(store.links_of_projects)
         self.memos_of_project: DataLoader[str, list[Memo]] = _many(store.memos_of_projects)
+        self.members_of_project: DataLoader[str, list[Membership]] = _many(store.members_of_projects)
 
         self.code_stats: DataLoader[str, ConceptStats | None] = _one(store.code_stats)
         self.theme_stats: DataLoader[str, ConceptStats | None] = _one(store.theme_stats)

@@ -1,64 +1,83 @@
-"""The Query root."""
+"""The Query root. Reads of a node by id give null unless the caller may read its project."""
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 import strawberry
 
+from graph.models import NodeKind
 from schema.analysis import AnalysisQuery
 from schema.context import Info
+from schema.permissions import can_read
 from schema.types import Code, Document, Excerpt, Link, Memo, Node, Participant, Project, Theme, User, load_node
+
+
+async def readable(info: Info, id: str, kind: NodeKind) -> Any:
+    """The node's model if it exists with this kind and the caller may read its project."""
+    ref = await info.context.loaders.node.load(id)
+    if ref is None or ref.kind is not kind or not await can_read(info, ref.project_id):
+        return None
+    return await info.context.loaders.for_kind(kind).load(id)
 
 
 @strawberry.type
 class Query(AnalysisQuery):
     @strawberry.field(description="The user this request acts as.")
     def me(self, info: Info) -> User:
+        assert info.context.user is not None
         return User.of(info.context.user)
 
-    @strawberry.field(description="Every project, by name.")
+    @strawberry.field(description="The projects you are a member of, by name.")
     async def projects(self, info: Info) -> list[Project]:
-        return [Project.of(p) for p in await info.context.store.list_projects()]
+        found = await info.context.store.list_projects()
+        allowed = await asyncio.gather(*(can_read(info, p.id) for p in found))
+        return [Project.of(p) for p, ok in zip(found, allowed) if ok]
 
     @strawberry.field
     async def project(self, info: Info, id: strawberry.ID) -> Project | None:
-        found = await info.context.loaders.project.load(id)
+        found = await readable(info, id, NodeKind.PROJECT)
         return Project.of(found) if found else None
 
     @strawberry.field
     async def participant(self, info: Info, id: strawberry.ID) -> Participant | None:
-        found = await info.context.loaders.participant.load(id)
+        found = await readable(info, id, NodeKind.PARTICIPANT)
         return Participant.of(found) if found else None
 
     @strawberry.field
     async def document(self, info: Info, id: strawberry.ID) -> Document | None:
-        found = await info.context.loaders.document.load(id)
+        found = await readable(info, id, NodeKind.DOCUMENT)
         return Document.of(found) if found else None
 
     @strawberry.field
     async def excerpt(self, info: Info, id: strawberry.ID) -> Excerpt | None:
-        found = await info.context.loaders.excerpt.load(id)
+        found = await readable(info, id, NodeKind.EXCERPT)
         return Excerpt.of(found) if found else None
 
     @strawberry.field
     async def code(self, info: Info, id: strawberry.ID) -> Code | None:
-        found = await info.context.loaders.code.load(id)
+        found = await readable(info, id, NodeKind.CODE)
         return Code.of(found) if found else None
 
     @strawberry.field
     async def theme(self, info: Info, id: strawberry.ID) -> Theme | None:
-        found = await info.context.loaders.theme.load(id)
+        found = await readable(info, id, NodeKind.THEME)
         return Theme.of(found) if found else None
 
     @strawberry.field
     async def link(self, info: Info, id: strawberry.ID) -> Link | None:
-        found = await info.context.loaders.link.load(id)
+        found = await readable(info, id, NodeKind.LINK)
         return Link.of(found) if found else None
 
     @strawberry.field
     async def memo(self, info: Info, id: strawberry.ID) -> Memo | None:
-        found = await info.context.loaders.memo.load(id)
+        found = await readable(info, id, NodeKind.MEMO)
         return Memo.of(found) if found else None
 
     @strawberry.field(description="Any node by id.")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        ref = await info.context.loaders.node.load(id)
+        if ref is None or not await can_read(info, ref.project_id):
+            return None
         return await load_node(info, id)

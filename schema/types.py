@@ -35,6 +35,21 @@ class User:
         return cls(id=strawberry.ID(m.id), name=m.name, email=m.email)
 
 
+@strawberry.type(description="A user's membership of a project.")
+class Member:
+    user_id: strawberry.Private[str]
+    role: Role
+
+    @classmethod
+    def of(cls, m: models.Membership) -> Member:
+        return cls(user_id=m.user_id, role=m.role)
+
+    @strawberry.field
+    async def user(self, info: Info) -> User | None:
+        found = await info.context.loaders.user.load(self.user_id)
+        return User.of(found) if found else None
+
+
 @strawberry.interface(description="Anything stored in a project; carries its provenance.")
 class Node:
     id: strawberry.ID
@@ -72,6 +87,18 @@ class Project(Node):
     @classmethod
     def of(cls, m: models.Project) -> Project:
         return cls(**_node_fields(m), name=m.name, description=m.description)
+
+    @strawberry.field(description="Members and their roles, by name.")
+    async def members(self, info: Info) -> list[Member]:
+        return [Member.of(m) for m in await info.context.loaders.members_of_project.load(self.id)]
+
+    @strawberry.field(description="Your role in this project.")
+    async def my_role(self, info: Info) -> Role:
+        if not info.context.auth:
+            return models.Role.OWNER
+        found = await info.context.roles.load(self.id)
+        assert found is not None
+        return found
 
     @strawberry.field(description="Participants (cases), by pseudonym.")
     async def participants(self, info: Info) -> list[Participant]:
@@ -424,8 +451,8 @@ _NODE_TYPES[NodeKind.MEMO] = Memo
 
 async def load_node(info: Info, id: str) -> Node | None:
     """Any node by id, typed by its label."""
-    kind = await info.context.loaders.node_kind.load(id)
-    if kind is None:
+    ref = await info.context.loaders.node.load(id)
+    if ref is None:
         return None
-    found = await info.context.loaders.for_kind(kind).load(id)
-    return _NODE_TYPES[kind].of(found) if found else None
+    found = await info.context.loaders.for_kind(ref.kind).load(id)
+    return _NODE_TYPES[ref.kind].of(found) if found else None

@@ -23,7 +23,7 @@ from typing import Any
 
 from graph.errors import NotFound
 from graph.inputs import CodedPassage, NewCode, NewDocument, NewExcerpt, NewLink, NewMemo, NewParticipant, NewProject, NewTheme
-from graph.models import LinkKind, ThemeStatus
+from graph.models import LinkKind, Role, ThemeStatus
 from graph.store import Store
 
 _NAMESPACE = uuid.UUID("5b7f0e4e-2a51-4c1e-9d0a-7f3c6a1e9b21")
@@ -99,6 +99,11 @@ class StudyDataset:
         for c in s["coders"]:
             await store.ensure_user(coder[c["key"]], c["name"], c.get("email"))
         await store.create_project(self.lead, NewProject(id=self.project_id, name=s["name"], description=s["description"]))
+        for member in s.get("members", []):
+            user = await store.ensure_user(self.id("user", member["key"]), member["name"])
+            await store.add_member(self.lead, self.project_id, user.id, Role(member["role"]))
+        for c in s["coders"][1:]:
+            await store.add_member(self.lead, self.project_id, coder[c["key"]], Role.ANALYST)
         advance(2)
 
         for p in s["participants"]:

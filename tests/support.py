@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -11,13 +12,17 @@ import httpx
 from asgi_lifespan import LifespanManager
 
 from api.app import create_app
+from api.auth import issue_token
 from api.settings import Settings
+from graph.models import User
 from graph.store import Store
 
 
 class GraphQLClient:
-    def __init__(self, http: httpx.AsyncClient) -> None:
+    def __init__(self, http: httpx.AsyncClient, user_id: str = "") -> None:
         self.http = http
+        self.user_id = user_id
+        """The user the client authenticates as."""
 
     async def post(self, query: str, **variables: Any) -> dict[str, Any]:
         response = await self.http.post("/graphql", json={"query": query, "variables": variables})
@@ -62,9 +67,23 @@ class CountingStore:
 
 
 @asynccontextmanager
-async def serve_in_process(settings: Settings, store: Store | None = None) -> AsyncIterator[GraphQLClient]:
-    """The app with its lifespan run, reached over HTTP through httpx's ASGI transport."""
-    async with LifespanManager(create_app(settings, store)) as manager:
+async def serve_in_process(
+    settings: Settings, store: Store | None = None, user_name: str | None = None
+) -> AsyncIterator[GraphQLClient]:
+    """The app with its lifespan run, reached over HTTP through httpx's ASGI transport,
+    as a fresh user holding a token (unless the settings turn auth off)."""
+    app = create_app(settings, store)
+    async with LifespanManager(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://thememap.test") as http:
-            yield GraphQLClient(http)
+        headers, user_id = {}, settings.local_user_id
+        if settings.auth == "on":
+            user, token = await new_user(app.state.store, user_name)
+            headers, user_id = {"Authorization": f"Bearer {token}"}, user.id
+        async with httpx.AsyncClient(transport=transport, base_url="http://thememap.test", headers=headers) as http:
+            yield GraphQLClient(http, user_id)
+
+
+async def new_user(store: Store, name: str | None = None) -> tuple[User, str]:
+    """A new user (with a unique name unless given) and a token for them."""
+    user = await store.create_user(name or f"user-{uuid.uuid4().hex[:8]}")
+    return user, await issue_token(store, user.id)

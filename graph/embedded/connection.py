@@ -17,7 +17,16 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-from graph.embedded.ddl import FULL_TEXT, FULL_TEXT_TRIGGERS, PRAGMAS, SCHEMA_VERSION, TABLES, TRIGGERS, fold
+from graph.embedded.ddl import (
+    FULL_TEXT,
+    FULL_TEXT_TRIGGERS,
+    PRAGMAS,
+    SCHEMA_VERSION,
+    TABLES,
+    TRIGGERS,
+    USER_INDEXES,
+    fold,
+)
 
 T = TypeVar("T")
 
@@ -62,6 +71,9 @@ class Connection:
         has_fts = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'documents_fts'").fetchone()
         full_text = "" if has_fts else FULL_TEXT
         conn.executescript(f"BEGIN IMMEDIATE; {TABLES} {TRIGGERS} {full_text} {FULL_TEXT_TRIGGERS} COMMIT;")
+        if "token_hash" not in {row[1] for row in conn.execute("PRAGMA table_info(users)")}:
+            conn.execute("ALTER TABLE users ADD COLUMN token_hash TEXT")  # files from before API tokens
+        conn.executescript(f"BEGIN IMMEDIATE; {USER_INDEXES} COMMIT;")
         conn.execute(
             "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
         )

@@ -43,7 +43,8 @@ CREATE TABLE IF NOT EXISTS users (
     id TEXT PRIMARY KEY,
     name TEXT NOT NULL,
     email TEXT,
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    token_hash TEXT
 );
 
 CREATE TABLE IF NOT EXISTS nodes (
@@ -199,6 +200,12 @@ CREATE TRIGGER IF NOT EXISTS documents_fts_insert AFTER INSERT ON documents
 BEGIN INSERT INTO documents_fts(rowid, text) VALUES (new.rowid, new.text); END;
 CREATE TRIGGER IF NOT EXISTS documents_fts_delete AFTER DELETE ON documents
 BEGIN INSERT INTO documents_fts(documents_fts, rowid, text) VALUES ('delete', old.rowid, old.text); END;
+"""
+
+USER_INDEXES = """
+CREATE UNIQUE INDEX IF NOT EXISTS users_by_token ON users(token_hash) WHERE token_hash IS NOT NULL;
+CREATE INDEX IF NOT EXISTS users_by_name ON users(fold(name));
+CREATE INDEX IF NOT EXISTS members_by_user ON members(user_id, project_id);
 """
 
 NODE_TABLES = ("projects", "participants", "documents", "excerpts", "codes", "themes", "links", "memos")

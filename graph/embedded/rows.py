@@ -10,7 +10,7 @@ import json
 import sqlite3
 from datetime import datetime
 
-from graph.models import Code, Coding, Document, Excerpt, Link, Memo, Participant, Project, Theme, User
+from graph.models import Code, Coding, Document, Excerpt, Link, Membership, Memo, Participant, Project, Theme, User
 
 
 def instant(value: datetime) -> str:
@@ -55,3 +55,7 @@ def link(row: sqlite3.Row, evidence: tuple[str, ...]) -> Link:
 
 def memo(row: sqlite3.Row) -> Memo:
     return Memo.model_validate(dict(row))
+
+
+def membership(row: sqlite3.Row) -> Membership:
+    return Membership.model_validate(dict(row))

@@ -45,8 +45,10 @@ from graph.models import (
     Excerpt,
     Link,
     LinkKind,
+    Membership,
     Memo,
     NodeKind,
+    NodeRef,
     Page,
     Participant,
     Project,
@@ -54,7 +56,7 @@ from graph.models import (
     Theme,
     User,
 )
-from graph.rules import check_span, check_version, new_id, now, same_project
+from graph.rules import check_span, check_version, keep_an_owner, new_id, now, same_project
 
 M = TypeVar("M")
 
@@ -131,6 +133,92 @@ class EmbeddedStore(Analytics):
 
     async def get_users(self, ids: Sequence[str]) -> dict[str, User]:
         return await self._conn.read(lambda db: _by_ids(db, "users", ids, rows.user))
+
+    async def create_user(self, name: str, email: str | None = None) -> User:
+        def job(db: Db) -> User:
+            if db.one("SELECT 1 FROM users WHERE fold(name) = fold(?)", name) is not None:
+                raise BadInput(f"A user named {name!r} exists already; choose another name.")
+            id = new_id()
+            db.run("INSERT INTO users(id, name, email, created_at) VALUES (?, ?, ?, ?)", id, name, email, rows.instant(now()))
+            return rows.user(db.one("SELECT * FROM users WHERE id = ?", id))
+
+        return await self._conn.write(job)
+
+    async def get_user_by_name(self, name: str) -> User | None:
+        def job(db: Db) -> User | None:
+            row = db.one("SELECT * FROM users WHERE fold(name) = fold(?) ORDER BY created_at LIMIT 1", name)
+            return rows.user(row) if row else None
+
+        return await self._conn.read(job)
+
+    async def set_token_hash(self, user_id: str, token_hash: str | None) -> None:
+        def job(db: Db) -> None:
+            if not db.run("UPDATE users SET token_hash = ? WHERE id = ?", token_hash, user_id):
+                raise NotFound("user", user_id)
+
+        await self._conn.write(job)
+
+    async def user_by_token_hash(self, token_hash: str) -> tuple[User, str] | None:
+        def job(db: Db) -> tuple[User, str] | None:
+            row = db.one("SELECT * FROM users WHERE token_hash = ?", token_hash)
+            return (rows.user(row), row["token_hash"]) if row else None
+
+        return await self._conn.read(job)
+
+    # -- membership ------------------------------------------------------------------------------
+    async def roles(self, user_id: str, project_ids: Sequence[str]) -> dict[str, Role]:
+        def job(db: Db) -> dict[str, Role]:
+            return {r["project_id"]: Role(r["role"]) for r in db.all(
+                f"SELECT project_id, role FROM members WHERE user_id = ? AND project_id {_IN}", user_id, _ids(project_ids))}
+
+        return await self._conn.read(job)
+
+    async def members_of_projects(self, project_ids: Sequence[str]) -> dict[str, list[Membership]]:
+        sql = (f"SELECT m.* FROM members m JOIN users u ON u.id = m.user_id WHERE m.project_id {_IN} "
+               "ORDER BY fold(u.name), u.id")
+        return await self._conn.read(lambda db: _grouped(db, sql, project_ids, "project_id", rows.membership))
+
+    @staticmethod
+    def _member_parties(db: Db, project_id: str, user_id: str) -> Role | None:
+        _node(db, project_id, NodeKind.PROJECT)
+        if db.one("SELECT 1 FROM users WHERE id = ?", user_id) is None:
+            raise NotFound("user", user_id)
+        row = db.one("SELECT role FROM members WHERE project_id = ? AND user_id = ?", project_id, user_id)
+        return Role(row["role"]) if row else None
+
+    @staticmethod
+    def _owners_besides(db: Db, project_id: str, user_id: str) -> int:
+        return db.one("SELECT count(*) AS n FROM members WHERE project_id = ? AND role = ? AND user_id != ?",
+                      project_id, Role.OWNER.value, user_id)["n"]
+
+    async def add_member(self, actor: str, project_id: str, user_id: str, role: Role) -> Membership:
+        def job(db: Db) -> Membership:
+            if self._member_parties(db, project_id, user_id) is not None:
+                raise BadInput("That user is a member already; use changeRole to change their role.")
+            db.run("INSERT INTO members(project_id, user_id, role) VALUES (?, ?, ?)", project_id, user_id, role.value)
+            return Membership(project_id=project_id, user_id=user_id, role=role)
+
+        return await self._conn.write(job)
+
+    async def change_role(self, actor: str, project_id: str, user_id: str, role: Role) -> Membership:
+        def job(db: Db) -> Membership:
+            if self._member_parties(db, project_id, user_id) is None:
+                raise NotFound("membership of that user in that project", f"{project_id}/{user_id}")
+            if role is not Role.OWNER:
+                keep_an_owner(self._owners_besides(db, project_id, user_id))
+            db.run("UPDATE members SET role = ? WHERE project_id = ? AND user_id = ?", role.value, project_id, user_id)
+            return Membership(project_id=project_id, user_id=user_id, role=role)
+
+        return await self._conn.write(job)
+
+    async def remove_member(self, actor: str, project_id: str, user_id: str) -> None:
+        def job(db: Db) -> None:
+            if self._member_parties(db, project_id, user_id) is None:
+                raise NotFound("membership of that user in that project", f"{project_id}/{user_id}")
+            keep_an_owner(self._owners_besides(db, project_id, user_id))
+            db.run("DELETE FROM members WHERE project_id = ? AND user_id = ?", project_id, user_id)
+
+        await self._conn.write(job)
 
     # -- projects -----------------------------------------------------------------------
     async def list_projects(self) -> list[Project]:
@@ -838,9 +926,10 @@ class EmbeddedStore(Analytics):
 
         return await self._conn.read(job)
 
-    async def node_kinds(self, ids: Sequence[str]) -> dict[str, NodeKind]:
-        def job(db: Db) -> dict[str, NodeKind]:
-            return {r["id"]: NodeKind(r["kind"]) for r in db.all(f"SELECT id, kind FROM nodes WHERE id {_IN}", _ids(ids))}
+    async def node_refs(self, ids: Sequence[str]) -> dict[str, NodeRef]:
+        def job(db: Db) -> dict[str, NodeRef]:
+            return {r["id"]: NodeRef(kind=NodeKind(r["kind"]), project_id=r["project_id"])
+                    for r in db.all(f"SELECT id, kind, project_id FROM nodes WHERE id {_IN}", _ids(ids))}
 
         return await self._conn.read(job)
 

@@ -57,7 +57,7 @@ def label_project_index(label: str) -> str:
 def schema_statements() -> list[str]:
     """Constraints and indexes, created idempotently at start-up."""
     return [
-        USER_ID_UNIQUE, NODE_ID_UNIQUE, NODE_PROJECT_INDEX,
+        USER_ID_UNIQUE, USER_TOKEN_INDEX, NODE_ID_UNIQUE, NODE_PROJECT_INDEX,
         *(label_id_unique(label) for label in LABELS),
         *(label_project_index(label) for label in LABELS),
     ]
@@ -97,11 +97,30 @@ ENSURE_USER = (
     "MERGE (u:User {id: $id}) ON CREATE SET u.name = $name, u.email = $email, u.created_at = $at RETURN u AS n"
 )
 GET_USERS = "UNWIND $ids AS id MATCH (u:User {id: id}) RETURN u AS n"
+USER_BY_NAME = "MATCH (u:User) WHERE toLower(u.name) = toLower($name) RETURN u AS n ORDER BY u.created_at LIMIT 1"
+CREATE_USER = "CREATE (u:User $props)"
+SET_TOKEN_HASH = "MATCH (u:User {id: $id}) SET u.token_hash = $token_hash RETURN count(u) AS n"
+USER_BY_TOKEN_HASH = "MATCH (u:User {token_hash: $token_hash}) RETURN u AS n"
+USER_TOKEN_INDEX = "CREATE INDEX user_token IF NOT EXISTS FOR (n:User) ON (n.token_hash)"
+
+# -- membership ------------------------------------------------------------------------------
+ROLES = "MATCH (:User {id: $user_id})-[r:MEMBER_OF]->(p:Project) WHERE p.id IN $ids RETURN p.id AS project_id, r.role AS role"
+MEMBERS_OF_PROJECTS = (
+    "MATCH (u:User)-[r:MEMBER_OF]->(p:Project) WHERE p.id IN $ids "
+    "RETURN p.id AS project_id, u.id AS user_id, r.role AS role, p.id AS key ORDER BY toLower(u.name), u.id"
+)
+MEMBER_ROLE = "MATCH (:User {id: $user_id})-[r:MEMBER_OF]->(:Project {id: $project_id}) RETURN r.role AS role"
+OWNERS_BESIDES = (
+    "MATCH (u:User)-[r:MEMBER_OF {role: 'OWNER'}]->(:Project {id: $project_id}) WHERE u.id <> $user_id "
+    "RETURN count(r) AS n"
+)
+SET_ROLE = "MATCH (:User {id: $user_id})-[r:MEMBER_OF]->(:Project {id: $project_id}) SET r.role = $role"
+REMOVE_MEMBER = "MATCH (:User {id: $user_id})-[r:MEMBER_OF]->(:Project {id: $project_id}) DELETE r"
 
 # -- projects --------------------------------------------------------------------------------
 LIST_PROJECTS = "MATCH (p:Project) RETURN p AS n ORDER BY toLower(p.name), p.id"
 GET_PROJECTS = "UNWIND $ids AS id MATCH (p:Project {id: id}) RETURN p AS n"
-ADD_MEMBER = "MATCH (u:User {id: $user_id}) MATCH (p:Project {id: $project_id}) MERGE (u)-[r:MEMBER_OF]->(p) SET r.role = $role"
+ADD_MEMBER = "MATCH (u:User {id: $user_id}) MATCH (p:Project {id: $project_id}) CREATE (u)-[:MEMBER_OF {role: $role}]->(p)"
 UPDATE_PROJECT = (
     "MATCH (p:Project {id: $id}) SET p.name = coalesce($name, p.name), "
     "p.description = coalesce($description, p.description), p.updated_by = $actor, p.updated_at = $at RETURN p AS n"

@@ -46,8 +46,10 @@ from graph.models import (
     Excerpt,
     Link,
     LinkKind,
+    Membership,
     Memo,
     NodeKind,
+    NodeRef,
     Page,
     Participant,
     Project,
@@ -57,7 +59,7 @@ from graph.models import (
 )
 from graph.neo4j import cypher as q
 from graph.neo4j import records
-from graph.rules import check_span, check_version, new_id, now, same_project
+from graph.rules import check_span, check_version, keep_an_owner, new_id, now, same_project
 
 log = logging.getLogger("thememap.neo4j")
 
@@ -224,6 +226,93 @@ class Neo4jStore(Analytics):
 
     async def get_users(self, ids: Sequence[str]) -> dict[str, User]:
         return await self._fetch(q.GET_USERS, ids, records.user)
+
+    async def create_user(self, name: str, email: str | None = None) -> User:
+        async def work(tx: Tx) -> User:
+            if await _one(tx, q.USER_BY_NAME, name=name) is not None:
+                raise BadInput(f"A user named {name!r} exists already; choose another name.")
+            id = new_id()
+            await _rows(tx, q.CREATE_USER, props={"id": id, "name": name, "email": email, "created_at": _at()})
+            return records.user(await _one(tx, q.GET_USERS, ids=[id]))
+
+        return await self._write(work)
+
+    async def get_user_by_name(self, name: str) -> User | None:
+        async def work(tx: Tx) -> User | None:
+            found = await _one(tx, q.USER_BY_NAME, name=name)
+            return records.user(found) if found else None
+
+        return await self._read(work)
+
+    async def set_token_hash(self, user_id: str, token_hash: str | None) -> None:
+        async def work(tx: Tx) -> None:
+            changed = await _one(tx, q.SET_TOKEN_HASH, id=user_id, token_hash=token_hash)
+            if not changed or not changed["n"]:
+                raise NotFound("user", user_id)
+
+        await self._write(work)
+
+    async def user_by_token_hash(self, token_hash: str) -> tuple[User, str] | None:
+        async def work(tx: Tx) -> tuple[User, str] | None:
+            found = await _one(tx, q.USER_BY_TOKEN_HASH, token_hash=token_hash)
+            return (records.user(found), found["n"]["token_hash"]) if found else None
+
+        return await self._read(work)
+
+    # -- membership ----------------------------------------------------------------------------
+    async def roles(self, user_id: str, project_ids: Sequence[str]) -> dict[str, Role]:
+        async def work(tx: Tx) -> dict[str, Role]:
+            found = await _rows(tx, q.ROLES, user_id=user_id, ids=list(project_ids))
+            return {r["project_id"]: Role(r["role"]) for r in found}
+
+        return await self._read(work)
+
+    async def members_of_projects(self, project_ids: Sequence[str]) -> dict[str, list[Membership]]:
+        return await self._fetch_grouped(q.MEMBERS_OF_PROJECTS, project_ids,
+                                         lambda r: Membership(project_id=r["project_id"], user_id=r["user_id"],
+                                                              role=Role(r["role"])))
+
+    @staticmethod
+    async def _member_parties(tx: Tx, project_id: str, user_id: str) -> Role | None:
+        await _node(tx, project_id, NodeKind.PROJECT)
+        if not await _rows(tx, q.GET_USERS, ids=[user_id]):
+            raise NotFound("user", user_id)
+        found = await _one(tx, q.MEMBER_ROLE, project_id=project_id, user_id=user_id)
+        return Role(found["role"]) if found else None
+
+    @staticmethod
+    async def _owners_besides(tx: Tx, project_id: str, user_id: str) -> int:
+        found = await _one(tx, q.OWNERS_BESIDES, project_id=project_id, user_id=user_id)
+        return int(found["n"]) if found else 0
+
+    async def add_member(self, actor: str, project_id: str, user_id: str, role: Role) -> Membership:
+        async def work(tx: Tx) -> Membership:
+            if await self._member_parties(tx, project_id, user_id) is not None:
+                raise BadInput("That user is a member already; use changeRole to change their role.")
+            await _rows(tx, q.ADD_MEMBER, user_id=user_id, project_id=project_id, role=role.value)
+            return Membership(project_id=project_id, user_id=user_id, role=role)
+
+        return await self._write(work)
+
+    async def change_role(self, actor: str, project_id: str, user_id: str, role: Role) -> Membership:
+        async def work(tx: Tx) -> Membership:
+            if await self._member_parties(tx, project_id, user_id) is None:
+                raise NotFound("membership of that user in that project", f"{project_id}/{user_id}")
+            if role is not Role.OWNER:
+                keep_an_owner(await self._owners_besides(tx, project_id, user_id))
+            await _rows(tx, q.SET_ROLE, user_id=user_id, project_id=project_id, role=role.value)
+            return Membership(project_id=project_id, user_id=user_id, role=role)
+
+        return await self._write(work)
+
+    async def remove_member(self, actor: str, project_id: str, user_id: str) -> None:
+        async def work(tx: Tx) -> None:
+            if await self._member_parties(tx, project_id, user_id) is None:
+                raise NotFound("membership of that user in that project", f"{project_id}/{user_id}")
+            keep_an_owner(await self._owners_besides(tx, project_id, user_id))
+            await _rows(tx, q.REMOVE_MEMBER, user_id=user_id, project_id=project_id)
+
+        await self._write(work)
 
     # -- projects -------------------------------------------------------------------------
     async def list_projects(self) -> list[Project]:
@@ -833,8 +922,9 @@ class Neo4jStore(Analytics):
 
         return await self._read(work)
 
-    async def node_kinds(self, ids: Sequence[str]) -> dict[str, NodeKind]:
-        async def work(tx: Tx) -> dict[str, NodeKind]:
-            return {r["id"]: NodeKind(r["kind"]) for r in await _rows(tx, q.NODES, ids=list(ids))}
+    async def node_refs(self, ids: Sequence[str]) -> dict[str, NodeRef]:
+        async def work(tx: Tx) -> dict[str, NodeRef]:
+            return {r["id"]: NodeRef(kind=NodeKind(r["kind"]), project_id=r["project_id"])
+                    for r in await _rows(tx, q.NODES, ids=list(ids))}
 
         return await self._read(work)

@@ -49,14 +49,28 @@ def server(data_dir: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
         process.wait(timeout=10)
 
 
+def add_user(data_dir: Path, name: str) -> str:
+    """`thememap user add`, as an administrator would run it; returns the printed token."""
+    out = subprocess.run(
+        [sys.executable, "-m", "api.cli", "user", "add", name, "--data-dir", str(data_dir)],
+        capture_output=True, text=True, check=True, env={**os.environ, "COLUMNS": "200"},
+    ).stdout
+    return next(line.strip() for line in out.splitlines() if line.startswith("tm_"))
+
+
+TOKEN: dict[str, str] = {}
+
+
 def gql(url: str, query: str, **variables: object) -> dict:
-    body = httpx.post(f"{url}/graphql", json={"query": query, "variables": variables}, timeout=10).json()
+    body = httpx.post(f"{url}/graphql", json={"query": query, "variables": variables}, timeout=10,
+                      headers={"Authorization": f"Bearer {TOKEN['value']}"}).json()
     assert "errors" not in body, body
     return body["data"]
 
 
 def test_acknowledged_writes_survive_sigkill(tmp_path: Path) -> None:
     text = "Interviewer: And then?\n\nBecky: Then they stepped it down. I could breathe again. 😀"
+    TOKEN["value"] = add_user(tmp_path, "durable")
     with server(tmp_path) as (process, url):
         pid = gql(url, 'mutation { createProject(input: {name: "Durable"}) { id } }')["createProject"]["id"]
         doc = gql(url, 'mutation($p: ID!, $t: String!) { addDocument(input: {projectId: $p, title: "d", text: $t}) { id } }',

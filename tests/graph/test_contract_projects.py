@@ -74,5 +74,5 @@ async def test_deleting_a_project_removes_everything_in_it(store: Store) -> None
     await store.add_code_to_theme(ACTOR, s.fear.id, s.theme.id)
     ids = [s.project.id, s.amira.id, s.doc_a.id, s.fear.id, s.theme.id]
     await store.delete_project(ACTOR, s.project.id)
-    assert await store.node_kinds(ids) == {}
-    assert len(await store.node_kinds([keep.project.id, keep.fear.id, keep.doc_a.id])) == 3
+    assert await store.node_refs(ids) == {}
+    assert len(await store.node_refs([keep.project.id, keep.fear.id, keep.doc_a.id])) == 3

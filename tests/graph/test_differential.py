@@ -206,7 +206,7 @@ async def read_everything(t: Twins, ids: dict[str, list[str]]) -> None:
     ]:
         await t.call(method, [*ids[kind], "missing"])
     await t.call("get_users", [*CODERS, "missing"])
-    await t.call("node_kinds", every)
+    await t.call("node_refs", every)
     for code in ids["code"]:
         after = None
         while True:

@@ -42,7 +42,7 @@ async def fixture(settings: Settings, new_store: Callable[[], Store]) -> AsyncIt
     async with serve_in_process(settings, store) as api:
         for coder in ("A", "B", "C"):
             await store.ensure_user(coder, f"Coder {coder}")
-        await store.create_project("A", NewProject(id=P, name="Agreement"))
+        await store.create_project(api.user_id, NewProject(id=P, name="Agreement"))
         yield Fixture(api, store)
 
 

@@ -54,10 +54,10 @@ class Study:
         return await self.api.ok(query, p=P, **variables)
 
 
-async def build(store: Store) -> None:
+async def build(store: Store, owner: str) -> None:
     for user in ("u1", "u2"):
         await store.ensure_user(user, user.upper())
-    await store.create_project("u1", NewProject(id=P, name="Hand-built"))
+    await store.create_project(owner, NewProject(id=P, name="Hand-built"))
     for id, name, attributes in [("ann", "Ann", {"involvement": "CP", "age": 7}),
                                  ("bea", "Bea", {"involvement": "CIN", "age": 9}), ("cat", "Cat", {"age": 6})]:
         await store.add_participant("u1", NewParticipant(id=id, project_id=P, pseudonym=name, attributes=attributes))
@@ -88,7 +88,7 @@ async def build(store: Store) -> None:
 async def study(settings: Settings, new_store: Callable[[], Store]) -> AsyncIterator[Study]:
     store = new_store()
     async with serve_in_process(settings, store) as api:
-        await build(store)
+        await build(store, api.user_id)
         yield Study(api)
 
 

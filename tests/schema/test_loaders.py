@@ -1,5 +1,6 @@
 """No N+1: the number of store round trips for a nested query, and for each analytic
-question, does not grow with the data."""
+question, does not grow with the data. (Each request also spends one round trip on its
+token and one on the caller's roles.)"""
 
 from __future__ import annotations
 
@@ -75,5 +76,5 @@ async def test_store_calls_do_not_grow_with_the_project(settings: Settings, new_
     at_10 = await store_calls(settings, new_store, 10)
     at_100 = await store_calls(settings, new_store, 100)
     assert at_10 == at_100, (at_10, at_100)
-    assert at_10["project tree"] <= 15, at_10
-    assert all(calls <= 6 for name, calls in at_10.items() if name != "project tree"), at_10
+    assert at_10["project tree"] <= 18, at_10
+    assert all(calls <= 9 for name, calls in at_10.items() if name != "project tree"), at_10

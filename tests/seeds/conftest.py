@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 
 from api.settings import Settings
+from graph.models import Role
 from graph.store import Store
 from seeds.registry import datasets
 from tests.support import GraphQLClient, serve_in_process
@@ -23,4 +24,5 @@ async def demo(settings: Settings, new_store: Callable[[], Store]) -> AsyncItera
     store = new_store()
     async with serve_in_process(settings, store) as api:
         await seed(store)
+        await store.add_member(datasets()[DEMO].lead, datasets()[DEMO].project_id, api.user_id, Role.OWNER)
         yield api

@@ -1,0 +1,48 @@
+"""API tokens: high-entropy random strings, of which only a SHA-256 hash is stored.
+
+A fast hash is right here (unlike passwords): a token carries 256 bits of randomness,
+so it cannot be guessed from its hash, and every request must check one quickly. The
+stored hash is compared in constant time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from graph.models import User
+from graph.store import Store
+
+PREFIX = "tm_"
+
+
+def new_token() -> str:
+    return PREFIX + secrets.token_urlsafe(32)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def issue_token(store: Store, user_id: str) -> str:
+    """A new token for the user, replacing any earlier one; shown once, stored hashed."""
+    token = new_token()
+    await store.set_token_hash(user_id, hash_token(token))
+    return token
+
+
+async def authenticate(store: Store, token: str) -> User | None:
+    digest = hash_token(token)
+    found = await store.user_by_token_hash(digest)
+    if found is None or not hmac.compare_digest(found[1], digest):
+        return None
+    return found[0]
+
+
+def bearer(header: str | None) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header."""
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None

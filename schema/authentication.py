@@ -1,0 +1,34 @@
+"""Operations need an authenticated user, except pure introspection (so GraphiQL can
+show the schema before a token is entered)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from graphql import ExecutionResult, GraphQLError, OperationDefinitionNode
+from graphql.language import FieldNode
+from strawberry.extensions import SchemaExtension
+
+
+class RequireUser(SchemaExtension):
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context.context
+        if getattr(context, "user", None) is None and not self._introspection_only():
+            message = getattr(context, "auth_problem", None) or "Authentication required"
+            self.execution_context.result = ExecutionResult(data=None, errors=[GraphQLError(
+                f"{message}: send a header 'Authorization: Bearer <token>' with a token from `thememap user add` "
+                "or `thememap user token`.",
+                extensions={"code": "UNAUTHENTICATED"},
+            )])
+        yield
+
+    def _introspection_only(self) -> bool:
+        document = self.execution_context.graphql_document
+        if document is None:
+            return False
+        for definition in document.definitions:
+            if isinstance(definition, OperationDefinitionNode):
+                for selection in definition.selection_set.selections:
+                    if not (isinstance(selection, FieldNode) and selection.name.value.startswith("__")):
+                        return False
+        return True
