@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import Union
+from typing import Any, Union
 
 from pydantic import BaseModel, ConfigDict
 
@@ -172,6 +172,29 @@ class NodeRef(Model):
 
     kind: NodeKind
     project_id: str
+
+
+class Event(Model):
+    """One entry of a project's activity history: who did what to which nodes, with the
+    values before and after (None where there were none)."""
+
+    id: str
+    project_id: str
+    actor_id: str
+    type: str
+    target_ids: tuple[str, ...]
+    at: datetime
+    summary: str
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+
+
+class EventPage(Model):
+    """A page of activity, newest first; `cursors[i]` resumes after `events[i]`."""
+
+    events: tuple[Event, ...]
+    cursors: tuple[str, ...]
+    has_next_page: bool
 
 
 class ConceptStats(Model):

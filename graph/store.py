@@ -60,6 +60,8 @@ from graph.models import (
     Document,
     Excerpt,
     Link,
+    Event,
+    EventPage,
     Memo,
     Membership,
     NodeRef,
@@ -174,7 +176,7 @@ class Store(Protocol):
     ) -> Excerpt:
         """Create the excerpt (or reuse the one with the same span) and code it, atomically."""
 
-    async def code_passages(self, passages: Sequence[CodedPassage]) -> list[str]:
+    async def code_passages(self, actor: str, passages: Sequence[CodedPassage]) -> list[str]:
         """Bulk `code_text` for seeds and imports, each passage as its own coder, all in
         one atomic transaction; return the excerpt id of each passage, in order."""
 
@@ -252,6 +254,14 @@ class Store(Protocol):
     async def node_refs(self, ids: Sequence[str]) -> dict[str, NodeRef]:
         """The kind and project of each existing node id (to resolve memo targets and
         concepts, and to authorise requests about a node)."""
+
+    # -- activity -------------------------------------------------------------------------------
+    async def activity(self, project_id: str, first: int, after: str | None = None, actor_id: str | None = None,
+                       target_id: str | None = None) -> EventPage:
+        """The project's history, newest first, optionally only one actor's or about one node."""
+
+    async def events_since(self, project_id: str, cursor: str | None, limit: int = 100) -> list[Event]:
+        """Events after a cursor (all, without one), oldest first: what live subscribers poll."""
 
     # -- cross-case analysis (graph.analysis.service.Analytics gives every adapter these) ----
     async def project_snapshot(self, project_id: str, with_text: bool = False) -> Snapshot: ...

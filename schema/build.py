@@ -7,7 +7,8 @@ from graphql import GraphQLError
 from strawberry.types import ExecutionContext
 
 from schema.authentication import RequireUser
-from schema.errors import ErrorCodes
+from schema.errors import classify
+from schema.activity import Subscription
 from schema.mutation import Mutation
 from schema.query import Query
 from schema.types import Code, Document, Excerpt, Link, Memo, Participant, Project, Theme
@@ -15,15 +16,17 @@ from schema.types import Code, Document, Excerpt, Link, Memo, Participant, Proje
 
 class ThememapSchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
-        """Strawberry logs every error with its traceback; bad input is not a server
-        fault, and internal errors are logged once where they are classified
-        (`schema.errors.classify`)."""
+        """Give every error its code and client-facing message (instead of strawberry's
+        default, which logs each one with a traceback: bad input is no server fault)."""
+        for error in errors:
+            classify(error)
 
 
 def build_schema() -> strawberry.Schema:
     return ThememapSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[Project, Participant, Document, Excerpt, Code, Theme, Link, Memo],
-        extensions=[RequireUser, ErrorCodes],
+        extensions=[RequireUser],
     )

@@ -1,14 +1,16 @@
 """Map every error to DESIGN.md's error model: `extensions.code` on each GraphQL error,
-and no internals (stack traces, SQL, Cypher) in what the client sees."""
+and no internals (stack traces, SQL, Cypher) in what the client sees.
+
+Strawberry hands every operation's errors (queries, mutations, subscriptions, parse and
+validation failures) to `Schema.process_errors`; `classify` rewrites them there, in
+place, before they are sent."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 
 import pydantic
 from graphql import GraphQLError
-from strawberry.extensions import SchemaExtension
 
 from graph.errors import DomainError
 
@@ -25,35 +27,22 @@ def _describe(exc: pydantic.ValidationError) -> str:
     return "Invalid input: " + "; ".join(parts) + "."
 
 
-def classify(error: GraphQLError) -> GraphQLError:
-    """Return the client-facing form of `error`, with `extensions.code` set."""
+def classify(error: GraphQLError) -> None:
+    """Give `error` its client-facing message and `extensions.code`."""
     original = error.original_error
-    if original is None:
-        # Parse and validation errors, and variable coercion failures: the request itself is wrong.
-        code = error.extensions.get("code") if error.extensions else None
+    while isinstance(original, GraphQLError) and original.original_error is not None:
+        original = original.original_error
+    if original is None or isinstance(original, GraphQLError):
+        # Parse and validation errors, variable coercion failures: the request itself is wrong.
+        code = (error.extensions or {}).get("code")
         error.extensions = {**(error.extensions or {}), "code": code or "BAD_USER_INPUT"}
-        return error
-    if isinstance(original, DomainError):
-        return GraphQLError(
-            original.message, error.nodes, error.source, error.positions, error.path,
-            original, {**original.extensions, "code": original.code},
-        )
-    if isinstance(original, pydantic.ValidationError):
-        return GraphQLError(
-            _describe(original), error.nodes, error.source, error.positions, error.path,
-            original, {"code": "BAD_USER_INPUT"},
-        )
-    if isinstance(original, GraphQLError):
-        return classify(original)
-    log.error("internal error at %s", error.path, exc_info=original)
-    return GraphQLError(INTERNAL_MESSAGE, error.nodes, error.source, error.positions, error.path, None, {"code": "INTERNAL"})
-
-
-class ErrorCodes(SchemaExtension):
-    """Rewrites the operation's errors into their client-facing form."""
-
-    def on_operation(self) -> Iterator[None]:
-        yield
-        result = self.execution_context.result
-        if result is not None and result.errors:
-            result.errors = [classify(e) for e in result.errors]
+    elif isinstance(original, DomainError):
+        error.message = original.message
+        error.extensions = {**original.extensions, "code": original.code}
+    elif isinstance(original, pydantic.ValidationError):
+        error.message = _describe(original)
+        error.extensions = {"code": "BAD_USER_INPUT"}
+    else:
+        log.error("internal error at %s", error.path, exc_info=original)
+        error.message = INTERNAL_MESSAGE
+        error.extensions = {"code": "INTERNAL"}

@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 
 from graph.models import NodeKind
+from schema.activity import ActivityQuery
 from schema.analysis import AnalysisQuery
 from schema.context import Info
 from schema.permissions import can_read
@@ -23,7 +24,7 @@ async def readable(info: Info, id: str, kind: NodeKind) -> Any:
 
 
 @strawberry.type
-class Query(AnalysisQuery):
+class Query(AnalysisQuery, ActivityQuery):
     @strawberry.field(description="The user this request acts as.")
     def me(self, info: Info) -> User:
         assert info.context.user is not None

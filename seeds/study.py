@@ -140,7 +140,7 @@ class StudyDataset:
             advance(1)
 
         passages = list(self.passages())
-        await store.code_passages([
+        await store.code_passages(self.lead, [
             CodedPassage(
                 coder_id=coder[coder_key],
                 excerpt=NewExcerpt(id=self._excerpt_id(p), document_id=self.id("document", p.participant),

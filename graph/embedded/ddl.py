@@ -184,6 +184,19 @@ CREATE TABLE IF NOT EXISTS memos (
 );
 CREATE INDEX IF NOT EXISTS memos_by_project ON memos(project_id, created_at);
 CREATE INDEX IF NOT EXISTS memos_by_target ON memos(target_id);
+
+CREATE TABLE IF NOT EXISTS events (
+    id TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL,
+    actor_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    target_ids TEXT NOT NULL,
+    at TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    before TEXT,
+    after TEXT
+);
+CREATE INDEX IF NOT EXISTS events_by_project ON events(project_id, at, id);
 """
 
 FULL_TEXT = """

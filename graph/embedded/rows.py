@@ -10,7 +10,20 @@ import json
 import sqlite3
 from datetime import datetime
 
-from graph.models import Code, Coding, Document, Excerpt, Link, Membership, Memo, Participant, Project, Theme, User
+from graph.models import (
+    Code,
+    Coding,
+    Document,
+    Event,
+    Excerpt,
+    Link,
+    Membership,
+    Memo,
+    Participant,
+    Project,
+    Theme,
+    User,
+)
 
 
 def instant(value: datetime) -> str:
@@ -59,3 +72,11 @@ def memo(row: sqlite3.Row) -> Memo:
 
 def membership(row: sqlite3.Row) -> Membership:
     return Membership.model_validate(dict(row))
+
+
+def event(row: sqlite3.Row) -> Event:
+    values = dict(row)
+    for key in ("before", "after"):
+        values[key] = None if values[key] is None else json.loads(values[key])
+    values["target_ids"] = json.loads(values["target_ids"])
+    return Event.model_validate(values)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-from graph import cursors
+from graph import activity, cursors
 from graph.analysis.service import Analytics
 from graph.analysis.snapshot import CodingFact, ExcerptFact, Snapshot
 from graph.embedded import rows
@@ -45,6 +45,8 @@ from graph.models import (
     Excerpt,
     Link,
     LinkKind,
+    Event,
+    EventPage,
     Membership,
     Memo,
     NodeKind,
@@ -96,6 +98,30 @@ def _grouped(
     for row in db.all(sql, _ids(ids)):
         out[row[key]].append(mapper(row))
     return out
+
+
+def _log(db: Db, e: Event) -> None:
+    """Append to the project's activity history, in the write's own transaction."""
+    db.run(
+        "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        e.id, e.project_id, e.actor_id, e.type, json.dumps(list(e.target_ids)), rows.instant(e.at), e.summary,
+        None if e.before is None else json.dumps(e.before), None if e.after is None else json.dumps(e.after),
+    )
+
+
+_TABLES: dict[NodeKind, tuple[str, Callable[[sqlite3.Row], Any]]] = {
+    NodeKind.PROJECT: ("projects", rows.project), NodeKind.PARTICIPANT: ("participants", rows.participant),
+    NodeKind.DOCUMENT: ("documents", rows.document), NodeKind.EXCERPT: ("excerpts", rows.excerpt),
+    NodeKind.CODE: ("codes", rows.code), NodeKind.THEME: ("themes", rows.theme), NodeKind.MEMO: ("memos", rows.memo),
+}
+
+
+def _model(db: Db, kind: NodeKind, id: str) -> Any:
+    """The current model of an existing node."""
+    if kind is NodeKind.LINK:
+        return EmbeddedStore._link(db, id)
+    table, mapper = _TABLES[kind]
+    return mapper(db.one(f"SELECT * FROM {table} WHERE id = ?", id))
 
 
 def _stamp(actor: str) -> tuple[str, str, str, str]:
@@ -187,6 +213,10 @@ class EmbeddedStore(Analytics):
         return Role(row["role"]) if row else None
 
     @staticmethod
+    def _user_name(db: Db, user_id: str) -> str:
+        return str(db.one("SELECT name FROM users WHERE id = ?", user_id)["name"])
+
+    @staticmethod
     def _owners_besides(db: Db, project_id: str, user_id: str) -> int:
         return db.one("SELECT count(*) AS n FROM members WHERE project_id = ? AND role = ? AND user_id != ?",
                       project_id, Role.OWNER.value, user_id)["n"]
@@ -196,27 +226,36 @@ class EmbeddedStore(Analytics):
             if self._member_parties(db, project_id, user_id) is not None:
                 raise BadInput("That user is a member already; use changeRole to change their role.")
             db.run("INSERT INTO members(project_id, user_id, role) VALUES (?, ?, ?)", project_id, user_id, role.value)
-            return Membership(project_id=project_id, user_id=user_id, role=role)
+            member = Membership(project_id=project_id, user_id=user_id, role=role)
+            _log(db, activity.membership(actor, "added", member, self._user_name(db, user_id)))
+            return member
 
         return await self._conn.write(job)
 
     async def change_role(self, actor: str, project_id: str, user_id: str, role: Role) -> Membership:
         def job(db: Db) -> Membership:
-            if self._member_parties(db, project_id, user_id) is None:
+            old = self._member_parties(db, project_id, user_id)
+            if old is None:
                 raise NotFound("membership of that user in that project", f"{project_id}/{user_id}")
             if role is not Role.OWNER:
                 keep_an_owner(self._owners_besides(db, project_id, user_id))
             db.run("UPDATE members SET role = ? WHERE project_id = ? AND user_id = ?", role.value, project_id, user_id)
-            return Membership(project_id=project_id, user_id=user_id, role=role)
+            member = Membership(project_id=project_id, user_id=user_id, role=role)
+            _log(db, activity.membership(actor, "changed", member, self._user_name(db, user_id),
+                                         Membership(project_id=project_id, user_id=user_id, role=old)))
+            return member
 
         return await self._conn.write(job)
 
     async def remove_member(self, actor: str, project_id: str, user_id: str) -> None:
         def job(db: Db) -> None:
-            if self._member_parties(db, project_id, user_id) is None:
+            old = self._member_parties(db, project_id, user_id)
+            if old is None:
                 raise NotFound("membership of that user in that project", f"{project_id}/{user_id}")
             keep_an_owner(self._owners_besides(db, project_id, user_id))
             db.run("DELETE FROM members WHERE project_id = ? AND user_id = ?", project_id, user_id)
+            member = Membership(project_id=project_id, user_id=user_id, role=old)
+            _log(db, activity.membership(actor, "removed", member, self._user_name(db, user_id), member))
 
         await self._conn.write(job)
 
@@ -237,19 +276,24 @@ class EmbeddedStore(Analytics):
                 "INSERT INTO projects VALUES (?, ?, ?, ?, ?, ?, ?)", id, new.name, new.description, *_stamp(actor)
             )
             db.run("INSERT INTO members(project_id, user_id, role) VALUES (?, ?, ?)", id, actor, Role.OWNER.value)
-            return rows.project(db.one("SELECT * FROM projects WHERE id = ?", id))
+            project = rows.project(db.one("SELECT * FROM projects WHERE id = ?", id))
+            _log(db, activity.created(actor, project))
+            return project
 
         return await self._conn.write(job)
 
     async def update_project(self, actor: str, id: str, patch: ProjectPatch) -> Project:
         def job(db: Db) -> Project:
             _node(db, id, NodeKind.PROJECT)
+            before = _model(db, NodeKind.PROJECT, id)
             db.run(
                 "UPDATE projects SET name = coalesce(?, name), description = coalesce(?, description), "
                 "updated_by = ?, updated_at = ? WHERE id = ?",
                 patch.name, patch.description, actor, rows.instant(now()), id,
             )
-            return rows.project(db.one("SELECT * FROM projects WHERE id = ?", id))
+            project = _model(db, NodeKind.PROJECT, id)
+            _log(db, activity.updated(actor, before, project))
+            return project
 
         return await self._conn.write(job)
 
@@ -261,6 +305,7 @@ class EmbeddedStore(Analytics):
             db.run("UPDATE themes SET parent_id = NULL WHERE project_id = ?", id)
             db.run("DELETE FROM nodes WHERE project_id = ? AND id != ?", id, id)
             db.run("DELETE FROM nodes WHERE id = ?", id)
+            db.run("DELETE FROM events WHERE project_id = ?", id)  # the history goes with the project
 
         await self._conn.write(job)
 
@@ -274,29 +319,45 @@ class EmbeddedStore(Analytics):
                 "INSERT INTO participants VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 id, new.project_id, new.pseudonym, json.dumps(new.attributes), *_stamp(actor),
             )
-            return rows.participant(db.one("SELECT * FROM participants WHERE id = ?", id))
+            return self._created(db, actor, NodeKind.PARTICIPANT, id)
 
         return await self._conn.write(job)
 
     async def update_participant(self, actor: str, id: str, patch: ParticipantPatch) -> Participant:
         def job(db: Db) -> Participant:
             _node(db, id, NodeKind.PARTICIPANT)
+            before = _model(db, NodeKind.PARTICIPANT, id)
             attributes = None if patch.attributes is None else json.dumps(patch.attributes)
             db.run(
                 "UPDATE participants SET pseudonym = coalesce(?, pseudonym), attributes = coalesce(?, attributes), "
                 "updated_by = ?, updated_at = ? WHERE id = ?",
                 patch.pseudonym, attributes, actor, rows.instant(now()), id,
             )
-            return rows.participant(db.one("SELECT * FROM participants WHERE id = ?", id))
+            return self._updated(db, actor, before)
 
         return await self._conn.write(job)
 
     async def delete_participant(self, actor: str, id: str) -> None:
-        def job(db: Db) -> None:
-            _node(db, id, NodeKind.PARTICIPANT)
-            db.run("DELETE FROM participants WHERE id = ?", id)
+        await self._conn.write(lambda db: self._delete(db, actor, NodeKind.PARTICIPANT, id))
 
-        await self._conn.write(job)
+    @staticmethod
+    def _created(db: Db, actor: str, kind: NodeKind, id: str) -> Any:
+        model = _model(db, kind, id)
+        _log(db, activity.created(actor, model))
+        return model
+
+    @staticmethod
+    def _updated(db: Db, actor: str, before: Any) -> Any:
+        after = _model(db, NodeKind(type(before).__name__), before.id)
+        _log(db, activity.updated(actor, before, after))
+        return after
+
+    @staticmethod
+    def _delete(db: Db, actor: str, kind: NodeKind, id: str) -> None:
+        """Delete a node whose table's cascades and triggers do the rest, and log it."""
+        _node(db, id, kind)
+        _log(db, activity.deleted(actor, _model(db, kind, id)))
+        db.run(f"DELETE FROM {_TABLES[kind][0] if kind is not NodeKind.LINK else 'links'} WHERE id = ?", id)
 
     async def get_participants(self, ids: Sequence[str]) -> dict[str, Participant]:
         return await self._conn.read(lambda db: _by_ids(db, "participants", ids, rows.participant))
@@ -319,16 +380,12 @@ class EmbeddedStore(Analytics):
                 "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 id, new.project_id, new.participant_id, new.title, new.text, new.kind, *_stamp(actor),
             )
-            return rows.document(db.one("SELECT * FROM documents WHERE id = ?", id))
+            return self._created(db, actor, NodeKind.DOCUMENT, id)
 
         return await self._conn.write(job)
 
     async def delete_document(self, actor: str, id: str) -> None:
-        def job(db: Db) -> None:
-            _node(db, id, NodeKind.DOCUMENT)
-            db.run("DELETE FROM documents WHERE id = ?", id)
-
-        await self._conn.write(job)
+        await self._conn.write(lambda db: self._delete(db, actor, NodeKind.DOCUMENT, id))
 
     async def get_documents(self, ids: Sequence[str]) -> dict[str, Document]:
         return await self._conn.read(lambda db: _by_ids(db, "documents", ids, rows.document))
@@ -377,14 +434,12 @@ class EmbeddedStore(Analytics):
         return rows.excerpt(db.one("SELECT * FROM excerpts WHERE id = ?", id))
 
     async def create_excerpt(self, actor: str, new: NewExcerpt) -> Excerpt:
-        return await self._conn.write(lambda db: self._excerpt(db, self._create_excerpt(db, actor, new, reuse=False)))
+        return await self._conn.write(
+            lambda db: self._created(db, actor, NodeKind.EXCERPT, self._create_excerpt(db, actor, new, reuse=False))
+        )
 
     async def delete_excerpt(self, actor: str, id: str) -> None:
-        def job(db: Db) -> None:
-            _node(db, id, NodeKind.EXCERPT)
-            db.run("DELETE FROM excerpts WHERE id = ?", id)
-
-        await self._conn.write(job)
+        await self._conn.write(lambda db: self._delete(db, actor, NodeKind.EXCERPT, id))
 
     async def get_excerpts(self, ids: Sequence[str]) -> dict[str, Excerpt]:
         return await self._conn.read(lambda db: _by_ids(db, "excerpts", ids, rows.excerpt))
@@ -396,7 +451,9 @@ class EmbeddedStore(Analytics):
     async def code_excerpt(self, actor: str, excerpt_id: str, code_id: str) -> Excerpt:
         def job(db: Db) -> Excerpt:
             self._code(db, actor, excerpt_id, code_id)
-            return self._excerpt(db, excerpt_id)
+            excerpt = self._excerpt(db, excerpt_id)
+            _log(db, activity.coded(actor, excerpt, [_model(db, NodeKind.CODE, code_id)], actor))
+            return excerpt
 
         return await self._conn.write(job)
 
@@ -412,7 +469,9 @@ class EmbeddedStore(Analytics):
             )
             if not removed:
                 raise NotFound("coding by this coder of that excerpt with that code", f"{excerpt_id}/{code_id}/{coder}")
-            return self._excerpt(db, excerpt_id)
+            excerpt = self._excerpt(db, excerpt_id)
+            _log(db, activity.uncoded(actor, excerpt, _model(db, NodeKind.CODE, code_id), coder))
+            return excerpt
 
         return await self._conn.write(job)
 
@@ -424,18 +483,24 @@ class EmbeddedStore(Analytics):
             id = self._create_excerpt(db, actor, new, reuse=True)
             for code_id in code_ids:
                 self._code(db, actor, id, code_id)
-            return self._excerpt(db, id)
+            excerpt = self._excerpt(db, id)
+            _log(db, activity.coded(actor, excerpt, [_model(db, NodeKind.CODE, c) for c in code_ids], actor))
+            return excerpt
 
         return await self._conn.write(job)
 
-    async def code_passages(self, passages: Sequence[CodedPassage]) -> list[str]:
+    async def code_passages(self, actor: str, passages: Sequence[CodedPassage]) -> list[str]:
         def job(db: Db) -> list[str]:
             ids = []
+            by_project: dict[str, list[str]] = defaultdict(list)
             for p in passages:
                 id = self._create_excerpt(db, p.coder_id, p.excerpt, reuse=True)
                 for code_id in p.code_ids:
                     self._code(db, p.coder_id, id, code_id)
                 ids.append(id)
+                by_project[_node(db, id, NodeKind.EXCERPT)["project_id"]].append(id)
+            for project_id, excerpt_ids in by_project.items():
+                _log(db, activity.bulk_coded(actor, project_id, excerpt_ids, sum(len(p.code_ids) for p in passages)))
             return ids
 
         return await self._conn.write(job)
@@ -506,7 +571,7 @@ class EmbeddedStore(Analytics):
                 "INSERT INTO codes VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)",
                 id, new.project_id, new.parent_id, new.name, new.description, new.color, *_stamp(actor),
             )
-            return rows.code(db.one("SELECT * FROM codes WHERE id = ?", id))
+            return self._created(db, actor, NodeKind.CODE, id)
 
         return await self._conn.write(job)
 
@@ -528,7 +593,7 @@ class EmbeddedStore(Analytics):
                 patch.color if patch.given("color") else code.color,
                 parent_id, actor, rows.instant(now()), id,
             )
-            return rows.code(db.one("SELECT * FROM codes WHERE id = ?", id))
+            return self._updated(db, actor, code)
 
         return await self._conn.write(job)
 
@@ -542,7 +607,7 @@ class EmbeddedStore(Analytics):
             _node(db, id, NodeKind.CODE)
             code = rows.code(db.one("SELECT * FROM codes WHERE id = ?", id))
             self._reparent_children(db, code, code.parent_id)
-            db.run("DELETE FROM codes WHERE id = ?", id)
+            self._delete(db, actor, NodeKind.CODE, id)
 
         await self._conn.write(job)
 
@@ -582,7 +647,9 @@ class EmbeddedStore(Analytics):
                 "UPDATE codes SET version = version + 1, updated_by = ?, updated_at = ? WHERE id = ?",
                 actor, rows.instant(now()), target_id,
             )
-            return rows.code(db.one("SELECT * FROM codes WHERE id = ?", target_id))
+            merged = rows.code(db.one("SELECT * FROM codes WHERE id = ?", target_id))
+            _log(db, activity.merged(actor, source, merged))
+            return merged
 
         return await self._conn.write(job)
 
@@ -639,7 +706,7 @@ class EmbeddedStore(Analytics):
                 "INSERT INTO themes VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)",
                 id, new.project_id, new.parent_id, new.name, new.description, new.status.value, *_stamp(actor),
             )
-            return self._theme(db, id)
+            return self._created(db, actor, NodeKind.THEME, id)
 
         return await self._conn.write(job)
 
@@ -661,7 +728,7 @@ class EmbeddedStore(Analytics):
                 (patch.status or theme.status).value,
                 parent_id, actor, rows.instant(now()), id,
             )
-            return self._theme(db, id)
+            return self._updated(db, actor, theme)
 
         return await self._conn.write(job)
 
@@ -670,7 +737,7 @@ class EmbeddedStore(Analytics):
             _node(db, id, NodeKind.THEME)
             theme = self._theme(db, id)
             db.run("UPDATE themes SET parent_id = ? WHERE parent_id = ?", theme.parent_id, id)
-            db.run("DELETE FROM themes WHERE id = ?", id)
+            self._delete(db, actor, NodeKind.THEME, id)
 
         await self._conn.write(job)
 
@@ -687,7 +754,9 @@ class EmbeddedStore(Analytics):
                 "INSERT OR IGNORE INTO theme_codes VALUES (?, ?, ?, ?, ?)",
                 theme_id, code_id, project_id, actor, rows.instant(now()),
             )
-            return self._theme(db, theme_id)
+            theme = self._theme(db, theme_id)
+            _log(db, activity.theme_membership(actor, "added", _model(db, NodeKind.CODE, code_id), theme))
+            return theme
 
         return await self._conn.write(job)
 
@@ -696,7 +765,9 @@ class EmbeddedStore(Analytics):
             self._membership(db, code_id, theme_id)
             if not db.run("DELETE FROM theme_codes WHERE theme_id = ? AND code_id = ?", theme_id, code_id):
                 raise NotFound("membership of that code in that theme", f"{code_id}/{theme_id}")
-            return self._theme(db, theme_id)
+            theme = self._theme(db, theme_id)
+            _log(db, activity.theme_membership(actor, "removed", _model(db, NodeKind.CODE, code_id), theme))
+            return theme
 
         return await self._conn.write(job)
 
@@ -781,7 +852,7 @@ class EmbeddedStore(Analytics):
                 new.kind.value, new.label, new.note, *_stamp(actor),
             )
             self._set_evidence(db, id, project_id, new.evidence_excerpt_ids)
-            return self._link(db, id)
+            return self._created(db, actor, NodeKind.LINK, id)
 
         return await self._conn.write(job)
 
@@ -803,16 +874,12 @@ class EmbeddedStore(Analytics):
                 patch.note if patch.given("note") else link.note,
                 actor, rows.instant(now()), id,
             )
-            return self._link(db, id)
+            return self._updated(db, actor, link)
 
         return await self._conn.write(job)
 
     async def unlink(self, actor: str, id: str) -> None:
-        def job(db: Db) -> None:
-            _node(db, id, NodeKind.LINK)
-            db.run("DELETE FROM links WHERE id = ?", id)
-
-        await self._conn.write(job)
+        await self._conn.write(lambda db: self._delete(db, actor, NodeKind.LINK, id))
 
     @staticmethod
     def _links_where(db: Db, where: str, ids: Sequence[str], key: str) -> dict[str, list[Link]]:
@@ -854,7 +921,7 @@ class EmbeddedStore(Analytics):
                 "INSERT INTO memos VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)",
                 id, target["project_id"], new.target_id, target["kind"], new.title, new.body, *_stamp(actor),
             )
-            return self._memo(db, id)
+            return self._created(db, actor, NodeKind.MEMO, id)
 
         return await self._conn.write(job)
 
@@ -870,16 +937,12 @@ class EmbeddedStore(Analytics):
                 memo.body if patch.body is None else patch.body,
                 actor, rows.instant(now()), id,
             )
-            return self._memo(db, id)
+            return self._updated(db, actor, memo)
 
         return await self._conn.write(job)
 
     async def delete_memo(self, actor: str, id: str) -> None:
-        def job(db: Db) -> None:
-            _node(db, id, NodeKind.MEMO)
-            db.run("DELETE FROM memos WHERE id = ?", id)
-
-        await self._conn.write(job)
+        await self._conn.write(lambda db: self._delete(db, actor, NodeKind.MEMO, id))
 
     async def get_memos(self, ids: Sequence[str]) -> dict[str, Memo]:
         return await self._conn.read(lambda db: _by_ids(db, "memos", ids, rows.memo))
@@ -887,6 +950,37 @@ class EmbeddedStore(Analytics):
     async def memos_of_projects(self, project_ids: Sequence[str]) -> dict[str, list[Memo]]:
         sql = f"SELECT * FROM memos WHERE project_id {_IN} ORDER BY created_at, id"
         return await self._conn.read(lambda db: _grouped(db, sql, project_ids, "project_id", rows.memo))
+
+    # -- activity ---------------------------------------------------------------------------------
+    async def activity(self, project_id: str, first: int, after: str | None = None, actor_id: str | None = None,
+                       target_id: str | None = None) -> EventPage:
+        if first < 0:
+            raise BadInput("first must be zero or more.")
+
+        def job(db: Db) -> EventPage:
+            _node(db, project_id, NodeKind.PROJECT)
+            at, id = cursors.decode(after, 2) if after else ["\uffff", ""]
+            found = db.all(
+                "SELECT * FROM events WHERE project_id = ? AND (at < ? OR (at = ? AND id < ?)) "
+                "AND (? IS NULL OR actor_id = ?) "
+                "AND (? IS NULL OR EXISTS (SELECT 1 FROM json_each(target_ids) WHERE value = ?)) "
+                "ORDER BY at DESC, id DESC LIMIT ?",
+                project_id, at, at, id, actor_id, actor_id, target_id, target_id, first + 1,
+            )
+            events = [rows.event(r) for r in found[:first]]
+            return EventPage(events=tuple(events), cursors=tuple(activity.cursor(e) for e in events),
+                             has_next_page=len(found) > first)
+
+        return await self._conn.read(job)
+
+    async def events_since(self, project_id: str, cursor: str | None, limit: int = 100) -> list[Event]:
+        def job(db: Db) -> list[Event]:
+            at, id = cursors.decode(cursor, 2) if cursor else ["", ""]
+            return [rows.event(r) for r in db.all(
+                "SELECT * FROM events WHERE project_id = ? AND (at > ? OR (at = ? AND id > ?)) ORDER BY at, id LIMIT ?",
+                project_id, at, at, id, limit)]
+
+        return await self._conn.read(job)
 
     # -- analysis --------------------------------------------------------------------------------
     async def project_snapshot(self, project_id: str, with_text: bool = False) -> Snapshot:

@@ -57,7 +57,7 @@ def label_project_index(label: str) -> str:
 def schema_statements() -> list[str]:
     """Constraints and indexes, created idempotently at start-up."""
     return [
-        USER_ID_UNIQUE, USER_TOKEN_INDEX, NODE_ID_UNIQUE, NODE_PROJECT_INDEX,
+        USER_ID_UNIQUE, USER_TOKEN_INDEX, NODE_ID_UNIQUE, NODE_PROJECT_INDEX, EVENT_ID_UNIQUE, EVENT_PROJECT_INDEX,
         *(label_id_unique(label) for label in LABELS),
         *(label_project_index(label) for label in LABELS),
     ]
@@ -91,6 +91,9 @@ DETACH DELETE g
 concept, and the memos about any of those."""
 
 DELETE_PROJECT = "MATCH (n:Node {project_id: $id}) DETACH DELETE n"
+LOCK = "UNWIND $ids AS id MATCH (n:Node {id: id}) SET n._lock = true REMOVE n._lock"
+"""Take the nodes' write locks before reading what a write depends on (a version, the
+owners left), so two concurrent writers cannot both act on the same old state."""
 
 # -- users ---------------------------------------------------------------------------------
 ENSURE_USER = (
@@ -342,6 +345,22 @@ UPDATE_MEMO = (
     "m.updated_by = $actor, m.updated_at = $at"
 )
 
+
+# -- activity ---------------------------------------------------------------------------------
+EVENT_ID_UNIQUE = "CREATE CONSTRAINT event_id IF NOT EXISTS FOR (n:Event) REQUIRE n.id IS UNIQUE"
+EVENT_PROJECT_INDEX = "CREATE INDEX event_project IF NOT EXISTS FOR (n:Event) ON (n.project_id)"
+LOG_EVENT = "CREATE (e:Event $props)"
+DELETE_PROJECT_EVENTS = "MATCH (e:Event {project_id: $id}) DELETE e"
+ACTIVITY = """
+MATCH (e:Event {project_id: $project_id})
+WHERE (e.at < $at OR (e.at = $at AND e.id < $id))
+  AND ($actor_id IS NULL OR e.actor_id = $actor_id) AND ($target_id IS NULL OR $target_id IN e.target_ids)
+RETURN e AS n ORDER BY e.at DESC, e.id DESC LIMIT $limit
+"""
+EVENTS_SINCE = (
+    "MATCH (e:Event {project_id: $project_id}) WHERE e.at > $at OR (e.at = $at AND e.id > $id) "
+    "RETURN e AS n ORDER BY e.at, e.id LIMIT $limit"
+)
 
 # -- analysis ----------------------------------------------------------------------------------
 MEMBERSHIPS = "MATCH (c:Code {project_id: $project_id})-[:IN_THEME]->(t:Theme) RETURN c.id AS code_id, t.id AS theme_id"

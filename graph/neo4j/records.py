@@ -11,7 +11,7 @@ from typing import Any
 
 from neo4j import Record
 
-from graph.models import Code, Coding, Document, Excerpt, Link, Memo, Participant, Project, Theme, User
+from graph.models import Code, Coding, Document, Event, Excerpt, Link, Memo, Participant, Project, Theme, User
 
 
 def _props(record: Record, **extra: Any) -> dict[str, Any]:
@@ -61,3 +61,20 @@ def link(r: Record) -> Link:
 
 def memo(r: Record) -> Memo:
     return Memo.model_validate(_props(r, target_id=r["target_id"], target_kind=r["target_kind"]))
+
+
+def event(r: Record) -> Event:
+    props = _props(r)
+    for key in ("before", "after"):
+        props[key] = None if props.get(key) is None else json.loads(props[key])
+    return Event.model_validate(props)
+
+
+def event_props(e: Event) -> dict[str, Any]:
+    """An event as node properties: instants as UTC ISO strings, values as JSON text."""
+    return {
+        "id": e.id, "project_id": e.project_id, "actor_id": e.actor_id, "type": e.type,
+        "target_ids": list(e.target_ids), "at": e.at.isoformat(), "summary": e.summary,
+        "before": None if e.before is None else json.dumps(e.before),
+        "after": None if e.after is None else json.dumps(e.after),
+    }

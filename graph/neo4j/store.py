@@ -10,13 +10,14 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction, Record
 from neo4j.exceptions import AuthError, ClientError, ConstraintError, ServiceUnavailable
 
-from graph import cursors
+from graph import activity, cursors
 from graph.analysis.service import Analytics
 from graph.analysis.snapshot import CodingFact, ExcerptFact, Snapshot
 from graph.errors import BadInput, Conflict, NotFound, StoreUnavailable
@@ -43,6 +44,8 @@ from graph.models import (
     Coding,
     ConceptStats,
     Document,
+    Event,
+    EventPage,
     Excerpt,
     Link,
     LinkKind,
@@ -99,6 +102,10 @@ async def _node(tx: Tx, id: str, *kinds: NodeKind) -> Record:
     return found
 
 
+async def _lock(tx: Tx, *ids: str) -> None:
+    await _rows(tx, q.LOCK, ids=list(ids))
+
+
 async def _free(tx: Tx, id: str) -> None:
     """Ids are unique across all nodes (the embedded store enforces the same)."""
     if await _one(tx, q.NODE, id=id) is not None:
@@ -109,6 +116,47 @@ async def _create(tx: Tx, kind: NodeKind, props: dict[str, Any]) -> None:
     """Create a node that has no relationships yet."""
     await _free(tx, props["id"])
     await _rows(tx, q.CREATE_NODE[kind.value], props=props)
+
+
+async def _log(tx: Tx, e: Event) -> None:
+    """Append to the project's activity history, in the write's own transaction."""
+    await _rows(tx, q.LOG_EVENT, props=records.event_props(e))
+
+
+_READERS: dict[NodeKind, tuple[str, Callable[[Record], Any]]] = {
+    NodeKind.PROJECT: (q.GET_PROJECTS, records.project), NodeKind.PARTICIPANT: (q.GET_PARTICIPANTS, records.participant),
+    NodeKind.DOCUMENT: (q.GET_DOCUMENTS, records.document), NodeKind.EXCERPT: (q.GET_EXCERPTS, records.excerpt),
+    NodeKind.CODE: (q.GET_CODES, records.code), NodeKind.THEME: (q.GET_THEMES, records.theme),
+    NodeKind.LINK: (q.GET_LINKS, records.link), NodeKind.MEMO: (q.GET_MEMOS, records.memo),
+}
+
+
+async def _model(tx: Tx, kind: NodeKind, id: str) -> Any:
+    """The current model of an existing node."""
+    statement, mapper = _READERS[kind]
+    return mapper(await _one(tx, statement, ids=[id]))
+
+
+async def _created(tx: Tx, actor: str, kind: NodeKind, id: str) -> Any:
+    model = await _model(tx, kind, id)
+    await _log(tx, activity.created(actor, model))
+    return model
+
+
+async def _updated(tx: Tx, actor: str, before: Any) -> Any:
+    after = await _model(tx, NodeKind(type(before).__name__), before.id)
+    await _log(tx, activity.updated(actor, before, after))
+    return after
+
+
+async def _deleted(tx: Tx, actor: str, kind: NodeKind, id: str, *also: str) -> None:
+    """Log the deletion of a node, then delete it with what cannot outlive it (and `also`)."""
+    await _log(tx, activity.deleted(actor, await _model(tx, kind, id)))
+    await _rows(tx, q.DELETE_NODES, ids=[id, *also])
+
+
+async def _user_name(tx: Tx, user_id: str) -> str:
+    return str((await _one(tx, q.GET_USERS, ids=[user_id]))["n"]["name"])
 
 
 def _by_id(rows: list[Record], mapper: Callable[[Record], M]) -> dict[str, M]:
@@ -290,27 +338,38 @@ class Neo4jStore(Analytics):
             if await self._member_parties(tx, project_id, user_id) is not None:
                 raise BadInput("That user is a member already; use changeRole to change their role.")
             await _rows(tx, q.ADD_MEMBER, user_id=user_id, project_id=project_id, role=role.value)
-            return Membership(project_id=project_id, user_id=user_id, role=role)
+            member = Membership(project_id=project_id, user_id=user_id, role=role)
+            await _log(tx, activity.membership(actor, "added", member, await _user_name(tx, user_id)))
+            return member
 
         return await self._write(work)
 
     async def change_role(self, actor: str, project_id: str, user_id: str, role: Role) -> Membership:
         async def work(tx: Tx) -> Membership:
-            if await self._member_parties(tx, project_id, user_id) is None:
+            await _lock(tx, project_id)
+            old = await self._member_parties(tx, project_id, user_id)
+            if old is None:
                 raise NotFound("membership of that user in that project", f"{project_id}/{user_id}")
             if role is not Role.OWNER:
                 keep_an_owner(await self._owners_besides(tx, project_id, user_id))
             await _rows(tx, q.SET_ROLE, user_id=user_id, project_id=project_id, role=role.value)
-            return Membership(project_id=project_id, user_id=user_id, role=role)
+            member = Membership(project_id=project_id, user_id=user_id, role=role)
+            await _log(tx, activity.membership(actor, "changed", member, await _user_name(tx, user_id),
+                                               Membership(project_id=project_id, user_id=user_id, role=old)))
+            return member
 
         return await self._write(work)
 
     async def remove_member(self, actor: str, project_id: str, user_id: str) -> None:
         async def work(tx: Tx) -> None:
-            if await self._member_parties(tx, project_id, user_id) is None:
+            await _lock(tx, project_id)
+            old = await self._member_parties(tx, project_id, user_id)
+            if old is None:
                 raise NotFound("membership of that user in that project", f"{project_id}/{user_id}")
             keep_an_owner(await self._owners_besides(tx, project_id, user_id))
             await _rows(tx, q.REMOVE_MEMBER, user_id=user_id, project_id=project_id)
+            member = Membership(project_id=project_id, user_id=user_id, role=old)
+            await _log(tx, activity.membership(actor, "removed", member, await _user_name(tx, user_id), member))
 
         await self._write(work)
 
@@ -330,15 +389,18 @@ class Neo4jStore(Analytics):
             await _create(tx, NodeKind.PROJECT, {"id": id, "project_id": id, "name": new.name,
                                                  "description": new.description, **_stamps(actor)})
             await _rows(tx, q.ADD_MEMBER, user_id=actor, project_id=id, role=Role.OWNER.value)
-            return records.project(await _one(tx, q.GET_PROJECTS, ids=[id]))
+            return await _created(tx, actor, NodeKind.PROJECT, id)
 
         return await self._write(work)
 
     async def update_project(self, actor: str, id: str, patch: ProjectPatch) -> Project:
         async def work(tx: Tx) -> Project:
+            await _lock(tx, id)
             await _node(tx, id, NodeKind.PROJECT)
-            return records.project(await _one(tx, q.UPDATE_PROJECT, id=id, name=patch.name,
-                                              description=patch.description, actor=actor, at=_at()))
+            before = await _model(tx, NodeKind.PROJECT, id)
+            await _rows(tx, q.UPDATE_PROJECT, id=id, name=patch.name, description=patch.description, actor=actor,
+                        at=_at())
+            return await _updated(tx, actor, before)
 
         return await self._write(work)
 
@@ -346,6 +408,7 @@ class Neo4jStore(Analytics):
         async def work(tx: Tx) -> None:
             await _node(tx, id, NodeKind.PROJECT)
             await _rows(tx, q.DELETE_PROJECT, id=id)
+            await _rows(tx, q.DELETE_PROJECT_EVENTS, id=id)  # the history goes with the project
 
         await self._write(work)
 
@@ -358,26 +421,29 @@ class Neo4jStore(Analytics):
                 "id": id, "project_id": new.project_id, "pseudonym": new.pseudonym,
                 "attributes": json.dumps(new.attributes), **_stamps(actor),
             })
-            return records.participant(await _one(tx, q.GET_PARTICIPANTS, ids=[id]))
+            return await _created(tx, actor, NodeKind.PARTICIPANT, id)
 
         return await self._write(work)
 
     async def update_participant(self, actor: str, id: str, patch: ParticipantPatch) -> Participant:
         async def work(tx: Tx) -> Participant:
+            await _lock(tx, id)
             await _node(tx, id, NodeKind.PARTICIPANT)
+            before = await _model(tx, NodeKind.PARTICIPANT, id)
             attributes = None if patch.attributes is None else json.dumps(patch.attributes)
-            return records.participant(await _one(tx, q.UPDATE_PARTICIPANT, id=id, pseudonym=patch.pseudonym,
-                                                  attributes=attributes, actor=actor, at=_at()))
+            await _rows(tx, q.UPDATE_PARTICIPANT, id=id, pseudonym=patch.pseudonym, attributes=attributes, actor=actor,
+                        at=_at())
+            return await _updated(tx, actor, before)
 
         return await self._write(work)
 
     async def delete_participant(self, actor: str, id: str) -> None:
-        await self._delete(id, NodeKind.PARTICIPANT)
+        await self._delete(actor, id, NodeKind.PARTICIPANT)
 
-    async def _delete(self, id: str, kind: NodeKind) -> None:
+    async def _delete(self, actor: str, id: str, kind: NodeKind) -> None:
         async def work(tx: Tx) -> None:
             await _node(tx, id, kind)
-            await _rows(tx, q.DELETE_NODES, ids=[id])
+            await _deleted(tx, actor, kind, id)
 
         await self._write(work)
 
@@ -401,12 +467,12 @@ class Neo4jStore(Analytics):
             })
             if new.participant_id is not None:
                 await _rows(tx, q.DOCUMENT_ABOUT, id=id, participant_id=new.participant_id)
-            return records.document(await _one(tx, q.GET_DOCUMENTS, ids=[id]))
+            return await _created(tx, actor, NodeKind.DOCUMENT, id)
 
         return await self._write(work)
 
     async def delete_document(self, actor: str, id: str) -> None:
-        await self._delete(id, NodeKind.DOCUMENT)
+        await self._delete(actor, id, NodeKind.DOCUMENT)
 
     async def get_documents(self, ids: Sequence[str]) -> dict[str, Document]:
         return await self._fetch(q.GET_DOCUMENTS, ids, records.document)
@@ -449,12 +515,12 @@ class Neo4jStore(Analytics):
 
     async def create_excerpt(self, actor: str, new: NewExcerpt) -> Excerpt:
         async def work(tx: Tx) -> Excerpt:
-            return await self._excerpt(tx, await self._create_excerpt(tx, actor, new, reuse=False))
+            return await _created(tx, actor, NodeKind.EXCERPT, await self._create_excerpt(tx, actor, new, reuse=False))
 
         return await self._write(work)
 
     async def delete_excerpt(self, actor: str, id: str) -> None:
-        await self._delete(id, NodeKind.EXCERPT)
+        await self._delete(actor, id, NodeKind.EXCERPT)
 
     async def get_excerpts(self, ids: Sequence[str]) -> dict[str, Excerpt]:
         return await self._fetch(q.GET_EXCERPTS, ids, records.excerpt)
@@ -465,7 +531,9 @@ class Neo4jStore(Analytics):
     async def code_excerpt(self, actor: str, excerpt_id: str, code_id: str) -> Excerpt:
         async def work(tx: Tx) -> Excerpt:
             await self._code(tx, actor, excerpt_id, code_id)
-            return await self._excerpt(tx, excerpt_id)
+            excerpt = await self._excerpt(tx, excerpt_id)
+            await _log(tx, activity.coded(actor, excerpt, [await _model(tx, NodeKind.CODE, code_id)], actor))
+            return excerpt
 
         return await self._write(work)
 
@@ -479,7 +547,9 @@ class Neo4jStore(Analytics):
             removed = await _one(tx, q.UNCODE_EXCERPT, excerpt_id=excerpt_id, code_id=code_id, coder=coder)
             if not removed or not removed["removed"]:
                 raise NotFound("coding by this coder of that excerpt with that code", f"{excerpt_id}/{code_id}/{coder}")
-            return await self._excerpt(tx, excerpt_id)
+            excerpt = await self._excerpt(tx, excerpt_id)
+            await _log(tx, activity.uncoded(actor, excerpt, await _model(tx, NodeKind.CODE, code_id), coder))
+            return excerpt
 
         return await self._write(work)
 
@@ -491,11 +561,13 @@ class Neo4jStore(Analytics):
             id = await self._create_excerpt(tx, actor, new, reuse=True)
             for code_id in code_ids:
                 await self._code(tx, actor, id, code_id)
-            return await self._excerpt(tx, id)
+            excerpt = await self._excerpt(tx, id)
+            await _log(tx, activity.coded(actor, excerpt, [await _model(tx, NodeKind.CODE, c) for c in code_ids], actor))
+            return excerpt
 
         return await self._write(work)
 
-    async def code_passages(self, passages: Sequence[CodedPassage]) -> list[str]:
+    async def code_passages(self, actor: str, passages: Sequence[CodedPassage]) -> list[str]:
         async def work(tx: Tx) -> list[str]:
             docs = {r["id"]: r for r in await _rows(tx, q.DOCUMENT_TEXTS, ids=list({p.excerpt.document_id for p in passages}))}
             codes = {r["id"]: r for r in await _rows(tx, q.NODES, ids=list({c for p in passages for c in p.code_ids}))}
@@ -532,7 +604,13 @@ class Neo4jStore(Analytics):
             for statement, rows in ((q.CREATE_EXCERPTS, created), (q.CODE_EXCERPTS, codings)):
                 for i in range(0, len(rows), BATCH):
                     await _rows(tx, statement, rows=rows[i : i + BATCH])
-            return [existing[(p.excerpt.document_id, p.excerpt.start, p.excerpt.end)] for p in passages]
+            ids = [existing[(p.excerpt.document_id, p.excerpt.start, p.excerpt.end)] for p in passages]
+            by_project: dict[str, list[str]] = defaultdict(list)
+            for p, id in zip(passages, ids):
+                by_project[docs[p.excerpt.document_id]["project_id"]].append(id)
+            for project_id, excerpt_ids in by_project.items():
+                await _log(tx, activity.bulk_coded(actor, project_id, excerpt_ids, len(codings)))
+            return ids
 
         return await self._write(work)
 
@@ -595,12 +673,13 @@ class Neo4jStore(Analytics):
             })
             if new.parent_id is not None:
                 await _rows(tx, q.set_parent(NodeKind.CODE.value), id=id, parent_id=new.parent_id)
-            return await self._code_model(tx, id)
+            return await _created(tx, actor, NodeKind.CODE, id)
 
         return await self._write(work)
 
     async def update_code(self, actor: str, id: str, patch: CodePatch) -> Code:
         async def work(tx: Tx) -> Code:
+            await _lock(tx, id)
             await _node(tx, id, NodeKind.CODE)
             code = await self._code_model(tx, id)
             check_version("Code", id, patch.expected_version, code.version)
@@ -614,7 +693,7 @@ class Neo4jStore(Analytics):
                         color=patch.color if patch.given("color") else code.color, actor=actor, at=_at())
             if parent_id != code.parent_id:
                 await _rows(tx, q.set_parent(NodeKind.CODE.value), id=id, parent_id=parent_id)
-            return await self._code_model(tx, id)
+            return await _updated(tx, actor, code)
 
         return await self._write(work)
 
@@ -625,15 +704,17 @@ class Neo4jStore(Analytics):
 
     async def delete_code(self, actor: str, id: str) -> None:
         async def work(tx: Tx) -> None:
+            await _lock(tx, id)
             await _node(tx, id, NodeKind.CODE)
             code = await self._code_model(tx, id)
             await self._reparent_children(tx, code, code.parent_id)
-            await _rows(tx, q.DELETE_NODES, ids=[id])
+            await _deleted(tx, actor, NodeKind.CODE, id)
 
         await self._write(work)
 
     async def merge_codes(self, actor: str, source_id: str, target_id: str) -> Code:
         async def work(tx: Tx) -> Code:
+            await _lock(tx, source_id, target_id)
             await _node(tx, source_id, NodeKind.CODE)
             await _node(tx, target_id, NodeKind.CODE)
             source = await self._code_model(tx, source_id)
@@ -651,7 +732,9 @@ class Neo4jStore(Analytics):
             await self._reparent_children(tx, source, target_id)
             await _rows(tx, q.DELETE_NODES, ids=[source_id, *self_links])
             await _rows(tx, q.BUMP_CODE, id=target_id, actor=actor, at=_at())
-            return await self._code_model(tx, target_id)
+            merged = await self._code_model(tx, target_id)
+            await _log(tx, activity.merged(actor, source, merged))
+            return merged
 
         return await self._write(work)
 
@@ -701,12 +784,13 @@ class Neo4jStore(Analytics):
             })
             if new.parent_id is not None:
                 await _rows(tx, q.set_parent(NodeKind.THEME.value), id=id, parent_id=new.parent_id)
-            return await self._theme(tx, id)
+            return await _created(tx, actor, NodeKind.THEME, id)
 
         return await self._write(work)
 
     async def update_theme(self, actor: str, id: str, patch: ThemePatch) -> Theme:
         async def work(tx: Tx) -> Theme:
+            await _lock(tx, id)
             await _node(tx, id, NodeKind.THEME)
             theme = await self._theme(tx, id)
             check_version("Theme", id, patch.expected_version, theme.version)
@@ -720,17 +804,18 @@ class Neo4jStore(Analytics):
                         status=(patch.status or theme.status).value, actor=actor, at=_at())
             if parent_id != theme.parent_id:
                 await _rows(tx, q.set_parent(NodeKind.THEME.value), id=id, parent_id=parent_id)
-            return await self._theme(tx, id)
+            return await _updated(tx, actor, theme)
 
         return await self._write(work)
 
     async def delete_theme(self, actor: str, id: str) -> None:
         async def work(tx: Tx) -> None:
+            await _lock(tx, id)
             await _node(tx, id, NodeKind.THEME)
             theme = await self._theme(tx, id)
             for sub in await _rows(tx, q.children(NodeKind.THEME.value), id=id):
                 await _rows(tx, q.set_parent(NodeKind.THEME.value), id=sub["id"], parent_id=theme.parent_id)
-            await _rows(tx, q.DELETE_NODES, ids=[id])
+            await _deleted(tx, actor, NodeKind.THEME, id)
 
         await self._write(work)
 
@@ -744,7 +829,9 @@ class Neo4jStore(Analytics):
         async def work(tx: Tx) -> Theme:
             await self._membership(tx, code_id, theme_id)
             await _rows(tx, q.ADD_CODE_TO_THEME, code_id=code_id, theme_id=theme_id, actor=actor, at=_at())
-            return await self._theme(tx, theme_id)
+            theme = await self._theme(tx, theme_id)
+            await _log(tx, activity.theme_membership(actor, "added", await _model(tx, NodeKind.CODE, code_id), theme))
+            return theme
 
         return await self._write(work)
 
@@ -754,7 +841,9 @@ class Neo4jStore(Analytics):
             removed = await _one(tx, q.REMOVE_CODE_FROM_THEME, code_id=code_id, theme_id=theme_id)
             if not removed or not removed["removed"]:
                 raise NotFound("membership of that code in that theme", f"{code_id}/{theme_id}")
-            return await self._theme(tx, theme_id)
+            theme = await self._theme(tx, theme_id)
+            await _log(tx, activity.theme_membership(actor, "removed", await _model(tx, NodeKind.CODE, code_id), theme))
+            return theme
 
         return await self._write(work)
 
@@ -814,12 +903,13 @@ class Neo4jStore(Analytics):
                 "version": 1, **_stamps(actor),
             })
             await self._set_evidence(tx, id, project_id, new.evidence_excerpt_ids)
-            return await self._link(tx, id)
+            return await _created(tx, actor, NodeKind.LINK, id)
 
         return await self._write(work)
 
     async def update_link(self, actor: str, id: str, patch: LinkPatch) -> Link:
         async def work(tx: Tx) -> Link:
+            await _lock(tx, id)
             await _node(tx, id, NodeKind.LINK)
             link = await self._link(tx, id)
             check_version("Link", id, patch.expected_version, link.version)
@@ -831,12 +921,12 @@ class Neo4jStore(Analytics):
             await _rows(tx, q.UPDATE_LINK, id=id, kind=kind.value,
                         label=patch.label if patch.given("label") else link.label,
                         note=patch.note if patch.given("note") else link.note, actor=actor, at=_at())
-            return await self._link(tx, id)
+            return await _updated(tx, actor, link)
 
         return await self._write(work)
 
     async def unlink(self, actor: str, id: str) -> None:
-        await self._delete(id, NodeKind.LINK)
+        await self._delete(actor, id, NodeKind.LINK)
 
     async def get_links(self, ids: Sequence[str]) -> dict[str, Link]:
         return await self._fetch(q.GET_LINKS, ids, records.link)
@@ -858,29 +948,55 @@ class Neo4jStore(Analytics):
                 "id": id, "project_id": target["project_id"], "title": new.title, "body": new.body, "version": 1,
                 **_stamps(actor),
             })
-            return await self._memo(tx, id)
+            return await _created(tx, actor, NodeKind.MEMO, id)
 
         return await self._write(work)
 
     async def update_memo(self, actor: str, id: str, patch: MemoPatch) -> Memo:
         async def work(tx: Tx) -> Memo:
+            await _lock(tx, id)
             await _node(tx, id, NodeKind.MEMO)
             memo = await self._memo(tx, id)
             check_version("Memo", id, patch.expected_version, memo.version)
             await _rows(tx, q.UPDATE_MEMO, id=id, title=patch.title or memo.title,
                         body=memo.body if patch.body is None else patch.body, actor=actor, at=_at())
-            return await self._memo(tx, id)
+            return await _updated(tx, actor, memo)
 
         return await self._write(work)
 
     async def delete_memo(self, actor: str, id: str) -> None:
-        await self._delete(id, NodeKind.MEMO)
+        await self._delete(actor, id, NodeKind.MEMO)
 
     async def get_memos(self, ids: Sequence[str]) -> dict[str, Memo]:
         return await self._fetch(q.GET_MEMOS, ids, records.memo)
 
     async def memos_of_projects(self, project_ids: Sequence[str]) -> dict[str, list[Memo]]:
         return await self._fetch_grouped(q.MEMOS_OF_PROJECTS, project_ids, records.memo)
+
+    # -- activity ---------------------------------------------------------------------------------
+    async def activity(self, project_id: str, first: int, after: str | None = None, actor_id: str | None = None,
+                       target_id: str | None = None) -> EventPage:
+        if first < 0:
+            raise BadInput("first must be zero or more.")
+
+        async def work(tx: Tx) -> EventPage:
+            await _node(tx, project_id, NodeKind.PROJECT)
+            at, id = cursors.decode(after, 2) if after else ["\uffff", ""]
+            found = await _rows(tx, q.ACTIVITY, project_id=project_id, at=at, id=id, actor_id=actor_id,
+                                target_id=target_id, limit=first + 1)
+            events = [records.event(r) for r in found[:first]]
+            return EventPage(events=tuple(events), cursors=tuple(activity.cursor(e) for e in events),
+                             has_next_page=len(found) > first)
+
+        return await self._read(work)
+
+    async def events_since(self, project_id: str, cursor: str | None, limit: int = 100) -> list[Event]:
+        async def work(tx: Tx) -> list[Event]:
+            at, id = cursors.decode(cursor, 2) if cursor else ["", ""]
+            return [records.event(r) for r in await _rows(tx, q.EVENTS_SINCE, project_id=project_id, at=at, id=id,
+                                                          limit=limit)]
+
+        return await self._read(work)
 
     # -- analysis ---------------------------------------------------------------------------------
     async def project_snapshot(self, project_id: str, with_text: bool = False) -> Snapshot:

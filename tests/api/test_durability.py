@@ -3,59 +3,12 @@ same data directory, and every acknowledged write is there."""
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def server(data_dir: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    port = _free_port()
-    env = {**os.environ, "THEMEMAP_DATA_DIR": str(data_dir), "THEMEMAP_STORE": "embedded"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None, process.stderr.read().decode() if process.stderr else ""
-            assert time.monotonic() < deadline, "server did not become ready"
-            time.sleep(0.1)
-        yield process, url
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait(timeout=10)
-
-
-def add_user(data_dir: Path, name: str) -> str:
-    """`thememap user add`, as an administrator would run it; returns the printed token."""
-    out = subprocess.run(
-        [sys.executable, "-m", "api.cli", "user", "add", name, "--data-dir", str(data_dir)],
-        capture_output=True, text=True, check=True, env={**os.environ, "COLUMNS": "200"},
-    ).stdout
-    return next(line.strip() for line in out.splitlines() if line.startswith("tm_"))
+from tests.servers import add_user, server
 
 
 TOKEN: dict[str, str] = {}
@@ -70,8 +23,9 @@ def gql(url: str, query: str, **variables: object) -> dict:
 
 def test_acknowledged_writes_survive_sigkill(tmp_path: Path) -> None:
     text = "Interviewer: And then?\n\nBecky: Then they stepped it down. I could breathe again. 😀"
-    TOKEN["value"] = add_user(tmp_path, "durable")
-    with server(tmp_path) as (process, url):
+    env = {"THEMEMAP_DATA_DIR": str(tmp_path), "THEMEMAP_STORE": "embedded"}
+    TOKEN["value"] = add_user(env, "durable")[1]
+    with server(env) as (process, url):
         pid = gql(url, 'mutation { createProject(input: {name: "Durable"}) { id } }')["createProject"]["id"]
         doc = gql(url, 'mutation($p: ID!, $t: String!) { addDocument(input: {projectId: $p, title: "d", text: $t}) { id } }',
                   p=pid, t=text)["addDocument"]["id"]
@@ -87,7 +41,7 @@ def test_acknowledged_writes_survive_sigkill(tmp_path: Path) -> None:
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=10)
 
-    with server(tmp_path) as (_, url):
+    with server(env) as (_, url):
         data = gql(url, "query($p: ID!) { project(id: $p) { codes { id excerptCount } documents { excerpts { id text } } } }",
                    p=pid)["project"]
         assert sorted(c["id"] for c in data["codes"]) == sorted(code_ids)

@@ -134,7 +134,7 @@ async def test_code_passages_in_bulk(store: Store) -> None:
     s = await small_project(store)
     await store.ensure_user(OTHER, "Second")
     span = NewExcerpt(id="bulk-1", document_id=s.doc_a.id, start=0, end=5)
-    ids = await store.code_passages([
+    ids = await store.code_passages(ACTOR, [
         CodedPassage(coder_id=ACTOR, excerpt=span, code_ids=(s.fear.id,)),
         CodedPassage(coder_id=OTHER, excerpt=span, code_ids=(s.fear.id, s.hope.id)),
         CodedPassage(coder_id=OTHER, excerpt=NewExcerpt(document_id=s.doc_b.id, start=2, end=9), code_ids=(s.hope.id,)),
@@ -145,7 +145,7 @@ async def test_code_passages_in_bulk(store: Store) -> None:
         [(s.fear.id, ACTOR), (s.fear.id, OTHER), (s.hope.id, OTHER)]
     )
     assert (await store.get_excerpts([ids[2]]))[ids[2]].text == TEXT[2:9]
-    again = await store.code_passages([CodedPassage(coder_id=ACTOR, excerpt=span, code_ids=(s.fear.id,))])
+    again = await store.code_passages(ACTOR, [CodedPassage(coder_id=ACTOR, excerpt=span, code_ids=(s.fear.id,))])
     assert again == ["bulk-1"], "re-coding the same span reuses its excerpt"
 
 
@@ -161,5 +161,5 @@ async def test_code_passages_is_atomic(store: Store, bad: str) -> None:
         "document": good.model_copy(update={"excerpt": NewExcerpt(document_id="missing", start=0, end=1)}),
     }[bad]
     with pytest.raises((BadInput, NotFound)):
-        await store.code_passages([good, wrong])
+        await store.code_passages(ACTOR, [good, wrong])
     assert (await store.excerpts_of_documents([s.doc_a.id]))[s.doc_a.id] == []

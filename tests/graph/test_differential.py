@@ -158,7 +158,7 @@ async def build(t: Twins, rng: random.Random, tag: str) -> dict[str, list[str]]:
         end = min(end, len(texts[doc]))
         batch.append(CodedPassage(coder_id=rng.choice(CODERS), code_ids=tuple(rng.sample(ids["code"], 2)),
                                   excerpt=NewExcerpt(id=new("excerpt"), document_id=doc, start=start, end=end)))
-    excerpt_ids = await t.call("code_passages", batch)
+    excerpt_ids = await t.call("code_passages", CODERS[0], batch)
     assert excerpt_ids is not None, "the batch is valid"
     ids["excerpt"].extend(dict.fromkeys(excerpt_ids))
     for _ in range(8):

@@ -62,7 +62,7 @@ async def test_textbook_example(fixture: Fixture) -> None:
         for coder, values in (("A", a), ("B", b)):
             codes = ("all", "X") if values[unit] else ("all",)  # "all" makes every excerpt a unit
             passages.append(CodedPassage(coder_id=coder, excerpt=span, code_ids=codes))
-    await store.code_passages(passages)
+    await store.code_passages("A", passages)
     result = await fixture.agreement(["A", "B"], "EXCERPT", codes=["X"])
     assert result["unit"] == "EXCERPT" and [c["id"] for c in result["coders"]] == ["A", "B"]
     score = result["codes"][0]["score"]
@@ -113,7 +113,7 @@ async def test_against_independent_implementations(fixture: Fixture, seed: int) 
                 passages.append(CodedPassage(coder_id=coder, code_ids=chosen, excerpt=NewExcerpt(
                     id=f"x{i}", document_id=document, start=excerpts[f"x{i}"][1], end=excerpts[f"x{i}"][2])))
                 codings += [(f"x{i}", c, coder) for c in chosen]
-    ids = await store.code_passages(passages)
+    ids = await store.code_passages("A", passages)
     # identical spans are one excerpt: map each generated id to the stored one
     stored = dict(zip([p.excerpt.id for p in passages], ids))
     codings = [(stored[x], c, who) for x, c, who in codings]

@@ -74,7 +74,7 @@ async def build(store: Store, owner: str) -> None:
     codings = [("a1", "u1", "F"), ("a1", "u2", "K"), ("a2", "u1", "T"), ("a3", "u1", "S"), ("a4", "u1", "K"),
                ("b1", "u1", "F"), ("b1", "u1", "T"), ("b2", "u2", "K"), ("c1", "u2", "F"), ("x1", "u1", "F"),
                ("x1", "u1", "K")]
-    await store.code_passages([
+    await store.code_passages(owner, [
         CodedPassage(coder_id=coder, code_ids=(code,),
                      excerpt=NewExcerpt(id=e, document_id=spans[e][0], start=spans[e][1], end=spans[e][2]))
         for e, coder, code in codings

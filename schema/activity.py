@@ -1,0 +1,90 @@
+"""Activity history and live project events.
+
+Live events are read from the history itself: a subscription polls the store for events
+newer than the last it sent. That costs one small query per subscriber every
+POLL_SECONDS, and in return it works with any number of server processes and on either
+store, because the history is shared through the store, not through process memory."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator
+from datetime import datetime
+
+import strawberry
+from strawberry.scalars import JSON
+
+from graph import activity, models
+from graph.errors import BadInput
+from graph.models import Role
+from schema.context import Info
+from schema.permissions import require
+from schema.types import MAX_PAGE_SIZE, PageInfo, User
+
+POLL_SECONDS = 0.25
+
+
+@strawberry.type(description="One change to a project: who did what to which nodes, with the values before and after.")
+class ActivityEvent:
+    id: strawberry.ID
+    type: str = strawberry.field(description="What happened, e.g. code.updated, excerpt.coded, member.added.")
+    target_ids: list[strawberry.ID]
+    at: datetime
+    summary: str = strawberry.field(description="A short human-readable account.")
+    before: JSON | None = strawberry.field(description="The values before the change (null for creations).")
+    after: JSON | None = strawberry.field(description="The values after the change (null for deletions).")
+    actor_id: strawberry.Private[str]
+
+    @classmethod
+    def of(cls, e: models.Event) -> ActivityEvent:
+        return cls(id=strawberry.ID(e.id), type=e.type, target_ids=[strawberry.ID(t) for t in e.target_ids], at=e.at,
+                   summary=e.summary, before=e.before, after=e.after, actor_id=e.actor_id)
+
+    @strawberry.field(description="Who made the change.")
+    async def actor(self, info: Info) -> User | None:
+        found = await info.context.loaders.user.load(self.actor_id)
+        return User.of(found) if found else None
+
+
+@strawberry.type
+class ActivityEdge:
+    cursor: str
+    node: ActivityEvent
+
+
+@strawberry.type
+class ActivityConnection:
+    edges: list[ActivityEdge]
+    page_info: PageInfo
+
+
+@strawberry.type
+class ActivityQuery:
+    @strawberry.field(description="The project's history, newest first; optionally one actor's changes, or those "
+                      "touching one node.")
+    async def activity(self, info: Info, project_id: strawberry.ID, first: int = 20, after: str | None = None,
+                       actor_id: strawberry.ID | None = None, target_id: strawberry.ID | None = None) -> ActivityConnection:
+        await require(info, project_id, Role.VIEWER)
+        if not 0 <= first <= MAX_PAGE_SIZE:
+            raise BadInput(f"first must be between 0 and {MAX_PAGE_SIZE}.", maximum=MAX_PAGE_SIZE)
+        page = await info.context.store.activity(project_id, first, after, actor_id, target_id)
+        edges = [ActivityEdge(cursor=c, node=ActivityEvent.of(e)) for e, c in zip(page.events, page.cursors)]
+        return ActivityConnection(edges=edges, page_info=PageInfo(
+            has_next_page=page.has_next_page, end_cursor=page.cursors[-1] if page.cursors else after))
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(description="Every change other members make to the project, as it happens (within about "
+                             "a second), over graphql-transport-ws. Your own changes are not echoed back.")
+    async def project_events(self, info: Info, project_id: strawberry.ID) -> AsyncGenerator[ActivityEvent, None]:
+        await require(info, project_id, Role.VIEWER)
+        store, me = info.context.store, info.context.user
+        latest = await store.activity(project_id, 1)
+        cursor = latest.cursors[0] if latest.cursors else None
+        while True:
+            for event in await store.events_since(project_id, cursor):
+                cursor = activity.cursor(event)
+                if me is None or event.actor_id != me.id:
+                    yield ActivityEvent.of(event)
+            await asyncio.sleep(POLL_SECONDS)

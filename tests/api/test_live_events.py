@@ -1,0 +1,110 @@
+"""Live project events over graphql-transport-ws: a real server, real websocket clients,
+on both adapters. An analyst's change reaches the other members within a second and
+no one else; a bad token is turned away with 4403."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import websockets
+
+from tests.bolt.server import BoltServer
+from tests.conftest import _wipe
+from tests.servers import add_user, server
+
+SUBSCRIBE = "subscription($p: ID!) { projectEvents(projectId: $p) { type summary targetIds actor { name } } }"
+
+
+@pytest.fixture
+def live(adapter: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[tuple[str, dict[str, str]]]:
+    env = {"THEMEMAP_STORE": adapter, "THEMEMAP_DATA_DIR": str(tmp_path)}
+    if adapter == "neo4j":
+        bolt: BoltServer = request.getfixturevalue("bolt_server")
+        _wipe(bolt)
+        env |= bolt.env()
+    users = {name: add_user(env, name) for name in ("Owner", "Analyst", "Viewer", "Outsider")}
+    with server(env) as (_, url):
+        yield url, {name: token for name, (_, token) in users.items()} | {
+            f"{name} id": user_id for name, (user_id, _) in users.items()}
+
+
+def gql(url: str, token: str, query: str, **variables: Any) -> dict:
+    body = httpx.post(f"{url}/graphql", json={"query": query, "variables": variables},
+                      headers={"Authorization": f"Bearer {token}"}, timeout=10).json()
+    assert "errors" not in body, body
+    return body["data"]
+
+
+class Listener:
+    """A websocket client subscribed to a project's events."""
+
+    def __init__(self, url: str, token: str, project_id: str) -> None:
+        self.url = url.replace("http", "ws") + "/graphql"
+        self.token, self.project_id = token, project_id
+        self.messages: list[tuple[float, dict]] = []
+
+    async def __aenter__(self) -> Listener:
+        self.socket = await websockets.connect(self.url, subprotocols=["graphql-transport-ws"])
+        await self.socket.send(json.dumps({"type": "connection_init", "payload": {"token": self.token}}))
+        assert json.loads(await self.socket.recv())["type"] == "connection_ack"
+        await self.socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": {
+            "query": SUBSCRIBE, "variables": {"p": self.project_id}}}))
+        self.reader = asyncio.create_task(self._read())
+        await asyncio.sleep(0.6)  # the subscription has taken its starting point
+        return self
+
+    async def _read(self) -> None:
+        async for raw in self.socket:
+            self.messages.append((time.monotonic(), json.loads(raw)))
+
+    def events(self) -> list[dict]:
+        return [m["payload"]["data"]["projectEvents"] for _, m in self.messages
+                if m["type"] == "next" and m["payload"].get("data")]
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.reader.cancel()
+        await self.socket.close()
+
+
+async def test_changes_reach_the_other_members_within_a_second(live: tuple[str, dict[str, str]]) -> None:
+    url, t = live
+    project = gql(url, t["Owner"], 'mutation { createProject(input: {name: "Live"}) { id } }')["createProject"]["id"]
+    for name, role in (("Analyst", "ANALYST"), ("Viewer", "VIEWER")):
+        gql(url, t["Owner"], "mutation($p: ID!, $u: ID!, $r: Role!) { addMember(projectId: $p, userId: $u, role: $r) "
+            "{ role } }", p=project, u=t[f"{name} id"], r=role)
+    async with Listener(url, t["Owner"], project) as owner, Listener(url, t["Viewer"], project) as viewer, \
+            Listener(url, t["Analyst"], project) as analyst, Listener(url, t["Outsider"], project) as outsider:
+        sent = time.monotonic()
+        code = gql(url, t["Analyst"], 'mutation($p: ID!) { createCode(input: {projectId: $p, name: "Fear"}) { id } }',
+                   p=project)["createCode"]["id"]
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline and not (owner.events() and viewer.events()):
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(0.6)  # time for anything that should not arrive
+        for listener in (owner, viewer):
+            assert listener.events() == [{"type": "code.created", "summary": "created code 'Fear'",
+                                          "targetIds": [code], "actor": {"name": "Analyst"}}]
+            received = next(at for at, m in listener.messages if m["type"] == "next")
+            assert received - sent < 1.0, received - sent
+        assert analyst.events() == [], "your own changes are not echoed back"
+        assert outsider.events() == []
+        refusal = [m for _, m in outsider.messages if m["type"] in ("error", "next")]
+        codes = {e["extensions"]["code"] for m in refusal for e in
+                 (m["payload"] if m["type"] == "error" else m["payload"].get("errors", []))}
+        assert codes == {"NOT_FOUND"}
+
+
+async def test_a_bad_token_is_refused_with_4403(live: tuple[str, dict[str, str]]) -> None:
+    url, _ = live
+    async with websockets.connect(url.replace("http", "ws") + "/graphql", subprotocols=["graphql-transport-ws"]) as ws:
+        await ws.send(json.dumps({"type": "connection_init", "payload": {"token": "tm_wrong"}}))
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await ws.recv()
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403

@@ -1,0 +1,61 @@
+"""Real server processes for end-to-end tests: uvicorn on a free loopback port, and the
+`thememap` command run as an administrator would."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def server(env: dict[str, str]) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """A uvicorn process serving the app with `env` added to the environment; yields it and its URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", "127.0.0.1", "--port", str(port)],
+        env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert process.poll() is None, process.stderr.read().decode() if process.stderr else ""
+            assert time.monotonic() < deadline, "server did not become ready"
+            time.sleep(0.1)
+        yield process, url
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=10)
+
+
+def thememap(env: dict[str, str], *args: str) -> str:
+    """Run the `thememap` command; return what it printed."""
+    return subprocess.run([sys.executable, "-m", "api.cli", *args], capture_output=True, text=True, check=True,
+                          env={**os.environ, "COLUMNS": "200", **env}).stdout
+
+
+def add_user(env: dict[str, str], name: str) -> tuple[str, str]:
+    """`thememap user add NAME`; returns the user's id and token."""
+    out = thememap(env, "user", "add", name)
+    token = next(line.strip() for line in out.splitlines() if line.startswith("tm_"))
+    user_id = next(line.split(":", 1)[1].strip() for line in out.splitlines() if line.startswith("User id:"))
+    return user_id, token
