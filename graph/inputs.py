@@ -49,6 +49,7 @@ class NewProject(Input):
 class ProjectPatch(Patch):
     name: Name | None = None
     description: Text | None = None
+    blind_coding: bool | None = None
 
 
 class NewParticipant(Input):

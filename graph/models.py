@@ -91,6 +91,8 @@ class Membership(Model):
 class Project(Stamped):
     name: str
     description: str = ""
+    blind_coding: bool = False
+    """While on, ANALYSTs see only their own codings (independent coding)."""
 
 
 class Participant(Stamped):

@@ -182,8 +182,8 @@ class Store(Protocol):
 
     async def codings_of_excerpts(self, excerpt_ids: Sequence[str]) -> dict[str, list[Coding]]: ...
 
-    async def excerpts_of_code(self, code_id: str, first: int, after: str | None) -> Page:
-        """Excerpts coded with the code by anyone, in document and text order, keyset-paginated."""
+    async def excerpts_of_code(self, code_id: str, first: int, after: str | None, coder_id: str | None = None) -> Page:
+        """Excerpts coded with the code (by anyone, or by `coder_id`), in document and text order, keyset-paginated."""
 
     # -- codes ----------------------------------------------------------------------------
     async def create_code(self, actor: str, new: NewCode) -> Code: ...
@@ -202,8 +202,8 @@ class Store(Protocol):
 
     async def children_of_codes(self, code_ids: Sequence[str]) -> dict[str, list[Code]]: ...
 
-    async def code_stats(self, code_ids: Sequence[str]) -> dict[str, ConceptStats]:
-        """Distinct excerpts and participants coded with each code directly (any coder)."""
+    async def code_stats(self, code_ids: Sequence[str], coder_id: str | None = None) -> dict[str, ConceptStats]:
+        """Distinct excerpts and participants coded with each code directly (by anyone, or by `coder_id`)."""
 
     # -- themes ---------------------------------------------------------------------------
     async def create_theme(self, actor: str, new: NewTheme) -> Theme: ...
@@ -227,7 +227,7 @@ class Store(Protocol):
 
     async def themes_of_codes(self, code_ids: Sequence[str]) -> dict[str, list[Theme]]: ...
 
-    async def theme_stats(self, theme_ids: Sequence[str]) -> dict[str, ConceptStats]:
+    async def theme_stats(self, theme_ids: Sequence[str], coder_id: str | None = None) -> dict[str, ConceptStats]:
         """Distinct excerpts and participants coded with any code of the theme or of its subthemes, recursively."""
 
     # -- links and memos -------------------------------------------------------------------

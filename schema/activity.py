@@ -18,7 +18,7 @@ from graph import activity, models
 from graph.errors import BadInput
 from graph.models import Role
 from schema.context import Info
-from schema.permissions import require
+from schema.permissions import blind_to_others, hidden_from, require
 from schema.types import MAX_PAGE_SIZE, PageInfo, User
 
 POLL_SECONDS = 0.25
@@ -68,7 +68,9 @@ class ActivityQuery:
         if not 0 <= first <= MAX_PAGE_SIZE:
             raise BadInput(f"first must be between 0 and {MAX_PAGE_SIZE}.", maximum=MAX_PAGE_SIZE)
         page = await info.context.store.activity(project_id, first, after, actor_id, target_id)
-        edges = [ActivityEdge(cursor=c, node=ActivityEvent.of(e)) for e, c in zip(page.events, page.cursors)]
+        me = await blind_to_others(info, project_id)
+        edges = [ActivityEdge(cursor=c, node=ActivityEvent.of(e)) for e, c in zip(page.events, page.cursors)
+                 if not hidden_from(me, e)]
         return ActivityConnection(edges=edges, page_info=PageInfo(
             has_next_page=page.has_next_page, end_cursor=page.cursors[-1] if page.cursors else after))
 
@@ -83,8 +85,10 @@ class Subscription:
         latest = await store.activity(project_id, 1)
         cursor = latest.cursors[0] if latest.cursors else None
         while True:
+            info.context.loaders.project.clear_all()  # the owner may turn blind coding on or off
+            blind = await blind_to_others(info, project_id)
             for event in await store.events_since(project_id, cursor):
                 cursor = activity.cursor(event)
-                if me is None or event.actor_id != me.id:
+                if (me is None or event.actor_id != me.id) and not hidden_from(blind, event):
                     yield ActivityEvent.of(event)
             await asyncio.sleep(POLL_SECONDS)

@@ -12,11 +12,11 @@ import strawberry
 from strawberry.scalars import JSON
 
 from graph.analysis import agreement, filters, results
-from graph.errors import BadInput
+from graph.errors import BadInput, Forbidden
 from graph.models import NodeKind, Role
 from schema.context import Info
 from schema.inputs import to_domain
-from schema.permissions import require
+from schema.permissions import blind_to_others, coders_for, require
 from schema.types import (
     MAX_PAGE_SIZE,
     Concept,
@@ -100,6 +100,11 @@ def to_where(given: ExcerptCondition) -> filters.Where:
         text=given.text or None, filter=case_filter(given.filter) or filters.CaseFilter(),
         coders=None if given.coders in (None, strawberry.UNSET) else tuple(given.coders),
     )
+
+
+async def scoped(info: Info, project_id: str, given: ExcerptCondition) -> filters.Where:
+    where = to_where(given)
+    return where.model_copy(update={"coders": await coders_for(info, project_id, where.coders)})
 
 
 def _coders(coders: list[strawberry.ID] | None) -> tuple[str, ...] | None:
@@ -394,7 +399,8 @@ class AnalysisQuery:
     async def theme_map(self, info: Info, project_id: strawberry.ID, filter: CaseFilter | None = None,
                         coders: list[strawberry.ID] | None = None, cooccurrence_min: int | None = None) -> ThemeMap:
         await require(info, project_id, Role.VIEWER)
-        found = await info.context.store.theme_map(project_id, case_filter(filter), _coders(coders), cooccurrence_min)
+        found = await info.context.store.theme_map(project_id, case_filter(filter),
+                                                   await coders_for(info, project_id, _coders(coders)), cooccurrence_min)
         return ThemeMap(
             nodes=[ThemeMapNode(id=strawberry.ID(n.id), kind=n.kind, label=n.label, color=n.color, status=n.status,
                                 excerpt_count=n.excerpt_count, participant_count=n.participant_count)
@@ -413,7 +419,7 @@ class AnalysisQuery:
                            coders: list[strawberry.ID] | None = None) -> list[CooccurrencePair]:
         await require(info, project_id, Role.VIEWER)
         pairs = await info.context.store.cooccurrence(project_id, scope, code_ids or (), theme_ids or (), min_count,
-                                                      case_filter(filter), _coders(coders))
+                                                      case_filter(filter), await coders_for(info, project_id, _coders(coders)))
         return [CooccurrencePair(a_id=strawberry.ID(p.a), b_id=strawberry.ID(p.b), count=p.count, jaccard=p.jaccard)
                 for p in pairs]
 
@@ -424,7 +430,7 @@ class AnalysisQuery:
                           filter: CaseFilter | None = None, coders: list[strawberry.ID] | None = None) -> CaseMatrix:
         await require(info, project_id, Role.VIEWER)
         found = await info.context.store.case_matrix(project_id, columns, column_ids or (), case_filter(filter),
-                                                     _coders(coders))
+                                                     await coders_for(info, project_id, _coders(coders)))
         return CaseMatrix(
             column_ids=[strawberry.ID(c) for c in found.column_ids],
             rows=[CaseMatrixRow(participant_id=r.participant_id, cells=[
@@ -440,7 +446,7 @@ class AnalysisQuery:
                              coders: list[strawberry.ID] | None = None) -> list[Group]:
         await require(info, project_id, Role.VIEWER)
         groups = await info.context.store.compare_groups(project_id, attribute, columns, column_ids or (),
-                                                         case_filter(filter), _coders(coders))
+                                                         case_filter(filter), await coders_for(info, project_id, _coders(coders)))
         return [Group(value=g.value, n=g.n, concepts=[
             GroupConcept(concept_id=strawberry.ID(c.concept_id), participants=c.participants, proportion=c.proportion)
             for c in g.concepts]) for g in groups]
@@ -450,7 +456,7 @@ class AnalysisQuery:
                             after: str | None = None) -> ExcerptConnection:
         await require(info, project_id, Role.VIEWER)
         _check_first(first)
-        found = await info.context.store.find_excerpts(project_id, to_where(where), first, after)
+        found = await info.context.store.find_excerpts(project_id, await scoped(info, project_id, where), first, after)
         items = await excerpts(info, found.ids)
         edges = [ExcerptEdge(cursor=c, node=e) for e, c in zip(items, found.cursors)]
         return ExcerptConnection(edges=edges, page_info=PageInfo(
@@ -462,7 +468,7 @@ class AnalysisQuery:
     async def participants_matching(self, info: Info, project_id: strawberry.ID,
                                     where: ExcerptCondition) -> list[ParticipantMatch]:
         await require(info, project_id, Role.VIEWER)
-        found = await info.context.store.participants_matching(project_id, to_where(where))
+        found = await info.context.store.participants_matching(project_id, await scoped(info, project_id, where))
         return [ParticipantMatch(participant_id=m.participant_id, excerpt_ids=m.excerpt_ids) for m in found]
 
     @strawberry.field(description="Per document, each passage coded `first` with the nearest passage coded `then` "
@@ -472,7 +478,7 @@ class AnalysisQuery:
                         coders: list[strawberry.ID] | None = None) -> list[SequenceHit]:
         await require(info, project_id, Role.VIEWER)
         hits = await info.context.store.sequences(project_id, first, then, max_gap_chars, case_filter(filter),
-                                                  _coders(coders))
+                                                  await coders_for(info, project_id, _coders(coders)))
         return [SequenceHit(gap=h.gap, document_id=h.document_id, participant_id=h.participant_id,
                             first_id=h.first_excerpt_id, then_id=h.then_excerpt_id) for h in hits]
 
@@ -485,7 +491,7 @@ class AnalysisQuery:
                             coders: list[strawberry.ID] | None = None) -> list[ConceptPath]:
         await require(info, project_id, Role.VIEWER)
         paths = await info.context.store.concept_paths(project_id, from_, to, max_length, via or (),
-                                                       case_filter(filter), _coders(coders))
+                                                       case_filter(filter), await coders_for(info, project_id, _coders(coders)))
         return [ConceptPath(steps=[
             PathStep(from_id=strawberry.ID(s.source), to_id=strawberry.ID(s.target), relation=s.relation,
                      forward=s.forward, link_kind=s.link_kind, weight=s.weight, link_id=s.link_id)
@@ -498,6 +504,8 @@ class AnalysisQuery:
                         code_ids: list[strawberry.ID] | None = None, document_ids: list[strawberry.ID] | None = None,
                         unit: AgreementUnit = agreement.AgreementUnit.EXCERPT) -> Agreement:
         await require(info, project_id, Role.VIEWER)
+        if await blind_to_others(info, project_id):
+            raise Forbidden("Agreement compares coders, which blind coding hides from ANALYSTs; ask an OWNER.")
         found = await info.context.store.agreement(project_id, coders, code_ids or (), document_ids or (), unit)
         return Agreement(unit=unit, coder_ids=[strawberry.ID(c) for c in found.coders], overall=_score(found.overall),
                          codes=[CodeAgreement(code_id=strawberry.ID(c.code_id), score=_score(c.score))

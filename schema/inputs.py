@@ -42,6 +42,9 @@ class UpdateProjectInput:
     id: strawberry.ID
     name: str | None = strawberry.UNSET
     description: str | None = strawberry.UNSET
+    blind_coding: bool | None = strawberry.field(
+        default=strawberry.UNSET, description="Turn blind coding on or off (OWNER only, like every project change)."
+    )
 
 
 @strawberry.input

@@ -37,6 +37,21 @@ def _one(fetch: Callable[[Sequence[str]], Awaitable[dict[str, V]]]) -> DataLoade
     return DataLoader(load_fn=load)
 
 
+def _stats(
+    fetch: Callable[[Sequence[str], str | None], Awaitable[dict[str, ConceptStats]]]
+) -> DataLoader[tuple[str, str | None], ConceptStats]:
+    """Keys are (concept id, coder or None for everyone); one store call per distinct coder."""
+
+    async def load(keys: list[tuple[str, str | None]]) -> list[ConceptStats]:
+        by_coder: dict[str | None, list[str]] = {}
+        for id, coder in keys:
+            by_coder.setdefault(coder, []).append(id)
+        found = {coder: await fetch(ids, coder) for coder, ids in by_coder.items()}
+        return [found[coder][id] for id, coder in keys]
+
+    return DataLoader(load_fn=load)
+
+
 def _many(fetch: Callable[[Sequence[str]], Awaitable[dict[str, list[V]]]]) -> DataLoader[str, list[V]]:
     async def load(keys: list[str]) -> list[list[V]]:
         found = await fetch(keys)
@@ -75,8 +90,8 @@ class Loaders:
         self.memos_of_project: DataLoader[str, list[Memo]] = _many(store.memos_of_projects)
         self.members_of_project: DataLoader[str, list[Membership]] = _many(store.members_of_projects)
 
-        self.code_stats: DataLoader[str, ConceptStats | None] = _one(store.code_stats)
-        self.theme_stats: DataLoader[str, ConceptStats | None] = _one(store.theme_stats)
+        self.code_stats: DataLoader[tuple[str, str | None], ConceptStats] = _stats(store.code_stats)
+        self.theme_stats: DataLoader[tuple[str, str | None], ConceptStats] = _stats(store.theme_stats)
 
     def for_kind(self, kind: NodeKind) -> DataLoader[str, Any]:
         """The by-id loader for nodes of `kind`."""

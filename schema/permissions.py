@@ -10,7 +10,7 @@ no checks of their own.
 from __future__ import annotations
 
 from graph.errors import Forbidden, NotFound
-from graph.models import NodeKind, NodeRef, Role
+from graph.models import Event, NodeKind, NodeRef, Role
 from schema.context import Info
 
 RANK = {Role.VIEWER: 0, Role.ANALYST: 1, Role.OWNER: 2}
@@ -36,6 +36,26 @@ async def require(info: Info, project_id: str, needed: Role, what: str = "projec
             f"Your role in this project is {role.value}; this needs {needed.value} or above. Ask an OWNER.",
             role=role.value, needed=needed.value,
         )
+
+
+async def blind_to_others(info: Info, project_id: str) -> str | None:
+    """Under blind coding an ANALYST sees only their own codings: then their user id, else None."""
+    if not info.context.auth or await role_in(info, project_id) is not Role.ANALYST:
+        return None
+    project = await info.context.loaders.project.load(project_id)
+    assert info.context.user is not None
+    return info.context.user.id if project is not None and project.blind_coding else None
+
+
+async def coders_for(info: Info, project_id: str, coders: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    """Whose codings a question may count: as asked, or only the caller's under blind coding."""
+    me = await blind_to_others(info, project_id)
+    return coders if me is None else (me,)
+
+
+def hidden_from(me: str | None, event: Event) -> bool:
+    """Under blind coding, other coders' excerpt events would reveal their codings."""
+    return me is not None and event.actor_id != me and event.type.startswith("excerpt.")
 
 
 async def node_ref(info: Info, id: str, *kinds: NodeKind) -> NodeRef:

@@ -13,6 +13,7 @@ from graph import models
 from graph.errors import BadInput
 from graph.models import NodeKind
 from schema.context import Info
+from schema.permissions import blind_to_others
 
 ThemeStatus = strawberry.enum(models.ThemeStatus, description="Where a theme is in its review.")
 LinkKind = strawberry.enum(
@@ -83,10 +84,14 @@ def _node_fields(m: models.Stamped) -> dict[str, Any]:
 class Project(Node):
     name: str
     description: str
+    blind_coding: bool = strawberry.field(
+        description="While true, ANALYSTs see only their own codings (in excerpts, counts, analyses and activity), so "
+        "they can code the same documents independently. OWNERs set it with updateProject."
+    )
 
     @classmethod
     def of(cls, m: models.Project) -> Project:
-        return cls(**_node_fields(m), name=m.name, description=m.description)
+        return cls(**_node_fields(m), name=m.name, description=m.description, blind_coding=m.blind_coding)
 
     @strawberry.field(description="Members and their roles, by name.")
     async def members(self, info: Info) -> list[Member]:
@@ -176,9 +181,14 @@ class Document(Node):
         found = await info.context.loaders.participant.load(self.participant_id)
         return Participant.of(found) if found else None
 
-    @strawberry.field(description="Excerpts of this document in text order.")
+    @strawberry.field(description="Excerpts of this document in text order (under blind coding, an ANALYST's own).")
     async def excerpts(self, info: Info) -> list[Excerpt]:
-        return [Excerpt.of(e) for e in await info.context.loaders.excerpts_of_document.load(self.id)]
+        found = await info.context.loaders.excerpts_of_document.load(self.id)
+        me = await blind_to_others(info, self.project_id)
+        if me is not None:
+            codings = await info.context.loaders.codings_of_excerpt.load_many([e.id for e in found])
+            found = [e for e, cs in zip(found, codings) if e.created_by == me or any(c.coder_id == me for c in cs)]
+        return [Excerpt.of(e) for e in found]
 
 
 @strawberry.type(description="One coder's application of a code to an excerpt.")
@@ -230,7 +240,7 @@ class Excerpt(Node):
     @strawberry.field(description="Every coding of this excerpt, one per (code, coder), by code name then coder name.")
     async def codings(self, info: Info) -> list[Coding]:
         loaders = info.context.loaders
-        codings = await loaders.codings_of_excerpt.load(self.id)
+        codings = await self._visible_codings(info)
         codes = await loaders.code.load_many([c.code_id for c in codings])
         coders = await loaders.user.load_many([c.coder_id for c in codings])
 
@@ -243,9 +253,14 @@ class Excerpt(Node):
             for i in sorted(range(len(codings)), key=order)
         ]
 
+    async def _visible_codings(self, info: Info) -> list[models.Coding]:
+        codings = await info.context.loaders.codings_of_excerpt.load(self.id)
+        me = await blind_to_others(info, self.project_id)
+        return codings if me is None else [c for c in codings if c.coder_id == me]
+
     @strawberry.field(description="The distinct codes applied to this excerpt by any coder.")
     async def codes(self, info: Info) -> list[Code]:
-        codings = await info.context.loaders.codings_of_excerpt.load(self.id)
+        codings = await self._visible_codings(info)
         ids = list(dict.fromkeys(c.code_id for c in codings))
         found = await info.context.loaders.code.load_many(ids)
         return sorted((Code.of(c) for c in found if c), key=lambda c: (c.name.lower(), c.id))
@@ -302,21 +317,22 @@ class Code(Node):
 
     @strawberry.field(description="Distinct excerpts coded with this code (by any coder); child codes not included.")
     async def excerpt_count(self, info: Info) -> int:
-        stats = await info.context.loaders.code_stats.load(self.id)
-        return stats.excerpt_count if stats else 0
+        stats = await info.context.loaders.code_stats.load((self.id, await blind_to_others(info, self.project_id)))
+        return stats.excerpt_count
 
     @strawberry.field(
         description="Distinct participants with at least one excerpt coded with this code; child codes not included."
     )
     async def participant_count(self, info: Info) -> int:
-        stats = await info.context.loaders.code_stats.load(self.id)
-        return stats.participant_count if stats else 0
+        stats = await info.context.loaders.code_stats.load((self.id, await blind_to_others(info, self.project_id)))
+        return stats.participant_count
 
     @strawberry.field(description="Excerpts coded with this code, in document and text order.")
     async def excerpts(self, info: Info, first: int = 20, after: str | None = None) -> ExcerptConnection:
         if not 0 <= first <= MAX_PAGE_SIZE:
             raise BadInput(f"first must be between 0 and {MAX_PAGE_SIZE}.", maximum=MAX_PAGE_SIZE)
-        page = await info.context.store.excerpts_of_code(self.id, first, after)
+        page = await info.context.store.excerpts_of_code(self.id, first, after,
+                                                         await blind_to_others(info, self.project_id))
         edges = [ExcerptEdge(cursor=c, node=Excerpt.of(e)) for e, c in zip(page.items, page.cursors)]
         return ExcerptConnection(
             edges=edges,
@@ -359,15 +375,15 @@ class Theme(Node):
         description="Distinct excerpts coded (by any coder) with any code of this theme or of its subthemes, recursively."
     )
     async def excerpt_count(self, info: Info) -> int:
-        stats = await info.context.loaders.theme_stats.load(self.id)
-        return stats.excerpt_count if stats else 0
+        stats = await info.context.loaders.theme_stats.load((self.id, await blind_to_others(info, self.project_id)))
+        return stats.excerpt_count
 
     @strawberry.field(
         description="Distinct participants with an excerpt coded with any code of this theme or of its subthemes."
     )
     async def participant_count(self, info: Info) -> int:
-        stats = await info.context.loaders.theme_stats.load(self.id)
-        return stats.participant_count if stats else 0
+        stats = await info.context.loaders.theme_stats.load((self.id, await blind_to_others(info, self.project_id)))
+        return stats.participant_count
 
 
 Concept = Annotated[Union[Code, Theme], strawberry.union("Concept", description="A code or a theme.")]

@@ -73,6 +73,8 @@ class Connection:
         conn.executescript(f"BEGIN IMMEDIATE; {TABLES} {TRIGGERS} {full_text} {FULL_TEXT_TRIGGERS} COMMIT;")
         if "token_hash" not in {row[1] for row in conn.execute("PRAGMA table_info(users)")}:
             conn.execute("ALTER TABLE users ADD COLUMN token_hash TEXT")  # files from before API tokens
+        if "blind_coding" not in {row[1] for row in conn.execute("PRAGMA table_info(projects)")}:
+            conn.execute("ALTER TABLE projects ADD COLUMN blind_coding INTEGER NOT NULL DEFAULT 0")
         conn.executescript(f"BEGIN IMMEDIATE; {USER_INDEXES} COMMIT;")
         conn.execute(
             "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)

@@ -58,7 +58,8 @@ CREATE TABLE IF NOT EXISTS projects (
     {_NODE_ID},
     name TEXT NOT NULL,
     description TEXT NOT NULL,
-    {_STAMPS}
+    {_STAMPS},
+    blind_coding INTEGER NOT NULL DEFAULT 0
 );
 
 CREATE TABLE IF NOT EXISTS members (

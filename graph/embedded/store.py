@@ -273,7 +273,8 @@ class EmbeddedStore(Analytics):
             id = new.id or new_id()
             _add_node(db, id, id, NodeKind.PROJECT)
             db.run(
-                "INSERT INTO projects VALUES (?, ?, ?, ?, ?, ?, ?)", id, new.name, new.description, *_stamp(actor)
+                "INSERT INTO projects(id, name, description, created_by, created_at, updated_by, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)", id, new.name, new.description, *_stamp(actor)
             )
             db.run("INSERT INTO members(project_id, user_id, role) VALUES (?, ?, ?)", id, actor, Role.OWNER.value)
             project = rows.project(db.one("SELECT * FROM projects WHERE id = ?", id))
@@ -288,8 +289,8 @@ class EmbeddedStore(Analytics):
             before = _model(db, NodeKind.PROJECT, id)
             db.run(
                 "UPDATE projects SET name = coalesce(?, name), description = coalesce(?, description), "
-                "updated_by = ?, updated_at = ? WHERE id = ?",
-                patch.name, patch.description, actor, rows.instant(now()), id,
+                "blind_coding = coalesce(?, blind_coding), updated_by = ?, updated_at = ? WHERE id = ?",
+                patch.name, patch.description, patch.blind_coding, actor, rows.instant(now()), id,
             )
             project = _model(db, NodeKind.PROJECT, id)
             _log(db, activity.updated(actor, before, project))
@@ -509,7 +510,7 @@ class EmbeddedStore(Analytics):
         sql = f"SELECT * FROM codings WHERE excerpt_id {_IN} ORDER BY code_id, coder_id"
         return await self._conn.read(lambda db: _grouped(db, sql, excerpt_ids, "excerpt_id", rows.coding))
 
-    async def excerpts_of_code(self, code_id: str, first: int, after: str | None) -> Page:
+    async def excerpts_of_code(self, code_id: str, first: int, after: str | None, coder_id: str | None = None) -> Page:
         if first < 0:
             raise BadInput("first must be zero or more.")
 
@@ -517,9 +518,10 @@ class EmbeddedStore(Analytics):
             _node(db, code_id, NodeKind.CODE)
             key = cursors.decode(after, 4) if after else ["", -1, -1, ""]
             found = db.all(
-                f"SELECT e.* FROM excerpts e WHERE e.id IN (SELECT excerpt_id FROM codings WHERE code_id = ?) "
+                "SELECT e.* FROM excerpts e WHERE e.id IN "
+                "(SELECT excerpt_id FROM codings WHERE code_id = ? AND (? IS NULL OR coder_id = ?)) "
                 f'AND (e.document_id, e.start, e."end", e.id) > (?, ?, ?, ?) ORDER BY {_EXCERPT_ORDER} LIMIT ?',
-                code_id, *key, first + 1,
+                code_id, coder_id, coder_id, *key, first + 1,
             )
             items = [rows.excerpt(r) for r in found[:first]]
             return Page(
@@ -663,19 +665,19 @@ class EmbeddedStore(Analytics):
         sql = f"SELECT * FROM codes WHERE parent_id {_IN} ORDER BY fold(name), id"
         return await self._conn.read(lambda db: _grouped(db, sql, code_ids, "parent_id", rows.code))
 
-    async def code_stats(self, code_ids: Sequence[str]) -> dict[str, ConceptStats]:
+    async def code_stats(self, code_ids: Sequence[str], coder_id: str | None = None) -> dict[str, ConceptStats]:
         sql = (
             "SELECT c.code_id AS id, count(DISTINCT c.excerpt_id) AS excerpts, "
             "count(DISTINCT d.participant_id) AS participants FROM codings c "
             "JOIN excerpts e ON e.id = c.excerpt_id JOIN documents d ON d.id = e.document_id "
-            f"WHERE c.code_id {_IN} GROUP BY c.code_id"
+            f"WHERE c.code_id {_IN} AND (? IS NULL OR c.coder_id = ?) GROUP BY c.code_id"
         )
-        return await self._conn.read(lambda db: self._stats(db, sql, code_ids))
+        return await self._conn.read(lambda db: self._stats(db, sql, code_ids, coder_id))
 
     @staticmethod
-    def _stats(db: Db, sql: str, ids: Sequence[str]) -> dict[str, ConceptStats]:
+    def _stats(db: Db, sql: str, ids: Sequence[str], coder_id: str | None) -> dict[str, ConceptStats]:
         out = {id: ConceptStats(excerpt_count=0, participant_count=0) for id in ids}
-        for row in db.all(sql, _ids(ids)):
+        for row in db.all(sql, _ids(ids), coder_id, coder_id):
             out[row["id"]] = ConceptStats(excerpt_count=row["excerpts"], participant_count=row["participants"])
         return out
 
@@ -795,16 +797,17 @@ class EmbeddedStore(Analytics):
         )
         return await self._conn.read(lambda db: _grouped(db, sql, code_ids, "code_id", rows.theme))
 
-    async def theme_stats(self, theme_ids: Sequence[str]) -> dict[str, ConceptStats]:
+    async def theme_stats(self, theme_ids: Sequence[str], coder_id: str | None = None) -> dict[str, ConceptStats]:
         sql = (
             f"WITH RECURSIVE tree(root, id) AS (SELECT id, id FROM themes WHERE id {_IN} "
             "UNION SELECT tree.root, t.id FROM themes t JOIN tree ON t.parent_id = tree.id) "
             "SELECT tree.root AS id, count(DISTINCT c.excerpt_id) AS excerpts, "
             "count(DISTINCT d.participant_id) AS participants FROM tree "
             "JOIN theme_codes tc ON tc.theme_id = tree.id JOIN codings c ON c.code_id = tc.code_id "
-            "JOIN excerpts e ON e.id = c.excerpt_id JOIN documents d ON d.id = e.document_id GROUP BY tree.root"
+            "JOIN excerpts e ON e.id = c.excerpt_id JOIN documents d ON d.id = e.document_id "
+            "WHERE (? IS NULL OR c.coder_id = ?) GROUP BY tree.root"
         )
-        return await self._conn.read(lambda db: self._stats(db, sql, theme_ids))
+        return await self._conn.read(lambda db: self._stats(db, sql, theme_ids, coder_id))
 
     # -- links -------------------------------------------------------------------------------
     @staticmethod

@@ -126,7 +126,8 @@ GET_PROJECTS = "UNWIND $ids AS id MATCH (p:Project {id: id}) RETURN p AS n"
 ADD_MEMBER = "MATCH (u:User {id: $user_id}) MATCH (p:Project {id: $project_id}) CREATE (u)-[:MEMBER_OF {role: $role}]->(p)"
 UPDATE_PROJECT = (
     "MATCH (p:Project {id: $id}) SET p.name = coalesce($name, p.name), "
-    "p.description = coalesce($description, p.description), p.updated_by = $actor, p.updated_at = $at RETURN p AS n"
+    "p.description = coalesce($description, p.description), p.blind_coding = coalesce($blind_coding, p.blind_coding), "
+    "p.updated_by = $actor, p.updated_at = $at RETURN p AS n"
 )
 
 # -- participants and documents ----------------------------------------------------------------
@@ -164,7 +165,8 @@ EXCERPTS_OF_DOCUMENTS = (
     "ORDER BY d.id, e.start, e.`end`, e.id"
 )
 EXCERPTS_OF_CODE = """
-MATCH (:Code {id: $code_id})<-[:CODED_AS]-(e:Excerpt)-[:OF]->(d:Document)
+MATCH (:Code {id: $code_id})<-[r:CODED_AS]-(e:Excerpt)-[:OF]->(d:Document)
+WHERE $coder IS NULL OR r.coder = $coder
 WITH DISTINCT e, d
 WHERE d.id > $document_id OR (d.id = $document_id AND (e.start > $start OR (e.start = $start
       AND (e.`end` > $end OR (e.`end` = $end AND e.id > $excerpt_id)))))
@@ -296,14 +298,15 @@ MOVE_MEMOS = (
 CODE_STATS = """
 UNWIND $ids AS id
 MATCH (c:Code {id: id})
-OPTIONAL MATCH (c)<-[:CODED_AS]-(e:Excerpt)-[:OF]->(d:Document)
+OPTIONAL MATCH (c)<-[r:CODED_AS]-(e:Excerpt)-[:OF]->(d:Document) WHERE $coder IS NULL OR r.coder = $coder
 OPTIONAL MATCH (d)-[:ABOUT]->(p:Participant)
 RETURN id, count(DISTINCT e) AS excerpts, count(DISTINCT p) AS participants
 """
 THEME_STATS = """
 UNWIND $ids AS id
 MATCH (t:Theme {id: id})
-OPTIONAL MATCH (t)<-[:SUBTHEME_OF*0..]-(:Theme)<-[:IN_THEME]-(:Code)<-[:CODED_AS]-(e:Excerpt)-[:OF]->(d:Document)
+OPTIONAL MATCH (t)<-[:SUBTHEME_OF*0..]-(:Theme)<-[:IN_THEME]-(:Code)<-[r:CODED_AS]-(e:Excerpt)-[:OF]->(d:Document)
+  WHERE $coder IS NULL OR r.coder = $coder
 OPTIONAL MATCH (d)-[:ABOUT]->(p:Participant)
 RETURN id, count(DISTINCT e) AS excerpts, count(DISTINCT p) AS participants
 """

@@ -387,7 +387,8 @@ class Neo4jStore(Analytics):
         async def work(tx: Tx) -> Project:
             id = new.id or new_id()
             await _create(tx, NodeKind.PROJECT, {"id": id, "project_id": id, "name": new.name,
-                                                 "description": new.description, **_stamps(actor)})
+                                                 "description": new.description, "blind_coding": False,
+                                                 **_stamps(actor)})
             await _rows(tx, q.ADD_MEMBER, user_id=actor, project_id=id, role=Role.OWNER.value)
             return await _created(tx, actor, NodeKind.PROJECT, id)
 
@@ -398,8 +399,8 @@ class Neo4jStore(Analytics):
             await _lock(tx, id)
             await _node(tx, id, NodeKind.PROJECT)
             before = await _model(tx, NodeKind.PROJECT, id)
-            await _rows(tx, q.UPDATE_PROJECT, id=id, name=patch.name, description=patch.description, actor=actor,
-                        at=_at())
+            await _rows(tx, q.UPDATE_PROJECT, id=id, name=patch.name, description=patch.description,
+                        blind_coding=patch.blind_coding, actor=actor, at=_at())
             return await _updated(tx, actor, before)
 
         return await self._write(work)
@@ -617,7 +618,7 @@ class Neo4jStore(Analytics):
     async def codings_of_excerpts(self, excerpt_ids: Sequence[str]) -> dict[str, list[Coding]]:
         return await self._fetch_grouped(q.CODINGS_OF_EXCERPTS, excerpt_ids, records.coding)
 
-    async def excerpts_of_code(self, code_id: str, first: int, after: str | None) -> Page:
+    async def excerpts_of_code(self, code_id: str, first: int, after: str | None, coder_id: str | None = None) -> Page:
         if first < 0:
             raise BadInput("first must be zero or more.")
 
@@ -625,7 +626,7 @@ class Neo4jStore(Analytics):
             await _node(tx, code_id, NodeKind.CODE)
             key = cursors.decode(after, 4) if after else ["", -1, -1, ""]
             found = await _rows(tx, q.EXCERPTS_OF_CODE, code_id=code_id, document_id=key[0], start=key[1],
-                                end=key[2], excerpt_id=key[3], limit=first + 1)
+                                end=key[2], excerpt_id=key[3], limit=first + 1, coder=coder_id)
             items = [records.excerpt(r) for r in found[:first]]
             return Page(
                 items=tuple(items),
@@ -747,17 +748,17 @@ class Neo4jStore(Analytics):
     async def children_of_codes(self, code_ids: Sequence[str]) -> dict[str, list[Code]]:
         return await self._fetch_grouped(q.CHILDREN_OF_CODES, code_ids, records.code)
 
-    async def _stats(self, statement: str, ids: Sequence[str]) -> dict[str, ConceptStats]:
+    async def _stats(self, statement: str, ids: Sequence[str], coder_id: str | None) -> dict[str, ConceptStats]:
         async def work(tx: Tx) -> dict[str, ConceptStats]:
             out = {id: ConceptStats(excerpt_count=0, participant_count=0) for id in ids}
-            for r in await _rows(tx, statement, ids=list(ids)):
+            for r in await _rows(tx, statement, ids=list(ids), coder=coder_id):
                 out[r["id"]] = ConceptStats(excerpt_count=r["excerpts"], participant_count=r["participants"])
             return out
 
         return await self._read(work)
 
-    async def code_stats(self, code_ids: Sequence[str]) -> dict[str, ConceptStats]:
-        return await self._stats(q.CODE_STATS, code_ids)
+    async def code_stats(self, code_ids: Sequence[str], coder_id: str | None = None) -> dict[str, ConceptStats]:
+        return await self._stats(q.CODE_STATS, code_ids, coder_id)
 
     # -- themes ------------------------------------------------------------------------------
     @staticmethod
@@ -862,8 +863,8 @@ class Neo4jStore(Analytics):
     async def themes_of_codes(self, code_ids: Sequence[str]) -> dict[str, list[Theme]]:
         return await self._fetch_grouped(q.THEMES_OF_CODES, code_ids, records.theme)
 
-    async def theme_stats(self, theme_ids: Sequence[str]) -> dict[str, ConceptStats]:
-        return await self._stats(q.THEME_STATS, theme_ids)
+    async def theme_stats(self, theme_ids: Sequence[str], coder_id: str | None = None) -> dict[str, ConceptStats]:
+        return await self._stats(q.THEME_STATS, theme_ids, coder_id)
 
     # -- links ---------------------------------------------------------------------------------
     @staticmethod
