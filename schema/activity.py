@@ -1,18 +1,21 @@
 """Activity history and live project events.
 
 Live events are read from the history itself: a subscription polls the store for events
-newer than the last it sent. That costs one small query per subscriber every
-POLL_SECONDS, and in return it works with any number of server processes and on either
-store, because the history is shared through the store, not through process memory."""
+newer than the last it sent, at least every POLL_SECONDS, and at once when a mutation
+in the same process completes. Polling costs one small query per subscriber and poll,
+and in return it works with any number of server processes and on either store, because
+the history is shared through the store, not through process memory."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Iterator
 from datetime import datetime
 
 import strawberry
+from strawberry.extensions import SchemaExtension
 from strawberry.scalars import JSON
+from strawberry.types.graphql import OperationType
 
 from graph import activity, models
 from graph.errors import BadInput
@@ -22,6 +25,40 @@ from schema.permissions import blind_to_others, hidden_from, require
 from schema.types import MAX_PAGE_SIZE, PageInfo, User
 
 POLL_SECONDS = 0.25
+
+
+class Wakeup:
+    """Wakes this process's subscriptions when one of its mutations has completed."""
+
+    def __init__(self) -> None:
+        self._waiters: set[asyncio.Future[None]] = set()
+
+    def notify(self) -> None:
+        for waiter in self._waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+    async def wait(self, timeout: float) -> None:
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.add(waiter)
+        try:
+            await asyncio.wait_for(waiter, timeout)
+        except TimeoutError:
+            pass
+        finally:
+            self._waiters.discard(waiter)
+
+
+WAKEUP = Wakeup()
+
+
+class WakeSubscribers(SchemaExtension):
+    """After a mutation, let this process's subscriptions look for new events now."""
+
+    def on_execute(self) -> Iterator[None]:
+        yield
+        if self.execution_context.operation_type is OperationType.MUTATION:
+            WAKEUP.notify()
 
 
 @strawberry.type(description="One change to a project: who did what to which nodes, with the values before and after.")
@@ -91,4 +128,4 @@ class Subscription:
                 cursor = activity.cursor(event)
                 if (me is None or event.actor_id != me.id) and not hidden_from(blind, event):
                     yield ActivityEvent.of(event)
-            await asyncio.sleep(POLL_SECONDS)
+            await WAKEUP.wait(POLL_SECONDS)

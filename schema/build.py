@@ -8,7 +8,7 @@ from strawberry.types import ExecutionContext
 
 from schema.authentication import RequireUser
 from schema.errors import classify
-from schema.activity import Subscription
+from schema.activity import Subscription, WakeSubscribers
 from schema.mutation import Mutation
 from schema.query import Query
 from schema.types import Code, Document, Excerpt, Link, Memo, Participant, Project, Theme
@@ -28,5 +28,5 @@ def build_schema() -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         types=[Project, Participant, Document, Excerpt, Code, Theme, Link, Memo],
-        extensions=[RequireUser],
+        extensions=[RequireUser, WakeSubscribers],
     )
