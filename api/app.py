@@ -19,7 +19,6 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_P
 from api.auth import authenticate, bearer
 from api.settings import Settings
 from api.stores import make_store
-from graph.models import User
 from graph.store import Store
 from schema import build_schema
 from schema.context import Context

@@ -9,7 +9,6 @@ By hand:  python -m tests.bolt.server            # prints NEO4J_* settings, Ctrl
 
 from __future__ import annotations
 
-import os
 import secrets
 import shutil
 import signal
