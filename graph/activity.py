@@ -45,9 +45,20 @@ def event(project_id: str, actor: str, type: str, targets: tuple[str, ...], summ
                  summary=summary, before=before, after=after)
 
 
+def _targets(model: Stamped) -> tuple[str, ...]:
+    """The node, and the nodes it is about (so `activity(targetId:)` finds it from either)."""
+    if isinstance(model, Link):
+        return (model.id, model.source_id, model.target_id)
+    if isinstance(model, Memo):
+        return (model.id, model.target_id)
+    if isinstance(model, Excerpt):
+        return (model.id, model.document_id)
+    return (model.id,)
+
+
 def created(actor: str, model: Stamped) -> Event:
     kind = _KINDS[type(model)]
-    return event(_project(model), actor, f"{kind}.created", (model.id,), f"created {kind} {_label(model)}",
+    return event(_project(model), actor, f"{kind}.created", _targets(model), f"created {kind} {_label(model)}",
                  after=values(model))
 
 
@@ -56,13 +67,13 @@ def updated(actor: str, before: Stamped, after: Stamped) -> Event:
     old, new = values(before) or {}, values(after) or {}
     changed = sorted(k for k in new if old.get(k) != new[k] and k not in ("version", "updated_at", "updated_by"))
     what = ", ".join(changed) or "nothing"
-    return event(_project(after), actor, f"{kind}.updated", (after.id,), f"changed {what} of {kind} {_label(after)}",
-                 before=old, after=new)
+    return event(_project(after), actor, f"{kind}.updated", _targets(after),
+                 f"changed {what} of {kind} {_label(after)}", before=old, after=new)
 
 
 def deleted(actor: str, model: Stamped) -> Event:
     kind = _KINDS[type(model)]
-    return event(_project(model), actor, f"{kind}.deleted", (model.id,), f"deleted {kind} {_label(model)}",
+    return event(_project(model), actor, f"{kind}.deleted", _targets(model), f"deleted {kind} {_label(model)}",
                  before=values(model))
 
 
