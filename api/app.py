@@ -39,7 +39,7 @@ class ThememapGraphQL(GraphQL[Context, None]):
 
     async def get_context(self, request: Any, response: Any = None) -> Context:
         state = self.app_state
-        if not state.settings.auth == "on":
+        if state.settings.auth == "off":
             return Context(store=state.store, user=state.local_user, auth=False, request=request, response=response)
         token = bearer(request.headers.get("authorization"))
         user = await authenticate(state.store, token) if token else None

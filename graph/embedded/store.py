@@ -109,19 +109,20 @@ def _log(db: Db, e: Event) -> None:
     )
 
 
-_TABLES: dict[NodeKind, tuple[str, Callable[[sqlite3.Row], Any]]] = {
-    NodeKind.PROJECT: ("projects", rows.project), NodeKind.PARTICIPANT: ("participants", rows.participant),
-    NodeKind.DOCUMENT: ("documents", rows.document), NodeKind.EXCERPT: ("excerpts", rows.excerpt),
-    NodeKind.CODE: ("codes", rows.code), NodeKind.THEME: ("themes", rows.theme), NodeKind.MEMO: ("memos", rows.memo),
+_TABLES = {kind: f"{kind.value.lower()}s" for kind in NodeKind}
+"""Each node kind's table: projects, participants, documents, excerpts, codes, themes, links, memos."""
+
+_MAPPERS: dict[NodeKind, Callable[[sqlite3.Row], Any]] = {
+    NodeKind.PROJECT: rows.project, NodeKind.PARTICIPANT: rows.participant, NodeKind.DOCUMENT: rows.document,
+    NodeKind.EXCERPT: rows.excerpt, NodeKind.CODE: rows.code, NodeKind.THEME: rows.theme, NodeKind.MEMO: rows.memo,
 }
 
 
 def _model(db: Db, kind: NodeKind, id: str) -> Any:
     """The current model of an existing node."""
-    if kind is NodeKind.LINK:
+    if kind is NodeKind.LINK:  # a link's evidence lives in its own table
         return EmbeddedStore._link(db, id)
-    table, mapper = _TABLES[kind]
-    return mapper(db.one(f"SELECT * FROM {table} WHERE id = ?", id))
+    return _MAPPERS[kind](db.one(f"SELECT * FROM {_TABLES[kind]} WHERE id = ?", id))
 
 
 def _stamp(actor: str) -> tuple[str, str, str, str]:
@@ -358,7 +359,7 @@ class EmbeddedStore(Analytics):
         """Delete a node whose table's cascades and triggers do the rest, and log it."""
         _node(db, id, kind)
         _log(db, activity.deleted(actor, _model(db, kind, id)))
-        db.run(f"DELETE FROM {_TABLES[kind][0] if kind is not NodeKind.LINK else 'links'} WHERE id = ?", id)
+        db.run(f"DELETE FROM {_TABLES[kind]} WHERE id = ?", id)
 
     async def get_participants(self, ids: Sequence[str]) -> dict[str, Participant]:
         return await self._conn.read(lambda db: _by_ids(db, "participants", ids, rows.participant))
