@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from api.auth import authenticate
 from api.cli import app
+from graph.embedded import EmbeddedStore
 from schema import build_schema
 from tests.bolt.server import BoltServer
 from tests.conftest import _wipe
@@ -81,3 +84,39 @@ def test_seed_on_neo4j(bolt_server: BoltServer, monkeypatch: pytest.MonkeyPatch)
     assert first.exit_code == 0 and "Loaded" in first.output, first.output
     again = runner.invoke(app, ["seed", "perinatal-social-work", "--store", "neo4j"])
     assert again.exit_code == 0 and "already loaded" in again.output
+
+
+def _token(output: str) -> str:
+    return next(line.strip() for line in output.splitlines() if line.startswith("tm_"))
+
+
+def _holder(data_dir: Path, token: str) -> str | None:
+    """Whose token this is, asked of the store the CLI wrote to."""
+
+    async def ask() -> str | None:
+        store = EmbeddedStore(data_dir)
+        await store.open()
+        try:
+            user = await authenticate(store, token)
+            return user.name if user else None
+        finally:
+            await store.close()
+
+    return asyncio.run(ask())
+
+
+def test_user_add_token_and_revoke(tmp_path: Path) -> None:
+    where = ["--data-dir", str(tmp_path)]
+    added = runner.invoke(app, ["user", "add", "Ada", "--email", "ada@example.org", *where])
+    assert added.exit_code == 0, added.output
+    first = _token(added.output)
+    assert _holder(tmp_path, first) == "Ada"
+    assert runner.invoke(app, ["user", "add", "ADA", *where]).exit_code == 2
+    renewed = runner.invoke(app, ["user", "token", "ada", *where])
+    assert renewed.exit_code == 0
+    second = _token(renewed.output)
+    assert _holder(tmp_path, first) is None and _holder(tmp_path, second) == "Ada"
+    assert runner.invoke(app, ["user", "revoke", "Ada", *where]).exit_code == 0
+    assert _holder(tmp_path, second) is None
+    unknown = runner.invoke(app, ["user", "token", "Nobody", *where])
+    assert unknown.exit_code == 2 and "user add" in unknown.output
