@@ -29,11 +29,16 @@ MAX_PAGE_SIZE = 500
 class User:
     id: strawberry.ID
     name: str
-    email: str | None
+    address: strawberry.Private[str | None]
 
     @classmethod
     def of(cls, m: models.User) -> User:
-        return cls(id=strawberry.ID(m.id), name=m.name, email=m.email)
+        return cls(id=strawberry.ID(m.id), name=m.name, address=m.email)
+
+    @strawberry.field(description="The user's email address: shown only to the user themselves.")
+    def email(self, info: Info) -> str | None:
+        me = info.context.user
+        return self.address if me is not None and me.id == self.id else None
 
 
 @strawberry.type(description="A user's membership of a project.")
@@ -204,7 +209,7 @@ class Coding:
     @strawberry.field
     async def coder(self, info: Info) -> User:
         user = await info.context.loaders.user.load(self.coder_id)
-        return User.of(user) if user else User(id=strawberry.ID(self.coder_id), name=self.coder_id, email=None)
+        return User.of(user) if user else User(id=strawberry.ID(self.coder_id), name=self.coder_id, address=None)
 
 
 @strawberry.type(

@@ -241,3 +241,16 @@ async def test_auth_off_acts_as_the_local_user(tmp_path: Any, caplog: pytest.Log
             assert me["me"] == {"id": "local", "name": "Local analyst"}
             await api.ok('mutation { createProject(input: {name: "Solo"}) { id } }')
     assert any("THEMEMAP_AUTH=off" in r.message for r in caplog.records)
+
+
+async def test_email_addresses_are_shown_only_to_their_owner(world: World) -> None:
+    await world.store.create_user("Mailer", "mailer@example.org")
+    mailer = await world.store.get_user_by_name("Mailer")
+    assert mailer is not None
+    await world.owner.ok("mutation($p: ID!, $u: ID!) { addMember(projectId: $p, userId: $u, role: ANALYST) { role } }",
+                         p=world.ids["project"], u=mailer.id)
+    members = await world.owner.ok("query($p: ID!) { project(id: $p) { members { user { name email } } } }",
+                                   p=world.ids["project"])
+    assert {"name": "Mailer", "email": None} in [m["user"] for m in members["project"]["members"]]
+    token = await issue_token(world.store, mailer.id)
+    assert (await world.client(token).ok("{ me { email } }"))["me"] == {"email": "mailer@example.org"}
