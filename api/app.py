@@ -17,6 +17,7 @@ from strawberry.types.unset import UNSET, UnsetType
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 
 from api.auth import authenticate, bearer
+from api.exports import routes as export_routes
 from api.settings import Settings
 from api.stores import make_store
 from graph.store import Store
@@ -100,6 +101,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            *export_routes,
         ]
     )
     return app

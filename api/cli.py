@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Awaitable, Callable
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -199,6 +200,34 @@ def user_revoke(
         user = await _user(s, name)
         await s.set_token_hash(user.id, None)
         console.print(f"Revoked the API token of {user.name}.")
+
+    _with_store(_settings(store, data_dir), job)
+
+
+class ExportFormat(str, Enum):
+    qdpx = "qdpx"
+    qdc = "qdc"
+
+
+@app.command("export")
+def export_project(
+    project_id: Annotated[str, typer.Argument(help="The project's id.")],
+    out: Annotated[Path, typer.Option("--out", help="The file to write.")],
+    format: Annotated[ExportFormat, typer.Option(help="qdpx: the whole project; qdc: its codebook.")] = ExportFormat.qdpx,
+    store: StoreOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Export a project as REFI-QDA (.qdpx, for NVivo, ATLAS.ti, MAXQDA, QualCoder...) or its codebook (.qdc)."""
+    from seeds.refi.export import export
+
+    async def job(s: Store) -> None:
+        try:
+            data = await export(s, project_id, format.value)
+        except DomainError as exc:
+            err_console.print(f"thememap: {exc.message}")
+            raise typer.Exit(2) from None
+        out.write_bytes(data)
+        console.print(f"Wrote {out} ({len(data):,} bytes).")
 
     _with_store(_settings(store, data_dir), job)
 

@@ -19,10 +19,12 @@ from graph.store import Store
 
 
 class GraphQLClient:
-    def __init__(self, http: httpx.AsyncClient, user_id: str = "") -> None:
+    def __init__(self, http: httpx.AsyncClient, user_id: str = "", store: Store | None = None) -> None:
         self.http = http
         self.user_id = user_id
         """The user the client authenticates as."""
+        self.store = store
+        """The store of the app it talks to, for tests that arrange data directly."""
 
     async def post(self, query: str, **variables: Any) -> dict[str, Any]:
         response = await self.http.post("/graphql", json={"query": query, "variables": variables})
@@ -80,7 +82,7 @@ async def serve_in_process(
             user, token = await new_user(app.state.store, user_name)
             headers, user_id = {"Authorization": f"Bearer {token}"}, user.id
         async with httpx.AsyncClient(transport=transport, base_url="http://thememap.test", headers=headers) as http:
-            yield GraphQLClient(http, user_id)
+            yield GraphQLClient(http, user_id, app.state.store)
 
 
 async def new_user(store: Store, name: str | None = None) -> tuple[User, str]:
