@@ -1,0 +1,78 @@
+"""Exports for the write-up: a Markdown report of the themes, and CSV tables of the
+case-by-theme matrix and of code co-occurrence. Computed with the same analytic
+questions as the API, so the numbers match what the API answers."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from graph.analysis.results import ConceptKind, CooccurrenceScope
+from graph.store import Store
+
+QUOTES_PER_THEME = 3
+
+
+async def report_markdown(store: Store, project_id: str) -> str:
+    """Per theme: its definition, status, codes, prevalence across participants, and
+    illustrative quotes with pseudonyms."""
+    project = (await store.get_projects([project_id])).get(project_id)
+    snapshot = await store.project_snapshot(project_id)
+    matrix = await store.case_matrix(project_id, ConceptKind.THEME)
+    participants = {p.id: p for p in snapshot.participants}
+    codes = {c.id: c for c in snapshot.codes}
+    members: dict[str, list[str]] = {}
+    for code_id, theme_id in snapshot.memberships:
+        members.setdefault(theme_id, []).append(codes[code_id].name)
+    excerpt_ids = [e for row in matrix.rows for cell in row.cells for e in cell.excerpt_ids]
+    excerpts = await store.get_excerpts(excerpt_ids)
+    total = len(participants)
+    lines = [f"# {project.name if project else project_id}", ""]
+    if project and project.description:
+        lines += [project.description, ""]
+    lines += [f"{total} participants, {len(snapshot.themes)} themes, {len(snapshot.codes)} codes.", ""]
+    for theme in sorted(snapshot.themes, key=lambda t: t.name.lower()):
+        index = matrix.column_ids.index(theme.id)
+        having = [row for row in matrix.rows if row.cells[index].count]
+        share = f"{len(having)} of {total} participants" + (f" ({len(having) / total:.0%})" if total else "")
+        lines += [f"## {theme.name}", "", f"*{theme.status.value.lower()}*. {theme.description}".rstrip(), ""]
+        lines += [f"- Prevalence: {share}; {sum(r.cells[index].count for r in having)} excerpts."]
+        lines += [f"- Codes: {', '.join(sorted(members.get(theme.id, []), key=str.lower)) or 'none directly'}."]
+        quotes = [(participants[r.participant_id].pseudonym, e) for r in having for e in r.cells[index].excerpt_ids[:1]]
+        if quotes:
+            lines += ["", "Illustrative quotes:", ""]
+            for pseudonym, excerpt_id in quotes[:QUOTES_PER_THEME]:
+                text = " ".join(excerpts[excerpt_id].text.split())
+                lines.append(f"> “{text}” — {pseudonym}")
+                lines.append("")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+async def case_matrix_csv(store: Store, project_id: str) -> str:
+    """Rows: participants with their attributes; columns: themes; cells: excerpt counts."""
+    snapshot = await store.project_snapshot(project_id)
+    matrix = await store.case_matrix(project_id, ConceptKind.THEME)
+    names = {t.id: t.name for t in snapshot.themes}
+    attributes = sorted({a for p in snapshot.participants for a in p.attributes})
+    participants = {p.id: p for p in snapshot.participants}
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["participant", *attributes, *(names[c] for c in matrix.column_ids)])
+    for row in matrix.rows:
+        person = participants[row.participant_id]
+        writer.writerow([person.pseudonym, *(person.attributes.get(a, "") for a in attributes),
+                         *(cell.count for cell in row.cells)])
+    return out.getvalue()
+
+
+async def cooccurrence_csv(store: Store, project_id: str) -> str:
+    """Pairs of codes that occur together (EXCERPT scope), most frequent first."""
+    snapshot = await store.project_snapshot(project_id)
+    names = {c.id: c.name for c in snapshot.codes}
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["code a", "code b", "count", "jaccard"])
+    for pair in await store.cooccurrence(project_id, CooccurrenceScope.EXCERPT):
+        writer.writerow([names[pair.a], names[pair.b], pair.count, pair.jaccard])
+    return out.getvalue()
