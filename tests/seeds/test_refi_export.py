@@ -4,6 +4,7 @@ schemas (read from ../shared/refi-qda), element by element, on both adapters."""
 from __future__ import annotations
 
 import io
+import os
 import uuid
 import zipfile
 from collections.abc import AsyncIterator, Callable
@@ -21,6 +22,11 @@ from tests.seeds.conftest import DEMO, seed
 from tests.support import GraphQLClient, new_user
 
 REFI = Path(__file__).resolve().parents[3] / "shared" / "refi-qda"
+if not (REFI / "Project.xsd").is_file():
+    message = f"the REFI-QDA schemas are read from {REFI} (shared/ beside the repository), which is missing"
+    if os.environ.get("CI") == "true":
+        raise RuntimeError(message)
+    pytest.skip(message, allow_module_level=True)
 P = "{urn:QDA-XML:project:1.0}"
 C = "{urn:QDA-XML:codebook:1.0}"
 
