@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from api.auth import authenticate, bearer
-from graph.errors import NotFound
+from graph.errors import BadInput, NotFound
 from graph.store import Store
 from seeds import reports
 from seeds.refi.export import export
@@ -63,6 +63,8 @@ async def download(request: Request) -> Response:
         data = await item.make(state.store, project_id)
     except NotFound as exc:
         return _error(404, "NOT_FOUND", exc.message)
+    except BadInput as exc:
+        return _error(400, "BAD_USER_INPUT", exc.message)
     filename = re.sub(r"[^A-Za-z0-9_.-]+", "-", project_id) + item.suffix
     return Response(data, media_type=item.media_type,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

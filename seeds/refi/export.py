@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from lxml import etree
 
 from graph.analysis.snapshot import Snapshot
+from graph.errors import BadInput
 from graph.models import AttributeValue, Document, LinkKind, Memo, NodeKind, Project, User
 from graph.store import Store
 
@@ -135,12 +136,11 @@ def _sets(w: _Writer, parent: etree._Element, bundle: Bundle) -> None:
 
 def codebook_xml(bundle: Bundle) -> bytes:
     """The .qdc codebook: the code tree and the themes as sets."""
+    if not bundle.snapshot.codes:
+        raise BadInput("The project has no codes yet; a REFI-QDA codebook needs at least one.")
     w = _Writer(CODEBOOK_NS)
     root = w.el(None, "CodeBook", origin=ORIGIN)
-    if bundle.snapshot.codes:
-        _codes(w, root, bundle, None)
-    else:
-        w.el(root, "Codes")
+    _codes(w, root, bundle, None)
     _sets(w, root, bundle)
     return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
 

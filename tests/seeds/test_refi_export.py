@@ -141,3 +141,14 @@ async def test_http_downloads_with_graphql_authorization(demo: GraphQLClient) ->
     _, token = await new_user(demo.store, "Outsider")
     outsider = await demo.http.get(f"/projects/{project}/export.qdpx", headers={"Authorization": f"Bearer {token}"})
     assert outsider.status_code == 404 and outsider.json()["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+async def test_an_empty_project_exports_and_reports(api: GraphQLClient) -> None:
+    project = (await api.ok('mutation { createProject(input: {name: "Empty"}) { id } }'))["createProject"]["id"]
+    archive = await api.http.get(f"/projects/{project}/export.qdpx")
+    assert archive.status_code == 200
+    assert schema("Project.xsd").validate(etree.fromstring(zipfile.ZipFile(io.BytesIO(archive.content)).read("project.qde")))
+    codebook = await api.http.get(f"/projects/{project}/codebook.qdc")
+    assert codebook.status_code == 400 and "no codes" in codebook.json()["errors"][0]["message"]
+    report = await api.http.get(f"/projects/{project}/report.md")
+    assert report.status_code == 200 and "0 participants, 0 themes, 0 codes." in report.text
