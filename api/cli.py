@@ -232,6 +232,33 @@ def export_project(
     _with_store(_settings(store, data_dir), job)
 
 
+@app.command("import")
+def import_project(
+    file: Annotated[Path, typer.Argument(help="A .qdpx, .qde or .qdc file.", exists=True, dir_okay=False)],
+    project: Annotated[Optional[str], typer.Option(help="Merge into this project (by GUID) instead of a new one.")] = None,
+    as_user: Annotated[str, typer.Option("--as", help="The name of the user the import is recorded as.")] = "",
+    store: StoreOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Import a REFI-QDA codebook (codes, sets as themes, users), merging by GUID."""
+    from seeds.refi.imports import import_file
+
+    settings = _settings(store, data_dir)
+
+    async def job(s: Store) -> None:
+        actor = await _user(s, as_user) if as_user else await s.ensure_user(settings.local_user_id,
+                                                                             settings.local_user_name)
+        try:
+            summary = await import_file(s, actor.id, file.read_bytes(), project, fallback_name=file.stem)
+        except DomainError as exc:
+            err_console.print(f"thememap: {exc.message}")
+            raise typer.Exit(2) from None
+        for line in summary.lines():
+            console.print(line, highlight=False)
+
+    _with_store(settings, job)
+
+
 @app.command("export-schema")
 def export_schema(
     output: Annotated[Path, typer.Option(help="Where to write the SDL.")] = Path("schema.graphql"),

@@ -1,0 +1,94 @@
+"""Read a REFI-QDA file safely: a .qdpx archive, a bare .qde project or a .qdc codebook.
+
+Hostile input is refused with BadInput before anything is stored: archives that are too
+big or compress too well (zip bombs), member paths that escape the archive, documents
+with a DTD (so no external entities and no entity expansion), and XML that does not
+parse. Elements are matched by local name, so the namespace variants tools write
+(`urn:QDA-XML:project:1.0`, `urn:QDA-XML:codebook:0:4`, ...) all read the same."""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from graph.errors import BadInput
+
+MAX_BYTES = 512 * 1024 * 1024
+"""The most an archive may hold once unpacked."""
+MAX_RATIO = 200
+"""The most a member may expand over its compressed size (plain text compresses ~3-10x)."""
+
+
+@dataclass
+class Package:
+    root: etree._Element
+    sources: dict[str, bytes] = field(default_factory=dict)
+    """Archive members under `sources/`, by path inside the archive."""
+
+
+def local(element: etree._Element) -> str:
+    return etree.QName(element).localname
+
+
+def children(element: etree._Element, name: str) -> Iterator[etree._Element]:
+    for child in element:
+        if isinstance(child.tag, str) and local(child) == name:
+            yield child
+
+
+def child(element: etree._Element, name: str) -> etree._Element | None:
+    return next(children(element, name), None)
+
+
+def parse_xml(data: bytes) -> etree._Element:
+    if b"<!DOCTYPE" in data:
+        raise BadInput("The file declares a DTD; REFI-QDA files have none, and DTDs are refused for safety.")
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    try:
+        return etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        raise BadInput(f"The file is not well-formed XML: {' '.join(str(exc).split())}.") from None
+
+
+def read(data: bytes) -> Package:
+    if data[:4] == b"PK\x03\x04":
+        return _archive(data)
+    if data.lstrip()[:1] == b"<":
+        return Package(parse_xml(data))
+    raise BadInput("This is neither a REFI-QDA archive (.qdpx, a zip) nor a REFI-QDA XML file (.qde, .qdc).")
+
+
+def _archive(data: bytes) -> Package:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except zipfile.BadZipFile as exc:
+        raise BadInput(f"The archive is damaged: {exc}.") from None
+    total = 0
+    for m in members:
+        name = m.filename
+        if name.startswith(("/", "\\")) or ".." in posixpath.normpath(name).split("/") or ":" in name:
+            raise BadInput(f"The archive member {name!r} points outside the archive; refusing it.")
+        total += m.file_size
+        if total > MAX_BYTES or (m.compress_size and m.file_size / m.compress_size > MAX_RATIO):
+            raise BadInput("The archive unpacks to more than this service accepts (a zip bomb?); refusing it.")
+    projects = [m for m in members if m.filename.lower().endswith(".qde") and "/" not in m.filename.strip("/")]
+    chosen = next((m for m in projects if m.filename.lower() == "project.qde"), projects[0] if len(projects) == 1 else None)
+    if chosen is None:
+        raise BadInput("The archive holds no single project file (project.qde or <name>.qde) at its top level.")
+    sources = {m.filename: _read(archive, m) for m in members if m.filename.startswith("sources/") and not m.is_dir()}
+    return Package(parse_xml(_read(archive, chosen)), sources)
+
+
+def _read(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bytes:
+    """A member, read no further than it claims to be (so a lying header cannot bomb us)."""
+    with archive.open(member) as stream:
+        data = stream.read(member.file_size + 1)
+    if len(data) > member.file_size:
+        raise BadInput(f"The archive member {member.filename!r} is larger than its header says; refusing it.")
+    return data

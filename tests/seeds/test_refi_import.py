@@ -1,0 +1,143 @@
+"""REFI-QDA codebook import (every adapter): the real samples, a round trip, merging by
+GUID, and hostile input that must be refused with nothing stored."""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from api.cli import app
+from graph.embedded import EmbeddedStore
+from graph.errors import BadInput
+from graph.store import Store
+from seeds.refi.export import export
+from seeds.refi.imports import import_file
+from seeds.registry import datasets
+from tests.conftest import ACTOR
+from tests.seeds.conftest import DEMO, seed
+
+SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "refi-qda" / "samples"
+if not SAMPLES.is_dir():
+    message = f"the REFI-QDA samples are read from {SAMPLES} (shared/ beside the repository), which is missing"
+    if os.environ.get("CI") == "true":
+        raise RuntimeError(message)
+    pytest.skip(message, allow_module_level=True)
+
+
+async def codebook_of(store: Store, project_id: str) -> tuple[list, list, set]:
+    codes = (await store.codes_of_projects([project_id]))[project_id]
+    themes = (await store.themes_of_projects([project_id]))[project_id]
+    members = await store.codes_of_themes([t.id for t in themes])
+    return ([(c.id, c.name, c.parent_id, c.color, c.description) for c in codes],
+            [(t.id, t.name, t.description) for t in themes],
+            {(t, c.id) for t, cs in members.items() for c in cs})
+
+
+async def test_atlas_ti_codebook_sample(store: Store) -> None:
+    summary = await import_file(store, ACTOR, (SAMPLES / "atlasti-23-codebook.qdpx").read_bytes())
+    codes, _, _ = await codebook_of(store, summary.project_id)
+    parent = "a182cd3a-d83c-4d8c-bc80-26d9103ec6d6"  # written in upper case in the file
+    assert {(name, p) for _, name, p, _, _ in codes} == {
+        ("Commits", None), ("2022-05-10T02:05:59Z 19e4dce", parent), ("2022-02-11T10:39:25Z cdbfd92", parent)}
+    users = await store.get_users(["088b08ac-d5cd-4adb-8b71-b4f3459c177f", "c32a2bd5-537f-4838-8b17-df9efbafdf4b"])
+    assert sorted(u.name for u in users.values()) == ["ATLAS.ti", "Enric Llagostera"]
+    assert (await store.get_projects([summary.project_id]))[summary.project_id].name == "target-atlas-project"
+
+
+async def test_blank_and_f4analyse_samples(store: Store) -> None:
+    blank = await import_file(store, ACTOR, (SAMPLES / "atlasti-23-blank.qdpx").read_bytes())
+    assert (await codebook_of(store, blank.project_id))[0] == [] and blank.users == 2
+    f4 = await import_file(store, ACTOR, (SAMPLES / "f4analyse-2025-project.qde").read_bytes())
+    codes, _, _ = await codebook_of(store, f4.project_id)
+    assert codes == [("206750b8-d3c8-4bc6-a922-5c8c1475f36f", "Dies ist ein Test-Code", None, "#044B9B",
+                      "Dies ist der Kommentar vom Test-Code")]
+    assert f4.skipped == {"Sources": 4, "Notes": 3}
+    assert any("not imported yet: 4 Sources" in line for line in f4.lines())
+
+
+async def test_round_trip_and_merge_by_guid(store: Store, tmp_path: Path) -> None:
+    source = EmbeddedStore(tmp_path / "source")
+    await source.open()
+    await seed(source)
+    qdc = await export(source, datasets()[DEMO].project_id, "qdc")
+    await source.close()
+
+    first = await import_file(store, ACTOR, qdc, fallback_name="Demo codebook")
+    assert first.created == {"codes": 35, "themes": 10, "theme memberships": 33}
+    codes, themes, members = await codebook_of(store, first.project_id)
+    assert len(codes) == 35 and len(themes) == 10 and len(members) == 33
+    assert await export(store, first.project_id, "qdc") == qdc, "export, import, export gives the same codebook"
+
+    again = await import_file(store, ACTOR, qdc, project_id=first.project_id)
+    assert not again.created and not again.updated and again.unchanged == {"codes": 35, "themes": 10}
+    assert await codebook_of(store, first.project_id) == (codes, themes, members), "nothing duplicated"
+
+    fear = datasets()[DEMO].id("code", "fear-removal")
+    changed = qdc.replace(b'name="Fear of the baby being taken away"', b'name="Fear of removal"').replace(
+        b"</Codes>", b'<Code guid="11111111-2222-3333-4444-555555555555" name="New from a partner" '
+                     b'isCodable="true"/></Codes>')
+    merged = await import_file(store, ACTOR, changed, project_id=first.project_id)
+    assert merged.updated == {"codes": 1} and merged.created == {"codes": 1}
+    names = {id: name for id, name, *_ in (await codebook_of(store, first.project_id))[0]}
+    assert names[fear] == "Fear of removal" and names["11111111-2222-3333-4444-555555555555"] == "New from a partner"
+
+
+def _zip(members: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+PROJECT = b'<Project xmlns="urn:QDA-XML:project:1.0" name="x"><CodeBook><Codes>%s</Codes></CodeBook>%s</Project>'
+CODE = b'<Code guid="%s" name="%s" isCodable="true"/>'
+HOSTILE = {
+    "not a qda file": b"%PDF-1.7 not at all",
+    "damaged zip": b"PK\x03\x04garbage",
+    "zip bomb": _zip({"project.qde": PROJECT % (b"", b""), "sources/big.txt": b"0" * 20_000_000}),
+    "path escaping the archive": _zip({"project.qde": PROJECT % (b"", b""), "../../etc/evil.txt": b"x"}),
+    "no project file": _zip({"readme.txt": b"hello"}),
+    "external entity": b'<?xml version="1.0"?><!DOCTYPE p [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+                       b'<Project xmlns="urn:QDA-XML:project:1.0" name="&x;"/>',
+    "entity expansion": b'<?xml version="1.0"?><!DOCTYPE p [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]>'
+                        b'<Project xmlns="urn:QDA-XML:project:1.0" name="&b;"/>',
+    "malformed xml": b'<Project xmlns="urn:QDA-XML:project:1.0"><CodeBook>',
+    "not a guid": PROJECT % (CODE % (b"not-a-guid", b"A"), b""),
+    "set refers to a missing code": PROJECT % (CODE % (b"11111111-2222-3333-4444-555555555555", b"A"),
+                                              b'<Sets><Set guid="21111111-2222-3333-4444-555555555555" name="S">'
+                                              b'<MemberCode targetGUID="31111111-2222-3333-4444-555555555555"/></Set></Sets>'),
+    "duplicate names": PROJECT % (CODE % (b"11111111-2222-3333-4444-555555555555", b"A")
+                                  + CODE % (b"21111111-2222-3333-4444-555555555555", b"a"), b""),
+    "unnamed code": PROJECT % (CODE % (b"11111111-2222-3333-4444-555555555555", b""), b""),
+    "wrong root": b'<Something xmlns="urn:QDA-XML:project:1.0"/>',
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+async def test_hostile_or_broken_input_is_refused_and_stores_nothing(store: Store, case: str) -> None:
+    before = await store.list_projects()
+    with pytest.raises(BadInput):
+        await import_file(store, ACTOR, HOSTILE[case])
+    assert await store.list_projects() == before
+
+
+def test_cli_import_and_merge(tmp_path: Path) -> None:
+    runner = CliRunner()
+    where = ["--data-dir", str(tmp_path)]
+    created = runner.invoke(app, ["import", str(SAMPLES / "atlasti-23-codebook.qdpx"), *where])
+    assert created.exit_code == 0 and "created: 3 codes" in created.output, created.output
+    project = created.output.split("project ", 1)[1].split()[0]
+    merged = runner.invoke(app, ["import", str(SAMPLES / "atlasti-23-codebook.qdpx"), "--project", project, *where])
+    assert merged.exit_code == 0 and "unchanged: 3 codes" in merged.output
+    with tempfile.NamedTemporaryFile(suffix=".qde") as bad:
+        bad.write(HOSTILE["external entity"])
+        bad.flush()
+        refused = runner.invoke(app, ["import", bad.name, *where])
+    assert refused.exit_code == 2 and "DTD" in refused.output
