@@ -240,7 +240,7 @@ def import_project(
     store: StoreOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Import a REFI-QDA codebook (codes, sets as themes, users), merging by GUID."""
+    """Import a REFI-QDA project (.qdpx, .qde) or codebook (.qdc), merging by GUID; prints what came in."""
     from seeds.refi.imports import import_file
 
     settings = _settings(store, data_dir)

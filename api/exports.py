@@ -1,6 +1,7 @@
-"""Downloads of a project over HTTP: REFI-QDA (.qdpx, .qdc) and the write-up exports
-(report.md, CSV tables), with the same authorization as GraphQL: a valid token and
-membership of the project (outsiders get 404, as for an unknown id)."""
+"""A project's files over HTTP: REFI-QDA downloads (.qdpx, .qdc), the write-up exports
+(report.md, CSV tables) and REFI-QDA import, with the same authorization as GraphQL: a
+valid token and membership of the project (outsiders get 404, as for an unknown id;
+importing needs ANALYST or above)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,14 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from api.auth import authenticate, bearer
-from graph.errors import BadInput, NotFound
+from graph.errors import BadInput, DomainError, NotFound
+from graph.models import Role
 from graph.store import Store
 from seeds import reports
+from schema.permissions import RANK
 from seeds.refi.export import export
+from seeds.refi.imports import import_file
+from seeds.refi.read import MAX_BYTES
 
 
 @dataclass(frozen=True)
@@ -46,18 +51,31 @@ def _error(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status)
 
 
+async def _authorize(request: Request, project_id: str, needed: Role) -> tuple[str, JSONResponse | None]:
+    """The acting user's id, or the error response to send instead."""
+    state = request.app.state
+    if state.settings.auth == "off":
+        return state.local_user.id, None
+    token = bearer(request.headers.get("authorization"))
+    user = await authenticate(state.store, token) if token else None
+    if user is None:
+        return "", _error(401, "UNAUTHENTICATED", "Send a header 'Authorization: Bearer <token>' with a valid token.")
+    role = (await state.store.roles(user.id, [project_id])).get(project_id)
+    if role is None:
+        return "", _error(404, "NOT_FOUND", f"No project with id {project_id!r} exists; check the id.")
+    if RANK[role] < RANK[needed]:
+        return "", _error(403, "FORBIDDEN", f"Your role in this project is {role.value}; this needs {needed.value}.")
+    return user.id, None
+
+
 async def download(request: Request) -> Response:
     state = request.app.state
     project_id, what = request.path_params["project_id"], request.path_params["what"]
     if what not in DOWNLOADS:
         return _error(404, "NOT_FOUND", f"Nothing to download as {what!r}; try one of {', '.join(DOWNLOADS)}.")
-    if state.settings.auth == "on":
-        token = bearer(request.headers.get("authorization"))
-        user = await authenticate(state.store, token) if token else None
-        if user is None:
-            return _error(401, "UNAUTHENTICATED", "Send a header 'Authorization: Bearer <token>' with a valid token.")
-        if not await state.store.roles(user.id, [project_id]):
-            return _error(404, "NOT_FOUND", f"No project with id {project_id!r} exists; check the id.")
+    _, refused = await _authorize(request, project_id, Role.VIEWER)
+    if refused:
+        return refused
     item = DOWNLOADS[what]
     try:
         data = await item.make(state.store, project_id)
@@ -70,4 +88,27 @@ async def download(request: Request) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
-routes = [Route("/projects/{project_id}/{what}", download)]
+async def upload(request: Request) -> Response:
+    """`POST /projects/{id}/import` with a multipart field `file`: merge a REFI-QDA file by GUID."""
+    project_id = request.path_params["project_id"]
+    actor, refused = await _authorize(request, project_id, Role.ANALYST)
+    if refused:
+        return refused
+    async with request.form(max_files=1, max_fields=10) as form:
+        file = form.get("file")
+        if file is None or isinstance(file, str):
+            return _error(400, "BAD_USER_INPUT", "Send the file as the multipart field 'file'.")
+        data = await file.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        return _error(400, "BAD_USER_INPUT", "The file is larger than this service accepts.")
+    try:
+        summary = await import_file(request.app.state.store, actor, data, project_id)
+    except DomainError as exc:
+        return _error(400 if exc.code == "BAD_USER_INPUT" else 404, exc.code, exc.message)
+    return JSONResponse({"projectId": summary.project_id, "summary": summary.lines()})
+
+
+routes = [
+    Route("/projects/{project_id}/import", upload, methods=["POST"]),
+    Route("/projects/{project_id}/{what}", download),
+]

@@ -24,7 +24,15 @@ from lxml import etree
 
 from graph.analysis.snapshot import Snapshot
 from graph.errors import BadInput
-from graph.models import AttributeValue, Document, LinkKind, Memo, NodeKind, Project, User
+from graph.models import (
+    AttributeValue,
+    Document,
+    LinkKind,
+    Memo,
+    NodeKind,
+    Project,
+    User,
+)
 from graph.store import Store
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
@@ -34,6 +42,22 @@ _DERIVED = uuid.UUID("9d1f6c52-33a5-4c1b-8a57-6f0f1d3e2b44")
 
 LINK_NAMES = {kind: kind.value.lower().replace("_", " ") for kind in LinkKind}
 """How a link kind is named in the file (`causes`, `associated with`, ...)."""
+
+
+def link_name(kind: LinkKind, label: str | None) -> str:
+    """A link's name in the file: its kind, then its label if it has one (`causes: why`)."""
+    return f"{LINK_NAMES[kind]}: {label}" if label else LINK_NAMES[kind]
+
+
+def parse_link_name(name: str | None) -> tuple[LinkKind, str | None]:
+    """The kind and label of a link named by `link_name`, or by another tool (OTHER, the name as label)."""
+    text = (name or "").strip()
+    for kind, prefix in LINK_NAMES.items():
+        if text.lower() == prefix:
+            return kind, None
+        if text.lower().startswith(prefix + ":"):
+            return kind, text[len(prefix) + 1:].strip() or None
+    return LinkKind.OTHER, text or None
 
 
 def guid(id: str) -> str:
@@ -221,7 +245,7 @@ def project_xml(bundle: Bundle) -> bytes:
     if snap.links:
         block = w.el(root, "Links")
         for link in snap.links:
-            node = w.el(block, "Link", guid=guid(link.id), name=link.label or LINK_NAMES[link.kind],
+            node = w.el(block, "Link", guid=guid(link.id), name=link_name(link.kind, link.label),
                         direction="Associative" if link.kind.symmetric else "OneWay",
                         originGUID=guid(link.source_id), targetGUID=guid(link.target_id))
             for note in notes.get(link.id, []):
@@ -252,7 +276,7 @@ def _graph(w: _Writer, root: etree._Element, bundle: Bundle) -> None:
     edges = [(c, t, "member of", None) for c, t in snap.memberships]
     edges += [(x.id, x.parent_id, "subtheme of", None) for x in snap.themes if x.parent_id]
     edges += [(x.id, x.parent_id, "child of", None) for x in snap.codes if x.parent_id]
-    edges += [(x.source_id, x.target_id, x.label or LINK_NAMES[x.kind], x) for x in snap.links]
+    edges += [(x.source_id, x.target_id, link_name(x.kind, x.label), x) for x in snap.links]
     for source, target, name, link in edges:
         represented = guid(link.id) if link else None
         w.el(graph, "Edge", guid=str(uuid.uuid5(_DERIVED, f"{bundle.project.id}/edge/{source}/{target}/{name}")),

@@ -1,34 +1,29 @@
-"""Import a REFI-QDA codebook into a project, merging by GUID: the code tree (from a
-.qdc, .qdpx or .qde), its sets as themes, and the file's users. GUIDs become ids
-(compared case-insensitively), so importing again updates what changed and duplicates
-nothing. Everything is checked before anything is written. What this version does not
-import yet (sources, selections, codings, cases, variables, notes, links, graphs) is
-counted in the summary, never dropped silently."""
+"""Import a REFI-QDA project (.qdpx, .qde) or codebook (.qdc) into a new project or into
+an existing one, merging by GUID. GUIDs become ids (compared case-insensitively), so
+importing a partner's newer file updates renamed codes and themes, adds what is new and
+duplicates nothing. Everything is checked before anything is written. What cannot be
+mapped (non-text sources, graphs, links between other things than codes and sets,
+sources whose text is missing) is counted in the summary, never dropped silently."""
 
 from __future__ import annotations
 
 import re
-import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from uuid import uuid4
 
 from lxml import etree
+from pydantic import ValidationError
 
 from graph.errors import BadInput, NotFound
 from graph.inputs import CodePatch, NewCode, NewProject, NewTheme, ThemePatch
 from graph.models import Code, NodeKind, Theme
 from graph.store import Store
-from seeds.refi.read import child, children, local, read
+from seeds.refi import content
+from seeds.refi.read import child, children, guid_of, local, read
 
-NOT_YET = ("Variables", "Cases", "Sources", "Notes", "Links", "Graphs")
+NOT_YET = ("Graphs",)
 _RGB = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
-
-
-def _guid(value: str | None, what: str) -> str:
-    try:
-        return str(uuid.UUID((value or "").strip("{}")))
-    except ValueError:
-        raise BadInput(f"{what} has no valid GUID ({value!r}).") from None
 
 
 @dataclass(frozen=True)
@@ -52,6 +47,7 @@ class PlannedSet:
 class Summary:
     project_id: str
     users: int = 0
+    missing_texts: list[str] = field(default_factory=list)
     created: Counter[str] = field(default_factory=Counter)
     updated: Counter[str] = field(default_factory=Counter)
     unchanged: Counter[str] = field(default_factory=Counter)
@@ -60,10 +56,13 @@ class Summary:
     def lines(self) -> list[str]:
         out = [f"project {self.project_id}", f"users: {self.users} (added where new)"]
         for label, counts in (("created", self.created), ("updated", self.updated), ("unchanged", self.unchanged)):
-            if counts:
-                out.append(f"{label}: " + ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())))
+            counted = {kind: n for kind, n in counts.items() if n}
+            if counted:
+                out.append(f"{label}: " + ", ".join(f"{n} {kind}" for kind, n in sorted(counted.items())))
         for kind, n in sorted(self.skipped.items()):
-            out.append(f"not imported yet: {n} {kind} (this version imports users, the codebook and its sets)")
+            out.append(f"not imported: {n} {kind}")
+        for name in self.missing_texts:
+            out.append(f"not imported: source {name!r}, whose text is not in the file")
         return out
 
 
@@ -78,7 +77,7 @@ def _plan_codes(codes: etree._Element | None) -> list[PlannedCode]:
             color = code.get("color")
             description = child(code, "Description")
             planned.append(PlannedCode(
-                _guid(code.get("guid"), f"Code {name!r}"), name,
+                guid_of(code.get("guid"), f"Code {name!r}"), name,
                 (description.text or "") if description is not None else "",
                 color if color and _RGB.match(color) else None, parent_id,
             ))
@@ -95,10 +94,10 @@ def _plan_sets(sets: etree._Element | None) -> list[PlannedSet]:
         name = (s.get("name") or "").strip()
         if not name:
             raise BadInput(f"A set ({s.get('guid')}) has no name.")
-        members = tuple(_guid(m.get("targetGUID") or m.get("guid"), f"A member of set {name!r}")
+        members = tuple(guid_of(m.get("targetGUID") or m.get("guid"), f"A member of set {name!r}")
                         for m in children(s, "MemberCode"))
         description = child(s, "Description")
-        planned.append(PlannedSet(_guid(s.get("guid"), f"Set {name!r}"), name,
+        planned.append(PlannedSet(guid_of(s.get("guid"), f"Set {name!r}"), name,
                                   (description.text or "") if description is not None else "", members))
     return planned
 
@@ -126,7 +125,7 @@ async def import_file(store: Store, actor: str, data: bytes, project_id: str | N
     codebook = root if local(root) == "CodeBook" else child(root, "CodeBook")
     codes = _plan_codes(child(codebook, "Codes") if codebook is not None else None)
     sets = _plan_sets(child(root, "Sets"))
-    users = [(_guid(u.get("guid"), "A user"), u.get("name") or "unnamed")
+    users = [(guid_of(u.get("guid"), "A user"), u.get("name") or "unnamed")
              for u in (children(child(root, "Users"), "User") if child(root, "Users") is not None else ())]
 
     if project_id is not None:
@@ -148,10 +147,30 @@ async def import_file(store: Store, actor: str, data: bytes, project_id: str | N
     if missing:
         raise BadInput(f"A set refers to code {missing[0]}, which is in neither the file nor the project.")
 
+    target = project_id or str(uuid4())
+    try:
+        planned = content.plan(package, target, actor, {actor, *(id for id, _ in users)}, set(final_codes),
+                               set(final_themes))
+    except ValidationError as exc:
+        raise BadInput(f"The file holds a value this project cannot take: {exc.errors()[0]['msg']}.") from None
+    new_ids = ([p.id for p in planned.participants] + [d.id for d in planned.documents]
+               + [link.id for _, link in planned.links] + [m.id for m in planned.memos])
+    clashes = [id for id, n in Counter(new_ids + list(kinds)).items() if n > 1]
+    if clashes:
+        raise BadInput(f"GUID {clashes[0]} is used for two different things in the file.")
+    refs = await store.node_refs(new_ids)
+    foreign = [id for id, ref in refs.items() if ref.project_id != project_id]
+    if foreign:
+        raise BadInput(f"GUID {foreign[0]} is already used by another project.")
+    alive = {target, *final_codes, *final_themes, *(p.id for p in planned.participants),
+             *(d.id for d in planned.documents), *(link.id for _, link in planned.links),
+             *(x.excerpt.id for x in planned.passages if x.excerpt.id), *refs}
+    planned.memos = [m if m.target_id in alive else m.model_copy(update={"target_id": target}) for m in planned.memos]
+
     if project_id is None:
         description = child(root, "Description")
         project = await store.create_project(actor, NewProject(
-            name=(root.get("name") or fallback_name).strip() or fallback_name,
+            id=target, name=(root.get("name") or fallback_name).strip() or fallback_name,
             description=(description.text or "") if description is not None else ""))
         project_id = project.id
     summary = Summary(project_id)
@@ -160,6 +179,9 @@ async def import_file(store: Store, actor: str, data: bytes, project_id: str | N
     summary.users = len(users)
     await _merge_codes(store, actor, project_id, codes, {c.id: c for c in existing_codes}, summary)
     await _merge_sets(store, actor, project_id, sets, {t.id: t for t in existing_themes}, summary)
+    await content.write(store, actor, planned, set(refs), summary.created, summary.unchanged)
+    summary.skipped.update(planned.skipped)
+    summary.missing_texts = planned.missing_texts
     for name in NOT_YET:
         element = child(root, name)
         if element is not None and len(element):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import posixpath
+import uuid
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -29,6 +30,14 @@ class Package:
     root: etree._Element
     sources: dict[str, bytes] = field(default_factory=dict)
     """Archive members under `sources/`, by path inside the archive."""
+
+
+def guid_of(value: str | None, what: str) -> str:
+    """A GUID as a thememap id: lower case, without braces; BadInput if it is not one."""
+    try:
+        return str(uuid.UUID((value or "").strip("{}")))
+    except ValueError:
+        raise BadInput(f"{what} has no valid GUID ({value!r}).") from None
 
 
 def local(element: etree._Element) -> str:

@@ -21,6 +21,7 @@ from seeds.refi.imports import import_file
 from seeds.registry import datasets
 from tests.conftest import ACTOR
 from tests.seeds.conftest import DEMO, seed
+from tests.support import GraphQLClient, new_user
 
 SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "refi-qda" / "samples"
 if not SAMPLES.is_dir():
@@ -57,8 +58,10 @@ async def test_blank_and_f4analyse_samples(store: Store) -> None:
     codes, _, _ = await codebook_of(store, f4.project_id)
     assert codes == [("206750b8-d3c8-4bc6-a922-5c8c1475f36f", "Dies ist ein Test-Code", None, "#044B9B",
                       "Dies ist der Kommentar vom Test-Code")]
-    assert f4.skipped == {"Sources": 4, "Notes": 3}
-    assert any("not imported yet: 4 Sources" in line for line in f4.lines())
+    assert f4.missing_texts == ["Interview 15mins", "Interview 30mins", "Interview 60mins", "testfile"]
+    assert "not imported: source 'testfile', whose text is not in the file" in f4.lines()
+    memos = (await store.memos_of_projects([f4.project_id]))[f4.project_id]
+    assert len(memos) == 3, "its notes come in, attached where the file refers to them"
 
 
 async def test_round_trip_and_merge_by_guid(store: Store, tmp_path: Path) -> None:
@@ -86,6 +89,44 @@ async def test_round_trip_and_merge_by_guid(store: Store, tmp_path: Path) -> Non
     assert merged.updated == {"codes": 1} and merged.created == {"codes": 1}
     names = {id: name for id, name, *_ in (await codebook_of(store, first.project_id))[0]}
     assert names[fear] == "Fear of removal" and names["11111111-2222-3333-4444-555555555555"] == "New from a partner"
+
+
+async def project_of(store: Store, project_id: str) -> dict[str, object]:
+    """Everything an import maps, in comparable form (no instants, which each store stamps)."""
+    snap = await store.project_snapshot(project_id, with_text=True)
+    documents = (await store.documents_of_projects([project_id]))[project_id]
+    memos = (await store.memos_of_projects([project_id]))[project_id]
+    return {
+        "codebook": await codebook_of(store, project_id),
+        "participants": sorted((p.id, p.pseudonym, tuple(sorted(p.attributes.items()))) for p in snap.participants),
+        "documents": sorted((d.id, d.title, d.text, d.participant_id) for d in documents),
+        "excerpts": sorted((e.id, e.document_id, e.start, e.end, e.text) for e in snap.excerpts),
+        "codings": sorted((c.excerpt_id, c.code_id, c.coder_id) for c in snap.codings),
+        "links": sorted((x.id, x.source_id, x.target_id, x.kind, x.label) for x in snap.links),
+        "memos": sorted((m.id, m.target_id, m.title, m.body) for m in memos),
+    }
+
+
+async def test_a_whole_project_round_trips_and_merges(store: Store, tmp_path: Path) -> None:
+    source = EmbeddedStore(tmp_path / "source")
+    await source.open()
+    await seed(source)
+    demo = datasets()[DEMO].project_id
+    qdpx = await export(source, demo, "qdpx")
+    original = await project_of(source, demo)
+    await source.close()
+
+    imported = await import_file(store, ACTOR, qdpx)
+    assert imported.created["codings"] == len(original["codings"]) and imported.created["documents"] == 18
+    copy = await project_of(store, imported.project_id)
+    for part in original:
+        if part == "memos":  # memos about participants and themes come back attached to the project
+            assert [m[0] for m in copy[part]] == [m[0] for m in original[part]]
+        else:
+            assert copy[part] == original[part], part
+    again = await import_file(store, ACTOR, qdpx, project_id=imported.project_id)
+    assert not any(again.created.values()), again.created
+    assert await project_of(store, imported.project_id) == copy, "re-importing duplicates nothing"
 
 
 def _zip(members: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
@@ -117,6 +158,25 @@ HOSTILE = {
                                   + CODE % (b"21111111-2222-3333-4444-555555555555", b"a"), b""),
     "unnamed code": PROJECT % (CODE % (b"11111111-2222-3333-4444-555555555555", b""), b""),
     "wrong root": b'<Something xmlns="urn:QDA-XML:project:1.0"/>',
+    "selection outside the text": PROJECT % (CODE % (b"11111111-2222-3333-4444-555555555555", b"A"),
+                                             b'<Sources><TextSource guid="41111111-2222-3333-4444-555555555555" '
+                                             b'name="t"><PlainTextContent>short</PlainTextContent>'
+                                             b'<PlainTextSelection guid="51111111-2222-3333-4444-555555555555" '
+                                             b'startPosition="2" endPosition="90"/></TextSource></Sources>'),
+    "coding of a missing code": PROJECT % (b"", b'<Sources><TextSource guid="41111111-2222-3333-4444-555555555555" '
+                                                b'name="t"><PlainTextContent>short</PlainTextContent>'
+                                                b'<Coding guid="61111111-2222-3333-4444-555555555555"><CodeRef '
+                                                b'targetGUID="71111111-2222-3333-4444-555555555555"/></Coding>'
+                                                b"</TextSource></Sources>"),
+    "coder missing from the users": PROJECT % (CODE % (b"11111111-2222-3333-4444-555555555555", b"A"),
+                                               b'<Sources><TextSource guid="41111111-2222-3333-4444-555555555555" '
+                                               b'name="t"><PlainTextContent>short</PlainTextContent><Coding '
+                                               b'guid="61111111-2222-3333-4444-555555555555" '
+                                               b'creatingUser="81111111-2222-3333-4444-555555555555"><CodeRef '
+                                               b'targetGUID="11111111-2222-3333-4444-555555555555"/></Coding>'
+                                               b"</TextSource></Sources>"),
+    "one guid for two things": PROJECT % (CODE % (b"11111111-2222-3333-4444-555555555555", b"A"),
+                                          b'<Cases><Case guid="11111111-2222-3333-4444-555555555555" name="c"/></Cases>'),
 }
 
 
@@ -141,3 +201,27 @@ def test_cli_import_and_merge(tmp_path: Path) -> None:
         bad.flush()
         refused = runner.invoke(app, ["import", bad.name, *where])
     assert refused.exit_code == 2 and "DTD" in refused.output
+
+
+async def test_http_import(api: GraphQLClient) -> None:
+    project = (await api.ok('mutation { createProject(input: {name: "Partner"}) { id } }'))["createProject"]["id"]
+    sample = (SAMPLES / "atlasti-23-codebook.qdpx").read_bytes()
+    done = await api.http.post(f"/projects/{project}/import", files={"file": ("codebook.qdpx", sample)})
+    assert done.status_code == 200, done.text
+    assert done.json()["projectId"] == project and "created: 3 codes" in done.json()["summary"]
+    codes = (await api.ok("query($p: ID!) { project(id: $p) { codes { name } } }", p=project))["project"]["codes"]
+    assert len(codes) == 3
+    bad = await api.http.post(f"/projects/{project}/import", files={"file": ("x.qde", HOSTILE["entity expansion"])})
+    assert bad.status_code == 400 and bad.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert (await api.http.post(f"/projects/{project}/import", data={"other": "x"})).status_code == 400
+    assert api.store is not None
+    _, token = await new_user(api.store, "Stranger")
+    stranger = await api.http.post(f"/projects/{project}/import", files={"file": ("c.qdpx", sample)},
+                                   headers={"Authorization": f"Bearer {token}"})
+    assert stranger.status_code == 404
+    viewer, viewer_token = await new_user(api.store, "Looker")
+    await api.ok("mutation($p: ID!, $u: ID!) { addMember(projectId: $p, userId: $u, role: VIEWER) { role } }",
+                 p=project, u=viewer.id)
+    looker = await api.http.post(f"/projects/{project}/import", files={"file": ("c.qdpx", sample)},
+                                 headers={"Authorization": f"Bearer {viewer_token}"})
+    assert looker.status_code == 403 and looker.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
