@@ -95,6 +95,7 @@ class NewCode(Input):
     description: Text = ""
     color: Color = None
     parent_id: Id | None = None
+    codable: bool = True
 
 
 class CodePatch(Patch):
@@ -103,6 +104,7 @@ class CodePatch(Patch):
     description: Text | None = None
     color: Color = None
     parent_id: Id | None = None
+    codable: bool | None = None
 
 
 class NewTheme(Input):

@@ -133,6 +133,8 @@ class Code(Stamped):
     name: str
     description: str = ""
     color: str | None = None
+    codable: bool = True
+    """False for a category that only groups other codes (REFI-QDA's isCodable)."""
     version: int
 
 

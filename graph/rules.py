@@ -46,6 +46,12 @@ def same_project(what: str, project_id: str, other_project_id: str) -> None:
         )
 
 
+def check_codable(name: str, codable: bool) -> None:
+    """A category code groups others; excerpts are coded with its children."""
+    if not codable:
+        raise BadInput(f"Code {name!r} is a category (not codable); code with one of its children instead.")
+
+
 def keep_an_owner(owners_left: int) -> None:
     """A project never loses its last OWNER."""
     if owners_left < 1:

@@ -92,6 +92,7 @@ class CreateCodeInput:
     description: str | None = strawberry.UNSET
     color: str | None = strawberry.field(default=strawberry.UNSET, description="A hex colour such as #1f77b4.")
     parent_id: strawberry.ID | None = strawberry.UNSET
+    codable: bool | None = strawberry.field(default=strawberry.UNSET, description="False for a category (default true).")
 
 
 @strawberry.input
@@ -104,6 +105,7 @@ class UpdateCodeInput:
     description: str | None = strawberry.UNSET
     color: str | None = strawberry.field(default=strawberry.UNSET, description="Null removes the colour.")
     parent_id: strawberry.ID | None = strawberry.field(default=strawberry.UNSET, description="Null moves it to the top level.")
+    codable: bool | None = strawberry.UNSET
 
 
 @strawberry.input

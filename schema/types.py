@@ -296,13 +296,16 @@ class Code(Node):
     name: str
     description: str
     color: str | None
+    codable: bool = strawberry.field(
+        description="False for a category that only groups other codes: excerpts are coded with its children."
+    )
     version: int = strawberry.field(description="Increases on every change; pass it as expectedVersion when updating.")
 
     @classmethod
     def of(cls, m: models.Code) -> Code:
         return cls(
             **_node_fields(m), project_id=m.project_id, parent_id=m.parent_id, name=m.name,
-            description=m.description, color=m.color, version=m.version,
+            description=m.description, color=m.color, codable=m.codable, version=m.version,
         )
 
     @strawberry.field

@@ -75,6 +75,8 @@ class Connection:
             conn.execute("ALTER TABLE users ADD COLUMN token_hash TEXT")  # files from before API tokens
         if "blind_coding" not in {row[1] for row in conn.execute("PRAGMA table_info(projects)")}:
             conn.execute("ALTER TABLE projects ADD COLUMN blind_coding INTEGER NOT NULL DEFAULT 0")
+        if "codable" not in {row[1] for row in conn.execute("PRAGMA table_info(codes)")}:
+            conn.execute("ALTER TABLE codes ADD COLUMN codable INTEGER NOT NULL DEFAULT 1")
         conn.executescript(f"BEGIN IMMEDIATE; {USER_INDEXES} COMMIT;")
         conn.execute(
             "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)

@@ -109,7 +109,8 @@ CREATE TABLE IF NOT EXISTS codes (
     description TEXT NOT NULL,
     color TEXT,
     version INTEGER NOT NULL,
-    {_STAMPS}
+    {_STAMPS},
+    codable INTEGER NOT NULL DEFAULT 1
 );
 CREATE UNIQUE INDEX IF NOT EXISTS codes_unique_folded_name
     ON codes(project_id, ifnull(parent_id, ''), fold(name));

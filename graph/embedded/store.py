@@ -58,7 +58,7 @@ from graph.models import (
     Theme,
     User,
 )
-from graph.rules import check_span, check_version, keep_an_owner, new_id, now, same_project
+from graph.rules import check_codable, check_span, check_version, keep_an_owner, new_id, now, same_project
 
 M = TypeVar("M")
 
@@ -425,6 +425,8 @@ class EmbeddedStore(Analytics):
         excerpt = _node(db, excerpt_id, NodeKind.EXCERPT)
         code = _node(db, code_id, NodeKind.CODE)
         same_project("The code", excerpt["project_id"], code["project_id"])
+        row = db.one("SELECT name, codable FROM codes WHERE id = ?", code_id)
+        check_codable(row["name"], bool(row["codable"]))
         db.run(
             "INSERT OR IGNORE INTO codings(excerpt_id, code_id, coder_id, project_id, created_at) "
             "VALUES (?, ?, ?, ?, ?)",
@@ -571,8 +573,8 @@ class EmbeddedStore(Analytics):
             id = new.id or new_id()
             _add_node(db, id, new.project_id, NodeKind.CODE)
             db.run(
-                "INSERT INTO codes VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)",
-                id, new.project_id, new.parent_id, new.name, new.description, new.color, *_stamp(actor),
+                "INSERT INTO codes VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)",
+                id, new.project_id, new.parent_id, new.name, new.description, new.color, *_stamp(actor), new.codable,
             )
             return self._created(db, actor, NodeKind.CODE, id)
 
@@ -589,12 +591,12 @@ class EmbeddedStore(Analytics):
             name = patch.name or code.name
             self._check_code_name(db, code.project_id, parent_id, name, id)
             db.run(
-                "UPDATE codes SET name = ?, description = ?, color = ?, parent_id = ?, version = version + 1, "
-                "updated_by = ?, updated_at = ? WHERE id = ?",
+                "UPDATE codes SET name = ?, description = ?, color = ?, parent_id = ?, codable = ?, "
+                "version = version + 1, updated_by = ?, updated_at = ? WHERE id = ?",
                 name,
                 code.description if patch.description is None else patch.description,
                 patch.color if patch.given("color") else code.color,
-                parent_id, actor, rows.instant(now()), id,
+                parent_id, code.codable if patch.codable is None else patch.codable, actor, rows.instant(now()), id,
             )
             return self._updated(db, actor, code)
 

@@ -261,8 +261,9 @@ def children(label: str) -> str:
 
 UPDATE_CODE = (
     "MATCH (c:Code {id: $id}) SET c.name = $name, c.description = $description, c.color = $color, "
-    "c.version = c.version + 1, c.updated_by = $actor, c.updated_at = $at"
+    "c.codable = $codable, c.version = c.version + 1, c.updated_by = $actor, c.updated_at = $at"
 )
+CODABLE = "UNWIND $ids AS id MATCH (c:Code {id: id}) RETURN c.id AS id, c.name AS name, coalesce(c.codable, true) AS codable"
 BUMP_CODE = "MATCH (c:Code {id: $id}) SET c.version = c.version + 1, c.updated_by = $actor, c.updated_at = $at"
 UPDATE_THEME = (
     "MATCH (t:Theme {id: $id}) SET t.name = $name, t.description = $description, t.status = $status, "

@@ -62,7 +62,7 @@ from graph.models import (
 )
 from graph.neo4j import cypher as q
 from graph.neo4j import records
-from graph.rules import check_span, check_version, keep_an_owner, new_id, now, same_project
+from graph.rules import check_codable, check_span, check_version, keep_an_owner, new_id, now, same_project
 
 log = logging.getLogger("thememap.neo4j")
 
@@ -508,6 +508,8 @@ class Neo4jStore(Analytics):
         excerpt = await _node(tx, excerpt_id, NodeKind.EXCERPT)
         code = await _node(tx, code_id, NodeKind.CODE)
         same_project("The code", excerpt["project_id"], code["project_id"])
+        found = await _one(tx, q.CODABLE, ids=[code_id])
+        check_codable(found["name"], found["codable"])
         await _rows(tx, q.CODE_EXCERPT, excerpt_id=excerpt_id, code_id=code_id, coder=actor, at=_at())
 
     @staticmethod
@@ -571,7 +573,9 @@ class Neo4jStore(Analytics):
     async def code_passages(self, actor: str, passages: Sequence[CodedPassage]) -> list[str]:
         async def work(tx: Tx) -> list[str]:
             docs = {r["id"]: r for r in await _rows(tx, q.DOCUMENT_TEXTS, ids=list({p.excerpt.document_id for p in passages}))}
-            codes = {r["id"]: r for r in await _rows(tx, q.NODES, ids=list({c for p in passages for c in p.code_ids}))}
+            code_ids = list({c for p in passages for c in p.code_ids})
+            codes = {r["id"]: r for r in await _rows(tx, q.NODES, ids=code_ids)}
+            codable = {r["id"]: r for r in await _rows(tx, q.CODABLE, ids=code_ids)}
             texts: dict[tuple[str, int, int], str] = {}
             for p in passages:
                 e = p.excerpt
@@ -582,6 +586,7 @@ class Neo4jStore(Analytics):
                     if code_id not in codes or codes[code_id]["kind"] != NodeKind.CODE.value:
                         raise NotFound("code", code_id)
                     same_project("The code", docs[e.document_id]["project_id"], codes[code_id]["project_id"])
+                    check_codable(codable[code_id]["name"], codable[code_id]["codable"])
             spans = [{"document_id": d, "start": s, "end": e} for d, s, e in texts]
             existing = {(r["document_id"], r["start"], r["end"]): r["id"] for r in await _rows(tx, q.SAME_SPANS, spans=spans)}
             created: list[dict[str, Any]] = []
@@ -670,7 +675,7 @@ class Neo4jStore(Analytics):
             id = new.id or new_id()
             await _create(tx, NodeKind.CODE, {
                 "id": id, "project_id": new.project_id, "name": new.name, "description": new.description,
-                "color": new.color, "version": 1, **_stamps(actor),
+                "color": new.color, "codable": new.codable, "version": 1, **_stamps(actor),
             })
             if new.parent_id is not None:
                 await _rows(tx, q.set_parent(NodeKind.CODE.value), id=id, parent_id=new.parent_id)
@@ -691,7 +696,8 @@ class Neo4jStore(Analytics):
             await self._check_code_name(tx, code.project_id, parent_id, name, id)
             await _rows(tx, q.UPDATE_CODE, id=id, name=name,
                         description=code.description if patch.description is None else patch.description,
-                        color=patch.color if patch.given("color") else code.color, actor=actor, at=_at())
+                        color=patch.color if patch.given("color") else code.color,
+                        codable=code.codable if patch.codable is None else patch.codable, actor=actor, at=_at())
             if parent_id != code.parent_id:
                 await _rows(tx, q.set_parent(NodeKind.CODE.value), id=id, parent_id=parent_id)
             return await _updated(tx, actor, code)

@@ -8,22 +8,29 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
 from graph.errors import BadInput
 from graph.inputs import (
     CodedPassage,
+    LinkPatch,
+    MemoPatch,
     NewDocument,
     NewExcerpt,
     NewLink,
     NewMemo,
     NewParticipant,
+    ParticipantPatch,
 )
 from graph.models import AttributeValue, LinkKind
 from graph.store import Store
 from seeds.refi.export import parse_link_name
 from seeds.refi.read import Package, child, children, guid_of, local
+
+if TYPE_CHECKING:
+    from seeds.refi.imports import Summary
 
 OTHER_SOURCES = ("PictureSource", "PDFSource", "AudioSource", "VideoSource")
 
@@ -54,7 +61,9 @@ class Content:
     missing_texts: list[str] = field(default_factory=list)
 
 
-def plan(package: Package, project_id: str, actor: str, users: set[str], codes: set[str], themes: set[str]) -> Content:
+def plan(package: Package, project_id: str, actor: str, users: set[str], codes: set[str], themes: set[str],
+         categories: set[str]) -> Content:
+    """`codes` and `themes`: the ids there will be; `categories`: codes that cannot be applied."""
     root = package.root
     out = Content()
     variables = {guid_of(v.get("guid"), "A variable"): v.get("name") or "variable"
@@ -72,6 +81,7 @@ def plan(package: Package, project_id: str, actor: str, users: set[str], codes: 
             value = next((e for e in vv if isinstance(e.tag, str) and local(e) != "VariableRef"), None)
             if value is not None:
                 attributes[variables[target]] = _value(value, local(value))
+        _unmapped(out, case, "Case", ("CodeRef", "SelectionRef", "Description"))
         out.participants.append(NewParticipant(id=id, project_id=project_id,
                                                pseudonym=(case.get("name") or f"Case {i}").strip(), attributes=attributes))
         for ref in children(case, "SourceRef"):
@@ -104,6 +114,7 @@ def plan(package: Package, project_id: str, actor: str, users: set[str], codes: 
             continue
         out.documents.append(NewDocument(id=id, project_id=project_id, title=name, text=text,
                                          participant_id=case_of.get(id)))
+        _unmapped(out, source, "TextSource", ("Description", "VariableValue"))
         note_refs(source, id)
         whole = [(source, 0, len(text))]
         selections = [(s, int(s.get("startPosition", "-1")), int(s.get("endPosition", "-1")))
@@ -114,11 +125,14 @@ def plan(package: Package, project_id: str, actor: str, users: set[str], codes: 
             excerpt_id = id if element is source else guid_of(element.get("guid"), "A selection")
             if element is not source:
                 note_refs(element, excerpt_id)
+                _unmapped(out, element, "PlainTextSelection", ("Description",))
             for coding in children(element, "Coding"):
                 ref = child(coding, "CodeRef")
                 code = guid_of(ref.get("targetGUID") if ref is not None else None, "A coding")
                 if code not in known_codes:
                     raise BadInput(f"A coding in {name!r} refers to code {code}, which is in neither the file nor the project.")
+                if code in categories:
+                    raise BadInput(f"A coding in {name!r} applies code {code}, which the file marks as not codable.")
                 coder = guid_of(coding.get("creatingUser"), "A coder") if coding.get("creatingUser") else actor
                 if coder not in users:
                     raise BadInput(f"A coding in {name!r} was made by user {coder}, whom the file does not list.")
@@ -146,6 +160,14 @@ def plan(package: Package, project_id: str, actor: str, users: set[str], codes: 
     return out
 
 
+def _unmapped(out: Content, element: etree._Element, owner: str, names: tuple[str, ...]) -> None:
+    """Count child elements that have no place in thememap, so the summary can say so."""
+    for name in names:
+        found = sum(1 for _ in children(element, name))
+        if found:
+            out.skipped[f"{owner} {name}"] += found
+
+
 def _text(package: Package, source: etree._Element) -> str | None:
     content = child(source, "PlainTextContent")
     if content is not None:
@@ -162,31 +184,51 @@ def _text(package: Package, source: etree._Element) -> str | None:
         raise BadInput(f"The text of {source.get('name')!r} is not UTF-8.") from None
 
 
-async def write(store: Store, actor: str, content: Content, existing: set[str], summary_created: Counter[str],
-                summary_unchanged: Counter[str]) -> None:
-    """Store what is new; what already exists under its GUID is left as it is."""
-    for kind, items in (("participants", content.participants), ("documents", content.documents)):
-        for item in items:
-            if item.id in existing:
-                summary_unchanged[kind] += 1
-                continue
-            await (store.add_participant(actor, item) if kind == "participants" else store.add_document(actor, item))  # type: ignore[arg-type]
-            summary_created[kind] += 1
+async def write(store: Store, actor: str, content: Content, existing: set[str], summary: Summary) -> None:
+    """Store what is new, and bring what exists under the same GUID up to date."""
+    old_people = await store.get_participants([p.id for p in content.participants if p.id in existing])
+    for person in content.participants:
+        old = old_people.get(person.id)
+        if person.id not in existing:
+            await store.add_participant(actor, person)
+            summary.created["participants"] += 1
+        elif old is not None and (old.pseudonym, old.attributes) != (person.pseudonym, person.attributes):
+            await store.update_participant(actor, person.id, ParticipantPatch(pseudonym=person.pseudonym,
+                                                                              attributes=person.attributes))
+            summary.updated["participants"] += 1
+        else:
+            summary.unchanged["participants"] += 1
+    for document in content.documents:
+        if document.id in existing:
+            summary.unchanged["documents"] += 1  # a transcript's text never changes; its codings may
+        else:
+            await store.add_document(actor, document)
+            summary.created["documents"] += 1
     if content.passages:
         known = [p.excerpt.id for p in content.passages if p.excerpt.id]
         before = sum(len(c) for c in (await store.codings_of_excerpts(known)).values())
         ids = await store.code_passages(actor, content.passages)
         after = sum(len(c) for c in (await store.codings_of_excerpts(list(dict.fromkeys(ids)))).values())
-        summary_created["codings"] += max(after - before, 0)
+        summary.created["codings"] += max(after - before, 0)
+    old_links = await store.get_links([link.id for _, link in content.links if link.id in existing])
     for author, link in content.links:
-        if link.id in existing:
-            summary_unchanged["links"] += 1
-        else:
+        old = old_links.get(link.id or "")
+        if link.id not in existing:
             await store.link_concepts(author, link)
-            summary_created["links"] += 1
-    for memo in content.memos:
-        if memo.id in existing:
-            summary_unchanged["memos"] += 1
+            summary.created["links"] += 1
+        elif old is not None and (old.kind, old.label) != (link.kind, link.label):
+            await store.update_link(actor, old.id, LinkPatch(kind=link.kind, label=link.label))
+            summary.updated["links"] += 1
         else:
+            summary.unchanged["links"] += 1
+    old_memos = await store.get_memos([m.id for m in content.memos if m.id in existing])
+    for memo in content.memos:
+        old = old_memos.get(memo.id or "")
+        if memo.id not in existing:
             await store.add_memo(actor, memo)
-            summary_created["memos"] += 1
+            summary.created["memos"] += 1
+        elif old is not None and (old.title, old.body) != (memo.title, memo.body):
+            await store.update_memo(actor, old.id, MemoPatch(title=memo.title, body=memo.body))
+            summary.updated["memos"] += 1
+        else:
+            summary.unchanged["memos"] += 1

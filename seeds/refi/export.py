@@ -130,7 +130,8 @@ def _codes(w: _Writer, parent: etree._Element, bundle: Bundle, notes: dict[str, 
 
     def add(into: etree._Element, parent_id: str | None) -> None:
         for code in children[parent_id]:
-            node = w.el(into, "Code", guid=guid(code.id), name=code.name, isCodable="true", color=_rgb(code.color))
+            node = w.el(into, "Code", guid=guid(code.id), name=code.name, isCodable=str(code.codable).lower(),
+                        color=_rgb(code.color))
             if code.description:
                 w.el(node, "Description", code.description)
             for note in (notes or {}).get(code.id, []):

@@ -33,6 +33,7 @@ class PlannedCode:
     description: str
     color: str | None
     parent_id: str | None
+    codable: bool
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,8 @@ class Summary:
             if counted:
                 out.append(f"{label}: " + ", ".join(f"{n} {kind}" for kind, n in sorted(counted.items())))
         for kind, n in sorted(self.skipped.items()):
-            out.append(f"not imported: {n} {kind}")
+            if n:
+                out.append(f"not imported: {n} {kind}")
         for name in self.missing_texts:
             out.append(f"not imported: source {name!r}, whose text is not in the file")
         return out
@@ -80,6 +82,7 @@ def _plan_codes(codes: etree._Element | None) -> list[PlannedCode]:
                 guid_of(code.get("guid"), f"Code {name!r}"), name,
                 (description.text or "") if description is not None else "",
                 color if color and _RGB.match(color) else None, parent_id,
+                (code.get("isCodable") or "true").strip().lower() not in ("false", "0"),
             ))
             walk(code, planned[-1].id)
 
@@ -88,7 +91,7 @@ def _plan_codes(codes: etree._Element | None) -> list[PlannedCode]:
     return planned
 
 
-def _plan_sets(sets: etree._Element | None) -> list[PlannedSet]:
+def _plan_sets(sets: etree._Element | None, skipped: Counter[str]) -> list[PlannedSet]:
     planned = []
     for s in children(sets, "Set") if sets is not None else ():
         name = (s.get("name") or "").strip()
@@ -96,6 +99,8 @@ def _plan_sets(sets: etree._Element | None) -> list[PlannedSet]:
             raise BadInput(f"A set ({s.get('guid')}) has no name.")
         members = tuple(guid_of(m.get("targetGUID") or m.get("guid"), f"A member of set {name!r}")
                         for m in children(s, "MemberCode"))
+        for other in ("MemberSource", "MemberNote"):
+            skipped[f"Set {other}"] += sum(1 for _ in children(s, other))
         description = child(s, "Description")
         planned.append(PlannedSet(guid_of(s.get("guid"), f"Set {name!r}"), name,
                                   (description.text or "") if description is not None else "", members))
@@ -124,7 +129,8 @@ async def import_file(store: Store, actor: str, data: bytes, project_id: str | N
         raise BadInput(f"The file's root element is {local(root)!r}; expected a REFI-QDA Project or CodeBook.")
     codebook = root if local(root) == "CodeBook" else child(root, "CodeBook")
     codes = _plan_codes(child(codebook, "Codes") if codebook is not None else None)
-    sets = _plan_sets(child(root, "Sets"))
+    unmapped: Counter[str] = Counter()
+    sets = _plan_sets(child(root, "Sets"), unmapped)
     users = [(guid_of(u.get("guid"), "A user"), u.get("name") or "unnamed")
              for u in (children(child(root, "Users"), "User") if child(root, "Users") is not None else ())]
 
@@ -149,8 +155,10 @@ async def import_file(store: Store, actor: str, data: bytes, project_id: str | N
 
     target = project_id or str(uuid4())
     try:
+        categories = {c.id for c in codes if not c.codable} | {
+            c.id for c in existing_codes if not c.codable and c.id not in {p.id for p in codes}}
         planned = content.plan(package, target, actor, {actor, *(id for id, _ in users)}, set(final_codes),
-                               set(final_themes))
+                               set(final_themes), categories)
     except ValidationError as exc:
         raise BadInput(f"The file holds a value this project cannot take: {exc.errors()[0]['msg']}.") from None
     new_ids = ([p.id for p in planned.participants] + [d.id for d in planned.documents]
@@ -179,8 +187,9 @@ async def import_file(store: Store, actor: str, data: bytes, project_id: str | N
     summary.users = len(users)
     await _merge_codes(store, actor, project_id, codes, {c.id: c for c in existing_codes}, summary)
     await _merge_sets(store, actor, project_id, sets, {t.id: t for t in existing_themes}, summary)
-    await content.write(store, actor, planned, set(refs), summary.created, summary.unchanged)
+    await content.write(store, actor, planned, set(refs), summary)
     summary.skipped.update(planned.skipped)
+    summary.skipped.update(unmapped)
     summary.missing_texts = planned.missing_texts
     for name in NOT_YET:
         element = child(root, name)
@@ -195,11 +204,13 @@ async def _merge_codes(store: Store, actor: str, project_id: str, codes: list[Pl
         old = existing.get(c.id)
         if old is None:
             await store.create_code(actor, NewCode(id=c.id, project_id=project_id, name=c.name,
-                                                   description=c.description, color=c.color, parent_id=c.parent_id))
+                                                   description=c.description, color=c.color, parent_id=c.parent_id,
+                                                   codable=c.codable))
             summary.created["codes"] += 1
-        elif (old.name, old.description, old.color, old.parent_id) != (c.name, c.description, c.color, c.parent_id):
+        elif (old.name, old.description, old.color, old.parent_id, old.codable) != (
+                c.name, c.description, c.color, c.parent_id, c.codable):
             await store.update_code(actor, c.id, CodePatch(name=c.name, description=c.description, color=c.color,
-                                                           parent_id=c.parent_id))
+                                                           parent_id=c.parent_id, codable=c.codable))
             summary.updated["codes"] += 1
         else:
             summary.unchanged["codes"] += 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from graph.errors import BadInput, NotFound
-from graph.inputs import CodedPassage, NewCode, NewDocument, NewExcerpt, NewMemo
+from graph.inputs import CodedPassage, CodePatch, NewCode, NewDocument, NewExcerpt, NewMemo
 from graph.store import Store
 from tests.conftest import ACTOR
 from tests.graph.builders import TEXT, small_project
@@ -163,3 +163,17 @@ async def test_code_passages_is_atomic(store: Store, bad: str) -> None:
     with pytest.raises((BadInput, NotFound)):
         await store.code_passages(ACTOR, [good, wrong])
     assert (await store.excerpts_of_documents([s.doc_a.id]))[s.doc_a.id] == []
+
+
+async def test_a_category_code_cannot_be_applied(store: Store) -> None:
+    s = await small_project(store)
+    category = await store.create_code(ACTOR, NewCode(project_id=s.project.id, name="Emotions", codable=False))
+    assert category.codable is False and s.fear.codable is True
+    span = NewExcerpt(document_id=s.doc_a.id, start=0, end=5)
+    with pytest.raises(BadInput):
+        await store.code_text(ACTOR, span, [s.fear.id, category.id])
+    with pytest.raises(BadInput):
+        await store.code_passages(ACTOR, [CodedPassage(coder_id=ACTOR, excerpt=span, code_ids=(category.id,))])
+    assert (await store.excerpts_of_documents([s.doc_a.id]))[s.doc_a.id] == []
+    opened = await store.update_code(ACTOR, category.id, CodePatch(codable=True))
+    assert opened.codable and (await store.code_text(ACTOR, span, [category.id])).text == TEXT[:5]

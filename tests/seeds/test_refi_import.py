@@ -225,3 +225,38 @@ async def test_http_import(api: GraphQLClient) -> None:
     looker = await api.http.post(f"/projects/{project}/import", files={"file": ("c.qdpx", sample)},
                                  headers={"Authorization": f"Bearer {viewer_token}"})
     assert looker.status_code == 403 and looker.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_merge_brings_named_things_up_to_date(store: Store) -> None:
+    base = PROJECT % (CODE % (b"11111111-2222-3333-4444-555555555555", b"A"), b"%s")
+    cases = (b'<Variables><Variable guid="91111111-2222-3333-4444-555555555555" name="age" typeOfVariable="Integer"/>'
+             b'</Variables><Cases><Case guid="a1111111-2222-3333-4444-555555555555" name="%s"><VariableValue>'
+             b'<VariableRef targetGUID="91111111-2222-3333-4444-555555555555"/><IntegerValue>%s</IntegerValue>'
+             b'</VariableValue><CodeRef targetGUID="11111111-2222-3333-4444-555555555555"/></Case></Cases>'
+             b'<Notes><Note guid="b1111111-2222-3333-4444-555555555555" name="%s"><PlainTextContent>body'
+             b'</PlainTextContent></Note></Notes>')
+    first = await import_file(store, ACTOR, base % (cases % (b"Ann", b"7", b"memo")))
+    assert first.created["participants"] == 1 and first.skipped["Case CodeRef"] == 1
+    assert "not imported: 1 Case CodeRef" in first.lines()
+    second = await import_file(store, ACTOR, base % (cases % (b"Anne", b"8", b"memo, revised")),
+                               project_id=first.project_id)
+    assert second.updated == {"participants": 1, "memos": 1}
+    person = (await store.participants_of_projects([first.project_id]))[first.project_id][0]
+    assert (person.pseudonym, person.attributes) == ("Anne", {"age": 8})
+    memo = (await store.memos_of_projects([first.project_id]))[first.project_id][0]
+    assert memo.title == "memo, revised"
+
+
+async def test_categories_keep_is_codable(store: Store) -> None:
+    category = b'<Code guid="c1111111-2222-3333-4444-555555555555" name="Emotions" isCodable="false">%s</Code>'
+    child = CODE % (b"d1111111-2222-3333-4444-555555555555", b"Fear")
+    summary = await import_file(store, ACTOR, PROJECT % (category % child, b""))
+    codes = {c.name: c.codable for c in (await store.codes_of_projects([summary.project_id]))[summary.project_id]}
+    assert codes == {"Emotions": False, "Fear": True}
+    assert b'isCodable="false"' in await export(store, summary.project_id, "qdc")
+    coded = PROJECT % (category % child, b'<Sources><TextSource guid="41111111-2222-3333-4444-555555555555" name="t">'
+                       b'<PlainTextContent>short</PlainTextContent><Coding guid="61111111-2222-3333-4444-555555555555">'
+                       b'<CodeRef targetGUID="c1111111-2222-3333-4444-555555555555"/></Coding></TextSource></Sources>')
+    with pytest.raises(BadInput):
+        await import_file(store, ACTOR, coded, project_id=summary.project_id)
+    assert (await store.documents_of_projects([summary.project_id]))[summary.project_id] == []
