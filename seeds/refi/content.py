@@ -52,9 +52,10 @@ def _value(element: etree._Element, kind: str) -> AttributeValue:
 @dataclass
 class Content:
     participants: list[NewParticipant] = field(default_factory=list)
-    documents: list[NewDocument] = field(default_factory=list)
+    documents: list[tuple[str, NewDocument]] = field(default_factory=list)
+    """(creator, document): provenance kept where the file names a known user."""
     passages: list[CodedPassage] = field(default_factory=list)
-    memos: list[NewMemo] = field(default_factory=list)
+    memos: list[tuple[str, NewMemo]] = field(default_factory=list)
     links: list[tuple[str, NewLink]] = field(default_factory=list)
     """(author, link)."""
     skipped: Counter[str] = field(default_factory=Counter)
@@ -88,6 +89,11 @@ def plan(package: Package, project_id: str, actor: str, users: set[str], codes: 
             case_of.setdefault(guid_of(ref.get("targetGUID"), "A case's source"), id)
 
     known_codes = set(codes)
+
+    def author(element: etree._Element) -> str:
+        """Who the file says made it, if that is a user it lists; else whoever imports."""
+        made_by = element.get("creatingUser")
+        return guid_of(made_by, "A creating user") if made_by and guid_of(made_by, "A creating user") in users else actor
     notes_target: dict[str, str] = {}
 
     def note_refs(element: etree._Element, target: str) -> None:
@@ -112,8 +118,8 @@ def plan(package: Package, project_id: str, actor: str, users: set[str], codes: 
         if text is None:
             out.missing_texts.append(name)
             continue
-        out.documents.append(NewDocument(id=id, project_id=project_id, title=name, text=text,
-                                         participant_id=case_of.get(id)))
+        out.documents.append((author(source), NewDocument(id=id, project_id=project_id, title=name, text=text,
+                                                          participant_id=case_of.get(id))))
         _unmapped(out, source, "TextSource", ("Description", "VariableValue"))
         note_refs(source, id)
         whole = [(source, 0, len(text))]
@@ -155,8 +161,9 @@ def plan(package: Package, project_id: str, actor: str, users: set[str], codes: 
     for note in children(notes, "Note") if notes is not None else ():
         id = guid_of(note.get("guid"), "A note")
         body = child(note, "PlainTextContent")
-        out.memos.append(NewMemo(id=id, target_id=notes_target.get(id, project_id), title=note.get("name") or "Note",
-                                 body=(body.text or "") if body is not None else ""))
+        out.memos.append((author(note), NewMemo(id=id, target_id=notes_target.get(id, project_id),
+                                                title=note.get("name") or "Note",
+                                                body=(body.text or "") if body is not None else "")))
     return out
 
 
@@ -198,11 +205,11 @@ async def write(store: Store, actor: str, content: Content, existing: set[str], 
             summary.updated["participants"] += 1
         else:
             summary.unchanged["participants"] += 1
-    for document in content.documents:
+    for creator, document in content.documents:
         if document.id in existing:
             summary.unchanged["documents"] += 1  # a transcript's text never changes; its codings may
         else:
-            await store.add_document(actor, document)
+            await store.add_document(creator, document)
             summary.created["documents"] += 1
     if content.passages:
         known = [p.excerpt.id for p in content.passages if p.excerpt.id]
@@ -221,11 +228,11 @@ async def write(store: Store, actor: str, content: Content, existing: set[str], 
             summary.updated["links"] += 1
         else:
             summary.unchanged["links"] += 1
-    old_memos = await store.get_memos([m.id for m in content.memos if m.id in existing])
-    for memo in content.memos:
+    old_memos = await store.get_memos([m.id for _, m in content.memos if m.id in existing])
+    for author, memo in content.memos:
         old = old_memos.get(memo.id or "")
         if memo.id not in existing:
-            await store.add_memo(actor, memo)
+            await store.add_memo(author, memo)
             summary.created["memos"] += 1
         elif old is not None and (old.title, old.body) != (memo.title, memo.body):
             await store.update_memo(actor, old.id, MemoPatch(title=memo.title, body=memo.body))

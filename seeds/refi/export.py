@@ -189,7 +189,7 @@ def project_xml(bundle: Bundle) -> bytes:
         _codes(w, w.el(root, "CodeBook"), bundle, notes)
 
     names = sorted({name for person in snap.participants for name in person.attributes})
-    variables = {name: str(uuid.uuid5(_DERIVED, f"{p.id}/variable/{name}")) for name in names}
+    variables = {name: str(uuid.uuid5(_DERIVED, f"variable/{name}")) for name in names}
     kinds = {name: _variable_type([q.attributes[name] for q in snap.participants if name in q.attributes])
              for name in names}
     if names:

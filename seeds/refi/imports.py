@@ -161,8 +161,8 @@ async def import_file(store: Store, actor: str, data: bytes, project_id: str | N
                                set(final_themes), categories)
     except ValidationError as exc:
         raise BadInput(f"The file holds a value this project cannot take: {exc.errors()[0]['msg']}.") from None
-    new_ids = ([p.id for p in planned.participants] + [d.id for d in planned.documents]
-               + [link.id for _, link in planned.links] + [m.id for m in planned.memos])
+    new_ids = ([p.id for p in planned.participants] + [d.id for _, d in planned.documents]
+               + [link.id for _, link in planned.links] + [m.id for _, m in planned.memos])
     clashes = [id for id, n in Counter(new_ids + list(kinds)).items() if n > 1]
     if clashes:
         raise BadInput(f"GUID {clashes[0]} is used for two different things in the file.")
@@ -171,9 +171,10 @@ async def import_file(store: Store, actor: str, data: bytes, project_id: str | N
     if foreign:
         raise BadInput(f"GUID {foreign[0]} is already used by another project.")
     alive = {target, *final_codes, *final_themes, *(p.id for p in planned.participants),
-             *(d.id for d in planned.documents), *(link.id for _, link in planned.links),
+             *(d.id for _, d in planned.documents), *(link.id for _, link in planned.links),
              *(x.excerpt.id for x in planned.passages if x.excerpt.id), *refs}
-    planned.memos = [m if m.target_id in alive else m.model_copy(update={"target_id": target}) for m in planned.memos]
+    planned.memos = [(a, m if m.target_id in alive else m.model_copy(update={"target_id": target}))
+                     for a, m in planned.memos]
 
     if project_id is None:
         description = child(root, "Description")
