@@ -130,6 +130,11 @@ async def excerpts(info: Info, ids: tuple[str, ...]) -> list[Excerpt]:
     return [Excerpt.of(e) for e in await info.context.loaders.excerpt.load_many(list(ids)) if e]
 
 
+async def load_link(info: Info, id: str | None) -> LinkType | None:
+    found = await info.context.loaders.link.load(id) if id else None
+    return LinkType.of(found) if found else None
+
+
 async def participant(info: Info, id: str | None) -> Participant | None:
     found = await info.context.loaders.participant.load(id) if id else None
     return Participant.of(found) if found else None
@@ -164,8 +169,7 @@ class ThemeMapEdge:
 
     @strawberry.field(description="The concept link, for LINK edges.")
     async def link(self, info: Info) -> LinkType | None:
-        found = await info.context.loaders.link.load(self.link_id) if self.link_id else None
-        return LinkType.of(found) if found else None
+        return await load_link(info, self.link_id)
 
 
 @strawberry.type(description="Everything needed to draw a project's theme map.")
@@ -309,8 +313,7 @@ class PathStep:
 
     @strawberry.field(description="The concept link, with its evidence, for LINK steps.")
     async def link(self, info: Info) -> LinkType | None:
-        found = await info.context.loaders.link.load(self.link_id) if self.link_id else None
-        return LinkType.of(found) if found else None
+        return await load_link(info, self.link_id)
 
 
 @strawberry.type

@@ -242,7 +242,8 @@ class Excerpt(Node):
         found = await info.context.loaders.participant.load(document.participant_id)
         return Participant.of(found) if found else None
 
-    @strawberry.field(description="Every coding of this excerpt, one per (code, coder), by code name then coder name.")
+    @strawberry.field(description="Every coding of this excerpt, one per (code, coder), by code name then coder name "
+                      "(under blind coding, an ANALYST sees only their own).")
     async def codings(self, info: Info) -> list[Coding]:
         loaders = info.context.loaders
         codings = await self._visible_codings(info)
@@ -263,7 +264,8 @@ class Excerpt(Node):
         me = await blind_to_others(info, self.project_id)
         return codings if me is None else [c for c in codings if c.coder_id == me]
 
-    @strawberry.field(description="The distinct codes applied to this excerpt by any coder.")
+    @strawberry.field(description="The distinct codes applied to this excerpt by any coder (under blind coding, "
+                      "an ANALYST's own).")
     async def codes(self, info: Info) -> list[Code]:
         codings = await self._visible_codings(info)
         ids = list(dict.fromkeys(c.code_id for c in codings))

@@ -1,13 +1,15 @@
 """Exports for the write-up: a Markdown report of the themes, and CSV tables of the
-case-by-theme matrix and of code co-occurrence. Computed with the same analytic
-questions as the API, so the numbers match what the API answers."""
+case-by-theme matrix and of code co-occurrence. Each reads the project once and answers
+with the same analytic functions as the API, so the numbers match what the API says."""
 
 from __future__ import annotations
 
 import csv
 import io
 
-from graph.analysis.results import ConceptKind, CooccurrenceScope
+from graph.analysis import questions
+from graph.analysis.results import CooccurrenceScope
+from graph.analysis.snapshot import Scope
 from graph.store import Store
 
 QUOTES_PER_THEME = 3
@@ -18,7 +20,7 @@ async def report_markdown(store: Store, project_id: str) -> str:
     illustrative quotes with pseudonyms."""
     project = (await store.get_projects([project_id])).get(project_id)
     snapshot = await store.project_snapshot(project_id)
-    matrix = await store.case_matrix(project_id, ConceptKind.THEME)
+    matrix = questions.case_matrix(Scope(snapshot), "THEME", ())
     participants = {p.id: p for p in snapshot.participants}
     codes = {c.id: c for c in snapshot.codes}
     members: dict[str, list[str]] = {}
@@ -52,7 +54,7 @@ async def report_markdown(store: Store, project_id: str) -> str:
 async def case_matrix_csv(store: Store, project_id: str) -> str:
     """Rows: participants with their attributes; columns: themes; cells: excerpt counts."""
     snapshot = await store.project_snapshot(project_id)
-    matrix = await store.case_matrix(project_id, ConceptKind.THEME)
+    matrix = questions.case_matrix(Scope(snapshot), "THEME", ())
     names = {t.id: t.name for t in snapshot.themes}
     attributes = sorted({a for p in snapshot.participants for a in p.attributes})
     participants = {p.id: p for p in snapshot.participants}
@@ -73,6 +75,6 @@ async def cooccurrence_csv(store: Store, project_id: str) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["code a", "code b", "count", "jaccard"])
-    for pair in await store.cooccurrence(project_id, CooccurrenceScope.EXCERPT):
+    for pair in questions.cooccurrence(Scope(snapshot), CooccurrenceScope.EXCERPT, [], [], 1):
         writer.writerow([names[pair.a], names[pair.b], pair.count, pair.jaccard])
     return out.getvalue()
