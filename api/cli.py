@@ -21,6 +21,7 @@ from graph.errors import DomainError, StoreUnavailable
 from graph.models import User
 from graph.store import Store
 from seeds.registry import Dataset, datasets
+from seeds.synthetic import SIZES
 
 app = typer.Typer(help="thememap: collaborative theme mapping for qualitative research.", no_args_is_help=True)
 console = Console()
@@ -29,6 +30,9 @@ err_console = Console(stderr=True)
 StoreOption = Annotated[
     Optional[str], typer.Option("--store", help="Store adapter: embedded or neo4j [env THEMEMAP_STORE].")
 ]
+SizeChoice = Enum("SizeChoice", {name: name for name in SIZES}, type=str)  # type: ignore[misc]
+"""The synthetic study's sizes, as typer choices."""
+
 DataDirOption = Annotated[
     Optional[Path], typer.Option("--data-dir", help="Embedded store directory [env THEMEMAP_DATA_DIR, default ./data].")
 ]
@@ -70,11 +74,13 @@ def serve(
 def seed(
     name: Annotated[Optional[str], typer.Argument(help="Dataset to load; leave out to list the datasets.")] = None,
     replace: Annotated[bool, typer.Option(help="Delete the dataset's project first and load it afresh.")] = False,
+    size: Annotated[SizeChoice, typer.Option(help="Size of the synthetic study (see README, Performance).")] = SizeChoice.S,
+    seed: Annotated[int, typer.Option(help="Random seed of the synthetic study; the same seed gives the same study.")] = 1,
     store: StoreOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Load a demo dataset into the store (idempotent: a loaded dataset is left as it is)."""
-    known = datasets()
+    """Load a dataset into the store (idempotent: a loaded dataset is left as it is)."""
+    known = datasets(size.value, seed)
     if name is None:
         table = Table("name", "dataset")
         for dataset in known.values():

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from itertools import combinations
 
 from graph import cursors
+from graph.analysis import matrices
 from graph.analysis.filters import Where
 from graph.analysis.results import (
     CaseMatrix,
@@ -107,39 +108,20 @@ def cooccurrence(
     of documents (participants) with both; `jaccard` is that over those with either.
     """
     concepts = _concepts(scope, code_ids, theme_ids, "CODE")
-    rank = {c: i for i, c in enumerate(concepts)}
-    sets = {c: scope.concept_excerpts(c) for c in concepts}
-    counts: dict[tuple[str, str], int] = defaultdict(int)
-    involved: dict[tuple[str, str], set[str]] = defaultdict(set)
     if unit is CooccurrenceScope.EXCERPT:
-        tags: dict[str, list[str]] = defaultdict(list)
-        for c in concepts:
-            for e in sets[c]:
-                tags[e].append(c)
-
-        def count(x: str, y: str) -> None:
-            keys = {tuple(sorted((a, b), key=rank.__getitem__)) for a in tags[x] for b in tags[y] if a != b}
-            for key in keys:
-                counts[key] += 1  # type: ignore[index]
-                involved[key] |= {x, y}  # type: ignore[index]
-
-        for x in tags:
-            count(x, x)
-        for x, y in _overlapping([scope.excerpts[e] for e in tags]):
-            count(x.id, y.id)
-        totals = {key: len(sets[key[0]] | sets[key[1]]) for key in counts}
-        pairs = [(key, n, len(involved[key]) / totals[key]) for key, n in counts.items()]
+        pairs = [(i, j, n, part / either) for i, j, n, part, either in matrices.excerpt_pairs(scope, concepts, min_count)]
     else:
         of = (lambda e: scope.excerpts[e].document_id) if unit is CooccurrenceScope.DOCUMENT else (
             lambda e: scope.excerpts[e].participant_id)
-        units = {c: {u for e in sets[c] if (u := of(e)) is not None} for c in concepts}
+        units = [{u for e in scope.concept_excerpts(c) if (u := of(e)) is not None} for c in concepts]
         pairs = []
-        for a, b in combinations(concepts, 2):
-            both = len(units[a] & units[b])
-            if both:
-                pairs.append(((a, b), both, both / len(units[a] | units[b])))
-    result = [Pair(a=a, b=b, count=n, jaccard=round(j, 6)) for (a, b), n, j in pairs if n >= min_count]
-    return sorted(result, key=lambda p: (-p.count, rank[p.a], rank[p.b]))
+        for i, j in combinations(range(len(concepts)), 2):
+            if (both := len(units[i] & units[j])) >= min_count:
+                pairs.append((i, j, both, both / (len(units[i]) + len(units[j]) - both)))
+    pairs.sort(key=lambda p: (-p[2], p[0], p[1]))
+    return [Pair(a=concepts[i], b=concepts[j], count=n, jaccard=round(share, 6))
+            for i, j, n, share in pairs]
+
 
 
 def case_matrix(scope: Scope, columns: str, column_ids: Sequence[str]) -> CaseMatrix:

@@ -4,13 +4,21 @@ coders and case filter to it and rolls codes up into themes."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Sequence
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any, TypeVar
 
 from graph.analysis.filters import CaseFilter, check_known
 from graph.models import Code, Link, Participant, Theme
+
+
+KEPT_SCOPES = 16
+"""Scopes (coders and case filter) kept per snapshot."""
+KEPT_ANSWERS = 32
+"""Intermediate answers kept per scope (see `Scope.memo`)."""
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -48,6 +56,20 @@ class Snapshot:
     codings: list[CodingFact]
     document_lengths: dict[str, int]
     """Document id -> length of its text in code points."""
+    revision: int = 0
+    """The project's revision when read (see graph.analysis.cache)."""
+    _scopes: OrderedDict[tuple[object, ...], Scope] = field(default_factory=OrderedDict, compare=False, repr=False)
+
+    def scope(self, coders: Sequence[str] | None, filter: CaseFilter) -> Scope:
+        """The snapshot seen through `coders` and `filter`; kept, so questions asked of
+        one scope between two changes share its indexes."""
+        key = (None if coders is None else tuple(sorted(set(coders))), filter.model_dump_json())
+        found = self._scopes.get(key)
+        if found is None:
+            found = self._scopes[key] = Scope(self, coders, filter)
+            while len(self._scopes) > KEPT_SCOPES:
+                self._scopes.popitem(last=False)
+        return found
 
 
 @dataclass
@@ -57,6 +79,19 @@ class Scope:
     snapshot: Snapshot
     coders: Sequence[str] | None = None
     filter: CaseFilter = field(default_factory=CaseFilter)
+    _memo: OrderedDict[Hashable, Any] = field(default_factory=OrderedDict, repr=False)
+
+    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()`, kept under `key` while this scope is kept: an answer depends only
+        on the snapshot, the scope and its arguments, so it is reused until the project
+        changes. Callers must not modify what they get."""
+        if key in self._memo:
+            self._memo.move_to_end(key)
+            return self._memo[key]  # type: ignore[no-any-return]
+        value = self._memo[key] = compute()
+        while len(self._memo) > KEPT_ANSWERS:
+            self._memo.popitem(last=False)
+        return value
 
     @cached_property
     def participants(self) -> list[Participant]:
@@ -106,24 +141,40 @@ class Scope:
         """Concept id -> "CODE" or "THEME"."""
         return {**{c.id: "CODE" for c in self.snapshot.codes}, **{t.id: "THEME" for t in self.snapshot.themes}}
 
-    def concept_excerpts(self, concept_id: str) -> set[str]:
-        """A code's excerpts, or a theme's: those coded with any of its codes or its subthemes' codes."""
-        if self.kinds.get(concept_id) == "THEME":
-            found: set[str] = set()
-            for code_id in self.theme_codes[concept_id]:
-                found |= self.code_excerpts.get(code_id, set())
-            return found
-        return set(self.code_excerpts.get(concept_id, set()))
+    @cached_property
+    def _concept_excerpts(self) -> dict[str, frozenset[str]]:
+        return {}
 
-    def concept_participants(self, concept_id: str) -> set[str]:
-        return {
-            p for e in self.concept_excerpts(concept_id)
-            if (p := self.excerpts[e].participant_id) is not None
-        }
+    @cached_property
+    def _concept_participants(self) -> dict[str, frozenset[str]]:
+        return {}
+
+    def concept_excerpts(self, concept_id: str) -> frozenset[str]:
+        """A code's excerpts, or a theme's: those coded with any of its codes or its subthemes' codes."""
+        found = self._concept_excerpts.get(concept_id)
+        if found is None:
+            if self.kinds.get(concept_id) == "THEME":
+                found = frozenset().union(*(self.code_excerpts.get(c, ()) for c in self.theme_codes[concept_id]))
+            else:
+                found = frozenset(self.code_excerpts.get(concept_id, ()))
+            self._concept_excerpts[concept_id] = found
+        return found
+
+    def concept_participants(self, concept_id: str) -> frozenset[str]:
+        found = self._concept_participants.get(concept_id)
+        if found is None:
+            found = self._concept_participants[concept_id] = frozenset(
+                p for e in self.concept_excerpts(concept_id) if (p := self.excerpts[e].participant_id) is not None)
+        return found
 
     def check_concepts(self, ids: Sequence[str]) -> None:
         check_known("Concept", ids, set(self.kinds))
 
-    def ordered(self, ids: Sequence[str]) -> list[str]:
+    @cached_property
+    def positions(self) -> dict[str, int]:
+        """Excerpt id -> its place in document and text order."""
+        return {e: i for i, e in enumerate(self.excerpts)}
+
+    def ordered(self, ids: Iterable[str]) -> list[str]:
         """Excerpt ids in document and text order."""
-        return sorted(ids, key=lambda i: self.excerpts[i].key)
+        return sorted(ids, key=self.positions.__getitem__)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from graph import activity, cursors
+from graph.analysis.cache import SnapshotCache
 from graph.analysis.service import Analytics
 from graph.analysis.snapshot import CodingFact, ExcerptFact, Snapshot
 from graph.embedded import rows
@@ -136,6 +137,7 @@ class EmbeddedStore(Analytics):
     def __init__(self, data_dir: Path) -> None:
         self.path = Path(data_dir) / "thememap.sqlite3"
         self._conn = Connection(self.path)
+        self._snapshots = SnapshotCache()
 
     # -- lifecycle --------------------------------------------------------------------
     async def open(self) -> None:
@@ -994,8 +996,11 @@ class EmbeddedStore(Analytics):
 
         def job(db: Db) -> Snapshot:
             _node(db, project_id, NodeKind.PROJECT)
+            revision = db.one("SELECT count(*) AS n FROM events WHERE project_id = ?", project_id)["n"]
+            if (kept := self._snapshots.get(project_id, revision, with_text)) is not None:
+                return kept
             ids = [project_id]
-            return Snapshot(
+            return self._snapshots.put(Snapshot(
                 project_id=project_id,
                 participants=_grouped(db, _PARTICIPANTS_OF_PROJECTS, ids, "project_id", rows.participant)[project_id],
                 codes=_grouped(db, _CODES_OF_PROJECTS, ids, "project_id", rows.code)[project_id],
@@ -1011,7 +1016,8 @@ class EmbeddedStore(Analytics):
                     "SELECT excerpt_id, code_id, coder_id FROM codings WHERE project_id = ?", project_id)],
                 document_lengths={r["id"]: r["length"] for r in db.all(
                     "SELECT id, length(text) AS length FROM documents WHERE project_id = ?", project_id)},
-            )
+                revision=revision,
+            ), with_text)
 
         return await self._conn.read(job)
 

@@ -18,6 +18,7 @@ from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction, Reco
 from neo4j.exceptions import AuthError, ClientError, ConstraintError, ServiceUnavailable
 
 from graph import activity, cursors
+from graph.analysis.cache import SnapshotCache
 from graph.analysis.service import Analytics
 from graph.analysis.snapshot import CodingFact, ExcerptFact, Snapshot
 from graph.errors import BadInput, Conflict, NotFound, StoreUnavailable
@@ -184,6 +185,7 @@ class Neo4jStore(Analytics):
         self._password = password
         self._driver: AsyncDriver | None = None
         self._full_text = False
+        self._snapshots = SnapshotCache()
 
     # -- lifecycle ---------------------------------------------------------------------
     async def open(self) -> None:
@@ -1009,8 +1011,11 @@ class Neo4jStore(Analytics):
     async def project_snapshot(self, project_id: str, with_text: bool = False) -> Snapshot:
         async def work(tx: Tx) -> Snapshot:
             await _node(tx, project_id, NodeKind.PROJECT)
+            revision = (await _rows(tx, q.PROJECT_REVISION, project_id=project_id))[0]["n"]
+            if (kept := self._snapshots.get(project_id, revision, with_text)) is not None:
+                return kept
             ids = [project_id]
-            return Snapshot(
+            return self._snapshots.put(Snapshot(
                 project_id=project_id,
                 participants=[records.participant(r) for r in await _rows(tx, q.PARTICIPANTS_OF_PROJECTS, ids=ids)],
                 codes=[records.code(r) for r in await _rows(tx, q.CODES_OF_PROJECTS, ids=ids)],
@@ -1028,7 +1033,8 @@ class Neo4jStore(Analytics):
                 document_lengths={
                     r["id"]: r["length"] for r in await _rows(tx, q.DOCUMENT_LENGTHS, project_id=project_id)
                 },
-            )
+                revision=revision,
+            ), with_text)
 
         return await self._read(work)
 
