@@ -183,18 +183,22 @@ class ThemeMap:
                  "of the two concepts' excerpts that take part in one. DOCUMENT/PARTICIPANT scope: `count` is the "
                  "number of documents (participants) with both, `jaccard` that over those with either.")
 class CooccurrencePair:
+    """The concepts come loaded with the list (tens of thousands of pairs name a few
+    hundred concepts), so reading them costs no resolver await per pair."""
+
     a_id: strawberry.ID
     b_id: strawberry.ID
     count: int
     jaccard: float
+    concepts: strawberry.Private[dict[str, Any]]
 
     @strawberry.field
-    async def a(self, info: Info) -> Concept:
-        return await concept(info, self.a_id)
+    def a(self) -> Concept:
+        return self.concepts[self.a_id]
 
     @strawberry.field
-    async def b(self, info: Info) -> Concept:
-        return await concept(info, self.b_id)
+    def b(self) -> Concept:
+        return self.concepts[self.b_id]
 
 
 @strawberry.type(description="One cell of the framework matrix: the participant's excerpts coded with the concept.")
@@ -423,8 +427,10 @@ class AnalysisQuery:
         await require(info, project_id, Role.VIEWER)
         pairs = await info.context.store.cooccurrence(project_id, scope, code_ids or (), theme_ids or (), min_count,
                                                       case_filter(filter), await coders_for(info, project_id, _coders(coders)))
-        return [CooccurrencePair(a_id=strawberry.ID(p.a), b_id=strawberry.ID(p.b), count=p.count, jaccard=p.jaccard)
-                for p in pairs]
+        ids = list(dict.fromkeys(id for p in pairs for id in (p.a, p.b)))
+        loaded = dict(zip(ids, await concepts(info, ids)))
+        return [CooccurrencePair(a_id=strawberry.ID(p.a), b_id=strawberry.ID(p.b), count=p.count, jaccard=p.jaccard,
+                                 concepts=loaded) for p in pairs]
 
     @strawberry.field(description="The framework matrix: a row per participant in scope (by pseudonym), a column per "
                       "concept (columnIds, or all codes/themes), cells with counts and quotes. " + DEFINITIONS)

@@ -341,8 +341,8 @@ class Code(Node):
     async def excerpts(self, info: Info, first: int = 20, after: str | None = None) -> ExcerptConnection:
         if not 0 <= first <= MAX_PAGE_SIZE:
             raise BadInput(f"first must be between 0 and {MAX_PAGE_SIZE}.", maximum=MAX_PAGE_SIZE)
-        page = await info.context.store.excerpts_of_code(self.id, first, after,
-                                                         await blind_to_others(info, self.project_id))
+        page = await info.context.loaders.excerpts_of_code.load(
+            (self.id, first, after, await blind_to_others(info, self.project_id)))
         edges = [ExcerptEdge(cursor=c, node=Excerpt.of(e)) for e, c in zip(page.items, page.cursors)]
         return ExcerptConnection(
             edges=edges,

@@ -515,25 +515,25 @@ class EmbeddedStore(Analytics):
         sql = f"SELECT * FROM codings WHERE excerpt_id {_IN} ORDER BY code_id, coder_id"
         return await self._conn.read(lambda db: _grouped(db, sql, excerpt_ids, "excerpt_id", rows.coding))
 
-    async def excerpts_of_code(self, code_id: str, first: int, after: str | None, coder_id: str | None = None) -> Page:
+    async def excerpts_of_codes(
+        self, code_ids: Sequence[str], first: int, after: str | None, coder_id: str | None = None
+    ) -> dict[str, Page]:
         if first < 0:
             raise BadInput("first must be zero or more.")
+        key = cursors.decode(after, 4) if after else ["", -1, -1, ""]
 
-        def job(db: Db) -> Page:
-            _node(db, code_id, NodeKind.CODE)
-            key = cursors.decode(after, 4) if after else ["", -1, -1, ""]
-            found = db.all(
-                "SELECT e.* FROM excerpts e WHERE e.id IN "
-                "(SELECT excerpt_id FROM codings WHERE code_id = ? AND (? IS NULL OR coder_id = ?)) "
-                f'AND (e.document_id, e.start, e."end", e.id) > (?, ?, ?, ?) ORDER BY {_EXCERPT_ORDER} LIMIT ?',
-                code_id, coder_id, coder_id, *key, first + 1,
-            )
-            items = [rows.excerpt(r) for r in found[:first]]
-            return Page(
-                items=tuple(items),
-                cursors=tuple(cursors.encode([e.document_id, e.start, e.end, e.id]) for e in items),
-                has_next_page=len(found) > first,
-            )
+        def job(db: Db) -> dict[str, Page]:
+            pages = {}
+            for code_id in dict.fromkeys(code_ids):
+                _node(db, code_id, NodeKind.CODE)
+                found = db.all(
+                    "SELECT e.* FROM excerpts e WHERE e.id IN "
+                    "(SELECT excerpt_id FROM codings WHERE code_id = ? AND (? IS NULL OR coder_id = ?)) "
+                    f'AND (e.document_id, e.start, e."end", e.id) > (?, ?, ?, ?) ORDER BY {_EXCERPT_ORDER} LIMIT ?',
+                    code_id, coder_id, coder_id, *key, first + 1,
+                )
+                pages[code_id] = Page.of_excerpts([rows.excerpt(r) for r in found], first)
+            return pages
 
         return await self._conn.read(job)
 

@@ -625,21 +625,21 @@ class Neo4jStore(Analytics):
     async def codings_of_excerpts(self, excerpt_ids: Sequence[str]) -> dict[str, list[Coding]]:
         return await self._fetch_grouped(q.CODINGS_OF_EXCERPTS, excerpt_ids, records.coding)
 
-    async def excerpts_of_code(self, code_id: str, first: int, after: str | None, coder_id: str | None = None) -> Page:
+    async def excerpts_of_codes(
+        self, code_ids: Sequence[str], first: int, after: str | None, coder_id: str | None = None
+    ) -> dict[str, Page]:
         if first < 0:
             raise BadInput("first must be zero or more.")
+        key = cursors.decode(after, 4) if after else ["", -1, -1, ""]
 
-        async def work(tx: Tx) -> Page:
-            await _node(tx, code_id, NodeKind.CODE)
-            key = cursors.decode(after, 4) if after else ["", -1, -1, ""]
-            found = await _rows(tx, q.EXCERPTS_OF_CODE, code_id=code_id, document_id=key[0], start=key[1],
-                                end=key[2], excerpt_id=key[3], limit=first + 1, coder=coder_id)
-            items = [records.excerpt(r) for r in found[:first]]
-            return Page(
-                items=tuple(items),
-                cursors=tuple(cursors.encode([e.document_id, e.start, e.end, e.id]) for e in items),
-                has_next_page=len(found) > first,
-            )
+        async def work(tx: Tx) -> dict[str, Page]:
+            pages = {}
+            for code_id in dict.fromkeys(code_ids):
+                await _node(tx, code_id, NodeKind.CODE)
+                found = await _rows(tx, q.EXCERPTS_OF_CODE, code_id=code_id, document_id=key[0], start=key[1],
+                                    end=key[2], excerpt_id=key[3], limit=first + 1, coder=coder_id)
+                pages[code_id] = Page.of_excerpts([records.excerpt(r) for r in found], first)
+            return pages
 
         return await self._read(work)
 
