@@ -8,7 +8,7 @@ from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from graph.analysis.filters import CaseFilter, check_known
 from graph.models import Code, Link, Participant, Theme
@@ -21,8 +21,10 @@ KEPT_ANSWERS = 32
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class ExcerptFact:
+class ExcerptFact(NamedTuple):
+    """Tuples, not models: a large project has hundreds of thousands of them, and a
+    snapshot is read whole whenever the project has changed."""
+
     id: str
     document_id: str
     participant_id: str | None
@@ -36,8 +38,7 @@ class ExcerptFact:
         return (self.document_id, self.start, self.end, self.id)
 
 
-@dataclass(frozen=True)
-class CodingFact:
+class CodingFact(NamedTuple):
     excerpt_id: str
     code_id: str
     coder_id: str

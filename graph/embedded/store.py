@@ -1008,12 +1008,11 @@ class EmbeddedStore(Analytics):
                 memberships=[(r["code_id"], r["theme_id"]) for r in db.all(
                     "SELECT code_id, theme_id FROM theme_codes WHERE project_id = ?", project_id)],
                 links=self._links_where(db, "project_id", ids, "project_id")[project_id],
-                excerpts=[ExcerptFact(r["id"], r["document_id"], r["participant_id"], r["start"], r["end"], r["text"])
-                          for r in db.all(
+                excerpts=list(map(ExcerptFact._make, db.tuples(
                     f'SELECT e.id, e.document_id, d.participant_id, e.start, e."end", {text} AS text '
-                    "FROM excerpts e JOIN documents d ON d.id = e.document_id WHERE e.project_id = ?", project_id)],
-                codings=[CodingFact(r["excerpt_id"], r["code_id"], r["coder_id"]) for r in db.all(
-                    "SELECT excerpt_id, code_id, coder_id FROM codings WHERE project_id = ?", project_id)],
+                    "FROM excerpts e JOIN documents d ON d.id = e.document_id WHERE e.project_id = ?", project_id))),
+                codings=list(map(CodingFact._make, db.tuples(
+                    "SELECT excerpt_id, code_id, coder_id FROM codings WHERE project_id = ?", project_id))),
                 document_lengths={r["id"]: r["length"] for r in db.all(
                     "SELECT id, length(text) AS length FROM documents WHERE project_id = ?", project_id)},
                 revision=revision,
