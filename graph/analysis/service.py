@@ -79,20 +79,25 @@ class Analytics(ABC):
 
     async def find_excerpts(self, project_id: str, where: Where, first: int, after: str | None) -> IdPage:
         scope = await self._scope(project_id, where.coders, where.filter, with_text=bool(where.text))
-        return questions.find_excerpts(scope, where, first, after)
+        return scope.memo(("find_excerpts", where.model_dump_json(), first, after),
+                          lambda: questions.find_excerpts(scope, where, first, after))
 
     async def participants_matching(self, project_id: str, where: Where) -> list[ParticipantMatch]:
         scope = await self._scope(project_id, where.coders, where.filter, with_text=bool(where.text))
-        return questions.participants_matching(scope, where)
+        return scope.memo(("participants_matching", where.model_dump_json()),
+                          lambda: questions.participants_matching(scope, where))
 
     async def sequences(self, project_id: str, first: str, then: str, max_gap: int | None = None,
                         filter: CaseFilter | None = None, coders: Sequence[str] | None = None) -> list[SequenceHit]:
-        return questions.sequences(await self._scope(project_id, coders, filter), first, then, max_gap)
+        scope = await self._scope(project_id, coders, filter)
+        return scope.memo(("sequences", first, then, max_gap), lambda: questions.sequences(scope, first, then, max_gap))
 
     async def concept_paths(self, project_id: str, source: str, target: str, max_length: int = 4,
                             via: Sequence[Relation] = (), filter: CaseFilter | None = None,
                             coders: Sequence[str] | None = None) -> list[ConceptPath]:
-        return questions.concept_paths(await self._scope(project_id, coders, filter), source, target, max_length, via)
+        scope = await self._scope(project_id, coders, filter)
+        return scope.memo(("concept_paths", source, target, max_length, tuple(via)),
+                          lambda: questions.concept_paths(scope, source, target, max_length, via))
 
     async def agreement(self, project_id: str, coders: Sequence[str], code_ids: Sequence[str] = (),
                         document_ids: Sequence[str] = (), unit: AgreementUnit = AgreementUnit.EXCERPT) -> Agreement:
