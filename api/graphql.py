@@ -79,8 +79,9 @@ class ThememapGraphQL(GraphQL[Context, None]):
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """graphql-transport-ws: the token comes in the connection_init payload, as
-        `{"token": "..."}` or `{"Authorization": "Bearer ..."}`. A bad one closes the
-        socket with 4403."""
+        `{"token": "..."}` or `{"Authorization": "Bearer ..."}`. A bad one, or any while the
+        client's address is rate-limited, closes the socket with 4403 (the protocol's only
+        refusal; the legacy graphql-ws protocol gets the reason)."""
         if not context.auth:
             return UNSET
         params = context.connection_params or {}
