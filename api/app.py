@@ -28,10 +28,6 @@ from graph.store import Store
 log = logging.getLogger("thememap")
 
 
-class UnsafeSettings(SystemExit):
-    """Raised by create_app for settings production must not run with: exits with one line."""
-
-
 def _middleware(settings: Settings) -> list[Middleware]:
     """Outermost first: the request id wraps everything, so even a refusal carries it."""
     cors = [Middleware(CORSMiddleware, allow_origins=settings.allowed_origins, allow_methods=["GET", "POST"],
@@ -49,8 +45,7 @@ def _middleware(settings: Settings) -> list[Middleware]:
 def create_app(settings: Settings | None = None, store: Store | None = None) -> Starlette:
     """Build the app. `store` overrides the one the settings name (tests pass a wrapped store)."""
     settings = settings or Settings()
-    if problems := settings.unsafe_for_production():
-        raise UnsafeSettings("thememap: refusing to start with THEMEMAP_ENV=production: " + "; ".join(problems) + ".")
+    settings.refuse_unsafe_production()
     configure_logging()
 
     @contextlib.asynccontextmanager

@@ -68,14 +68,16 @@ class BodyLimit:
 
 class TimeLimit:
     """Stops an HTTP request still running after THEMEMAP_REQUEST_TIMEOUT seconds. A mutation
-    stopped this way may still have been applied in full (never in part): read before retrying."""
+    stopped this way may still have been applied in full (never in part): read before retrying.
+    REFI-QDA imports are exempt: one runs as several store calls and must not stop halfway;
+    the upload size bounds them instead."""
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
         self.settings = settings
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or UPLOAD_PATH.match(scope["path"]):
             await self.app(scope, receive, send)
             return
         started = False

@@ -8,6 +8,11 @@ from typing import Annotated, Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+class UnsafeSettings(SystemExit):
+    """Settings production must not run with. A SystemExit, so that any runner (uvicorn's
+    factory loading, the CLI) stops with its one-line message and no traceback."""
+
+
 DEFAULT_NEO4J_PASSWORD = "thememap-dev"
 """The docker-compose development password: refused in production."""
 
@@ -75,3 +80,7 @@ class Settings(BaseSettings):
         if "*" in self.allowed_origins:
             problems.append("THEMEMAP_ALLOWED_ORIGINS=* (list the origins you trust)")
         return problems
+
+    def refuse_unsafe_production(self) -> None:
+        if problems := self.unsafe_for_production():
+            raise UnsafeSettings("thememap: refusing to start with THEMEMAP_ENV=production: " + "; ".join(problems) + ".")

@@ -97,6 +97,9 @@ async def test_time_limit(tmp_path: Path) -> None:
     # one wait stops every such request there, deterministically.
     async with serve_in_process(limited(tmp_path, request_timeout=1e-6)) as api:
         response = await api.http.post("/graphql", json={"query": "{ projects { id } }"})
+        # Imports are exempt (they must not stop halfway): this one is answered (no such project), not stopped.
+        upload = await api.http.post("/projects/x/import", files={"file": ("x.qdpx", b"junk")})
+        assert upload.status_code == 404 and upload.json()["errors"][0]["extensions"]["code"] == "NOT_FOUND"
     assert response.status_code == 503
     [error] = response.json()["errors"]
     assert error["extensions"] == {"code": "TIMEOUT", "limit": "requestTimeout", "maximum": 1e-6,

@@ -6,13 +6,20 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
+import httpx
 import pytest
 
 from api.logs import json_formatter
 from api.settings import Settings
 from graph.store import Store
+from tests.servers import free_port
 from tests.support import CountingStore, serve_in_process
 
 
@@ -61,3 +68,26 @@ async def test_every_response_has_its_own_request_id(settings: Settings) -> None
         ids = {(await api.http.get("/healthz")).headers["x-request-id"] for _ in range(3)}
         ids.add((await api.http.post("/graphql", json={"query": "{ __typename }"})).headers["x-request-id"])
     assert len(ids) == 4 and all(len(i) == 32 for i in ids)
+
+
+def test_the_served_process_logs_json_lines_with_request_ids(tmp_path: Path) -> None:
+    port = free_port()
+    env = {**os.environ, "THEMEMAP_DATA_DIR": str(tmp_path), "THEMEMAP_AUTH": "off"}
+    process = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port)], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                response = httpx.post(f"http://127.0.0.1:{port}/graphql", json={"query": "{ __typename }"}, timeout=1)
+                break
+            except httpx.TransportError:
+                assert process.poll() is None and time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.1)
+    finally:
+        process.terminate()
+        _, stderr = process.communicate(timeout=20)
+    lines = [json.loads(line) for line in stderr.splitlines()]  # every line is JSON
+    [served] = [line for line in lines if line.get("request_id") == response.headers["x-request-id"]]
+    assert served["event"] == "POST /graphql 200" and served["status"] == 200 and "timestamp" in served
+    assert any("Uvicorn running" in line["event"] for line in lines)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from api.app import UnsafeSettings, create_app
-from api.settings import Settings
+from api.app import create_app
+from api.settings import Settings, UnsafeSettings
 from tests.servers import free_port
 from tests.support import serve_in_process
 
