@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from graphql import GraphQLError, GraphQLSyntaxError, ValidationContext, ValidationRule
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter, SchemaExtension
@@ -88,9 +87,8 @@ class _TokenLimit(MaxTokensLimiter):
 def limit_extensions(limits: Limits) -> list[Callable[[], SchemaExtension]]:
     """Factories, so that every operation gets fresh extension instances (strawberry keeps
     per-operation state on them)."""
-    factories: list[Callable[[], Any]] = [
+    return [
         lambda: _DepthLimit(limits.max_depth),
         lambda: _TokenLimit(limits.max_tokens),
         lambda: _AliasLimit(limits.max_aliases),
     ]
-    return factories

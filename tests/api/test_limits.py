@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+import pytest
 
 from api.settings import Settings
 from tests.support import serve_in_process
@@ -107,10 +108,7 @@ async def test_time_limit(tmp_path: Path) -> None:
     assert "limit of 1e-06 s (THEMEMAP_REQUEST_TIMEOUT)" in error["message"]
 
 
-def test_limits_come_from_the_environment(monkeypatch: object) -> None:
-    import pytest
-
-    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+def test_limits_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name, value in {"MAX_DEPTH": "4", "MAX_TOKENS": "99", "MAX_ALIASES": "3", "MAX_PAGE_SIZE": "10",
                         "MAX_BODY_BYTES": "5000", "MAX_UPLOAD_BYTES": "9000", "REQUEST_TIMEOUT": "2.5"}.items():
         monkeypatch.setenv(f"THEMEMAP_{name}", value)
