@@ -30,6 +30,9 @@ class BrokenStore(CountingStore):
     async def list_projects(self) -> list[object]:
         raise RuntimeError("MATCH (secret:Project) RETURN internals")
 
+    async def get_projects(self, ids: list[str]) -> dict[str, object]:
+        raise RuntimeError("SELECT secret FROM project")
+
 
 @pytest.fixture
 def json_log() -> Iterator[io.StringIO]:
@@ -61,6 +64,21 @@ async def test_internal_error_is_masked_and_logged_with_its_request_id(
     assert "MATCH (secret:Project)" in logged["exception"]  # the details are in the log, for the operator
     [access] = [line for line in lines if line.get("logger") == "thememap.requests"]
     assert access["request_id"] == request_id and access["status"] == 200
+
+
+async def test_internal_error_outside_graphql_is_masked_too(
+    settings: Settings, new_store: Callable[[], Store], json_log: io.StringIO
+) -> None:
+    broken = BrokenStore(new_store())
+    async with serve_in_process(settings.model_copy(update={"auth": "off"}), broken) as api:  # type: ignore[arg-type]
+        response = await api.http.get("/projects/p/report.md")
+    request_id = response.headers["x-request-id"]
+    assert response.status_code == 500
+    assert response.json()["errors"][0]["extensions"] == {"code": "INTERNAL", "requestId": request_id}
+    assert "SELECT" not in response.text and "secret" not in response.text
+    [logged] = [json.loads(line) for line in json_log.getvalue().splitlines() if '"level": "error"' in line]
+    assert logged["request_id"] == request_id and "SELECT secret FROM project" in logged["exception"]
+    assert logged["event"] == "unhandled error in GET /projects/p/report.md"
 
 
 async def test_every_response_has_its_own_request_id(settings: Settings) -> None:
