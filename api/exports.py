@@ -61,12 +61,14 @@ async def _authorize(request: Request, project_id: str, needed: Role) -> tuple[s
     except RateLimited as exc:
         return "", exc.response()
     if user is None:
-        return "", error_response(401, "UNAUTHENTICATED", "Send a header 'Authorization: Bearer <token>' with a valid token.")
+        return "", error_response(401, "UNAUTHENTICATED",
+                                  "Send a header 'Authorization: Bearer <token>' with a valid token.")
     role = (await state.store.roles(user.id, [project_id])).get(project_id)
     if role is None:
         return "", error_response(404, "NOT_FOUND", f"No project with id {project_id!r} exists; check the id.")
     if RANK[role] < RANK[needed]:
-        return "", error_response(403, "FORBIDDEN", f"Your role in this project is {role.value}; this needs {needed.value}.")
+        return "", error_response(403, "FORBIDDEN",
+                                  f"Your role in this project is {role.value}; this needs {needed.value}.")
     return user.id, None
 
 

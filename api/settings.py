@@ -54,7 +54,9 @@ class Settings(BaseSettings):
 
     neo4j_uri: str = Field("bolt://localhost:7687", validation_alias=AliasChoices("NEO4J_URI"))
     neo4j_user: str = Field("neo4j", validation_alias=AliasChoices("NEO4J_USER"))
-    neo4j_password: SecretStr = Field(SecretStr(DEFAULT_NEO4J_PASSWORD), validation_alias=AliasChoices("NEO4J_PASSWORD"))
+    neo4j_password: SecretStr = Field(
+        SecretStr(DEFAULT_NEO4J_PASSWORD), validation_alias=AliasChoices("NEO4J_PASSWORD")
+    )
     neo4j_database: str = Field("thememap", validation_alias=AliasChoices("NEO4J_DATABASE"))
 
     @field_validator("allowed_origins", mode="before")
@@ -83,4 +85,6 @@ class Settings(BaseSettings):
 
     def refuse_unsafe_production(self) -> None:
         if problems := self.unsafe_for_production():
-            raise UnsafeSettings("thememap: refusing to start with THEMEMAP_ENV=production: " + "; ".join(problems) + ".")
+            raise UnsafeSettings(
+                "thememap: refusing to start with THEMEMAP_ENV=production: " + "; ".join(problems) + "."
+            )
