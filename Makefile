@@ -4,8 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO := perinatal-social-work
 CYPHER_LINT := tests/cypher_lint
-# The Cypher grammar test needs Node; without npm, `make test` goes on and that test skips (fails under CI).
-LINT_DEPS := $(if $(shell command -v npm),$(CYPHER_LINT)/node_modules/.installed,lint-deps-missing)
+HTTP_AUDIT := tests/http_audit
+# The Cypher grammar test and the GraphQL over HTTP audit need Node; without npm, `make test`
+# goes on and those tests skip (they fail under CI).
+LINT_DEPS := $(if $(shell command -v npm),$(CYPHER_LINT)/node_modules/.installed $(HTTP_AUDIT)/node_modules/.installed,lint-deps-missing)
 
 .PHONY: run test test-slow schema install lint-deps lint-deps-missing clean
 
@@ -24,10 +26,14 @@ $(CYPHER_LINT)/node_modules/.installed: $(CYPHER_LINT)/package.json $(CYPHER_LIN
 	npm ci --prefix $(CYPHER_LINT) --no-audit --no-fund --loglevel=error
 	touch $@
 
-lint-deps: $(LINT_DEPS)  ## Install Neo4j's Cypher analyser (npm) for tests/graph/test_cypher_grammar.py.
+$(HTTP_AUDIT)/node_modules/.installed: $(HTTP_AUDIT)/package.json $(HTTP_AUDIT)/package-lock.json
+	npm ci --prefix $(HTTP_AUDIT) --no-audit --no-fund --loglevel=error
+	touch $@
+
+lint-deps: $(LINT_DEPS)  ## Install the npm tools the tests use: Neo4j's Cypher analyser and graphql-http's audit.
 
 lint-deps-missing:
-	@echo "npm not found: skipping the Cypher analyser install; its test will skip (install Node.js to run it)."
+	@echo "npm not found: skipping the npm test tools; the Cypher grammar test and the HTTP audit will skip (install Node.js)."
 
 run: install  ## Serve on http://127.0.0.1:8000 with the demo study loaded (embedded store).
 	$(BIN)/thememap seed $(DEMO)
@@ -44,4 +50,4 @@ schema: install  ## Regenerate schema.graphql after changing the GraphQL schema.
 	$(BIN)/thememap export-schema --output schema.graphql
 
 clean:
-	rm -rf $(VENV) data .pytest_cache $(CYPHER_LINT)/node_modules
+	rm -rf $(VENV) data .pytest_cache $(CYPHER_LINT)/node_modules $(HTTP_AUDIT)/node_modules

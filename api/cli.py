@@ -60,6 +60,7 @@ def serve(
     import uvicorn
 
     settings = _settings(store, data_dir)
+    settings.refuse_unsafe_production()
     host = host or settings.host
     port = port or settings.port
     _fail_fast(lambda: asyncio.run(_check_store(settings)))
@@ -67,7 +68,10 @@ def serve(
     os.environ["THEMEMAP_STORE"] = settings.store
     os.environ["THEMEMAP_DATA_DIR"] = str(settings.data_dir)
     console.print(f"thememap on the {settings.store} store: http://{host}:{port}/graphql")
-    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, reload=reload)
+    # No log config of uvicorn's own: its records reach the app's JSON handler, and the app
+    # logs one line per request (with its id) instead of uvicorn's access log.
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, reload=reload, log_config=None,
+                access_log=False)
 
 
 @app.command()

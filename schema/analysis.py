@@ -12,13 +12,13 @@ import strawberry
 from strawberry.scalars import JSON
 
 from graph.analysis import agreement, filters, results
-from graph.errors import BadInput, Forbidden
+from graph.errors import Forbidden
 from graph.models import NodeKind, Role
 from schema.context import Info
 from schema.inputs import to_domain
+from schema.limits import check_page_size
 from schema.permissions import blind_to_others, coders_for, require
 from schema.types import (
-    MAX_PAGE_SIZE,
     Concept,
     Document,
     Excerpt,
@@ -109,11 +109,6 @@ async def scoped(info: Info, project_id: str, given: ExcerptCondition) -> filter
 
 def _coders(coders: list[strawberry.ID] | None) -> tuple[str, ...] | None:
     return None if coders is None else tuple(coders)
-
-
-def _check_first(first: int) -> None:
-    if not 0 <= first <= MAX_PAGE_SIZE:
-        raise BadInput(f"first must be between 0 and {MAX_PAGE_SIZE}.", maximum=MAX_PAGE_SIZE)
 
 
 async def concept(info: Info, id: str) -> Any:
@@ -209,7 +204,7 @@ class CaseMatrixCell:
 
     @strawberry.field(description="The first excerpts of the cell, in document and text order (illustrative quotes).")
     async def excerpts(self, info: Info, first: int = 3) -> list[Excerpt]:
-        _check_first(first)
+        check_page_size(first, info.context.limits)
         return await excerpts(info, self.excerpt_ids[:first])
 
 
@@ -464,7 +459,7 @@ class AnalysisQuery:
     async def find_excerpts(self, info: Info, project_id: strawberry.ID, where: ExcerptCondition, first: int = 20,
                             after: str | None = None) -> ExcerptConnection:
         await require(info, project_id, Role.VIEWER)
-        _check_first(first)
+        check_page_size(first, info.context.limits)
         found = await info.context.store.find_excerpts(project_id, await scoped(info, project_id, where), first, after)
         items = await excerpts(info, found.ids)
         edges = [ExcerptEdge(cursor=c, node=e) for e, c in zip(items, found.cursors)]
@@ -526,7 +521,7 @@ class AnalysisQuery:
     async def search(self, info: Info, project_id: strawberry.ID, text: str, first: int = 20,
                      after: str | None = None) -> SearchConnection:
         await require(info, project_id, Role.VIEWER)
-        _check_first(first)
+        check_page_size(first, info.context.limits)
         found = await info.context.store.search(project_id, text, first, after)
         return SearchConnection(
             edges=[SearchEdge(cursor=c, node=SearchHit(
