@@ -13,6 +13,8 @@ from collections import defaultdict, deque
 from collections.abc import Iterator, Sequence
 from itertools import combinations
 
+import numpy as np
+
 from graph import cursors
 from graph.analysis import matrices
 from graph.analysis.filters import Where
@@ -50,13 +52,14 @@ CONTEXT_CHARS = 80
 
 def theme_map(scope: Scope, cooccurrence_min: int | None) -> ThemeMap:
     snap = scope.snapshot
+    counts = scope.prevalence
     nodes = [
         MapNode(id=t.id, kind=ConceptKind.THEME, label=t.name, color=None, status=t.status,
-                excerpt_count=len(scope.concept_excerpts(t.id)), participant_count=len(scope.concept_participants(t.id)))
+                excerpt_count=counts[t.id][0], participant_count=counts[t.id][1])
         for t in snap.themes
     ] + [
         MapNode(id=c.id, kind=ConceptKind.CODE, label=c.name, color=c.color, status=None,
-                excerpt_count=len(scope.concept_excerpts(c.id)), participant_count=len(scope.concept_participants(c.id)))
+                excerpt_count=counts[c.id][0], participant_count=counts[c.id][1])
         for c in snap.codes
     ]
     edges = [MapEdge(source=c, target=t, kind=EdgeKind.MEMBER_OF) for c, t in sorted(snap.memberships)]
@@ -109,7 +112,10 @@ def cooccurrence(
     """
     concepts = _concepts(scope, code_ids, theme_ids, "CODE")
     if unit is CooccurrenceScope.EXCERPT:
-        pairs = [(i, j, n, part / either) for i, j, n, part, either in matrices.excerpt_pairs(scope, concepts, min_count)]
+        found = matrices.excerpt_pairs(scope, tuple(concepts))
+        keep = np.flatnonzero(found.count >= min_count)
+        pairs = list(zip(found.a[keep].tolist(), found.b[keep].tolist(), found.count[keep].tolist(),
+                         (found.taking_part[keep] / found.either[keep]).tolist()))
     else:
         of = (lambda e: scope.excerpts[e].document_id) if unit is CooccurrenceScope.DOCUMENT else (
             lambda e: scope.excerpts[e].participant_id)
