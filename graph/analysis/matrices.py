@@ -126,7 +126,7 @@ def concept_matrix(indexed: Indexed, in_scope: np.ndarray, coders: set[str] | No
     return sparse.hstack([codes, themes], format="csc")
 
 
-def _overlapping(starts: np.ndarray, ends: np.ndarray, documents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def overlapping(starts: np.ndarray, ends: np.ndarray, documents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Index pairs (i < j) of excerpts of one document sharing a code point; the arrays
     are in document and text order."""
     stride = int(ends.max(initial=0)) + 1
@@ -161,7 +161,7 @@ def _excerpt_pairs(scope: Scope, concepts: tuple[str, ...]) -> PairCounts:
     full = scope.concept_matrix(concepts)
     tagged = np.flatnonzero(np.diff(full.tocsr().indptr) > 0)
     x = full.tocsr()[tagged]
-    sub_x, sub_y = _overlapping(indexed.starts[tagged], indexed.ends[tagged], indexed.documents[tagged])
+    sub_x, sub_y = overlapping(indexed.starts[tagged], indexed.ends[tagged], indexed.documents[tagged])
     sx, sy = x[sub_x], x[sub_y]
     both = sx.multiply(sy)
     together = (x.T @ x).toarray()

@@ -10,7 +10,7 @@ descriptions):
 from __future__ import annotations
 
 from collections import defaultdict, deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from itertools import combinations
 
 import numpy as np
@@ -83,21 +83,6 @@ def _concepts(scope: Scope, code_ids: Sequence[str], theme_ids: Sequence[str], d
         return ids
     source = scope.snapshot.codes if default == "CODE" else scope.snapshot.themes
     return [c.id for c in source]
-
-
-def _overlapping(excerpts: list[ExcerptFact]) -> Iterator[tuple[ExcerptFact, ExcerptFact]]:
-    """Pairs of distinct excerpts of one document that share a code point (a sweep by start)."""
-    by_document: dict[str, list[ExcerptFact]] = defaultdict(list)
-    for e in excerpts:
-        by_document[e.document_id].append(e)
-    for items in by_document.values():
-        items.sort(key=lambda e: e.key)
-        open_: list[ExcerptFact] = []
-        for e in items:
-            open_ = [o for o in open_ if o.end > e.start]
-            for o in open_:
-                yield o, e
-            open_.append(e)
 
 
 def cooccurrence(
