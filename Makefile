@@ -9,7 +9,10 @@ HTTP_AUDIT := tests/http_audit
 # goes on and those tests skip (they fail under CI).
 LINT_DEPS := $(if $(shell command -v npm),$(CYPHER_LINT)/node_modules/.installed $(HTTP_AUDIT)/node_modules/.installed,lint-deps-missing)
 
-.PHONY: run test test-slow schema install lint-deps lint-deps-missing clean
+SIZE ?= M
+STORE ?= embedded
+
+.PHONY: run test test-slow bench schema install lint-deps lint-deps-missing clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found; install Python 3.11 or run make PYTHON=python3"; exit 1; }
@@ -45,6 +48,9 @@ test: install lint-deps  ## Run the whole test suite (slow benchmarks excluded).
 
 test-slow: install  ## Run only the tests marked slow.
 	$(BIN)/python -m pytest -m slow
+
+bench: install  ## Benchmark a synthetic study (SIZE=S|M|L, STORE=embedded|neo4j); prints a table, writes build/bench/.
+	$(BIN)/python -m tests.bench.suite --size $(SIZE) --store $(STORE)
 
 schema: install  ## Regenerate schema.graphql after changing the GraphQL schema.
 	$(BIN)/thememap export-schema --output schema.graphql
