@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,9 +25,10 @@ def free_port() -> int:
 def server(env: dict[str, str]) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     """A uvicorn process serving the app with `env` added to the environment; yields it and its URL."""
     port = free_port()
+    log = tempfile.TemporaryFile()  # not a pipe: a busy server's log lines would fill it and stall the server
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", "127.0.0.1", "--port", str(port)],
-        env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=log,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -37,7 +39,9 @@ def server(env: dict[str, str]) -> Iterator[tuple[subprocess.Popen[bytes], str]]
                     break
             except httpx.TransportError:
                 pass
-            assert process.poll() is None, process.stderr.read().decode() if process.stderr else ""
+            if process.poll() is not None:
+                log.seek(0)
+                raise AssertionError(f"server exited: {log.read().decode(errors='replace')}")
             assert time.monotonic() < deadline, "server did not become ready"
             time.sleep(0.1)
         yield process, url
@@ -45,6 +49,7 @@ def server(env: dict[str, str]) -> Iterator[tuple[subprocess.Popen[bytes], str]]
         if process.poll() is None:
             process.kill()
         process.wait(timeout=10)
+        log.close()
 
 
 def thememap(env: dict[str, str], *args: str) -> str:
