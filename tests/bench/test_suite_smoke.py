@@ -21,7 +21,8 @@ def test_bench_runs_at_size_s_and_writes_its_table(tmp_path: Path) -> None:
     ).stdout
     result = json.loads(out.read_text())
     rows = {r["name"]: r for r in result["rows"]}
-    questions = ["project tree", "themeMap", "cooccurrence EXCERPT", "caseMatrix THEME", "compareGroups",
+    questions = ["project tree", "themeMap", "themeMap, co-occurrence ≥ 5", "cooccurrence EXCERPT",
+                 "cooccurrence EXCERPT ≥ 5", "caseMatrix THEME", "compareGroups",
                  "findExcerpts page 1", "participantsMatching", "sequences", "conceptPaths", "search"]
     for name in questions:
         assert rows[name]["http_median_ms"] > 0 and rows[name]["direct_median_ms"] > 0, name
