@@ -20,6 +20,7 @@ from api.auth import authenticate, bearer
 from api.exports import routes as export_routes
 from api.settings import Settings
 from api.stores import make_store
+from graph.errors import StoreUnavailable
 from graph.store import Store
 from schema import build_schema
 from schema.context import Context
@@ -43,7 +44,10 @@ class ThememapGraphQL(GraphQL[Context, None]):
         if state.settings.auth == "off":
             return Context(store=state.store, user=state.local_user, auth=False, request=request, response=response)
         token = bearer(request.headers.get("authorization"))
-        user = await authenticate(state.store, token) if token else None
+        try:
+            user = await authenticate(state.store, token) if token else None
+        except StoreUnavailable as exc:
+            return Context(store=state.store, user=None, store_problem=exc, request=request, response=response)
         problem = None if user else ("Invalid or revoked token" if token else "Authentication required")
         return Context(store=state.store, user=user, auth_problem=problem, request=request, response=response)
 
@@ -92,7 +96,12 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             return JSONResponse({"status": "unavailable", "store": settings.store}, status_code=503)
         return JSONResponse({"status": "ready", "store": settings.store})
 
-    app = Starlette(lifespan=lifespan)
+    async def store_unavailable(request: Request, exc: Exception) -> Response:
+        """Routes outside GraphQL (downloads) answer a store outage with 503, not 500."""
+        assert isinstance(exc, StoreUnavailable)
+        return JSONResponse({"errors": [{"message": exc.message, "extensions": {"code": exc.code}}]}, status_code=503)
+
+    app = Starlette(lifespan=lifespan, exception_handlers={StoreUnavailable: store_unavailable})
     app.state.settings = settings
     graphql = ThememapGraphQL(app.state)
     app.router.routes.extend(
