@@ -36,7 +36,7 @@ _UNUSABLE = {
     sqlite3.SQLITE_READONLY: "its files are read-only",
     sqlite3.SQLITE_PERM: "it lacks permission to its files",
     sqlite3.SQLITE_CANTOPEN: "it cannot open its files",
-    sqlite3.SQLITE_IOERR: "the disk reported an I/O error",
+    sqlite3.SQLITE_IOERR: "the disk failed a read or write (full, over a file size limit, or faulty)",
 }
 """SQLite's primary result codes that mean the data directory, not the request, is at fault."""
 
