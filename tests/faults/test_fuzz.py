@@ -3,8 +3,10 @@ server holding the demo study, as its owner, so resolvers run on real data: what
 operation, the answer is never a 5xx and never INTERNAL, and every error has a code.
 
 Ids are drawn mostly from the study's own (so lookups hit), sometimes made up; every
-mutation is generated except deleteProject, which would leave nothing to find. Each run
-sends THEMEMAP_FUZZ_EXAMPLES operations per adapter (default 120; more for a long run).
+mutation is generated except deleteProject, which would leave nothing to find. A third
+of the operations break the schema in one place (hypothesis-graphql's negative mode),
+and must be refused like any bad request. Each run sends THEMEMAP_FUZZ_EXAMPLES
+operations per adapter (default 120; more for a long run).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from hypothesis_graphql import mutations, queries
+from hypothesis_graphql import Mode, mutations, queries
 
 from schema import build_schema
 from tests.faults.conftest import Demo
@@ -66,7 +68,9 @@ def operations(ids: list[str]) -> st.SearchStrategy[str]:
     }
     assert SCHEMA.mutation_type is not None
     kept = [name for name in SCHEMA.mutation_type.fields if name != "deleteProject"]
-    return st.one_of(queries(SCHEMA, custom_scalars=scalars), mutations(SCHEMA, fields=kept, custom_scalars=scalars))
+    return st.one_of(*(strategy for mode in (Mode.POSITIVE, Mode.POSITIVE, Mode.NEGATIVE) for strategy in (
+        queries(SCHEMA, custom_scalars=scalars, mode=mode),
+        mutations(SCHEMA, fields=kept, custom_scalars=scalars, mode=mode))))
 
 
 def check(response: httpx.Response, operation: str) -> list[str]:
