@@ -27,10 +27,10 @@ import httpx
 
 from tests.servers import DEMO_PROJECT, add_user, demo_owner, server
 
-THEME_MAP = "query($p: ID!) { themeMap(projectId: $p) { nodes { id excerptCount participantCount } } }"
-TREE = "query($p: ID!) { project(id: $p) { codes { name excerptCount } themes { name codes { name } } } }"
-EXCERPTS = "query($c: ID!) { code(id: $c) { excerpts(first: 20) { edges { node { text participant { pseudonym } } } } } }"
-CODE_TEXT = """mutation($d: ID!, $s: Int!, $e: Int!, $c: [ID!]!) {
+THEME_MAP = "query ThemeMap($p: ID!) { themeMap(projectId: $p) { nodes { id excerptCount participantCount } } }"
+TREE = "query Tree($p: ID!) { project(id: $p) { codes { name excerptCount } themes { name codes { name } } } }"
+EXCERPTS = "query Excerpts($c: ID!) { code(id: $c) { excerpts(first: 20) { edges { node { text participant { pseudonym } } } } } }"
+CODE_TEXT = """mutation CodeText($d: ID!, $s: Int!, $e: Int!, $c: [ID!]!) {
   codeText(input: {documentId: $d, start: $s, end: $e, codeIds: $c}) { id text } }"""
 
 
@@ -47,6 +47,7 @@ class Member:
 class Result:
     seconds: float
     latencies: list[float] = field(default_factory=list)
+    by_operation: dict[str, list[float]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     writes: int = 0
     lost: dict[str, tuple[int, int]] = field(default_factory=dict)
@@ -55,9 +56,10 @@ class Result:
     def summary(self, label: str) -> str:
         ms = sorted(x * 1000 for x in self.latencies)
         p99 = ms[min(len(ms) - 1, int(len(ms) * 0.99))]
+        medians = ", ".join(f"{name} {statistics.median(x) * 1000:.0f}" for name, x in sorted(self.by_operation.items()))
         return (f"load[{label}]: {len(ms)} requests in {self.seconds:.1f} s = {len(ms) / self.seconds:.0f} req/s "
                 f"({self.writes} writes), p50 {statistics.median(ms):.0f} ms, p99 {p99:.0f} ms, "
-                f"{len(self.errors)} errors, {len(self.lost)} codes with lost writes")
+                f"{len(self.errors)} errors, {len(self.lost)} codes with lost writes; p50 by operation (ms): {medians}")
 
 
 async def _gql(http: httpx.AsyncClient, token: str, query: str, **variables: Any) -> dict[str, Any]:
@@ -108,6 +110,7 @@ async def run(url: str, members: list[Member], documents: list[tuple[str, int]],
                     result.errors.append(f"{type(exc).__name__}: {exc}"[:300])
                     continue
                 result.latencies.append(time.monotonic() - sent)
+                result.by_operation.setdefault(query.split("(", 1)[0].split()[1], []).append(result.latencies[-1])
                 if query is CODE_TEXT:
                     member.acknowledged += 1
                     result.writes += 1
