@@ -1,7 +1,8 @@
 """The Bolt server goes away while the API runs (a dedicated ArcadeDB, stopped with
-SIGTERM and started again on the same port and data): requests answer UNAVAILABLE
-(never INTERNAL, never a 5xx), /readyz answers 503 while /healthz stays 200, and once
-the server is back the API serves again without a restart, data intact."""
+SIGTERM and started again on the same port and data): GraphQL requests answer
+UNAVAILABLE (never INTERNAL, never a 5xx), downloads 503 with that code, /readyz 503
+while /healthz stays 200; once the server is back the API serves again without a
+restart, data intact."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ def test_bolt_outage_answers_unavailable_and_the_api_recovers_by_itself() -> Non
             def gql(query: str) -> httpx.Response:
                 return http.post("/graphql", json={"query": query})
 
-            assert "errors" not in gql('mutation { createProject(input: {name: "Before"}) { id } }').json()
+            before = gql('mutation { createProject(input: {name: "Before"}) { id } }').json()["data"]["createProject"]["id"]
             store.halt()
             for query in (PROJECTS, CREATE):
                 sent = time.monotonic()
@@ -35,6 +36,8 @@ def test_bolt_outage_answers_unavailable_and_the_api_recovers_by_itself() -> Non
                 [error] = response.json()["errors"]
                 assert error["extensions"]["code"] == "UNAVAILABLE", error
                 assert store.uri in error["message"] and "Traceback" not in error["message"], error
+            download = http.get(f"/projects/{before}/report.md")
+            assert download.status_code == 503 and download.json()["errors"][0]["extensions"]["code"] == "UNAVAILABLE"
             assert http.get("/readyz").status_code == 503
             assert http.get("/healthz").status_code == 200
 
