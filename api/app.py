@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
+from api.errors import error_response
 from api.exports import routes as export_routes
 from api.graphql import ThememapGraphQL
 from api.limits import BodyLimit, TimeLimit
@@ -23,6 +24,7 @@ from api.ratelimit import FailureLimiter
 from api.security import SecurityHeaders
 from api.settings import Settings
 from api.stores import make_store
+from graph.errors import StoreUnavailable
 from graph.store import Store
 
 log = logging.getLogger("thememap")
@@ -73,7 +75,13 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             return JSONResponse({"status": "unavailable", "store": settings.store}, status_code=503)
         return JSONResponse({"status": "ready", "store": settings.store})
 
-    app = Starlette(lifespan=lifespan, middleware=_middleware(settings))
+    async def store_unavailable(request: Request, exc: Exception) -> Response:
+        """Routes outside GraphQL (downloads) answer a store outage with 503, not 500."""
+        assert isinstance(exc, StoreUnavailable)
+        return error_response(503, exc.code, exc.message)
+
+    app = Starlette(lifespan=lifespan, middleware=_middleware(settings),
+                    exception_handlers={StoreUnavailable: store_unavailable})
     app.state.settings = settings
     app.state.auth_failures = FailureLimiter(settings.auth_failure_limit, settings.auth_failure_window)
     graphql = ThememapGraphQL(app.state, settings)

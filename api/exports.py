@@ -108,7 +108,7 @@ async def upload(request: Request) -> Response:
     try:
         summary = await import_file(request.app.state.store, actor, data, project_id)
     except DomainError as exc:
-        return error_response(400 if exc.code == "BAD_USER_INPUT" else 404, exc.code, exc.message)
+        return error_response({"BAD_USER_INPUT": 400, "UNAVAILABLE": 503}.get(exc.code, 404), exc.code, exc.message)
     return JSONResponse({"projectId": summary.project_id, "summary": summary.lines()})
 
 

@@ -25,6 +25,7 @@ from api.auth import authenticate_client, bearer, client_address
 from api.ratelimit import RateLimited
 from api.security import graphiql_csp
 from api.settings import Settings
+from graph.errors import StoreUnavailable
 from schema import build_schema
 from schema.context import Context
 from schema.limits import Limits
@@ -71,8 +72,12 @@ class ThememapGraphQL(GraphQL[Context, None]):
             return Context(store=state.store, user=state.local_user, auth=False, request=request, response=response,
                            limits=self.limits)
         token = bearer(request.headers.get("authorization"))
-        user = await authenticate_client(state.store, state.auth_failures, client_address(request), token) \
-            if token else None
+        try:
+            user = await authenticate_client(state.store, state.auth_failures, client_address(request), token) \
+                if token else None
+        except StoreUnavailable as exc:
+            return Context(store=state.store, user=None, store_problem=exc, request=request, response=response,
+                           limits=self.limits)
         problem = None if user else ("Invalid or revoked token" if token else "Authentication required")
         return Context(store=state.store, user=user, auth_problem=problem, request=request, response=response,
                        limits=self.limits)

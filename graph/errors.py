@@ -49,6 +49,9 @@ class Unauthenticated(DomainError):
     code = "UNAUTHENTICATED"
 
 
-class StoreUnavailable(Exception):
-    """The configured store cannot be reached or used; the message says what to check.
-    Not a GraphQL error: raised when a store opens."""
+class StoreUnavailable(DomainError):
+    """The store cannot be reached or cannot write (server down, disk full, read-only
+    files); the message says what to check. Raised when a store opens and by any
+    operation meanwhile: the request failed whole, and retrying once the store is back works."""
+
+    code = "UNAVAILABLE"

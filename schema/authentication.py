@@ -1,5 +1,6 @@
 """Operations need an authenticated user, except pure introspection (so GraphiQL can
-show the schema before a token is entered)."""
+show the schema before a token is entered). When the store could not check the token,
+the operation fails with the store's UNAVAILABLE error instead."""
 
 from __future__ import annotations
 
@@ -13,7 +14,11 @@ from strawberry.extensions import SchemaExtension
 class RequireUser(SchemaExtension):
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context.context
-        if getattr(context, "user", None) is None and not self._introspection_only():
+        problem = getattr(context, "store_problem", None)
+        if problem is not None:  # the token could not be checked: the store is down, not the client wrong
+            self.execution_context.result = ExecutionResult(
+                data=None, errors=[GraphQLError(problem.message, original_error=problem)])
+        elif getattr(context, "user", None) is None and not self._introspection_only():
             message = getattr(context, "auth_problem", None) or "Authentication required"
             self.execution_context.result = ExecutionResult(data=None, errors=[GraphQLError(
                 f"{message}: send a header 'Authorization: Bearer <token>' with a token from `thememap user add` "

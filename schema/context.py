@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 from strawberry.dataloader import DataLoader
 
+from graph.errors import StoreUnavailable
 from graph.models import Role, User
 from graph.store import Store
 from schema.limits import Limits
@@ -23,6 +24,8 @@ class Context:
     """False only with THEMEMAP_AUTH=off: every request acts as the local user, with every right."""
     auth_problem: str | None = None
     """Why `user` is None, for the UNAUTHENTICATED error."""
+    store_problem: StoreUnavailable | None = None
+    """Set when the store failed while checking the token: the operation answers UNAVAILABLE."""
     request: Any = None
     response: Any = None
     connection_params: dict[str, Any] | None = None

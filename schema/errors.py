@@ -13,7 +13,7 @@ import pydantic
 import structlog
 from graphql import GraphQLError
 
-from graph.errors import DomainError
+from graph.errors import DomainError, StoreUnavailable
 
 log = logging.getLogger("thememap.errors")
 
@@ -44,6 +44,8 @@ def classify(error: GraphQLError) -> None:
         code = (error.extensions or {}).get("code")
         error.extensions = {**(error.extensions or {}), "code": code or "BAD_USER_INPUT"}
     elif isinstance(original, DomainError):
+        if isinstance(original, StoreUnavailable):  # the operator must hear of it, not only the client
+            log.warning("store unavailable at %s: %s", error.path, original.message)
         error.message = original.message
         error.extensions = {**original.extensions, "code": original.code}
     elif isinstance(original, pydantic.ValidationError):

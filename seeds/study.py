@@ -81,7 +81,22 @@ class StudyDataset:
         ) + len(self._json("memos.json"))
 
     async def is_loaded(self, store: Store) -> bool:
-        return bool(await store.get_projects([self.project_id]))
+        """Loaded completely. Loading takes many transactions, so a load that was killed
+        leaves the project without its last node; the history records that node's creation
+        even if someone deleted it since, so a finished load is never taken for a broken one."""
+        if not await store.get_projects([self.project_id]):
+            return False
+        page = await store.activity(self.project_id, first=1, target_id=self._final_id())
+        return bool(page.events)
+
+    def _final_id(self) -> str:
+        """The id of the node `load` creates last."""
+        memos, links = self._json("memos.json"), self._json("links.json")
+        if memos:
+            return self.id("memo", str(len(memos) - 1))
+        if links:
+            return self.id("link", str(len(links) - 1))
+        return self.id("theme", self.study["themes"][-1]["key"])
 
     async def remove(self, store: Store) -> None:
         try:
@@ -94,6 +109,9 @@ class StudyDataset:
         return self.id("coder", self.study["coders"][0]["key"])
 
     async def load(self, store: Store, advance: Callable[[int], None]) -> str:
+        """Load into a store where the dataset is not loaded completely (`is_loaded`);
+        the remains of an interrupted load are removed first."""
+        await self.remove(store)
         s = self.study
         coder = {c["key"]: self.id("coder", c["key"]) for c in s["coders"]}
         for c in s["coders"]:

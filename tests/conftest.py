@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -29,8 +30,10 @@ IN_CI = os.environ.get("CI") == "true"
 BOLT_OFF = os.environ.get("THEMEMAP_TEST_BOLT") == "off" and not IN_CI
 
 
-@pytest.fixture(scope="session")
-def bolt_server() -> Iterator[BoltServer]:
+@contextmanager
+def bolt() -> Iterator[BoltServer]:
+    """A Bolt server of the test's own, stopped (and its data deleted) afterwards; skips
+    the test where the neo4j runs are off or no server can start, except under CI."""
     if BOLT_OFF:
         pytest.skip("THEMEMAP_TEST_BOLT=off: the neo4j adapter's runs are skipped")
     try:
@@ -43,6 +46,12 @@ def bolt_server() -> Iterator[BoltServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def bolt_server() -> Iterator[BoltServer]:
+    with bolt() as server:
+        yield server
 
 
 def _wipe(server: BoltServer) -> None:

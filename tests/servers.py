@@ -9,7 +9,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import httpx
@@ -21,14 +21,21 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+DEMO = "perinatal-social-work"
+DEMO_PROJECT = "1a6c493d-0a0b-5a74-9aae-21d1aec186e8"
+
+
 @contextmanager
-def server(env: dict[str, str]) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    """A uvicorn process serving the app with `env` added to the environment; yields it and its URL."""
-    port = free_port()
+def server(
+    env: dict[str, str], port: int | None = None, preexec_fn: Callable[[], None] | None = None
+) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """A uvicorn process serving the app with `env` added to the environment (on `port`, or
+    a free one; `preexec_fn` runs in the child before exec); yields it and its URL."""
+    port = port or free_port()
     log = tempfile.TemporaryFile()  # not a pipe: a busy server's log lines would fill it and stall the server
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", "127.0.0.1", "--port", str(port)],
-        env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=log,
+        env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=log, preexec_fn=preexec_fn,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -64,3 +71,9 @@ def add_user(env: dict[str, str], name: str) -> tuple[str, str]:
     token = next(line.strip() for line in out.splitlines() if line.startswith("tm_"))
     user_id = next(line.split(":", 1)[1].strip() for line in out.splitlines() if line.startswith("User id:"))
     return user_id, token
+
+
+def demo_owner(env: dict[str, str]) -> str:
+    """Load the demo study (`thememap seed`) and return a fresh token of its owner, `demo`."""
+    thememap(env, "seed", DEMO)
+    return next(line.strip() for line in thememap(env, "user", "token", "demo").splitlines() if line.startswith("tm_"))

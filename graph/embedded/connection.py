@@ -27,8 +27,18 @@ from graph.embedded.ddl import (
     USER_INDEXES,
     fold,
 )
+from graph.errors import StoreUnavailable
 
 T = TypeVar("T")
+
+_UNUSABLE = {
+    sqlite3.SQLITE_FULL: "the disk is full (or the file size limit is reached)",
+    sqlite3.SQLITE_READONLY: "its files are read-only",
+    sqlite3.SQLITE_PERM: "it lacks permission to its files",
+    sqlite3.SQLITE_CANTOPEN: "it cannot open its files",
+    sqlite3.SQLITE_IOERR: "the disk failed a read or write (full, over a file size limit, or faulty)",
+}
+"""SQLite's primary result codes that mean the data directory, not the request, is at fault."""
 
 
 class Db:
@@ -65,7 +75,12 @@ class Connection:
 
     async def open(self) -> None:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="thememap-sqlite")
-        await self._submit(self._open)
+        try:
+            await self._submit(self._checked(self._open))
+        except BaseException:
+            self._executor.shutdown(wait=True)
+            self._executor = None
+            raise
 
     def _open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -105,11 +120,11 @@ class Connection:
 
     async def read(self, job: Callable[[Db], T]) -> T:
         """Run `job` in one read transaction (a consistent snapshot)."""
-        return await self._submit(lambda: self._in_transaction(job, "BEGIN"))
+        return await self._submit(self._checked(lambda: self._in_transaction(job, "BEGIN")))
 
     async def write(self, job: Callable[[Db], T]) -> T:
         """Run `job` in one write transaction: committed whole, or rolled back on any error."""
-        return await self._submit(lambda: self._in_transaction(job, "BEGIN IMMEDIATE"))
+        return await self._submit(self._checked(lambda: self._in_transaction(job, "BEGIN IMMEDIATE")))
 
     def _in_transaction(self, job: Callable[[Db], T], begin: str) -> T:
         db = self._db
@@ -117,8 +132,27 @@ class Connection:
         db.conn.execute(begin)
         try:
             result = job(db)
+            db.conn.execute("COMMIT")  # may fail too (disk full): then roll back like any failure
         except BaseException:
-            db.conn.execute("ROLLBACK")
+            if db.conn.in_transaction:  # SQLite itself rolls back on some errors (full disk, I/O)
+                db.conn.execute("ROLLBACK")
             raise
-        db.conn.execute("COMMIT")
         return result
+
+    def _checked(self, fn: Callable[[], T]) -> Callable[[], T]:
+        """`fn`, with SQLite's disk and permission failures raised as StoreUnavailable
+        naming the data directory, so clients get UNAVAILABLE rather than INTERNAL."""
+
+        def run() -> T:
+            try:
+                return fn()
+            except sqlite3.OperationalError as exc:
+                reason = _UNUSABLE.get(getattr(exc, "sqlite_errorcode", 0) & 0xFF)
+                if reason is None:
+                    raise
+                raise StoreUnavailable(
+                    f"The embedded store in {self.path.parent} cannot be used: {reason} ({exc}). Nothing was changed; "
+                    "free disk space or make THEMEMAP_DATA_DIR writable, then retry."
+                ) from exc
+
+        return run

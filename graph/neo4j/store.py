@@ -8,14 +8,24 @@ retry transient errors), with every value passed as a parameter. Statements live
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction, Record
-from neo4j.exceptions import AuthError, ClientError, ConstraintError, ServiceUnavailable
+from neo4j.exceptions import (
+    AuthError,
+    ClientError,
+    ConnectionAcquisitionTimeoutError,
+    ConstraintError,
+    DatabaseUnavailable,
+    IncompleteCommit,
+    ServiceUnavailable,
+    SessionExpired,
+)
 
 from graph import activity, cursors
 from graph.analysis.cache import SnapshotCache
@@ -72,6 +82,10 @@ M = TypeVar("M")
 Tx = AsyncManagedTransaction
 
 _CONSTRAINT_RETRIES = 3
+RETRY_SECONDS = 5.0
+"""How long a transaction retries through a lost connection (the driver's default is
+30 s) before the request answers UNAVAILABLE; also the connect timeout."""
+_UNREACHABLE = (ServiceUnavailable, SessionExpired, DatabaseUnavailable, ConnectionAcquisitionTimeoutError, OSError)
 BATCH = 1000
 """Rows per UNWIND statement in bulk writes (ArcadeDB slows down past ~1,000)."""
 
@@ -189,7 +203,10 @@ class Neo4jStore(Analytics):
 
     # -- lifecycle ---------------------------------------------------------------------
     async def open(self) -> None:
-        self._driver = AsyncGraphDatabase.driver(self.uri, auth=(self.user, self._password))
+        self._driver = AsyncGraphDatabase.driver(
+            self.uri, auth=(self.user, self._password),
+            max_transaction_retry_time=RETRY_SECONDS, connection_timeout=RETRY_SECONDS,
+        )
         try:
             await self._driver.verify_connectivity()
             await self._create_schema()
@@ -230,13 +247,34 @@ class Neo4jStore(Analytics):
             self._driver = None
 
     async def ping(self) -> None:
+        """One `RETURN 1`, not retried: readiness must answer at once."""
         assert self._driver is not None, "the neo4j store is not open"
-        await self._driver.execute_query(q.PING, database_=self.database)
+        with self._reachable():
+            async with self._driver.session(database=self.database) as session:
+                await (await session.run(q.PING)).consume()
+
+    @contextlib.contextmanager
+    def _reachable(self) -> Iterator[None]:
+        """Turn the driver's connection failures (left after its own retries) into
+        StoreUnavailable, so clients get UNAVAILABLE rather than INTERNAL."""
+        try:
+            yield
+        except IncompleteCommit as exc:
+            raise StoreUnavailable(
+                f"The connection to Neo4j at {self.uri} broke while a change was being committed: it may or may "
+                "not have been applied. Read the data again before retrying."
+            ) from exc
+        except _UNREACHABLE as exc:
+            raise StoreUnavailable(
+                f"The graph store (Neo4j at {self.uri}) cannot be reached: {' '.join(str(exc).split())[:200]} "
+                "Nothing was changed; retry when it is back."
+            ) from exc
 
     async def _read(self, work: Callable[[Tx], Awaitable[T]]) -> T:
         assert self._driver is not None, "the neo4j store is not open"
-        async with self._driver.session(database=self.database) as session:
-            return await session.execute_read(work)
+        with self._reachable():
+            async with self._driver.session(database=self.database) as session:
+                return await session.execute_read(work)
 
     async def _write(self, work: Callable[[Tx], Awaitable[T]]) -> T:
         """One write transaction. A ConstraintError means another transaction created the
@@ -245,8 +283,9 @@ class Neo4jStore(Analytics):
         assert self._driver is not None, "the neo4j store is not open"
         for attempt in range(_CONSTRAINT_RETRIES):
             try:
-                async with self._driver.session(database=self.database) as session:
-                    return await session.execute_write(work)
+                with self._reachable():
+                    async with self._driver.session(database=self.database) as session:
+                        return await session.execute_write(work)
             except ConstraintError:
                 if attempt == _CONSTRAINT_RETRIES - 1:
                     raise Conflict("Someone else changed the same data at the same moment; try again.") from None

@@ -44,8 +44,10 @@ class BoltServer:
     database: str
     process: subprocess.Popen[bytes]
     root: Path
+    command: list[str]
 
-    def stop(self) -> None:
+    def halt(self) -> None:
+        """Stop the server (SIGTERM) and keep its data, as an outage would."""
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
@@ -53,6 +55,14 @@ class BoltServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=10)
+
+    def resume(self, timeout: float = 60.0) -> None:
+        """Start the halted server again on the same ports and data; return once it answers."""
+        self.process = _launch(self.command, self.root)
+        _wait_ready(self, timeout)
+
+    def stop(self) -> None:
+        self.halt()
         shutil.rmtree(self.root, ignore_errors=True)
 
     def env(self) -> dict[str, str]:
@@ -96,10 +106,8 @@ def start(timeout: float = 60.0) -> BoltServer:
         *(f"-D{k}={v}" for k, v in settings.items()),
         "-cp", str(package / "jars" / "*"), "com.arcadedb.server.ArcadeDBServer",
     ]
-    log = open(root / "server.log", "wb")
-    process = subprocess.Popen(command, cwd=root, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     server = BoltServer(f"bolt://127.0.0.1:{bolt_port}", f"http://127.0.0.1:{http_port}", USER, password,
-                        DATABASE, process, root)
+                        DATABASE, _launch(command, root), root, command)
     try:
         _wait_ready(server, timeout)
     except BaseException:
@@ -107,6 +115,11 @@ def start(timeout: float = 60.0) -> BoltServer:
         server.stop()
         raise BoltUnavailable(f"ArcadeDB did not become ready in {timeout:.0f} s; its log ends:\n{tail}") from None
     return server
+
+
+def _launch(command: list[str], root: Path) -> subprocess.Popen[bytes]:
+    with open(root / "server.log", "ab") as log:
+        return subprocess.Popen(command, cwd=root, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def _wait_ready(server: BoltServer, timeout: float) -> None:

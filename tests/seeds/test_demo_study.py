@@ -7,6 +7,7 @@ from typing import Any
 
 from graph.store import Store
 from seeds.registry import datasets
+from tests.conftest import ACTOR
 from tests.seeds.conftest import DEMO, seed
 from tests.support import GraphQLClient
 
@@ -86,6 +87,17 @@ async def test_loading_twice_is_refused_by_is_loaded(store: Store) -> None:
     assert await dataset.is_loaded(store)
     await dataset.remove(store)
     assert not await dataset.is_loaded(store) and await store.list_projects() == []
+
+
+async def test_a_loaded_demo_stays_loaded_when_its_last_node_is_deleted(store: Store) -> None:
+    """is_loaded tells a finished load from an interrupted one by the history (see
+    tests/faults/test_crash.py), so users' deletions never make `seed` reload over their work."""
+    dataset = datasets()[DEMO]
+    await seed(store)
+    memos = await store.memos_of_projects([dataset.project_id])
+    for memo in memos[dataset.project_id]:
+        await store.delete_memo(ACTOR, memo.id)
+    assert await dataset.is_loaded(store)
 
 
 def demo_id(kind: str, key: str) -> str:
