@@ -17,7 +17,6 @@ from typing import Any
 
 import graphql
 import httpx
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import Mode, mutations, queries
