@@ -67,9 +67,13 @@ class Indexed:
         code_ids, theme_ids = [c.id for c in snapshot.codes], [t.id for t in snapshot.themes]
         codes, themes = _numbered(code_ids), _numbered(theme_ids)
         parents = {t.id: t.parent_id for t in snapshot.themes}
-        rolled = [(codes[c], themes[a]) for c, t in snapshot.memberships for a in _ancestry(t, parents)]
-        coded, code_of, coders = (list(c) for c in zip(*snapshot.codings, strict=True)) if snapshot.codings \
-            else ([],) * 3
+        # A store without snapshot isolation (Neo4j reads committed data statement by
+        # statement) may return a coding or membership whose excerpt, code or theme was
+        # created after that list was read: it is left out, as it is not in the snapshot.
+        rolled = [(codes[c], themes[a]) for c, t in snapshot.memberships if c in codes and t in themes
+                  for a in _ancestry(t, parents) if a in themes]
+        known = [c for c in snapshot.codings if c.excerpt_id in positions and c.code_id in codes]
+        coded, code_of, coders = (list(c) for c in zip(*known, strict=True)) if known else ([],) * 3
         person = _numbered(participant_ids)
         return cls(
             facts=facts, excerpt_ids=ids, positions=positions,

@@ -62,13 +62,15 @@ def theme_map(scope: Scope, cooccurrence_min: int | None) -> ThemeMap:
                 excerpt_count=counts[c.id][0], participant_count=counts[c.id][1])
         for c in snap.codes
     ]
-    edges = [MapEdge(source=c, target=t, kind=EdgeKind.MEMBER_OF) for c, t in sorted(snap.memberships)]
+    known = scope.kinds  # see graph.analysis.matrices.Indexed.of: a row may name a node read later
+    edges = [MapEdge(source=c, target=t, kind=EdgeKind.MEMBER_OF) for c, t in sorted(snap.memberships)
+             if c in known and t in known]
     edges += [MapEdge(source=t.id, target=t.parent_id, kind=EdgeKind.SUBTHEME_OF) for t in snap.themes if t.parent_id]
     edges += [MapEdge(source=c.id, target=c.parent_id, kind=EdgeKind.CHILD_OF) for c in snap.codes if c.parent_id]
     edges += [
         MapEdge(source=x.source_id, target=x.target_id, kind=EdgeKind.LINK, link_kind=x.kind, link_id=x.id,
                 label=x.label, weight=max(1, len(x.evidence_excerpt_ids)))
-        for x in snap.links
+        for x in snap.links if x.source_id in known and x.target_id in known
     ]
     if cooccurrence_min is not None:
         pairs = cooccurrence(scope, CooccurrenceScope.EXCERPT, [c.id for c in snap.codes], [], max(cooccurrence_min, 1))

@@ -63,7 +63,8 @@ class Snapshot:
     """Document id -> length of its text in code points."""
     revision: int = 0
     """The project's revision when read (see graph.analysis.cache)."""
-    _scopes: OrderedDict[tuple[object, ...], Scope] = field(default_factory=OrderedDict, compare=False, repr=False)
+    _scopes: OrderedDict[tuple[object, ...], Scope] = field(default_factory=OrderedDict, init=False, compare=False,
+                                                            repr=False)
 
     @cached_property
     def indexed(self) -> Indexed:
