@@ -1,4 +1,4 @@
-"""The Starlette application: `/graphql` (with GraphiQL), `/healthz`, `/readyz`."""
+"""The Starlette application: `/graphql` (with GraphiQL), `/healthz`, `/readyz`, and the web page at `/`."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from api.auth import authenticate, bearer
 from api.exports import routes as export_routes
 from api.settings import Settings
 from api.stores import make_store
+from api.webpage import routes as webpage_routes
 from graph.store import Store
 from schema import build_schema
 from schema.context import Context
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             *export_routes,
+            *webpage_routes,
         ]
     )
     return app
