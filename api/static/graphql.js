@@ -20,9 +20,9 @@ export function connect(token) {
     return body.data;
   }
 
-  /** Subscribe; `onData` gets each result, `onEnd` is called once if the server ends it.
-   * Returns a function that unsubscribes. */
-  function subscribe(query, variables, onData, onEnd) {
+  /** Subscribe: `started()` once the server has the subscription, `next(data)` for each
+   * result, `end(reason)` once if it ends. Returns a function that unsubscribes. */
+  function subscribe(query, variables, { started, next, end: onEnd }) {
     const socket = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/graphql`,
       "graphql-transport-ws");
     let ended = false;
@@ -32,12 +32,13 @@ export function connect(token) {
       const msg = JSON.parse(message.data);
       if (msg.type === "connection_ack") {
         socket.send(JSON.stringify({ id: "1", type: "subscribe", payload: { query, variables } }));
+        started();
       } else if (msg.type === "ping") {
         socket.send(JSON.stringify({ type: "pong" }));
       } else if (msg.type === "next" && msg.payload.errors) {
         end(new GraphQLError(msg.payload.errors).message);
       } else if (msg.type === "next") {
-        onData(msg.payload.data);
+        next(msg.payload.data);
       } else if (msg.type === "error") {
         end(new GraphQLError(msg.payload).message);
       } else if (msg.type === "complete") {

@@ -100,16 +100,19 @@ async function reload() {
 
 function subscribe(projectId) {
   state.unsubscribe?.();
-  state.unsubscribe = state.api.subscribe(EVENTS, { projectId }, ({ projectEvents: event }) => {
-    announce(`${event.actor?.name ?? "Someone"}: ${event.summary}`);
-    clearTimeout(state.reload);
-    state.reload = setTimeout(reload, 150); // one reload for a burst of events
-  }, (reason) => {
-    document.body.dataset.live = "off";
-    announce(`Live updates stopped (${reason}); retrying.`, true);
-    setTimeout(() => { if (state.project?.id === projectId) { subscribe(projectId); reload(); } }, 3000);
+  state.unsubscribe = state.api.subscribe(EVENTS, { projectId }, {
+    started: () => { document.body.dataset.live = "on"; },
+    next: ({ projectEvents: event }) => {
+      announce(`${event.actor?.name ?? "Someone"}: ${event.summary}`);
+      clearTimeout(state.reload);
+      state.reload = setTimeout(reload, 150); // one reload for a burst of events
+    },
+    end: (reason) => {
+      document.body.dataset.live = "off";
+      announce(`Live updates stopped (${reason}); retrying.`, true);
+      setTimeout(() => { if (state.project?.id === projectId) { subscribe(projectId); reload(); } }, 3000);
+    },
   });
-  document.body.dataset.live = "on";
 }
 
 function fillAttributeValues() {

@@ -74,6 +74,7 @@ export function createMap(container, { onSelect, onDrop }) {
   /** Draw `themeMap`; keeps the positions of nodes already drawn and lays out the rest.
    * Resolves when the layout has stopped. */
   function render(themeMap) {
+    cy.resize(); // the container may have been hidden, or resized, since the last drawing
     const positions = new Map(cy.nodes().map((n) => [n.id(), { ...n.position() }]));
     cy.batch(() => {
       cy.elements().remove();
