@@ -40,7 +40,8 @@ function select(id, fromList = false) {
 
 function dropped(codeId, themeId) {
   const names = new Map(state.themeMap.nodes.map((n) => [n.id, n.label]));
-  const already = state.themeMap.edges.some((e) => e.kind === "MEMBER_OF" && e.source === codeId && e.target === themeId);
+  const already = state.themeMap.edges.some((e) => e.kind === "MEMBER_OF"
+    && e.source === codeId && e.target === themeId);
   if (already) announce(`“${names.get(codeId)}” is already in “${names.get(themeId)}”.`);
   else if (!scope().canEdit) announce("Viewers cannot change the map.", true);
   else panel.addToTheme(codeId, themeId, names.get(codeId));
@@ -169,7 +170,9 @@ $("cooccurrence").addEventListener("change", () => {
   $("cooccurrence-min").disabled = !$("cooccurrence").checked;
   reload();
 });
-$("cooccurrence-min").addEventListener("input", () => { $("cooccurrence-min-value").value = $("cooccurrence-min").value; });
+$("cooccurrence-min").addEventListener("input", () => {
+  $("cooccurrence-min-value").value = $("cooccurrence-min").value;
+});
 $("cooccurrence-min").addEventListener("change", reload);
 
 if (sessionStorage.getItem(TOKEN_KEY)) guarded(() => signIn(sessionStorage.getItem(TOKEN_KEY)))();

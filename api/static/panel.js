@@ -33,7 +33,7 @@ export function createPanel(element, { request, announce, changed, pickOnMap }) 
     if (!concept) { element.replaceChildren(h("p", {}, "This concept no longer exists.")); return; }
     const matches = data.participantsMatching;
     const excerptCount = matches.reduce((n, m) => n + m.excerpts.length, 0);
-    element.replaceChildren(
+    element.replaceChildren(...[
       h("h2", { id: "panel-title" }, concept.name),
       h("p", { class: "hint" }, data.theme ? `Theme (${data.theme.status.toLowerCase()})` : "Code",
         concept.parent ? `, under “${concept.parent.name}”` : ""),
@@ -52,13 +52,14 @@ export function createPanel(element, { request, announce, changed, pickOnMap }) 
           onclick: () => showInTranscript(e, m.participant.pseudonym).catch((err) => announce(err.message, true)) },
         `“${e.text}”`))))),
       h("div", { id: "transcript" }),
-    );
+    ].filter(Boolean));
   }
 
   async function showInTranscript(excerpt, pseudonym) {
     const { document: doc } = await request(TRANSCRIPT, { id: excerpt.document.id });
     const points = Array.from(doc.text); // offsets are Unicode code points
-    const mark = h("mark", { id: "current-excerpt", tabindex: "-1" }, points.slice(excerpt.start, excerpt.end).join(""));
+    const mark = h("mark", { id: "current-excerpt", tabindex: "-1" },
+      points.slice(excerpt.start, excerpt.end).join(""));
     const box = element.querySelector("#transcript");
     box.replaceChildren(
       h("h3", {}, `${doc.title} (${pseudonym})`),
@@ -89,7 +90,8 @@ export function createPanel(element, { request, announce, changed, pickOnMap }) 
     forms.push(h("form", { class: "panel-form", id: "link-form", onsubmit: (event) => {
       event.preventDefault();
       const f = event.target.elements;
-      const input = { sourceId: concept.id, targetId: f.target.value, kind: f.kind.value, label: f.label.value || null };
+      const input = {
+        sourceId: concept.id, targetId: f.target.value, kind: f.kind.value, label: f.label.value || null };
       edit(LINK, { input },
         (d) => `Linked “${concept.name}” ${linkWords(d.linkConcepts.kind)} “${d.linkConcepts.target.name}”.`);
     } },

@@ -43,7 +43,8 @@ class Site:
         """A new user (via the CLI) made a member of the demo project (via GraphQL); their id and token."""
         user_id, token = add_user(self.env, name)
         body = httpx.post(f"{self.url}/graphql", headers={"Authorization": f"Bearer {self.token}"}, timeout=10, json={
-            "query": "mutation($p: ID!, $u: ID!, $r: Role!) { addMember(projectId: $p, userId: $u, role: $r) { role } }",
+            "query": "mutation($p: ID!, $u: ID!, $r: Role!) { addMember(projectId: $p, userId: $u, role: $r) "
+                     "{ role } }",
             "variables": {"p": DEMO_PROJECT, "u": user_id, "r": role}}).json()
         assert "errors" not in body, body
         return user_id, token
@@ -66,6 +67,16 @@ def sign_in(page: Page, url: str, token: str) -> None:
     page.get_by_label("API token").fill(token)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_selector("#map[data-loads]")
+
+
+def node_point(page: Page, name: str) -> tuple[float, float]:
+    """Where the node named `name` is drawn, in page coordinates."""
+    return page.evaluate("""name => {
+        const node = window.thememap.cy.nodes().filter((n) => n.data('name') === name).first();
+        const box = document.querySelector('#map').getBoundingClientRect();
+        const at = node.renderedPosition();
+        return [box.left + at.x, box.top + at.y];
+    }""", name)
 
 
 def screenshot(page: Page, name: str) -> Path:

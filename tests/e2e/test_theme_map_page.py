@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.browser import DEMO_PROJECT, Site, screenshot, sign_in
+from tests.e2e.browser import DEMO_PROJECT, Site, node_point, screenshot, sign_in
 
 MAP = """query($p: ID!, $f: CaseFilter, $c: [ID!], $m: Int) { themeMap(projectId: $p, filter: $f, coders: $c,
   cooccurrenceMin: $m) { nodes { id kind label participantCount } edges { source target kind } } }"""
@@ -57,16 +57,6 @@ def reloaded(page: Page, change: Any) -> None:
     before = page.locator("#map").get_attribute("data-loads")
     change()
     page.wait_for_function("n => document.querySelector('#map').dataset.loads !== n", arg=before)
-
-
-def node_point(page: Page, name: str) -> tuple[float, float]:
-    """Where the node named `name` is drawn, in page coordinates."""
-    return page.evaluate("""name => {
-        const node = window.thememap.cy.nodes().filter((n) => n.data('name') === name).first();
-        const box = document.querySelector('#map').getBoundingClientRect();
-        const at = node.renderedPosition();
-        return [box.left + at.x, box.top + at.y];
-    }""", name)
 
 
 def node_id(themes: dict, label: str) -> str:
@@ -120,6 +110,7 @@ def test_a_node_opens_its_excerpts_and_an_excerpt_its_transcript(browser: Browse
     panel = page.get_by_role("complementary", name="Selected concept")
     expect(panel.locator("#panel-title")).to_have_text(name)
     expect(panel.locator("#definition")).to_have_text(theme["theme"]["description"])
+    expect(panel).not_to_contain_text(re.compile(r"\b(null|undefined)\b"))
     expect(panel.locator("#prevalence")).to_contain_text(f"{theme['theme']['participantCount']} of 18 participants")
     matches = theme["participantsMatching"]
     assert panel.locator("#excerpts h4").all_inner_texts() == [m["participant"]["pseudonym"] for m in matches]
