@@ -67,8 +67,12 @@ export function createMap(container, { onSelect, onDrop }) {
   });
   cy.on("dragfree", "node[kind = 'CODE']", (event) => {
     cy.nodes(".drop-target").removeClass("drop-target");
-    const theme = themeUnder(event.target);
-    if (theme.nonempty()) onDrop(event.target.id(), theme.id());
+    const code = event.target;
+    const theme = themeUnder(code);
+    if (theme.empty()) return;
+    const box = theme.boundingBox({ includeLabels: false });
+    code.position({ x: box.x2 + code.width() / 2 + 8, y: (box.y1 + box.y2) / 2 }); // beside it, not hiding it
+    onDrop(code.id(), theme.id());
   });
 
   /** Draw `themeMap`; keeps the positions of nodes already drawn and lays out the rest.

@@ -164,6 +164,7 @@ def test_edits_by_mouse_and_keyboard_reach_another_analyst_live(browser: Browser
     analyst.locator("#list-codes button", has_text=code).focus()
     analyst.keyboard.press("Enter")
     expect(analyst.locator("#panel-title")).to_have_text(code)
+    expect(analyst.get_by_role("region", name="Edit")).to_have_count(1)
     analyst.get_by_role("button", name="Pick on the map").click()
     analyst.mouse.click(*node_point(analyst, theme))
     expect(analyst.get_by_label("Link to")).to_have_value(theme_id)
@@ -178,6 +179,18 @@ def test_edits_by_mouse_and_keyboard_reach_another_analyst_live(browser: Browser
     screenshot(owner, "live-owner-sees-link")
     owner.context.close()
     analyst.context.close()
+
+
+def test_a_viewer_can_look_but_not_edit(browser: Browser, site: Site) -> None:
+    _, token = site.add_member("Vic Viewer", role="VIEWER")
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    sign_in(page, site.url, token)
+    page.locator("#list-view summary").click()
+    page.locator("#list-codes button", has_text="Feeling watched").click()
+    expect(page.locator("#panel-title")).to_have_text("Feeling watched")
+    expect(page.locator("#excerpts .excerpt").first).to_be_visible()
+    expect(page.get_by_role("region", name="Edit")).to_have_count(0)
+    page.close()
 
 
 def test_a_wrong_token_is_refused_with_a_message(browser: Browser, site: Site) -> None:
