@@ -4,8 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO := perinatal-social-work
 CYPHER_LINT := tests/cypher_lint
-# The Cypher grammar test needs Node; without npm, `make test` goes on and that test skips (fails under CI).
-LINT_DEPS := $(if $(shell command -v npm),$(CYPHER_LINT)/node_modules/.installed,lint-deps-missing)
+HTTP_AUDIT := tests/http_audit
+# The Cypher grammar test and the GraphQL over HTTP audit need Node; without npm, `make test`
+# goes on and those tests skip (they fail under CI).
+LINT_DEPS := $(if $(shell command -v npm),$(CYPHER_LINT)/node_modules/.installed $(HTTP_AUDIT)/node_modules/.installed,lint-deps-missing)
 
 # The browser test needs Debian's chromium: `make test` installs it when apt-get and root (or sudo) are there;
 # otherwise it goes on and that test skips (fails under CI).
@@ -17,8 +19,11 @@ BROWSER_DEPS = $(if $(wildcard $(CHROMIUM)),,$(if $(CAN_APT),browser-deps,browse
 WEB_VENDOR := api/static/vendor
 WEB_PACKAGES := cytoscape@3.35.0 layout-base@2.0.1 cose-base@2.2.0 cytoscape-fcose@2.2.0
 
-.PHONY: run test test-slow schema install lint-deps lint-deps-missing browser-deps browser-deps-missing screenshot \
-	web-vendor clean
+SIZE ?= M
+STORE ?= embedded
+
+.PHONY: run test test-slow bench schema install lint-deps lint-deps-missing browser-deps browser-deps-missing \
+	screenshot web-vendor clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found; install Python 3.11 or run make PYTHON=python3"; exit 1; }
@@ -35,10 +40,14 @@ $(CYPHER_LINT)/node_modules/.installed: $(CYPHER_LINT)/package.json $(CYPHER_LIN
 	npm ci --prefix $(CYPHER_LINT) --no-audit --no-fund --loglevel=error
 	touch $@
 
-lint-deps: $(LINT_DEPS)  ## Install Neo4j's Cypher analyser (npm) for tests/graph/test_cypher_grammar.py.
+$(HTTP_AUDIT)/node_modules/.installed: $(HTTP_AUDIT)/package.json $(HTTP_AUDIT)/package-lock.json
+	npm ci --prefix $(HTTP_AUDIT) --no-audit --no-fund --loglevel=error
+	touch $@
+
+lint-deps: $(LINT_DEPS)  ## Install the npm tools the tests use: Neo4j's Cypher analyser and graphql-http's audit.
 
 lint-deps-missing:
-	@echo "npm not found: skipping the Cypher analyser install; its test will skip (install Node.js to run it)."
+	@echo "npm not found: skipping the npm test tools; the Cypher grammar test and the HTTP audit will skip (install Node.js)."
 
 $(CHROMIUM):
 	@command -v apt-get >/dev/null && { [ "$$(id -u)" = 0 ] || sudo -n true 2>/dev/null; } || \
@@ -62,6 +71,9 @@ test: install lint-deps $(BROWSER_DEPS)  ## Run the whole test suite (slow bench
 test-slow: install  ## Run only the tests marked slow.
 	$(BIN)/python -m pytest -m slow
 
+bench: install  ## Benchmark a synthetic study (SIZE=S|M|L, STORE=embedded|neo4j); prints a table, writes build/bench/.
+	$(BIN)/python -m tests.bench.suite --size $(SIZE) --store $(STORE)
+
 schema: install  ## Regenerate schema.graphql after changing the GraphQL schema.
 	$(BIN)/thememap export-schema --output schema.graphql
 
@@ -77,4 +89,4 @@ web-vendor:  ## Refresh the vendored cytoscape.js and fcose layout from the npm 
 	done; echo "vendored $(WEB_PACKAGES) in $(WEB_VENDOR); update its VERSIONS"
 
 clean:
-	rm -rf $(VENV) data .pytest_cache $(CYPHER_LINT)/node_modules
+	rm -rf $(VENV) data .pytest_cache $(CYPHER_LINT)/node_modules $(HTTP_AUDIT)/node_modules

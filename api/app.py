@@ -1,72 +1,53 @@
-"""The Starlette application: `/graphql` (with GraphiQL), `/healthz`, `/readyz`, and the web page at `/`."""
+"""The Starlette application: `/graphql` (with GraphiQL in development), `/healthz`,
+`/readyz`, the file routes and the web page at `/`, behind the middleware that gives every
+request an id, security headers, CORS for the allowed origins, and the body size and time limits."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
-from strawberry.asgi import GraphQL
-from strawberry.exceptions import ConnectionRejectionError
-from strawberry.types.unset import UNSET, UnsetType
-from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 
-from api.auth import authenticate, bearer
 from api.exports import routes as export_routes
+from api.graphql import ThememapGraphQL
+from api.limits import BodyLimit, TimeLimit
+from api.logs import HEADER, RequestIds, configure_logging
+from api.ratelimit import FailureLimiter
+from api.security import SecurityHeaders
 from api.settings import Settings
 from api.stores import make_store
 from api.webpage import routes as webpage_routes
 from graph.store import Store
-from schema import build_schema
-from schema.context import Context
 
 log = logging.getLogger("thememap")
 
 
-class ThememapGraphQL(GraphQL[Context, None]):
-    """Strawberry's ASGI app with our per-request context."""
-
-    def __init__(self, app_state: Any) -> None:
-        super().__init__(
-            build_schema(),
-            graphql_ide="graphiql",
-            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
-        )
-        self.app_state = app_state
-
-    async def get_context(self, request: Any, response: Any = None) -> Context:
-        state = self.app_state
-        if state.settings.auth == "off":
-            return Context(store=state.store, user=state.local_user, auth=False, request=request, response=response)
-        token = bearer(request.headers.get("authorization"))
-        user = await authenticate(state.store, token) if token else None
-        problem = None if user else ("Invalid or revoked token" if token else "Authentication required")
-        return Context(store=state.store, user=user, auth_problem=problem, request=request, response=response)
-
-    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
-        """graphql-transport-ws: the token comes in the connection_init payload, as
-        `{"token": "..."}` or `{"Authorization": "Bearer ..."}`. A bad one closes the
-        socket with 4403."""
-        if not context.auth:
-            return UNSET
-        params = context.connection_params or {}
-        token = params.get("token") or bearer(params.get("Authorization") or params.get("authorization"))
-        user = await authenticate(context.store, str(token)) if token else None
-        if user is None:
-            raise ConnectionRejectionError({"reason": "a valid token is required"})
-        context.user = user
-        context.reset()
-        return UNSET
+def _middleware(settings: Settings) -> list[Middleware]:
+    """Outermost first: the request id wraps everything, so even a refusal carries it."""
+    cors = [Middleware(CORSMiddleware, allow_origins=settings.allowed_origins, allow_methods=["GET", "POST"],
+                       allow_headers=["Authorization", "Content-Type", "Accept"], expose_headers=[HEADER],
+                       max_age=600)] if settings.allowed_origins else []
+    return [
+        Middleware(RequestIds),
+        Middleware(SecurityHeaders),
+        *cors,
+        Middleware(TimeLimit, settings=settings),
+        Middleware(BodyLimit, settings=settings),
+    ]
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> Starlette:
     """Build the app. `store` overrides the one the settings name (tests pass a wrapped store)."""
     settings = settings or Settings()
+    settings.refuse_unsafe_production()
+    configure_logging()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -77,7 +58,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             if settings.auth == "off":
                 log.warning("THEMEMAP_AUTH=off: no authentication; every request acts as %r with every right",
                             settings.local_user_name)
-            log.info("thememap ready on the %s store", settings.store)
+            log.info("thememap ready on the %s store (%s)", settings.store, settings.env)
             yield
         finally:
             await app.state.store.close()
@@ -93,9 +74,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             return JSONResponse({"status": "unavailable", "store": settings.store}, status_code=503)
         return JSONResponse({"status": "ready", "store": settings.store})
 
-    app = Starlette(lifespan=lifespan)
+    app = Starlette(lifespan=lifespan, middleware=_middleware(settings))
     app.state.settings = settings
-    graphql = ThememapGraphQL(app.state)
+    app.state.auth_failures = FailureLimiter(settings.auth_failure_limit, settings.auth_failure_window)
+    graphql = ThememapGraphQL(app.state, settings)
     app.router.routes.extend(
         [
             Route("/graphql", graphql, methods=["GET", "POST"]),

@@ -11,6 +11,9 @@ import hashlib
 import hmac
 import secrets
 
+from starlette.requests import HTTPConnection
+
+from api.ratelimit import FailureLimiter
 from graph.models import User
 from graph.store import Store
 
@@ -46,3 +49,19 @@ def bearer(header: str | None) -> str | None:
         return None
     scheme, _, token = header.partition(" ")
     return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+def client_address(request: HTTPConnection) -> str:
+    """The address failed authentications are counted against (behind a proxy, run uvicorn
+    with --proxy-headers so that this is the client's, not the proxy's)."""
+    return request.client.host if request.client else "unknown"
+
+
+async def authenticate_client(store: Store, limiter: FailureLimiter, address: str, token: str) -> User | None:
+    """`authenticate`, counting a bad token against the client's address; raises RateLimited
+    (before looking the token up) once the address has failed too often."""
+    limiter.check(address)
+    user = await authenticate(store, token)
+    if user is None:
+        limiter.fail(address)
+    return user

@@ -21,6 +21,7 @@ from graph.errors import DomainError, StoreUnavailable
 from graph.models import User
 from graph.store import Store
 from seeds.registry import Dataset, datasets
+from seeds.synthetic import SIZES
 
 app = typer.Typer(help="thememap: collaborative theme mapping for qualitative research.", no_args_is_help=True)
 console = Console()
@@ -29,6 +30,9 @@ err_console = Console(stderr=True)
 StoreOption = Annotated[
     Optional[str], typer.Option("--store", help="Store adapter: embedded or neo4j [env THEMEMAP_STORE].")
 ]
+SizeChoice = Enum("SizeChoice", {name: name for name in SIZES}, type=str)  # type: ignore[misc]
+"""The synthetic study's sizes, as typer choices."""
+
 DataDirOption = Annotated[
     Optional[Path], typer.Option("--data-dir", help="Embedded store directory [env THEMEMAP_DATA_DIR, default ./data].")
 ]
@@ -56,6 +60,7 @@ def serve(
     import uvicorn
 
     settings = _settings(store, data_dir)
+    settings.refuse_unsafe_production()
     host = host or settings.host
     port = port or settings.port
     _fail_fast(lambda: asyncio.run(_check_store(settings)))
@@ -63,18 +68,23 @@ def serve(
     os.environ["THEMEMAP_STORE"] = settings.store
     os.environ["THEMEMAP_DATA_DIR"] = str(settings.data_dir)
     console.print(f"thememap on the {settings.store} store: http://{host}:{port}/graphql")
-    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, reload=reload)
+    # No log config of uvicorn's own: its records reach the app's JSON handler, and the app
+    # logs one line per request (with its id) instead of uvicorn's access log.
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, reload=reload, log_config=None,
+                access_log=False)
 
 
 @app.command()
 def seed(
     name: Annotated[Optional[str], typer.Argument(help="Dataset to load; leave out to list the datasets.")] = None,
     replace: Annotated[bool, typer.Option(help="Delete the dataset's project first and load it afresh.")] = False,
+    size: Annotated[SizeChoice, typer.Option(help="Size of the synthetic study (see README, Performance).")] = SizeChoice.S,
+    seed: Annotated[int, typer.Option(help="Random seed of the synthetic study; the same seed gives the same study.")] = 1,
     store: StoreOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Load a demo dataset into the store (idempotent: a loaded dataset is left as it is)."""
-    known = datasets()
+    """Load a dataset into the store (idempotent: a loaded dataset is left as it is)."""
+    known = datasets(size.value, seed)
     if name is None:
         table = Table("name", "dataset")
         for dataset in known.values():

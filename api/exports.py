@@ -13,7 +13,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from api.auth import authenticate, bearer
+from api.auth import authenticate_client, bearer, client_address
+from api.errors import error_response
+from api.ratelimit import RateLimited
 from graph.errors import BadInput, DomainError, NotFound
 from graph.models import Role
 from graph.store import Store
@@ -47,24 +49,26 @@ DOWNLOADS = {
 }
 
 
-def _error(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status)
-
-
 async def _authorize(request: Request, project_id: str, needed: Role) -> tuple[str, JSONResponse | None]:
     """The acting user's id, or the error response to send instead."""
     state = request.app.state
     if state.settings.auth == "off":
         return state.local_user.id, None
     token = bearer(request.headers.get("authorization"))
-    user = await authenticate(state.store, token) if token else None
+    try:
+        user = await authenticate_client(state.store, state.auth_failures, client_address(request), token) \
+            if token else None
+    except RateLimited as exc:
+        return "", exc.response()
     if user is None:
-        return "", _error(401, "UNAUTHENTICATED", "Send a header 'Authorization: Bearer <token>' with a valid token.")
+        return "", error_response(401, "UNAUTHENTICATED",
+                                  "Send a header 'Authorization: Bearer <token>' with a valid token.")
     role = (await state.store.roles(user.id, [project_id])).get(project_id)
     if role is None:
-        return "", _error(404, "NOT_FOUND", f"No project with id {project_id!r} exists; check the id.")
+        return "", error_response(404, "NOT_FOUND", f"No project with id {project_id!r} exists; check the id.")
     if RANK[role] < RANK[needed]:
-        return "", _error(403, "FORBIDDEN", f"Your role in this project is {role.value}; this needs {needed.value}.")
+        return "", error_response(403, "FORBIDDEN",
+                                  f"Your role in this project is {role.value}; this needs {needed.value}.")
     return user.id, None
 
 
@@ -72,7 +76,7 @@ async def download(request: Request) -> Response:
     state = request.app.state
     project_id, what = request.path_params["project_id"], request.path_params["what"]
     if what not in DOWNLOADS:
-        return _error(404, "NOT_FOUND", f"Nothing to download as {what!r}; try one of {', '.join(DOWNLOADS)}.")
+        return error_response(404, "NOT_FOUND", f"Nothing to download as {what!r}; try one of {', '.join(DOWNLOADS)}.")
     _, refused = await _authorize(request, project_id, Role.VIEWER)
     if refused:
         return refused
@@ -80,9 +84,9 @@ async def download(request: Request) -> Response:
     try:
         data = await item.make(state.store, project_id)
     except NotFound as exc:
-        return _error(404, "NOT_FOUND", exc.message)
+        return error_response(404, "NOT_FOUND", exc.message)
     except BadInput as exc:
-        return _error(400, "BAD_USER_INPUT", exc.message)
+        return error_response(400, "BAD_USER_INPUT", exc.message)
     filename = re.sub(r"[^A-Za-z0-9_.-]+", "-", project_id) + item.suffix
     return Response(data, media_type=item.media_type,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
@@ -97,14 +101,14 @@ async def upload(request: Request) -> Response:
     async with request.form(max_files=1, max_fields=10) as form:
         file = form.get("file")
         if file is None or isinstance(file, str):
-            return _error(400, "BAD_USER_INPUT", "Send the file as the multipart field 'file'.")
+            return error_response(400, "BAD_USER_INPUT", "Send the file as the multipart field 'file'.")
         data = await file.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
-        return _error(400, "BAD_USER_INPUT", "The file is larger than this service accepts.")
+        return error_response(400, "BAD_USER_INPUT", "The file is larger than this service accepts.")
     try:
         summary = await import_file(request.app.state.store, actor, data, project_id)
     except DomainError as exc:
-        return _error(400 if exc.code == "BAD_USER_INPUT" else 404, exc.code, exc.message)
+        return error_response(400 if exc.code == "BAD_USER_INPUT" else 404, exc.code, exc.message)
     return JSONResponse({"projectId": summary.project_id, "summary": summary.lines()})
 
 

@@ -12,6 +12,8 @@ from typing import Any, Union
 
 from pydantic import BaseModel, ConfigDict
 
+from graph import cursors
+
 AttributeValue = Union[bool, int, float, str]
 """A participant attribute value: string, number or boolean (bool first so it is not read as int)."""
 
@@ -214,3 +216,10 @@ class Page(Model):
     items: tuple[Excerpt, ...]
     cursors: tuple[str, ...]
     has_next_page: bool
+
+    @classmethod
+    def of_excerpts(cls, found: list[Excerpt], first: int) -> Page:
+        """The page of `first` excerpts from `found`, read with one extra to tell whether more follow."""
+        items = found[:first]
+        return cls(items=tuple(items), has_next_page=len(found) > first,
+                   cursors=tuple(cursors.encode([e.document_id, e.start, e.end, e.id]) for e in items))

@@ -182,8 +182,11 @@ class Store(Protocol):
 
     async def codings_of_excerpts(self, excerpt_ids: Sequence[str]) -> dict[str, list[Coding]]: ...
 
-    async def excerpts_of_code(self, code_id: str, first: int, after: str | None, coder_id: str | None = None) -> Page:
-        """Excerpts coded with the code (by anyone, or by `coder_id`), in document and text order, keyset-paginated."""
+    async def excerpts_of_codes(
+        self, code_ids: Sequence[str], first: int, after: str | None, coder_id: str | None = None
+    ) -> dict[str, Page]:
+        """Per code, the excerpts coded with it (by anyone, or by `coder_id`), in document and
+        text order: one keyset page each, all read in one transaction."""
 
     # -- codes ----------------------------------------------------------------------------
     async def create_code(self, actor: str, new: NewCode) -> Code: ...

@@ -18,11 +18,11 @@ from strawberry.scalars import JSON
 from strawberry.types.graphql import OperationType
 
 from graph import activity, models
-from graph.errors import BadInput
 from graph.models import Role
 from schema.context import Info
 from schema.permissions import blind_to_others, hidden_from, require
-from schema.types import MAX_PAGE_SIZE, PageInfo, User
+from schema.limits import check_page_size
+from schema.types import PageInfo, User
 
 POLL_SECONDS = 0.25
 
@@ -102,8 +102,7 @@ class ActivityQuery:
     async def activity(self, info: Info, project_id: strawberry.ID, first: int = 20, after: str | None = None,
                        actor_id: strawberry.ID | None = None, target_id: strawberry.ID | None = None) -> ActivityConnection:
         await require(info, project_id, Role.VIEWER)
-        if not 0 <= first <= MAX_PAGE_SIZE:
-            raise BadInput(f"first must be between 0 and {MAX_PAGE_SIZE}.", maximum=MAX_PAGE_SIZE)
+        check_page_size(first, info.context.limits)
         page = await info.context.store.activity(project_id, first, after, actor_id, target_id)
         me = await blind_to_others(info, project_id)
         edges = [ActivityEdge(cursor=c, node=ActivityEvent.of(e)) for e, c in zip(page.events, page.cursors)

@@ -12,13 +12,13 @@ import strawberry
 from strawberry.scalars import JSON
 
 from graph.analysis import agreement, filters, results
-from graph.errors import BadInput, Forbidden
+from graph.errors import Forbidden
 from graph.models import NodeKind, Role
 from schema.context import Info
 from schema.inputs import to_domain
+from schema.limits import check_page_size
 from schema.permissions import blind_to_others, coders_for, require
 from schema.types import (
-    MAX_PAGE_SIZE,
     Concept,
     Document,
     Excerpt,
@@ -111,11 +111,6 @@ def _coders(coders: list[strawberry.ID] | None) -> tuple[str, ...] | None:
     return None if coders is None else tuple(coders)
 
 
-def _check_first(first: int) -> None:
-    if not 0 <= first <= MAX_PAGE_SIZE:
-        raise BadInput(f"first must be between 0 and {MAX_PAGE_SIZE}.", maximum=MAX_PAGE_SIZE)
-
-
 async def concept(info: Info, id: str) -> Any:
     ref = await info.context.loaders.node.load(id)
     return await load_concept(info, id, ref.kind if ref else NodeKind.CODE)
@@ -183,18 +178,22 @@ class ThemeMap:
                  "of the two concepts' excerpts that take part in one. DOCUMENT/PARTICIPANT scope: `count` is the "
                  "number of documents (participants) with both, `jaccard` that over those with either.")
 class CooccurrencePair:
+    """The concepts come loaded with the list (tens of thousands of pairs name a few
+    hundred concepts), so reading them costs no resolver await per pair."""
+
     a_id: strawberry.ID
     b_id: strawberry.ID
     count: int
     jaccard: float
+    concepts: strawberry.Private[dict[str, Any]]
 
     @strawberry.field
-    async def a(self, info: Info) -> Concept:
-        return await concept(info, self.a_id)
+    def a(self) -> Concept:
+        return self.concepts[self.a_id]
 
     @strawberry.field
-    async def b(self, info: Info) -> Concept:
-        return await concept(info, self.b_id)
+    def b(self) -> Concept:
+        return self.concepts[self.b_id]
 
 
 @strawberry.type(description="One cell of the framework matrix: the participant's excerpts coded with the concept.")
@@ -205,7 +204,7 @@ class CaseMatrixCell:
 
     @strawberry.field(description="The first excerpts of the cell, in document and text order (illustrative quotes).")
     async def excerpts(self, info: Info, first: int = 3) -> list[Excerpt]:
-        _check_first(first)
+        check_page_size(first, info.context.limits)
         return await excerpts(info, self.excerpt_ids[:first])
 
 
@@ -423,8 +422,10 @@ class AnalysisQuery:
         await require(info, project_id, Role.VIEWER)
         pairs = await info.context.store.cooccurrence(project_id, scope, code_ids or (), theme_ids or (), min_count,
                                                       case_filter(filter), await coders_for(info, project_id, _coders(coders)))
-        return [CooccurrencePair(a_id=strawberry.ID(p.a), b_id=strawberry.ID(p.b), count=p.count, jaccard=p.jaccard)
-                for p in pairs]
+        ids = list(dict.fromkeys(id for p in pairs for id in (p.a, p.b)))
+        loaded = dict(zip(ids, await concepts(info, ids)))
+        return [CooccurrencePair(a_id=strawberry.ID(p.a), b_id=strawberry.ID(p.b), count=p.count, jaccard=p.jaccard,
+                                 concepts=loaded) for p in pairs]
 
     @strawberry.field(description="The framework matrix: a row per participant in scope (by pseudonym), a column per "
                       "concept (columnIds, or all codes/themes), cells with counts and quotes. " + DEFINITIONS)
@@ -458,7 +459,7 @@ class AnalysisQuery:
     async def find_excerpts(self, info: Info, project_id: strawberry.ID, where: ExcerptCondition, first: int = 20,
                             after: str | None = None) -> ExcerptConnection:
         await require(info, project_id, Role.VIEWER)
-        _check_first(first)
+        check_page_size(first, info.context.limits)
         found = await info.context.store.find_excerpts(project_id, await scoped(info, project_id, where), first, after)
         items = await excerpts(info, found.ids)
         edges = [ExcerptEdge(cursor=c, node=e) for e, c in zip(items, found.cursors)]
@@ -520,7 +521,7 @@ class AnalysisQuery:
     async def search(self, info: Info, project_id: strawberry.ID, text: str, first: int = 20,
                      after: str | None = None) -> SearchConnection:
         await require(info, project_id, Role.VIEWER)
-        _check_first(first)
+        check_page_size(first, info.context.limits)
         found = await info.context.store.search(project_id, text, first, after)
         return SearchConnection(
             edges=[SearchEdge(cursor=c, node=SearchHit(

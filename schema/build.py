@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import strawberry
 from graphql import GraphQLError
+from strawberry.extensions import DisableIntrospection
 from strawberry.types import ExecutionContext
 
 from schema.authentication import RequireUser
 from schema.errors import classify
 from schema.activity import Subscription, WakeSubscribers
+from schema.limits import Limits, limit_extensions
 from schema.mutation import Mutation
 from schema.query import Query
 from schema.types import Code, Document, Excerpt, Link, Memo, Participant, Project, Theme
@@ -22,11 +27,15 @@ class ThememapSchema(strawberry.Schema):
             classify(error)
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema(limits: Limits | None = None, introspection: bool = True) -> strawberry.Schema:
+    """The schema, refusing operations past `limits`; without introspection in production."""
+    extensions: list[Callable[[], Any]] = [RequireUser, WakeSubscribers, *limit_extensions(limits or Limits())]
+    if not introspection:
+        extensions.append(DisableIntrospection)
     return ThememapSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         types=[Project, Participant, Document, Excerpt, Code, Theme, Link, Memo],
-        extensions=[RequireUser, WakeSubscribers],
+        extensions=extensions,
     )

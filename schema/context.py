@@ -10,6 +10,7 @@ from strawberry.dataloader import DataLoader
 
 from graph.models import Role, User
 from graph.store import Store
+from schema.limits import Limits
 from schema.loaders import Loaders
 
 
@@ -26,6 +27,7 @@ class Context:
     response: Any = None
     connection_params: dict[str, Any] | None = None
     """The graphql-transport-ws connection_init payload (websockets only)."""
+    limits: Limits = field(default_factory=Limits)
     loaders: Loaders = field(init=False)
     roles: DataLoader[str, Role | None] = field(init=False)
     """The user's role per project id, batched."""

@@ -10,13 +10,20 @@ from __future__ import annotations
 import logging
 
 import pydantic
+import structlog
 from graphql import GraphQLError
 
 from graph.errors import DomainError
 
 log = logging.getLogger("thememap.errors")
 
-INTERNAL_MESSAGE = "Internal server error. It has been logged; please report it if it persists."
+INTERNAL_MESSAGE = "Internal server error. It has been logged; please report it, with the requestId, if it persists."
+
+
+def request_id() -> str | None:
+    """The id of the request being served, which its log lines carry (the API binds it per
+    request with structlog's context variables), so that a report can be matched to them."""
+    return structlog.contextvars.get_contextvars().get("request_id")
 
 
 def _describe(exc: pydantic.ValidationError) -> str:
@@ -46,3 +53,5 @@ def classify(error: GraphQLError) -> None:
         log.error("internal error at %s", error.path, exc_info=original)
         error.message = INTERNAL_MESSAGE
         error.extensions = {"code": "INTERNAL"}
+        if (rid := request_id()) is not None:
+            error.extensions["requestId"] = rid

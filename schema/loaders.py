@@ -19,6 +19,7 @@ from graph.models import (
     Memo,
     NodeKind,
     NodeRef,
+    Page,
     Participant,
     Project,
     Theme,
@@ -48,6 +49,26 @@ def _stats(
             by_coder.setdefault(coder, []).append(id)
         found = {coder: await fetch(ids, coder) for coder, ids in by_coder.items()}
         return [found[coder][id] for id, coder in keys]
+
+    return DataLoader(load_fn=load)
+
+
+PageKey = tuple[str, int, str | None, str | None]
+"""(code id, first, after, coder or None for everyone)."""
+
+
+def _pages(
+    fetch: Callable[[Sequence[str], int, str | None, str | None], Awaitable[dict[str, Page]]]
+) -> DataLoader[PageKey, Page]:
+    """One store call per distinct (first, after, coder): a list of codes each showing
+    its first excerpts costs one round trip, not one per code."""
+
+    async def load(keys: list[PageKey]) -> list[Page]:
+        groups: dict[tuple[int, str | None, str | None], list[str]] = {}
+        for id, first, after, coder in keys:
+            groups.setdefault((first, after, coder), []).append(id)
+        found = {group: await fetch(ids, *group) for group, ids in groups.items()}
+        return [found[(first, after, coder)][id] for id, first, after, coder in keys]
 
     return DataLoader(load_fn=load)
 
@@ -89,6 +110,8 @@ class Loaders:
         self.links_of_project: DataLoader[str, list[Link]] = _many(store.links_of_projects)
         self.memos_of_project: DataLoader[str, list[Memo]] = _many(store.memos_of_projects)
         self.members_of_project: DataLoader[str, list[Membership]] = _many(store.members_of_projects)
+
+        self.excerpts_of_code: DataLoader[PageKey, Page] = _pages(store.excerpts_of_codes)
 
         self.code_stats: DataLoader[tuple[str, str | None], ConceptStats] = _stats(store.code_stats)
         self.theme_stats: DataLoader[tuple[str, str | None], ConceptStats] = _stats(store.theme_stats)

@@ -10,9 +10,9 @@ import strawberry
 from strawberry.scalars import JSON
 
 from graph import models
-from graph.errors import BadInput
 from graph.models import NodeKind
 from schema.context import Info
+from schema.limits import check_page_size
 from schema.permissions import blind_to_others
 
 ThemeStatus = strawberry.enum(models.ThemeStatus, description="Where a theme is in its review.")
@@ -21,8 +21,6 @@ LinkKind = strawberry.enum(
     description="How two concepts relate. ASSOCIATED_WITH and CONTRADICTS are symmetric: they read the same both ways.",
 )
 Role = strawberry.enum(models.Role, description="A member's role in a project.")
-
-MAX_PAGE_SIZE = 500
 
 
 @strawberry.type(description="A person who codes, builds themes and writes memos.")
@@ -339,10 +337,9 @@ class Code(Node):
 
     @strawberry.field(description="Excerpts coded with this code, in document and text order.")
     async def excerpts(self, info: Info, first: int = 20, after: str | None = None) -> ExcerptConnection:
-        if not 0 <= first <= MAX_PAGE_SIZE:
-            raise BadInput(f"first must be between 0 and {MAX_PAGE_SIZE}.", maximum=MAX_PAGE_SIZE)
-        page = await info.context.store.excerpts_of_code(self.id, first, after,
-                                                         await blind_to_others(info, self.project_id))
+        check_page_size(first, info.context.limits)
+        page = await info.context.loaders.excerpts_of_code.load(
+            (self.id, first, after, await blind_to_others(info, self.project_id)))
         edges = [ExcerptEdge(cursor=c, node=Excerpt.of(e)) for e, c in zip(page.items, page.cursors)]
         return ExcerptConnection(
             edges=edges,

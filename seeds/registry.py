@@ -7,6 +7,7 @@ from typing import Protocol
 
 from graph.store import Store
 from seeds.study import StudyDataset
+from seeds.synthetic import SIZES, SyntheticDataset
 
 Advance = Callable[[int], None]
 
@@ -26,6 +27,9 @@ class Dataset(Protocol):
         """Load the dataset; return its project id."""
 
 
-def datasets() -> dict[str, Dataset]:
-    found: list[Dataset] = [StudyDataset("perinatal_social_work")]
+def datasets(size: str = "S", seed: int = 1) -> dict[str, Dataset]:
+    """Every dataset by name; `size` and `seed` choose the synthetic study's shape."""
+    if size not in SIZES:
+        raise ValueError(f"Unknown size {size!r}; choose one of {', '.join(SIZES)}.")
+    found: list[Dataset] = [StudyDataset("perinatal_social_work"), SyntheticDataset(size, seed)]
     return {d.name: d for d in found}

@@ -10,10 +10,13 @@ descriptions):
 from __future__ import annotations
 
 from collections import defaultdict, deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from itertools import combinations
 
+import numpy as np
+
 from graph import cursors
+from graph.analysis import matrices
 from graph.analysis.filters import Where
 from graph.analysis.results import (
     CaseMatrix,
@@ -49,13 +52,14 @@ CONTEXT_CHARS = 80
 
 def theme_map(scope: Scope, cooccurrence_min: int | None) -> ThemeMap:
     snap = scope.snapshot
+    counts = scope.prevalence
     nodes = [
         MapNode(id=t.id, kind=ConceptKind.THEME, label=t.name, color=None, status=t.status,
-                excerpt_count=len(scope.concept_excerpts(t.id)), participant_count=len(scope.concept_participants(t.id)))
+                excerpt_count=counts[t.id][0], participant_count=counts[t.id][1])
         for t in snap.themes
     ] + [
         MapNode(id=c.id, kind=ConceptKind.CODE, label=c.name, color=c.color, status=None,
-                excerpt_count=len(scope.concept_excerpts(c.id)), participant_count=len(scope.concept_participants(c.id)))
+                excerpt_count=counts[c.id][0], participant_count=counts[c.id][1])
         for c in snap.codes
     ]
     edges = [MapEdge(source=c, target=t, kind=EdgeKind.MEMBER_OF) for c, t in sorted(snap.memberships)]
@@ -81,21 +85,6 @@ def _concepts(scope: Scope, code_ids: Sequence[str], theme_ids: Sequence[str], d
     return [c.id for c in source]
 
 
-def _overlapping(excerpts: list[ExcerptFact]) -> Iterator[tuple[ExcerptFact, ExcerptFact]]:
-    """Pairs of distinct excerpts of one document that share a code point (a sweep by start)."""
-    by_document: dict[str, list[ExcerptFact]] = defaultdict(list)
-    for e in excerpts:
-        by_document[e.document_id].append(e)
-    for items in by_document.values():
-        items.sort(key=lambda e: e.key)
-        open_: list[ExcerptFact] = []
-        for e in items:
-            open_ = [o for o in open_ if o.end > e.start]
-            for o in open_:
-                yield o, e
-            open_.append(e)
-
-
 def cooccurrence(
     scope: Scope, unit: CooccurrenceScope, code_ids: Sequence[str], theme_ids: Sequence[str], min_count: int
 ) -> list[Pair]:
@@ -107,39 +96,23 @@ def cooccurrence(
     of documents (participants) with both; `jaccard` is that over those with either.
     """
     concepts = _concepts(scope, code_ids, theme_ids, "CODE")
-    rank = {c: i for i, c in enumerate(concepts)}
-    sets = {c: scope.concept_excerpts(c) for c in concepts}
-    counts: dict[tuple[str, str], int] = defaultdict(int)
-    involved: dict[tuple[str, str], set[str]] = defaultdict(set)
     if unit is CooccurrenceScope.EXCERPT:
-        tags: dict[str, list[str]] = defaultdict(list)
-        for c in concepts:
-            for e in sets[c]:
-                tags[e].append(c)
-
-        def count(x: str, y: str) -> None:
-            keys = {tuple(sorted((a, b), key=rank.__getitem__)) for a in tags[x] for b in tags[y] if a != b}
-            for key in keys:
-                counts[key] += 1  # type: ignore[index]
-                involved[key] |= {x, y}  # type: ignore[index]
-
-        for x in tags:
-            count(x, x)
-        for x, y in _overlapping([scope.excerpts[e] for e in tags]):
-            count(x.id, y.id)
-        totals = {key: len(sets[key[0]] | sets[key[1]]) for key in counts}
-        pairs = [(key, n, len(involved[key]) / totals[key]) for key, n in counts.items()]
+        found = matrices.excerpt_pairs(scope, tuple(concepts))
+        keep = np.flatnonzero(found.count >= min_count)
+        pairs = list(zip(found.a[keep].tolist(), found.b[keep].tolist(), found.count[keep].tolist(),
+                         (found.taking_part[keep] / found.either[keep]).tolist()))
     else:
         of = (lambda e: scope.excerpts[e].document_id) if unit is CooccurrenceScope.DOCUMENT else (
             lambda e: scope.excerpts[e].participant_id)
-        units = {c: {u for e in sets[c] if (u := of(e)) is not None} for c in concepts}
+        units = [{u for e in scope.concept_excerpts(c) if (u := of(e)) is not None} for c in concepts]
         pairs = []
-        for a, b in combinations(concepts, 2):
-            both = len(units[a] & units[b])
-            if both:
-                pairs.append(((a, b), both, both / len(units[a] | units[b])))
-    result = [Pair(a=a, b=b, count=n, jaccard=round(j, 6)) for (a, b), n, j in pairs if n >= min_count]
-    return sorted(result, key=lambda p: (-p.count, rank[p.a], rank[p.b]))
+        for i, j in combinations(range(len(concepts)), 2):
+            if (both := len(units[i] & units[j])) >= min_count:
+                pairs.append((i, j, both, both / (len(units[i]) + len(units[j]) - both)))
+    pairs.sort(key=lambda p: (-p[2], p[0], p[1]))
+    return [Pair(a=concepts[i], b=concepts[j], count=n, jaccard=round(share, 6))
+            for i, j, n, share in pairs]
+
 
 
 def case_matrix(scope: Scope, columns: str, column_ids: Sequence[str]) -> CaseMatrix:

@@ -1,11 +1,14 @@
 """What the analytic questions answer. Excerpts and participants are given by id; the
-GraphQL layer loads them through its per-request loaders."""
+GraphQL layer loads them through its per-request loaders. Plain frozen dataclasses, not
+pydantic models: answers are built by our own code, in the tens of thousands on a large
+project, and need no validation."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
 
-from graph.models import AttributeValue, LinkKind, Model, ThemeStatus
+from graph.models import AttributeValue, LinkKind, ThemeStatus
 
 
 class ConceptKind(str, Enum):
@@ -34,7 +37,8 @@ class Relation(str, Enum):
     COOCCURRENCE = "COOCCURRENCE"
 
 
-class MapNode(Model):
+@dataclass(frozen=True, slots=True)
+class MapNode:
     id: str
     kind: ConceptKind
     label: str
@@ -44,7 +48,8 @@ class MapNode(Model):
     participant_count: int
 
 
-class MapEdge(Model):
+@dataclass(frozen=True, slots=True)
+class MapEdge:
     source: str
     target: str
     kind: EdgeKind
@@ -54,47 +59,55 @@ class MapEdge(Model):
     weight: int = 1
 
 
-class ThemeMap(Model):
+@dataclass(frozen=True, slots=True)
+class ThemeMap:
     nodes: tuple[MapNode, ...]
     edges: tuple[MapEdge, ...]
 
 
-class Pair(Model):
+@dataclass(frozen=True, slots=True)
+class Pair:
     a: str
     b: str
     count: int
     jaccard: float
 
 
-class Cell(Model):
+@dataclass(frozen=True, slots=True)
+class Cell:
     concept_id: str
     count: int
     excerpt_ids: tuple[str, ...]
 
 
-class MatrixRow(Model):
+@dataclass(frozen=True, slots=True)
+class MatrixRow:
     participant_id: str
     cells: tuple[Cell, ...]
 
 
-class CaseMatrix(Model):
+@dataclass(frozen=True, slots=True)
+class CaseMatrix:
     column_ids: tuple[str, ...]
     rows: tuple[MatrixRow, ...]
 
 
-class GroupConcept(Model):
+@dataclass(frozen=True, slots=True)
+class GroupConcept:
     concept_id: str
     participants: int
     proportion: float
 
 
-class Group(Model):
+@dataclass(frozen=True, slots=True)
+class Group:
     value: AttributeValue | None
     n: int
     concepts: tuple[GroupConcept, ...]
 
 
-class IdPage(Model):
+@dataclass(frozen=True, slots=True)
+class IdPage:
     """One keyset page of ids; `cursors[i]` resumes after `ids[i]`."""
 
     ids: tuple[str, ...]
@@ -102,12 +115,14 @@ class IdPage(Model):
     has_next_page: bool
 
 
-class ParticipantMatch(Model):
+@dataclass(frozen=True, slots=True)
+class ParticipantMatch:
     participant_id: str
     excerpt_ids: tuple[str, ...]
 
 
-class SequenceHit(Model):
+@dataclass(frozen=True, slots=True)
+class SequenceHit:
     document_id: str
     participant_id: str | None
     first_excerpt_id: str
@@ -115,7 +130,8 @@ class SequenceHit(Model):
     gap: int
 
 
-class PathStep(Model):
+@dataclass(frozen=True, slots=True)
+class PathStep:
     source: str
     target: str
     relation: Relation
@@ -126,11 +142,13 @@ class PathStep(Model):
     weight: int = 1
 
 
-class ConceptPath(Model):
+@dataclass(frozen=True, slots=True)
+class ConceptPath:
     steps: tuple[PathStep, ...]
 
 
-class SearchHit(Model):
+@dataclass(frozen=True, slots=True)
+class SearchHit:
     document_id: str
     participant_id: str | None
     start: int
@@ -140,25 +158,29 @@ class SearchHit(Model):
     context_start: int
 
 
-class SearchPage(Model):
+@dataclass(frozen=True, slots=True)
+class SearchPage:
     hits: tuple[SearchHit, ...]
     cursors: tuple[str, ...]
     has_next_page: bool
 
 
-class AgreementScore(Model):
+@dataclass(frozen=True, slots=True)
+class AgreementScore:
     units: int
     percent_agreement: float | None
     cohens_kappa: float | None
     krippendorff_alpha: float | None
 
 
-class CodeAgreement(Model):
+@dataclass(frozen=True, slots=True)
+class CodeAgreement:
     code_id: str
     score: AgreementScore
 
 
-class Agreement(Model):
+@dataclass(frozen=True, slots=True)
+class Agreement:
     coders: tuple[str, ...]
     overall: AgreementScore
     codes: tuple[CodeAgreement, ...]

@@ -37,7 +37,8 @@ class Analytics(ABC):
     @abstractmethod
     async def project_snapshot(self, project_id: str, with_text: bool = False) -> Snapshot:
         """One project's concepts, cases, excerpt spans (and texts) and codings, read in
-        one transaction; NotFound if there is no such project."""
+        one transaction; NotFound if there is no such project. Adapters keep it in a
+        `SnapshotCache` and reread it only when the project's revision has changed."""
 
     @abstractmethod
     async def search_documents(self, project_id: str, terms: list[tuple[str, ...]]) -> list[tuple[str, str | None, str]]:
@@ -48,45 +49,55 @@ class Analytics(ABC):
     async def _scope(self, project_id: str, coders: Sequence[str] | None, filter: CaseFilter | None,
                      with_text: bool = False) -> Scope:
         snapshot = await self.project_snapshot(project_id, with_text)
-        return Scope(snapshot, coders, filter or CaseFilter())
+        return snapshot.scope(coders, filter or CaseFilter())
 
     async def theme_map(self, project_id: str, filter: CaseFilter | None = None, coders: Sequence[str] | None = None,
                         cooccurrence_min: int | None = None) -> ThemeMap:
-        return questions.theme_map(await self._scope(project_id, coders, filter), cooccurrence_min)
+        scope = await self._scope(project_id, coders, filter)
+        return scope.memo(("theme_map", cooccurrence_min), lambda: questions.theme_map(scope, cooccurrence_min))
 
     async def cooccurrence(self, project_id: str, scope: CooccurrenceScope = CooccurrenceScope.EXCERPT, code_ids: Sequence[str] = (),
                            theme_ids: Sequence[str] = (), min_count: int = 1, filter: CaseFilter | None = None,
                            coders: Sequence[str] | None = None) -> list[Pair]:
-        return questions.cooccurrence(await self._scope(project_id, coders, filter), scope, code_ids, theme_ids,
-                                      max(min_count, 1))
+        within = await self._scope(project_id, coders, filter)
+        return within.memo(("cooccurrence", scope, tuple(code_ids), tuple(theme_ids), max(min_count, 1)),
+                           lambda: questions.cooccurrence(within, scope, code_ids, theme_ids, max(min_count, 1)))
 
     async def case_matrix(self, project_id: str, columns: ConceptKind = ConceptKind.CODE,
                           column_ids: Sequence[str] = (), filter: CaseFilter | None = None,
                           coders: Sequence[str] | None = None) -> CaseMatrix:
-        return questions.case_matrix(await self._scope(project_id, coders, filter), columns.value, column_ids)
+        scope = await self._scope(project_id, coders, filter)
+        return scope.memo(("case_matrix", columns, tuple(column_ids)),
+                          lambda: questions.case_matrix(scope, columns.value, column_ids))
 
     async def compare_groups(self, project_id: str, attribute: str, columns: ConceptKind = ConceptKind.THEME,
                              column_ids: Sequence[str] = (), filter: CaseFilter | None = None,
                              coders: Sequence[str] | None = None) -> list[Group]:
-        return questions.compare_groups(await self._scope(project_id, coders, filter), attribute, columns.value,
-                                        column_ids)
+        scope = await self._scope(project_id, coders, filter)
+        return scope.memo(("compare_groups", attribute, columns, tuple(column_ids)),
+                          lambda: questions.compare_groups(scope, attribute, columns.value, column_ids))
 
     async def find_excerpts(self, project_id: str, where: Where, first: int, after: str | None) -> IdPage:
         scope = await self._scope(project_id, where.coders, where.filter, with_text=bool(where.text))
-        return questions.find_excerpts(scope, where, first, after)
+        return scope.memo(("find_excerpts", where.model_dump_json(), first, after),
+                          lambda: questions.find_excerpts(scope, where, first, after))
 
     async def participants_matching(self, project_id: str, where: Where) -> list[ParticipantMatch]:
         scope = await self._scope(project_id, where.coders, where.filter, with_text=bool(where.text))
-        return questions.participants_matching(scope, where)
+        return scope.memo(("participants_matching", where.model_dump_json()),
+                          lambda: questions.participants_matching(scope, where))
 
     async def sequences(self, project_id: str, first: str, then: str, max_gap: int | None = None,
                         filter: CaseFilter | None = None, coders: Sequence[str] | None = None) -> list[SequenceHit]:
-        return questions.sequences(await self._scope(project_id, coders, filter), first, then, max_gap)
+        scope = await self._scope(project_id, coders, filter)
+        return scope.memo(("sequences", first, then, max_gap), lambda: questions.sequences(scope, first, then, max_gap))
 
     async def concept_paths(self, project_id: str, source: str, target: str, max_length: int = 4,
                             via: Sequence[Relation] = (), filter: CaseFilter | None = None,
                             coders: Sequence[str] | None = None) -> list[ConceptPath]:
-        return questions.concept_paths(await self._scope(project_id, coders, filter), source, target, max_length, via)
+        scope = await self._scope(project_id, coders, filter)
+        return scope.memo(("concept_paths", source, target, max_length, tuple(via)),
+                          lambda: questions.concept_paths(scope, source, target, max_length, via))
 
     async def agreement(self, project_id: str, coders: Sequence[str], code_ids: Sequence[str] = (),
                         document_ids: Sequence[str] = (), unit: AgreementUnit = AgreementUnit.EXCERPT) -> Agreement:

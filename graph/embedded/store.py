@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from graph import activity, cursors
+from graph.analysis.cache import SnapshotCache
 from graph.analysis.service import Analytics
 from graph.analysis.snapshot import CodingFact, ExcerptFact, Snapshot
 from graph.embedded import rows
@@ -136,6 +137,7 @@ class EmbeddedStore(Analytics):
     def __init__(self, data_dir: Path) -> None:
         self.path = Path(data_dir) / "thememap.sqlite3"
         self._conn = Connection(self.path)
+        self._snapshots = SnapshotCache()
 
     # -- lifecycle --------------------------------------------------------------------
     async def open(self) -> None:
@@ -513,25 +515,25 @@ class EmbeddedStore(Analytics):
         sql = f"SELECT * FROM codings WHERE excerpt_id {_IN} ORDER BY code_id, coder_id"
         return await self._conn.read(lambda db: _grouped(db, sql, excerpt_ids, "excerpt_id", rows.coding))
 
-    async def excerpts_of_code(self, code_id: str, first: int, after: str | None, coder_id: str | None = None) -> Page:
+    async def excerpts_of_codes(
+        self, code_ids: Sequence[str], first: int, after: str | None, coder_id: str | None = None
+    ) -> dict[str, Page]:
         if first < 0:
             raise BadInput("first must be zero or more.")
+        key = cursors.decode(after, 4) if after else ["", -1, -1, ""]
 
-        def job(db: Db) -> Page:
-            _node(db, code_id, NodeKind.CODE)
-            key = cursors.decode(after, 4) if after else ["", -1, -1, ""]
-            found = db.all(
-                "SELECT e.* FROM excerpts e WHERE e.id IN "
-                "(SELECT excerpt_id FROM codings WHERE code_id = ? AND (? IS NULL OR coder_id = ?)) "
-                f'AND (e.document_id, e.start, e."end", e.id) > (?, ?, ?, ?) ORDER BY {_EXCERPT_ORDER} LIMIT ?',
-                code_id, coder_id, coder_id, *key, first + 1,
-            )
-            items = [rows.excerpt(r) for r in found[:first]]
-            return Page(
-                items=tuple(items),
-                cursors=tuple(cursors.encode([e.document_id, e.start, e.end, e.id]) for e in items),
-                has_next_page=len(found) > first,
-            )
+        def job(db: Db) -> dict[str, Page]:
+            pages = {}
+            for code_id in dict.fromkeys(code_ids):
+                _node(db, code_id, NodeKind.CODE)
+                found = db.all(
+                    "SELECT e.* FROM excerpts e WHERE e.id IN "
+                    "(SELECT excerpt_id FROM codings WHERE code_id = ? AND (? IS NULL OR coder_id = ?)) "
+                    f'AND (e.document_id, e.start, e."end", e.id) > (?, ?, ?, ?) ORDER BY {_EXCERPT_ORDER} LIMIT ?',
+                    code_id, coder_id, coder_id, *key, first + 1,
+                )
+                pages[code_id] = Page.of_excerpts([rows.excerpt(r) for r in found], first)
+            return pages
 
         return await self._conn.read(job)
 
@@ -994,8 +996,11 @@ class EmbeddedStore(Analytics):
 
         def job(db: Db) -> Snapshot:
             _node(db, project_id, NodeKind.PROJECT)
+            revision = db.one("SELECT count(*) AS n FROM events WHERE project_id = ?", project_id)["n"]
+            if (kept := self._snapshots.get(project_id, revision, with_text)) is not None:
+                return kept
             ids = [project_id]
-            return Snapshot(
+            return self._snapshots.put(Snapshot(
                 project_id=project_id,
                 participants=_grouped(db, _PARTICIPANTS_OF_PROJECTS, ids, "project_id", rows.participant)[project_id],
                 codes=_grouped(db, _CODES_OF_PROJECTS, ids, "project_id", rows.code)[project_id],
@@ -1003,15 +1008,15 @@ class EmbeddedStore(Analytics):
                 memberships=[(r["code_id"], r["theme_id"]) for r in db.all(
                     "SELECT code_id, theme_id FROM theme_codes WHERE project_id = ?", project_id)],
                 links=self._links_where(db, "project_id", ids, "project_id")[project_id],
-                excerpts=[ExcerptFact(r["id"], r["document_id"], r["participant_id"], r["start"], r["end"], r["text"])
-                          for r in db.all(
+                excerpts=list(map(ExcerptFact._make, db.tuples(
                     f'SELECT e.id, e.document_id, d.participant_id, e.start, e."end", {text} AS text '
-                    "FROM excerpts e JOIN documents d ON d.id = e.document_id WHERE e.project_id = ?", project_id)],
-                codings=[CodingFact(r["excerpt_id"], r["code_id"], r["coder_id"]) for r in db.all(
-                    "SELECT excerpt_id, code_id, coder_id FROM codings WHERE project_id = ?", project_id)],
+                    "FROM excerpts e JOIN documents d ON d.id = e.document_id WHERE e.project_id = ?", project_id))),
+                codings=list(map(CodingFact._make, db.tuples(
+                    "SELECT excerpt_id, code_id, coder_id FROM codings WHERE project_id = ?", project_id))),
                 document_lengths={r["id"]: r["length"] for r in db.all(
                     "SELECT id, length(text) AS length FROM documents WHERE project_id = ?", project_id)},
-            )
+                revision=revision,
+            ), with_text)
 
         return await self._conn.read(job)
 

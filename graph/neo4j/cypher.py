@@ -354,6 +354,7 @@ UPDATE_MEMO = (
 EVENT_ID_UNIQUE = "CREATE CONSTRAINT event_id IF NOT EXISTS FOR (n:Event) REQUIRE n.id IS UNIQUE"
 EVENT_PROJECT_INDEX = "CREATE INDEX event_project IF NOT EXISTS FOR (n:Event) ON (n.project_id)"
 LOG_EVENT = "CREATE (e:Event $props)"
+PROJECT_REVISION = "MATCH (e:Event {project_id: $project_id}) RETURN count(e) AS n"
 DELETE_PROJECT_EVENTS = "MATCH (e:Event {project_id: $id}) DELETE e"
 ACTIVITY = """
 MATCH (e:Event {project_id: $project_id})

@@ -18,6 +18,7 @@ from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction, Reco
 from neo4j.exceptions import AuthError, ClientError, ConstraintError, ServiceUnavailable
 
 from graph import activity, cursors
+from graph.analysis.cache import SnapshotCache
 from graph.analysis.service import Analytics
 from graph.analysis.snapshot import CodingFact, ExcerptFact, Snapshot
 from graph.errors import BadInput, Conflict, NotFound, StoreUnavailable
@@ -184,6 +185,7 @@ class Neo4jStore(Analytics):
         self._password = password
         self._driver: AsyncDriver | None = None
         self._full_text = False
+        self._snapshots = SnapshotCache()
 
     # -- lifecycle ---------------------------------------------------------------------
     async def open(self) -> None:
@@ -623,21 +625,21 @@ class Neo4jStore(Analytics):
     async def codings_of_excerpts(self, excerpt_ids: Sequence[str]) -> dict[str, list[Coding]]:
         return await self._fetch_grouped(q.CODINGS_OF_EXCERPTS, excerpt_ids, records.coding)
 
-    async def excerpts_of_code(self, code_id: str, first: int, after: str | None, coder_id: str | None = None) -> Page:
+    async def excerpts_of_codes(
+        self, code_ids: Sequence[str], first: int, after: str | None, coder_id: str | None = None
+    ) -> dict[str, Page]:
         if first < 0:
             raise BadInput("first must be zero or more.")
+        key = cursors.decode(after, 4) if after else ["", -1, -1, ""]
 
-        async def work(tx: Tx) -> Page:
-            await _node(tx, code_id, NodeKind.CODE)
-            key = cursors.decode(after, 4) if after else ["", -1, -1, ""]
-            found = await _rows(tx, q.EXCERPTS_OF_CODE, code_id=code_id, document_id=key[0], start=key[1],
-                                end=key[2], excerpt_id=key[3], limit=first + 1, coder=coder_id)
-            items = [records.excerpt(r) for r in found[:first]]
-            return Page(
-                items=tuple(items),
-                cursors=tuple(cursors.encode([e.document_id, e.start, e.end, e.id]) for e in items),
-                has_next_page=len(found) > first,
-            )
+        async def work(tx: Tx) -> dict[str, Page]:
+            pages = {}
+            for code_id in dict.fromkeys(code_ids):
+                await _node(tx, code_id, NodeKind.CODE)
+                found = await _rows(tx, q.EXCERPTS_OF_CODE, code_id=code_id, document_id=key[0], start=key[1],
+                                    end=key[2], excerpt_id=key[3], limit=first + 1, coder=coder_id)
+                pages[code_id] = Page.of_excerpts([records.excerpt(r) for r in found], first)
+            return pages
 
         return await self._read(work)
 
@@ -1009,8 +1011,11 @@ class Neo4jStore(Analytics):
     async def project_snapshot(self, project_id: str, with_text: bool = False) -> Snapshot:
         async def work(tx: Tx) -> Snapshot:
             await _node(tx, project_id, NodeKind.PROJECT)
+            revision = (await _rows(tx, q.PROJECT_REVISION, project_id=project_id))[0]["n"]
+            if (kept := self._snapshots.get(project_id, revision, with_text)) is not None:
+                return kept
             ids = [project_id]
-            return Snapshot(
+            return self._snapshots.put(Snapshot(
                 project_id=project_id,
                 participants=[records.participant(r) for r in await _rows(tx, q.PARTICIPANTS_OF_PROJECTS, ids=ids)],
                 codes=[records.code(r) for r in await _rows(tx, q.CODES_OF_PROJECTS, ids=ids)],
@@ -1028,7 +1033,8 @@ class Neo4jStore(Analytics):
                 document_lengths={
                     r["id"]: r["length"] for r in await _rows(tx, q.DOCUMENT_LENGTHS, project_id=project_id)
                 },
-            )
+                revision=revision,
+            ), with_text)
 
         return await self._read(work)
 

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.e2e.browser import DEMO_PROJECT, Site, node_point, screenshot, sign_in
 
@@ -63,8 +64,8 @@ def node_id(themes: dict, label: str) -> str:
     return next(n["id"] for n in themes["nodes"] if n["label"] == label)
 
 
-def test_the_demo_map_shows_its_themes_and_follows_the_filters(browser: Browser, site: Site) -> None:
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
+def test_the_demo_map_shows_its_themes_and_follows_the_filters(open_page: Callable[[], Page], site: Site) -> None:
+    page = open_page()
     sign_in(page, site.url, site.token)
     everyone = participants_by_theme(theme_map(site))
     assert len(everyone) == 10
@@ -94,11 +95,10 @@ def test_the_demo_map_shows_its_themes_and_follows_the_filters(browser: Browser,
     assert listed.count() == cooccurrence_edges(3) > 0
     reloaded(page, lambda: page.get_by_label("at least").press("ArrowLeft"))  # the slider, by keyboard
     assert listed.count() == cooccurrence_edges(2) > cooccurrence_edges(3)
-    page.close()
 
 
-def test_a_node_opens_its_excerpts_and_an_excerpt_its_transcript(browser: Browser, site: Site) -> None:
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
+def test_a_node_opens_its_excerpts_and_an_excerpt_its_transcript(open_page: Callable[[], Page], site: Site) -> None:
+    page = open_page()
     sign_in(page, site.url, site.token)
     name = "Fear of judgement and of losing the baby"
     themes = theme_map(site)
@@ -124,13 +124,11 @@ def test_a_node_opens_its_excerpts_and_an_excerpt_its_transcript(browser: Browse
         f"{excerpt['document']['title']} ({chosen['participant']['pseudonym']})")
     expect(panel.locator("#current-excerpt")).to_be_focused()
     screenshot(page, "excerpt-in-transcript")
-    page.close()
 
 
-def test_edits_by_mouse_and_keyboard_reach_another_analyst_live(browser: Browser, site: Site) -> None:
+def test_edits_by_mouse_and_keyboard_reach_another_analyst_live(open_page: Callable[[], Page], site: Site) -> None:
     _, priya_token = site.add_member("Priya Nair")
-    owner = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
-    analyst = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+    owner, analyst = open_page(), open_page()
     for page, token in ((owner, site.token), (analyst, priya_token)):
         sign_in(page, site.url, token)
         page.wait_for_selector("body[data-live='on']")
@@ -177,28 +175,24 @@ def test_edits_by_mouse_and_keyboard_reach_another_analyst_live(browser: Browser
     expect(owner.locator("#status")).to_contain_text("Priya Nair: ")
     screenshot(analyst, "live-analyst-after-link")
     screenshot(owner, "live-owner-sees-link")
-    owner.context.close()
-    analyst.context.close()
 
 
-def test_a_viewer_can_look_but_not_edit(browser: Browser, site: Site) -> None:
+def test_a_viewer_can_look_but_not_edit(open_page: Callable[[], Page], site: Site) -> None:
     _, token = site.add_member("Vic Viewer", role="VIEWER")
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page = open_page()
     sign_in(page, site.url, token)
     page.locator("#list-view summary").click()
     page.locator("#list-codes button", has_text="Feeling watched").click()
     expect(page.locator("#panel-title")).to_have_text("Feeling watched")
     expect(page.locator("#excerpts .excerpt").first).to_be_visible()
     expect(page.get_by_role("region", name="Edit")).to_have_count(0)
-    page.close()
 
 
-def test_a_wrong_token_is_refused_with_a_message(browser: Browser, site: Site) -> None:
-    page = browser.new_page()
+def test_a_wrong_token_is_refused_with_a_message(open_page: Callable[[], Page], site: Site) -> None:
+    page = open_page()
     page.goto(site.url + "/")
     page.get_by_label("API token").fill("tm_not-a-token")
     page.get_by_label("API token").press("Enter")
     expect(page.locator("#status")).to_have_class(re.compile("error"))
     expect(page.locator("#status")).not_to_be_empty()
     expect(page.locator("#workspace")).to_be_hidden()
-    page.close()

@@ -93,7 +93,7 @@ async def test_excerpts_of_code_paginate_by_keyset(store: Store) -> None:
     await store.code_excerpt(OTHER, made[0].id, s.fear.id)  # two coders: still listed once
     seen, after = [], None
     while True:
-        page = await store.excerpts_of_code(s.fear.id, 2, after)
+        page = (await store.excerpts_of_codes([s.fear.id], 2, after))[s.fear.id]
         seen.extend(page.items)
         if not page.has_next_page:
             break
@@ -102,7 +102,22 @@ async def test_excerpts_of_code_paginate_by_keyset(store: Store) -> None:
     keys = [(e.document_id, e.start) for e in seen]
     assert keys == sorted(keys)
     with pytest.raises(BadInput):
-        await store.excerpts_of_code(s.fear.id, 2, "not a cursor")
+        await store.excerpts_of_codes([s.fear.id], 2, "not a cursor")
+
+
+async def test_excerpts_of_several_codes_are_each_codes_own_page(store: Store) -> None:
+    s = await small_project(store)
+    feared = [await store.code_text(ACTOR, NewExcerpt(document_id=s.doc_a.id, start=i, end=i + 5), [s.fear.id])
+              for i in (0, 10, 20)]
+    hoped = await store.code_text(OTHER, NewExcerpt(document_id=s.doc_b.id, start=0, end=5), [s.hope.id])
+    pages = await store.excerpts_of_codes([s.fear.id, s.hope.id, s.fear.id], 2, None)
+    assert set(pages) == {s.fear.id, s.hope.id}
+    assert [e.id for e in pages[s.fear.id].items] == [e.id for e in feared[:2]] and pages[s.fear.id].has_next_page
+    assert [e.id for e in pages[s.hope.id].items] == [hoped.id] and not pages[s.hope.id].has_next_page
+    by_other = await store.excerpts_of_codes([s.fear.id, s.hope.id], 5, None, OTHER)
+    assert by_other[s.fear.id].items == () and [e.id for e in by_other[s.hope.id].items] == [hoped.id]
+    with pytest.raises(NotFound):
+        await store.excerpts_of_codes([s.fear.id, "missing"], 2, None)
 
 
 async def test_deleting_a_document_removes_excerpts_codings_evidence_and_memos(store: Store) -> None:
@@ -115,7 +130,7 @@ async def test_deleting_a_document_removes_excerpts_codings_evidence_and_memos(s
     assert await store.get_memos([memo.id]) == {}
     assert (await store.codings_of_excerpts([excerpt.id]))[excerpt.id] == []
     assert (await store.code_stats([s.fear.id]))[s.fear.id].excerpt_count == 1
-    assert [e.id for e in (await store.excerpts_of_code(s.fear.id, 10, None)).items] == [kept.id]
+    assert [e.id for e in (await store.excerpts_of_codes([s.fear.id], 10, None))[s.fear.id].items] == [kept.id]
 
 
 async def test_delete_excerpt(store: Store) -> None:

@@ -207,13 +207,14 @@ async def read_everything(t: Twins, ids: dict[str, list[str]]) -> None:
         await t.call(method, [*ids[kind], "missing"])
     await t.call("get_users", [*CODERS, "missing"])
     await t.call("node_refs", every)
+    await t.call("excerpts_of_codes", ids["code"], 3, None)
     for code in ids["code"]:
         after = None
         while True:
-            page = await t.call("excerpts_of_code", code, 3, after)
-            if page is None or not page.has_next_page:
+            pages = await t.call("excerpts_of_codes", [code], 3, after)
+            if pages is None or not pages[code].has_next_page:
                 break
-            after = page.cursors[-1]
+            after = pages[code].cursors[-1]
 
 
 async def ask_everything(t: Twins, ids: dict[str, list[str]], rng: random.Random) -> None:

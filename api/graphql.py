@@ -1,0 +1,122 @@
+"""`/graphql` over HTTP and websockets: strawberry's ASGI view with our per-request context,
+authentication (rate-limited per client address), and GraphQL over HTTP content negotiation.
+
+A client that asks for `application/graphql-response+json` (listed before
+`application/json` in its Accept header) gets that media type, and a request that could
+not start executing (a parse or validation error, a variable that does not coerce, a limit
+exceeded) answers with status 400 (401 when unauthenticated) and no `data` entry. Every
+other client gets `application/json` with status 200 and `"data": null`, as before."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphql import ExecutionResult
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.types import Receive, Scope, Send
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
+from strawberry.types.unset import UNSET, UnsetType
+
+from api.auth import authenticate_client, bearer, client_address
+from api.ratelimit import RateLimited
+from api.security import graphiql_csp
+from api.settings import Settings
+from schema import build_schema
+from schema.context import Context
+from schema.limits import Limits
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+_STATUS = "graphql_status"
+"""Where `process_result` leaves the status for `run` on the request's state."""
+
+
+def wants_graphql_response(accept: str | None) -> bool:
+    """The first media type of the Accept header we can serve decides (as graphql-http does)."""
+    for item in (accept or "").lower().split(","):
+        media_type = item.split(";")[0].strip()
+        if media_type == GRAPHQL_RESPONSE:
+            return True
+        if media_type in ("application/json", "application/*", "*/*"):
+            return False
+    return False
+
+
+class ThememapGraphQL(GraphQL[Context, None]):
+    def __init__(self, app_state: Any, settings: Settings) -> None:
+        self.limits = Limits(max_depth=settings.max_depth, max_tokens=settings.max_tokens,
+                             max_aliases=settings.max_aliases, max_page_size=settings.max_page_size)
+        super().__init__(
+            build_schema(self.limits, introspection=not settings.production),
+            graphql_ide=None if settings.production else "graphiql",
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
+            allowed_origins=settings.allowed_origins,
+        )
+        self.app_state = app_state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        except RateLimited as exc:
+            if scope["type"] != "http":
+                raise
+            await exc.response()(scope, receive, send)
+
+    async def get_context(self, request: Any, response: Any = None) -> Context:
+        state = self.app_state
+        if state.settings.auth == "off":
+            return Context(store=state.store, user=state.local_user, auth=False, request=request, response=response,
+                           limits=self.limits)
+        token = bearer(request.headers.get("authorization"))
+        user = await authenticate_client(state.store, state.auth_failures, client_address(request), token) \
+            if token else None
+        problem = None if user else ("Invalid or revoked token" if token else "Authentication required")
+        return Context(store=state.store, user=user, auth_problem=problem, request=request, response=response,
+                       limits=self.limits)
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """graphql-transport-ws: the token comes in the connection_init payload, as
+        `{"token": "..."}` or `{"Authorization": "Bearer ..."}`. A bad one, or any while the
+        client's address is rate-limited, closes the socket with 4403 (the protocol's only
+        refusal; the legacy graphql-ws protocol gets the reason)."""
+        if not context.auth:
+            return UNSET
+        params = context.connection_params or {}
+        token = params.get("token") or bearer(params.get("Authorization") or params.get("authorization"))
+        try:
+            user = await authenticate_client(context.store, self.app_state.auth_failures,
+                                             client_address(context.request), str(token)) if token else None
+        except RateLimited as exc:
+            raise ConnectionRejectionError({"reason": str(exc)}) from exc
+        if user is None:
+            raise ConnectionRejectionError({"reason": "a valid token is required"})
+        context.user = user
+        context.reset()
+        return UNSET
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        html = self.graphql_ide_html
+        return HTMLResponse(html, headers={"Content-Security-Policy": graphiql_csp(html)})
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        processed = await super().process_result(request, result)
+        if wants_graphql_response(request.headers.get("accept")):
+            not_started = result.data is None and result.errors and all(e.path is None for e in result.errors)
+            if not_started:
+                processed.pop("data", None)
+                codes = {(e.extensions or {}).get("code") for e in result.errors or []}
+                setattr(request.state, _STATUS, 401 if codes == {"UNAUTHENTICATED"} else 400)
+        return processed
+
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        response = await super().run(request, context, root_value)
+        if isinstance(request, Request) and response.headers.get("content-type") == "application/json":
+            if wants_graphql_response(request.headers.get("accept")):
+                response.headers["content-type"] = f"{GRAPHQL_RESPONSE}; charset=utf-8"
+                response.status_code = getattr(request.state, _STATUS, response.status_code)
+            else:
+                response.headers["content-type"] = "application/json; charset=utf-8"
+        return response

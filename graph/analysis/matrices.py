@@ -1,0 +1,182 @@
+"""A snapshot as NumPy arrays and SciPy sparse matrices, and co-occurrence at EXCERPT
+scope as sparse products, so a large project costs a few products instead of a Python
+loop per coding or per excerpt pair.
+
+`Indexed` numbers a snapshot's excerpts in document and text order; a scope's concept
+matrix X has a row per excerpt (rows of excerpts out of scope stay empty) and a column
+per concept, 1 where the chosen coders coded the excerpt with the concept (a theme's
+column: with any code of the theme or of its subthemes).
+
+Co-occurrence follows the definition in graph.analysis.questions: an instance of a pair
+(a, b) is one excerpt coded with both, or two overlapping excerpts, one coded with a and
+the other with b; an excerpt takes part when it is in such an instance. For overlapping
+pairs (x, y) with rows Sx = X[x] and Sy = X[y], inclusion-exclusion gives, for a != b:
+
+    instances(a, b) = (XᵀX + SxᵀSy + SyᵀSx - (Sx∘Sy)ᵀ(Sx∘Sy))[a, b]
+    taking part(a, b) = (XᵀY + YᵀX - XᵀX)[a, b]   with Y = X or "overlaps an excerpt with it"
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from operator import itemgetter
+from typing import TYPE_CHECKING
+
+import numpy as np
+from scipy import sparse
+
+if TYPE_CHECKING:
+    from graph.analysis.snapshot import ExcerptFact, Scope, Snapshot
+
+
+def _binary(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]) -> sparse.csc_matrix:
+    """An incidence matrix with 1 where (row, col) occurs at least once."""
+    m = sparse.csc_matrix((np.ones(len(rows), dtype=np.int64), (rows, cols)), shape=shape)
+    m.data[:] = 1
+    return m
+
+
+@dataclass(frozen=True)
+class Indexed:
+    """A snapshot's excerpts (in document and text order) and codings as arrays."""
+
+    facts: list[ExcerptFact]
+    excerpt_ids: list[str]
+    positions: dict[str, int]
+    documents: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+    participants: np.ndarray
+    """Index into `participant_ids`, or -1 for an excerpt of a document about no one."""
+    participant_ids: list[str]
+    code_ids: list[str]
+    theme_ids: list[str]
+    coding_excerpts: np.ndarray
+    coding_codes: np.ndarray
+    coding_coders: list[str]
+    rollup: sparse.csr_matrix
+    """Codes x themes: 1 where the code is in the theme or in one of its subthemes."""
+
+    @classmethod
+    def of(cls, snapshot: Snapshot) -> Indexed:
+        facts = sorted(snapshot.excerpts, key=_ORDER)
+        ids, documents, people, starts, ends, _ = (list(c) for c in zip(*facts, strict=True)) if facts else ([],) * 6
+        positions = {e: i for i, e in enumerate(ids)}
+        participant_ids = [p.id for p in snapshot.participants]
+        code_ids, theme_ids = [c.id for c in snapshot.codes], [t.id for t in snapshot.themes]
+        codes, themes = _numbered(code_ids), _numbered(theme_ids)
+        parents = {t.id: t.parent_id for t in snapshot.themes}
+        rolled = [(codes[c], themes[a]) for c, t in snapshot.memberships for a in _ancestry(t, parents)]
+        coded, code_of, coders = (list(c) for c in zip(*snapshot.codings, strict=True)) if snapshot.codings \
+            else ([],) * 3
+        person = _numbered(participant_ids)
+        return cls(
+            facts=facts, excerpt_ids=ids, positions=positions,
+            documents=_array(map(_numbered(dict.fromkeys(documents)).__getitem__, documents), len(ids)),
+            starts=np.array(starts, dtype=np.int64), ends=np.array(ends, dtype=np.int64),
+            participants=_array((person.get(p, -1) for p in people), len(ids)),
+            participant_ids=participant_ids, code_ids=code_ids, theme_ids=theme_ids,
+            coding_excerpts=_array(map(positions.__getitem__, coded), len(coded)),
+            coding_codes=_array(map(codes.__getitem__, code_of), len(coded)),
+            coding_coders=coders,
+            rollup=sparse.csr_matrix(_binary(np.array([c for c, _ in rolled], dtype=np.int64),
+                                             np.array([t for _, t in rolled], dtype=np.int64),
+                                             (len(code_ids), len(theme_ids)))),
+        )
+
+    def participant_matrix(self) -> sparse.csr_matrix:
+        """Excerpts x participants."""
+        about = np.flatnonzero(self.participants >= 0)
+        return sparse.csr_matrix(_binary(about, self.participants[about], (len(self.excerpt_ids),
+                                                                           len(self.participant_ids))))
+
+
+_ORDER = itemgetter(1, 3, 4, 0)
+"""An excerpt fact's document and text order: (document, start, end, id)."""
+
+
+def _numbered(values: Iterable[str]) -> dict[str, int]:
+    return {v: i for i, v in enumerate(values)}
+
+
+def _array(values: Iterable[int], count: int) -> np.ndarray:
+    return np.fromiter(values, dtype=np.int64, count=count)
+
+
+def _ancestry(theme: str, parents: dict[str, str | None]) -> list[str]:
+    found: list[str] = []
+    current: str | None = theme
+    while current is not None and current not in found:
+        found.append(current)
+        current = parents.get(current)
+    return found
+
+
+def concept_matrix(indexed: Indexed, in_scope: np.ndarray, coders: set[str] | None) -> sparse.csc_matrix:
+    """Excerpts x (codes, then themes) for the excerpts in scope and the chosen coders."""
+    keep = in_scope[indexed.coding_excerpts]
+    if coders is not None:
+        keep &= np.fromiter((c in coders for c in indexed.coding_coders), dtype=bool,
+                            count=len(indexed.coding_coders))
+    shape = (len(indexed.excerpt_ids), len(indexed.code_ids))
+    codes = _binary(indexed.coding_excerpts[keep], indexed.coding_codes[keep], shape)
+    themes = (codes @ indexed.rollup).tocsc()
+    themes.data[:] = 1
+    return sparse.hstack([codes, themes], format="csc")
+
+
+def overlapping(starts: np.ndarray, ends: np.ndarray, documents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs (i < j) of excerpts of one document sharing a code point; the arrays
+    are in document and text order."""
+    stride = int(ends.max(initial=0)) + 1
+    keys = documents * stride + starts
+    first_after = np.searchsorted(keys, documents * stride + ends, side="left")
+    index = np.arange(len(keys))
+    counts = np.maximum(first_after - index - 1, 0)
+    xs = np.repeat(index, counts)
+    offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    return xs, xs + 1 + offsets
+
+
+@dataclass(frozen=True)
+class PairCounts:
+    """Every pair (a < b, indexes into the concept list) with at least one instance."""
+
+    a: np.ndarray
+    b: np.ndarray
+    count: np.ndarray
+    taking_part: np.ndarray
+    either: np.ndarray
+    """Excerpts of a or b."""
+
+
+def excerpt_pairs(scope: Scope, concepts: tuple[str, ...]) -> PairCounts:
+    """Co-occurrence counts of `concepts` at EXCERPT scope; kept with the scope."""
+    return scope.memo(("excerpt pairs", concepts), lambda: _excerpt_pairs(scope, concepts))
+
+
+def _excerpt_pairs(scope: Scope, concepts: tuple[str, ...]) -> PairCounts:
+    indexed = scope.snapshot.indexed
+    full = scope.concept_matrix(concepts)
+    tagged = np.flatnonzero(np.diff(full.tocsr().indptr) > 0)
+    x = full.tocsr()[tagged]
+    sub_x, sub_y = overlapping(indexed.starts[tagged], indexed.ends[tagged], indexed.documents[tagged])
+    sx, sy = x[sub_x], x[sub_y]
+    both = sx.multiply(sy)
+    together = (x.T @ x).toarray()
+    across = (sx.T @ sy).toarray()
+    count = together + across + across.T - (both.T @ both).toarray()
+
+    adjacency = sparse.csr_matrix((np.ones(len(sub_x), dtype=np.int64), (sub_x, sub_y)), shape=(len(tagged),) * 2)
+    y = (((adjacency + adjacency.T) @ x + x) > 0).astype(np.int64)
+    xy = (x.T @ y).toarray()
+    taking_part = xy + xy.T - together
+
+    sizes = np.diag(together)
+    a, b = np.triu_indices(len(concepts), k=1)
+    keep = count[a, b] > 0
+    a, b = a[keep], b[keep]
+    return PairCounts(a, b, count[a, b], taking_part[a, b], sizes[a] + sizes[b] - together[a, b])
+
+

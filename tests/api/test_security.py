@@ -1,0 +1,157 @@
+"""Browser-facing protections and the failed-authentication rate limit, over HTTP and a
+real server's websocket."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+import websockets
+from websockets.exceptions import InvalidStatus
+
+from api.ratelimit import FailureLimiter, RateLimited
+from api.security import CSP
+from api.settings import Settings
+from tests.servers import add_user, server
+from tests.support import serve_in_process
+
+BASE_HEADERS = {"x-content-type-options": "nosniff", "referrer-policy": "no-referrer", "x-frame-options": "DENY"}
+
+
+def configured(tmp_path: Path, **values: object) -> Settings:
+    return Settings(data_dir=tmp_path / "data", _env_file=None, **values)  # type: ignore[call-arg]
+
+
+async def test_security_headers_on_every_response(settings: Settings) -> None:
+    async with serve_in_process(settings.model_copy(update={"max_body_bytes": 2048})) as api:
+        responses = [
+            await api.http.get("/healthz"),
+            await api.http.get("/readyz"),
+            await api.http.post("/graphql", json={"query": "{ projects { id } }"}),
+            await api.http.post("/graphql", content=b"not json", headers={"content-type": "application/json"}),
+            await api.http.get("/no/such/route"),
+            await api.http.get("/projects/x/report.md"),
+            await api.http.post("/graphql", json={"query": " " * 5000}),  # refused by the body limit
+        ]
+    for response in responses:
+        for name, value in BASE_HEADERS.items():
+            assert response.headers[name] == value, (response.request.url, name)
+        assert response.headers["content-security-policy"] == CSP
+        assert "frame-ancestors 'none'" in CSP and "default-src 'self'" in CSP
+
+
+async def test_graphiql_policy_allows_exactly_what_the_page_loads(settings: Settings) -> None:
+    async with serve_in_process(settings) as api:
+        page = await api.http.get("/graphql", headers={"accept": "text/html"})
+    assert page.status_code == 200
+    policy = {d.split()[0]: d.split()[1:] for d in page.headers["content-security-policy"].split("; ")}
+    assert "'unsafe-inline'" not in policy["script-src"] and policy["frame-ancestors"] == ["'none'"]
+    sources = re.findall(r'<script[^>]*\ssrc="([^"]+)"', page.text)
+    styles = re.findall(r'<link[^>]*\shref="(https?://[^"]+)"', page.text)
+    inline = re.findall(r"<script>(.*?)</script>", page.text, flags=re.DOTALL)
+    assert sources and styles and inline
+    for url in sources:
+        assert any(url.startswith(allowed) for allowed in policy["script-src"] if allowed.startswith("https://")), url
+    for url in styles:
+        assert any(url.startswith(allowed) for allowed in policy["style-src"] if allowed.startswith("https://")), url
+    for body in inline:
+        digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in policy["script-src"]
+
+
+async def test_cors_none_by_default_and_only_for_listed_origins(tmp_path: Path) -> None:
+    preflight = {"access-control-request-method": "POST", "access-control-request-headers": "authorization,content-type"}
+    async with serve_in_process(configured(tmp_path / "a")) as api:
+        response = await api.http.options("/graphql", headers={**preflight, "origin": "https://app.example.org"})
+        assert "access-control-allow-origin" not in response.headers
+        post = await api.http.post("/graphql", json={"query": "{ __typename }"}, headers={"origin": "https://app.example.org"})
+        assert "access-control-allow-origin" not in post.headers
+    async with serve_in_process(configured(tmp_path / "b", allowed_origins="https://app.example.org/")) as api:
+        allowed = await api.http.options("/graphql", headers={**preflight, "origin": "https://app.example.org"})
+        assert allowed.status_code == 200
+        assert allowed.headers["access-control-allow-origin"] == "https://app.example.org"
+        assert "authorization" in allowed.headers["access-control-allow-headers"].lower()
+        other = await api.http.options("/graphql", headers={**preflight, "origin": "https://evil.example"})
+        assert other.status_code == 400 and "access-control-allow-origin" not in other.headers
+        post = await api.http.post("/graphql", json={"query": "{ __typename }"}, headers={"origin": "https://app.example.org"})
+        assert post.headers["access-control-allow-origin"] == "https://app.example.org"
+        assert "x-request-id" in post.headers["access-control-expose-headers"].lower()
+
+
+def test_websocket_origins_and_rate_limit_on_a_real_server(tmp_path: Path) -> None:
+    env = {"THEMEMAP_DATA_DIR": str(tmp_path), "THEMEMAP_ALLOWED_ORIGINS": "https://app.example.org",
+           "THEMEMAP_AUTH_FAILURE_LIMIT": "3"}
+    _, token = add_user(env, "Analyst")
+    with server(env) as (_, url):
+        ws = url.replace("http", "ws") + "/graphql"
+
+        async def init(origin: str | None, with_token: str) -> dict:
+            async with websockets.connect(ws, origin=origin, subprotocols=["graphql-transport-ws"]) as socket:
+                await socket.send(json.dumps({"type": "connection_init", "payload": {"token": with_token}}))
+                try:
+                    return json.loads(await socket.recv())
+                except websockets.ConnectionClosed as closed:
+                    return {"closed": closed.rcvd.code if closed.rcvd else None,
+                            "reason": closed.rcvd.reason if closed.rcvd else ""}
+
+        async def scenario() -> None:
+            for origin in (None, "https://app.example.org", url):  # no Origin (not a browser), listed, same origin
+                assert (await init(origin, token))["type"] == "connection_ack", origin
+            with pytest.raises(InvalidStatus) as refused:
+                await init("https://evil.example", token)
+            assert refused.value.response.status_code == 403
+            for _ in range(3):  # failed authentications, counted for this address
+                assert (await init(None, "tm_guess"))["closed"] == 4403
+            # Now even a good token is refused, until the window passes (graphql-transport-ws has
+            # one code for a refused connection_init, 4403; HTTP below says why).
+            assert (await init(None, token))["closed"] == 4403
+
+        asyncio.run(scenario())
+        http = httpx.post(f"{url}/graphql", json={"query": "{ projects { id } }"},
+                          headers={"Authorization": f"Bearer {token}"}, timeout=10)
+        assert http.status_code == 429 and int(http.headers["retry-after"]) >= 1
+        [error] = http.json()["errors"]
+        assert error["extensions"]["code"] == "RATE_LIMITED" and "limit 3 in 60 s" in error["message"]
+        download = httpx.get(f"{url}/projects/x/report.md", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+        assert download.status_code == 429 and download.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+        anonymous = httpx.post(f"{url}/graphql", json={"query": "{ projects { id } }"}, timeout=10)
+        assert anonymous.status_code == 200  # no token: nothing to guess, the usual UNAUTHENTICATED
+        assert anonymous.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_rate_limit_over_graphql_and_recovery(tmp_path: Path) -> None:
+    settings = configured(tmp_path, auth_failure_limit=2, auth_failure_window=0.5)
+    async with serve_in_process(settings) as api:
+        good = api.http.headers["authorization"]
+        bad = {"authorization": "Bearer tm_wrong"}
+        for _ in range(2):
+            error = (await api.http.post("/graphql", json={"query": "{ projects { id } }"}, headers=bad)).json()
+            assert error["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        refused = await api.http.post("/graphql", json={"query": "{ projects { id } }"}, headers={"authorization": good})
+        assert refused.status_code == 429 and refused.headers["retry-after"] == "1"
+        assert refused.json()["errors"][0]["extensions"]["retryAfter"] == 1
+        await asyncio.sleep(0.6)
+        assert "errors" not in await api.post("{ projects { id } }")
+
+
+def test_limiter_window_slides() -> None:
+    now = [0.0]
+    limiter = FailureLimiter(limit=2, window=10, clock=lambda: now[0])
+    limiter.fail("a")
+    now[0] = 4
+    limiter.fail("a")
+    limiter.check("b")  # other addresses are not affected
+    with pytest.raises(RateLimited) as first:
+        limiter.check("a")
+    assert first.value.retry_after == 6
+    now[0] = 10.5  # the first failure has left the window
+    limiter.check("a")
+    limiter.fail("a")
+    with pytest.raises(RateLimited):
+        limiter.check("a")
