@@ -42,7 +42,7 @@ def open_page(browser: Browser) -> Iterator[Callable[[], Page]]:
     contexts: list[BrowserContext] = []
     problems: list[str] = []
 
-    def open() -> Page:
+    def new_page() -> Page:
         context = browser.new_context(viewport={"width": 1400, "height": 900})
         contexts.append(context)
         page = context.new_page()
@@ -50,7 +50,7 @@ def open_page(browser: Browser) -> Iterator[Callable[[], Page]]:
         page.on("pageerror", lambda e: problems.append(f"page error {e}"))
         return page
 
-    yield open
+    yield new_page
     for context in contexts:
         context.close()
     assert problems == []
