@@ -1,6 +1,6 @@
 """The Starlette application: `/graphql` (with GraphiQL in development), `/healthz`,
-`/readyz` and the file routes, behind the middleware that gives every request an id,
-security headers, CORS for the allowed origins, and the body size and time limits."""
+`/readyz`, the file routes and the web page at `/`, behind the middleware that gives every
+request an id, security headers, CORS for the allowed origins, and the body size and time limits."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from api.ratelimit import FailureLimiter
 from api.security import SecurityHeaders
 from api.settings import Settings
 from api.stores import make_store
+from api.webpage import routes as webpage_routes
 from graph.errors import StoreUnavailable
 from graph.store import Store
 
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             *export_routes,
+            *webpage_routes,
         ]
     )
     return app
