@@ -121,19 +121,27 @@ def case_matrix(scope: Scope, columns: str, column_ids: Sequence[str]) -> CaseMa
     """Rows: participants in scope; columns: concepts; a cell's excerpts are the
     participant's excerpts coded with the concept, in document and text order."""
     ids = _concepts(scope, column_ids, [], columns)
-    per_participant: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for c in ids:
-        for e in scope.ordered(list(scope.concept_excerpts(c))):
-            if (p := scope.excerpts[e].participant_id) is not None:
-                per_participant[p][c].append(e)
-    rows = tuple(
+    indexed = scope.snapshot.indexed
+    matrix = scope.concept_matrix(ids)
+    cells: dict[tuple[int, int], tuple[str, ...]] = {}
+    for column in range(len(ids)):
+        rows = matrix.indices[matrix.indptr[column]:matrix.indptr[column + 1]]
+        rows = np.sort(rows)  # excerpts in document and text order
+        people = indexed.participants[rows]
+        order = np.argsort(people, kind="stable")
+        rows, people = rows[order], people[order]
+        bounds = np.flatnonzero(np.diff(people)) + 1
+        for chunk in np.split(rows, bounds) if len(rows) else ():
+            cells[(int(indexed.participants[chunk[0]]), column)] = tuple(indexed.excerpt_ids[i] for i in chunk.tolist())
+    number = {p: i for i, p in enumerate(indexed.participant_ids)}
+    rows_out = tuple(
         MatrixRow(participant_id=p.id, cells=tuple(
-            Cell(concept_id=c, count=len(per_participant[p.id][c]), excerpt_ids=tuple(per_participant[p.id][c]))
-            for c in ids
+            Cell(concept_id=c, count=len(found := cells.get((number[p.id], k), ())), excerpt_ids=found)
+            for k, c in enumerate(ids)
         ))
         for p in scope.participants
     )
-    return CaseMatrix(column_ids=tuple(ids), rows=rows)
+    return CaseMatrix(column_ids=tuple(ids), rows=rows_out)
 
 
 def _value_order(value: AttributeValue | None) -> tuple[int, str, float]:
@@ -218,7 +226,7 @@ def participants_matching(scope: Scope, where: Where) -> list[ParticipantMatch]:
         parse_query(where.text)
     out = []
     for p in scope.participants:
-        mine = {e for e, fact in scope.excerpts.items() if fact.participant_id == p.id}
+        mine = scope.participant_excerpts.get(p.id, frozenset())
         if where.text:
             texty = {e for e in mine if contains(scope.excerpts[e].text or "", where.text)}
             if not texty:
