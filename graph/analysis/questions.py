@@ -339,13 +339,25 @@ def search(
     """Matches of a search in candidate documents (id, participant, text), in document and
     text order, with some context around each."""
     terms = parse_query(query)
+    if first < 0:
+        raise BadInput("first must be zero or more.")
+    resume = cursors.decode(after, 3) if after else None
     hits: list[tuple[list[object], SearchHit]] = []
-    for document_id, participant_id, text in sorted(documents):
-        for start, end in find(text, terms):
-            lo, hi = max(0, start - CONTEXT_CHARS), min(len(text), end + CONTEXT_CHARS)
-            hit = SearchHit(document_id=document_id, participant_id=participant_id, start=start, end=end,
-                            text=text[start:end], context=text[lo:hi], context_start=lo)
-            hits.append(([document_id, start, end], hit))
-    ids = page([(k, str(i)) for i, (k, _) in enumerate(hits)], first, after, 3)
-    chosen = [hits[int(i)][1] for i in ids.ids]
-    return SearchPage(hits=tuple(chosen), cursors=ids.cursors, has_next_page=ids.has_next_page)
+    try:  # documents are scanned in order and only until the page is full: a page costs its own documents
+        for document_id, participant_id, text in sorted(documents):
+            if resume is not None and document_id < resume[0]:
+                continue
+            for start, end in find(text, terms):
+                if resume is not None and [document_id, start, end] <= resume:
+                    continue
+                lo, hi = max(0, start - CONTEXT_CHARS), min(len(text), end + CONTEXT_CHARS)
+                hits.append(([document_id, start, end], SearchHit(
+                    document_id=document_id, participant_id=participant_id, start=start, end=end,
+                    text=text[start:end], context=text[lo:hi], context_start=lo)))
+            if len(hits) > first:
+                break
+    except TypeError as exc:
+        raise BadInput(f"Cursor {after!r} is not valid; pass an endCursor from a previous page.") from exc
+    chosen = hits[:first]
+    return SearchPage(hits=tuple(hit for _, hit in chosen), cursors=tuple(cursors.encode(k) for k, _ in chosen),
+                      has_next_page=len(hits) > first)
