@@ -247,15 +247,16 @@ async def throughput(http: Http, ids: Ids, clients: int, seconds: float) -> Row:
 async def round_trips(settings: Settings, store: Store, ids: Ids) -> Row:
     """Store calls per request, counted in process, at page sizes 10 and 100."""
     counting = CountingStore(store)
-    query = ("query($p: ID!, $a: [ID!], $n: Int!) { project(id: $p) { codes { name excerptCount "
-             "excerpts(first: $n) { edges { node { text document { title } codings { coder { name } } } } } } } "
+    query = ("query($p: ID!, $t: ID!, $a: [ID!], $n: Int!) { project(id: $p) { codes { name excerptCount } } "
+             "theme(id: $t) { codes { name excerpts(first: $n) { edges { node { text document { title } "
+             "codings { coder { name } } } } } } } "
              "findExcerpts(projectId: $p, where: {anyOf: $a}, first: $n) { edges { node { text } } } }")
     counts = []
     async with serve_in_process(settings, counting) as api:  # type: ignore[arg-type]
         await store.add_member(ids.coders[0], ids.project, api.user_id, Role.OWNER)
         for first in (10, 100):
             counting.calls.clear()
-            await api.ok(query, p=ids.project, a=ids.codes[:2], n=first)
+            await api.ok(query, p=ids.project, t=ids.themes[0], a=ids.codes[:2], n=first)
             counts.append(counting.total)
     return Row("round trips per request", note=f"page size 10: {counts[0]}, page size 100: {counts[1]}")
 
