@@ -29,6 +29,8 @@ from graph.analysis.results import (
 )
 from graph.analysis.snapshot import Scope, Snapshot
 from graph.analysis.text import parse_query
+from graph.errors import NotFound
+from graph.models import ConceptStats, NodeKind, NodeRef
 
 
 class Analytics(ABC):
@@ -50,6 +52,31 @@ class Analytics(ABC):
                      with_text: bool = False) -> Scope:
         snapshot = await self.project_snapshot(project_id, with_text)
         return snapshot.scope(coders, filter or CaseFilter())
+
+    async def code_stats(self, code_ids: Sequence[str], coder_id: str | None = None) -> dict[str, ConceptStats]:
+        return await self._prevalence(code_ids, coder_id, NodeKind.CODE)
+
+    async def theme_stats(self, theme_ids: Sequence[str], coder_id: str | None = None) -> dict[str, ConceptStats]:
+        return await self._prevalence(theme_ids, coder_id, NodeKind.THEME)
+
+    async def _prevalence(self, ids: Sequence[str], coder_id: str | None, kind: NodeKind) -> dict[str, ConceptStats]:
+        """Counts from the kept project snapshots, as the questions count: a large
+        project's tree then costs no scan of its codings while the project is unchanged."""
+        refs = {id: ref for id, ref in (await self.node_refs(ids)).items() if ref.kind is kind}
+        out = {id: ConceptStats(excerpt_count=0, participant_count=0) for id in ids}
+        for project_id in dict.fromkeys(ref.project_id for ref in refs.values()):
+            try:
+                snapshot = await self.project_snapshot(project_id)
+            except NotFound:  # deleted since the ids were looked up
+                continue
+            counts = snapshot.scope(None if coder_id is None else [coder_id], CaseFilter()).prevalence
+            for id, ref in refs.items():
+                if ref.project_id == project_id and id in counts:
+                    out[id] = ConceptStats(excerpt_count=counts[id][0], participant_count=counts[id][1])
+        return out
+
+    @abstractmethod
+    async def node_refs(self, ids: Sequence[str]) -> dict[str, NodeRef]: ...
 
     async def theme_map(self, project_id: str, filter: CaseFilter | None = None, coders: Sequence[str] | None = None,
                         cooccurrence_min: int | None = None) -> ThemeMap:

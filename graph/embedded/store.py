@@ -41,7 +41,6 @@ from graph.models import (
     CONCEPT_KINDS,
     Code,
     Coding,
-    ConceptStats,
     Document,
     Excerpt,
     Link,
@@ -670,22 +669,6 @@ class EmbeddedStore(Analytics):
         sql = f"SELECT * FROM codes WHERE parent_id {_IN} ORDER BY fold(name), id"
         return await self._conn.read(lambda db: _grouped(db, sql, code_ids, "parent_id", rows.code))
 
-    async def code_stats(self, code_ids: Sequence[str], coder_id: str | None = None) -> dict[str, ConceptStats]:
-        sql = (
-            "SELECT c.code_id AS id, count(DISTINCT c.excerpt_id) AS excerpts, "
-            "count(DISTINCT d.participant_id) AS participants FROM codings c "
-            "JOIN excerpts e ON e.id = c.excerpt_id JOIN documents d ON d.id = e.document_id "
-            f"WHERE c.code_id {_IN} AND (? IS NULL OR c.coder_id = ?) GROUP BY c.code_id"
-        )
-        return await self._conn.read(lambda db: self._stats(db, sql, code_ids, coder_id))
-
-    @staticmethod
-    def _stats(db: Db, sql: str, ids: Sequence[str], coder_id: str | None) -> dict[str, ConceptStats]:
-        out = {id: ConceptStats(excerpt_count=0, participant_count=0) for id in ids}
-        for row in db.all(sql, _ids(ids), coder_id, coder_id):
-            out[row["id"]] = ConceptStats(excerpt_count=row["excerpts"], participant_count=row["participants"])
-        return out
-
     # -- themes -----------------------------------------------------------------------------
     @staticmethod
     def _check_theme_name(db: Db, project_id: str, name: str, self_id: str | None) -> None:
@@ -801,18 +784,6 @@ class EmbeddedStore(Analytics):
             f"WHERE tc.code_id {_IN} ORDER BY fold(t.name), t.id"
         )
         return await self._conn.read(lambda db: _grouped(db, sql, code_ids, "code_id", rows.theme))
-
-    async def theme_stats(self, theme_ids: Sequence[str], coder_id: str | None = None) -> dict[str, ConceptStats]:
-        sql = (
-            f"WITH RECURSIVE tree(root, id) AS (SELECT id, id FROM themes WHERE id {_IN} "
-            "UNION SELECT tree.root, t.id FROM themes t JOIN tree ON t.parent_id = tree.id) "
-            "SELECT tree.root AS id, count(DISTINCT c.excerpt_id) AS excerpts, "
-            "count(DISTINCT d.participant_id) AS participants FROM tree "
-            "JOIN theme_codes tc ON tc.theme_id = tree.id JOIN codings c ON c.code_id = tc.code_id "
-            "JOIN excerpts e ON e.id = c.excerpt_id JOIN documents d ON d.id = e.document_id "
-            "WHERE (? IS NULL OR c.coder_id = ?) GROUP BY tree.root"
-        )
-        return await self._conn.read(lambda db: self._stats(db, sql, theme_ids, coder_id))
 
     # -- links -------------------------------------------------------------------------------
     @staticmethod

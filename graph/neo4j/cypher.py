@@ -296,21 +296,6 @@ MOVE_MEMOS = (
     "MATCH (m:Memo)-[r:ABOUT]->(:Code {id: $source_id}) MATCH (t:Code {id: $target_id}) DELETE r CREATE (m)-[:ABOUT]->(t)"
 )
 
-CODE_STATS = """
-UNWIND $ids AS id
-MATCH (c:Code {id: id})
-OPTIONAL MATCH (c)<-[r:CODED_AS]-(e:Excerpt)-[:OF]->(d:Document) WHERE $coder IS NULL OR r.coder = $coder
-OPTIONAL MATCH (d)-[:ABOUT]->(p:Participant)
-RETURN id, count(DISTINCT e) AS excerpts, count(DISTINCT p) AS participants
-"""
-THEME_STATS = """
-UNWIND $ids AS id
-MATCH (t:Theme {id: id})
-OPTIONAL MATCH (t)<-[:SUBTHEME_OF*0..]-(:Theme)<-[:IN_THEME]-(:Code)<-[r:CODED_AS]-(e:Excerpt)-[:OF]->(d:Document)
-  WHERE $coder IS NULL OR r.coder = $coder
-OPTIONAL MATCH (d)-[:ABOUT]->(p:Participant)
-RETURN id, count(DISTINCT e) AS excerpts, count(DISTINCT p) AS participants
-"""
 
 # -- links and memos --------------------------------------------------------------------------
 CREATE_LINK = (

@@ -53,7 +53,6 @@ from graph.models import (
     CONCEPT_KINDS,
     Code,
     Coding,
-    ConceptStats,
     Document,
     Event,
     EventPage,
@@ -795,17 +794,6 @@ class Neo4jStore(Analytics):
     async def children_of_codes(self, code_ids: Sequence[str]) -> dict[str, list[Code]]:
         return await self._fetch_grouped(q.CHILDREN_OF_CODES, code_ids, records.code)
 
-    async def _stats(self, statement: str, ids: Sequence[str], coder_id: str | None) -> dict[str, ConceptStats]:
-        async def work(tx: Tx) -> dict[str, ConceptStats]:
-            out = {id: ConceptStats(excerpt_count=0, participant_count=0) for id in ids}
-            for r in await _rows(tx, statement, ids=list(ids), coder=coder_id):
-                out[r["id"]] = ConceptStats(excerpt_count=r["excerpts"], participant_count=r["participants"])
-            return out
-
-        return await self._read(work)
-
-    async def code_stats(self, code_ids: Sequence[str], coder_id: str | None = None) -> dict[str, ConceptStats]:
-        return await self._stats(q.CODE_STATS, code_ids, coder_id)
 
     # -- themes ------------------------------------------------------------------------------
     @staticmethod
@@ -910,8 +898,6 @@ class Neo4jStore(Analytics):
     async def themes_of_codes(self, code_ids: Sequence[str]) -> dict[str, list[Theme]]:
         return await self._fetch_grouped(q.THEMES_OF_CODES, code_ids, records.theme)
 
-    async def theme_stats(self, theme_ids: Sequence[str], coder_id: str | None = None) -> dict[str, ConceptStats]:
-        return await self._stats(q.THEME_STATS, theme_ids, coder_id)
 
     # -- links ---------------------------------------------------------------------------------
     @staticmethod
