@@ -199,6 +199,7 @@ class Neo4jStore(Analytics):
         self._driver: AsyncDriver | None = None
         self._full_text = False
         self._snapshots = SnapshotCache()
+        self._snapshot_reads: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     # -- lifecycle ---------------------------------------------------------------------
     async def open(self) -> None:
@@ -1061,7 +1062,8 @@ class Neo4jStore(Analytics):
                 revision=revision,
             ), with_text)
 
-        return await self._read(work)
+        async with self._snapshot_reads[project_id]:  # concurrent askers after a change share one read
+            return await self._read(work)
 
     async def search_documents(self, project_id: str, terms: list[tuple[str, ...]]) -> list[tuple[str, str | None, str]]:
         query = " AND ".join('"' + " ".join(words) + '"' for words in terms)
