@@ -91,6 +91,8 @@ class Scope:
     coders: Sequence[str] | None = None
     filter: CaseFilter = field(default_factory=CaseFilter)
     _memo: OrderedDict[Hashable, Any] = field(default_factory=OrderedDict, repr=False)
+    _concept_excerpts: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
+    _concept_participants: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
 
     def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
         """`compute()`, kept under `key` while this scope is kept: an answer depends only
@@ -166,14 +168,6 @@ class Scope:
     def kinds(self) -> dict[str, str]:
         """Concept id -> "CODE" or "THEME"."""
         return {**{c.id: "CODE" for c in self.snapshot.codes}, **{t.id: "THEME" for t in self.snapshot.themes}}
-
-    @cached_property
-    def _concept_excerpts(self) -> dict[str, frozenset[str]]:
-        return {}
-
-    @cached_property
-    def _concept_participants(self) -> dict[str, frozenset[str]]:
-        return {}
 
     def concept_excerpts(self, concept_id: str) -> frozenset[str]:
         """A code's excerpts, or a theme's: those coded with any of its codes or its subthemes' codes."""

@@ -19,7 +19,7 @@ from neo4j import AsyncGraphDatabase
 from scipy import sparse
 
 from api.settings import Settings
-from graph.analysis.matrices import overlapping as _overlapping
+from graph.analysis.matrices import overlapping
 
 Rows = tuple[list[tuple[Any, ...]], dict[str, str | None], list[tuple[str, str]], dict[str, str | None]]
 """(excerpt id, code id, document id, start, end) codings in document and text order;
@@ -96,7 +96,7 @@ def cooccurrence_pairs(codings: list[tuple[Any, ...]]) -> list[tuple[str, str, i
     spans = {c[0]: c[2:] for c in codings}
     documents = _index([d for d, _, _ in spans.values()])
     order = list(excerpts)  # first seen in document and text order
-    xs, ys = _overlapping(np.array([spans[e][1] for e in order]), np.array([spans[e][2] for e in order]),
+    xs, ys = overlapping(np.array([spans[e][1] for e in order]), np.array([spans[e][2] for e in order]),
                           np.array([documents[spans[e][0]] for e in order]))
     sx, sy = x[xs], x[ys]
     both = sx.multiply(sy)

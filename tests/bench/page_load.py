@@ -13,6 +13,7 @@ import json
 import statistics
 import tempfile
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -49,7 +50,7 @@ def main() -> None:
         cold = []
         for _ in range(loads):
             page = signed_in_page(browser, site.token)
-            cold.append(time_to_map(page, lambda: page.goto(site.url + "/")))
+            cold.append(time_to_map(page, partial(page.goto, site.url + "/")))
             page.context.close()
         page = signed_in_page(browser, site.token)
         page.goto(site.url + "/")
