@@ -3,16 +3,17 @@
 Why SQLite: it ships with Python (zero setup), gives ACID transactions with a
 write-ahead log that survives kill -9 and power loss once a commit returns (with
 `synchronous=FULL`), and handles the recursive queries a graph of trees needs. Why one
-thread: a sqlite3 connection must not be used from two threads at once, and a single
-writer is what SQLite allows anyway; every store method runs as one job on that thread,
-so a method is one round trip and its transaction cannot interleave with another's.
+thread: a sqlite3 connection must not be used from two threads at once. The store keeps
+two: a reader, whose jobs each run in a read transaction, and a writer, which holds one
+transaction open across the several jobs of a unit of work. In WAL mode the reader sees
+committed data only and is never blocked by the writer; SQLite allows one writer anyway.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
@@ -68,40 +69,31 @@ class Db:
 
 
 class Connection:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, name: str) -> None:
         self.path = path
+        self.name = name
         self._executor: ThreadPoolExecutor | None = None
         self._db: Db | None = None
 
-    async def open(self) -> None:
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="thememap-sqlite")
+    async def open(self, migrate: bool = False) -> None:
+        """Connect; with `migrate`, also create or update the schema (one connection does that)."""
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"thememap-sqlite-{self.name}")
         try:
-            await self._submit(self._checked(self._open))
+            await self._submit(self._checked(lambda: self._open(migrate)))
         except BaseException:
             self._executor.shutdown(wait=True)
             self._executor = None
             raise
 
-    def _open(self) -> None:
+    def _open(self, migrate: bool) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         conn.row_factory = sqlite3.Row
         conn.create_function("fold", 1, fold, deterministic=True)
         for pragma in PRAGMAS:
             conn.execute(pragma)
-        has_fts = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'documents_fts'").fetchone()
-        full_text = "" if has_fts else FULL_TEXT
-        conn.executescript(f"BEGIN IMMEDIATE; {TABLES} {TRIGGERS} {full_text} {FULL_TEXT_TRIGGERS} COMMIT;")
-        if "token_hash" not in {row[1] for row in conn.execute("PRAGMA table_info(users)")}:
-            conn.execute("ALTER TABLE users ADD COLUMN token_hash TEXT")  # files from before API tokens
-        if "blind_coding" not in {row[1] for row in conn.execute("PRAGMA table_info(projects)")}:
-            conn.execute("ALTER TABLE projects ADD COLUMN blind_coding INTEGER NOT NULL DEFAULT 0")
-        if "codable" not in {row[1] for row in conn.execute("PRAGMA table_info(codes)")}:
-            conn.execute("ALTER TABLE codes ADD COLUMN codable INTEGER NOT NULL DEFAULT 1")
-        conn.executescript(f"BEGIN IMMEDIATE; {USER_INDEXES} COMMIT;")
-        conn.execute(
-            "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
-        )
+        if migrate:
+            _migrate(conn)
         self._db = Db(conn)
 
     async def close(self) -> None:
@@ -119,25 +111,41 @@ class Connection:
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn)
 
     async def read(self, job: Callable[[Db], T]) -> T:
-        """Run `job` in one read transaction (a consistent snapshot)."""
-        return await self._submit(self._checked(lambda: self._in_transaction(job, "BEGIN")))
+        """Run `job` in one read transaction (a consistent snapshot of committed data)."""
+        return await self._submit(self._checked(lambda: self._in_snapshot(job)))
 
-    async def write(self, job: Callable[[Db], T]) -> T:
-        """Run `job` in one write transaction: committed whole, or rolled back on any error."""
-        return await self._submit(self._checked(lambda: self._in_transaction(job, "BEGIN IMMEDIATE")))
-
-    def _in_transaction(self, job: Callable[[Db], T], begin: str) -> T:
-        db = self._db
-        assert db is not None
-        db.conn.execute(begin)
+    def _in_snapshot(self, job: Callable[[Db], T]) -> T:
+        db = self._ready()
+        db.conn.execute("BEGIN")
         try:
             result = job(db)
             db.conn.execute("COMMIT")  # may fail too (disk full): then roll back like any failure
         except BaseException:
-            if db.conn.in_transaction:  # SQLite itself rolls back on some errors (full disk, I/O)
-                db.conn.execute("ROLLBACK")
+            _roll_back(db)
             raise
         return result
+
+    async def run(self, job: Callable[[Db], T]) -> T:
+        """Run `job` alone, inside whatever transaction is open (one step of `transaction`)."""
+        return await self._submit(self._checked(lambda: job(self._ready())))
+
+    async def transaction(self, work: Callable[[], Awaitable[T]]) -> T:
+        """Await `work`, whose steps are `run` jobs, inside one write transaction: committed
+        (on disk) before this returns, or rolled back whole if anything raises. The caller
+        makes sure no other transaction interleaves on this connection."""
+        try:  # BEGIN inside: cancelled while it runs, the transaction must not stay open
+            await self.run(lambda db: db.conn.execute("BEGIN IMMEDIATE"))
+            result = await work()
+            await self.run(lambda db: db.conn.execute("COMMIT"))
+        except BaseException:
+            # Submitted before any cancellation can land, so it runs before the next BEGIN.
+            await self._submit(lambda: _roll_back(self._ready()))
+            raise
+        return result
+
+    def _ready(self) -> Db:
+        assert self._db is not None, "the connection is open"
+        return self._db
 
     def _checked(self, fn: Callable[[], T]) -> Callable[[], T]:
         """`fn`, with SQLite's disk and permission failures raised as StoreUnavailable
@@ -156,3 +164,23 @@ class Connection:
                 ) from exc
 
         return run
+
+
+def _roll_back(db: Db) -> None:
+    if db.conn.in_transaction:  # SQLite itself rolls back on some errors (full disk, I/O)
+        db.conn.execute("ROLLBACK")
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Create the schema, or bring an older file's up to date."""
+    has_fts = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'documents_fts'").fetchone()
+    full_text = "" if has_fts else FULL_TEXT
+    conn.executescript(f"BEGIN IMMEDIATE; {TABLES} {TRIGGERS} {full_text} {FULL_TEXT_TRIGGERS} COMMIT;")
+    if "token_hash" not in {row[1] for row in conn.execute("PRAGMA table_info(users)")}:
+        conn.execute("ALTER TABLE users ADD COLUMN token_hash TEXT")  # files from before API tokens
+    if "blind_coding" not in {row[1] for row in conn.execute("PRAGMA table_info(projects)")}:
+        conn.execute("ALTER TABLE projects ADD COLUMN blind_coding INTEGER NOT NULL DEFAULT 0")
+    if "codable" not in {row[1] for row in conn.execute("PRAGMA table_info(codes)")}:
+        conn.execute("ALTER TABLE codes ADD COLUMN codable INTEGER NOT NULL DEFAULT 1")
+    conn.executescript(f"BEGIN IMMEDIATE; {USER_INDEXES} COMMIT;")
+    conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))

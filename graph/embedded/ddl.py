@@ -208,13 +208,18 @@ CREATE VIRTUAL TABLE documents_fts USING fts5(
 INSERT INTO documents_fts(documents_fts) VALUES ('rebuild');
 """
 """Full-text index of transcripts (word-based, case- and accent-insensitive), created once
-and rebuilt from the documents if it is new. Documents' text never changes after insert."""
+and rebuilt from the documents if it is new, then kept in step by the triggers below."""
 
 FULL_TEXT_TRIGGERS = """
 CREATE TRIGGER IF NOT EXISTS documents_fts_insert AFTER INSERT ON documents
 BEGIN INSERT INTO documents_fts(rowid, text) VALUES (new.rowid, new.text); END;
 CREATE TRIGGER IF NOT EXISTS documents_fts_delete AFTER DELETE ON documents
 BEGIN INSERT INTO documents_fts(documents_fts, rowid, text) VALUES ('delete', old.rowid, old.text); END;
+CREATE TRIGGER IF NOT EXISTS documents_fts_update AFTER UPDATE OF text ON documents
+BEGIN
+    INSERT INTO documents_fts(documents_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+    INSERT INTO documents_fts(rowid, text) VALUES (new.rowid, new.text);
+END;
 """
 
 USER_INDEXES = """

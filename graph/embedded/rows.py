@@ -1,4 +1,4 @@
-"""Turn SQLite rows into domain models.
+"""Read SQLite rows as domain models, and write models as rows.
 
 Column names match the models' field names, so pydantic does the conversion
 (ISO-8601 text to datetimes, text to enums); only JSON columns need help.
@@ -8,8 +8,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from enum import Enum
+from typing import Any, TypeVar
 
+from graph.embedded.connection import Db
 from graph.models import (
     Code,
     Coding,
@@ -19,11 +24,21 @@ from graph.models import (
     Link,
     Membership,
     Memo,
+    NodeKind,
     Participant,
     Project,
+    Stamped,
     Theme,
     User,
 )
+
+M = TypeVar("M")
+
+IN = "IN (SELECT value FROM json_each(?))"
+"""A condition on a list of values passed as one JSON parameter (no limit on their number)."""
+
+TABLES = {kind: f"{kind.value.lower()}s" for kind in NodeKind}
+"""Each node kind's table: projects, participants, documents, excerpts, codes, themes, links, memos."""
 
 
 def instant(value: datetime) -> str:
@@ -80,3 +95,65 @@ def event(row: sqlite3.Row) -> Event:
         values[key] = None if values[key] is None else json.loads(values[key])
     values["target_ids"] = json.loads(values["target_ids"])
     return Event.model_validate(values)
+
+
+MAPPERS: dict[NodeKind, Callable[[sqlite3.Row], Any]] = {
+    NodeKind.PROJECT: project, NodeKind.PARTICIPANT: participant, NodeKind.DOCUMENT: document,
+    NodeKind.EXCERPT: excerpt, NodeKind.CODE: code, NodeKind.THEME: theme, NodeKind.MEMO: memo,
+}
+"""The mapper of each kind's rows but links, whose evidence lives in a table of its own."""
+
+
+def ids(values: Sequence[str]) -> str:
+    """The parameter for an `IN` condition."""
+    return json.dumps(list(values))
+
+
+def by_ids(db: Db, table: str, values: Sequence[str], mapper: Callable[[sqlite3.Row], M]) -> dict[str, M]:
+    return {row["id"]: mapper(row) for row in db.all(f"SELECT * FROM {table} WHERE id {IN}", ids(values))}
+
+
+def grouped(
+    db: Db, sql: str, keys: Sequence[str], key: str, mapper: Callable[[sqlite3.Row], M]
+) -> dict[str, list[M]]:
+    """The rows `sql` finds for the `keys` (its one parameter), grouped by their `key` column."""
+    out: dict[str, list[M]] = {k: [] for k in keys}
+    for row in db.all(sql, ids(keys)):
+        out[row[key]].append(mapper(row))
+    return out
+
+
+def links(db: Db, where: str, *params: Any) -> list[Link]:
+    """The links `where` (a condition on `l`) selects, oldest first, each with its evidence in order."""
+    evidence: dict[str, list[str]] = defaultdict(list)
+    for row in db.all(
+        f"SELECT le.link_id, le.excerpt_id FROM link_evidence le JOIN links l ON l.id = le.link_id "
+        f"WHERE ({where}) ORDER BY le.link_id, le.position", *params,
+    ):
+        evidence[row["link_id"]].append(row["excerpt_id"])
+    found = db.all(f"SELECT * FROM links l WHERE ({where}) ORDER BY l.created_at, l.id", *params)
+    return [link(r, tuple(evidence[r["id"]])) for r in found]
+
+
+def links_of(db: Db, column: str, keys: Sequence[str]) -> dict[str, list[Link]]:
+    """The links whose `column` is one of the `keys`, grouped by it."""
+    out: dict[str, list[Link]] = {k: [] for k in keys}
+    for found in links(db, f"l.{column} {IN}", ids(keys)):
+        out[getattr(found, column)].append(found)
+    return out
+
+
+def value(field: Any) -> Any:
+    """A model field as SQLite stores it (the reverse of the mappers above)."""
+    if isinstance(field, datetime):
+        return instant(field)
+    if isinstance(field, Enum):
+        return field.value
+    if isinstance(field, dict):
+        return json.dumps(field)
+    return field
+
+
+def columns(node: Stamped) -> dict[str, Any]:
+    """The node's row in its kind's table (a link's evidence aside)."""
+    return {name: value(field) for name, field in node if name != "evidence_excerpt_ids"}

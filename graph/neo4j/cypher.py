@@ -1,8 +1,8 @@
 """Every Cypher statement the neo4j adapter sends, as named constants.
 
 Values always travel as parameters; labels and relationship types are literal text
-from the allow-lists below. `statements()` lists every statement, templates expanded
-over their allow-list, so a test can check each one against Neo4j's own grammar.
+from the allow-lists below (statements made per label are dicts keyed by it).
+`statements()` lists every statement, so a test can check each one against Neo4j's own grammar.
 
 The graph: every project-owned node has the label `Node` besides its own (ids are
 unique across `Node`, which is what lets a memo or a link point at "any node"), and a
@@ -69,13 +69,47 @@ NODES = (
     f"UNWIND $ids AS id MATCH (n:Node {{id: id}}) RETURN n.id AS id, n.project_id AS project_id, "
     f"{KIND.format(v='n')} AS kind"
 )
-CREATE_NODE = {
-    label: f"CREATE (n:Node:{label} $props)" for label in ("Project", "Participant", "Document", "Code", "Theme")
-}
-"""Nodes created before any relationship; excerpts, links and memos are created with theirs."""
+CREATE_NODES = {label: f"UNWIND $rows AS props CREATE (n:Node:{label}) SET n = props" for label in LABELS}
+"""Create nodes of one label without their relationships (`RELATE`, `ADD_EVIDENCE` add those)."""
 
-DELETE_NODES = """
-MATCH (n:Node) WHERE n.id IN $ids
+EDGES: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "Document": (("participant_id", "ABOUT", "Participant"),),
+    "Excerpt": (("document_id", "OF", "Document"),),
+    "Code": (("parent_id", "CHILD_OF", "Code"),),
+    "Theme": (("parent_id", "SUBTHEME_OF", "Theme"),),
+    "Link": (("source_id", "FROM", "Node"), ("target_id", "TO", "Node")),
+    "Memo": (("target_id", "ABOUT", "Node"),),
+}
+"""Label -> its single-valued relationships: (model field naming the other end, type, the other end's label)."""
+
+RELATE = {
+    f"{label}.{field}": (
+        f"UNWIND $rows AS row MATCH (a:{label} {{id: row.id}}) MATCH (b:{other} {{id: row.to}}) "
+        f"CREATE (a)-[:{rel}]->(b)"
+    )
+    for label, edges in EDGES.items() for field, rel, other in edges
+}
+"""Add one relationship of `EDGES` to new nodes: rows of {id, to}."""
+
+REPOINT = {
+    f"{label}.{field}": (
+        f"MATCH (a:{label} {{id: $id}}) OPTIONAL MATCH (a)-[r:{rel}]->(b:{other}) WHERE $to IS NULL OR b.id <> $to "
+        f"DELETE r WITH DISTINCT a MATCH (b:{other} {{id: $to}}) MERGE (a)-[:{rel}]->(b)"
+    )
+    for label, edges in EDGES.items() for field, rel, other in edges
+}
+"""Make one relationship of `EDGES` point at `$to` (at nothing when null), leaving it alone if it does already."""
+
+ADD_EVIDENCE = (
+    "UNWIND $rows AS row MATCH (l:Link {id: row.id}) MATCH (e:Excerpt {id: row.to}) "
+    "CREATE (l)-[:EVIDENCE {position: row.position}]->(e)"
+)
+CLEAR_EVIDENCE = "MATCH (:Link {id: $id})-[r:EVIDENCE]->() DELETE r"
+REPLACE_NODE = "MATCH (n:Node {id: $id}) SET n = $props"
+
+DELETE_NODES = {
+    label: f"""
+MATCH (n:{label}) WHERE n.id IN $ids
 OPTIONAL MATCH (e:Excerpt)-[:OF]->(n)
 WITH collect(DISTINCT n) + collect(DISTINCT e) AS gone
 UNWIND gone AS g
@@ -87,60 +121,55 @@ WITH collect(DISTINCT g) + collect(DISTINCT m) AS gone
 UNWIND gone AS g
 DETACH DELETE g
 """
-"""Delete nodes with what cannot outlive them: a document's excerpts, the links of a
-concept, and the memos about any of those."""
+    for label in LABELS if label != "Project"
+}
+"""Delete nodes of one label with what cannot outlive them: a document's excerpts, the links of a
+concept, the memos about any of those, and every relationship (codings, memberships, evidence)."""
 
 DELETE_PROJECT = "MATCH (n:Node {project_id: $id}) DETACH DELETE n"
+DELETE_PROJECT_EVENTS = "MATCH (e:Event {project_id: $id}) DELETE e"
 LOCK = "UNWIND $ids AS id MATCH (n:Node {id: id}) SET n._lock = true REMOVE n._lock"
 """Take the nodes' write locks before reading what a write depends on (a version, the
 owners left), so two concurrent writers cannot both act on the same old state."""
 
 # -- users ---------------------------------------------------------------------------------
-ENSURE_USER = (
-    "MERGE (u:User {id: $id}) ON CREATE SET u.name = $name, u.email = $email, u.created_at = $at RETURN u AS n"
-)
 GET_USERS = "UNWIND $ids AS id MATCH (u:User {id: id}) RETURN u AS n"
-USER_BY_NAME = "MATCH (u:User) WHERE toLower(u.name) = toLower($name) RETURN u AS n ORDER BY u.created_at LIMIT 1"
+USER_BY_NAME = (
+    "MATCH (u:User) WHERE toLower(u.name) = toLower($name) RETURN u AS n ORDER BY u.created_at, u.id LIMIT 1"
+)
 CREATE_USER = "CREATE (u:User $props)"
 SET_TOKEN_HASH = "MATCH (u:User {id: $id}) SET u.token_hash = $token_hash RETURN count(u) AS n"
 USER_BY_TOKEN_HASH = "MATCH (u:User {token_hash: $token_hash}) RETURN u AS n"
 USER_TOKEN_INDEX = "CREATE INDEX user_token IF NOT EXISTS FOR (n:User) ON (n.token_hash)"
 
 # -- membership ------------------------------------------------------------------------------
-ROLES = "MATCH (:User {id: $user_id})-[r:MEMBER_OF]->(p:Project) WHERE p.id IN $ids RETURN p.id AS project_id, r.role AS role"
+ROLES = (
+    "MATCH (:User {id: $user_id})-[r:MEMBER_OF]->(p:Project) WHERE p.id IN $ids "
+    "RETURN p.id AS project_id, r.role AS role"
+)
 MEMBERS_OF_PROJECTS = (
     "MATCH (u:User)-[r:MEMBER_OF]->(p:Project) WHERE p.id IN $ids "
     "RETURN p.id AS project_id, u.id AS user_id, r.role AS role, p.id AS key ORDER BY toLower(u.name), u.id"
 )
 MEMBER_ROLE = "MATCH (:User {id: $user_id})-[r:MEMBER_OF]->(:Project {id: $project_id}) RETURN r.role AS role"
-OWNERS_BESIDES = (
-    "MATCH (u:User)-[r:MEMBER_OF {role: 'OWNER'}]->(:Project {id: $project_id}) WHERE u.id <> $user_id "
-    "RETURN count(r) AS n"
+HOLDERS_OF_ROLE = (
+    "MATCH (u:User)-[r:MEMBER_OF]->(:Project {id: $project_id}) WHERE r.role = $role RETURN u.id AS id ORDER BY u.id"
 )
-SET_ROLE = "MATCH (:User {id: $user_id})-[r:MEMBER_OF]->(:Project {id: $project_id}) SET r.role = $role"
+SET_ROLE = (
+    "MATCH (u:User {id: $user_id}) MATCH (p:Project {id: $project_id}) MERGE (u)-[r:MEMBER_OF]->(p) SET r.role = $role"
+)
 REMOVE_MEMBER = "MATCH (:User {id: $user_id})-[r:MEMBER_OF]->(:Project {id: $project_id}) DELETE r"
 
 # -- projects --------------------------------------------------------------------------------
 LIST_PROJECTS = "MATCH (p:Project) RETURN p AS n ORDER BY toLower(p.name), p.id"
 GET_PROJECTS = "UNWIND $ids AS id MATCH (p:Project {id: id}) RETURN p AS n"
-ADD_MEMBER = "MATCH (u:User {id: $user_id}) MATCH (p:Project {id: $project_id}) CREATE (u)-[:MEMBER_OF {role: $role}]->(p)"
-UPDATE_PROJECT = (
-    "MATCH (p:Project {id: $id}) SET p.name = coalesce($name, p.name), "
-    "p.description = coalesce($description, p.description), p.blind_coding = coalesce($blind_coding, p.blind_coding), "
-    "p.updated_by = $actor, p.updated_at = $at RETURN p AS n"
-)
 
 # -- participants and documents ----------------------------------------------------------------
-UPDATE_PARTICIPANT = (
-    "MATCH (p:Participant {id: $id}) SET p.pseudonym = coalesce($pseudonym, p.pseudonym), "
-    "p.attributes = coalesce($attributes, p.attributes), p.updated_by = $actor, p.updated_at = $at RETURN p AS n"
-)
 GET_PARTICIPANTS = "UNWIND $ids AS id MATCH (p:Participant {id: id}) RETURN p AS n"
 PARTICIPANTS_OF_PROJECTS = (
     "MATCH (p:Participant) WHERE p.project_id IN $ids RETURN p AS n, p.project_id AS key "
     "ORDER BY toLower(p.pseudonym), p.id"
 )
-DOCUMENT_ABOUT = "MATCH (d:Document {id: $id}) MATCH (p:Participant {id: $participant_id}) CREATE (d)-[:ABOUT]->(p)"
 _DOCUMENT = "OPTIONAL MATCH (d)-[:ABOUT]->(p:Participant) RETURN d AS n, p.id AS participant_id"
 GET_DOCUMENTS = f"UNWIND $ids AS id MATCH (d:Document {{id: id}}) {_DOCUMENT}"
 DOCUMENTS_OF_PROJECTS = (
@@ -150,14 +179,8 @@ DOCUMENTS_OF_PARTICIPANTS = (
     "MATCH (d:Document)-[:ABOUT]->(p:Participant) WHERE p.id IN $ids "
     "RETURN d AS n, p.id AS participant_id, p.id AS key ORDER BY toLower(d.title), d.id"
 )
-DOCUMENT_TEXT = "MATCH (d:Document {id: $id}) RETURN d.project_id AS project_id, d.text AS text"
 
 # -- excerpts and codings -----------------------------------------------------------------------
-CREATE_EXCERPT = "MATCH (d:Document {id: $document_id}) CREATE (e:Node:Excerpt $props)-[:OF]->(d)"
-SAME_SPAN = (
-    "MATCH (e:Excerpt)-[:OF]->(:Document {id: $document_id}) WHERE e.start = $start AND e.`end` = $end "
-    "RETURN e.id AS id"
-)
 _EXCERPT = "RETURN e AS n, d.id AS document_id"
 GET_EXCERPTS = f"UNWIND $ids AS id MATCH (e:Excerpt {{id: id}})-[:OF]->(d:Document) {_EXCERPT}"
 EXCERPTS_OF_DOCUMENTS = (
@@ -172,29 +195,29 @@ WHERE d.id > $document_id OR (d.id = $document_id AND (e.start > $start OR (e.st
       AND (e.`end` > $end OR (e.`end` = $end AND e.id > $excerpt_id)))))
 RETURN e AS n, d.id AS document_id ORDER BY d.id, e.start, e.`end`, e.id LIMIT $limit
 """
-CODE_EXCERPT = (
-    "MATCH (e:Excerpt {id: $excerpt_id}) MATCH (c:Code {id: $code_id}) MERGE (e)-[r:CODED_AS {coder: $coder}]->(c) "
-    "ON CREATE SET r.created_at = $at, r.project_id = e.project_id"
-)
 UNCODE_EXCERPT = (
     "MATCH (:Excerpt {id: $excerpt_id})-[r:CODED_AS {coder: $coder}]->(:Code {id: $code_id}) "
     "DELETE r RETURN count(*) AS removed"
 )
-DOCUMENT_TEXTS = (
-    "UNWIND $ids AS id MATCH (d:Document {id: id}) RETURN d.id AS id, d.project_id AS project_id, d.text AS text"
-)
+DOCUMENT_TEXTS = "UNWIND $ids AS id MATCH (d:Document {id: id}) RETURN d.id AS id, d.text AS text"
 SAME_SPANS = """
 UNWIND $spans AS s
 MATCH (e:Excerpt)-[:OF]->(:Document {id: s.document_id}) WHERE e.start = s.start AND e.`end` = s.`end`
-RETURN s.document_id AS document_id, e.start AS start, e.`end` AS `end`, e.id AS id
+RETURN s.document_id AS document_id, e.start AS start, e.`end` AS `end`, e.id AS id ORDER BY e.created_at, e.id
 """
-CREATE_EXCERPTS = (
-    "UNWIND $rows AS row MATCH (d:Document {id: row.document_id}) CREATE (e:Node:Excerpt)-[:OF]->(d) SET e = row.props"
-)
 CODE_EXCERPTS = (
     "UNWIND $rows AS row MATCH (e:Excerpt {id: row.excerpt_id}) MATCH (c:Code {id: row.code_id}) "
-    "MERGE (e)-[r:CODED_AS {coder: row.coder}]->(c) ON CREATE SET r.created_at = row.at, r.project_id = e.project_id"
+    "MERGE (e)-[r:CODED_AS {coder: row.coder}]->(c) ON CREATE SET r.created_at = row.at, r.project_id = row.project_id"
 )
+CODERS_UNDER = {
+    "Excerpt": "MATCH (:Excerpt {id: $id})-[r:CODED_AS]->(:Code) RETURN DISTINCT r.coder AS id",
+    "Document": "MATCH (:Document {id: $id})<-[:OF]-(:Excerpt)-[r:CODED_AS]->(:Code) RETURN DISTINCT r.coder AS id",
+    "Code": "MATCH (:Excerpt)-[r:CODED_AS]->(:Code {id: $id}) RETURN DISTINCT r.coder AS id",
+}
+CREATORS_UNDER = {
+    "Excerpt": "MATCH (e:Excerpt {id: $id}) RETURN e.created_by AS id",
+    "Document": "MATCH (:Document {id: $id})<-[:OF]-(e:Excerpt) RETURN DISTINCT e.created_by AS id",
+}
 CODINGS_OF_EXCERPTS = (
     "MATCH (e:Excerpt)-[r:CODED_AS]->(c:Code) WHERE e.id IN $ids "
     "RETURN e.id AS excerpt_id, c.id AS code_id, r.coder AS coder_id, r.created_at AS created_at, "
@@ -205,7 +228,9 @@ CODINGS_OF_EXCERPTS = (
 _CODE = "OPTIONAL MATCH (c)-[:CHILD_OF]->(p:Code) RETURN c AS n, p.id AS parent_id"
 _THEME = "OPTIONAL MATCH (t)-[:SUBTHEME_OF]->(p:Theme) RETURN t AS n, p.id AS parent_id"
 GET_CODES = f"UNWIND $ids AS id MATCH (c:Code {{id: id}}) {_CODE}"
-CODES_OF_PROJECTS = f"MATCH (c:Code) WHERE c.project_id IN $ids {_CODE}, c.project_id AS key ORDER BY toLower(c.name), c.id"
+CODES_OF_PROJECTS = (
+    f"MATCH (c:Code) WHERE c.project_id IN $ids {_CODE}, c.project_id AS key ORDER BY toLower(c.name), c.id"
+)
 CHILDREN_OF_CODES = (
     "MATCH (c:Code)-[:CHILD_OF]->(p:Code) WHERE p.id IN $ids "
     "RETURN c AS n, p.id AS parent_id, p.id AS key ORDER BY toLower(c.name), c.id"
@@ -227,59 +252,37 @@ THEMES_OF_CODES = (
     "ORDER BY toLower(t.name), t.id"
 )
 
-CODE_NAME_CLASH = """
-MATCH (c:Code {project_id: $project_id}) WHERE toLower(c.name) = toLower($name) AND c.id <> coalesce($self_id, '')
+NAMED = {
+    "Code": """
+MATCH (c:Code {project_id: $project_id}) WHERE toLower(c.name) = toLower($name)
 OPTIONAL MATCH (c)-[:CHILD_OF]->(p:Code)
 WITH c, p WHERE (p IS NULL AND $parent_id IS NULL) OR p.id = $parent_id
-RETURN c.id AS id LIMIT 1
-"""
-THEME_NAME_CLASH = (
-    "MATCH (t:Theme {project_id: $project_id}) WHERE toLower(t.name) = toLower($name) "
-    "AND t.id <> coalesce($self_id, '') RETURN t.id AS id LIMIT 1"
-)
+RETURN c.id AS id ORDER BY c.created_at, id
+""",
+    "Theme": (
+        "MATCH (t:Theme {project_id: $project_id}) WHERE toLower(t.name) = toLower($name) "
+        "RETURN t.id AS id ORDER BY t.created_at, id"
+    ),
+}
+"""Oldest first. Names compare by Cypher's toLower(), the only fold both Neo4j and ArcadeDB have
+(it keeps accents, like the embedded store's fold)."""
 
-
-def is_below(label: str) -> str:
-    """Whether node `$id` is `$parent_id` or one of its ancestors (a cycle if `$id` became its child)."""
-    rel = TREES[label]
-    return f"MATCH (p:{label} {{id: $parent_id}})-[:{rel}*0..]->(a:{label} {{id: $id}}) RETURN count(a) AS n"
-
-
-def set_parent(label: str) -> str:
-    """Replace the node's parent with `$parent_id` (none when null)."""
-    rel = TREES[label]
-    return (
-        f"MATCH (c:{label} {{id: $id}}) OPTIONAL MATCH (c)-[r:{rel}]->() DELETE r "
-        f"WITH DISTINCT c MATCH (p:{label} {{id: $parent_id}}) CREATE (c)-[:{rel}]->(p)"
-    )
-
-
-def children(label: str) -> str:
-    rel = TREES[label]
-    return f"MATCH (k:{label})-[:{rel}]->(:{label} {{id: $id}}) RETURN k.id AS id, k.name AS name"
-
-
-UPDATE_CODE = (
-    "MATCH (c:Code {id: $id}) SET c.name = $name, c.description = $description, c.color = $color, "
-    "c.codable = $codable, c.version = c.version + 1, c.updated_by = $actor, c.updated_at = $at"
-)
-CODABLE = "UNWIND $ids AS id MATCH (c:Code {id: id}) RETURN c.id AS id, c.name AS name, coalesce(c.codable, true) AS codable"
-BUMP_CODE = "MATCH (c:Code {id: $id}) SET c.version = c.version + 1, c.updated_by = $actor, c.updated_at = $at"
-UPDATE_THEME = (
-    "MATCH (t:Theme {id: $id}) SET t.name = $name, t.description = $description, t.status = $status, "
-    "t.version = t.version + 1, t.updated_by = $actor, t.updated_at = $at"
-)
-ADD_CODE_TO_THEME = (
+ANCESTORS = {
+    label: f"MATCH path = (:{label} {{id: $id}})-[:{rel}*1..]->(a:{label}) RETURN a.id AS id ORDER BY length(path)"
+    for label, rel in TREES.items()
+}
+ADD_TO_THEME = (
     "MATCH (c:Code {id: $code_id}) MATCH (t:Theme {id: $theme_id}) MERGE (c)-[r:IN_THEME]->(t) "
     "ON CREATE SET r.created_by = $actor, r.created_at = $at"
 )
-REMOVE_CODE_FROM_THEME = (
+REMOVE_FROM_THEME = (
     "MATCH (:Code {id: $code_id})-[r:IN_THEME]->(:Theme {id: $theme_id}) DELETE r RETURN count(*) AS removed"
 )
 
 MOVE_CODINGS = (
     "MATCH (e:Excerpt)-[r:CODED_AS]->(:Code {id: $source_id}) MATCH (t:Code {id: $target_id}) "
-    "MERGE (e)-[n:CODED_AS {coder: r.coder}]->(t) ON CREATE SET n.created_at = r.created_at, n.project_id = r.project_id"
+    "MERGE (e)-[n:CODED_AS {coder: r.coder}]->(t) "
+    "ON CREATE SET n.created_at = r.created_at, n.project_id = r.project_id"
 )
 MOVE_MEMBERSHIPS = (
     "MATCH (:Code {id: $source_id})-[r:IN_THEME]->(th:Theme) MATCH (t:Code {id: $target_id}) "
@@ -292,46 +295,35 @@ MOVE_LINK_TARGETS = (
     "MATCH (l:Link)-[r:TO]->(:Code {id: $source_id}) MATCH (t:Code {id: $target_id}) DELETE r CREATE (l)-[:TO]->(t)"
 )
 SELF_LINKS = "MATCH (l:Link)-[:FROM]->(c:Code {id: $id}) WHERE (l)-[:TO]->(c) RETURN l.id AS id"
+"""Links from a code to itself, which merging a code into another makes of their links."""
 MOVE_MEMOS = (
-    "MATCH (m:Memo)-[r:ABOUT]->(:Code {id: $source_id}) MATCH (t:Code {id: $target_id}) DELETE r CREATE (m)-[:ABOUT]->(t)"
+    "MATCH (m:Memo)-[r:ABOUT]->(:Code {id: $source_id}) MATCH (t:Code {id: $target_id}) "
+    "DELETE r CREATE (m)-[:ABOUT]->(t)"
 )
 
 
 # -- links and memos --------------------------------------------------------------------------
-CREATE_LINK = (
-    "MATCH (s:Node {id: $source_id}) MATCH (t:Node {id: $target_id}) "
-    "CREATE (l:Node:Link $props) CREATE (l)-[:FROM]->(s) CREATE (l)-[:TO]->(t)"
-)
-SET_EVIDENCE = (
-    "MATCH (l:Link {id: $id}) OPTIONAL MATCH (l)-[r:EVIDENCE]->() DELETE r "
-    "WITH DISTINCT l UNWIND range(0, size($excerpt_ids) - 1) AS i "
-    "MATCH (e:Excerpt {id: $excerpt_ids[i]}) CREATE (l)-[:EVIDENCE {position: i}]->(e)"
-)
-LINK_CLASH = """
-MATCH (l:Link {kind: $kind})-[:FROM]->(s:Node), (l)-[:TO]->(t:Node)
-WHERE l.id <> coalesce($self_id, '')
-  AND ((s.id = $source_id AND t.id = $target_id) OR ($symmetric AND s.id = $target_id AND t.id = $source_id))
-RETURN l.id AS id LIMIT 1
-"""
 _LINK = (
     "MATCH (l)-[:FROM]->(s:Node) MATCH (l)-[:TO]->(t:Node) OPTIONAL MATCH (l)-[ev:EVIDENCE]->(e:Excerpt) "
     f"RETURN l AS n, s.id AS source_id, {KIND.format(v='s')} AS source_kind, t.id AS target_id, "
     f"{KIND.format(v='t')} AS target_kind, collect([ev.position, e.id]) AS evidence"
 )
 GET_LINKS = f"UNWIND $ids AS id MATCH (l:Link {{id: id}}) {_LINK}"
-LINKS_OF_PROJECTS = f"MATCH (l:Link) WHERE l.project_id IN $ids {_LINK}, l.project_id AS key ORDER BY n.created_at, n.id"
-UPDATE_LINK = (
-    "MATCH (l:Link {id: $id}) SET l.kind = $kind, l.label = $label, l.note = $note, l.version = l.version + 1, "
-    "l.updated_by = $actor, l.updated_at = $at"
+LINKS_OF_PROJECTS = (
+    f"MATCH (l:Link) WHERE l.project_id IN $ids {_LINK}, l.project_id AS key ORDER BY n.created_at, n.id"
 )
+LINKS_BETWEEN = f"""
+MATCH (x:Node) WHERE x.id IN [$a, $b]
+MATCH (l:Link)-[:FROM]->(x)
+MATCH (l)-[:TO]->(y:Node) WHERE (x.id = $a AND y.id = $b) OR (x.id = $b AND y.id = $a)
+WITH DISTINCT l
+{_LINK} ORDER BY n.created_at, n.id
+"""
 
-CREATE_MEMO = "MATCH (t:Node {id: $target_id}) CREATE (m:Node:Memo $props)-[:ABOUT]->(t)"
 _MEMO = f"MATCH (m)-[:ABOUT]->(t:Node) RETURN m AS n, t.id AS target_id, {KIND.format(v='t')} AS target_kind"
 GET_MEMOS = f"UNWIND $ids AS id MATCH (m:Memo {{id: id}}) {_MEMO}"
-MEMOS_OF_PROJECTS = f"MATCH (m:Memo) WHERE m.project_id IN $ids {_MEMO}, m.project_id AS key ORDER BY n.created_at, n.id"
-UPDATE_MEMO = (
-    "MATCH (m:Memo {id: $id}) SET m.title = $title, m.body = $body, m.version = m.version + 1, "
-    "m.updated_by = $actor, m.updated_at = $at"
+MEMOS_OF_PROJECTS = (
+    f"MATCH (m:Memo) WHERE m.project_id IN $ids {_MEMO}, m.project_id AS key ORDER BY n.created_at, n.id"
 )
 
 
@@ -340,7 +332,6 @@ EVENT_ID_UNIQUE = "CREATE CONSTRAINT event_id IF NOT EXISTS FOR (n:Event) REQUIR
 EVENT_PROJECT_INDEX = "CREATE INDEX event_project IF NOT EXISTS FOR (n:Event) ON (n.project_id)"
 LOG_EVENT = "CREATE (e:Event $props)"
 PROJECT_REVISION = "MATCH (e:Event {project_id: $project_id}) RETURN count(e) AS n"
-DELETE_PROJECT_EVENTS = "MATCH (e:Event {project_id: $id}) DELETE e"
 ACTIVITY = """
 MATCH (e:Event {project_id: $project_id})
 WHERE (e.at < $at OR (e.at = $at AND e.id < $id))
@@ -379,15 +370,14 @@ PROJECT_DOCUMENTS = (
 
 
 def statements() -> dict[str, str]:
-    """Every statement the adapter can send, by name."""
-    found = {
-        name: value for name, value in globals().items()
-        if name.isupper() and not name.startswith("_") and isinstance(value, str) and name != "KIND"
-    }
-    found.update({f"CREATE_NODE[{label}]": s for label, s in CREATE_NODE.items()})
+    """Every statement the adapter can send, by name (`NAME[key]` for the dicts of statements)."""
+    found: dict[str, str] = {}
+    for name, value in globals().items():
+        if not name.isupper() or name.startswith("_") or name in ("KIND", "TREES"):
+            continue
+        if isinstance(value, str):
+            found[name] = value
+        elif isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
+            found.update({f"{name}[{key}]": statement for key, statement in value.items()})
     found.update({f"SCHEMA[{i}]": s for i, s in enumerate(schema_statements())})
-    for label in TREES:
-        found[f"is_below({label})"] = is_below(label)
-        found[f"set_parent({label})"] = set_parent(label)
-        found[f"children({label})"] = children(label)
     return found

@@ -1,4 +1,4 @@
-"""Turn Cypher result records into domain models.
+"""Turn Cypher result records into domain models, and models into node properties.
 
 Each read returns the node as `n` plus the structure the model needs (parent, document,
 endpoints) as extra columns; node property names match the models' field names.
@@ -7,11 +7,32 @@ endpoints) as extra columns; node property names match the models' field names.
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
+from enum import Enum
 from typing import Any
 
 from neo4j import Record
 
-from graph.models import Code, Coding, Document, Event, Excerpt, Link, Memo, Participant, Project, Theme, User
+from graph.models import (
+    Code,
+    Coding,
+    Document,
+    Event,
+    Excerpt,
+    Link,
+    Memo,
+    Participant,
+    Project,
+    Stamped,
+    Theme,
+    User,
+)
+
+_STRUCTURE = frozenset({
+    "participant_id", "document_id", "parent_id", "source_id", "source_kind", "target_id", "target_kind",
+    "evidence_excerpt_ids",
+})
+"""Model fields kept as relationships (or read from the other end's label), not as properties."""
 
 
 def _props(record: Record, **extra: Any) -> dict[str, Any]:
@@ -74,7 +95,43 @@ def event_props(e: Event) -> dict[str, Any]:
     """An event as node properties: instants as UTC ISO strings, values as JSON text."""
     return {
         "id": e.id, "project_id": e.project_id, "actor_id": e.actor_id, "type": e.type,
-        "target_ids": list(e.target_ids), "at": e.at.isoformat(), "summary": e.summary,
+        "target_ids": list(e.target_ids), "at": instant(e.at), "summary": e.summary,
         "before": None if e.before is None else json.dumps(e.before),
         "after": None if e.after is None else json.dumps(e.after),
     }
+
+
+def instant(at: datetime) -> str:
+    """UTC ISO-8601 text, as every stored instant (DESIGN.md: the driver mis-encodes zoneinfo
+    datetimes, and ArcadeDB drops offsets); a naive datetime is taken to be UTC already."""
+    return (at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)).isoformat()
+
+
+def node_props(node: Stamped) -> dict[str, Any]:
+    """A node's properties: its model's fields but those kept as relationships, plus what
+    the reads rely on (a project's own `project_id`, a document's length in code points)."""
+    props: dict[str, Any] = {}
+    for field, value in node:
+        if field in _STRUCTURE:
+            continue
+        if isinstance(value, datetime):
+            value = instant(value)
+        elif isinstance(value, Enum):
+            value = value.value
+        props[field] = value
+    if isinstance(node, Project):
+        props["project_id"] = node.id
+    elif isinstance(node, Participant):
+        props["attributes"] = json.dumps(node.attributes)
+    elif isinstance(node, Document):
+        props["length"] = len(node.text)
+    return props
+
+
+def user_props(u: User) -> dict[str, Any]:
+    return {"id": u.id, "name": u.name, "email": u.email, "created_at": instant(u.created_at)}
+
+
+def coding_row(c: Coding) -> dict[str, Any]:
+    return {"excerpt_id": c.excerpt_id, "code_id": c.code_id, "coder": c.coder_id, "at": instant(c.created_at),
+            "project_id": c.project_id}

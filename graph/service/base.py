@@ -1,0 +1,133 @@
+"""What every use case shares: resolving the principal and the nodes a request names,
+inside the use case's own transaction, and recording the change in the history."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
+
+from graph import activity
+from graph.errors import BadInput, NotFound
+from graph.models import Event, NodeKind, NodeRef, Project, Stamped
+from graph.policy import Actor, Need, Principal
+from graph.rules import new_id, now
+from graph.store import Store
+from graph.transaction import Transaction
+
+T = TypeVar("T")
+M = TypeVar("M", bound=Stamped)
+
+
+def describe(*kinds: NodeKind) -> str:
+    """How an error names what was looked for: "code", "code or theme", "node"."""
+    return " or ".join(k.value.lower() for k in kinds) or "node"
+
+
+class UseCases:
+    """Holds the store; each use case runs as one unit of work (`self.store.write`)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def _write(self, work: Callable[[Transaction], Awaitable[T]]) -> T:
+        return await self.store.write(work)
+
+    # -- principals ---------------------------------------------------------------------
+    @staticmethod
+    async def principal(tx: Transaction, actor: Actor, project_id: str) -> Principal:
+        """The actor in a project, read in the use case's transaction (so a removal that
+        committed before it is always seen). A project that does not exist makes a non-member."""
+        project: Project | None = (await tx.nodes(NodeKind.PROJECT, [project_id])).get(project_id)
+        if project is None:
+            return Principal(actor, project_id, None, False)
+        role = None if actor.trusted else await tx.role(project_id, actor.user_id)
+        return Principal.of(actor, project_id, role, project.blind_coding)
+
+    async def in_project(self, tx: Transaction, actor: Actor, project_id: str, need: Need) -> Principal:
+        """The principal, who must be allowed `need` in the project (NotFound for outsiders)."""
+        await self.serialise(tx, project_id, need)
+        principal = await self.principal(tx, actor, project_id)
+        principal.require(need, "project", project_id)
+        return principal
+
+    async def at_node(
+        self, tx: Transaction, actor: Actor, id: str, need: Need, *kinds: NodeKind
+    ) -> tuple[Any, Principal]:
+        """The model of node `id` (of one of `kinds`) and the principal in its project, who must be
+        allowed `need`. A node in a project the actor cannot read answers as one that does not exist."""
+        ref = (await tx.refs([id])).get(id)
+        if ref is None or (kinds and ref.kind not in kinds):
+            raise NotFound(describe(*kinds), id)
+        await self.serialise(tx, ref.project_id, need)
+        principal = await self.principal(tx, actor, ref.project_id)
+        principal.require(need, describe(*kinds), id)
+        return await model(tx, ref.kind, id), principal
+
+    @staticmethod
+    async def serialise(tx: Transaction, project_id: str, need: Need) -> None:
+        """Writes to one project take its lock before reading anything they check (versions, names,
+        owners, roles): Neo4j reads committed data only, so without it two changes could both pass
+        a check that only one of them may pass."""
+        if need is not Need.READ:
+            await tx.lock([project_id])
+
+    @staticmethod
+    async def same_project(tx: Transaction, principal: Principal, ids: Sequence[str], *kinds: NodeKind) -> dict[
+        str, NodeRef
+    ]:
+        """The refs of nodes a change points at, which must exist in the principal's project
+        with one of `kinds`; anything else answers as a node that does not exist."""
+        refs = await tx.refs(list(dict.fromkeys(ids)))
+        for id in ids:
+            ref = refs.get(id)
+            if ref is None or ref.project_id != principal.project_id or (kinds and ref.kind not in kinds):
+                raise NotFound(describe(*kinds), id)
+        return refs
+
+    # -- writing ------------------------------------------------------------------------------
+    @staticmethod
+    async def fresh_ids(tx: Transaction, ids: Sequence[str | None]) -> list[str]:
+        """Each given id, if no node holds it, or a new one for None. The message is the same
+        whether the id is taken in this project or another, so it tells no one what exists."""
+        given = [id for id in ids if id is not None]
+        if len(set(given)) != len(given):
+            raise BadInput("The same id is given twice; ids must be unique.")
+        taken = await tx.refs(given)
+        for id in given:
+            if id in taken:
+                raise BadInput(f"Id {id!r} cannot be used for a new node; leave the id out to get a new one.")
+        return [id or new_id() for id in ids]
+
+    @staticmethod
+    async def log(tx: Transaction, event: Event) -> None:
+        await tx.append(event)
+
+    async def create(self, tx: Transaction, actor: str, node: M) -> M:
+        await tx.insert([node])
+        await self.log(tx, activity.created(actor, node))
+        return node
+
+    async def change(self, tx: Transaction, actor: str, before: M, **fields: Any) -> M:
+        """Apply `fields` to a node, stamp it, bump its version where it has one, and log it."""
+        update: dict[str, Any] = {**fields, "updated_by": actor, "updated_at": now()}
+        if hasattr(before, "version"):
+            update["version"] = before.version + 1  # type: ignore[attr-defined]
+        after = before.model_copy(update=update)
+        await tx.replace(after)
+        await self.log(tx, activity.updated(actor, before, after))
+        return after
+
+    async def remove(self, tx: Transaction, actor: str, kind: NodeKind, node: Stamped) -> None:
+        await self.log(tx, activity.deleted(actor, node))
+        await tx.delete(kind, node.id)
+
+
+async def model(tx: Transaction, kind: NodeKind, id: str) -> Any:
+    """The current model of a node known to exist."""
+    return (await tx.nodes(kind, [id]))[id]
+
+
+def stamps(actor: str) -> dict[str, Any]:
+    """Provenance of a new node."""
+    at = now()
+    return {"created_by": actor, "created_at": at, "updated_by": actor, "updated_at": at}

@@ -1,0 +1,193 @@
+"""The codebook and the themes built from it: two trees, and code-to-theme membership."""
+
+from __future__ import annotations
+
+from graph import activity
+from graph.errors import BadInput, NotFound
+from graph.inputs import CodePatch, NewCode, NewTheme, ThemePatch
+from graph.models import Code, NodeKind, Theme
+from graph.policy import Actor, Need, Principal
+from graph.rules import check_version, now
+from graph.service.base import UseCases, model, stamps
+from graph.transaction import Transaction
+
+
+class Codebook(UseCases):
+    # -- codes -------------------------------------------------------------------------------
+    async def create_code(self, actor: Actor, new: NewCode) -> Code:
+        async def work(tx: Transaction) -> Code:
+            principal = await self.in_project(tx, actor, new.project_id, Need.EDIT)
+            return await self.new_code(tx, principal, new)
+
+        return await self._write(work)
+
+    async def new_code(self, tx: Transaction, principal: Principal, new: NewCode) -> Code:
+        await self.check_parent(tx, principal, NodeKind.CODE, None, new.parent_id)
+        await self.check_name(tx, NodeKind.CODE, principal.project_id, new.name, new.parent_id, None)
+        [id] = await self.fresh_ids(tx, [new.id])
+        code = Code(id=id, project_id=new.project_id, parent_id=new.parent_id, name=new.name,
+                    description=new.description, color=new.color, codable=new.codable, version=1,
+                    **stamps(principal.user_id))
+        return await self.create(tx, principal.user_id, code)
+
+    async def update_code(self, actor: Actor, id: str, patch: CodePatch) -> Code:
+        async def work(tx: Transaction) -> Code:
+            code, principal = await self.at_node(tx, actor, id, Need.EDIT, NodeKind.CODE)
+            return await self.patch_code(tx, principal, code, patch)
+
+        return await self._write(work)
+
+    async def patch_code(self, tx: Transaction, principal: Principal, code: Code, patch: CodePatch) -> Code:
+        check_version("Code", code.id, patch.expected_version, code.version)
+        parent_id = patch.parent_id if patch.given("parent_id") else code.parent_id
+        if parent_id != code.parent_id:
+            await self.check_parent(tx, principal, NodeKind.CODE, code.id, parent_id)
+        name = patch.name or code.name
+        await self.check_name(tx, NodeKind.CODE, code.project_id, name, parent_id, code.id)
+        return await self.change(
+            tx, principal.user_id, code, name=name, parent_id=parent_id,
+            description=code.description if patch.description is None else patch.description,
+            color=patch.color if patch.given("color") else code.color,
+            codable=code.codable if patch.codable is None else patch.codable,
+        )
+
+    async def delete_code(self, actor: Actor, id: str) -> None:
+        """Its codings, memberships and links go with it; its children move up to its parent."""
+
+        async def work(tx: Transaction) -> None:
+            code, principal = await self.at_node(tx, actor, id, Need.EDIT, NodeKind.CODE)
+            principal.require_removal("a code someone else created, or that other coders applied",
+                                      {code.created_by} | await tx.coders_under(NodeKind.CODE, id))
+            await self.move_children(tx, code, code.parent_id)
+            await self.remove(tx, actor.user_id, NodeKind.CODE, code)
+
+        await self._write(work)
+
+    async def merge_codes(self, actor: Actor, source_id: str, target_id: str) -> Code:
+        """The source's codings, memberships, links, children and memos move to the target; the
+        source goes. Merging away other people's work needs OWNER."""
+
+        async def work(tx: Transaction) -> Code:
+            source, principal = await self.at_node(tx, actor, source_id, Need.EDIT, NodeKind.CODE)
+            await self.same_project(tx, principal, [target_id], NodeKind.CODE)
+            if source_id == target_id:
+                raise BadInput("A code cannot be merged into itself; pick two different codes.")
+            if source_id in await tx.ancestors(NodeKind.CODE, target_id):
+                raise BadInput("A code cannot be merged into one of its own descendants; move the target out first.")
+            principal.require_removal("a code someone else created, or that other coders applied",
+                                      {source.created_by} | await tx.coders_under(NodeKind.CODE, source_id))
+            await self.move_children(tx, source, target_id)
+            await tx.merge_code(source_id, target_id)
+            target = await model(tx, NodeKind.CODE, target_id)
+            merged = target.model_copy(update={"version": target.version + 1, "updated_by": actor.user_id,
+                                               "updated_at": now()})
+            await tx.replace(merged)
+            await self.log(tx, activity.merged(actor.user_id, source, merged))
+            return merged
+
+        return await self._write(work)
+
+    async def move_children(self, tx: Transaction, code: Code, parent_id: str | None) -> None:
+        """Children of a code that goes move to `parent_id`, keeping names unique under it."""
+        for child in await tx.children(NodeKind.CODE, code.id):
+            await self.check_name(tx, NodeKind.CODE, code.project_id, child.name, parent_id, child.id)
+            await tx.replace(child.model_copy(update={"parent_id": parent_id}))
+
+    # -- themes ------------------------------------------------------------------------------
+    async def create_theme(self, actor: Actor, new: NewTheme) -> Theme:
+        async def work(tx: Transaction) -> Theme:
+            principal = await self.in_project(tx, actor, new.project_id, Need.EDIT)
+            return await self.new_theme(tx, principal, new)
+
+        return await self._write(work)
+
+    async def new_theme(self, tx: Transaction, principal: Principal, new: NewTheme) -> Theme:
+        await self.check_parent(tx, principal, NodeKind.THEME, None, new.parent_id)
+        await self.check_name(tx, NodeKind.THEME, principal.project_id, new.name, None, None)
+        [id] = await self.fresh_ids(tx, [new.id])
+        theme = Theme(id=id, project_id=new.project_id, parent_id=new.parent_id, name=new.name,
+                      description=new.description, status=new.status, version=1, **stamps(principal.user_id))
+        return await self.create(tx, principal.user_id, theme)
+
+    async def update_theme(self, actor: Actor, id: str, patch: ThemePatch) -> Theme:
+        async def work(tx: Transaction) -> Theme:
+            theme, principal = await self.at_node(tx, actor, id, Need.EDIT, NodeKind.THEME)
+            return await self.patch_theme(tx, principal, theme, patch)
+
+        return await self._write(work)
+
+    async def patch_theme(self, tx: Transaction, principal: Principal, theme: Theme, patch: ThemePatch) -> Theme:
+        check_version("Theme", theme.id, patch.expected_version, theme.version)
+        parent_id = patch.parent_id if patch.given("parent_id") else theme.parent_id
+        if parent_id != theme.parent_id:
+            await self.check_parent(tx, principal, NodeKind.THEME, theme.id, parent_id)
+        name = patch.name or theme.name
+        await self.check_name(tx, NodeKind.THEME, theme.project_id, name, None, theme.id)
+        return await self.change(
+            tx, principal.user_id, theme, name=name, parent_id=parent_id,
+            description=theme.description if patch.description is None else patch.description,
+            status=patch.status or theme.status,
+        )
+
+    async def delete_theme(self, actor: Actor, id: str) -> None:
+        """Its memberships and links go with it; its subthemes move up to its parent."""
+
+        async def work(tx: Transaction) -> None:
+            theme, principal = await self.at_node(tx, actor, id, Need.EDIT, NodeKind.THEME)
+            principal.require_removal("a theme someone else created", [theme.created_by])
+            for sub in await tx.children(NodeKind.THEME, id):
+                await tx.replace(sub.model_copy(update={"parent_id": theme.parent_id}))
+            await self.remove(tx, actor.user_id, NodeKind.THEME, theme)
+
+        await self._write(work)
+
+    async def add_code_to_theme(self, actor: Actor, code_id: str, theme_id: str) -> Theme:
+        async def work(tx: Transaction) -> Theme:
+            theme, principal = await self.at_node(tx, actor, theme_id, Need.EDIT, NodeKind.THEME)
+            await self.add_member_code(tx, principal, code_id, theme)
+            return theme
+
+        return await self._write(work)
+
+    async def add_member_code(self, tx: Transaction, principal: Principal, code_id: str, theme: Theme) -> None:
+        await self.same_project(tx, principal, [code_id], NodeKind.CODE)
+        code = await model(tx, NodeKind.CODE, code_id)
+        await tx.add_to_theme(code_id, theme.id, theme.project_id, principal.user_id, now().isoformat())
+        await self.log(tx, activity.theme_membership(principal.user_id, "added", code, theme))
+
+    async def remove_code_from_theme(self, actor: Actor, code_id: str, theme_id: str) -> Theme:
+        async def work(tx: Transaction) -> Theme:
+            theme, principal = await self.at_node(tx, actor, theme_id, Need.EDIT, NodeKind.THEME)
+            await self.same_project(tx, principal, [code_id], NodeKind.CODE)
+            if not await tx.remove_from_theme(code_id, theme_id):
+                raise NotFound("membership of that code in that theme", f"{code_id}/{theme_id}")
+            code = await model(tx, NodeKind.CODE, code_id)
+            await self.log(tx, activity.theme_membership(actor.user_id, "removed", code, theme))
+            return theme
+
+        return await self._write(work)
+
+    # -- rules of both trees -------------------------------------------------------------------
+    async def check_parent(self, tx: Transaction, principal: Principal, kind: NodeKind, id: str | None,
+                           parent_id: str | None) -> None:
+        """The parent exists in the same project and is not the node itself or below it."""
+        if parent_id is None:
+            return
+        await self.same_project(tx, principal, [parent_id], kind)
+        if id is not None and (parent_id == id or id in await tx.ancestors(kind, parent_id)):
+            raise BadInput(
+                f"A {kind.value.lower()} cannot be its own ancestor: {parent_id!r} is {id!r} or lies beneath it."
+            )
+
+    @staticmethod
+    async def check_name(tx: Transaction, kind: NodeKind, project_id: str, name: str, parent_id: str | None,
+                         self_id: str | None) -> None:
+        """Code names are unique among siblings, theme names in the project (ignoring case)."""
+        clash = [id for id in await tx.named(kind, project_id, name, parent_id) if id != self_id]
+        if not clash:
+            return
+        if kind is NodeKind.THEME:
+            raise BadInput(f"A theme named {name!r} already exists in this project; choose another name.",
+                           existingId=clash[0])
+        where = "at the top level" if parent_id is None else "under that parent"
+        raise BadInput(f"A code named {name!r} already exists {where}; choose another name.", existingId=clash[0])

@@ -1,0 +1,115 @@
+"""Concept links between codes and themes, and memos about any node."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from graph.errors import BadInput
+from graph.inputs import LinkPatch, MemoPatch, NewLink, NewMemo
+from graph.models import CONCEPT_KINDS, Link, LinkKind, Memo, NodeKind
+from graph.policy import Actor, Need, Principal
+from graph.rules import check_version
+from graph.service.base import UseCases, stamps
+from graph.transaction import Transaction
+
+MEMO_TARGETS = tuple(k for k in NodeKind if k is not NodeKind.MEMO)
+
+
+class Concepts(UseCases):
+    # -- links -------------------------------------------------------------------------------
+    async def link_concepts(self, actor: Actor, new: NewLink) -> Link:
+        async def work(tx: Transaction) -> Link:
+            source, principal = await self.at_node(tx, actor, new.source_id, Need.EDIT, *CONCEPT_KINDS)
+            return await self.new_link(tx, principal, new)
+
+        return await self._write(work)
+
+    async def new_link(self, tx: Transaction, principal: Principal, new: NewLink) -> Link:
+        refs = await self.same_project(tx, principal, [new.source_id, new.target_id], *CONCEPT_KINDS)
+        if new.source_id == new.target_id:
+            raise BadInput("A concept cannot be linked to itself; pick two different codes or themes.")
+        await self.check_duplicate(tx, new.source_id, new.target_id, new.kind, None)
+        evidence = await self.evidence(tx, principal, new.evidence_excerpt_ids)
+        [id] = await self.fresh_ids(tx, [new.id])
+        link = Link(id=id, project_id=principal.project_id, source_id=new.source_id,
+                    source_kind=refs[new.source_id].kind, target_id=new.target_id, target_kind=refs[new.target_id].kind,
+                    kind=new.kind, label=new.label, note=new.note, evidence_excerpt_ids=evidence, version=1,
+                    **stamps(principal.user_id))
+        return await self.create(tx, principal.user_id, link)
+
+    async def update_link(self, actor: Actor, id: str, patch: LinkPatch) -> Link:
+        async def work(tx: Transaction) -> Link:
+            link, principal = await self.at_node(tx, actor, id, Need.EDIT, NodeKind.LINK)
+            return await self.patch_link(tx, principal, link, patch)
+
+        return await self._write(work)
+
+    async def patch_link(self, tx: Transaction, principal: Principal, link: Link, patch: LinkPatch) -> Link:
+        check_version("Link", link.id, patch.expected_version, link.version)
+        kind = patch.kind or link.kind
+        if kind != link.kind:
+            await self.check_duplicate(tx, link.source_id, link.target_id, kind, link.id)
+        evidence = link.evidence_excerpt_ids if patch.evidence_excerpt_ids is None else await self.evidence(
+            tx, principal, patch.evidence_excerpt_ids)
+        return await self.change(
+            tx, principal.user_id, link, kind=kind, evidence_excerpt_ids=evidence,
+            label=patch.label if patch.given("label") else link.label,
+            note=patch.note if patch.given("note") else link.note,
+        )
+
+    async def unlink(self, actor: Actor, id: str) -> None:
+        async def work(tx: Transaction) -> None:
+            link, principal = await self.at_node(tx, actor, id, Need.EDIT, NodeKind.LINK)
+            principal.require_removal("a link someone else drew", [link.created_by])
+            await self.remove(tx, actor.user_id, NodeKind.LINK, link)
+
+        await self._write(work)
+
+    async def evidence(self, tx: Transaction, principal: Principal, excerpt_ids: Sequence[str]) -> tuple[str, ...]:
+        """Evidence excerpts, each once and in the order given, from the principal's project."""
+        unique = tuple(dict.fromkeys(excerpt_ids))
+        await self.same_project(tx, principal, unique, NodeKind.EXCERPT)
+        return unique
+
+    @staticmethod
+    async def check_duplicate(tx: Transaction, source_id: str, target_id: str, kind: LinkKind,
+                              self_id: str | None) -> None:
+        """Two concepts are linked at most once per kind (either way round for symmetric kinds)."""
+        for other in await tx.links_between(source_id, target_id):
+            same_way = other.source_id == source_id
+            if other.id != self_id and other.kind is kind and (same_way or kind.symmetric):
+                raise BadInput(f"These concepts are already linked as {kind.value}; update that link instead.",
+                               existingId=other.id)
+
+    # -- memos -------------------------------------------------------------------------------
+    async def add_memo(self, actor: Actor, new: NewMemo) -> Memo:
+        async def work(tx: Transaction) -> Memo:
+            _, principal = await self.at_node(tx, actor, new.target_id, Need.EDIT, *MEMO_TARGETS)
+            return await self.new_memo(tx, principal, new)
+
+        return await self._write(work)
+
+    async def new_memo(self, tx: Transaction, principal: Principal, new: NewMemo) -> Memo:
+        refs = await self.same_project(tx, principal, [new.target_id], *MEMO_TARGETS)
+        [id] = await self.fresh_ids(tx, [new.id])
+        memo = Memo(id=id, project_id=principal.project_id, target_id=new.target_id,
+                    target_kind=refs[new.target_id].kind, title=new.title, body=new.body, version=1,
+                    **stamps(principal.user_id))
+        return await self.create(tx, principal.user_id, memo)
+
+    async def update_memo(self, actor: Actor, id: str, patch: MemoPatch) -> Memo:
+        async def work(tx: Transaction) -> Memo:
+            memo, principal = await self.at_node(tx, actor, id, Need.EDIT, NodeKind.MEMO)
+            check_version("Memo", id, patch.expected_version, memo.version)
+            return await self.change(tx, actor.user_id, memo, title=patch.title or memo.title,
+                                     body=memo.body if patch.body is None else patch.body)
+
+        return await self._write(work)
+
+    async def delete_memo(self, actor: Actor, id: str) -> None:
+        async def work(tx: Transaction) -> None:
+            memo, principal = await self.at_node(tx, actor, id, Need.EDIT, NodeKind.MEMO)
+            principal.require_removal("a memo someone else wrote", [memo.created_by])
+            await self.remove(tx, actor.user_id, NodeKind.MEMO, memo)
+
+        await self._write(work)

@@ -1,0 +1,333 @@
+"""The read side of the service: the store's batch readers as one actor may see them.
+
+A `Reader` is made per request (per websocket operation): it resolves the actor's
+principal in each project once, drops whatever lies in a project the actor cannot read
+(so it answers as if it did not exist), and under blind coding keeps an ANALYST to their
+own codings, the excerpts they marked or coded, and the history of both. Exports,
+reports and GraphQL loaders all read through it, so none of them can forget a rule.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from graph import activity, cursors
+from graph.analysis.agreement import AgreementUnit
+from graph.analysis.filters import CaseFilter, Where
+from graph.analysis.results import (
+    Agreement,
+    CaseMatrix,
+    ConceptKind,
+    ConceptPath,
+    CooccurrenceScope,
+    Group,
+    IdPage,
+    Pair,
+    ParticipantMatch,
+    Relation,
+    SearchPage,
+    SequenceHit,
+    ThemeMap,
+)
+from graph.analysis.snapshot import Snapshot
+from graph.errors import BadInput, Forbidden
+from graph.models import (
+    Code,
+    Coding,
+    ConceptStats,
+    Document,
+    Event,
+    EventPage,
+    Excerpt,
+    Link,
+    Membership,
+    Memo,
+    NodeRef,
+    Page,
+    Participant,
+    Project,
+    Theme,
+    User,
+)
+from graph.policy import Actor, Need, Principal
+from graph.service.coding import principal_view
+from graph.store import Store
+
+M = TypeVar("M")
+HISTORY_BATCH = 200
+"""Events read at a time while skipping those blind coding hides."""
+
+
+class Reader:
+    def __init__(self, store: Store, actor: Actor) -> None:
+        self.store = store
+        self.actor = actor
+        self._principals: dict[str, Principal] = {}
+
+    # -- principals -----------------------------------------------------------------------
+    async def principals(self, project_ids: Sequence[str]) -> dict[str, Principal]:
+        """The actor in each project (a non-member, or a project that does not exist, has no role)."""
+        wanted = [p for p in dict.fromkeys(project_ids) if p not in self._principals]
+        if wanted:
+            projects = await self.store.get_projects(wanted)
+            roles = {} if self.actor.trusted else await self.store.roles(self.actor.user_id, wanted)
+            for id in wanted:
+                project = projects.get(id)
+                self._principals[id] = Principal.of(self.actor, id, roles.get(id), bool(project and project.blind_coding)) \
+                    if project else Principal(self.actor, id, None, False)
+        return {p: self._principals[p] for p in project_ids}
+
+    async def principal(self, project_id: str) -> Principal:
+        return (await self.principals([project_id]))[project_id]
+
+    async def require(self, project_id: str, need: Need = Need.READ) -> Principal:
+        principal = await self.principal(project_id)
+        principal.require(need, "project", project_id)
+        return principal
+
+    def forget(self) -> None:
+        """Drop the principals resolved so far (a live connection re-reads them per event)."""
+        self._principals.clear()
+
+    async def _readable(self, found: dict[str, M]) -> dict[str, M]:
+        """Models (with `project_id`) in projects the actor may read."""
+        principals = await self.principals([_project_of(m) for m in found.values()])
+        return {key: m for key, m in found.items() if principals[_project_of(m)].may(Need.READ)}
+
+    async def _grouped(self, found: dict[str, list[M]]) -> dict[str, list[M]]:
+        flat = {f"{k}\0{i}": m for k, ms in found.items() for i, m in enumerate(ms)}
+        kept = await self._readable(flat)
+        return {k: [kept[f"{k}\0{i}"] for i in range(len(ms)) if f"{k}\0{i}" in kept] for k, ms in found.items()}
+
+    # -- nodes ------------------------------------------------------------------------------
+    async def get_users(self, ids: Sequence[str]) -> dict[str, User]:
+        """Users are named wherever their work is shown: any signed-in actor may read a name."""
+        return await self.store.get_users(ids)
+
+    async def node_refs(self, ids: Sequence[str]) -> dict[str, NodeRef]:
+        found = await self.store.node_refs(ids)
+        principals = await self.principals([r.project_id for r in found.values()])
+        return {id: r for id, r in found.items() if principals[r.project_id].may(Need.READ)}
+
+    async def list_projects(self) -> list[Project]:
+        found = await self.store.list_projects()
+        principals = await self.principals([p.id for p in found])
+        return [p for p in found if principals[p.id].may(Need.READ)]
+
+    async def get_projects(self, ids: Sequence[str]) -> dict[str, Project]:
+        found = await self.store.get_projects(ids)
+        principals = await self.principals(list(found))
+        return {id: p for id, p in found.items() if principals[id].may(Need.READ)}
+
+    async def get_participants(self, ids: Sequence[str]) -> dict[str, Participant]:
+        return await self._readable(await self.store.get_participants(ids))
+
+    async def get_documents(self, ids: Sequence[str]) -> dict[str, Document]:
+        return await self._readable(await self.store.get_documents(ids))
+
+    async def get_excerpts(self, ids: Sequence[str]) -> dict[str, Excerpt]:
+        found = await self._readable(await self.store.get_excerpts(ids))
+        return {e.id: e for e in await self._blind_excerpts(list(found.values()))}
+
+    async def get_codes(self, ids: Sequence[str]) -> dict[str, Code]:
+        return await self._readable(await self.store.get_codes(ids))
+
+    async def get_themes(self, ids: Sequence[str]) -> dict[str, Theme]:
+        return await self._readable(await self.store.get_themes(ids))
+
+    async def get_links(self, ids: Sequence[str]) -> dict[str, Link]:
+        return await self._readable(await self.store.get_links(ids))
+
+    async def get_memos(self, ids: Sequence[str]) -> dict[str, Memo]:
+        return await self._readable(await self.store.get_memos(ids))
+
+    # -- lists ------------------------------------------------------------------------------
+    async def members_of_projects(self, ids: Sequence[str]) -> dict[str, list[Membership]]:
+        principals = await self.principals(ids)
+        found = await self.store.members_of_projects([p for p in ids if principals[p].may(Need.READ)])
+        return {p: found.get(p, []) for p in ids}
+
+    async def participants_of_projects(self, ids: Sequence[str]) -> dict[str, list[Participant]]:
+        return await self._grouped(await self.store.participants_of_projects(ids))
+
+    async def documents_of_projects(self, ids: Sequence[str]) -> dict[str, list[Document]]:
+        return await self._grouped(await self.store.documents_of_projects(ids))
+
+    async def documents_of_participants(self, ids: Sequence[str]) -> dict[str, list[Document]]:
+        return await self._grouped(await self.store.documents_of_participants(ids))
+
+    async def excerpts_of_documents(self, ids: Sequence[str]) -> dict[str, list[Excerpt]]:
+        found = await self._grouped(await self.store.excerpts_of_documents(ids))
+        kept = {e.id: e for e in await self._blind_excerpts([e for es in found.values() for e in es])}
+        return {d: [kept[e.id] for e in es if e.id in kept] for d, es in found.items()}
+
+    async def codings_of_excerpts(self, ids: Sequence[str]) -> dict[str, list[Coding]]:
+        found = await self._grouped(await self.store.codings_of_excerpts(ids))
+        principals = await self.principals([c.project_id for cs in found.values() for c in cs])
+        return {e: [c for c in cs if principals[c.project_id].sees_coder(c.coder_id)] for e, cs in found.items()}
+
+    async def codes_of_projects(self, ids: Sequence[str]) -> dict[str, list[Code]]:
+        return await self._grouped(await self.store.codes_of_projects(ids))
+
+    async def children_of_codes(self, ids: Sequence[str]) -> dict[str, list[Code]]:
+        return await self._grouped(await self.store.children_of_codes(ids))
+
+    async def themes_of_projects(self, ids: Sequence[str]) -> dict[str, list[Theme]]:
+        return await self._grouped(await self.store.themes_of_projects(ids))
+
+    async def subthemes_of_themes(self, ids: Sequence[str]) -> dict[str, list[Theme]]:
+        return await self._grouped(await self.store.subthemes_of_themes(ids))
+
+    async def codes_of_themes(self, ids: Sequence[str]) -> dict[str, list[Code]]:
+        return await self._grouped(await self.store.codes_of_themes(ids))
+
+    async def themes_of_codes(self, ids: Sequence[str]) -> dict[str, list[Theme]]:
+        return await self._grouped(await self.store.themes_of_codes(ids))
+
+    async def links_of_projects(self, ids: Sequence[str]) -> dict[str, list[Link]]:
+        return await self._grouped(await self.store.links_of_projects(ids))
+
+    async def memos_of_projects(self, ids: Sequence[str]) -> dict[str, list[Memo]]:
+        return await self._grouped(await self.store.memos_of_projects(ids))
+
+    async def _blind_excerpts(self, excerpts: list[Excerpt]) -> list[Excerpt]:
+        """Under blind coding, only the excerpts the principal marked or coded, shown as theirs."""
+        principals = await self.principals([e.project_id for e in excerpts])
+        blind = [e.id for e in excerpts if principals[e.project_id].blind]
+        mine: set[str] = set()
+        if blind:
+            codings = await self.store.codings_of_excerpts(blind)
+            mine = {e for e, cs in codings.items() if any(c.coder_id == self.actor.user_id for c in cs)}
+        return [principal_view(principals[e.project_id], e) for e in excerpts
+                if not principals[e.project_id].blind or e.id in mine or e.created_by == self.actor.user_id]
+
+    # -- prevalence and pages of a code's excerpts (scoped to the coder blind coding allows) ---
+    async def _coder(self, concept_ids: Sequence[str], coder_id: str | None) -> dict[str, str | None]:
+        refs = await self.node_refs(concept_ids)
+        principals = await self.principals([r.project_id for r in refs.values()])
+        return {id: (principals[r.project_id].coder or coder_id) for id, r in refs.items()}
+
+    async def code_stats(self, ids: Sequence[str], coder_id: str | None = None) -> dict[str, ConceptStats]:
+        return await self._stats(self.store.code_stats, ids, coder_id)
+
+    async def theme_stats(self, ids: Sequence[str], coder_id: str | None = None) -> dict[str, ConceptStats]:
+        return await self._stats(self.store.theme_stats, ids, coder_id)
+
+    async def _stats(self, fetch: Any, ids: Sequence[str], coder_id: str | None) -> dict[str, ConceptStats]:
+        coders = await self._coder(ids, coder_id)
+        out: dict[str, ConceptStats] = {}
+        for coder in set(coders.values()):
+            out |= await fetch([i for i in ids if i in coders and coders[i] == coder], coder)
+        return out
+
+    async def excerpts_of_codes(self, ids: Sequence[str], first: int, after: str | None,
+                                coder_id: str | None = None) -> dict[str, Page]:
+        coders = await self._coder(ids, coder_id)
+        out: dict[str, Page] = {}
+        for coder in set(coders.values()):
+            out |= await self.store.excerpts_of_codes([i for i in ids if coders.get(i) == coder], first, after, coder)
+        principals = await self.principals([e.project_id for page in out.values() for e in page.items])
+        return {id: page.model_copy(update={"items": tuple(principal_view(principals[e.project_id], e)
+                                                           for e in page.items)})
+                for id, page in out.items()}
+
+    # -- history ----------------------------------------------------------------------------
+    async def activity(self, project_id: str, first: int, after: str | None = None, actor_id: str | None = None,
+                       target_id: str | None = None) -> EventPage:
+        """A page of history; under blind coding the hidden events are skipped inside the read, so
+        neither the page nor its cursors reveal them."""
+        principal = await self.require(project_id)
+        if first < 0:
+            raise BadInput("first must be zero or more.")
+        if after is not None:
+            cursors.decode(after, 2)
+        events: list[Event] = []
+        more, cursor = True, after
+        while more and len(events) <= first:
+            page = await self.store.activity(project_id, max(first + 1, HISTORY_BATCH), cursor, actor_id, target_id)
+            events += [e for e in page.events if principal.sees_event(e)]
+            more, cursor = page.has_next_page, (page.cursors[-1] if page.cursors else cursor)
+        shown = events[:first]
+        return EventPage(events=tuple(shown), cursors=tuple(activity.cursor(e) for e in shown),
+                         has_next_page=len(events) > first)
+
+    async def events_since(self, project_id: str, cursor: str | None) -> tuple[list[Event], str | None]:
+        """New events for a live subscriber, and the cursor to poll from next (past hidden ones too)."""
+        principal = await self.require(project_id)
+        found = await self.store.events_since(project_id, cursor)
+        return [e for e in found if principal.sees_event(e)], activity.cursor(found[-1]) if found else cursor
+
+    # -- analysis (one store call each; coders narrowed by blind coding) ----------------------
+    async def _coders(self, project_id: str, coders: Sequence[str] | None) -> Sequence[str] | None:
+        principal = await self.require(project_id)
+        return coders if principal.coder is None else (principal.coder,)
+
+    async def project_snapshot(self, project_id: str, with_text: bool = False) -> Snapshot:
+        """The project for exports and reports; under blind coding, with the principal's codings only."""
+        principal = await self.require(project_id)
+        snapshot = await self.store.project_snapshot(project_id, with_text)
+        if principal.coder is None:
+            return snapshot
+        codings = [c for c in snapshot.codings if c.coder_id == principal.coder]
+        coded = {c.excerpt_id for c in codings}
+        return dataclasses.replace(snapshot, codings=codings, excerpts=[e for e in snapshot.excerpts if e.id in coded],
+                                   revision=-1)
+
+    async def theme_map(self, project_id: str, filter: CaseFilter | None = None, coders: Sequence[str] | None = None,
+                        cooccurrence_min: int | None = None) -> ThemeMap:
+        return await self.store.theme_map(project_id, filter, await self._coders(project_id, coders), cooccurrence_min)
+
+    async def cooccurrence(self, project_id: str, scope: CooccurrenceScope = CooccurrenceScope.EXCERPT,
+                           code_ids: Sequence[str] = (), theme_ids: Sequence[str] = (), min_count: int = 1,
+                           filter: CaseFilter | None = None, coders: Sequence[str] | None = None) -> list[Pair]:
+        return await self.store.cooccurrence(project_id, scope, code_ids, theme_ids, min_count, filter,
+                                             await self._coders(project_id, coders))
+
+    async def case_matrix(self, project_id: str, columns: ConceptKind = ConceptKind.CODE,
+                          column_ids: Sequence[str] = (), filter: CaseFilter | None = None,
+                          coders: Sequence[str] | None = None) -> CaseMatrix:
+        return await self.store.case_matrix(project_id, columns, column_ids, filter,
+                                            await self._coders(project_id, coders))
+
+    async def compare_groups(self, project_id: str, attribute: str, columns: ConceptKind = ConceptKind.THEME,
+                             column_ids: Sequence[str] = (), filter: CaseFilter | None = None,
+                             coders: Sequence[str] | None = None) -> list[Group]:
+        return await self.store.compare_groups(project_id, attribute, columns, column_ids, filter,
+                                               await self._coders(project_id, coders))
+
+    async def find_excerpts(self, project_id: str, where: Where, first: int, after: str | None) -> IdPage:
+        scoped = where.model_copy(update={"coders": await self._coders(project_id, where.coders)})
+        return await self.store.find_excerpts(project_id, scoped, first, after)
+
+    async def participants_matching(self, project_id: str, where: Where) -> list[ParticipantMatch]:
+        scoped = where.model_copy(update={"coders": await self._coders(project_id, where.coders)})
+        return await self.store.participants_matching(project_id, scoped)
+
+    async def sequences(self, project_id: str, first: str, then: str, max_gap: int | None = None,
+                        filter: CaseFilter | None = None, coders: Sequence[str] | None = None) -> list[SequenceHit]:
+        return await self.store.sequences(project_id, first, then, max_gap, filter,
+                                          await self._coders(project_id, coders))
+
+    async def concept_paths(self, project_id: str, source: str, target: str, max_length: int = 4,
+                            via: Sequence[Relation] = (), filter: CaseFilter | None = None,
+                            coders: Sequence[str] | None = None) -> list[ConceptPath]:
+        return await self.store.concept_paths(project_id, source, target, max_length, via, filter,
+                                              await self._coders(project_id, coders))
+
+    async def search(self, project_id: str, text: str, first: int = 20, after: str | None = None) -> SearchPage:
+        await self.require(project_id)
+        return await self.store.search(project_id, text, first, after)
+
+    async def agreement(self, project_id: str, coders: Sequence[str], code_ids: Sequence[str] = (),
+                        document_ids: Sequence[str] = (), unit: AgreementUnit = AgreementUnit.EXCERPT) -> Agreement:
+        principal = await self.require(project_id)
+        if principal.blind:
+            raise Forbidden("Agreement compares coders, which blind coding hides from ANALYSTs; ask an OWNER.")
+        return await self.store.agreement(project_id, coders, code_ids, document_ids, unit)
+
+
+def _project_of(model: Any) -> str:
+    return model.id if isinstance(model, Project) else str(model.project_id)
+

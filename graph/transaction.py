@@ -1,0 +1,116 @@
+"""The unit-of-work port: the primitive reads and writes a use case makes inside one
+transaction of the store (`Store.write` / `Store.read`).
+
+Adapters translate these into SQL or Cypher and nothing more: no business rule, no rule
+message, no activity logging (those live once, in `graph.service`). Every method may be
+called any number of times within one transaction and sees the transaction's own writes.
+Unknown ids are not errors here: readers leave them out, and `delete`/`delete_*` on a
+missing row report `False` or do nothing, so the service decides what the caller hears.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from graph.models import Code, Coding, Event, Link, NodeKind, NodeRef, Role, Stamped, Theme, User
+
+Span = tuple[str, int, int]
+"""An excerpt's place: (document id, start, end) in code points."""
+
+
+class Transaction(Protocol):
+    # -- nodes -----------------------------------------------------------------------------
+    async def refs(self, ids: Sequence[str]) -> dict[str, NodeRef]:
+        """The kind and project of each id that names a node (of any kind)."""
+
+    async def nodes(self, kind: NodeKind, ids: Sequence[str]) -> dict[str, Any]:
+        """The current models of the nodes of `kind` among `ids` (Link models carry their evidence)."""
+
+    async def lock(self, ids: Sequence[str]) -> None:
+        """Hold write locks on these nodes until the transaction ends (a no-op where the whole store is locked)."""
+
+    async def insert(self, nodes: Sequence[Stamped]) -> None:
+        """Create nodes (any mix of Project, Participant, Document, Excerpt, Code, Theme, Link with its
+        evidence, Memo) exactly as given, in order; the caller has checked that their ids are free."""
+
+    async def replace(self, node: Stamped) -> None:
+        """Overwrite every field of an existing node with the model's (a Link's evidence too)."""
+
+    async def delete(self, kind: NodeKind, id: str) -> None:
+        """Delete a node with what cannot outlive it: a project's every node, membership and event; a
+        document's excerpts; an excerpt's codings and evidence entries; a code's codings and theme
+        memberships; a code's or theme's links; any node's memos; a participant's ABOUT edges (documents
+        stay). Children in a tree must have been moved first."""
+
+    # -- users and membership ------------------------------------------------------------
+    async def users(self, ids: Sequence[str]) -> dict[str, User]: ...
+
+    async def user_named(self, name: str) -> User | None:
+        """The user with this name ignoring case (the oldest, should there be several)."""
+
+    async def insert_user(self, user: User) -> None: ...
+
+    async def set_token_hash(self, user_id: str, token_hash: str | None) -> bool:
+        """Replace the user's token hash (None revokes it); False if there is no such user."""
+
+    async def role(self, project_id: str, user_id: str) -> Role | None: ...
+
+    async def owners(self, project_id: str) -> list[str]:
+        """The ids of the project's OWNERs."""
+
+    async def set_role(self, project_id: str, user_id: str, role: Role) -> None:
+        """Make the user a member with this role, or change their role."""
+
+    async def remove_role(self, project_id: str, user_id: str) -> None: ...
+
+    # -- trees and names -----------------------------------------------------------------
+    async def named(self, kind: NodeKind, project_id: str, name: str, parent_id: str | None = None) -> list[str]:
+        """Ids of the project's codes under `parent_id` (None: top level), or of its themes (any
+        parent; `parent_id` ignored), whose name equals `name` ignoring case."""
+
+    async def children(self, kind: NodeKind, parent_id: str) -> list[Code] | list[Theme]:
+        """The codes or themes whose parent is `parent_id`."""
+
+    async def ancestors(self, kind: NodeKind, id: str) -> list[str]:
+        """The ids above a code or theme in its tree, nearest first."""
+
+    # -- excerpts and codings ------------------------------------------------------------
+    async def excerpts_at(self, spans: Sequence[Span]) -> dict[Span, str]:
+        """The id of the excerpt at each span that has one."""
+
+    async def document_texts(self, ids: Sequence[str]) -> dict[str, str]:
+        """The text of each existing document (without the rest of its model)."""
+
+    async def insert_codings(self, codings: Sequence[Coding]) -> None:
+        """Record codings; one that exists already for (excerpt, code, coder) is kept as it was."""
+
+    async def delete_coding(self, excerpt_id: str, code_id: str, coder_id: str) -> bool:
+        """Remove one coding; False if there was none."""
+
+    async def coders_under(self, kind: NodeKind, id: str) -> set[str]:
+        """Whose codings deleting this node would remove: an excerpt's, a document's excerpts',
+        a code's (empty for other kinds)."""
+
+    async def creators_under(self, kind: NodeKind, id: str) -> set[str]:
+        """Who created the excerpts deleting this node would remove: a document's or an excerpt's
+        (empty for other kinds)."""
+
+    # -- concepts --------------------------------------------------------------------------
+    async def add_to_theme(self, code_id: str, theme_id: str, project_id: str, actor: str, at: str) -> None:
+        """Make the code a member of the theme (nothing happens if it is one); `at` is UTC ISO-8601."""
+
+    async def remove_from_theme(self, code_id: str, theme_id: str) -> bool:
+        """False if the code was not a member of the theme."""
+
+    async def links_between(self, a: str, b: str) -> list[Link]:
+        """The links from a to b and from b to a."""
+
+    async def merge_code(self, source_id: str, target_id: str) -> None:
+        """Re-point the source code's codings, theme memberships, links and memos to the target
+        (dropping codings and memberships the target has already, and links that would join the
+        target to itself), then delete the source. Its children must have been moved first."""
+
+    # -- history ---------------------------------------------------------------------------
+    async def append(self, event: Event) -> None:
+        """Append to the project's activity history (counts as one revision of the project)."""
