@@ -26,6 +26,7 @@ from api.settings import Settings
 from api.stores import make_store
 from api.webpage import routes as webpage_routes
 from graph.errors import StoreUnavailable
+from graph.service import Service
 from graph.store import Store
 
 log = logging.getLogger("thememap")
@@ -54,9 +55,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.store = store or make_store(settings)
+        app.state.service = Service(app.state.store)
         await app.state.store.open()
         try:
-            app.state.local_user = await app.state.store.ensure_user(settings.local_user_id, settings.local_user_name)
+            app.state.local_user = await app.state.service.ensure_user(settings.local_user_id, settings.local_user_name)
             if settings.auth == "off":
                 log.warning("THEMEMAP_AUTH=off: no authentication; every request acts as %r with every right",
                             settings.local_user_name)
@@ -70,7 +72,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
     async def readyz(request: Request) -> Response:
         try:
-            await request.app.state.store.ping()
+            await request.app.state.service.ping()
         except Exception as exc:  # readiness reports any failure of the store, never raises
             log.warning("store not ready: %s", exc)
             return JSONResponse({"status": "unavailable", "store": settings.store}, status_code=503)

@@ -15,7 +15,7 @@ from starlette.requests import HTTPConnection
 
 from api.ratelimit import FailureLimiter
 from graph.models import User
-from graph.store import Store
+from graph.service import Service
 
 PREFIX = "tm_"
 
@@ -28,16 +28,16 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def issue_token(store: Store, user_id: str) -> str:
+async def issue_token(service: Service, user_id: str) -> str:
     """A new token for the user, replacing any earlier one; shown once, stored hashed."""
     token = new_token()
-    await store.set_token_hash(user_id, hash_token(token))
+    await service.set_token_hash(user_id, hash_token(token))
     return token
 
 
-async def authenticate(store: Store, token: str) -> User | None:
+async def authenticate(service: Service, token: str) -> User | None:
     digest = hash_token(token)
-    found = await store.user_by_token_hash(digest)
+    found = await service.user_by_token_hash(digest)
     if found is None or not hmac.compare_digest(found[1], digest):
         return None
     return found[0]
@@ -57,11 +57,11 @@ def client_address(request: HTTPConnection) -> str:
     return request.client.host if request.client else "unknown"
 
 
-async def authenticate_client(store: Store, limiter: FailureLimiter, address: str, token: str) -> User | None:
+async def authenticate_client(service: Service, limiter: FailureLimiter, address: str, token: str) -> User | None:
     """`authenticate`, counting a bad token against the client's address; raises RateLimited
     (before looking the token up) once the address has failed too often."""
     limiter.check(address)
-    user = await authenticate(store, token)
+    user = await authenticate(service, token)
     if user is None:
         limiter.fail(address)
     return user

@@ -19,7 +19,8 @@ from api.settings import Settings
 from api.stores import make_store
 from graph.errors import DomainError, StoreUnavailable
 from graph.models import User
-from graph.store import Store
+from graph.policy import Actor
+from graph.service import Service
 from seeds.registry import Dataset, datasets
 from seeds.synthetic import SIZES
 
@@ -116,17 +117,18 @@ async def _check_store(settings: Settings) -> None:
 async def _seed(settings: Settings, dataset: Dataset, replace: bool) -> None:
     store = make_store(settings)
     await store.open()
+    service = Service(store)
     try:
-        if await dataset.is_loaded(store):
+        if await dataset.is_loaded(service):
             if not replace:
                 console.print(f"{dataset.name} is already loaded; use --replace to load it afresh.")
                 return
-            await dataset.remove(store)
+            await dataset.remove(service)
         with Progress(
             TextColumn(f"seeding {dataset.name}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
         ) as progress:
             task = progress.add_task("seed", total=dataset.steps())
-            project_id = await dataset.load(store, lambda n: progress.advance(task, n))
+            project_id = await dataset.load(service, lambda n: progress.advance(task, n))
         console.print(f"Loaded {dataset.name} as project {project_id}.")
     finally:
         await store.close()
@@ -136,16 +138,21 @@ user_app = typer.Typer(help="Users and their API tokens.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 
 
-def _with_store(settings: Settings, job: Callable[[Store], Awaitable[None]]) -> None:
+def _with_service(settings: Settings, job: Callable[[Service], Awaitable[None]]) -> None:
     async def run() -> None:
         store = make_store(settings)
         await store.open()
         try:
-            await job(store)
+            await job(Service(store))
         finally:
             await store.close()
 
     _fail_fast(lambda: asyncio.run(run()))
+
+
+def _operator(settings: Settings) -> Actor:
+    """Whoever runs the CLI operates the service: the local user, with every right."""
+    return Actor(settings.local_user_id, trusted=True)
 
 
 def _show_token(name: str, token: str) -> None:
@@ -154,8 +161,8 @@ def _show_token(name: str, token: str) -> None:
     console.print("Use it as the header  Authorization: Bearer <token>  (in GraphiQL: the Headers pane).")
 
 
-async def _user(store: Store, name: str) -> User:
-    user = await store.get_user_by_name(name)
+async def _user(service: Service, name: str) -> User:
+    user = await service.user_named(name)
     if user is None:
         err_console.print(f"thememap: no user named {name!r}; create one with `thememap user add {name}`.")
         raise typer.Exit(2)
@@ -171,7 +178,7 @@ def user_add(
 ) -> None:
     """Create a user and print their API token (only a hash of it is stored)."""
 
-    async def job(s: Store) -> None:
+    async def job(s: Service) -> None:
         try:
             user = await s.create_user(name, email)
         except DomainError as exc:
@@ -180,7 +187,7 @@ def user_add(
         _show_token(user.name, await issue_token(s, user.id))
         console.print(f"User id: {user.id}")
 
-    _with_store(_settings(store, data_dir), job)
+    _with_service(_settings(store, data_dir), job)
 
 
 @user_app.command("token")
@@ -191,11 +198,11 @@ def user_token(
 ) -> None:
     """Issue a new API token for a user; their earlier token stops working."""
 
-    async def job(s: Store) -> None:
+    async def job(s: Service) -> None:
         user = await _user(s, name)
         _show_token(user.name, await issue_token(s, user.id))
 
-    _with_store(_settings(store, data_dir), job)
+    _with_service(_settings(store, data_dir), job)
 
 
 @user_app.command("revoke")
@@ -206,12 +213,12 @@ def user_revoke(
 ) -> None:
     """Revoke a user's API token."""
 
-    async def job(s: Store) -> None:
+    async def job(s: Service) -> None:
         user = await _user(s, name)
         await s.set_token_hash(user.id, None)
         console.print(f"Revoked the API token of {user.name}.")
 
-    _with_store(_settings(store, data_dir), job)
+    _with_service(_settings(store, data_dir), job)
 
 
 class ExportFormat(str, Enum):
@@ -230,16 +237,18 @@ def export_project(
     """Export a project as REFI-QDA (.qdpx, for NVivo, ATLAS.ti, MAXQDA, QualCoder...) or its codebook (.qdc)."""
     from seeds.refi.export import export
 
-    async def job(s: Store) -> None:
+    settings = _settings(store, data_dir)
+
+    async def job(s: Service) -> None:
         try:
-            data = await export(s, project_id, format.value)
+            data = await export(s.reader(_operator(settings)), project_id, format.value)
         except DomainError as exc:
             err_console.print(f"thememap: {exc.message}")
             raise typer.Exit(2) from None
         out.write_bytes(data)
         console.print(f"Wrote {out} ({len(data):,} bytes).")
 
-    _with_store(_settings(store, data_dir), job)
+    _with_service(settings, job)
 
 
 @app.command("import")
@@ -255,18 +264,19 @@ def import_project(
 
     settings = _settings(store, data_dir)
 
-    async def job(s: Store) -> None:
-        actor = await _user(s, as_user) if as_user else await s.ensure_user(settings.local_user_id,
-                                                                             settings.local_user_name)
+    async def job(s: Service) -> None:
+        user = await _user(s, as_user) if as_user else await s.ensure_user(settings.local_user_id,
+                                                                            settings.local_user_name)
         try:
-            summary = await import_file(s, actor.id, file.read_bytes(), project, fallback_name=file.stem)
+            summary = await import_file(s, Actor(user.id, trusted=True), file.read_bytes(), project,
+                                        fallback_name=file.stem)
         except DomainError as exc:
             err_console.print(f"thememap: {exc.message}")
             raise typer.Exit(2) from None
         for line in summary.lines():
             console.print(line, highlight=False)
 
-    _with_store(settings, job)
+    _with_service(settings, job)
 
 
 @app.command("export-schema")

@@ -21,7 +21,7 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
-from api.auth import authenticate_client, bearer, client_address
+from api.auth import authenticate, authenticate_client, bearer, client_address
 from api.ratelimit import RateLimited
 from api.security import graphiql_csp
 from api.settings import Settings
@@ -69,17 +69,17 @@ class ThememapGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Any, response: Any = None) -> Context:
         state = self.app_state
         if state.settings.auth == "off":
-            return Context(store=state.store, user=state.local_user, auth=False, request=request, response=response,
-                           limits=self.limits)
+            return Context(service=state.service, user=state.local_user, auth=False, request=request,
+                           response=response, limits=self.limits)
         token = bearer(request.headers.get("authorization"))
         try:
-            user = await authenticate_client(state.store, state.auth_failures, client_address(request), token) \
+            user = await authenticate_client(state.service, state.auth_failures, client_address(request), token) \
                 if token else None
         except StoreUnavailable as exc:
-            return Context(store=state.store, user=None, store_problem=exc, request=request, response=response,
+            return Context(service=state.service, user=None, store_problem=exc, request=request, response=response,
                            limits=self.limits)
         problem = None if user else ("Invalid or revoked token" if token else "Authentication required")
-        return Context(store=state.store, user=user, auth_problem=problem, request=request, response=response,
+        return Context(service=state.service, user=user, auth_problem=problem, request=request, response=response,
                        limits=self.limits)
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
@@ -92,13 +92,20 @@ class ThememapGraphQL(GraphQL[Context, None]):
         params = context.connection_params or {}
         token = params.get("token") or bearer(params.get("Authorization") or params.get("authorization"))
         try:
-            user = await authenticate_client(context.store, self.app_state.auth_failures,
+            user = await authenticate_client(context.service, self.app_state.auth_failures,
                                              client_address(context.request), str(token)) if token else None
         except RateLimited as exc:
             raise ConnectionRejectionError({"reason": str(exc)}) from exc
         if user is None:
             raise ConnectionRejectionError({"reason": "a valid token is required"})
+        service, user_id = context.service, user.id
+
+        async def still_signed_in() -> bool:
+            found = await authenticate(service, str(token))
+            return found is not None and found.id == user_id
+
         context.user = user
+        context.still_signed_in = still_signed_in
         context.reset()
         return UNSET
 

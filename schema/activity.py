@@ -17,10 +17,9 @@ from strawberry.extensions import SchemaExtension
 from strawberry.scalars import JSON
 from strawberry.types.graphql import OperationType
 
-from graph import activity, models
-from graph.models import Role
+from graph import models
 from schema.context import Info
-from schema.permissions import blind_to_others, hidden_from, require
+from schema.permissions import can_read
 from schema.limits import check_page_size
 from schema.types import PageInfo, User
 
@@ -98,15 +97,12 @@ class ActivityConnection:
 @strawberry.type
 class ActivityQuery:
     @strawberry.field(description="The project's history, newest first; optionally one actor's changes, or those "
-                      "touching one node.")
+                      "touching one node. Under blind coding an ANALYST sees no one else's coding.")
     async def activity(self, info: Info, project_id: strawberry.ID, first: int = 20, after: str | None = None,
                        actor_id: strawberry.ID | None = None, target_id: strawberry.ID | None = None) -> ActivityConnection:
-        await require(info, project_id, Role.VIEWER)
         check_page_size(first, info.context.limits)
-        page = await info.context.store.activity(project_id, first, after, actor_id, target_id)
-        me = await blind_to_others(info, project_id)
-        edges = [ActivityEdge(cursor=c, node=ActivityEvent.of(e)) for e, c in zip(page.events, page.cursors)
-                 if not hidden_from(me, e)]
+        page = await info.context.reader.activity(project_id, first, after, actor_id, target_id)
+        edges = [ActivityEdge(cursor=c, node=ActivityEvent.of(e)) for e, c in zip(page.events, page.cursors)]
         return ActivityConnection(edges=edges, page_info=PageInfo(
             has_next_page=page.has_next_page, end_cursor=page.cursors[-1] if page.cursors else after))
 
@@ -114,17 +110,27 @@ class ActivityQuery:
 @strawberry.type
 class Subscription:
     @strawberry.subscription(description="Every change other members make to the project, as it happens (within about "
-                             "a second), over graphql-transport-ws. Your own changes are not echoed back.")
+                             "a second), over graphql-transport-ws. Your own changes are not echoed back. The "
+                             "connection closes (4403) once your token is revoked or you leave the project.")
     async def project_events(self, info: Info, project_id: strawberry.ID) -> AsyncGenerator[ActivityEvent, None]:
-        await require(info, project_id, Role.VIEWER)
-        store, me = info.context.store, info.context.user
-        latest = await store.activity(project_id, 1)
+        context, me = info.context, info.context.user
+        reader = context.reader
+        latest = await reader.activity(project_id, 1)
         cursor = latest.cursors[0] if latest.cursors else None
         while True:
-            info.context.loaders.project.clear_all()  # the owner may turn blind coding on or off
-            blind = await blind_to_others(info, project_id)
-            for event in await store.events_since(project_id, cursor):
-                cursor = activity.cursor(event)
-                if (me is None or event.actor_id != me.id) and not hidden_from(blind, event):
+            await still_allowed(info, project_id)
+            events, cursor = await reader.events_since(project_id, cursor)
+            for event in events:
+                if me is None or event.actor_id != me.id:
                     yield ActivityEvent.of(event)
             await WAKEUP.wait(POLL_SECONDS)
+
+
+async def still_allowed(info: Info, project_id: str) -> None:
+    """Before each poll, the connection's token and the member's place in the project are read
+    afresh; once either is gone, the socket closes with 4403 (graphql-transport-ws's refusal)."""
+    context = info.context
+    context.reader.forget()
+    allowed = await context.token_valid() and await can_read(info, project_id)
+    if not allowed:
+        await context.refuse()

@@ -12,12 +12,10 @@ import strawberry
 from strawberry.scalars import JSON
 
 from graph.analysis import agreement, filters, results
-from graph.errors import Forbidden
-from graph.models import NodeKind, Role
+from graph.models import NodeKind
 from schema.context import Info
 from schema.inputs import to_domain
 from schema.limits import check_page_size
-from schema.permissions import blind_to_others, coders_for, require
 from schema.types import (
     Concept,
     Document,
@@ -100,11 +98,6 @@ def to_where(given: ExcerptCondition) -> filters.Where:
         text=given.text or None, filter=case_filter(given.filter) or filters.CaseFilter(),
         coders=None if given.coders in (None, strawberry.UNSET) else tuple(given.coders),
     )
-
-
-async def scoped(info: Info, project_id: str, given: ExcerptCondition) -> filters.Where:
-    where = to_where(given)
-    return where.model_copy(update={"coders": await coders_for(info, project_id, where.coders)})
 
 
 def _coders(coders: list[strawberry.ID] | None) -> tuple[str, ...] | None:
@@ -400,9 +393,8 @@ class AnalysisQuery:
                       "request. COOCCURS edges appear only when cooccurrenceMin is given. " + DEFINITIONS)
     async def theme_map(self, info: Info, project_id: strawberry.ID, filter: CaseFilter | None = None,
                         coders: list[strawberry.ID] | None = None, cooccurrence_min: int | None = None) -> ThemeMap:
-        await require(info, project_id, Role.VIEWER)
-        found = await info.context.store.theme_map(project_id, case_filter(filter),
-                                                   await coders_for(info, project_id, _coders(coders)), cooccurrence_min)
+        found = await info.context.reader.theme_map(project_id, case_filter(filter),
+                                                   _coders(coders), cooccurrence_min)
         return ThemeMap(
             nodes=[ThemeMapNode(id=strawberry.ID(n.id), kind=n.kind, label=n.label, color=n.color, status=n.status,
                                 excerpt_count=n.excerpt_count, participant_count=n.participant_count)
@@ -419,9 +411,8 @@ class AnalysisQuery:
                            code_ids: list[strawberry.ID] | None = None, theme_ids: list[strawberry.ID] | None = None,
                            min_count: int = 1, filter: CaseFilter | None = None,
                            coders: list[strawberry.ID] | None = None) -> list[CooccurrencePair]:
-        await require(info, project_id, Role.VIEWER)
-        pairs = await info.context.store.cooccurrence(project_id, scope, code_ids or (), theme_ids or (), min_count,
-                                                      case_filter(filter), await coders_for(info, project_id, _coders(coders)))
+        pairs = await info.context.reader.cooccurrence(project_id, scope, code_ids or (), theme_ids or (), min_count,
+                                                      case_filter(filter), _coders(coders))
         ids = list(dict.fromkeys(id for p in pairs for id in (p.a, p.b)))
         loaded = dict(zip(ids, await concepts(info, ids)))
         return [CooccurrencePair(a_id=strawberry.ID(p.a), b_id=strawberry.ID(p.b), count=p.count, jaccard=p.jaccard,
@@ -432,9 +423,8 @@ class AnalysisQuery:
     async def case_matrix(self, info: Info, project_id: strawberry.ID,
                           columns: ConceptKind = results.ConceptKind.CODE, column_ids: list[strawberry.ID] | None = None,
                           filter: CaseFilter | None = None, coders: list[strawberry.ID] | None = None) -> CaseMatrix:
-        await require(info, project_id, Role.VIEWER)
-        found = await info.context.store.case_matrix(project_id, columns, column_ids or (), case_filter(filter),
-                                                     await coders_for(info, project_id, _coders(coders)))
+        found = await info.context.reader.case_matrix(project_id, columns, column_ids or (), case_filter(filter),
+                                                     _coders(coders))
         return CaseMatrix(
             column_ids=[strawberry.ID(c) for c in found.column_ids],
             rows=[CaseMatrixRow(participant_id=r.participant_id, cells=[
@@ -448,9 +438,8 @@ class AnalysisQuery:
                              columns: ConceptKind = results.ConceptKind.THEME,
                              column_ids: list[strawberry.ID] | None = None, filter: CaseFilter | None = None,
                              coders: list[strawberry.ID] | None = None) -> list[Group]:
-        await require(info, project_id, Role.VIEWER)
-        groups = await info.context.store.compare_groups(project_id, attribute, columns, column_ids or (),
-                                                         case_filter(filter), await coders_for(info, project_id, _coders(coders)))
+        groups = await info.context.reader.compare_groups(project_id, attribute, columns, column_ids or (),
+                                                         case_filter(filter), _coders(coders))
         return [Group(value=g.value, n=g.n, concepts=[
             GroupConcept(concept_id=strawberry.ID(c.concept_id), participants=c.participants, proportion=c.proportion)
             for c in g.concepts]) for g in groups]
@@ -458,9 +447,8 @@ class AnalysisQuery:
     @strawberry.field(description="Excerpts meeting the conditions, in document and text order, paginated. " + DEFINITIONS)
     async def find_excerpts(self, info: Info, project_id: strawberry.ID, where: ExcerptCondition, first: int = 20,
                             after: str | None = None) -> ExcerptConnection:
-        await require(info, project_id, Role.VIEWER)
         check_page_size(first, info.context.limits)
-        found = await info.context.store.find_excerpts(project_id, await scoped(info, project_id, where), first, after)
+        found = await info.context.reader.find_excerpts(project_id, to_where(where), first, after)
         items = await excerpts(info, found.ids)
         edges = [ExcerptEdge(cursor=c, node=e) for e, c in zip(items, found.cursors)]
         return ExcerptConnection(edges=edges, page_info=PageInfo(
@@ -471,8 +459,7 @@ class AnalysisQuery:
                       + DEFINITIONS)
     async def participants_matching(self, info: Info, project_id: strawberry.ID,
                                     where: ExcerptCondition) -> list[ParticipantMatch]:
-        await require(info, project_id, Role.VIEWER)
-        found = await info.context.store.participants_matching(project_id, await scoped(info, project_id, where))
+        found = await info.context.reader.participants_matching(project_id, to_where(where))
         return [ParticipantMatch(participant_id=m.participant_id, excerpt_ids=m.excerpt_ids) for m in found]
 
     @strawberry.field(description="Per document, each passage coded `first` with the nearest passage coded `then` "
@@ -480,9 +467,8 @@ class AnalysisQuery:
     async def sequences(self, info: Info, project_id: strawberry.ID, first: strawberry.ID, then: strawberry.ID,
                         max_gap_chars: int | None = None, filter: CaseFilter | None = None,
                         coders: list[strawberry.ID] | None = None) -> list[SequenceHit]:
-        await require(info, project_id, Role.VIEWER)
-        hits = await info.context.store.sequences(project_id, first, then, max_gap_chars, case_filter(filter),
-                                                  await coders_for(info, project_id, _coders(coders)))
+        hits = await info.context.reader.sequences(project_id, first, then, max_gap_chars, case_filter(filter),
+                                                  _coders(coders))
         return [SequenceHit(gap=h.gap, document_id=h.document_id, participant_id=h.participant_id,
                             first_id=h.first_excerpt_id, then_id=h.then_excerpt_id) for h in hits]
 
@@ -493,9 +479,8 @@ class AnalysisQuery:
                             to: strawberry.ID, max_length: int = 4,
                             via: list[PathRelation] | None = None, filter: CaseFilter | None = None,
                             coders: list[strawberry.ID] | None = None) -> list[ConceptPath]:
-        await require(info, project_id, Role.VIEWER)
-        paths = await info.context.store.concept_paths(project_id, from_, to, max_length, via or (),
-                                                       case_filter(filter), await coders_for(info, project_id, _coders(coders)))
+        paths = await info.context.reader.concept_paths(project_id, from_, to, max_length, via or (),
+                                                       case_filter(filter), _coders(coders))
         return [ConceptPath(steps=[
             PathStep(from_id=strawberry.ID(s.source), to_id=strawberry.ID(s.target), relation=s.relation,
                      forward=s.forward, link_kind=s.link_kind, weight=s.weight, link_id=s.link_id)
@@ -507,10 +492,7 @@ class AnalysisQuery:
     async def agreement(self, info: Info, project_id: strawberry.ID, coders: list[strawberry.ID],
                         code_ids: list[strawberry.ID] | None = None, document_ids: list[strawberry.ID] | None = None,
                         unit: AgreementUnit = agreement.AgreementUnit.EXCERPT) -> Agreement:
-        await require(info, project_id, Role.VIEWER)
-        if await blind_to_others(info, project_id):
-            raise Forbidden("Agreement compares coders, which blind coding hides from ANALYSTs; ask an OWNER.")
-        found = await info.context.store.agreement(project_id, coders, code_ids or (), document_ids or (), unit)
+        found = await info.context.reader.agreement(project_id, coders, code_ids or (), document_ids or (), unit)
         return Agreement(unit=unit, coder_ids=[strawberry.ID(c) for c in found.coders], overall=_score(found.overall),
                          codes=[CodeAgreement(code_id=strawberry.ID(c.code_id), score=_score(c.score))
                                 for c in found.codes])
@@ -520,9 +502,8 @@ class AnalysisQuery:
                       "offsets, so it can be turned into an excerpt.")
     async def search(self, info: Info, project_id: strawberry.ID, text: str, first: int = 20,
                      after: str | None = None) -> SearchConnection:
-        await require(info, project_id, Role.VIEWER)
         check_page_size(first, info.context.limits)
-        found = await info.context.store.search(project_id, text, first, after)
+        found = await info.context.reader.search(project_id, text, first, after)
         return SearchConnection(
             edges=[SearchEdge(cursor=c, node=SearchHit(
                 start=h.start, end=h.end, text=h.text, context=h.context, context_start=h.context_start,

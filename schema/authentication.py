@@ -1,10 +1,11 @@
 """Operations need an authenticated user, except pure introspection (so GraphiQL can
-show the schema before a token is entered). When the store could not check the token,
+show the schema before a token is entered). Over a websocket the token is checked again
+before every operation, so a revoked one closes the connection (4403). When the store could not check the token,
 the operation fails with the store's UNAVAILABLE error instead."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 
 from graphql import ExecutionResult, GraphQLError, OperationDefinitionNode
 from graphql.language import FieldNode
@@ -12,8 +13,13 @@ from strawberry.extensions import SchemaExtension
 
 
 class RequireUser(SchemaExtension):
-    def on_execute(self) -> Iterator[None]:
+    async def on_execute(self) -> AsyncIterator[None]:
         context = self.execution_context.context
+        still_signed_in = getattr(context, "still_signed_in", None)
+        if still_signed_in is not None:  # a websocket: each operation checks its token afresh
+            if not await still_signed_in():
+                await context.refuse()
+            context.reset()
         problem = getattr(context, "store_problem", None)
         if problem is not None:  # the token could not be checked: the store is down, not the client wrong
             self.execution_context.result = ExecutionResult(

@@ -25,7 +25,7 @@ from graph.models import (
     Theme,
     User,
 )
-from graph.store import Store
+from graph.service import Reader
 
 V = TypeVar("V")
 
@@ -82,9 +82,9 @@ def _many(fetch: Callable[[Sequence[str]], Awaitable[dict[str, list[V]]]]) -> Da
 
 
 class Loaders:
-    """One DataLoader per batch reader of the store; a new set for every request."""
+    """One DataLoader per batch reader of the request's `Reader` (the policy applied); a new set for every request."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Reader) -> None:
         self.user: DataLoader[str, User | None] = _one(store.get_users)
         self.project: DataLoader[str, Project | None] = _one(store.get_projects)
         self.participant: DataLoader[str, Participant | None] = _one(store.get_participants)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import strawberry
@@ -11,14 +10,14 @@ from graph.models import NodeKind
 from schema.activity import ActivityQuery
 from schema.analysis import AnalysisQuery
 from schema.context import Info
-from schema.permissions import can_read
 from schema.types import Code, Document, Excerpt, Link, Memo, Node, Participant, Project, Theme, User, load_node
 
 
 async def readable(info: Info, id: str, kind: NodeKind) -> Any:
-    """The node's model if it exists with this kind and the caller may read its project."""
+    """The node's model if it exists with this kind and the caller may read it (the reader's loaders
+    leave out what the caller may not see)."""
     ref = await info.context.loaders.node.load(id)
-    if ref is None or ref.kind is not kind or not await can_read(info, ref.project_id):
+    if ref is None or ref.kind is not kind:
         return None
     return await info.context.loaders.for_kind(kind).load(id)
 
@@ -32,9 +31,7 @@ class Query(AnalysisQuery, ActivityQuery):
 
     @strawberry.field(description="The projects you are a member of, by name.")
     async def projects(self, info: Info) -> list[Project]:
-        found = await info.context.store.list_projects()
-        allowed = await asyncio.gather(*(can_read(info, p.id) for p in found))
-        return [Project.of(p) for p, ok in zip(found, allowed) if ok]
+        return [Project.of(p) for p in await info.context.reader.list_projects()]
 
     @strawberry.field
     async def project(self, info: Info, id: strawberry.ID) -> Project | None:
@@ -78,7 +75,6 @@ class Query(AnalysisQuery, ActivityQuery):
 
     @strawberry.field(description="Any node by id.")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
-        ref = await info.context.loaders.node.load(id)
-        if ref is None or not await can_read(info, ref.project_id):
+        if await info.context.loaders.node.load(id) is None:
             return None
         return await load_node(info, id)

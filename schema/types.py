@@ -13,7 +13,6 @@ from graph import models
 from graph.models import NodeKind
 from schema.context import Info
 from schema.limits import check_page_size
-from schema.permissions import blind_to_others
 
 ThemeStatus = strawberry.enum(models.ThemeStatus, description="Where a theme is in its review.")
 LinkKind = strawberry.enum(
@@ -102,10 +101,8 @@ class Project(Node):
 
     @strawberry.field(description="Your role in this project.")
     async def my_role(self, info: Info) -> Role:
-        if not info.context.auth:
-            return models.Role.OWNER
-        found = await info.context.roles.load(self.id)
-        assert found is not None
+        found = (await info.context.reader.principal(self.id)).role
+        assert found is not None, "a project is shown only to its members"
         return found
 
     @strawberry.field(description="Participants (cases), by pseudonym.")
@@ -186,12 +183,7 @@ class Document(Node):
 
     @strawberry.field(description="Excerpts of this document in text order (under blind coding, an ANALYST's own).")
     async def excerpts(self, info: Info) -> list[Excerpt]:
-        found = await info.context.loaders.excerpts_of_document.load(self.id)
-        me = await blind_to_others(info, self.project_id)
-        if me is not None:
-            codings = await info.context.loaders.codings_of_excerpt.load_many([e.id for e in found])
-            found = [e for e, cs in zip(found, codings) if e.created_by == me or any(c.coder_id == me for c in cs)]
-        return [Excerpt.of(e) for e in found]
+        return [Excerpt.of(e) for e in await info.context.loaders.excerpts_of_document.load(self.id)]
 
 
 @strawberry.type(description="One coder's application of a code to an excerpt.")
@@ -258,9 +250,7 @@ class Excerpt(Node):
         ]
 
     async def _visible_codings(self, info: Info) -> list[models.Coding]:
-        codings = await info.context.loaders.codings_of_excerpt.load(self.id)
-        me = await blind_to_others(info, self.project_id)
-        return codings if me is None else [c for c in codings if c.coder_id == me]
+        return await info.context.loaders.codings_of_excerpt.load(self.id)
 
     @strawberry.field(description="The distinct codes applied to this excerpt by any coder (under blind coding, "
                       "an ANALYST's own).")
@@ -325,21 +315,21 @@ class Code(Node):
 
     @strawberry.field(description="Distinct excerpts coded with this code (by any coder); child codes not included.")
     async def excerpt_count(self, info: Info) -> int:
-        stats = await info.context.loaders.code_stats.load((self.id, await blind_to_others(info, self.project_id)))
+        stats = await info.context.loaders.code_stats.load((self.id, None))
         return stats.excerpt_count
 
     @strawberry.field(
         description="Distinct participants with at least one excerpt coded with this code; child codes not included."
     )
     async def participant_count(self, info: Info) -> int:
-        stats = await info.context.loaders.code_stats.load((self.id, await blind_to_others(info, self.project_id)))
+        stats = await info.context.loaders.code_stats.load((self.id, None))
         return stats.participant_count
 
     @strawberry.field(description="Excerpts coded with this code, in document and text order.")
     async def excerpts(self, info: Info, first: int = 20, after: str | None = None) -> ExcerptConnection:
         check_page_size(first, info.context.limits)
         page = await info.context.loaders.excerpts_of_code.load(
-            (self.id, first, after, await blind_to_others(info, self.project_id)))
+            (self.id, first, after, None))
         edges = [ExcerptEdge(cursor=c, node=Excerpt.of(e)) for e, c in zip(page.items, page.cursors)]
         return ExcerptConnection(
             edges=edges,
@@ -382,14 +372,14 @@ class Theme(Node):
         description="Distinct excerpts coded (by any coder) with any code of this theme or of its subthemes, recursively."
     )
     async def excerpt_count(self, info: Info) -> int:
-        stats = await info.context.loaders.theme_stats.load((self.id, await blind_to_others(info, self.project_id)))
+        stats = await info.context.loaders.theme_stats.load((self.id, None))
         return stats.excerpt_count
 
     @strawberry.field(
         description="Distinct participants with an excerpt coded with any code of this theme or of its subthemes."
     )
     async def participant_count(self, info: Info) -> int:
-        stats = await info.context.loaders.theme_stats.load((self.id, await blind_to_others(info, self.project_id)))
+        stats = await info.context.loaders.theme_stats.load((self.id, None))
         return stats.participant_count
 
 

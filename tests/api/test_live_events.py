@@ -17,18 +17,25 @@ import websockets
 
 from tests.bolt.server import BoltServer
 from tests.conftest import _wipe
-from tests.servers import add_user, server
+from tests.servers import add_user, server, thememap
 
 SUBSCRIBE = "subscription($p: ID!) { projectEvents(projectId: $p) { type summary targetIds actor { name } } }"
 
 
 @pytest.fixture
-def live(adapter: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[tuple[str, dict[str, str]]]:
+def live_env(adapter: str, tmp_path: Path, request: pytest.FixtureRequest) -> dict[str, str]:
+    """The environment of the server under test (and of the CLI run beside it)."""
     env = {"THEMEMAP_STORE": adapter, "THEMEMAP_DATA_DIR": str(tmp_path)}
     if adapter == "neo4j":
         bolt: BoltServer = request.getfixturevalue("bolt_server")
         _wipe(bolt)
         env |= bolt.env()
+    return env
+
+
+@pytest.fixture
+def live(live_env: dict[str, str]) -> Iterator[tuple[str, dict[str, str]]]:
+    env = live_env
     users = {name: add_user(env, name) for name in ("Owner", "Analyst", "Viewer", "Outsider")}
     with server(env) as (_, url):
         yield url, {name: token for name, (_, token) in users.items()} | {
@@ -108,3 +115,60 @@ async def test_a_bad_token_is_refused_with_4403(live: tuple[str, dict[str, str]]
         with pytest.raises(websockets.ConnectionClosed) as closed:
             await ws.recv()
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
+
+
+async def closed_within(listener: Listener, seconds: float) -> float:
+    """How long the server took to close the listener's socket (fails past `seconds`)."""
+    started = time.monotonic()
+    await asyncio.wait_for(listener.reader, seconds)
+    assert listener.socket.close_code == 4403, listener.socket.close_code
+    return time.monotonic() - started
+
+
+async def test_removal_and_revocation_close_open_sockets_within_a_second(live: tuple[str, dict[str, str]]) -> None:
+    url, t = live
+    project = gql(url, t["Owner"], 'mutation { createProject(input: {name: "Live"}) { id } }')["createProject"]["id"]
+    for name, role in (("Analyst", "ANALYST"), ("Viewer", "VIEWER")):
+        gql(url, t["Owner"], "mutation($p: ID!, $u: ID!, $r: Role!) { addMember(projectId: $p, userId: $u, role: $r) "
+            "{ role } }", p=project, u=t[f"{name} id"], r=role)
+    async with Listener(url, t["Analyst"], project) as analyst, Listener(url, t["Viewer"], project) as viewer:
+        gql(url, t["Owner"], "mutation($p: ID!, $u: ID!) { removeMember(projectId: $p, userId: $u) }",
+            p=project, u=t["Analyst id"])
+        assert await closed_within(analyst, 1.5) < 1.5
+        gql(url, t["Owner"], 'mutation($p: ID!) { createCode(input: {projectId: $p, name: "After"}) { id } }', p=project)
+        assert [e["type"] for e in analyst.events()] == [], "nothing reaches a removed member"
+        assert viewer.events(), "the others keep receiving"
+        gql(url, t["Owner"], "mutation($p: ID!, $u: ID!) { removeMember(projectId: $p, userId: $u) }",
+            p=project, u=t["Viewer id"])
+        assert await closed_within(viewer, 1.5) < 1.5
+
+
+async def test_revoking_a_token_closes_its_sockets_within_a_second(live: tuple[str, dict[str, str]],
+                                                                    live_env: dict[str, str]) -> None:
+    url, t = live
+    project = gql(url, t["Owner"], 'mutation { createProject(input: {name: "Live"}) { id } }')["createProject"]["id"]
+    gql(url, t["Owner"], "mutation($p: ID!, $u: ID!, $r: Role!) { addMember(projectId: $p, userId: $u, role: $r) "
+        "{ role } }", p=project, u=t["Viewer id"], r="VIEWER")
+    async with Listener(url, t["Viewer"], project) as viewer:
+        thememap(live_env, "user", "revoke", "Viewer")
+        assert await closed_within(viewer, 1.5) < 1.5
+
+
+async def test_a_removed_member_cannot_write_over_an_open_socket(live: tuple[str, dict[str, str]]) -> None:
+    url, t = live
+    project = gql(url, t["Owner"], 'mutation { createProject(input: {name: "Live"}) { id } }')["createProject"]["id"]
+    gql(url, t["Owner"], "mutation($p: ID!, $u: ID!, $r: Role!) { addMember(projectId: $p, userId: $u, role: $r) "
+        "{ role } }", p=project, u=t["Analyst id"], r="ANALYST")
+    async with websockets.connect(url.replace("http", "ws") + "/graphql", subprotocols=["graphql-transport-ws"]) as ws:
+        await ws.send(json.dumps({"type": "connection_init", "payload": {"token": t["Analyst"]}}))
+        assert json.loads(await ws.recv())["type"] == "connection_ack"
+        gql(url, t["Owner"], "mutation($p: ID!, $u: ID!) { removeMember(projectId: $p, userId: $u) }",
+            p=project, u=t["Analyst id"])
+        await ws.send(json.dumps({"id": "2", "type": "subscribe", "payload": {
+            "query": 'mutation($p: ID!) { createCode(input: {projectId: $p, name: "Late"}) { id } }',
+            "variables": {"p": project}}}))
+        reply = json.loads(await asyncio.wait_for(ws.recv(), 5))
+    errors = reply["payload"] if reply["type"] == "error" else reply["payload"].get("errors", [])
+    assert {e["extensions"]["code"] for e in errors} == {"NOT_FOUND"}, reply
+    codes = gql(url, t["Owner"], "query($p: ID!) { project(id: $p) { codes { name } } }", p=project)
+    assert codes["project"]["codes"] == []

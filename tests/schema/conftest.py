@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from api.settings import Settings
+from graph.service import Service
 from graph.store import Store
 from tests.schema.test_api_errors import SNAPSHOT
 from tests.support import GraphQLClient, new_user, serve_in_process
@@ -19,7 +20,7 @@ TEXT = "Interviewer: How was it?\n\nAmira: I was scared they'd take her. Then Jo
 @dataclass
 class World:
     owner: GraphQLClient
-    store: Store
+    service: Service
     ids: dict[str, str]
 
     def client(self, token: str | None) -> GraphQLClient:
@@ -28,7 +29,7 @@ class World:
         return GraphQLClient(http)
 
     async def user(self, name: str, role: str | None = None) -> tuple[GraphQLClient, str]:
-        user, token = await new_user(self.store, name)
+        user, token = await new_user(self.service, name)
         if role:
             await self.owner.ok("mutation($p: ID!, $u: ID!, $r: Role!) { addMember(projectId: $p, userId: $u, role: $r) "
                                 "{ role } }", p=self.ids["project"], u=user.id, r=role)
@@ -60,8 +61,8 @@ async def populate(api: GraphQLClient) -> dict[str, str]:
 
 @pytest.fixture
 async def world(settings: Settings, new_store: Callable[[], Store]) -> AsyncIterator[World]:
-    store = new_store()
-    async with serve_in_process(settings, store) as owner:
-        yield World(owner, store, await populate(owner))
+    async with serve_in_process(settings, new_store()) as owner:
+        assert owner.service is not None
+        yield World(owner, owner.service, await populate(owner))
 
 

@@ -20,11 +20,11 @@ async def test_requests_without_a_valid_token_are_unauthenticated(world: World) 
     for token in (None, "tm_not-a-token"):
         error = await world.client(token).error("{ projects { id } }")
         assert error["extensions"]["code"] == "UNAUTHENTICATED" and "Bearer" in error["message"]
-    user, token = await new_user(world.store, "Revoked")
+    user, token = await new_user(world.service, "Revoked")
     assert (await world.client(token).ok("{ me { name } }"))["me"] == {"name": "Revoked"}
-    await world.store.set_token_hash(user.id, None)
+    await world.service.set_token_hash(user.id, None)
     assert (await world.client(token).error("{ me { name } }"))["extensions"]["code"] == "UNAUTHENTICATED"
-    fresh = await issue_token(world.store, user.id)
+    fresh = await issue_token(world.service, user.id)
     assert (await world.client(fresh).ok("{ me { name } }"))["me"] == {"name": "Revoked"}
     schema = await world.client(None).ok("{ __schema { queryType { name } } }")
     assert schema == {"__schema": {"queryType": {"name": "Query"}}}, "introspection needs no token"
@@ -201,7 +201,7 @@ async def test_ids_of_one_project_cannot_be_used_in_another(world: World) -> Non
     other = await populate(world.owner)  # the owner owns both
     error = await world.owner.error("mutation($d: ID!, $c: [ID!]!) { codeText(input: {documentId: $d, start: 0, end: 3, "
                                     "codeIds: $c}) { id } }", d=other["document"], c=[world.ids["code"]])
-    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["extensions"]["code"] == "NOT_FOUND"
     stranger, _ = await world.user("Stranger")
     mine = await populate(stranger)  # a project of their own, and nothing in A
     for query, variables in [
@@ -211,11 +211,16 @@ async def test_ids_of_one_project_cannot_be_used_in_another(world: World) -> Non
          {"a": mine["code"], "b": world.ids["code"]}),
         ("mutation($c: ID!, $t: ID!) { addCodeToTheme(codeId: $c, themeId: $t) { id } }",
          {"c": world.ids["code"], "t": mine["theme"]}),
-        ("mutation($t: ID!, $e: ID!) { linkConcepts(input: {sourceId: $t, targetId: $t, kind: CAUSES, "
-         "evidenceExcerptIds: [$e]}) { id } }", {"t": mine["theme"], "e": world.ids["excerpt"]}),
+        ("mutation($t: ID!, $c: ID!, $e: ID!) { linkConcepts(input: {sourceId: $t, targetId: $c, kind: CAUSES, "
+         "evidenceExcerptIds: [$e]}) { id } }", {"t": mine["theme"], "c": mine["code"], "e": world.ids["excerpt"]}),
     ]:
         error = await stranger.error(query, **variables)
-        assert error["extensions"]["code"] in ("BAD_USER_INPUT", "NOT_FOUND"), (query, error)
+        nowhere = await stranger.error(query, **{k: (["no-such-id"] if isinstance(v, list) else v)
+                                                 if v in (world.ids["code"], [world.ids["code"]], world.ids["excerpt"])
+                                                 else v for k, v in variables.items()})
+        assert error["extensions"]["code"] == "NOT_FOUND", (query, error)
+        assert error["message"].replace(str(error["extensions"]["id"]), "ID") == \
+            nowhere["message"].replace(str(nowhere["extensions"]["id"]), "ID"), "no existence oracle"
 
 
 async def test_two_concurrent_clients_lose_no_update(world: World) -> None:
@@ -244,13 +249,13 @@ async def test_auth_off_acts_as_the_local_user(tmp_path: Any, caplog: pytest.Log
 
 
 async def test_email_addresses_are_shown_only_to_their_owner(world: World) -> None:
-    await world.store.create_user("Mailer", "mailer@example.org")
-    mailer = await world.store.get_user_by_name("Mailer")
+    await world.service.create_user("Mailer", "mailer@example.org")
+    mailer = await world.service.user_named("Mailer")
     assert mailer is not None
     await world.owner.ok("mutation($p: ID!, $u: ID!) { addMember(projectId: $p, userId: $u, role: ANALYST) { role } }",
                          p=world.ids["project"], u=mailer.id)
     members = await world.owner.ok("query($p: ID!) { project(id: $p) { members { user { name email } } } }",
                                    p=world.ids["project"])
     assert {"name": "Mailer", "email": None} in [m["user"] for m in members["project"]["members"]]
-    token = await issue_token(world.store, mailer.id)
+    token = await issue_token(world.service, mailer.id)
     assert (await world.client(token).ok("{ me { email } }"))["me"] == {"email": "mailer@example.org"}

@@ -15,8 +15,8 @@ def test_schema_graphql_is_current() -> None:
     )
 
 
-def test_required_operations_exist() -> None:
-    result = build_schema().execute_sync(
+async def test_required_operations_exist() -> None:
+    result = await build_schema().execute(
         "{ __schema { queryType { fields { name } } mutationType { fields { name } } } }"
     )
     assert result.data is not None
