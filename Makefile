@@ -22,7 +22,7 @@ WEB_PACKAGES := cytoscape@3.35.0 layout-base@2.0.1 cose-base@2.2.0 cytoscape-fco
 SIZE ?= M
 STORE ?= embedded
 
-.PHONY: run test test-slow bench schema install lint-deps lint-deps-missing browser-deps browser-deps-missing \
+.PHONY: run test check test-slow bench schema install lint-deps lint-deps-missing browser-deps browser-deps-missing \
 	screenshot web-vendor clean
 
 $(BIN)/python:
@@ -65,8 +65,13 @@ run: install  ## Serve on http://127.0.0.1:8000 with the demo study loaded (embe
 	$(BIN)/thememap user token demo
 	$(BIN)/thememap serve
 
-test: install lint-deps $(BROWSER_DEPS)  ## Run the whole test suite (slow benchmarks excluded).
+test: install lint-deps $(BROWSER_DEPS) check  ## Lint, type-check and run the whole test suite (slow benchmarks excluded).
 	$(BIN)/python -m pytest
+
+check: install  ## ruff (lint and format) over the code, mypy (strict) over graph/.
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 test-slow: install  ## Run only the tests marked slow.
 	$(BIN)/python -m pytest -m slow

@@ -112,8 +112,7 @@ def membership(actor: str, verb: str, member: Membership, name: str, before: Mem
 
 
 def cursor(e: Event) -> str:
-    """Events are ordered by time, then id."""
-    return cursors.encode([e.at.isoformat(), e.id])
+    return cursors.of_event(e.at.isoformat(), e.id)
 
 
 def _project(model: Stamped) -> str:

@@ -22,3 +22,8 @@ def decode(cursor: str, arity: int) -> list[Any]:
     if not isinstance(key, list) or len(key) != arity:
         raise BadInput(f"Cursor {cursor!r} is not valid; pass an endCursor from a previous page.")
     return key
+
+
+def of_event(at: str, id: str) -> str:
+    """An activity cursor: events are ordered by their UTC ISO-8601 time, then id."""
+    return encode([at, id])

@@ -1,7 +1,8 @@
 """Fixtures shared by every layer's tests.
 
-`adapter` is parametrised over the store adapters, so every test that takes `store`
-(the contract suite in tests/graph/) or `api` (the GraphQL suite) runs once per adapter.
+`adapter` is parametrised over the store adapters, so every test that takes `store` or
+`service` (the contract suite in tests/graph/) or `api` (the GraphQL suite) runs once per
+adapter.
 The neo4j adapter runs against a real Bolt server (ArcadeDB, see tests/bolt/server.py)
 started once per session and stopped at the end, also when tests fail. With CI=true a
 Bolt server that cannot start is a failure; elsewhere THEMEMAP_TEST_BOLT=off skips
@@ -20,11 +21,15 @@ import pytest
 from api.settings import Settings
 from graph.embedded import EmbeddedStore
 from graph.neo4j import Neo4jStore
+from graph.policy import Actor
+from graph.service import Service
 from graph.store import Store
 from tests.bolt.server import BoltServer, BoltUnavailable, start
 from tests.support import GraphQLClient, serve_in_process
 
 ACTOR = "tester"
+TRUSTED = Actor(ACTOR, trusted=True)
+"""The tester as the CLI and the seeds act: OWNER of every project (for tests about a rule, not access)."""
 ADAPTERS = ("embedded", "neo4j")
 IN_CI = os.environ.get("CI") == "true"
 BOLT_OFF = os.environ.get("THEMEMAP_TEST_BOLT") == "off" and not IN_CI
@@ -82,13 +87,21 @@ def new_store(adapter: str, tmp_path: Path, request: pytest.FixtureRequest) -> C
 
 @pytest.fixture
 async def store(new_store: Callable[[], Store]) -> AsyncIterator[Store]:
+    """An open store of the adapter under test, on an empty database."""
     s = new_store()
     await s.open()
-    await s.ensure_user(ACTOR, "Tester")
     try:
         yield s
     finally:
         await s.close()
+
+
+@pytest.fixture
+async def service(store: Store) -> Service:
+    """The service over `store`, with the user ACTOR (who acts as TRUSTED) created."""
+    service = Service(store)
+    await service.ensure_user(ACTOR, "Tester")
+    return service
 
 
 @pytest.fixture

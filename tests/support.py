@@ -15,16 +15,17 @@ from api.app import create_app
 from api.auth import issue_token
 from api.settings import Settings
 from graph.models import User
+from graph.service import Service
 from graph.store import Store
 
 
 class GraphQLClient:
-    def __init__(self, http: httpx.AsyncClient, user_id: str = "", store: Store | None = None) -> None:
+    def __init__(self, http: httpx.AsyncClient, user_id: str = "", service: Service | None = None) -> None:
         self.http = http
         self.user_id = user_id
         """The user the client authenticates as."""
-        self.store = store
-        """The store of the app it talks to, for tests that arrange data directly."""
+        self.service = service
+        """The service of the app it talks to, for tests that arrange data directly."""
 
     async def post(self, query: str, **variables: Any) -> dict[str, Any]:
         response = await self.http.post("/graphql", json={"query": query, "variables": variables})
@@ -46,7 +47,8 @@ class GraphQLClient:
 
 
 class CountingStore:
-    """Wraps a store and counts calls per method: each call is one store round trip."""
+    """Wraps a store (build the Service over the wrapper) and counts calls per method: each
+    batch reader or analysis call is one round trip; each `write`, one unit of work."""
 
     def __init__(self, inner: Store) -> None:
         self._inner = inner
@@ -79,13 +81,13 @@ async def serve_in_process(
         transport = httpx.ASGITransport(app=manager.app)
         headers, user_id = {}, settings.local_user_id
         if settings.auth == "on":
-            user, token = await new_user(app.state.store, user_name)
+            user, token = await new_user(app.state.service, user_name)
             headers, user_id = {"Authorization": f"Bearer {token}"}, user.id
         async with httpx.AsyncClient(transport=transport, base_url="http://thememap.test", headers=headers) as http:
-            yield GraphQLClient(http, user_id, app.state.store)
+            yield GraphQLClient(http, user_id, app.state.service)
 
 
-async def new_user(store: Store, name: str | None = None) -> tuple[User, str]:
+async def new_user(service: Service, name: str | None = None) -> tuple[User, str]:
     """A new user (with a unique name unless given) and a token for them."""
-    user = await store.create_user(name or f"user-{uuid.uuid4().hex[:8]}")
-    return user, await issue_token(store, user.id)
+    user = await service.create_user(name or f"user-{uuid.uuid4().hex[:8]}")
+    return user, await issue_token(service, user.id)

@@ -13,6 +13,8 @@ coverage intervals, never one by one.
 
 from __future__ import annotations
 
+from typing import Any
+
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from enum import Enum
@@ -104,14 +106,14 @@ def tallies(scope: Scope, coders: Sequence[str], code_ids: Sequence[str], docume
     return out
 
 
-def _characters(coded: dict[str, set[str]], coders: list[str], excerpts: dict, lengths: dict[str, int]) -> Counter[Pattern]:
+def _characters(coded: dict[str, set[str]], coders: list[str], excerpts: dict[str, Any], lengths: dict[str, int]) -> Counter[Pattern]:
     """Characters by pattern: a sweep over each document's boundaries, where coverage changes."""
     tally: Counter[Pattern] = Counter()
     events: dict[str, list[tuple[int, int, int]]] = defaultdict(list)  # document -> (position, coder, +1/-1)
-    for i, who in enumerate(coders):
-        for x in coded.get(who, ()):
+    for index, coder in enumerate(coders):
+        for x in coded.get(coder, ()):
             e = excerpts[x]
-            events[e.document_id] += [(e.start, i, 1), (e.end, i, -1)]
+            events[e.document_id] += [(e.start, index, 1), (e.end, index, -1)]
     for document, length in lengths.items():
         depth = [0] * len(coders)
         position = 0

@@ -43,7 +43,7 @@ from graph.analysis.results import (
 from graph.analysis.snapshot import ExcerptFact, Scope
 from graph.analysis.text import contains, find, parse_query
 from graph.errors import BadInput
-from graph.models import AttributeValue
+from graph.models import AttributeValue, Code, Theme
 
 MAX_PATH_LENGTH = 6
 MAX_PATHS = 50
@@ -104,8 +104,10 @@ def cooccurrence(
         pairs = list(zip(found.a[keep].tolist(), found.b[keep].tolist(), found.count[keep].tolist(),
                          (found.taking_part[keep] / found.either[keep]).tolist()))
     else:
-        of = (lambda e: scope.excerpts[e].document_id) if unit is CooccurrenceScope.DOCUMENT else (
-            lambda e: scope.excerpts[e].participant_id)
+        def of(e: str) -> str | None:
+            fact = scope.excerpts[e]
+            return fact.document_id if unit is CooccurrenceScope.DOCUMENT else fact.participant_id
+
         units = [{u for e in scope.concept_excerpts(c) if (u := of(e)) is not None} for c in concepts]
         pairs = []
         for i, j in combinations(range(len(concepts)), 2):
@@ -177,7 +179,7 @@ def compare_groups(scope: Scope, attribute: str, columns: str, column_ids: Seque
     return out
 
 
-def _matches(scope: Scope, where: Where) -> tuple[set[str], dict[str, set[str]]]:
+def _matches(scope: Scope, where: Where) -> tuple[set[str], dict[str, frozenset[str]]]:
     """Excerpts in scope meeting `where` at excerpt level, and each concept's excerpts."""
     scope.check_concepts(where.concepts)
     sets = {c: scope.concept_excerpts(c) for c in where.concepts}
@@ -289,9 +291,10 @@ def concept_paths(scope: Scope, source: str, target: str, max_length: int, via: 
         for c, t in snap.memberships:
             edge(c, t, Relation.MEMBERSHIP)
     if Relation.HIERARCHY in chosen:
-        for node in [*snap.codes, *snap.themes]:
-            if node.parent_id:
-                edge(node.id, node.parent_id, Relation.HIERARCHY)
+        concepts: list[Code | Theme] = [*snap.codes, *snap.themes]
+        for concept in concepts:
+            if concept.parent_id:
+                edge(concept.id, concept.parent_id, Relation.HIERARCHY)
     if Relation.COOCCURRENCE in chosen:
         for p in cooccurrence(scope, CooccurrenceScope.EXCERPT, [c.id for c in snap.codes], [], 1):
             edge(p.a, p.b, Relation.COOCCURRENCE, weight=p.count)

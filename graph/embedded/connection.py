@@ -48,7 +48,8 @@ class Db:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
 
-    def one(self, sql: str, *params: Any) -> sqlite3.Row | None:
+    def one(self, sql: str, *params: Any) -> Any:
+        """The first row (a `sqlite3.Row`), or None."""
         return self.conn.execute(sql, params).fetchone()
 
     def all(self, sql: str, *params: Any) -> list[sqlite3.Row]:

@@ -270,7 +270,7 @@ class EmbeddedStore(Analytics):
             )
             events = [rows.event(r) for r in found[:first]]
             return EventPage(events=tuple(events), has_next_page=len(found) > first,
-                             cursors=tuple(cursors.encode([e.at.isoformat(), e.id]) for e in events))
+                             cursors=tuple(cursors.of_event(e.at.isoformat(), e.id) for e in events))
 
         return await self._conn.read(job)
 

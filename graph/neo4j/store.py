@@ -349,7 +349,7 @@ class Neo4jStore(Analytics):
                                target_id=target_id, limit=first + 1)
             page = found[:first]
             return EventPage(events=tuple(records.event(r) for r in page),
-                             cursors=tuple(cursors.encode([r["n"]["at"], r["n"]["id"]]) for r in page),
+                             cursors=tuple(cursors.of_event(r["n"]["at"], r["n"]["id"]) for r in page),
                              has_next_page=len(found) > first)
 
         return await self._read(work)

@@ -111,7 +111,7 @@ class UseCases:
         """Apply `fields` to a node, stamp it, bump its version where it has one, and log it."""
         update: dict[str, Any] = {**fields, "updated_by": actor, "updated_at": now()}
         if hasattr(before, "version"):
-            update["version"] = before.version + 1  # type: ignore[attr-defined]
+            update["version"] = before.version + 1
         after = before.model_copy(update=update)
         await tx.replace(after)
         await self.log(tx, activity.updated(actor, before, after))

@@ -78,7 +78,7 @@ class Codebook(UseCases):
                                       {source.created_by} | await tx.coders_under(NodeKind.CODE, source_id))
             await self.move_children(tx, source, target_id)
             await tx.merge_code(source_id, target_id)
-            target = await model(tx, NodeKind.CODE, target_id)
+            target: Code = await model(tx, NodeKind.CODE, target_id)
             merged = target.model_copy(update={"version": target.version + 1, "updated_by": actor.user_id,
                                                "updated_at": now()})
             await tx.replace(merged)
@@ -143,6 +143,7 @@ class Codebook(UseCases):
 
     async def add_code_to_theme(self, actor: Actor, code_id: str, theme_id: str) -> Theme:
         async def work(tx: Transaction) -> Theme:
+            theme: Theme
             theme, principal = await self.at_node(tx, actor, theme_id, Need.EDIT, NodeKind.THEME)
             await self.add_member_code(tx, principal, code_id, theme)
             return theme
@@ -157,6 +158,7 @@ class Codebook(UseCases):
 
     async def remove_code_from_theme(self, actor: Actor, code_id: str, theme_id: str) -> Theme:
         async def work(tx: Transaction) -> Theme:
+            theme: Theme
             theme, principal = await self.at_node(tx, actor, theme_id, Need.EDIT, NodeKind.THEME)
             await self.same_project(tx, principal, [code_id], NodeKind.CODE)
             if not await tx.remove_from_theme(code_id, theme_id):

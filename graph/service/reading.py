@@ -48,6 +48,7 @@ from graph.models import (
     Page,
     Participant,
     Project,
+    Stamped,
     Theme,
     User,
 )
@@ -65,6 +66,10 @@ class Reader:
         self.store = store
         self.actor = actor
         self._principals: dict[str, Principal] = {}
+        self._projects: dict[str, Project] = {}
+        """Projects read while resolving principals, so the request need not read them again."""
+        self._project_of: dict[str, str] = {}
+        """The project of every node this reader has handed out."""
 
     # -- principals -----------------------------------------------------------------------
     async def principals(self, project_ids: Sequence[str]) -> dict[str, Principal]:
@@ -72,6 +77,7 @@ class Reader:
         wanted = [p for p in dict.fromkeys(project_ids) if p not in self._principals]
         if wanted:
             projects = await self.store.get_projects(wanted)
+            self._projects |= projects
             roles = {} if self.actor.trusted else await self.store.roles(self.actor.user_id, wanted)
             for id in wanted:
                 project = projects.get(id)
@@ -90,11 +96,14 @@ class Reader:
     def forget(self) -> None:
         """Drop the principals resolved so far (a live connection re-reads them per event)."""
         self._principals.clear()
+        self._projects.clear()
 
     async def _readable(self, found: dict[str, M]) -> dict[str, M]:
         """Models (with `project_id`) in projects the actor may read."""
         principals = await self.principals([_project_of(m) for m in found.values()])
-        return {key: m for key, m in found.items() if principals[_project_of(m)].may(Need.READ)}
+        kept = {key: m for key, m in found.items() if principals[_project_of(m)].may(Need.READ)}
+        self._project_of |= {m.id: _project_of(m) for m in kept.values() if isinstance(m, Stamped)}
+        return kept
 
     async def _grouped(self, found: dict[str, list[M]]) -> dict[str, list[M]]:
         flat = {f"{k}\0{i}": m for k, ms in found.items() for i, m in enumerate(ms)}
@@ -109,7 +118,9 @@ class Reader:
     async def node_refs(self, ids: Sequence[str]) -> dict[str, NodeRef]:
         found = await self.store.node_refs(ids)
         principals = await self.principals([r.project_id for r in found.values()])
-        return {id: r for id, r in found.items() if principals[r.project_id].may(Need.READ)}
+        kept = {id: r for id, r in found.items() if principals[r.project_id].may(Need.READ)}
+        self._project_of |= {id: r.project_id for id, r in kept.items()}
+        return kept
 
     async def list_projects(self) -> list[Project]:
         found = await self.store.list_projects()
@@ -117,9 +128,8 @@ class Reader:
         return [p for p in found if principals[p.id].may(Need.READ)]
 
     async def get_projects(self, ids: Sequence[str]) -> dict[str, Project]:
-        found = await self.store.get_projects(ids)
-        principals = await self.principals(list(found))
-        return {id: p for id, p in found.items() if principals[id].may(Need.READ)}
+        principals = await self.principals(ids)
+        return {id: self._projects[id] for id in ids if principals[id].may(Need.READ)}
 
     async def get_participants(self, ids: Sequence[str]) -> dict[str, Participant]:
         return await self._readable(await self.store.get_participants(ids))
@@ -205,9 +215,13 @@ class Reader:
 
     # -- prevalence and pages of a code's excerpts (scoped to the coder blind coding allows) ---
     async def _coder(self, concept_ids: Sequence[str], coder_id: str | None) -> dict[str, str | None]:
-        refs = await self.node_refs(concept_ids)
-        principals = await self.principals([r.project_id for r in refs.values()])
-        return {id: (principals[r.project_id].coder or coder_id) for id, r in refs.items()}
+        """Whose codings count for each readable concept: `coder_id`, or the principal under blind coding."""
+        unknown = [id for id in concept_ids if id not in self._project_of]
+        if unknown:
+            await self.node_refs(unknown)
+        projects = {id: self._project_of[id] for id in concept_ids if id in self._project_of}
+        principals = await self.principals(list(projects.values()))
+        return {id: principals[p].coder or coder_id for id, p in projects.items() if principals[p].may(Need.READ)}
 
     async def code_stats(self, ids: Sequence[str], coder_id: str | None = None) -> dict[str, ConceptStats]:
         return await self._stats(self.store.code_stats, ids, coder_id)

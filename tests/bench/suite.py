@@ -6,7 +6,8 @@ and measure what a research team waits for. Prints one table and writes it as JS
 Rows: seed throughput; each analytic question and the project tree query over HTTP
 (median, p95) beside the same answer from a direct store call in this process, both
 repeated (answers are kept until the project changes) and right after a change to the
-project (the ratio of those two is the API's overhead); for co-occurrence and the case matrix, a floor computed
+project (the ratio of those two is the API's overhead, the service layer and its access
+policy included); for co-occurrence and the case matrix, a floor computed
 the fastest direct way (one SQL or Cypher read of the coding table and a SciPy sparse
 product); `codeText` latency; throughput of 16 concurrent clients on a mixed read
 workload; store round trips per request at two page sizes; the server's peak RSS.
@@ -38,6 +39,8 @@ from graph.analysis.results import ConceptKind
 from graph.analysis.filters import Where
 from graph.inputs import NewMemo
 from graph.models import Role
+from graph.policy import Actor
+from graph.service import Service
 from graph.store import Store
 from seeds.synthetic import SyntheticDataset
 from tests.bench import floors
@@ -73,6 +76,11 @@ class Ids:
     themes: list[str]
     document: str
     coders: list[str]
+    """The first is the lead, the project's OWNER."""
+
+    @property
+    def lead(self) -> Actor:
+        return Actor(self.coders[0])
 
 
 def _ms(seconds: list[float]) -> tuple[float, float]:
@@ -150,9 +158,9 @@ class Http:
         return body["data"]
 
 
-async def seed(store: Store, dataset: SyntheticDataset) -> Row:
+async def seed(service: Service, dataset: SyntheticDataset) -> Row:
     began = time.perf_counter()
-    await dataset.load(store, lambda n: None)
+    await dataset.load(service, lambda n: None)
     wall = time.perf_counter() - began
     codings = dataset.size.codings
     return Row("seed", note=f"{wall:.1f} s wall, {codings / wall:,.0f} codings/s ({codings:,} codings)")
@@ -166,14 +174,15 @@ async def choose_ids(store: Store, dataset: SyntheticDataset) -> Ids:
     return Ids(p, codes, themes, dataset.id("document", 0), dataset.coders)
 
 
-async def questions(http: Http, store: Store, ids: Ids, repeat: int, floor: floors.Floor) -> list[Row]:
+async def questions(http: Http, service: Service, ids: Ids, repeat: int, floor: floors.Floor) -> list[Row]:
+    store = service.store
     rows = []
     for name, (query, variables, direct) in operations(ids).items():
         over_http = _ms(await _timed(partial(http.ok, query, variables), repeat))
         in_process = _ms(await _timed(partial(direct, store), repeat))
         cold_http, cold_direct = [], []
         for _ in range(max(3, repeat // 5)):
-            await change(store, ids)
+            await change(service, ids)
             began = time.perf_counter()
             await http.ok(query, variables)
             cold_http.append(time.perf_counter() - began)
@@ -194,9 +203,9 @@ async def questions(http: Http, store: Store, ids: Ids, repeat: int, floor: floo
     return rows
 
 
-async def change(store: Store, ids: Ids) -> None:
+async def change(service: Service, ids: Ids) -> None:
     """A small change to the project (a memo), which moves its revision on."""
-    await store.add_memo(ids.coders[0], NewMemo(target_id=ids.project, title="bench", body="a change"))
+    await service.add_memo(ids.lead, NewMemo(target_id=ids.project, title="bench", body="a change"))
 
 
 async def code_text(http: Http, ids: Ids, repeat: int) -> Row:
@@ -238,16 +247,16 @@ async def throughput(http: Http, ids: Ids, clients: int, seconds: float) -> Row:
                note=f"{done / elapsed:,.1f} requests/s over {elapsed:.0f} s, {errors} errors")
 
 
-async def round_trips(settings: Settings, store: Store, ids: Ids) -> Row:
+async def round_trips(settings: Settings, service: Service, ids: Ids) -> Row:
     """Store calls per request, counted in process, at page sizes 10 and 100."""
-    counting = CountingStore(store)
+    counting = CountingStore(service.store)
     query = ("query($p: ID!, $t: ID!, $a: [ID!], $n: Int!) { project(id: $p) { codes { name excerptCount } } "
              "theme(id: $t) { codes { name excerpts(first: $n) { edges { node { text document { title } "
              "codings { coder { name } } } } } } } "
              "findExcerpts(projectId: $p, where: {anyOf: $a}, first: $n) { edges { node { text } } } }")
     counts = []
     async with serve_in_process(settings, counting) as api:  # type: ignore[arg-type]
-        await store.add_member(ids.coders[0], ids.project, api.user_id, Role.OWNER)
+        await service.add_member(ids.lead, ids.project, api.user_id, Role.OWNER)
         for first in (10, 100):
             counting.calls.clear()
             await api.ok(query, p=ids.project, t=ids.themes[0], a=ids.codes[:2], n=first)
@@ -284,21 +293,22 @@ async def run(size: str, store_kind: str, repeat: int, seconds: float, env: dict
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     store = make_store(settings)
     await store.open()
+    service = Service(store)
     dataset = SyntheticDataset(size, seed=1)
     try:
-        rows = [await seed(store, dataset)]
+        rows = [await seed(service, dataset)]
         ids = await choose_ids(store, dataset)
-        token = await issue_token(store, ids.coders[0])
+        token = await issue_token(service, ids.coders[0])
         floor = floors.for_store(store_kind, settings, ids.project)
         with server(env) as (process, url):
             async with httpx.AsyncClient(base_url=url, timeout=120,
                                          limits=httpx.Limits(max_connections=32)) as client:
                 http = Http(client, token)
-                rows += await questions(http, store, ids, repeat, floor)
+                rows += await questions(http, service, ids, repeat, floor)
                 rows.append(await code_text(http, ids, repeat))
                 rows.append(await throughput(http, ids, 16, seconds))
             rss = peak_rss_mb(process.pid)
-        rows.append(await round_trips(settings, store, ids))
+        rows.append(await round_trips(settings, service, ids))
         rows.append(Row("server peak RSS", note=f"{rss:,.0f} MB"))
     finally:
         await store.close()

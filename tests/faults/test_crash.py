@@ -20,6 +20,7 @@ import pytest
 from graph.analysis.snapshot import Snapshot
 from graph.embedded import EmbeddedStore
 from graph.neo4j import Neo4jStore
+from graph.service import Service
 from graph.store import Store
 from seeds.registry import datasets
 from tests.faults.conftest import demo_env
@@ -56,7 +57,7 @@ async def reference(tmp_path: Path) -> dict[str, object]:
     store = EmbeddedStore(tmp_path / "reference")
     await store.open()
     try:
-        await datasets()[DEMO].load(store, lambda n: None)
+        await datasets()[DEMO].load(Service(store), lambda n: None)
         return shape(await store.project_snapshot(DEMO_PROJECT))
     finally:
         await store.close()

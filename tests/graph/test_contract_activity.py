@@ -1,4 +1,4 @@
-"""Contract: every write appends to the project's activity history (every adapter)."""
+"""Contract: every write of the service appends to the project's activity history (every adapter)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ import pytest
 from graph.errors import BadInput, NotFound
 from graph.inputs import CodedPassage, CodePatch, NewExcerpt, NewLink, NewMemo
 from graph.models import LinkKind, Role
+from graph.policy import Actor
+from graph.service import Service
 from graph.store import Store
-from tests.conftest import ACTOR
+from tests.conftest import ACTOR, TRUSTED
 from tests.graph.builders import small_project
 
 
@@ -17,26 +19,28 @@ async def history(store: Store, project_id: str) -> list[str]:
     return [e.type for e in reversed(page.events)]
 
 
-async def test_every_write_is_recorded_with_before_and_after(store: Store) -> None:
-    s = await small_project(store)
+async def test_every_write_is_recorded_with_before_and_after(store: Store, service: Service) -> None:
+    s = await small_project(service)
     assert await history(store, s.project.id) == [
         "project.created", "participant.created", "participant.created", "document.created", "document.created",
         "code.created", "code.created", "theme.created",
     ]
-    renamed = await store.update_code(ACTOR, s.fear.id, CodePatch(name="Fear of removal"))
-    excerpt = await store.code_text(ACTOR, NewExcerpt(document_id=s.doc_a.id, start=0, end=5), [s.fear.id, s.hope.id])
-    await store.uncode_excerpt(ACTOR, excerpt.id, s.hope.id)
-    await store.add_code_to_theme(ACTOR, s.fear.id, s.theme.id)
-    link = await store.link_concepts(ACTOR, NewLink(source_id=s.fear.id, target_id=s.hope.id, kind=LinkKind.CAUSES))
-    await store.add_memo(ACTOR, NewMemo(target_id=link.id, title="why"))
-    await store.code_passages(ACTOR, [CodedPassage(coder_id=ACTOR, code_ids=(s.hope.id,),
-                                                   excerpt=NewExcerpt(document_id=s.doc_b.id, start=1, end=4))])
-    ada = await store.create_user("Ada")
-    await store.add_member(ACTOR, s.project.id, ada.id, Role.VIEWER)
-    await store.merge_codes(ACTOR, s.hope.id, s.fear.id)
-    await store.delete_document(ACTOR, s.doc_b.id)
+    renamed = await service.update_code(TRUSTED, s.fear.id, CodePatch(name="Fear of removal"))
+    excerpt = await service.code_text(TRUSTED, NewExcerpt(document_id=s.doc_a.id, start=0, end=5),
+                                      [s.fear.id, s.hope.id])
+    await service.uncode_excerpt(TRUSTED, excerpt.id, s.hope.id)
+    await service.add_code_to_theme(TRUSTED, s.fear.id, s.theme.id)
+    link = await service.link_concepts(TRUSTED, NewLink(source_id=s.fear.id, target_id=s.hope.id,
+                                                        kind=LinkKind.CAUSES))
+    await service.add_memo(TRUSTED, NewMemo(target_id=link.id, title="why"))
+    await service.code_passages(TRUSTED, s.project.id, [CodedPassage(
+        coder_id=ACTOR, code_ids=(s.hope.id,), excerpt=NewExcerpt(document_id=s.doc_b.id, start=1, end=4))])
+    ada = await service.create_user("Ada")
+    await service.add_member(TRUSTED, s.project.id, ada.id, Role.VIEWER)
+    await service.merge_codes(TRUSTED, s.hope.id, s.fear.id)
+    await service.delete_document(TRUSTED, s.doc_b.id)
     with pytest.raises(BadInput):  # a failed write records nothing
-        await store.update_code(ACTOR, s.fear.id, CodePatch(parent_id=s.fear.id))
+        await service.update_code(TRUSTED, s.fear.id, CodePatch(parent_id=s.fear.id))
     assert (await history(store, s.project.id))[8:] == [
         "code.updated", "excerpt.coded", "excerpt.uncoded", "theme.code_added", "link.created", "memo.created",
         "excerpt.coded_in_bulk", "member.added", "code.merged", "document.deleted",
@@ -52,11 +56,11 @@ async def test_every_write_is_recorded_with_before_and_after(store: Store) -> No
     assert deleted.type == "document.deleted" and "text" not in deleted.before and deleted.after is None
 
 
-async def test_activity_pages_newest_first_and_filters(store: Store) -> None:
-    s = await small_project(store)
-    ada = await store.create_user("Ada")
-    await store.add_member(ACTOR, s.project.id, ada.id, Role.ANALYST)
-    await store.update_code(ada.id, s.fear.id, CodePatch(description="by Ada"))
+async def test_activity_pages_newest_first_and_filters(store: Store, service: Service) -> None:
+    s = await small_project(service)
+    ada = await service.create_user("Ada")
+    await service.add_member(TRUSTED, s.project.id, ada.id, Role.ANALYST)
+    await service.update_code(Actor(ada.id), s.fear.id, CodePatch(description="by Ada"))
     seen, after = [], None
     while True:
         page = await store.activity(s.project.id, 3, after)

@@ -1,4 +1,4 @@
-"""Contract: excerpts and codings (every adapter)."""
+"""Contract: excerpts and codings, through the service over every adapter."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ import pytest
 
 from graph.errors import BadInput, NotFound
 from graph.inputs import CodedPassage, CodePatch, NewCode, NewDocument, NewExcerpt, NewMemo
+from graph.models import Role
+from graph.service import Service
 from graph.store import Store
-from tests.conftest import ACTOR
-from tests.graph.builders import TEXT, small_project
+from tests.conftest import ACTOR, TRUSTED
+from tests.graph.builders import TEXT, member, small_project
 
 OTHER = "second-coder"
 
@@ -22,31 +24,34 @@ OTHER = "second-coder"
         ("👩‍👧 mum", 0, 3, "👩‍👧"),
     ],
 )
-async def test_excerpt_text_is_the_code_point_slice(store: Store, text: str, start: int, end: int, expected: str) -> None:
-    s = await small_project(store)
-    doc = await store.add_document(ACTOR, NewDocument(project_id=s.project.id, title="U", text=text))
-    excerpt = await store.create_excerpt(ACTOR, NewExcerpt(document_id=doc.id, start=start, end=end))
+async def test_excerpt_text_is_the_code_point_slice(
+    store: Store, service: Service, text: str, start: int, end: int, expected: str
+) -> None:
+    s = await small_project(service)
+    doc = await service.add_document(TRUSTED, NewDocument(project_id=s.project.id, title="U", text=text))
+    excerpt = await service.create_excerpt(TRUSTED, NewExcerpt(document_id=doc.id, start=start, end=end))
     assert excerpt.text == expected == text[start:end]
     assert (await store.get_excerpts([excerpt.id]))[excerpt.id].text == expected
 
 
 @pytest.mark.parametrize(("start", "end"), [(-1, 3), (3, 3), (5, 2), (0, len(TEXT) + 1)])
-async def test_bad_spans_are_refused_and_change_nothing(store: Store, start: int, end: int) -> None:
-    s = await small_project(store)
+async def test_bad_spans_are_refused_and_change_nothing(store: Store, service: Service, start: int, end: int) -> None:
+    s = await small_project(service)
     with pytest.raises(BadInput):
-        await store.create_excerpt(ACTOR, NewExcerpt(document_id=s.doc_a.id, start=start, end=end))
+        await service.create_excerpt(TRUSTED, NewExcerpt(document_id=s.doc_a.id, start=start, end=end))
     with pytest.raises(BadInput):
-        await store.code_text(ACTOR, NewExcerpt(document_id=s.doc_a.id, start=start, end=end), [s.fear.id])
+        await service.code_text(TRUSTED, NewExcerpt(document_id=s.doc_a.id, start=start, end=end), [s.fear.id])
     assert (await store.excerpts_of_documents([s.doc_a.id]))[s.doc_a.id] == []
 
 
-async def test_codings_are_kept_apart_per_coder(store: Store) -> None:
-    s = await small_project(store)
-    await store.ensure_user(OTHER, "Second")
-    excerpt = await store.code_text(ACTOR, NewExcerpt(document_id=s.doc_a.id, start=0, end=5), [s.fear.id])
-    again = await store.code_text(OTHER, NewExcerpt(document_id=s.doc_a.id, start=0, end=5), [s.fear.id, s.hope.id])
+async def test_codings_are_kept_apart_per_coder(store: Store, service: Service) -> None:
+    s = await small_project(service)
+    other = await member(service, s.project.id, OTHER, Role.ANALYST)
+    excerpt = await service.code_text(TRUSTED, NewExcerpt(document_id=s.doc_a.id, start=0, end=5), [s.fear.id])
+    again = await service.code_text(other, NewExcerpt(document_id=s.doc_a.id, start=0, end=5),
+                                    [s.fear.id, s.hope.id])
     assert again.id == excerpt.id, "the same span is reused, not duplicated"
-    await store.code_excerpt(ACTOR, excerpt.id, s.fear.id)  # idempotent
+    await service.code_excerpt(TRUSTED, excerpt.id, s.fear.id)  # idempotent
     codings = (await store.codings_of_excerpts([excerpt.id]))[excerpt.id]
     assert sorted((c.code_id, c.coder_id) for c in codings) == sorted(
         [(s.fear.id, ACTOR), (s.fear.id, OTHER), (s.hope.id, OTHER)]
@@ -54,43 +59,44 @@ async def test_codings_are_kept_apart_per_coder(store: Store) -> None:
     stats = await store.code_stats([s.fear.id, s.hope.id])
     assert stats[s.fear.id].excerpt_count == 1 and stats[s.fear.id].participant_count == 1
 
-    await store.uncode_excerpt(ACTOR, excerpt.id, s.fear.id)
+    await service.uncode_excerpt(TRUSTED, excerpt.id, s.fear.id)
     with pytest.raises(NotFound):
-        await store.uncode_excerpt(ACTOR, excerpt.id, s.fear.id)
-    await store.uncode_excerpt(ACTOR, excerpt.id, s.hope.id, coder_id=OTHER)
+        await service.uncode_excerpt(TRUSTED, excerpt.id, s.fear.id)
+    await service.uncode_excerpt(TRUSTED, excerpt.id, s.hope.id, coder_id=OTHER)
     codings = (await store.codings_of_excerpts([excerpt.id]))[excerpt.id]
     assert [(c.code_id, c.coder_id) for c in codings] == [(s.fear.id, OTHER)]
 
 
-async def test_code_text_is_atomic(store: Store) -> None:
-    s = await small_project(store)
+async def test_code_text_is_atomic(store: Store, service: Service) -> None:
+    s = await small_project(service)
     with pytest.raises(NotFound):
-        await store.code_text(ACTOR, NewExcerpt(document_id=s.doc_a.id, start=0, end=5), [s.fear.id, "missing"])
+        await service.code_text(TRUSTED, NewExcerpt(document_id=s.doc_a.id, start=0, end=5), [s.fear.id, "missing"])
     assert (await store.excerpts_of_documents([s.doc_a.id]))[s.doc_a.id] == []
     with pytest.raises(BadInput):
-        await store.code_text(ACTOR, NewExcerpt(document_id=s.doc_a.id, start=0, end=5), [])
+        await service.code_text(TRUSTED, NewExcerpt(document_id=s.doc_a.id, start=0, end=5), [])
 
 
-async def test_coding_with_another_projects_code_is_refused(store: Store) -> None:
-    s = await small_project(store)
-    other = await small_project(store, name="Other")
-    excerpt = await store.create_excerpt(ACTOR, NewExcerpt(document_id=s.doc_a.id, start=0, end=5))
-    with pytest.raises(BadInput):
-        await store.code_excerpt(ACTOR, excerpt.id, other.fear.id)
-    with pytest.raises(BadInput):
-        await store.code_text(ACTOR, NewExcerpt(document_id=s.doc_a.id, start=1, end=5), [other.fear.id])
+async def test_coding_with_another_projects_code_is_not_found(store: Store, service: Service) -> None:
+    s = await small_project(service)
+    other = await small_project(service, name="Other")
+    excerpt = await service.create_excerpt(TRUSTED, NewExcerpt(document_id=s.doc_a.id, start=0, end=5))
+    with pytest.raises(NotFound):
+        await service.code_excerpt(TRUSTED, excerpt.id, other.fear.id)
+    with pytest.raises(NotFound):
+        await service.code_text(TRUSTED, NewExcerpt(document_id=s.doc_a.id, start=1, end=5), [other.fear.id])
     assert (await store.codings_of_excerpts([excerpt.id]))[excerpt.id] == []
     assert len((await store.excerpts_of_documents([s.doc_a.id]))[s.doc_a.id]) == 1
 
 
-async def test_excerpts_of_code_paginate_by_keyset(store: Store) -> None:
-    s = await small_project(store)
-    await store.ensure_user(OTHER, "Second")
+async def test_excerpts_of_code_paginate_by_keyset(store: Store, service: Service) -> None:
+    s = await small_project(service)
+    other = await member(service, s.project.id, OTHER, Role.ANALYST)
     made = []
     for doc in (s.doc_a, s.doc_b):
         for start in (10, 0, 20):
-            made.append(await store.code_text(ACTOR, NewExcerpt(document_id=doc.id, start=start, end=start + 5), [s.fear.id]))
-    await store.code_excerpt(OTHER, made[0].id, s.fear.id)  # two coders: still listed once
+            made.append(await service.code_text(TRUSTED, NewExcerpt(document_id=doc.id, start=start, end=start + 5),
+                                                [s.fear.id]))
+    await service.code_excerpt(other, made[0].id, s.fear.id)  # two coders: still listed once
     seen, after = [], None
     while True:
         page = (await store.excerpts_of_codes([s.fear.id], 2, after))[s.fear.id]
@@ -105,11 +111,12 @@ async def test_excerpts_of_code_paginate_by_keyset(store: Store) -> None:
         await store.excerpts_of_codes([s.fear.id], 2, "not a cursor")
 
 
-async def test_excerpts_of_several_codes_are_each_codes_own_page(store: Store) -> None:
-    s = await small_project(store)
-    feared = [await store.code_text(ACTOR, NewExcerpt(document_id=s.doc_a.id, start=i, end=i + 5), [s.fear.id])
+async def test_excerpts_of_several_codes_are_each_codes_own_page(store: Store, service: Service) -> None:
+    s = await small_project(service)
+    other = await member(service, s.project.id, OTHER, Role.ANALYST)
+    feared = [await service.code_text(TRUSTED, NewExcerpt(document_id=s.doc_a.id, start=i, end=i + 5), [s.fear.id])
               for i in (0, 10, 20)]
-    hoped = await store.code_text(OTHER, NewExcerpt(document_id=s.doc_b.id, start=0, end=5), [s.hope.id])
+    hoped = await service.code_text(other, NewExcerpt(document_id=s.doc_b.id, start=0, end=5), [s.hope.id])
     pages = await store.excerpts_of_codes([s.fear.id, s.hope.id, s.fear.id], 2, None)
     assert set(pages) == {s.fear.id, s.hope.id}
     assert [e.id for e in pages[s.fear.id].items] == [e.id for e in feared[:2]] and pages[s.fear.id].has_next_page
@@ -120,12 +127,12 @@ async def test_excerpts_of_several_codes_are_each_codes_own_page(store: Store) -
         await store.excerpts_of_codes([s.fear.id, "missing"], 2, None)
 
 
-async def test_deleting_a_document_removes_excerpts_codings_evidence_and_memos(store: Store) -> None:
-    s = await small_project(store)
-    excerpt = await store.code_text(ACTOR, NewExcerpt(document_id=s.doc_a.id, start=0, end=5), [s.fear.id])
-    memo = await store.add_memo(ACTOR, NewMemo(target_id=excerpt.id, title="note"))
-    kept = await store.code_text(ACTOR, NewExcerpt(document_id=s.doc_b.id, start=0, end=5), [s.fear.id])
-    await store.delete_document(ACTOR, s.doc_a.id)
+async def test_deleting_a_document_removes_excerpts_codings_evidence_and_memos(store: Store, service: Service) -> None:
+    s = await small_project(service)
+    excerpt = await service.code_text(TRUSTED, NewExcerpt(document_id=s.doc_a.id, start=0, end=5), [s.fear.id])
+    memo = await service.add_memo(TRUSTED, NewMemo(target_id=excerpt.id, title="note"))
+    kept = await service.code_text(TRUSTED, NewExcerpt(document_id=s.doc_b.id, start=0, end=5), [s.fear.id])
+    await service.delete_document(TRUSTED, s.doc_a.id)
     assert await store.get_excerpts([excerpt.id]) == {}
     assert await store.get_memos([memo.id]) == {}
     assert (await store.codings_of_excerpts([excerpt.id]))[excerpt.id] == []
@@ -133,23 +140,23 @@ async def test_deleting_a_document_removes_excerpts_codings_evidence_and_memos(s
     assert [e.id for e in (await store.excerpts_of_codes([s.fear.id], 10, None))[s.fear.id].items] == [kept.id]
 
 
-async def test_delete_excerpt(store: Store) -> None:
-    s = await small_project(store)
-    excerpt = await store.code_text(ACTOR, NewExcerpt(document_id=s.doc_a.id, start=0, end=5), [s.fear.id])
-    await store.delete_excerpt(ACTOR, excerpt.id)
+async def test_delete_excerpt(store: Store, service: Service) -> None:
+    s = await small_project(service)
+    excerpt = await service.code_text(TRUSTED, NewExcerpt(document_id=s.doc_a.id, start=0, end=5), [s.fear.id])
+    await service.delete_excerpt(TRUSTED, excerpt.id)
     assert (await store.code_stats([s.fear.id]))[s.fear.id].excerpt_count == 0
     with pytest.raises(NotFound):
-        await store.delete_excerpt(ACTOR, excerpt.id)
-    code = await store.create_code(ACTOR, NewCode(project_id=s.project.id, name="x"))
+        await service.delete_excerpt(TRUSTED, excerpt.id)
+    code = await service.create_code(TRUSTED, NewCode(project_id=s.project.id, name="x"))
     with pytest.raises(NotFound):
-        await store.code_excerpt(ACTOR, excerpt.id, code.id)
+        await service.code_excerpt(TRUSTED, excerpt.id, code.id)
 
 
-async def test_code_passages_in_bulk(store: Store) -> None:
-    s = await small_project(store)
-    await store.ensure_user(OTHER, "Second")
+async def test_code_passages_in_bulk(store: Store, service: Service) -> None:
+    s = await small_project(service)
+    await service.ensure_user(OTHER, "Second")
     span = NewExcerpt(id="bulk-1", document_id=s.doc_a.id, start=0, end=5)
-    ids = await store.code_passages(ACTOR, [
+    ids = await service.code_passages(TRUSTED, s.project.id, [
         CodedPassage(coder_id=ACTOR, excerpt=span, code_ids=(s.fear.id,)),
         CodedPassage(coder_id=OTHER, excerpt=span, code_ids=(s.fear.id, s.hope.id)),
         CodedPassage(coder_id=OTHER, excerpt=NewExcerpt(document_id=s.doc_b.id, start=2, end=9), code_ids=(s.hope.id,)),
@@ -160,35 +167,53 @@ async def test_code_passages_in_bulk(store: Store) -> None:
         [(s.fear.id, ACTOR), (s.fear.id, OTHER), (s.hope.id, OTHER)]
     )
     assert (await store.get_excerpts([ids[2]]))[ids[2]].text == TEXT[2:9]
-    again = await store.code_passages(ACTOR, [CodedPassage(coder_id=ACTOR, excerpt=span, code_ids=(s.fear.id,))])
+    again = await service.code_passages(TRUSTED, s.project.id, [
+        CodedPassage(coder_id=ACTOR, excerpt=span, code_ids=(s.fear.id,))])
     assert again == ["bulk-1"], "re-coding the same span reuses its excerpt"
 
 
-@pytest.mark.parametrize("bad", ["span", "code", "other-project", "document"])
-async def test_code_passages_is_atomic(store: Store, bad: str) -> None:
-    s = await small_project(store)
-    other = await small_project(store, name="Other")
-    good = CodedPassage(coder_id=ACTOR, excerpt=NewExcerpt(document_id=s.doc_a.id, start=0, end=5), code_ids=(s.fear.id,))
-    wrong = {
-        "span": good.model_copy(update={"excerpt": NewExcerpt(document_id=s.doc_a.id, start=5, end=500)}),
-        "code": good.model_copy(update={"code_ids": ("missing",)}),
-        "other-project": good.model_copy(update={"code_ids": (other.fear.id,)}),
-        "document": good.model_copy(update={"excerpt": NewExcerpt(document_id="missing", start=0, end=1)}),
-    }[bad]
-    with pytest.raises((BadInput, NotFound)):
-        await store.code_passages(ACTOR, [good, wrong])
+async def test_only_trusted_callers_code_passages_as_someone_else(store: Store, service: Service) -> None:
+    s = await small_project(service)
+    other = await member(service, s.project.id, OTHER, Role.ANALYST)
+    span = NewExcerpt(document_id=s.doc_a.id, start=0, end=5)
+    with pytest.raises(BadInput):
+        await service.code_passages(other, s.project.id, [CodedPassage(coder_id=ACTOR, excerpt=span,
+                                                                        code_ids=(s.fear.id,))])
     assert (await store.excerpts_of_documents([s.doc_a.id]))[s.doc_a.id] == []
+    [id] = await service.code_passages(other, s.project.id, [CodedPassage(coder_id=OTHER, excerpt=span,
+                                                                          code_ids=(s.fear.id,))])
+    assert [(c.code_id, c.coder_id) for c in (await store.codings_of_excerpts([id]))[id]] == [(s.fear.id, OTHER)]
 
 
-async def test_a_category_code_cannot_be_applied(store: Store) -> None:
-    s = await small_project(store)
-    category = await store.create_code(ACTOR, NewCode(project_id=s.project.id, name="Emotions", codable=False))
+@pytest.mark.parametrize("bad", ["span", "code", "other-project", "document", "document-of-other-project"])
+async def test_code_passages_is_atomic(store: Store, service: Service, bad: str) -> None:
+    s = await small_project(service)
+    other = await small_project(service, name="Other")
+    good = CodedPassage(coder_id=ACTOR, excerpt=NewExcerpt(document_id=s.doc_a.id, start=0, end=5),
+                        code_ids=(s.fear.id,))
+    wrong, error = {
+        "span": (good.model_copy(update={"excerpt": NewExcerpt(document_id=s.doc_a.id, start=5, end=500)}), BadInput),
+        "code": (good.model_copy(update={"code_ids": ("missing",)}), NotFound),
+        "other-project": (good.model_copy(update={"code_ids": (other.fear.id,)}), NotFound),
+        "document": (good.model_copy(update={"excerpt": NewExcerpt(document_id="missing", start=0, end=1)}), NotFound),
+        "document-of-other-project": (
+            good.model_copy(update={"excerpt": NewExcerpt(document_id=other.doc_a.id, start=0, end=1)}), NotFound),
+    }[bad]
+    with pytest.raises(error):
+        await service.code_passages(TRUSTED, s.project.id, [good, wrong])
+    assert (await store.excerpts_of_documents([s.doc_a.id, other.doc_a.id])) == {s.doc_a.id: [], other.doc_a.id: []}
+
+
+async def test_a_category_code_cannot_be_applied(store: Store, service: Service) -> None:
+    s = await small_project(service)
+    category = await service.create_code(TRUSTED, NewCode(project_id=s.project.id, name="Emotions", codable=False))
     assert category.codable is False and s.fear.codable is True
     span = NewExcerpt(document_id=s.doc_a.id, start=0, end=5)
     with pytest.raises(BadInput):
-        await store.code_text(ACTOR, span, [s.fear.id, category.id])
+        await service.code_text(TRUSTED, span, [s.fear.id, category.id])
     with pytest.raises(BadInput):
-        await store.code_passages(ACTOR, [CodedPassage(coder_id=ACTOR, excerpt=span, code_ids=(category.id,))])
+        await service.code_passages(TRUSTED, s.project.id, [CodedPassage(coder_id=ACTOR, excerpt=span,
+                                                                          code_ids=(category.id,))])
     assert (await store.excerpts_of_documents([s.doc_a.id]))[s.doc_a.id] == []
-    opened = await store.update_code(ACTOR, category.id, CodePatch(codable=True))
-    assert opened.codable and (await store.code_text(ACTOR, span, [category.id])).text == TEXT[:5]
+    opened = await service.update_code(TRUSTED, category.id, CodePatch(codable=True))
+    assert opened.codable and (await service.code_text(TRUSTED, span, [category.id])).text == TEXT[:5]

@@ -1,4 +1,4 @@
-"""Contract: users, token hashes and project membership (every adapter)."""
+"""Contract: users, token hashes and project membership, through the service over every adapter."""
 
 from __future__ import annotations
 
@@ -7,51 +7,60 @@ import pytest
 from graph.errors import BadInput, NotFound
 from graph.inputs import NewProject
 from graph.models import Role
+from graph.policy import Actor
+from graph.service import Service
 from graph.store import Store
-from tests.conftest import ACTOR
+from tests.conftest import ACTOR, TRUSTED
 
 
-async def test_users_and_token_hashes(store: Store) -> None:
-    ada = await store.create_user("Ada", "ada@example.org")
+async def test_users_and_token_hashes(store: Store, service: Service) -> None:
+    ada = await service.create_user("Ada", "ada@example.org")
     with pytest.raises(BadInput):
-        await store.create_user("ADA")
-    assert await store.get_user_by_name("ada") == ada
+        await service.create_user("ADA")
+    with pytest.raises(BadInput):
+        await service.create_user("  ")
+    assert await store.get_user_by_name("ada") == ada == await service.user_named("ADA")
     assert await store.get_user_by_name("nobody") is None
+    assert await service.ensure_user(ada.id, "Someone else") == ada, "an existing user is kept as is"
     assert await store.user_by_token_hash("h1") is None
-    await store.set_token_hash(ada.id, "h1")
-    assert await store.user_by_token_hash("h1") == (ada, "h1")
-    await store.set_token_hash(ada.id, "h2")
+    await service.set_token_hash(ada.id, "h1")
+    assert await store.user_by_token_hash("h1") == (ada, "h1") == await service.user_by_token_hash("h1")
+    await service.set_token_hash(ada.id, "h2")
     assert await store.user_by_token_hash("h1") is None
-    await store.set_token_hash(ada.id, None)
+    await service.set_token_hash(ada.id, None)
     assert await store.user_by_token_hash("h2") is None
     with pytest.raises(NotFound):
-        await store.set_token_hash("missing", "h3")
+        await service.set_token_hash("missing", "h3")
 
 
-async def test_membership_and_the_last_owner(store: Store) -> None:
-    project = await store.create_project(ACTOR, NewProject(name="P"))
-    other = await store.create_project(ACTOR, NewProject(name="Q"))
-    ada = await store.create_user("Ada")
+async def test_membership_and_the_last_owner(store: Store, service: Service) -> None:
+    project = await service.create_project(TRUSTED, NewProject(name="P"))
+    other = await service.create_project(TRUSTED, NewProject(name="Q"))
+    ada = await service.create_user("Ada")
     assert await store.roles(ACTOR, [project.id, other.id, "missing"]) == {project.id: Role.OWNER, other.id: Role.OWNER}
     assert await store.roles(ada.id, [project.id]) == {}
 
-    await store.add_member(ACTOR, project.id, ada.id, Role.VIEWER)
+    await service.add_member(TRUSTED, project.id, ada.id, Role.VIEWER)
     with pytest.raises(BadInput):
-        await store.add_member(ACTOR, project.id, ada.id, Role.ANALYST)
+        await service.add_member(TRUSTED, project.id, ada.id, Role.ANALYST)
     with pytest.raises(NotFound):
-        await store.add_member(ACTOR, project.id, "missing", Role.ANALYST)
+        await service.add_member(TRUSTED, project.id, "missing", Role.ANALYST)
+    with pytest.raises(NotFound):
+        await service.add_member(TRUSTED, "missing", ada.id, Role.ANALYST)
     assert await store.roles(ada.id, [project.id, other.id]) == {project.id: Role.VIEWER}
     members = (await store.members_of_projects([project.id]))[project.id]
     assert [(m.user_id, m.role) for m in members] == [(ada.id, Role.VIEWER), (ACTOR, Role.OWNER)]
 
     with pytest.raises(BadInput):
-        await store.change_role(ACTOR, project.id, ACTOR, Role.ANALYST)  # the last owner
+        await service.change_role(TRUSTED, project.id, ACTOR, Role.ANALYST)  # the last owner
     with pytest.raises(BadInput):
-        await store.remove_member(ACTOR, project.id, ACTOR)
-    await store.change_role(ACTOR, project.id, ada.id, Role.OWNER)
-    await store.change_role(ACTOR, project.id, ACTOR, Role.ANALYST)
-    assert await store.roles(ACTOR, [project.id]) == {project.id: Role.ANALYST}
-    await store.remove_member(ada.id, project.id, ACTOR)
+        await service.remove_member(TRUSTED, project.id, ACTOR)
     with pytest.raises(NotFound):
-        await store.remove_member(ada.id, project.id, ACTOR)
+        await service.change_role(TRUSTED, other.id, ada.id, Role.ANALYST)  # not a member there
+    await service.change_role(TRUSTED, project.id, ada.id, Role.OWNER)
+    await service.change_role(TRUSTED, project.id, ACTOR, Role.ANALYST)
+    assert await store.roles(ACTOR, [project.id]) == {project.id: Role.ANALYST}
+    await service.remove_member(Actor(ada.id), project.id, ACTOR)
+    with pytest.raises(NotFound):
+        await service.remove_member(Actor(ada.id), project.id, ACTOR)
     assert [m.user_id for m in (await store.members_of_projects([project.id]))[project.id]] == [ada.id]

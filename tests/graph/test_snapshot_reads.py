@@ -10,15 +10,16 @@ from graph.analysis import questions
 from graph.analysis.filters import CaseFilter
 from graph.analysis.snapshot import CodingFact
 from graph.inputs import NewExcerpt
+from graph.service import Service
 from graph.store import Store
-from tests.conftest import ACTOR
+from tests.conftest import ACTOR, TRUSTED
 from tests.graph.builders import small_project
 
 
-async def test_rows_naming_nodes_read_later_are_left_out(store: Store) -> None:
-    s = await small_project(store)
-    await store.code_text(ACTOR, NewExcerpt(document_id=s.doc_a.id, start=0, end=5), [s.fear.id, s.hope.id])
-    await store.add_code_to_theme(ACTOR, s.fear.id, s.theme.id)
+async def test_rows_naming_nodes_read_later_are_left_out(store: Store, service: Service) -> None:
+    s = await small_project(service)
+    await service.code_text(TRUSTED, NewExcerpt(document_id=s.doc_a.id, start=0, end=5), [s.fear.id, s.hope.id])
+    await service.add_code_to_theme(TRUSTED, s.fear.id, s.theme.id)
     read = await store.project_snapshot(s.project.id)
     late = dataclasses.replace(
         read,

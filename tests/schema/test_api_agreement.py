@@ -15,10 +15,14 @@ from sklearn.metrics import cohen_kappa_score
 
 from api.settings import Settings
 from graph.inputs import CodedPassage, NewCode, NewDocument, NewExcerpt, NewProject
+from graph.policy import Actor
+from graph.service import Service
 from graph.store import Store
 from tests.support import GraphQLClient, serve_in_process
 
 P = "agree"
+A = Actor("A", trusted=True)
+"""Coder A arranges the fixtures, coding as every coder, as a seed loader does."""
 QUERY = """query($p: ID!, $c: [ID!]!, $k: [ID!], $d: [ID!], $u: AgreementUnit!) {
   agreement(projectId: $p, coders: $c, codeIds: $k, documentIds: $d, unit: $u) {
     unit coders { id }
@@ -29,7 +33,7 @@ QUERY = """query($p: ID!, $c: [ID!]!, $k: [ID!], $d: [ID!], $u: AgreementUnit!) 
 @dataclass
 class Fixture:
     api: GraphQLClient
-    store: Store
+    service: Service
 
     async def agreement(self, coders: list[str], unit: str, codes: list[str] | None = None,
                         documents: list[str] | None = None) -> dict:
@@ -38,22 +42,22 @@ class Fixture:
 
 @pytest.fixture
 async def fixture(settings: Settings, new_store: Callable[[], Store]) -> AsyncIterator[Fixture]:
-    store = new_store()
-    async with serve_in_process(settings, store) as api:
+    async with serve_in_process(settings, new_store()) as api:
+        assert api.service is not None
         for coder in ("A", "B", "C"):
-            await store.ensure_user(coder, f"Coder {coder}")
-        await store.create_project(api.user_id, NewProject(id=P, name="Agreement"))
-        yield Fixture(api, store)
+            await api.service.ensure_user(coder, f"Coder {coder}")
+        await api.service.create_project(Actor(api.user_id), NewProject(id=P, name="Agreement"))
+        yield Fixture(api, api.service)
 
 
 async def test_textbook_example(fixture: Fixture) -> None:
     """Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability", binary data, two
     observers, no missing data: alpha = 0.095. Cohen's kappa by hand: observed 6/10,
     expected .2 x .4 + .8 x .6 = .56, kappa = .04 / .44 = 0.0909."""
-    store = fixture.store
-    await store.add_document("A", NewDocument(id="d", project_id=P, title="d", text="x" * 100))
+    service = fixture.service
+    await service.add_document(A, NewDocument(id="d", project_id=P, title="d", text="x" * 100))
     for code in ("X", "all"):
-        await store.create_code("A", NewCode(id=code, project_id=P, name=code))
+        await service.create_code(A, NewCode(id=code, project_id=P, name=code))
     a = [0, 1, 0, 0, 0, 0, 0, 0, 1, 0]
     b = [1, 1, 1, 0, 0, 1, 0, 0, 0, 0]
     passages = []
@@ -62,7 +66,7 @@ async def test_textbook_example(fixture: Fixture) -> None:
         for coder, values in (("A", a), ("B", b)):
             codes = ("all", "X") if values[unit] else ("all",)  # "all" makes every excerpt a unit
             passages.append(CodedPassage(coder_id=coder, excerpt=span, code_ids=codes))
-    await store.code_passages("A", passages)
+    await service.code_passages(A, P, passages)
     result = await fixture.agreement(["A", "B"], "EXCERPT", codes=["X"])
     assert result["unit"] == "EXCERPT" and [c["id"] for c in result["coders"]] == ["A", "B"]
     score = result["codes"][0]["score"]
@@ -93,13 +97,13 @@ def character_arrays(excerpts: dict[str, tuple[str, int, int]], codings: list[tu
 @pytest.mark.parametrize("seed", [7, 8])
 async def test_against_independent_implementations(fixture: Fixture, seed: int) -> None:
     rng = random.Random(seed)
-    store = fixture.store
+    service = fixture.service
     lengths = {"d1": 120, "d2": 80}
     for document, length in lengths.items():
-        await store.add_document("A", NewDocument(id=document, project_id=P, title=document, text="y" * length))
+        await service.add_document(A, NewDocument(id=document, project_id=P, title=document, text="y" * length))
     codes = ["K1", "K2", "K3"]
     for code in codes:
-        await store.create_code("A", NewCode(id=code, project_id=P, name=code))
+        await service.create_code(A, NewCode(id=code, project_id=P, name=code))
     excerpts: dict[str, tuple[str, int, int]] = {}
     codings: list[tuple[str, str, str]] = []
     passages = []
@@ -113,7 +117,7 @@ async def test_against_independent_implementations(fixture: Fixture, seed: int) 
                 passages.append(CodedPassage(coder_id=coder, code_ids=chosen, excerpt=NewExcerpt(
                     id=f"x{i}", document_id=document, start=excerpts[f"x{i}"][1], end=excerpts[f"x{i}"][2])))
                 codings += [(f"x{i}", c, coder) for c in chosen]
-    ids = await store.code_passages("A", passages)
+    ids = await service.code_passages(A, P, passages)
     # identical spans are one excerpt: map each generated id to the stored one
     stored = dict(zip([p.excerpt.id for p in passages], ids))
     codings = [(stored[x], c, who) for x, c, who in codings]

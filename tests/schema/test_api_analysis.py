@@ -34,6 +34,8 @@ from graph.inputs import (
     NewTheme,
 )
 from graph.models import LinkKind
+from graph.policy import Actor
+from graph.service import Service
 from graph.store import Store
 from tests.support import GraphQLClient, serve_in_process
 
@@ -54,41 +56,44 @@ class Study:
         return await self.api.ok(query, p=P, **variables)
 
 
-async def build(store: Store, owner: str) -> None:
+async def build(service: Service, owner: str) -> None:
+    """The study, made by `owner` with the help of u1 (who acts as a seed loader does)."""
     for user in ("u1", "u2"):
-        await store.ensure_user(user, user.upper())
-    await store.create_project(owner, NewProject(id=P, name="Hand-built"))
+        await service.ensure_user(user, user.upper())
+    u1 = Actor("u1", trusted=True)
+    await service.create_project(Actor(owner), NewProject(id=P, name="Hand-built"))
     for id, name, attributes in [("ann", "Ann", {"involvement": "CP", "age": 7}),
                                  ("bea", "Bea", {"involvement": "CIN", "age": 9}), ("cat", "Cat", {"age": 6})]:
-        await store.add_participant("u1", NewParticipant(id=id, project_id=P, pseudonym=name, attributes=attributes))
+        await service.add_participant(u1, NewParticipant(id=id, project_id=P, pseudonym=name, attributes=attributes))
     for doc, who in [("doc-a", "ann"), ("doc-b", "bea"), ("doc-c", "cat"), ("doc-x", None)]:
-        await store.add_document("u1", NewDocument(id=doc, project_id=P, title=doc, text=TEXTS[doc], participant_id=who))
+        await service.add_document(u1, NewDocument(id=doc, project_id=P, title=doc, text=TEXTS[doc],
+                                                   participant_id=who))
     for code, parent in [("F", None), ("K", None), ("T", None), ("S", "F")]:
-        await store.create_code("u1", NewCode(id=code, project_id=P, name=code, parent_id=parent))
+        await service.create_code(u1, NewCode(id=code, project_id=P, name=code, parent_id=parent))
     for theme, parent, codes in [("Threat", None, ["F"]), ("Failing", "Threat", ["S"]), ("Help", None, ["K", "T"])]:
-        await store.create_theme("u1", NewTheme(id=theme, project_id=P, name=theme, parent_id=parent))
+        await service.create_theme(u1, NewTheme(id=theme, project_id=P, name=theme, parent_id=parent))
         for code in codes:
-            await store.add_code_to_theme("u1", code, theme)
+            await service.add_code_to_theme(u1, code, theme)
     spans = {"a1": ("doc-a", 0, 10), "a2": ("doc-a", 5, 15), "a3": ("doc-a", 20, 30), "a4": ("doc-a", 40, 50),
              "b1": ("doc-b", 0, 10), "b2": ("doc-b", 30, 40), "c1": ("doc-c", 0, 10), "x1": ("doc-x", 0, 10)}
     codings = [("a1", "u1", "F"), ("a1", "u2", "K"), ("a2", "u1", "T"), ("a3", "u1", "S"), ("a4", "u1", "K"),
                ("b1", "u1", "F"), ("b1", "u1", "T"), ("b2", "u2", "K"), ("c1", "u2", "F"), ("x1", "u1", "F"),
                ("x1", "u1", "K")]
-    await store.code_passages(owner, [
+    await service.code_passages(Actor(owner, trusted=True), P, [
         CodedPassage(coder_id=coder, code_ids=(code,),
                      excerpt=NewExcerpt(id=e, document_id=spans[e][0], start=spans[e][1], end=spans[e][2]))
         for e, coder, code in codings
     ])
-    await store.link_concepts("u1", NewLink(id="L1", source_id="F", target_id="S", kind=LinkKind.CAUSES))
-    await store.link_concepts("u1", NewLink(id="L2", source_id="K", target_id="S", kind=LinkKind.CONTRADICTS,
-                                            evidence_excerpt_ids=("a3", "a4")))
+    await service.link_concepts(u1, NewLink(id="L1", source_id="F", target_id="S", kind=LinkKind.CAUSES))
+    await service.link_concepts(u1, NewLink(id="L2", source_id="K", target_id="S", kind=LinkKind.CONTRADICTS,
+                                              evidence_excerpt_ids=("a3", "a4")))
 
 
 @pytest.fixture
 async def study(settings: Settings, new_store: Callable[[], Store]) -> AsyncIterator[Study]:
-    store = new_store()
-    async with serve_in_process(settings, store) as api:
-        await build(store, api.user_id)
+    async with serve_in_process(settings, new_store()) as api:
+        assert api.service is not None
+        await build(api.service, api.user_id)
         yield Study(api)
 
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from api.settings import Settings
 from graph.inputs import NewCode, NewDocument, NewExcerpt, NewLink, NewParticipant, NewProject, NewTheme
 from graph.models import LinkKind
+from graph.policy import Actor
 from graph.store import Store
 from tests.support import CountingStore, serve_in_process
 
@@ -44,25 +45,28 @@ async def store_calls(settings: Settings, new_store: Callable[[], Store], n: int
     """Round trips per operation on a project with `n` codes (and n/5 participants, documents, themes)."""
     store = CountingStore(new_store())
     async with serve_in_process(settings, store) as api:  # type: ignore[arg-type]
-        me = (await api.ok("{ me { id } }"))["me"]["id"]
-        project = await store.create_project(me, NewProject(name="P"))
+        service = api.service
+        assert service is not None
+        me = Actor((await api.ok("{ me { id } }"))["me"]["id"])
+        project = await service.create_project(me, NewProject(name="P"))
         docs = []
         for i in range(n // 5):
-            who = await store.add_participant(me, NewParticipant(project_id=project.id, pseudonym=f"p{i}",
-                                                                 attributes={"group": i % 2}))
-            docs.append(await store.add_document(me, NewDocument(project_id=project.id, title=f"d{i}",
-                                                                 text="x " * 500, participant_id=who.id)))
-        themes = [await store.create_theme(me, NewTheme(project_id=project.id, name=f"t{i}")) for i in range(n // 5)]
+            who = await service.add_participant(me, NewParticipant(project_id=project.id, pseudonym=f"p{i}",
+                                                                   attributes={"group": i % 2}))
+            docs.append(await service.add_document(me, NewDocument(project_id=project.id, title=f"d{i}",
+                                                                   text="x " * 500, participant_id=who.id)))
+        themes = [await service.create_theme(me, NewTheme(project_id=project.id, name=f"t{i}"))
+                  for i in range(n // 5)]
         codes = []
         for i in range(n):
-            codes.append(await store.create_code(me, NewCode(project_id=project.id, name=f"c{i}")))
-            await store.add_code_to_theme(me, codes[-1].id, themes[i % len(themes)].id)
+            codes.append(await service.create_code(me, NewCode(project_id=project.id, name=f"c{i}")))
+            await service.add_code_to_theme(me, codes[-1].id, themes[i % len(themes)].id)
             for doc in (docs[i % len(docs)], docs[(i + 1) % len(docs)]):
-                await store.code_text(me, NewExcerpt(document_id=doc.id, start=10 * (i % 20), end=10 * (i % 20) + 5),
-                                      [c.id for c in codes[-2:]])
+                await service.code_text(me, NewExcerpt(document_id=doc.id, start=10 * (i % 20),
+                                                       end=10 * (i % 20) + 5), [c.id for c in codes[-2:]])
             if i:
-                await store.link_concepts(me, NewLink(source_id=codes[i - 1].id, target_id=codes[i].id,
-                                                      kind=LinkKind.CAUSES))
+                await service.link_concepts(me, NewLink(source_id=codes[i - 1].id, target_id=codes[i].id,
+                                                        kind=LinkKind.CAUSES))
         calls = {}
         for name, query in {"project tree": TREE, **QUESTIONS}.items():
             store.calls.clear()
