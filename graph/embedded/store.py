@@ -21,7 +21,6 @@ from graph.analysis.snapshot import CodingFact, ExcerptFact, Snapshot
 from graph.embedded import rows
 from graph.embedded.connection import Connection, Db
 from graph.embedded.transaction import EmbeddedTransaction
-from graph.errors import BadInput, NotFound
 from graph.models import (
     Code,
     Coding,
@@ -51,13 +50,6 @@ _EXCERPT_ORDER = 'e.document_id, e.start, e."end", e.id'
 _PARTICIPANTS_OF_PROJECTS = f"SELECT * FROM participants WHERE project_id {_IN} ORDER BY fold(pseudonym), id"
 _CODES_OF_PROJECTS = f"SELECT * FROM codes WHERE project_id {_IN} ORDER BY fold(name), id"
 _THEMES_OF_PROJECTS = f"SELECT * FROM themes WHERE project_id {_IN} ORDER BY fold(name), id"
-
-
-def _exists(db: Db, id: str, kind: NodeKind) -> None:
-    """The readers about one node say NotFound rather than return nothing."""
-    row = db.one("SELECT kind FROM nodes WHERE id = ?", id)
-    if row is None or row["kind"] != kind.value:
-        raise NotFound(kind.value.lower(), id)
 
 
 class EmbeddedStore(Analytics):
@@ -176,14 +168,11 @@ class EmbeddedStore(Analytics):
     async def excerpts_of_codes(
         self, code_ids: Sequence[str], first: int, after: str | None, coder_id: str | None = None
     ) -> dict[str, Page]:
-        if first < 0:
-            raise BadInput("first must be zero or more.")
         key = cursors.decode(after, 4) if after else ["", -1, -1, ""]
 
         def job(db: Db) -> dict[str, Page]:
             pages = {}
             for code_id in dict.fromkeys(code_ids):
-                _exists(db, code_id, NodeKind.CODE)
                 found = db.all(
                     "SELECT e.* FROM excerpts e WHERE e.id IN "
                     "(SELECT excerpt_id FROM codings WHERE code_id = ? AND (? IS NULL OR coder_id = ?)) "
@@ -255,11 +244,8 @@ class EmbeddedStore(Analytics):
     # -- activity ---------------------------------------------------------------------------------
     async def activity(self, project_id: str, first: int, after: str | None = None, actor_id: str | None = None,
                        target_id: str | None = None) -> EventPage:
-        if first < 0:
-            raise BadInput("first must be zero or more.")
 
         def job(db: Db) -> EventPage:
-            _exists(db, project_id, NodeKind.PROJECT)
             at, id = cursors.decode(after, 2) if after else ["\uffff", ""]
             found = db.all(
                 "SELECT * FROM events WHERE project_id = ? AND (at < ? OR (at = ? AND id < ?)) "
@@ -288,7 +274,6 @@ class EmbeddedStore(Analytics):
         text = "e.text" if with_text else "NULL"
 
         def job(db: Db) -> Snapshot:
-            _exists(db, project_id, NodeKind.PROJECT)
             revision = db.one("SELECT count(*) AS n FROM events WHERE project_id = ?", project_id)["n"]
             if (kept := self._snapshots.get(project_id, revision, with_text)) is not None:
                 return kept
@@ -323,7 +308,6 @@ class EmbeddedStore(Analytics):
         match = " AND ".join('"' + " ".join(words) + '"' for words in terms)
 
         def job(db: Db) -> list[tuple[str, str | None, str]]:
-            _exists(db, project_id, NodeKind.PROJECT)
             return [(r["id"], r["participant_id"], r["text"]) for r in db.all(
                 "SELECT d.id, d.participant_id, d.text FROM documents_fts "
                 "JOIN documents d ON d.rowid = documents_fts.rowid "

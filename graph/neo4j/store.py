@@ -31,7 +31,7 @@ from graph import cursors
 from graph.analysis.cache import SnapshotCache
 from graph.analysis.service import Analytics
 from graph.analysis.snapshot import CodingFact, ExcerptFact, Snapshot
-from graph.errors import BadInput, Conflict, NotFound, StoreUnavailable
+from graph.errors import Conflict, StoreUnavailable
 from graph.models import (
     Code,
     Coding,
@@ -66,14 +66,6 @@ RETRY_SECONDS = 5.0
 """How long a transaction retries through a lost connection (the driver's default is
 30 s) before the request answers UNAVAILABLE; also the connect timeout."""
 _UNREACHABLE = (ServiceUnavailable, SessionExpired, DatabaseUnavailable, ConnectionAcquisitionTimeoutError, OSError)
-
-
-async def _node(tx: Tx, id: str, *kinds: NodeKind) -> Record:
-    """The node's project and kind; NotFound unless it exists with one of `kinds`."""
-    found = await one(tx, q.NODE, id=id)
-    if found is None or NodeKind(found["kind"]) not in kinds:
-        raise NotFound(" or ".join(k.value.lower() for k in kinds), id)
-    return found
 
 
 def _by_id(found: list[Record], mapper: Callable[[Record], M]) -> dict[str, M]:
@@ -283,14 +275,11 @@ class Neo4jStore(Analytics):
     async def excerpts_of_codes(
         self, code_ids: Sequence[str], first: int, after: str | None, coder_id: str | None = None
     ) -> dict[str, Page]:
-        if first < 0:
-            raise BadInput("first must be zero or more.")
         key = cursors.decode(after, 4) if after else ["", -1, -1, ""]
 
         async def work(tx: Tx) -> dict[str, Page]:
             pages = {}
             for code_id in dict.fromkeys(code_ids):
-                await _node(tx, code_id, NodeKind.CODE)
                 found = await rows(tx, q.EXCERPTS_OF_CODE, code_id=code_id, document_id=key[0], start=key[1],
                                    end=key[2], excerpt_id=key[3], limit=first + 1, coder=coder_id)
                 pages[code_id] = Page.of_excerpts([records.excerpt(r) for r in found], first)
@@ -339,11 +328,8 @@ class Neo4jStore(Analytics):
     # -- activity ---------------------------------------------------------------------------------
     async def activity(self, project_id: str, first: int, after: str | None = None, actor_id: str | None = None,
                        target_id: str | None = None) -> EventPage:
-        if first < 0:
-            raise BadInput("first must be zero or more.")
 
         async def work(tx: Tx) -> EventPage:
-            await _node(tx, project_id, NodeKind.PROJECT)
             at, id = cursors.decode(after, 2) if after else ["\uffff", ""]
             found = await rows(tx, q.ACTIVITY, project_id=project_id, at=at, id=id, actor_id=actor_id,
                                target_id=target_id, limit=first + 1)
@@ -365,7 +351,6 @@ class Neo4jStore(Analytics):
     # -- analysis ---------------------------------------------------------------------------------
     async def project_snapshot(self, project_id: str, with_text: bool = False) -> Snapshot:
         async def work(tx: Tx) -> Snapshot:
-            await _node(tx, project_id, NodeKind.PROJECT)
             revision = (await rows(tx, q.PROJECT_REVISION, project_id=project_id))[0]["n"]
             if (kept := self._snapshots.get(project_id, revision, with_text)) is not None:
                 return kept
@@ -402,7 +387,6 @@ class Neo4jStore(Analytics):
         query = " AND ".join('"' + " ".join(words) + '"' for words in terms)
 
         async def work(tx: Tx) -> list[tuple[str, str | None, str]]:
-            await _node(tx, project_id, NodeKind.PROJECT)
             if self._full_text:
                 found = await rows(tx, q.SEARCH_DOCUMENTS, query=query, project_id=project_id)
             else:

@@ -238,14 +238,17 @@ class Reader:
 
     async def excerpts_of_codes(self, ids: Sequence[str], first: int, after: str | None,
                                 coder_id: str | None = None) -> dict[str, Page]:
+        if first < 0:
+            raise BadInput("first must be zero or more.")
         coders = await self._coder(ids, coder_id)
         out: dict[str, Page] = {}
         for coder in set(coders.values()):
             out |= await self.store.excerpts_of_codes([i for i in ids if coders.get(i) == coder], first, after, coder)
         principals = await self.principals([e.project_id for page in out.values() for e in page.items])
-        return {id: page.model_copy(update={"items": tuple(principal_view(principals[e.project_id], e)
-                                                           for e in page.items)})
-                for id, page in out.items()}
+        empty = Page(items=(), cursors=(), has_next_page=False)
+        return {id: out[id].model_copy(update={"items": tuple(principal_view(principals[e.project_id], e)
+                                                              for e in out[id].items)}) if id in out else empty
+                for id in ids}
 
     # -- history ----------------------------------------------------------------------------
     async def activity(self, project_id: str, first: int, after: str | None = None, actor_id: str | None = None,

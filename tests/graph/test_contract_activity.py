@@ -75,5 +75,6 @@ async def test_activity_pages_newest_first_and_filters(store: Store, service: Se
     second_newest = (await store.activity(s.project.id, 2)).cursors[1]
     assert [e.type for e in await store.events_since(s.project.id, second_newest)] == ["code.updated"]
     assert len(await store.events_since(s.project.id, None)) == 10
+    assert (await store.activity("missing", 5)).events == (), "a reader, not a rule: nothing there"
     with pytest.raises(NotFound):
-        await store.activity("missing", 5)
+        await service.reader(TRUSTED).activity("missing", 5)
