@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from graph.store import Store
+from graph.service import Service
 from seeds.study import StudyDataset
 from seeds.synthetic import SIZES, SyntheticDataset
 
@@ -19,12 +19,12 @@ class Dataset(Protocol):
     def steps(self) -> int:
         """How many progress steps `load` reports."""
 
-    async def is_loaded(self, store: Store) -> bool: ...
+    async def is_loaded(self, service: Service) -> bool: ...
 
-    async def remove(self, store: Store) -> None: ...
+    async def remove(self, service: Service) -> None: ...
 
-    async def load(self, store: Store, advance: Advance) -> str:
-        """Load the dataset; return its project id."""
+    async def load(self, service: Service, advance: Advance) -> str:
+        """Load the dataset through the service, acting as its lead (trusted); return its project id."""
 
 
 def datasets(size: str = "S", seed: int = 1) -> dict[str, Dataset]:

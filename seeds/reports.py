@@ -1,6 +1,8 @@
 """Exports for the write-up: a Markdown report of the themes, and CSV tables of the
-case-by-theme matrix and of code co-occurrence. Each reads the project once and answers
-with the same analytic functions as the API, so the numbers match what the API says."""
+case-by-theme matrix and of code co-occurrence. Each reads the project once, through the
+reader of whoever asks (so under blind coding an ANALYST's files hold their own codings
+only), and answers with the same analytic functions as the API, so the numbers match what
+the API says to them."""
 
 from __future__ import annotations
 
@@ -10,16 +12,16 @@ import io
 from graph.analysis import questions
 from graph.analysis.results import CooccurrenceScope
 from graph.analysis.snapshot import Scope
-from graph.store import Store
+from graph.service.reading import Reader
 
 QUOTES_PER_THEME = 3
 
 
-async def report_markdown(store: Store, project_id: str) -> str:
+async def report_markdown(reader: Reader, project_id: str) -> str:
     """Per theme: its definition, status, codes, prevalence across participants, and
     illustrative quotes with pseudonyms."""
-    project = (await store.get_projects([project_id])).get(project_id)
-    snapshot = await store.project_snapshot(project_id)
+    project = (await reader.get_projects([project_id])).get(project_id)
+    snapshot = await reader.project_snapshot(project_id)
     matrix = questions.case_matrix(Scope(snapshot), "THEME", ())
     participants = {p.id: p for p in snapshot.participants}
     codes = {c.id: c for c in snapshot.codes}
@@ -27,7 +29,7 @@ async def report_markdown(store: Store, project_id: str) -> str:
     for code_id, theme_id in snapshot.memberships:
         members.setdefault(theme_id, []).append(codes[code_id].name)
     excerpt_ids = [e for row in matrix.rows for cell in row.cells for e in cell.excerpt_ids]
-    excerpts = await store.get_excerpts(excerpt_ids)
+    excerpts = await reader.get_excerpts(excerpt_ids)
     total = len(participants)
     lines = [f"# {project.name if project else project_id}", ""]
     if project and project.description:
@@ -51,9 +53,9 @@ async def report_markdown(store: Store, project_id: str) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-async def case_matrix_csv(store: Store, project_id: str) -> str:
+async def case_matrix_csv(reader: Reader, project_id: str) -> str:
     """Rows: participants with their attributes; columns: themes; cells: excerpt counts."""
-    snapshot = await store.project_snapshot(project_id)
+    snapshot = await reader.project_snapshot(project_id)
     matrix = questions.case_matrix(Scope(snapshot), "THEME", ())
     names = {t.id: t.name for t in snapshot.themes}
     attributes = sorted({a for p in snapshot.participants for a in p.attributes})
@@ -68,9 +70,9 @@ async def case_matrix_csv(store: Store, project_id: str) -> str:
     return out.getvalue()
 
 
-async def cooccurrence_csv(store: Store, project_id: str) -> str:
+async def cooccurrence_csv(reader: Reader, project_id: str) -> str:
     """Pairs of codes that occur together (EXCERPT scope), most frequent first."""
-    snapshot = await store.project_snapshot(project_id)
+    snapshot = await reader.project_snapshot(project_id)
     names = {c.id: c.name for c in snapshot.codes}
     out = io.StringIO()
     writer = csv.writer(out)

@@ -22,9 +22,20 @@ from importlib import resources
 from typing import Any
 
 from graph.errors import NotFound
-from graph.inputs import CodedPassage, NewCode, NewDocument, NewExcerpt, NewLink, NewMemo, NewParticipant, NewProject, NewTheme
+from graph.inputs import (
+    CodedPassage,
+    NewCode,
+    NewDocument,
+    NewExcerpt,
+    NewLink,
+    NewMemo,
+    NewParticipant,
+    NewProject,
+    NewTheme,
+)
 from graph.models import LinkKind, Role, ThemeStatus
-from graph.store import Store
+from graph.policy import Actor
+from graph.service import Service
 
 _NAMESPACE = uuid.UUID("5b7f0e4e-2a51-4c1e-9d0a-7f3c6a1e9b21")
 
@@ -80,13 +91,14 @@ class StudyDataset:
             self._json("links.json")
         ) + len(self._json("memos.json"))
 
-    async def is_loaded(self, store: Store) -> bool:
+    async def is_loaded(self, service: Service) -> bool:
         """Loaded completely. Loading takes many transactions, so a load that was killed
         leaves the project without its last node; the history records that node's creation
         even if someone deleted it since, so a finished load is never taken for a broken one."""
-        if not await store.get_projects([self.project_id]):
+        reader = service.reader(self.actor)
+        if not await reader.get_projects([self.project_id]):
             return False
-        page = await store.activity(self.project_id, first=1, target_id=self._final_id())
+        page = await reader.activity(self.project_id, first=1, target_id=self._final_id())
         return bool(page.events)
 
     def _final_id(self) -> str:
@@ -98,9 +110,9 @@ class StudyDataset:
             return self.id("link", str(len(links) - 1))
         return self.id("theme", self.study["themes"][-1]["key"])
 
-    async def remove(self, store: Store) -> None:
+    async def remove(self, service: Service) -> None:
         try:
-            await store.delete_project(self.lead, self.project_id)
+            await service.delete_project(self.actor, self.project_id)
         except NotFound:
             pass
 
@@ -108,30 +120,36 @@ class StudyDataset:
     def lead(self) -> str:
         return self.id("coder", self.study["coders"][0]["key"])
 
-    async def load(self, store: Store, advance: Callable[[int], None]) -> str:
+    @property
+    def actor(self) -> Actor:
+        """The loader acts as the study's lead, with every right (a seed is trusted)."""
+        return Actor(self.lead, trusted=True)
+
+    async def load(self, service: Service, advance: Callable[[int], None]) -> str:
         """Load into a store where the dataset is not loaded completely (`is_loaded`);
         the remains of an interrupted load are removed first."""
-        await self.remove(store)
-        s = self.study
+        await self.remove(service)
+        s, lead = self.study, self.actor
         coder = {c["key"]: self.id("coder", c["key"]) for c in s["coders"]}
         for c in s["coders"]:
-            await store.ensure_user(coder[c["key"]], c["name"], c.get("email"))
-        await store.create_project(self.lead, NewProject(id=self.project_id, name=s["name"], description=s["description"]))
+            await service.ensure_user(coder[c["key"]], c["name"], c.get("email"))
+        await service.create_project(lead, NewProject(id=self.project_id, name=s["name"],
+                                                      description=s["description"]))
         for member in s.get("members", []):
-            user = await store.ensure_user(self.id("user", member["key"]), member["name"])
-            await store.add_member(self.lead, self.project_id, user.id, Role(member["role"]))
+            user = await service.ensure_user(self.id("user", member["key"]), member["name"])
+            await service.add_member(lead, self.project_id, user.id, Role(member["role"]))
         for c in s["coders"][1:]:
-            await store.add_member(self.lead, self.project_id, coder[c["key"]], Role.ANALYST)
+            await service.add_member(lead, self.project_id, coder[c["key"]], Role.ANALYST)
         advance(2)
 
         for p in s["participants"]:
-            await store.add_participant(
-                self.lead,
+            await service.add_participant(
+                lead,
                 NewParticipant(id=self.id("participant", p["key"]), project_id=self.project_id,
                                pseudonym=p["pseudonym"], attributes=p["attributes"]),
             )
-            await store.add_document(
-                self.lead,
+            await service.add_document(
+                lead,
                 NewDocument(id=self.id("document", p["key"]), project_id=self.project_id,
                             title=f"Interview with {p['pseudonym']}", text=self.transcript(p["key"]),
                             participant_id=self.id("participant", p["key"])),
@@ -139,8 +157,8 @@ class StudyDataset:
             advance(2)
 
         for c in s["codes"]:  # parents come before their children in the file
-            await store.create_code(
-                self.lead,
+            await service.create_code(
+                lead,
                 NewCode(id=self.id("code", c["key"]), project_id=self.project_id, name=c["name"],
                         description=c["description"], color=c.get("color"),
                         parent_id=self.id("code", c["parent"]) if c.get("parent") else None),
@@ -148,17 +166,18 @@ class StudyDataset:
             advance(1)
         for t in s["themes"]:
             theme_id = self.id("theme", t["key"])
-            await store.create_theme(
-                self.lead,
+            await service.create_theme(
+                lead,
                 NewTheme(id=theme_id, project_id=self.project_id, name=t["name"], description=t["description"],
-                         status=ThemeStatus(t["status"]), parent_id=self.id("theme", t["parent"]) if t.get("parent") else None),
+                         status=ThemeStatus(t["status"]),
+                         parent_id=self.id("theme", t["parent"]) if t.get("parent") else None),
             )
             for code_key in t["codes"]:
-                await store.add_code_to_theme(self.lead, self.id("code", code_key), theme_id)
+                await service.add_code_to_theme(lead, self.id("code", code_key), theme_id)
             advance(1)
 
         passages = list(self.passages())
-        await store.code_passages(self.lead, [
+        await service.code_passages(lead, self.project_id, [
             CodedPassage(
                 coder_id=coder[coder_key],
                 excerpt=NewExcerpt(id=self._excerpt_id(p), document_id=self.id("document", p.participant),
@@ -170,8 +189,8 @@ class StudyDataset:
         advance(len(passages))
 
         for i, link in enumerate(self._json("links.json")):
-            await store.link_concepts(
-                coder[link.get("author", s["coders"][0]["key"])],
+            await service.link_concepts(
+                self._author(coder, link),
                 NewLink(id=self.id("link", str(i)), source_id=self._concept(link["source"]),
                         target_id=self._concept(link["target"]), kind=LinkKind(link["kind"]),
                         label=link.get("label"), note=link.get("note"),
@@ -179,13 +198,17 @@ class StudyDataset:
             )
             advance(1)
         for i, memo in enumerate(self._json("memos.json")):
-            await store.add_memo(
-                coder[memo.get("author", s["coders"][0]["key"])],
+            await service.add_memo(
+                self._author(coder, memo),
                 NewMemo(id=self.id("memo", str(i)), target_id=self._target(memo["target"]),
                         title=memo["title"], body=memo["body"]),
             )
             advance(1)
         return self.project_id
+
+    def _author(self, coders: dict[str, str], item: dict[str, Any]) -> Actor:
+        """Who the dataset says wrote an item (the lead if it names no one): the seed acts for them, trusted."""
+        return Actor(coders[item.get("author", self.study["coders"][0]["key"])], trusted=True)
 
     def _concept(self, ref: str) -> str:
         """`code:<key>` or `theme:<key>`."""

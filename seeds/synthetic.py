@@ -11,8 +11,8 @@ agree. Excerpts, codings and texts are made up from word lists, nothing else.
 from __future__ import annotations
 
 import itertools
-import re
 import random
+import re
 import uuid
 from bisect import bisect
 from collections.abc import Callable, Iterator
@@ -20,9 +20,20 @@ from dataclasses import dataclass
 from itertools import accumulate
 
 from graph.errors import NotFound
-from graph.inputs import CodedPassage, NewCode, NewDocument, NewExcerpt, NewLink, NewMemo, NewParticipant, NewProject, NewTheme
-from graph.models import LinkKind, Role, ThemeStatus
-from graph.store import Store
+from graph.inputs import (
+    CodedPassage,
+    NewCode,
+    NewDocument,
+    NewExcerpt,
+    NewLink,
+    NewMemo,
+    NewParticipant,
+    NewProject,
+    NewTheme,
+)
+from graph.models import AttributeValue, LinkKind, Role, ThemeStatus
+from graph.policy import Actor
+from graph.service import Service
 
 _NAMESPACE = uuid.UUID("0d7c1a52-9e4b-4b8e-8f0e-3c2a9d6b5e17")
 
@@ -50,15 +61,8 @@ BATCH = 5_000
 """Passages per bulk-coding call: large enough to amortise a transaction, small enough
 for the progress bar to move."""
 
-_WORDS = (
-    "worker social visit plan baby mum mother health visitor nurse midwife meeting judge judged fear afraid "
-    "removal care support trust help ask told felt feel known listened heard report assessment conference "
-    "depression anxiety psychosis medication sleep night crying partner family home house kitchen school "
-    "appointment letter phone call doctor team ward unit nursery court child protection need early review "
-    "honest hide hid mask coping struggling better worse week month day time first again always never "
-    "kind cold rushed changed turning point relief safe unsafe watched checked boxes notes record file"
-).split()
-_GLUE = "the a and but so then because when I she he they we it was were had have not just really".split()
+_WORDS = ["worker", "social", "visit", "plan", "baby", "mum", "mother", "health", "visitor", "nurse", "midwife", "meeting", "judge", "judged", "fear", "afraid", "removal", "care", "support", "trust", "help", "ask", "told", "felt", "feel", "known", "listened", "heard", "report", "assessment", "conference", "depression", "anxiety", "psychosis", "medication", "sleep", "night", "crying", "partner", "family", "home", "house", "kitchen", "school", "appointment", "letter", "phone", "call", "doctor", "team", "ward", "unit", "nursery", "court", "child", "protection", "need", "early", "review", "honest", "hide", "hid", "mask", "coping", "struggling", "better", "worse", "week", "month", "day", "time", "first", "again", "always", "never", "kind", "cold", "rushed", "changed", "turning", "point", "relief", "safe", "unsafe", "watched", "checked", "boxes", "notes", "record", "file"]
+_GLUE = ["the", "a", "and", "but", "so", "then", "because", "when", "I", "she", "he", "they", "we", "it", "was", "were", "had", "have", "not", "just", "really"]
 _CODE_HEADS = ("Fear", "Trust", "Judgement", "Support", "Concealment", "Stigma", "Relationship", "Power",
                "Recovery", "Identity", "Communication", "Continuity", "Safety", "Isolation", "Advocacy")
 _CODE_TAILS = ("of removal", "in the worker", "by professionals", "from family", "of symptoms", "at home",
@@ -76,7 +80,7 @@ def _zipf_cumulative(n: int, s: float = 1.07) -> list[float]:
 
 
 class SyntheticDataset:
-    """A generated study; `load` writes it through the store port like any dataset."""
+    """A generated study; `load` writes it through the service like any dataset."""
 
     summary = "Generated study for benchmarks: --size S|M|L, --seed N (deterministic)"
 
@@ -100,33 +104,38 @@ class SyntheticDataset:
     def lead(self) -> str:
         return self.coders[0]
 
+    @property
+    def actor(self) -> Actor:
+        """The loader acts as the study's lead, with every right (a seed is trusted)."""
+        return Actor(self.lead, trusted=True)
+
     def steps(self) -> int:
         z = self.size
         return 2 + z.participants + z.documents + z.codes + z.themes + z.codings
 
-    async def is_loaded(self, store: Store) -> bool:
-        return bool(await store.get_projects([self.project_id]))
+    async def is_loaded(self, service: Service) -> bool:
+        return bool(await service.reader(self.actor).get_projects([self.project_id]))
 
-    async def remove(self, store: Store) -> None:
+    async def remove(self, service: Service) -> None:
         try:
-            await store.delete_project(self.lead, self.project_id)
+            await service.delete_project(self.actor, self.project_id)
         except NotFound:
             pass
 
-    async def load(self, store: Store, advance: Callable[[int], None]) -> str:
-        z, rng = self.size, random.Random(self.seed)
+    async def load(self, service: Service, advance: Callable[[int], None]) -> str:
+        z, rng, lead = self.size, random.Random(self.seed), self.actor
         for i, coder in enumerate(self.coders):
-            await store.ensure_user(coder, f"Coder {i + 1} ({self.size_name}{self.seed})")
-        await store.create_project(self.lead, NewProject(
+            await service.ensure_user(coder, f"Coder {i + 1} ({self.size_name}{self.seed})")
+        await service.create_project(lead, NewProject(
             id=self.project_id, name=f"Synthetic study {self.size_name} (seed {self.seed})",
             description=f"Generated by `thememap seed synthetic --size {self.size_name} --seed {self.seed}`."))
         for coder in self.coders[1:]:
-            await store.add_member(self.lead, self.project_id, coder, Role.ANALYST)
+            await service.add_member(lead, self.project_id, coder, Role.ANALYST)
         advance(2)
 
         participants = [self.id("participant", i) for i in range(z.participants)]
         for i, pid in enumerate(participants):
-            await store.add_participant(self.lead, NewParticipant(
+            await service.add_participant(lead, NewParticipant(
                 id=pid, project_id=self.project_id, pseudonym=f"P{i + 1:04d}", attributes=self._attributes(rng)))
             advance(1)
 
@@ -135,14 +144,14 @@ class SyntheticDataset:
             text = self._text(rng)
             texts.append(text)
             owner = d % z.participants
-            await store.add_document(self.lead, NewDocument(
+            await service.add_document(lead, NewDocument(
                 id=self.id("document", d), project_id=self.project_id, participant_id=participants[owner],
                 title=f"Interview {d // z.participants + 1} with P{owner + 1:04d}", text=text))
             advance(1)
 
         codes = [self.id("code", i) for i in range(z.codes)]
         for i, code in enumerate(codes):
-            await store.create_code(self.lead, NewCode(
+            await service.create_code(lead, NewCode(
                 id=code, project_id=self.project_id, name=self._code_name(i),
                 description=f"Generated code {i + 1}; rank {i + 1} by expected frequency.",
                 parent_id=codes[self._code_parent(i)] if i >= self._top_level_codes else None))
@@ -151,17 +160,17 @@ class SyntheticDataset:
         themes = [self.id("theme", i) for i in range(z.themes)]
         top_themes = max(1, z.themes * 2 // 3)
         for i, theme in enumerate(themes):
-            await store.create_theme(self.lead, NewTheme(
+            await service.create_theme(lead, NewTheme(
                 id=theme, project_id=self.project_id, name=f"Theme {i + 1}",
                 description=f"Generated theme {i + 1}.", status=rng.choice(list(ThemeStatus)),
                 parent_id=themes[rng.randrange(top_themes)] if i >= top_themes else None))
             for code in rng.sample(codes, rng.randint(3, min(12, len(codes)))):
-                await store.add_code_to_theme(self.lead, code, theme)
+                await service.add_code_to_theme(lead, code, theme)
             advance(1)
 
         excerpts: list[str] = []
         for batch in self._batches(self._passages(rng, texts, codes)):
-            excerpts.extend(dict.fromkeys(await store.code_passages(self.lead, batch)))
+            excerpts.extend(dict.fromkeys(await service.code_passages(lead, self.project_id, batch)))
             advance(sum(len(p.code_ids) for p in batch))
 
         concepts, linked = codes + themes, set[tuple[str, str, LinkKind]]()
@@ -169,19 +178,19 @@ class SyntheticDataset:
             source, target = rng.sample(concepts, 2)
             kind = rng.choice(_LINK_KINDS)
             if (source, target, kind) in linked or (target, source, kind) in linked:
-                continue  # the store refuses a second link of one kind between two concepts
+                continue  # the service refuses a second link of one kind between two concepts
             linked.add((source, target, kind))
-            await store.link_concepts(self.coders[i % z.coders], NewLink(
+            await service.link_concepts(Actor(self.coders[i % z.coders], trusted=True), NewLink(
                 id=self.id("link", i), source_id=source, target_id=target, kind=kind,
                 evidence_excerpt_ids=tuple(rng.sample(excerpts, rng.randint(0, 2)))))
         for i in range(max(1, z.themes // 4)):
-            await store.add_memo(self.coders[i % z.coders], NewMemo(
+            await service.add_memo(Actor(self.coders[i % z.coders], trusted=True), NewMemo(
                 id=self.id("memo", i), target_id=rng.choice(themes), title=f"Memo {i + 1}",
                 body="Generated memo about how this theme holds together."))
         return self.project_id
 
     @staticmethod
-    def _attributes(rng: random.Random) -> dict[str, str | int | bool]:
+    def _attributes(rng: random.Random) -> dict[str, AttributeValue]:
         return {
             "involvement": rng.choice(_INVOLVEMENT), "primaryDifficulty": rng.choice(_DIFFICULTY),
             "region": rng.choice(_REGIONS), "babyAgeMonths": rng.randint(0, 24),

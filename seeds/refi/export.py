@@ -1,5 +1,6 @@
 """Export a project as a REFI-QDA project (.qdpx: a zip of `project.qde` and the texts
-under `sources/`) or its codebook alone (.qdc), read through the store port only.
+under `sources/`) or its codebook alone (.qdc), read through the reader of whoever asks (under blind coding
+an ANALYST's export holds their own codings only).
 
 Mapping: users -> Users; the code tree -> CodeBook (every code codable); participant
 attributes -> Variables, participants -> Cases with VariableValues and SourceRefs;
@@ -27,13 +28,14 @@ from graph.errors import BadInput
 from graph.models import (
     AttributeValue,
     Document,
+    Link,
     LinkKind,
     Memo,
     NodeKind,
     Project,
     User,
 )
-from graph.store import Store
+from graph.service.reading import Reader
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
@@ -91,7 +93,7 @@ def _variable_type(values: list[AttributeValue]) -> str:
 
 @dataclass
 class Bundle:
-    """Everything an export needs, read through the port."""
+    """Everything an export needs, as the reader may see it."""
 
     project: Project
     snapshot: Snapshot
@@ -100,14 +102,14 @@ class Bundle:
     users: dict[str, User]
 
 
-async def read(store: Store, project_id: str) -> Bundle:
-    snapshot = await store.project_snapshot(project_id)
-    project = (await store.get_projects([project_id]))[project_id]
-    documents = (await store.documents_of_projects([project_id]))[project_id]
-    memos = (await store.memos_of_projects([project_id]))[project_id]
+async def read(reader: Reader, project_id: str) -> Bundle:
+    snapshot = await reader.project_snapshot(project_id)
+    project = (await reader.get_projects([project_id]))[project_id]
+    documents = (await reader.documents_of_projects([project_id]))[project_id]
+    memos = (await reader.memos_of_projects([project_id]))[project_id]
     people = {project.created_by, *(c.coder_id for c in snapshot.codings), *(m.created_by for m in memos),
               *(d.created_by for d in documents)}
-    return Bundle(project, snapshot, documents, memos, await store.get_users(sorted(people)))
+    return Bundle(project, snapshot, documents, memos, await reader.get_users(sorted(people)))
 
 
 class _Writer:
@@ -274,7 +276,7 @@ def _graph(w: _Writer, root: etree._Element, bundle: Bundle) -> None:
         w.el(graph, "Vertex", guid=vertex[id], representedGUID=guid(id), name=name,
              firstX=str(round(1000 + 900 * math.cos(angle))), firstY=str(round(1000 + 900 * math.sin(angle))),
              shape="RoundedRectangle" if kind is NodeKind.THEME else "Oval")
-    edges = [(c, t, "member of", None) for c, t in snap.memberships]
+    edges: list[tuple[str, str, str, Link | None]] = [(c, t, "member of", None) for c, t in snap.memberships]
     edges += [(x.id, x.parent_id, "subtheme of", None) for x in snap.themes if x.parent_id]
     edges += [(x.id, x.parent_id, "child of", None) for x in snap.codes if x.parent_id]
     edges += [(x.source_id, x.target_id, link_name(x.kind, x.label), x) for x in snap.links]
@@ -295,7 +297,7 @@ def qdpx(bundle: Bundle) -> bytes:
     return out.getvalue()
 
 
-async def export(store: Store, project_id: str, format: str) -> bytes:
-    """The project as `qdpx` or its codebook as `qdc`."""
-    bundle = await read(store, project_id)
+async def export(reader: Reader, project_id: str, format: str) -> bytes:
+    """The project as `qdpx` or its codebook as `qdc`, as the reader may see it."""
+    bundle = await read(reader, project_id)
     return qdpx(bundle) if format == "qdpx" else codebook_xml(bundle)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from graph.store import Store
+from graph.service import Service
 from seeds.registry import datasets
-from tests.conftest import ACTOR
+from tests.conftest import TRUSTED
 from tests.seeds.conftest import DEMO, seed
 from tests.support import GraphQLClient
 
@@ -80,24 +80,24 @@ async def test_turning_points_coincide_with_feeling_known_and_collaboration(demo
             assert not codes & collaboration, name
 
 
-async def test_loading_twice_is_refused_by_is_loaded(store: Store) -> None:
+async def test_loading_twice_is_refused_by_is_loaded(service: Service) -> None:
     dataset = datasets()[DEMO]
-    assert not await dataset.is_loaded(store)
-    await seed(store)
-    assert await dataset.is_loaded(store)
-    await dataset.remove(store)
-    assert not await dataset.is_loaded(store) and await store.list_projects() == []
+    assert not await dataset.is_loaded(service)
+    await seed(service)
+    assert await dataset.is_loaded(service)
+    await dataset.remove(service)
+    assert not await dataset.is_loaded(service) and await service.reader(TRUSTED).list_projects() == []
 
 
-async def test_a_loaded_demo_stays_loaded_when_its_last_node_is_deleted(store: Store) -> None:
+async def test_a_loaded_demo_stays_loaded_when_its_last_node_is_deleted(service: Service) -> None:
     """is_loaded tells a finished load from an interrupted one by the history (see
     tests/faults/test_crash.py), so users' deletions never make `seed` reload over their work."""
     dataset = datasets()[DEMO]
-    await seed(store)
-    memos = await store.memos_of_projects([dataset.project_id])
+    await seed(service)
+    memos = await service.reader(TRUSTED).memos_of_projects([dataset.project_id])
     for memo in memos[dataset.project_id]:
-        await store.delete_memo(ACTOR, memo.id)
-    assert await dataset.is_loaded(store)
+        await service.delete_memo(TRUSTED, memo.id)
+    assert await dataset.is_loaded(service)
 
 
 def demo_id(kind: str, key: str) -> str:

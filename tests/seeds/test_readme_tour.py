@@ -15,9 +15,7 @@ from graph.neo4j import Neo4jStore
 from graph.store import Store
 from tests.bolt.server import BoltServer
 from tests.conftest import _wipe
-from graph.models import Role
-from seeds.registry import datasets
-from tests.seeds.conftest import DEMO, seed
+from tests.seeds.conftest import seed_for
 from tests.support import GraphQLClient, serve_in_process
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -77,10 +75,8 @@ async def test_readme_tour_answers_the_same_on_both_adapters(settings: Settings,
     ]
     answers = []
     for make in makers:
-        store = make()
-        async with serve_in_process(settings, store, user_name="Tour taker") as api:
-            await seed(store)
-            await store.add_member(datasets()[DEMO].lead, datasets()[DEMO].project_id, api.user_id, Role.OWNER)
+        async with serve_in_process(settings, make(), user_name="Tour taker") as api:
+            await seed_for(api)
             answers.append(await run_tour(api))
     assert answers[0] == answers[1]
 

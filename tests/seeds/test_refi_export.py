@@ -7,7 +7,6 @@ import io
 import os
 import uuid
 import zipfile
-from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -15,9 +14,10 @@ from lxml import etree
 from typer.testing import CliRunner
 
 from api.cli import app
-from graph.store import Store
+from graph.service import Reader, Service
 from seeds.refi.export import export, guid
 from seeds.registry import datasets
+from tests.conftest import TRUSTED
 from tests.seeds.conftest import DEMO, seed
 from tests.support import GraphQLClient, new_user
 
@@ -36,17 +36,15 @@ def schema(name: str) -> etree.XMLSchema:
 
 
 @pytest.fixture
-async def exported(new_store: Callable[[], Store]) -> AsyncIterator[tuple[zipfile.ZipFile, bytes, Store]]:
-    store = new_store()
-    await store.open()
-    await seed(store)
-    archive = zipfile.ZipFile(io.BytesIO(await export(store, datasets()[DEMO].project_id, "qdpx")))
-    codebook = await export(store, datasets()[DEMO].project_id, "qdc")
-    yield archive, codebook, store
-    await store.close()
+async def exported(service: Service) -> tuple[zipfile.ZipFile, bytes, Reader]:
+    await seed(service)
+    reader = service.reader(TRUSTED)
+    archive = zipfile.ZipFile(io.BytesIO(await export(reader, datasets()[DEMO].project_id, "qdpx")))
+    codebook = await export(reader, datasets()[DEMO].project_id, "qdc")
+    return archive, codebook, reader
 
 
-async def test_the_demo_exports_valid_qdpx_and_qdc(exported: tuple[zipfile.ZipFile, bytes, Store]) -> None:
+async def test_the_demo_exports_valid_qdpx_and_qdc(exported: tuple[zipfile.ZipFile, bytes, Reader]) -> None:
     archive, codebook, _ = exported
     project = schema("Project.xsd")
     assert project.validate(etree.fromstring(archive.read("project.qde"))), project.error_log
@@ -54,11 +52,11 @@ async def test_the_demo_exports_valid_qdpx_and_qdc(exported: tuple[zipfile.ZipFi
     assert codebook_schema.validate(etree.fromstring(codebook)), codebook_schema.error_log
 
 
-async def test_the_export_maps_every_element(exported: tuple[zipfile.ZipFile, bytes, Store]) -> None:
-    archive, _, store = exported
+async def test_the_export_maps_every_element(exported: tuple[zipfile.ZipFile, bytes, Reader]) -> None:
+    archive, _, reader = exported
     demo = datasets()[DEMO]
     root = etree.fromstring(archive.read("project.qde"))
-    snap = await store.project_snapshot(demo.project_id, with_text=True)
+    snap = await reader.project_snapshot(demo.project_id, with_text=True)
     assert {u.get("name") for u in root.iter(f"{P}User")} >= {"Hannah Okafor", "Sam Whitfield"}
     top = root.find(f"{P}CodeBook/{P}Codes")
     assert len(list(top)) == 4 and len(list(root.iter(f"{P}Code"))) == 35
@@ -137,8 +135,8 @@ async def test_http_downloads_with_graphql_authorization(demo: GraphQLClient) ->
     assert codebook.status_code == 200 and schema("Codebook.xsd").validate(etree.fromstring(codebook.content))
     anonymous = await demo.http.get(f"/projects/{project}/export.qdpx", headers={"Authorization": ""})
     assert anonymous.status_code == 401 and anonymous.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
-    assert demo.store is not None
-    _, token = await new_user(demo.store, "Outsider")
+    assert demo.service is not None
+    _, token = await new_user(demo.service, "Outsider")
     outsider = await demo.http.get(f"/projects/{project}/export.qdpx", headers={"Authorization": f"Bearer {token}"})
     assert outsider.status_code == 404 and outsider.json()["errors"][0]["extensions"]["code"] == "NOT_FOUND"
 

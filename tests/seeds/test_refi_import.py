@@ -16,11 +16,12 @@ from typer.testing import CliRunner
 from api.cli import app
 from graph.embedded import EmbeddedStore
 from graph.errors import BadInput
-from graph.store import Store
+from graph.policy import Actor
+from graph.service import Reader, Service
 from seeds.refi.export import export
 from seeds.refi.imports import import_file
 from seeds.registry import datasets
-from tests.conftest import ACTOR
+from tests.conftest import ACTOR, TRUSTED
 from tests.seeds.conftest import DEMO, seed
 from tests.support import GraphQLClient, new_user
 
@@ -32,128 +33,145 @@ if not SAMPLES.is_dir():
     pytest.skip(message, allow_module_level=True)
 
 
-async def codebook_of(store: Store, project_id: str) -> tuple[list, list, set]:
-    codes = (await store.codes_of_projects([project_id]))[project_id]
-    themes = (await store.themes_of_projects([project_id]))[project_id]
-    members = await store.codes_of_themes([t.id for t in themes])
+IMPORTER = Actor(ACTOR)
+"""Whoever imports: signed in, OWNER of the projects their imports create."""
+
+
+async def codebook_of(reader: Reader, project_id: str) -> tuple[list, list, set]:
+    codes = (await reader.codes_of_projects([project_id]))[project_id]
+    themes = (await reader.themes_of_projects([project_id]))[project_id]
+    members = await reader.codes_of_themes([t.id for t in themes])
     return ([(c.id, c.name, c.parent_id, c.color, c.description) for c in codes],
             [(t.id, t.name, t.description) for t in themes],
             {(t, c.id) for t, cs in members.items() for c in cs})
 
 
-async def test_atlas_ti_codebook_sample(store: Store) -> None:
-    summary = await import_file(store, ACTOR, (SAMPLES / "atlasti-23-codebook.qdpx").read_bytes())
-    codes, _, _ = await codebook_of(store, summary.project_id)
+async def test_atlas_ti_codebook_sample(service: Service) -> None:
+    summary = await import_file(service, IMPORTER, (SAMPLES / "atlasti-23-codebook.qdpx").read_bytes())
+    reader = service.reader(IMPORTER)
+    codes, _, _ = await codebook_of(reader, summary.project_id)
     parent = "a182cd3a-d83c-4d8c-bc80-26d9103ec6d6"  # written in upper case in the file
     assert {(name, p) for _, name, p, _, _ in codes} == {
         ("Commits", None), ("2022-05-10T02:05:59Z 19e4dce", parent), ("2022-02-11T10:39:25Z cdbfd92", parent)}
-    users = await store.get_users(["088b08ac-d5cd-4adb-8b71-b4f3459c177f", "c32a2bd5-537f-4838-8b17-df9efbafdf4b"])
-    assert sorted(u.name for u in users.values()) == ["ATLAS.ti", "Enric Llagostera"]
-    assert (await store.get_projects([summary.project_id]))[summary.project_id].name == "target-atlas-project"
+    listed = ["088b08ac-d5cd-4adb-8b71-b4f3459c177f", "c32a2bd5-537f-4838-8b17-df9efbafdf4b"]
+    assert summary.users == 0 and await reader.get_users(listed) == {}, "the file's users coded nothing here"
+    assert (await reader.get_projects([summary.project_id]))[summary.project_id].name == "target-atlas-project"
 
 
-async def test_blank_and_f4analyse_samples(store: Store) -> None:
-    blank = await import_file(store, ACTOR, (SAMPLES / "atlasti-23-blank.qdpx").read_bytes())
-    assert (await codebook_of(store, blank.project_id))[0] == [] and blank.users == 2
-    f4 = await import_file(store, ACTOR, (SAMPLES / "f4analyse-2025-project.qde").read_bytes())
-    codes, _, _ = await codebook_of(store, f4.project_id)
+async def test_blank_and_f4analyse_samples(service: Service) -> None:
+    reader = service.reader(IMPORTER)
+    blank = await import_file(service, IMPORTER, (SAMPLES / "atlasti-23-blank.qdpx").read_bytes())
+    assert (await codebook_of(reader, blank.project_id))[0] == [] and blank.users == 0
+    f4 = await import_file(service, IMPORTER, (SAMPLES / "f4analyse-2025-project.qde").read_bytes())
+    codes, _, _ = await codebook_of(reader, f4.project_id)
     assert codes == [("206750b8-d3c8-4bc6-a922-5c8c1475f36f", "Dies ist ein Test-Code", None, "#044B9B",
                       "Dies ist der Kommentar vom Test-Code")]
     assert f4.missing_texts == ["Interview 15mins", "Interview 30mins", "Interview 60mins", "testfile"]
     assert "not imported: source 'testfile', whose text is not in the file" in f4.lines()
-    memos = (await store.memos_of_projects([f4.project_id]))[f4.project_id]
+    memos = (await reader.memos_of_projects([f4.project_id]))[f4.project_id]
     assert len(memos) == 3, "its notes come in, attached where the file refers to them"
 
 
-async def test_round_trip_and_merge_by_guid(store: Store, tmp_path: Path) -> None:
-    source = EmbeddedStore(tmp_path / "source")
-    await source.open()
-    await seed(source)
-    qdc = await export(source, datasets()[DEMO].project_id, "qdc")
-    await source.close()
+async def exported_demo(tmp_path: Path, format: str) -> tuple[bytes, dict[str, object]]:
+    """The demo, exported from a store of its own, and what it holds (`project_of`)."""
+    store = EmbeddedStore(tmp_path / "source")
+    await store.open()
+    try:
+        source = Service(store)
+        await seed(source)
+        reader = source.reader(TRUSTED)
+        project_id = datasets()[DEMO].project_id
+        return await export(reader, project_id, format), await project_of(reader, project_id)
+    finally:
+        await store.close()
 
-    first = await import_file(store, ACTOR, qdc, fallback_name="Demo codebook")
+
+async def test_round_trip_and_merge_by_guid(service: Service, tmp_path: Path) -> None:
+    qdc, _ = await exported_demo(tmp_path, "qdc")
+    reader = service.reader(IMPORTER)
+    first = await import_file(service, IMPORTER, qdc, fallback_name="Demo codebook")
     assert first.created == {"codes": 35, "themes": 10, "theme memberships": 33}
-    codes, themes, members = await codebook_of(store, first.project_id)
+    codes, themes, members = await codebook_of(reader, first.project_id)
     assert len(codes) == 35 and len(themes) == 10 and len(members) == 33
-    assert await export(store, first.project_id, "qdc") == qdc, "export, import, export gives the same codebook"
+    assert await export(reader, first.project_id, "qdc") == qdc, "export, import, export gives the same codebook"
 
-    again = await import_file(store, ACTOR, qdc, project_id=first.project_id)
+    again = await import_file(service, IMPORTER, qdc, project_id=first.project_id)
     assert not again.created and not again.updated and again.unchanged == {"codes": 35, "themes": 10}
-    assert await codebook_of(store, first.project_id) == (codes, themes, members), "nothing duplicated"
+    assert await codebook_of(reader, first.project_id) == (codes, themes, members), "nothing duplicated"
 
     fear = datasets()[DEMO].id("code", "fear-removal")
     changed = qdc.replace(b'name="Fear of the baby being taken away"', b'name="Fear of removal"').replace(
         b"</Codes>", b'<Code guid="11111111-2222-3333-4444-555555555555" name="New from a partner" '
                      b'isCodable="true"/></Codes>')
-    merged = await import_file(store, ACTOR, changed, project_id=first.project_id)
+    merged = await import_file(service, IMPORTER, changed, project_id=first.project_id)
     assert merged.updated == {"codes": 1} and merged.created == {"codes": 1}
-    names = {id: name for id, name, *_ in (await codebook_of(store, first.project_id))[0]}
+    names = {id: name for id, name, *_ in (await codebook_of(reader, first.project_id))[0]}
     assert names[fear] == "Fear of removal" and names["11111111-2222-3333-4444-555555555555"] == "New from a partner"
 
 
-async def project_of(store: Store, project_id: str) -> dict[str, object]:
-    """Everything an import maps, in comparable form (no instants, which each store stamps)."""
-    snap = await store.project_snapshot(project_id, with_text=True)
-    documents = (await store.documents_of_projects([project_id]))[project_id]
-    memos = (await store.memos_of_projects([project_id]))[project_id]
+async def project_of(reader: Reader, project_id: str) -> dict[str, object]:
+    """Everything an import maps, in comparable form (no instants, which each store stamps; coders
+    by name, since an import makes user records of its own for them)."""
+    snap = await reader.project_snapshot(project_id, with_text=True)
+    documents = (await reader.documents_of_projects([project_id]))[project_id]
+    memos = (await reader.memos_of_projects([project_id]))[project_id]
+    coders = await reader.get_users(list({c.coder_id for c in snap.codings}))
     return {
-        "codebook": await codebook_of(store, project_id),
+        "codebook": await codebook_of(reader, project_id),
         "participants": sorted((p.id, p.pseudonym, tuple(sorted(p.attributes.items()))) for p in snap.participants),
         "documents": sorted((d.id, d.title, d.text, d.participant_id) for d in documents),
         "excerpts": sorted((e.id, e.document_id, e.start, e.end, e.text) for e in snap.excerpts),
-        "codings": sorted((c.excerpt_id, c.code_id, c.coder_id) for c in snap.codings),
+        "codings": sorted((c.excerpt_id, c.code_id, coders[c.coder_id].name) for c in snap.codings),
         "links": sorted((x.id, x.source_id, x.target_id, x.kind, x.label) for x in snap.links),
         "memos": sorted((m.id, m.target_id, m.title, m.body) for m in memos),
     }
 
 
-async def test_a_whole_project_round_trips_and_merges(store: Store, tmp_path: Path) -> None:
-    source = EmbeddedStore(tmp_path / "source")
-    await source.open()
-    await seed(source)
-    demo = datasets()[DEMO].project_id
-    qdpx = await export(source, demo, "qdpx")
-    original = await project_of(source, demo)
-    await source.close()
-
-    imported = await import_file(store, ACTOR, qdpx)
+async def test_a_whole_project_round_trips_and_merges(service: Service, tmp_path: Path) -> None:
+    qdpx, original = await exported_demo(tmp_path, "qdpx")
+    reader = service.reader(IMPORTER)
+    imported = await import_file(service, IMPORTER, qdpx)
     assert imported.created["codings"] == len(original["codings"]) and imported.created["documents"] == 18
-    copy = await project_of(store, imported.project_id)
+    assert imported.users == 2 and not imported.remapped
+    copy = await project_of(reader, imported.project_id)
     for part in original:
         if part == "memos":  # memos about participants and themes come back attached to the project
             assert [m[0] for m in copy[part]] == [m[0] for m in original[part]]
         else:
             assert copy[part] == original[part], part
-    second = zipfile.ZipFile(io.BytesIO(await export(store, imported.project_id, "qdpx")))
+    second = zipfile.ZipFile(io.BytesIO(await export(reader, imported.project_id, "qdpx")))
     first = zipfile.ZipFile(io.BytesIO(qdpx))
     assert comparable(second.read("project.qde")) == comparable(first.read("project.qde")), "export again: equal"
     assert {n: second.read(n) for n in second.namelist() if n.startswith("sources/")} == {
         n: first.read(n) for n in first.namelist() if n.startswith("sources/")}
-    again = await import_file(store, ACTOR, qdpx, project_id=imported.project_id)
-    assert not any(again.created.values()), again.created
-    assert await project_of(store, imported.project_id) == copy, "re-importing duplicates nothing"
+    again = await import_file(service, IMPORTER, qdpx, project_id=imported.project_id)
+    assert not any(again.created.values()) and again.users == 0, again.created
+    assert await project_of(reader, imported.project_id) == copy, "re-importing duplicates nothing"
 
 
 def comparable(qde: bytes) -> bytes:
     """A project file without what an import cannot carry over: instants, the project's own
-    creator and users list (whoever imports owns the copy), memos' attachment to participants
-    and themes (the standard has nowhere to put it), and the graph (derived, not imported)."""
+    creator and users list (whoever imports owns the copy), codings (its coders are user records
+    of its own, so their GUIDs differ: `project_of` compares codings by coder name), memos'
+    attachment to participants and themes (the standard has nowhere to put it), and the graph
+    (derived, not imported)."""
     root = etree.fromstring(qde)
     for element in root.iter():
-        for name in [a for a in element.attrib if a.endswith("DateTime") or a.endswith("UserGUID")]:
+        for name in [a for a in element.attrib if a.endswith(("DateTime", "UserGUID")) or a == "creatingUser"]:
             del element.attrib[name]
+    for coding in root.findall(".//{urn:QDA-XML:project:1.0}Coding"):
+        coding.getparent().remove(coding)
     for name in ("Users", "Graphs", "NoteRef"):
         for element in root.findall(f"{{urn:QDA-XML:project:1.0}}{name}"):
             root.remove(element)
     return etree.tostring(root, method="c14n")
 
 
-async def test_namespace_variants_read_the_same(store: Store) -> None:
+async def test_namespace_variants_read_the_same(service: Service) -> None:
     old = (b'<CodeBook xmlns="urn:QDA-XML:codebook:0:4" origin="x"><Codes>'
            b'<Code guid="{E1111111-2222-3333-4444-555555555555}" name="Braced" isCodable="true"/></Codes></CodeBook>')
-    summary = await import_file(store, ACTOR, old)
-    codes = (await store.codes_of_projects([summary.project_id]))[summary.project_id]
+    summary = await import_file(service, IMPORTER, old)
+    codes = (await service.reader(IMPORTER).codes_of_projects([summary.project_id]))[summary.project_id]
     assert [(c.id, c.name) for c in codes] == [("e1111111-2222-3333-4444-555555555555", "Braced")]
 
 
@@ -205,15 +223,18 @@ HOSTILE = {
                                                b"</TextSource></Sources>"),
     "one guid for two things": PROJECT % (CODE % (b"11111111-2222-3333-4444-555555555555", b"A"),
                                           b'<Cases><Case guid="11111111-2222-3333-4444-555555555555" name="c"/></Cases>'),
+    "two codes with one guid": PROJECT % (CODE % (b"11111111-2222-3333-4444-555555555555", b"A")
+                                          + CODE % (b"11111111-2222-3333-4444-555555555555", b"B"), b""),
 }
 
 
 @pytest.mark.parametrize("case", sorted(HOSTILE))
-async def test_hostile_or_broken_input_is_refused_and_stores_nothing(store: Store, case: str) -> None:
-    before = await store.list_projects()
+async def test_hostile_or_broken_input_is_refused_and_stores_nothing(service: Service, case: str) -> None:
+    reader = service.reader(TRUSTED)
+    before = await reader.list_projects()
     with pytest.raises(BadInput):
-        await import_file(store, ACTOR, HOSTILE[case])
-    assert await store.list_projects() == before
+        await import_file(service, IMPORTER, HOSTILE[case])
+    assert await reader.list_projects() == before
 
 
 def test_cli_import_and_merge(tmp_path: Path) -> None:
@@ -242,12 +263,12 @@ async def test_http_import(api: GraphQLClient) -> None:
     bad = await api.http.post(f"/projects/{project}/import", files={"file": ("x.qde", HOSTILE["entity expansion"])})
     assert bad.status_code == 400 and bad.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert (await api.http.post(f"/projects/{project}/import", data={"other": "x"})).status_code == 400
-    assert api.store is not None
-    _, token = await new_user(api.store, "Stranger")
+    assert api.service is not None
+    _, token = await new_user(api.service, "Stranger")
     stranger = await api.http.post(f"/projects/{project}/import", files={"file": ("c.qdpx", sample)},
                                    headers={"Authorization": f"Bearer {token}"})
     assert stranger.status_code == 404
-    viewer, viewer_token = await new_user(api.store, "Looker")
+    viewer, viewer_token = await new_user(api.service, "Looker")
     await api.ok("mutation($p: ID!, $u: ID!) { addMember(projectId: $p, userId: $u, role: VIEWER) { role } }",
                  p=project, u=viewer.id)
     looker = await api.http.post(f"/projects/{project}/import", files={"file": ("c.qdpx", sample)},
@@ -255,7 +276,7 @@ async def test_http_import(api: GraphQLClient) -> None:
     assert looker.status_code == 403 and looker.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
 
-async def test_merge_brings_named_things_up_to_date(store: Store) -> None:
+async def test_merge_brings_named_things_up_to_date(service: Service) -> None:
     base = PROJECT % (CODE % (b"11111111-2222-3333-4444-555555555555", b"A"), b"%s")
     cases = (b'<Variables><Variable guid="91111111-2222-3333-4444-555555555555" name="age" typeOfVariable="Integer"/>'
              b'</Variables><Cases><Case guid="a1111111-2222-3333-4444-555555555555" name="%s"><VariableValue>'
@@ -263,28 +284,30 @@ async def test_merge_brings_named_things_up_to_date(store: Store) -> None:
              b'</VariableValue><CodeRef targetGUID="11111111-2222-3333-4444-555555555555"/></Case></Cases>'
              b'<Notes><Note guid="b1111111-2222-3333-4444-555555555555" name="%s"><PlainTextContent>body'
              b'</PlainTextContent></Note></Notes>')
-    first = await import_file(store, ACTOR, base % (cases % (b"Ann", b"7", b"memo")))
+    first = await import_file(service, IMPORTER, base % (cases % (b"Ann", b"7", b"memo")))
     assert first.created["participants"] == 1 and first.skipped["Case CodeRef"] == 1
     assert "not imported: 1 Case CodeRef" in first.lines()
-    second = await import_file(store, ACTOR, base % (cases % (b"Anne", b"8", b"memo, revised")),
+    second = await import_file(service, IMPORTER, base % (cases % (b"Anne", b"8", b"memo, revised")),
                                project_id=first.project_id)
     assert second.updated == {"participants": 1, "memos": 1}
-    person = (await store.participants_of_projects([first.project_id]))[first.project_id][0]
+    reader = service.reader(IMPORTER)
+    person = (await reader.participants_of_projects([first.project_id]))[first.project_id][0]
     assert (person.pseudonym, person.attributes) == ("Anne", {"age": 8})
-    memo = (await store.memos_of_projects([first.project_id]))[first.project_id][0]
+    memo = (await reader.memos_of_projects([first.project_id]))[first.project_id][0]
     assert memo.title == "memo, revised"
 
 
-async def test_categories_keep_is_codable(store: Store) -> None:
+async def test_categories_keep_is_codable(service: Service) -> None:
     category = b'<Code guid="c1111111-2222-3333-4444-555555555555" name="Emotions" isCodable="false">%s</Code>'
     child = CODE % (b"d1111111-2222-3333-4444-555555555555", b"Fear")
-    summary = await import_file(store, ACTOR, PROJECT % (category % child, b""))
-    codes = {c.name: c.codable for c in (await store.codes_of_projects([summary.project_id]))[summary.project_id]}
+    summary = await import_file(service, IMPORTER, PROJECT % (category % child, b""))
+    reader = service.reader(IMPORTER)
+    codes = {c.name: c.codable for c in (await reader.codes_of_projects([summary.project_id]))[summary.project_id]}
     assert codes == {"Emotions": False, "Fear": True}
-    assert b'isCodable="false"' in await export(store, summary.project_id, "qdc")
+    assert b'isCodable="false"' in await export(reader, summary.project_id, "qdc")
     coded = PROJECT % (category % child, b'<Sources><TextSource guid="41111111-2222-3333-4444-555555555555" name="t">'
                        b'<PlainTextContent>short</PlainTextContent><Coding guid="61111111-2222-3333-4444-555555555555">'
                        b'<CodeRef targetGUID="c1111111-2222-3333-4444-555555555555"/></Coding></TextSource></Sources>')
     with pytest.raises(BadInput):
-        await import_file(store, ACTOR, coded, project_id=summary.project_id)
-    assert (await store.documents_of_projects([summary.project_id]))[summary.project_id] == []
+        await import_file(service, IMPORTER, coded, project_id=summary.project_id)
+    assert (await reader.documents_of_projects([summary.project_id]))[summary.project_id] == []
