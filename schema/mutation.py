@@ -82,7 +82,7 @@ class Mutation:
         patch = to_patch(domain.ParticipantPatch, input)
         return Participant.of(await c.service.update_participant(c.actor, input.id, patch))
 
-    @strawberry.mutation(description="Delete a participant; their documents stay, about no one. Returns the deleted id.")
+    @strawberry.mutation(description="Delete a participant; their documents stay, about no one. Returns the deleted id. An ANALYST removes only their own work; anything holding other people's work needs an OWNER.")
     async def delete_participant(self, info: Info, id: strawberry.ID) -> strawberry.ID:
         c = info.context
         await c.service.delete_participant(c.actor, id)
@@ -93,7 +93,7 @@ class Mutation:
         c = info.context
         return Document.of(await c.service.add_document(c.actor, to_domain(domain.NewDocument, input)))
 
-    @strawberry.mutation(description="Delete a document with its excerpts and their codings. Returns the deleted id.")
+    @strawberry.mutation(description="Delete a document with its excerpts and their codings. Returns the deleted id. An ANALYST removes only their own work; anything holding other people's work needs an OWNER.")
     async def delete_document(self, info: Info, id: strawberry.ID) -> strawberry.ID:
         c = info.context
         await c.service.delete_document(c.actor, id)
@@ -105,7 +105,7 @@ class Mutation:
         c = info.context
         return Excerpt.of(await c.service.create_excerpt(c.actor, to_domain(domain.NewExcerpt, input)))
 
-    @strawberry.mutation(description="Delete an excerpt with its codings. Returns the deleted id.")
+    @strawberry.mutation(description="Delete an excerpt with its codings. Returns the deleted id. An ANALYST removes only their own work; anything holding other people's work needs an OWNER.")
     async def delete_excerpt(self, info: Info, id: strawberry.ID) -> strawberry.ID:
         c = info.context
         await c.service.delete_excerpt(c.actor, id)
@@ -116,7 +116,7 @@ class Mutation:
         c = info.context
         return Excerpt.of(await c.service.code_excerpt(c.actor, excerpt_id, code_id))
 
-    @strawberry.mutation(description="Remove your coding of an excerpt with a code, or another coder's with `coderId`.")
+    @strawberry.mutation(description="Remove your coding of an excerpt with a code, or (as an OWNER) another coder's with `coderId`.")
     async def uncode_excerpt(
         self, info: Info, excerpt_id: strawberry.ID, code_id: strawberry.ID, coder_id: strawberry.ID | None = None
     ) -> Excerpt:
@@ -145,14 +145,16 @@ class Mutation:
 
     @strawberry.mutation(
         description="Delete a code with its codings, theme memberships and links; its children move up to its parent. "
-        "Returns the deleted id."
+        "Returns the deleted id. An ANALYST removes only their own codes that no other coder applied; otherwise "
+        "an OWNER."
     )
     async def delete_code(self, info: Info, id: strawberry.ID) -> strawberry.ID:
         c = info.context
         await c.service.delete_code(c.actor, id)
         return id
 
-    @strawberry.mutation(description="Move the source code's codings, memberships, links and children to the target; the source goes.")
+    @strawberry.mutation(description="Move the source code's codings, memberships, links and children to the target; "
+                         "the source goes. Merging away a code someone else made or applied needs an OWNER.")
     async def merge_codes(self, info: Info, source_id: strawberry.ID, target_id: strawberry.ID) -> Code:
         c = info.context
         return Code.of(await c.service.merge_codes(c.actor, source_id, target_id))
@@ -169,7 +171,7 @@ class Mutation:
         patch = to_patch(domain.ThemePatch, input)
         return Theme.of(await c.service.update_theme(c.actor, input.id, patch))
 
-    @strawberry.mutation(description="Delete a theme; its subthemes move up to its parent. Returns the deleted id.")
+    @strawberry.mutation(description="Delete a theme; its subthemes move up to its parent. Returns the deleted id. An ANALYST removes only their own work; anything holding other people's work needs an OWNER.")
     async def delete_theme(self, info: Info, id: strawberry.ID) -> strawberry.ID:
         c = info.context
         await c.service.delete_theme(c.actor, id)
@@ -197,7 +199,7 @@ class Mutation:
         patch = to_patch(domain.LinkPatch, input)
         return Link.of(await c.service.update_link(c.actor, input.id, patch))
 
-    @strawberry.mutation(description="Remove a concept link. Returns the deleted id.")
+    @strawberry.mutation(description="Remove a concept link. Returns the deleted id. An ANALYST removes only their own work; anything holding other people's work needs an OWNER.")
     async def unlink(self, info: Info, id: strawberry.ID) -> strawberry.ID:
         c = info.context
         await c.service.unlink(c.actor, id)
@@ -214,7 +216,7 @@ class Mutation:
         patch = to_patch(domain.MemoPatch, input)
         return Memo.of(await c.service.update_memo(c.actor, input.id, patch))
 
-    @strawberry.mutation(description="Delete a memo. Returns the deleted id.")
+    @strawberry.mutation(description="Delete a memo. Returns the deleted id. An ANALYST removes only their own work; anything holding other people's work needs an OWNER.")
     async def delete_memo(self, info: Info, id: strawberry.ID) -> strawberry.ID:
         c = info.context
         await c.service.delete_memo(c.actor, id)
