@@ -34,9 +34,20 @@ log = logging.getLogger("thememap")
 
 def _middleware(settings: Settings) -> list[Middleware]:
     """Outermost first: the request id wraps everything, so even a refusal carries it."""
-    cors = [Middleware(CORSMiddleware, allow_origins=settings.allowed_origins, allow_methods=["GET", "POST"],
-                       allow_headers=["Authorization", "Content-Type", "Accept"], expose_headers=[HEADER],
-                       max_age=600)] if settings.allowed_origins else []
+    cors = (
+        [
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.allowed_origins,
+                allow_methods=["GET", "POST"],
+                allow_headers=["Authorization", "Content-Type", "Accept"],
+                expose_headers=[HEADER],
+                max_age=600,
+            )
+        ]
+        if settings.allowed_origins
+        else []
+    )
     return [
         Middleware(RequestIds),
         Middleware(SecurityHeaders),
@@ -60,8 +71,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         try:
             app.state.local_user = await app.state.service.ensure_user(settings.local_user_id, settings.local_user_name)
             if settings.auth == "off":
-                log.warning("THEMEMAP_AUTH=off: no authentication; every request acts as %r with every right",
-                            settings.local_user_name)
+                log.warning(
+                    "THEMEMAP_AUTH=off: no authentication; every request acts as %r with every right",
+                    settings.local_user_name,
+                )
             log.info("thememap ready on the %s store (%s)", settings.store, settings.env)
             yield
         finally:
@@ -83,8 +96,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         assert isinstance(exc, StoreUnavailable)
         return error_response(503, exc.code, exc.message)
 
-    app = Starlette(lifespan=lifespan, middleware=_middleware(settings),
-                    exception_handlers={StoreUnavailable: store_unavailable})
+    app = Starlette(
+        lifespan=lifespan, middleware=_middleware(settings), exception_handlers={StoreUnavailable: store_unavailable}
+    )
     app.state.settings = settings
     app.state.auth_failures = FailureLimiter(settings.auth_failure_limit, settings.auth_failure_window)
     graphql = ThememapGraphQL(app.state, settings)

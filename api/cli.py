@@ -51,7 +51,9 @@ def _settings(store: str | None, data_dir: Path | None) -> Settings:
 
 @app.command()
 def serve(
-    host: Annotated[Optional[str], typer.Option(help="Interface to listen on [env THEMEMAP_HOST, default 127.0.0.1].")] = None,
+    host: Annotated[
+        Optional[str], typer.Option(help="Interface to listen on [env THEMEMAP_HOST, default 127.0.0.1].")
+    ] = None,
     port: Annotated[Optional[int], typer.Option(help="Port [env THEMEMAP_PORT, default 8000].")] = None,
     store: StoreOption = None,
     data_dir: DataDirOption = None,
@@ -71,16 +73,21 @@ def serve(
     console.print(f"thememap on the {settings.store} store: http://{host}:{port}/graphql")
     # No log config of uvicorn's own: its records reach the app's JSON handler, and the app
     # logs one line per request (with its id) instead of uvicorn's access log.
-    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, reload=reload, log_config=None,
-                access_log=False)
+    uvicorn.run(
+        "api.app:create_app", factory=True, host=host, port=port, reload=reload, log_config=None, access_log=False
+    )
 
 
 @app.command()
 def seed(
     name: Annotated[Optional[str], typer.Argument(help="Dataset to load; leave out to list the datasets.")] = None,
     replace: Annotated[bool, typer.Option(help="Delete the dataset's project first and load it afresh.")] = False,
-    size: Annotated[SizeChoice, typer.Option(help="Size of the synthetic study (see README, Performance).")] = SizeChoice.S,
-    seed: Annotated[int, typer.Option(help="Random seed of the synthetic study; the same seed gives the same study.")] = 1,
+    size: Annotated[
+        SizeChoice, typer.Option(help="Size of the synthetic study (see README, Performance).")
+    ] = SizeChoice.S,
+    seed: Annotated[
+        int, typer.Option(help="Random seed of the synthetic study; the same seed gives the same study.")
+    ] = 1,
     store: StoreOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
@@ -125,7 +132,11 @@ async def _seed(settings: Settings, dataset: Dataset, replace: bool) -> None:
                 return
             await dataset.remove(service)
         with Progress(
-            TextColumn(f"seeding {dataset.name}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+            TextColumn(f"seeding {dataset.name}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
         ) as progress:
             task = progress.add_task("seed", total=dataset.steps())
             project_id = await dataset.load(service, lambda n: progress.advance(task, n))
@@ -230,7 +241,9 @@ class ExportFormat(str, Enum):
 def export_project(
     project_id: Annotated[str, typer.Argument(help="The project's id.")],
     out: Annotated[Path, typer.Option("--out", help="The file to write.")],
-    format: Annotated[ExportFormat, typer.Option(help="qdpx: the whole project; qdc: its codebook.")] = ExportFormat.qdpx,
+    format: Annotated[
+        ExportFormat, typer.Option(help="qdpx: the whole project; qdc: its codebook.")
+    ] = ExportFormat.qdpx,
     store: StoreOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
@@ -254,7 +267,9 @@ def export_project(
 @app.command("import")
 def import_project(
     file: Annotated[Path, typer.Argument(help="A .qdpx, .qde or .qdc file.", exists=True, dir_okay=False)],
-    project: Annotated[Optional[str], typer.Option(help="Merge into this project (by GUID) instead of a new one.")] = None,
+    project: Annotated[
+        Optional[str], typer.Option(help="Merge into this project (by GUID) instead of a new one.")
+    ] = None,
     as_user: Annotated[str, typer.Option("--as", help="The name of the user the import is recorded as.")] = "",
     store: StoreOption = None,
     data_dir: DataDirOption = None,
@@ -265,11 +280,15 @@ def import_project(
     settings = _settings(store, data_dir)
 
     async def job(s: Service) -> None:
-        user = await _user(s, as_user) if as_user else await s.ensure_user(settings.local_user_id,
-                                                                            settings.local_user_name)
+        user = (
+            await _user(s, as_user)
+            if as_user
+            else await s.ensure_user(settings.local_user_id, settings.local_user_name)
+        )
         try:
-            summary = await import_file(s, Actor(user.id, trusted=True), file.read_bytes(), project,
-                                        fallback_name=file.stem)
+            summary = await import_file(
+                s, Actor(user.id, trusted=True), file.read_bytes(), project, fallback_name=file.stem
+            )
         except DomainError as exc:
             err_console.print(f"thememap: {exc.message}")
             raise typer.Exit(2) from None

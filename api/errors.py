@@ -10,10 +10,12 @@ from starlette.responses import JSONResponse
 from schema.errors import request_id
 
 
-def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None,
-                   **extensions: Any) -> JSONResponse:
+def error_response(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None, **extensions: Any
+) -> JSONResponse:
     extensions = {**extensions, "code": code}
     if (rid := request_id()) is not None:
         extensions["requestId"] = rid
-    return JSONResponse({"errors": [{"message": message, "extensions": extensions}]}, status_code=status,
-                        headers=headers)
+    return JSONResponse(
+        {"errors": [{"message": message, "extensions": extensions}]}, status_code=status, headers=headers
+    )

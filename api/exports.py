@@ -27,8 +27,14 @@ from seeds.refi.export import export
 from seeds.refi.imports import import_file
 from seeds.refi.read import MAX_BYTES
 
-STATUS = {"BAD_USER_INPUT": 400, "UNAUTHENTICATED": 401, "FORBIDDEN": 403, "NOT_FOUND": 404, "CONFLICT": 409,
-          "UNAVAILABLE": 503}
+STATUS = {
+    "BAD_USER_INPUT": 400,
+    "UNAUTHENTICATED": 401,
+    "FORBIDDEN": 403,
+    "NOT_FOUND": 404,
+    "CONFLICT": 409,
+    "UNAVAILABLE": 503,
+}
 """The HTTP status of each domain error code (anything else is a 500)."""
 
 
@@ -62,13 +68,17 @@ async def _actor(request: Request) -> Actor | Response:
         return Actor(state.settings.local_user_id, trusted=True)
     token = bearer(request.headers.get("authorization"))
     try:
-        user = await authenticate_client(state.service, state.auth_failures, client_address(request), token) \
-            if token else None
+        user = (
+            await authenticate_client(state.service, state.auth_failures, client_address(request), token)
+            if token
+            else None
+        )
     except RateLimited as exc:
         return exc.response()
     if user is None:
-        return error_response(401, "UNAUTHENTICATED",
-                              "Send a header 'Authorization: Bearer <token>' with a valid token.")
+        return error_response(
+            401, "UNAUTHENTICATED", "Send a header 'Authorization: Bearer <token>' with a valid token."
+        )
     return Actor(user.id)
 
 
@@ -89,8 +99,9 @@ async def download(request: Request) -> Response:
     except DomainError as exc:
         return _refused(exc)
     filename = re.sub(r"[^A-Za-z0-9_.-]+", "-", project_id) + item.suffix
-    return Response(data, media_type=item.media_type,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        data, media_type=item.media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
 
 
 async def upload(request: Request) -> Response:
@@ -111,8 +122,9 @@ async def upload(request: Request) -> Response:
     if isinstance(mapping, Response):
         return mapping
     try:
-        summary = await import_file(request.app.state.service, actor, data, request.path_params["project_id"],
-                                    users=mapping)
+        summary = await import_file(
+            request.app.state.service, actor, data, request.path_params["project_id"], users=mapping
+        )
     except DomainError as exc:
         return _refused(exc)
     return JSONResponse({"projectId": summary.project_id, "summary": summary.lines()})
@@ -127,8 +139,12 @@ def _user_mapping(field: object) -> dict[str, str] | Response:
     except json.JSONDecodeError:
         mapping = None
     if not isinstance(mapping, dict) or not all(isinstance(v, str) for v in mapping.values()):
-        return error_response(400, "BAD_USER_INPUT", "The field 'users' must be a JSON object of the file's user "
-                                                     "GUIDs to member ids, such as {\"<guid>\": \"<user id>\"}.")
+        return error_response(
+            400,
+            "BAD_USER_INPUT",
+            "The field 'users' must be a JSON object of the file's user "
+            'GUIDs to member ids, such as {"<guid>": "<user id>"}.',
+        )
     return mapping
 
 

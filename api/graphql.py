@@ -48,8 +48,12 @@ def wants_graphql_response(accept: str | None) -> bool:
 
 class ThememapGraphQL(GraphQL[Context, None]):
     def __init__(self, app_state: Any, settings: Settings) -> None:
-        self.limits = Limits(max_depth=settings.max_depth, max_tokens=settings.max_tokens,
-                             max_aliases=settings.max_aliases, max_page_size=settings.max_page_size)
+        self.limits = Limits(
+            max_depth=settings.max_depth,
+            max_tokens=settings.max_tokens,
+            max_aliases=settings.max_aliases,
+            max_page_size=settings.max_page_size,
+        )
         super().__init__(
             build_schema(self.limits, introspection=not settings.production),
             graphql_ide=None if settings.production else "graphiql",
@@ -69,18 +73,39 @@ class ThememapGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Any, response: Any = None) -> Context:
         state = self.app_state
         if state.settings.auth == "off":
-            return Context(service=state.service, user=state.local_user, auth=False, request=request,
-                           response=response, limits=self.limits)
+            return Context(
+                service=state.service,
+                user=state.local_user,
+                auth=False,
+                request=request,
+                response=response,
+                limits=self.limits,
+            )
         token = bearer(request.headers.get("authorization"))
         try:
-            user = await authenticate_client(state.service, state.auth_failures, client_address(request), token) \
-                if token else None
+            user = (
+                await authenticate_client(state.service, state.auth_failures, client_address(request), token)
+                if token
+                else None
+            )
         except StoreUnavailable as exc:
-            return Context(service=state.service, user=None, store_problem=exc, request=request, response=response,
-                           limits=self.limits)
+            return Context(
+                service=state.service,
+                user=None,
+                store_problem=exc,
+                request=request,
+                response=response,
+                limits=self.limits,
+            )
         problem = None if user else ("Invalid or revoked token" if token else "Authentication required")
-        return Context(service=state.service, user=user, auth_problem=problem, request=request, response=response,
-                       limits=self.limits)
+        return Context(
+            service=state.service,
+            user=user,
+            auth_problem=problem,
+            request=request,
+            response=response,
+            limits=self.limits,
+        )
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """graphql-transport-ws: the token comes in the connection_init payload, as
@@ -92,8 +117,13 @@ class ThememapGraphQL(GraphQL[Context, None]):
         params = context.connection_params or {}
         token = params.get("token") or bearer(params.get("Authorization") or params.get("authorization"))
         try:
-            user = await authenticate_client(context.service, self.app_state.auth_failures,
-                                             client_address(context.request), str(token)) if token else None
+            user = (
+                await authenticate_client(
+                    context.service, self.app_state.auth_failures, client_address(context.request), str(token)
+                )
+                if token
+                else None
+            )
         except RateLimited as exc:
             raise ConnectionRejectionError({"reason": str(exc)}) from exc
         if user is None:

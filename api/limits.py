@@ -36,8 +36,11 @@ class BodyLimit:
         maximum = self.settings.max_upload_bytes if upload else self.settings.max_body_bytes
         setting = "THEMEMAP_MAX_UPLOAD_BYTES" if upload else "THEMEMAP_MAX_BODY_BYTES"
         refusal = error_response(
-            413, "LIMIT_EXCEEDED", f"The request body is larger than the limit of {maximum} bytes ({setting}).",
-            limit="maxUploadBytes" if upload else "maxBodyBytes", maximum=maximum,
+            413,
+            "LIMIT_EXCEEDED",
+            f"The request body is larger than the limit of {maximum} bytes ({setting}).",
+            limit="maxUploadBytes" if upload else "maxBodyBytes",
+            maximum=maximum,
         )
         length = dict(scope["headers"]).get(b"content-length")
         if length is not None and length.isdigit() and int(length) > maximum:
@@ -96,9 +99,11 @@ class TimeLimit:
             if started or not timeout.expired():
                 raise
             await error_response(
-                503, "TIMEOUT",
+                503,
+                "TIMEOUT",
                 f"The request took longer than the limit of {seconds:g} s (THEMEMAP_REQUEST_TIMEOUT) and was stopped. "
                 "Ask for less (a smaller page, a narrower filter); a mutation may have been applied, so read before "
                 "retrying it.",
-                limit="requestTimeout", maximum=seconds,
+                limit="requestTimeout",
+                maximum=seconds,
             )(scope, receive, send)

@@ -82,5 +82,10 @@ class RequestIds:
                 status = 500
                 await error_response(500, "INTERNAL", INTERNAL_MESSAGE)(scope, receive, send_with_id)
             finally:
-                log.info("%s %s %s", scope.get("method", "WEBSOCKET"), scope["path"], status or "-",
-                         extra={"status": status, "ms": round((time.perf_counter() - started) * 1000, 1)})
+                log.info(
+                    "%s %s %s",
+                    scope.get("method", "WEBSOCKET"),
+                    scope["path"],
+                    status or "-",
+                    extra={"status": status, "ms": round((time.perf_counter() - started) * 1000, 1)},
+                )

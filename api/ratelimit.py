@@ -28,8 +28,9 @@ class RateLimited(Exception):
 
     def response(self) -> JSONResponse:
         """HTTP 429 with Retry-After."""
-        return error_response(429, "RATE_LIMITED", str(self), headers={"Retry-After": str(self.retry_after)},
-                              retryAfter=self.retry_after)
+        return error_response(
+            429, "RATE_LIMITED", str(self), headers={"Retry-After": str(self.retry_after)}, retryAfter=self.retry_after
+        )
 
 
 class FailureLimiter:

@@ -10,14 +10,16 @@ import re
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-CSP = "; ".join([
-    "default-src 'self'",
-    "img-src 'self' data:",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-])
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 """Everything from this origin only, no inline scripts, never framed."""
 
 GRAPHIQL_CDN = "https://unpkg.com"
@@ -29,18 +31,20 @@ def graphiql_csp(html: str) -> str:
         f"'sha256-{base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()}'"
         for body in re.findall(r"<script>(.*?)</script>", html, flags=re.DOTALL)
     )
-    return "; ".join([
-        "default-src 'self'",
-        f"script-src 'self' {GRAPHIQL_CDN} {hashes}",
-        f"style-src 'self' 'unsafe-inline' {GRAPHIQL_CDN}",  # GraphiQL sets styles at run time
-        f"font-src 'self' data: {GRAPHIQL_CDN}",
-        "img-src 'self' data:",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src 'self' {GRAPHIQL_CDN} {hashes}",
+            f"style-src 'self' 'unsafe-inline' {GRAPHIQL_CDN}",  # GraphiQL sets styles at run time
+            f"font-src 'self' data: {GRAPHIQL_CDN}",
+            "img-src 'self' data:",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
 
 
 HEADERS = {

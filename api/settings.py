@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+
 class UnsafeSettings(SystemExit):
     """Settings production must not run with. A SystemExit, so that any runner (uvicorn's
     factory loading, the CLI) stops with its one-line message and no traceback."""

@@ -5,13 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from graph.models import Code, Document, Event, Excerpt, Link, Memo, Membership, Participant, Project, Stamped, Theme
 from graph import cursors
+from graph.models import Code, Document, Event, Excerpt, Link, Membership, Memo, Participant, Project, Stamped, Theme
 from graph.rules import new_id, now
 
 _KINDS: dict[type, str] = {
-    Project: "project", Participant: "participant", Document: "document", Excerpt: "excerpt", Code: "code",
-    Theme: "theme", Link: "link", Memo: "memo",
+    Project: "project",
+    Participant: "participant",
+    Document: "document",
+    Excerpt: "excerpt",
+    Code: "code",
+    Theme: "theme",
+    Link: "link",
+    Memo: "memo",
 }
 _LEFT_OUT = {"text"}
 """Document texts can be megabytes; an excerpt's text is its span of one."""
@@ -39,10 +45,26 @@ def values(model: Stamped | None) -> dict[str, Any] | None:
     return model.model_dump(mode="json", exclude=left_out)
 
 
-def event(project_id: str, actor: str, type: str, targets: tuple[str, ...], summary: str,
-          before: dict[str, Any] | None = None, after: dict[str, Any] | None = None) -> Event:
-    return Event(id=new_id(), project_id=project_id, actor_id=actor, type=type, target_ids=targets, at=now(),
-                 summary=summary, before=before, after=after)
+def event(
+    project_id: str,
+    actor: str,
+    type: str,
+    targets: tuple[str, ...],
+    summary: str,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> Event:
+    return Event(
+        id=new_id(),
+        project_id=project_id,
+        actor_id=actor,
+        type=type,
+        target_ids=targets,
+        at=now(),
+        summary=summary,
+        before=before,
+        after=after,
+    )
 
 
 def _targets(model: Stamped) -> tuple[str, ...]:
@@ -58,8 +80,14 @@ def _targets(model: Stamped) -> tuple[str, ...]:
 
 def created(actor: str, model: Stamped) -> Event:
     kind = _KINDS[type(model)]
-    return event(_project(model), actor, f"{kind}.created", _targets(model), f"created {kind} {_label(model)}",
-                 after=values(model))
+    return event(
+        _project(model),
+        actor,
+        f"{kind}.created",
+        _targets(model),
+        f"created {kind} {_label(model)}",
+        after=values(model),
+    )
 
 
 def updated(actor: str, before: Stamped, after: Stamped) -> Event:
@@ -67,48 +95,95 @@ def updated(actor: str, before: Stamped, after: Stamped) -> Event:
     old, new = values(before) or {}, values(after) or {}
     changed = sorted(k for k in new if old.get(k) != new[k] and k not in ("version", "updated_at", "updated_by"))
     what = ", ".join(changed) or "nothing"
-    return event(_project(after), actor, f"{kind}.updated", _targets(after),
-                 f"changed {what} of {kind} {_label(after)}", before=old, after=new)
+    return event(
+        _project(after),
+        actor,
+        f"{kind}.updated",
+        _targets(after),
+        f"changed {what} of {kind} {_label(after)}",
+        before=old,
+        after=new,
+    )
 
 
 def deleted(actor: str, model: Stamped) -> Event:
     kind = _KINDS[type(model)]
-    return event(_project(model), actor, f"{kind}.deleted", _targets(model), f"deleted {kind} {_label(model)}",
-                 before=values(model))
+    return event(
+        _project(model),
+        actor,
+        f"{kind}.deleted",
+        _targets(model),
+        f"deleted {kind} {_label(model)}",
+        before=values(model),
+    )
 
 
 def coded(actor: str, excerpt: Excerpt, codes: list[Code], coder: str) -> Event:
     names = ", ".join(repr(c.name) for c in codes)
-    return event(excerpt.project_id, actor, "excerpt.coded", (excerpt.id, *(c.id for c in codes)),
-                 f"coded {_label(excerpt)} with {names}", after={"coder": coder, "code_ids": [c.id for c in codes]})
+    return event(
+        excerpt.project_id,
+        actor,
+        "excerpt.coded",
+        (excerpt.id, *(c.id for c in codes)),
+        f"coded {_label(excerpt)} with {names}",
+        after={"coder": coder, "code_ids": [c.id for c in codes]},
+    )
 
 
 def uncoded(actor: str, excerpt: Excerpt, code: Code, coder: str) -> Event:
-    return event(excerpt.project_id, actor, "excerpt.uncoded", (excerpt.id, code.id),
-                 f"removed code {code.name!r} from {_label(excerpt)}", before={"coder": coder, "code_ids": [code.id]})
+    return event(
+        excerpt.project_id,
+        actor,
+        "excerpt.uncoded",
+        (excerpt.id, code.id),
+        f"removed code {code.name!r} from {_label(excerpt)}",
+        before={"coder": coder, "code_ids": [code.id]},
+    )
 
 
 def bulk_coded(actor: str, project_id: str, excerpt_ids: list[str], codings: int) -> Event:
-    return event(project_id, actor, "excerpt.coded_in_bulk", tuple(dict.fromkeys(excerpt_ids)),
-                 f"coded {len(set(excerpt_ids))} passages ({codings} codings) in bulk")
+    return event(
+        project_id,
+        actor,
+        "excerpt.coded_in_bulk",
+        tuple(dict.fromkeys(excerpt_ids)),
+        f"coded {len(set(excerpt_ids))} passages ({codings} codings) in bulk",
+    )
 
 
 def merged(actor: str, source: Code, target: Code) -> Event:
-    return event(target.project_id, actor, "code.merged", (source.id, target.id),
-                 f"merged code {source.name!r} into {target.name!r}", before=values(source), after=values(target))
+    return event(
+        target.project_id,
+        actor,
+        "code.merged",
+        (source.id, target.id),
+        f"merged code {source.name!r} into {target.name!r}",
+        before=values(source),
+        after=values(target),
+    )
 
 
 def theme_membership(actor: str, verb: str, code: Code, theme: Theme) -> Event:
     phrase = "added code {c} to theme {t}" if verb == "added" else "removed code {c} from theme {t}"
-    return event(theme.project_id, actor, f"theme.code_{verb}", (theme.id, code.id),
-                 phrase.format(c=repr(code.name), t=repr(theme.name)))
+    return event(
+        theme.project_id,
+        actor,
+        f"theme.code_{verb}",
+        (theme.id, code.id),
+        phrase.format(c=repr(code.name), t=repr(theme.name)),
+    )
 
 
 def membership(actor: str, verb: str, member: Membership, name: str, before: Membership | None = None) -> Event:
-    return event(member.project_id, actor, f"member.{verb}", (member.project_id, member.user_id),
-                 f"{verb} member {name!r} as {member.role.value}" if verb != "removed" else f"removed member {name!r}",
-                 before=before.model_dump(mode="json") if before else None,
-                 after=member.model_dump(mode="json") if verb != "removed" else None)
+    return event(
+        member.project_id,
+        actor,
+        f"member.{verb}",
+        (member.project_id, member.user_id),
+        f"{verb} member {name!r} as {member.role.value}" if verb != "removed" else f"removed member {name!r}",
+        before=before.model_dump(mode="json") if before else None,
+        after=member.model_dump(mode="json") if verb != "removed" else None,
+    )
 
 
 def cursor(e: Event) -> str:

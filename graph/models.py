@@ -221,5 +221,8 @@ class Page(Model):
     def of_excerpts(cls, found: list[Excerpt], first: int) -> Page:
         """The page of `first` excerpts from `found`, read with one extra to tell whether more follow."""
         items = found[:first]
-        return cls(items=tuple(items), has_next_page=len(found) > first,
-                   cursors=tuple(cursors.encode([e.document_id, e.start, e.end, e.id]) for e in items))
+        return cls(
+            items=tuple(items),
+            has_next_page=len(found) > first,
+            cursors=tuple(cursors.encode([e.document_id, e.start, e.end, e.id]) for e in items),
+        )

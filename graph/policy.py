@@ -83,7 +83,9 @@ class Principal:
         if not self.may(need):
             raise Forbidden(
                 f"Your role in this project is {self.role.value}; this needs {need.value.value} or above. "
-                "Ask an OWNER.", role=self.role.value, needed=need.value.value,
+                "Ask an OWNER.",
+                role=self.role.value,
+                needed=need.value.value,
             )
 
     def require_removal(self, what: str, owners: Iterable[str]) -> None:
@@ -94,7 +96,8 @@ class Principal:
         if others and self.role is not Role.OWNER:
             raise Forbidden(
                 f"This would remove other people's work ({what}); only an OWNER may do that. "
-                "Ask an OWNER, or remove only your own work.", role=self.role.value if self.role else None,
+                "Ask an OWNER, or remove only your own work.",
+                role=self.role.value if self.role else None,
                 needed=Role.OWNER.value,
             )
 

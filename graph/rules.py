@@ -41,8 +41,7 @@ def same_project(what: str, project_id: str, other_project_id: str) -> None:
     """No node references another project's nodes (DESIGN.md)."""
     if project_id != other_project_id:
         raise BadInput(
-            f"{what} belongs to another project; a project's nodes can only reference "
-            "nodes of the same project."
+            f"{what} belongs to another project; a project's nodes can only reference nodes of the same project."
         )
 
 

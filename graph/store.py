@@ -34,18 +34,17 @@ from graph.analysis.results import (
     ThemeMap,
 )
 from graph.analysis.snapshot import Snapshot
-from graph.transaction import Transaction
 from graph.models import (
     Code,
     Coding,
     ConceptStats,
     Document,
-    Excerpt,
-    Link,
     Event,
     EventPage,
-    Memo,
+    Excerpt,
+    Link,
     Membership,
+    Memo,
     NodeRef,
     Page,
     Participant,
@@ -54,7 +53,7 @@ from graph.models import (
     Theme,
     User,
 )
-
+from graph.transaction import Transaction
 
 T = TypeVar("T")
 
@@ -159,8 +158,14 @@ class Store(Protocol):
         concepts, and to authorise requests about a node)."""
 
     # -- activity -------------------------------------------------------------------------------
-    async def activity(self, project_id: str, first: int, after: str | None = None, actor_id: str | None = None,
-                       target_id: str | None = None) -> EventPage:
+    async def activity(
+        self,
+        project_id: str,
+        first: int,
+        after: str | None = None,
+        actor_id: str | None = None,
+        target_id: str | None = None,
+    ) -> EventPage:
         """The project's history, newest first, optionally only one actor's or about one node."""
 
     async def events_since(self, project_id: str, cursor: str | None, limit: int = 100) -> list[Event]:
@@ -174,24 +179,41 @@ class Store(Protocol):
     ) -> list[tuple[str, str | None, str]]: ...
 
     async def theme_map(
-        self, project_id: str, filter: CaseFilter | None = None, coders: Sequence[str] | None = None,
+        self,
+        project_id: str,
+        filter: CaseFilter | None = None,
+        coders: Sequence[str] | None = None,
         cooccurrence_min: int | None = None,
     ) -> ThemeMap: ...
 
     async def cooccurrence(
-        self, project_id: str, scope: CooccurrenceScope = CooccurrenceScope.EXCERPT, code_ids: Sequence[str] = (),
-        theme_ids: Sequence[str] = (), min_count: int = 1, filter: CaseFilter | None = None,
+        self,
+        project_id: str,
+        scope: CooccurrenceScope = CooccurrenceScope.EXCERPT,
+        code_ids: Sequence[str] = (),
+        theme_ids: Sequence[str] = (),
+        min_count: int = 1,
+        filter: CaseFilter | None = None,
         coders: Sequence[str] | None = None,
     ) -> list[Pair]: ...
 
     async def case_matrix(
-        self, project_id: str, columns: ConceptKind = ConceptKind.CODE, column_ids: Sequence[str] = (),
-        filter: CaseFilter | None = None, coders: Sequence[str] | None = None,
+        self,
+        project_id: str,
+        columns: ConceptKind = ConceptKind.CODE,
+        column_ids: Sequence[str] = (),
+        filter: CaseFilter | None = None,
+        coders: Sequence[str] | None = None,
     ) -> CaseMatrix: ...
 
     async def compare_groups(
-        self, project_id: str, attribute: str, columns: ConceptKind = ConceptKind.THEME,
-        column_ids: Sequence[str] = (), filter: CaseFilter | None = None, coders: Sequence[str] | None = None,
+        self,
+        project_id: str,
+        attribute: str,
+        columns: ConceptKind = ConceptKind.THEME,
+        column_ids: Sequence[str] = (),
+        filter: CaseFilter | None = None,
+        coders: Sequence[str] | None = None,
     ) -> list[Group]: ...
 
     async def find_excerpts(self, project_id: str, where: Where, first: int, after: str | None) -> IdPage: ...
@@ -199,18 +221,33 @@ class Store(Protocol):
     async def participants_matching(self, project_id: str, where: Where) -> list[ParticipantMatch]: ...
 
     async def sequences(
-        self, project_id: str, first: str, then: str, max_gap: int | None = None,
-        filter: CaseFilter | None = None, coders: Sequence[str] | None = None,
+        self,
+        project_id: str,
+        first: str,
+        then: str,
+        max_gap: int | None = None,
+        filter: CaseFilter | None = None,
+        coders: Sequence[str] | None = None,
     ) -> list[SequenceHit]: ...
 
     async def concept_paths(
-        self, project_id: str, source: str, target: str, max_length: int = 4, via: Sequence[Relation] = (),
-        filter: CaseFilter | None = None, coders: Sequence[str] | None = None,
+        self,
+        project_id: str,
+        source: str,
+        target: str,
+        max_length: int = 4,
+        via: Sequence[Relation] = (),
+        filter: CaseFilter | None = None,
+        coders: Sequence[str] | None = None,
     ) -> list[ConceptPath]: ...
 
     async def search(self, project_id: str, text: str, first: int = 20, after: str | None = None) -> SearchPage: ...
 
     async def agreement(
-        self, project_id: str, coders: Sequence[str], code_ids: Sequence[str] = (), document_ids: Sequence[str] = (),
+        self,
+        project_id: str,
+        coders: Sequence[str],
+        code_ids: Sequence[str] = (),
+        document_ids: Sequence[str] = (),
         unit: AgreementUnit = AgreementUnit.EXCERPT,
     ) -> Agreement: ...

@@ -19,8 +19,8 @@ from strawberry.types.graphql import OperationType
 
 from graph import models
 from schema.context import Info
-from schema.permissions import can_read
 from schema.limits import check_page_size
+from schema.permissions import can_read
 from schema.types import PageInfo, User
 
 POLL_SECONDS = 0.25
@@ -73,8 +73,16 @@ class ActivityEvent:
 
     @classmethod
     def of(cls, e: models.Event) -> ActivityEvent:
-        return cls(id=strawberry.ID(e.id), type=e.type, target_ids=[strawberry.ID(t) for t in e.target_ids], at=e.at,
-                   summary=e.summary, before=e.before, after=e.after, actor_id=e.actor_id)
+        return cls(
+            id=strawberry.ID(e.id),
+            type=e.type,
+            target_ids=[strawberry.ID(t) for t in e.target_ids],
+            at=e.at,
+            summary=e.summary,
+            before=e.before,
+            after=e.after,
+            actor_id=e.actor_id,
+        )
 
     @strawberry.field(description="Who made the change.")
     async def actor(self, info: Info) -> User | None:
@@ -96,22 +104,37 @@ class ActivityConnection:
 
 @strawberry.type
 class ActivityQuery:
-    @strawberry.field(description="The project's history, newest first; optionally one actor's changes, or those "
-                      "touching one node. Under blind coding an ANALYST sees no one else's coding.")
-    async def activity(self, info: Info, project_id: strawberry.ID, first: int = 20, after: str | None = None,
-                       actor_id: strawberry.ID | None = None, target_id: strawberry.ID | None = None) -> ActivityConnection:
+    @strawberry.field(
+        description="The project's history, newest first; optionally one actor's changes, or those "
+        "touching one node. Under blind coding an ANALYST sees no one else's coding."
+    )
+    async def activity(
+        self,
+        info: Info,
+        project_id: strawberry.ID,
+        first: int = 20,
+        after: str | None = None,
+        actor_id: strawberry.ID | None = None,
+        target_id: strawberry.ID | None = None,
+    ) -> ActivityConnection:
         check_page_size(first, info.context.limits)
         page = await info.context.reader.activity(project_id, first, after, actor_id, target_id)
         edges = [ActivityEdge(cursor=c, node=ActivityEvent.of(e)) for e, c in zip(page.events, page.cursors)]
-        return ActivityConnection(edges=edges, page_info=PageInfo(
-            has_next_page=page.has_next_page, end_cursor=page.cursors[-1] if page.cursors else after))
+        return ActivityConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.has_next_page, end_cursor=page.cursors[-1] if page.cursors else after
+            ),
+        )
 
 
 @strawberry.type
 class Subscription:
-    @strawberry.subscription(description="Every change other members make to the project, as it happens (within about "
-                             "a second), over graphql-transport-ws. Your own changes are not echoed back. The "
-                             "connection closes (4403) once your token is revoked or you leave the project.")
+    @strawberry.subscription(
+        description="Every change other members make to the project, as it happens (within about "
+        "a second), over graphql-transport-ws. Your own changes are not echoed back. The "
+        "connection closes (4403) once your token is revoked or you leave the project."
+    )
     async def project_events(self, info: Info, project_id: strawberry.ID) -> AsyncGenerator[ActivityEvent, None]:
         context, me = info.context, info.context.user
         reader = context.reader

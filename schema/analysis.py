@@ -54,8 +54,10 @@ DEFINITIONS = (
 )
 
 
-@strawberry.input(description="A condition on one participant attribute: exactly one of equals, oneOf, or min/max "
-                  "(inclusive, numbers). A participant without the attribute does not match.")
+@strawberry.input(
+    description="A condition on one participant attribute: exactly one of equals, oneOf, or min/max "
+    "(inclusive, numbers). A participant without the attribute does not match."
+)
 class AttributeCondition:
     name: str
     equals: JSON | None = strawberry.UNSET
@@ -64,8 +66,10 @@ class AttributeCondition:
     max: float | None = strawberry.UNSET
 
 
-@strawberry.input(description="Which participants (cases) count: those listed, if any, that meet every attribute "
-                  "condition. With a filter, documents about no participant are left out.")
+@strawberry.input(
+    description="Which participants (cases) count: those listed, if any, that meet every attribute "
+    "condition. With a filter, documents about no participant are left out."
+)
 class CaseFilter:
     participant_ids: list[strawberry.ID] | None = strawberry.UNSET
     attributes: list[AttributeCondition] | None = strawberry.UNSET
@@ -74,10 +78,13 @@ class CaseFilter:
 @strawberry.input(description="Conditions on an excerpt's concepts (codes or themes, themes rolled up) and text.")
 class ExcerptCondition:
     all_of: list[strawberry.ID] | None = strawberry.field(default=strawberry.UNSET, description="Coded with every one.")
-    any_of: list[strawberry.ID] | None = strawberry.field(default=strawberry.UNSET, description="Coded with at least one.")
+    any_of: list[strawberry.ID] | None = strawberry.field(
+        default=strawberry.UNSET, description="Coded with at least one."
+    )
     none_of: list[strawberry.ID] | None = strawberry.field(default=strawberry.UNSET, description="Coded with none.")
     text: str | None = strawberry.field(
-        default=strawberry.UNSET, description="Words or \"quoted phrases\" that must all occur (case and accents ignored)."
+        default=strawberry.UNSET,
+        description='Words or "quoted phrases" that must all occur (case and accents ignored).',
     )
     filter: CaseFilter | None = strawberry.UNSET
     coders: list[strawberry.ID] | None = strawberry.field(default=strawberry.UNSET, description="Whose codings count.")
@@ -88,14 +95,18 @@ def case_filter(given: CaseFilter | None) -> filters.CaseFilter | None:
         return None
     conditions = tuple(to_domain(filters.AttributeCondition, c) for c in (given.attributes or []))
     ids = given.participant_ids
-    return filters.CaseFilter(participant_ids=None if ids in (None, strawberry.UNSET) else tuple(ids),
-                              attributes=conditions)
+    return filters.CaseFilter(
+        participant_ids=None if ids in (None, strawberry.UNSET) else tuple(ids), attributes=conditions
+    )
 
 
 def to_where(given: ExcerptCondition) -> filters.Where:
     return filters.Where(
-        all_of=tuple(given.all_of or ()), any_of=tuple(given.any_of or ()), none_of=tuple(given.none_of or ()),
-        text=given.text or None, filter=case_filter(given.filter) or filters.CaseFilter(),
+        all_of=tuple(given.all_of or ()),
+        any_of=tuple(given.any_of or ()),
+        none_of=tuple(given.none_of or ()),
+        text=given.text or None,
+        filter=case_filter(given.filter) or filters.CaseFilter(),
         coders=None if given.coders in (None, strawberry.UNSET) else tuple(given.coders),
     )
 
@@ -143,9 +154,11 @@ class ThemeMapNode:
         return await concept(info, self.id)
 
 
-@strawberry.type(description="MEMBER_OF: code -> theme; SUBTHEME_OF: theme -> parent; CHILD_OF: code -> parent; "
-                 "LINK: a concept link (weight: its evidence excerpts, at least 1); COOCCURS: two codes at EXCERPT "
-                 "scope (weight: the co-occurrence count).")
+@strawberry.type(
+    description="MEMBER_OF: code -> theme; SUBTHEME_OF: theme -> parent; CHILD_OF: code -> parent; "
+    "LINK: a concept link (weight: its evidence excerpts, at least 1); COOCCURS: two codes at EXCERPT "
+    "scope (weight: the co-occurrence count)."
+)
 class ThemeMapEdge:
     source: strawberry.ID
     target: strawberry.ID
@@ -166,10 +179,12 @@ class ThemeMap:
     edges: list[ThemeMapEdge]
 
 
-@strawberry.type(description="Two concepts that occur together. EXCERPT scope: `count` counts instances (one "
-                 "excerpt coded with both, or two overlapping excerpts, one coded with each) and `jaccard` is the share "
-                 "of the two concepts' excerpts that take part in one. DOCUMENT/PARTICIPANT scope: `count` is the "
-                 "number of documents (participants) with both, `jaccard` that over those with either.")
+@strawberry.type(
+    description="Two concepts that occur together. EXCERPT scope: `count` counts instances (one "
+    "excerpt coded with both, or two overlapping excerpts, one coded with each) and `jaccard` is the share "
+    "of the two concepts' excerpts that take part in one. DOCUMENT/PARTICIPANT scope: `count` is the "
+    "number of documents (participants) with both, `jaccard` that over those with either."
+)
 class CooccurrencePair:
     """The concepts come loaded with the list (tens of thousands of pairs name a few
     hundred concepts), so reading them costs no resolver await per pair."""
@@ -226,7 +241,9 @@ class CaseMatrix:
 @strawberry.type
 class GroupConcept:
     concept_id: strawberry.ID
-    participants: int = strawberry.field(description="Participants of the group with at least one excerpt coded with it.")
+    participants: int = strawberry.field(
+        description="Participants of the group with at least one excerpt coded with it."
+    )
     proportion: float = strawberry.field(description="participants / n.")
 
     @strawberry.field
@@ -317,7 +334,9 @@ class ConceptPath:
         return len(self.steps)
 
 
-@strawberry.type(description="A match of a search: offsets in the document's text (code points), ready to become an excerpt.")
+@strawberry.type(
+    description="A match of a search: offsets in the document's text (code points), ready to become an excerpt."
+)
 class SearchHit:
     start: int
     end: int
@@ -348,10 +367,12 @@ class SearchConnection:
     page_info: PageInfo
 
 
-@strawberry.type(description="Agreement over a set of units. percentAgreement: the share of units on which all coders "
-                 "agree; cohensKappa: Cohen's kappa, only for exactly two coders; krippendorffAlpha: Krippendorff's alpha "
-                 "for nominal data, any number of coders. A statistic with nothing to measure (no units, or no variation) "
-                 "is null.")
+@strawberry.type(
+    description="Agreement over a set of units. percentAgreement: the share of units on which all coders "
+    "agree; cohensKappa: Cohen's kappa, only for exactly two coders; krippendorffAlpha: Krippendorff's alpha "
+    "for nominal data, any number of coders. A statistic with nothing to measure (no units, or no variation) "
+    "is null."
+)
 class AgreementScore:
     units: int
     percent_agreement: float | None
@@ -383,131 +404,284 @@ class Agreement:
 
 
 def _score(s: results.AgreementScore) -> AgreementScore:
-    return AgreementScore(units=s.units, percent_agreement=s.percent_agreement, cohens_kappa=s.cohens_kappa,
-                          krippendorff_alpha=s.krippendorff_alpha)
+    return AgreementScore(
+        units=s.units,
+        percent_agreement=s.percent_agreement,
+        cohens_kappa=s.cohens_kappa,
+        krippendorff_alpha=s.krippendorff_alpha,
+    )
 
 
 @strawberry.type
 class AnalysisQuery:
-    @strawberry.field(description="Themes and codes with their prevalence, and every edge between them, in one "
-                      "request. COOCCURS edges appear only when cooccurrenceMin is given. " + DEFINITIONS)
-    async def theme_map(self, info: Info, project_id: strawberry.ID, filter: CaseFilter | None = None,
-                        coders: list[strawberry.ID] | None = None, cooccurrence_min: int | None = None) -> ThemeMap:
-        found = await info.context.reader.theme_map(project_id, case_filter(filter),
-                                                   _coders(coders), cooccurrence_min)
+    @strawberry.field(
+        description="Themes and codes with their prevalence, and every edge between them, in one "
+        "request. COOCCURS edges appear only when cooccurrenceMin is given. " + DEFINITIONS
+    )
+    async def theme_map(
+        self,
+        info: Info,
+        project_id: strawberry.ID,
+        filter: CaseFilter | None = None,
+        coders: list[strawberry.ID] | None = None,
+        cooccurrence_min: int | None = None,
+    ) -> ThemeMap:
+        found = await info.context.reader.theme_map(project_id, case_filter(filter), _coders(coders), cooccurrence_min)
         return ThemeMap(
-            nodes=[ThemeMapNode(id=strawberry.ID(n.id), kind=n.kind, label=n.label, color=n.color, status=n.status,
-                                excerpt_count=n.excerpt_count, participant_count=n.participant_count)
-                   for n in found.nodes],
-            edges=[ThemeMapEdge(source=strawberry.ID(e.source), target=strawberry.ID(e.target), kind=e.kind,
-                                link_kind=e.link_kind, label=e.label, weight=e.weight, link_id=e.link_id)
-                   for e in found.edges],
+            nodes=[
+                ThemeMapNode(
+                    id=strawberry.ID(n.id),
+                    kind=n.kind,
+                    label=n.label,
+                    color=n.color,
+                    status=n.status,
+                    excerpt_count=n.excerpt_count,
+                    participant_count=n.participant_count,
+                )
+                for n in found.nodes
+            ],
+            edges=[
+                ThemeMapEdge(
+                    source=strawberry.ID(e.source),
+                    target=strawberry.ID(e.target),
+                    kind=e.kind,
+                    link_kind=e.link_kind,
+                    label=e.label,
+                    weight=e.weight,
+                    link_id=e.link_id,
+                )
+                for e in found.edges
+            ],
         )
 
-    @strawberry.field(description="Pairs of concepts that occur together, most frequent first. Without codeIds and "
-                      "themeIds, all codes. " + DEFINITIONS)
-    async def cooccurrence(self, info: Info, project_id: strawberry.ID,
-                           scope: CooccurrenceScope = results.CooccurrenceScope.EXCERPT,
-                           code_ids: list[strawberry.ID] | None = None, theme_ids: list[strawberry.ID] | None = None,
-                           min_count: int = 1, filter: CaseFilter | None = None,
-                           coders: list[strawberry.ID] | None = None) -> list[CooccurrencePair]:
-        pairs = await info.context.reader.cooccurrence(project_id, scope, code_ids or (), theme_ids or (), min_count,
-                                                      case_filter(filter), _coders(coders))
+    @strawberry.field(
+        description="Pairs of concepts that occur together, most frequent first. Without codeIds and "
+        "themeIds, all codes. " + DEFINITIONS
+    )
+    async def cooccurrence(
+        self,
+        info: Info,
+        project_id: strawberry.ID,
+        scope: CooccurrenceScope = results.CooccurrenceScope.EXCERPT,
+        code_ids: list[strawberry.ID] | None = None,
+        theme_ids: list[strawberry.ID] | None = None,
+        min_count: int = 1,
+        filter: CaseFilter | None = None,
+        coders: list[strawberry.ID] | None = None,
+    ) -> list[CooccurrencePair]:
+        pairs = await info.context.reader.cooccurrence(
+            project_id, scope, code_ids or (), theme_ids or (), min_count, case_filter(filter), _coders(coders)
+        )
         ids = list(dict.fromkeys(id for p in pairs for id in (p.a, p.b)))
         loaded = dict(zip(ids, await concepts(info, ids)))
-        return [CooccurrencePair(a_id=strawberry.ID(p.a), b_id=strawberry.ID(p.b), count=p.count, jaccard=p.jaccard,
-                                 concepts=loaded) for p in pairs]
+        return [
+            CooccurrencePair(
+                a_id=strawberry.ID(p.a), b_id=strawberry.ID(p.b), count=p.count, jaccard=p.jaccard, concepts=loaded
+            )
+            for p in pairs
+        ]
 
-    @strawberry.field(description="The framework matrix: a row per participant in scope (by pseudonym), a column per "
-                      "concept (columnIds, or all codes/themes), cells with counts and quotes. " + DEFINITIONS)
-    async def case_matrix(self, info: Info, project_id: strawberry.ID,
-                          columns: ConceptKind = results.ConceptKind.CODE, column_ids: list[strawberry.ID] | None = None,
-                          filter: CaseFilter | None = None, coders: list[strawberry.ID] | None = None) -> CaseMatrix:
-        found = await info.context.reader.case_matrix(project_id, columns, column_ids or (), case_filter(filter),
-                                                     _coders(coders))
+    @strawberry.field(
+        description="The framework matrix: a row per participant in scope (by pseudonym), a column per "
+        "concept (columnIds, or all codes/themes), cells with counts and quotes. " + DEFINITIONS
+    )
+    async def case_matrix(
+        self,
+        info: Info,
+        project_id: strawberry.ID,
+        columns: ConceptKind = results.ConceptKind.CODE,
+        column_ids: list[strawberry.ID] | None = None,
+        filter: CaseFilter | None = None,
+        coders: list[strawberry.ID] | None = None,
+    ) -> CaseMatrix:
+        found = await info.context.reader.case_matrix(
+            project_id, columns, column_ids or (), case_filter(filter), _coders(coders)
+        )
         return CaseMatrix(
             column_ids=[strawberry.ID(c) for c in found.column_ids],
-            rows=[CaseMatrixRow(participant_id=r.participant_id, cells=[
-                CaseMatrixCell(concept_id=strawberry.ID(c.concept_id), count=c.count, excerpt_ids=c.excerpt_ids)
-                for c in r.cells]) for r in found.rows],
+            rows=[
+                CaseMatrixRow(
+                    participant_id=r.participant_id,
+                    cells=[
+                        CaseMatrixCell(concept_id=strawberry.ID(c.concept_id), count=c.count, excerpt_ids=c.excerpt_ids)
+                        for c in r.cells
+                    ],
+                )
+                for r in found.rows
+            ],
         )
 
-    @strawberry.field(description="Compare groups of participants by one attribute: per value, `n` participants, and "
-                      "for each concept how many of them have it and the proportion. " + DEFINITIONS)
-    async def compare_groups(self, info: Info, project_id: strawberry.ID, attribute: str,
-                             columns: ConceptKind = results.ConceptKind.THEME,
-                             column_ids: list[strawberry.ID] | None = None, filter: CaseFilter | None = None,
-                             coders: list[strawberry.ID] | None = None) -> list[Group]:
-        groups = await info.context.reader.compare_groups(project_id, attribute, columns, column_ids or (),
-                                                         case_filter(filter), _coders(coders))
-        return [Group(value=g.value, n=g.n, concepts=[
-            GroupConcept(concept_id=strawberry.ID(c.concept_id), participants=c.participants, proportion=c.proportion)
-            for c in g.concepts]) for g in groups]
+    @strawberry.field(
+        description="Compare groups of participants by one attribute: per value, `n` participants, and "
+        "for each concept how many of them have it and the proportion. " + DEFINITIONS
+    )
+    async def compare_groups(
+        self,
+        info: Info,
+        project_id: strawberry.ID,
+        attribute: str,
+        columns: ConceptKind = results.ConceptKind.THEME,
+        column_ids: list[strawberry.ID] | None = None,
+        filter: CaseFilter | None = None,
+        coders: list[strawberry.ID] | None = None,
+    ) -> list[Group]:
+        groups = await info.context.reader.compare_groups(
+            project_id, attribute, columns, column_ids or (), case_filter(filter), _coders(coders)
+        )
+        return [
+            Group(
+                value=g.value,
+                n=g.n,
+                concepts=[
+                    GroupConcept(
+                        concept_id=strawberry.ID(c.concept_id), participants=c.participants, proportion=c.proportion
+                    )
+                    for c in g.concepts
+                ],
+            )
+            for g in groups
+        ]
 
-    @strawberry.field(description="Excerpts meeting the conditions, in document and text order, paginated. " + DEFINITIONS)
-    async def find_excerpts(self, info: Info, project_id: strawberry.ID, where: ExcerptCondition, first: int = 20,
-                            after: str | None = None) -> ExcerptConnection:
+    @strawberry.field(
+        description="Excerpts meeting the conditions, in document and text order, paginated. " + DEFINITIONS
+    )
+    async def find_excerpts(
+        self, info: Info, project_id: strawberry.ID, where: ExcerptCondition, first: int = 20, after: str | None = None
+    ) -> ExcerptConnection:
         check_page_size(first, info.context.limits)
         found = await info.context.reader.find_excerpts(project_id, to_where(where), first, after)
         items = await excerpts(info, found.ids)
         edges = [ExcerptEdge(cursor=c, node=e) for e, c in zip(items, found.cursors)]
-        return ExcerptConnection(edges=edges, page_info=PageInfo(
-            has_next_page=found.has_next_page, end_cursor=found.cursors[-1] if found.cursors else after))
+        return ExcerptConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=found.has_next_page, end_cursor=found.cursors[-1] if found.cursors else after
+            ),
+        )
 
-    @strawberry.field(description="Participants for whom the conditions hold across all their excerpts (each allOf "
-                      "concept somewhere, some anyOf concept, no noneOf concept), with the excerpts as evidence. "
-                      + DEFINITIONS)
-    async def participants_matching(self, info: Info, project_id: strawberry.ID,
-                                    where: ExcerptCondition) -> list[ParticipantMatch]:
+    @strawberry.field(
+        description="Participants for whom the conditions hold across all their excerpts (each allOf "
+        "concept somewhere, some anyOf concept, no noneOf concept), with the excerpts as evidence. " + DEFINITIONS
+    )
+    async def participants_matching(
+        self, info: Info, project_id: strawberry.ID, where: ExcerptCondition
+    ) -> list[ParticipantMatch]:
         found = await info.context.reader.participants_matching(project_id, to_where(where))
         return [ParticipantMatch(participant_id=m.participant_id, excerpt_ids=m.excerpt_ids) for m in found]
 
-    @strawberry.field(description="Per document, each passage coded `first` with the nearest passage coded `then` "
-                      "that starts at or after its end (within maxGapChars code points, if given). " + DEFINITIONS)
-    async def sequences(self, info: Info, project_id: strawberry.ID, first: strawberry.ID, then: strawberry.ID,
-                        max_gap_chars: int | None = None, filter: CaseFilter | None = None,
-                        coders: list[strawberry.ID] | None = None) -> list[SequenceHit]:
-        hits = await info.context.reader.sequences(project_id, first, then, max_gap_chars, case_filter(filter),
-                                                  _coders(coders))
-        return [SequenceHit(gap=h.gap, document_id=h.document_id, participant_id=h.participant_id,
-                            first_id=h.first_excerpt_id, then_id=h.then_excerpt_id) for h in hits]
+    @strawberry.field(
+        description="Per document, each passage coded `first` with the nearest passage coded `then` "
+        "that starts at or after its end (within maxGapChars code points, if given). " + DEFINITIONS
+    )
+    async def sequences(
+        self,
+        info: Info,
+        project_id: strawberry.ID,
+        first: strawberry.ID,
+        then: strawberry.ID,
+        max_gap_chars: int | None = None,
+        filter: CaseFilter | None = None,
+        coders: list[strawberry.ID] | None = None,
+    ) -> list[SequenceHit]:
+        hits = await info.context.reader.sequences(
+            project_id, first, then, max_gap_chars, case_filter(filter), _coders(coders)
+        )
+        return [
+            SequenceHit(
+                gap=h.gap,
+                document_id=h.document_id,
+                participant_id=h.participant_id,
+                first_id=h.first_excerpt_id,
+                then_id=h.then_excerpt_id,
+            )
+            for h in hits
+        ]
 
-    @strawberry.field(description="The shortest paths (up to 50) between two concepts over the chosen relations "
-                      "(default all), walked either way, maxLength 1-6. COOCCURRENCE uses EXCERPT scope.")
-    async def concept_paths(self, info: Info, project_id: strawberry.ID,
-                            from_: Annotated[strawberry.ID, strawberry.argument(name="from")],
-                            to: strawberry.ID, max_length: int = 4,
-                            via: list[PathRelation] | None = None, filter: CaseFilter | None = None,
-                            coders: list[strawberry.ID] | None = None) -> list[ConceptPath]:
-        paths = await info.context.reader.concept_paths(project_id, from_, to, max_length, via or (),
-                                                       case_filter(filter), _coders(coders))
-        return [ConceptPath(steps=[
-            PathStep(from_id=strawberry.ID(s.source), to_id=strawberry.ID(s.target), relation=s.relation,
-                     forward=s.forward, link_kind=s.link_kind, weight=s.weight, link_id=s.link_id)
-            for s in p.steps]) for p in paths]
+    @strawberry.field(
+        description="The shortest paths (up to 50) between two concepts over the chosen relations "
+        "(default all), walked either way, maxLength 1-6. COOCCURRENCE uses EXCERPT scope."
+    )
+    async def concept_paths(
+        self,
+        info: Info,
+        project_id: strawberry.ID,
+        from_: Annotated[strawberry.ID, strawberry.argument(name="from")],
+        to: strawberry.ID,
+        max_length: int = 4,
+        via: list[PathRelation] | None = None,
+        filter: CaseFilter | None = None,
+        coders: list[strawberry.ID] | None = None,
+    ) -> list[ConceptPath]:
+        paths = await info.context.reader.concept_paths(
+            project_id, from_, to, max_length, via or (), case_filter(filter), _coders(coders)
+        )
+        return [
+            ConceptPath(
+                steps=[
+                    PathStep(
+                        from_id=strawberry.ID(s.source),
+                        to_id=strawberry.ID(s.target),
+                        relation=s.relation,
+                        forward=s.forward,
+                        link_kind=s.link_kind,
+                        weight=s.weight,
+                        link_id=s.link_id,
+                    )
+                    for s in p.steps
+                ]
+            )
+            for p in paths
+        ]
 
-    @strawberry.field(description="How far two or more coders agree, per code (codeIds, default all) and overall, over "
-                      "documentIds (default all). Each coder's codings are their own, so independent coding of the same "
-                      "documents can be compared.")
-    async def agreement(self, info: Info, project_id: strawberry.ID, coders: list[strawberry.ID],
-                        code_ids: list[strawberry.ID] | None = None, document_ids: list[strawberry.ID] | None = None,
-                        unit: AgreementUnit = agreement.AgreementUnit.EXCERPT) -> Agreement:
+    @strawberry.field(
+        description="How far two or more coders agree, per code (codeIds, default all) and overall, over "
+        "documentIds (default all). Each coder's codings are their own, so independent coding of the same "
+        "documents can be compared."
+    )
+    async def agreement(
+        self,
+        info: Info,
+        project_id: strawberry.ID,
+        coders: list[strawberry.ID],
+        code_ids: list[strawberry.ID] | None = None,
+        document_ids: list[strawberry.ID] | None = None,
+        unit: AgreementUnit = agreement.AgreementUnit.EXCERPT,
+    ) -> Agreement:
         found = await info.context.reader.agreement(project_id, coders, code_ids or (), document_ids or (), unit)
-        return Agreement(unit=unit, coder_ids=[strawberry.ID(c) for c in found.coders], overall=_score(found.overall),
-                         codes=[CodeAgreement(code_id=strawberry.ID(c.code_id), score=_score(c.score))
-                                for c in found.codes])
+        return Agreement(
+            unit=unit,
+            coder_ids=[strawberry.ID(c) for c in found.coders],
+            overall=_score(found.overall),
+            codes=[CodeAgreement(code_id=strawberry.ID(c.code_id), score=_score(c.score)) for c in found.codes],
+        )
 
-    @strawberry.field(description="Full-text search over the project's transcripts: words and \"quoted phrases\", all "
-                      "of which must occur in a document; case and accents are ignored. Each match comes with its "
-                      "offsets, so it can be turned into an excerpt.")
-    async def search(self, info: Info, project_id: strawberry.ID, text: str, first: int = 20,
-                     after: str | None = None) -> SearchConnection:
+    @strawberry.field(
+        description='Full-text search over the project\'s transcripts: words and "quoted phrases", all '
+        "of which must occur in a document; case and accents are ignored. Each match comes with its "
+        "offsets, so it can be turned into an excerpt."
+    )
+    async def search(
+        self, info: Info, project_id: strawberry.ID, text: str, first: int = 20, after: str | None = None
+    ) -> SearchConnection:
         check_page_size(first, info.context.limits)
         found = await info.context.reader.search(project_id, text, first, after)
         return SearchConnection(
-            edges=[SearchEdge(cursor=c, node=SearchHit(
-                start=h.start, end=h.end, text=h.text, context=h.context, context_start=h.context_start,
-                document_id=h.document_id, participant_id=h.participant_id)) for h, c in zip(found.hits, found.cursors)],
-            page_info=PageInfo(has_next_page=found.has_next_page,
-                               end_cursor=found.cursors[-1] if found.cursors else after),
+            edges=[
+                SearchEdge(
+                    cursor=c,
+                    node=SearchHit(
+                        start=h.start,
+                        end=h.end,
+                        text=h.text,
+                        context=h.context,
+                        context_start=h.context_start,
+                        document_id=h.document_id,
+                        participant_id=h.participant_id,
+                    ),
+                )
+                for h, c in zip(found.hits, found.cursors)
+            ],
+            page_info=PageInfo(
+                has_next_page=found.has_next_page, end_cursor=found.cursors[-1] if found.cursors else after
+            ),
         )

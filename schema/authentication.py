@@ -23,14 +23,20 @@ class RequireUser(SchemaExtension):
         problem = getattr(context, "store_problem", None)
         if problem is not None:  # the token could not be checked: the store is down, not the client wrong
             self.execution_context.result = ExecutionResult(
-                data=None, errors=[GraphQLError(problem.message, original_error=problem)])
+                data=None, errors=[GraphQLError(problem.message, original_error=problem)]
+            )
         elif getattr(context, "user", None) is None and not self._introspection_only():
             message = getattr(context, "auth_problem", None) or "Authentication required"
-            self.execution_context.result = ExecutionResult(data=None, errors=[GraphQLError(
-                f"{message}: send a header 'Authorization: Bearer <token>' with a token from `thememap user add` "
-                "or `thememap user token`.",
-                extensions={"code": "UNAUTHENTICATED"},
-            )])
+            self.execution_context.result = ExecutionResult(
+                data=None,
+                errors=[
+                    GraphQLError(
+                        f"{message}: send a header 'Authorization: Bearer <token>' with a token from `thememap user add` "
+                        "or `thememap user token`.",
+                        extensions={"code": "UNAUTHENTICATED"},
+                    )
+                ],
+            )
         yield
 
     def _introspection_only(self) -> bool:

@@ -10,9 +10,9 @@ from graphql import GraphQLError
 from strawberry.extensions import DisableIntrospection
 from strawberry.types import ExecutionContext
 
+from schema.activity import Subscription, WakeSubscribers
 from schema.authentication import RequireUser
 from schema.errors import classify
-from schema.activity import Subscription, WakeSubscribers
 from schema.limits import Limits, limit_extensions
 from schema.mutation import Mutation
 from schema.query import Query

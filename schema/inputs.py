@@ -51,7 +51,9 @@ class UpdateProjectInput:
 class AddParticipantInput:
     project_id: strawberry.ID
     pseudonym: str
-    attributes: JSON | None = strawberry.field(default=strawberry.UNSET, description="String, number or boolean values.")
+    attributes: JSON | None = strawberry.field(
+        default=strawberry.UNSET, description="String, number or boolean values."
+    )
 
 
 @strawberry.input
@@ -92,7 +94,9 @@ class CreateCodeInput:
     description: str | None = strawberry.UNSET
     color: str | None = strawberry.field(default=strawberry.UNSET, description="A hex colour such as #1f77b4.")
     parent_id: strawberry.ID | None = strawberry.UNSET
-    codable: bool | None = strawberry.field(default=strawberry.UNSET, description="False for a category (default true).")
+    codable: bool | None = strawberry.field(
+        default=strawberry.UNSET, description="False for a category (default true)."
+    )
 
 
 @strawberry.input
@@ -104,7 +108,9 @@ class UpdateCodeInput:
     name: str | None = strawberry.UNSET
     description: str | None = strawberry.UNSET
     color: str | None = strawberry.field(default=strawberry.UNSET, description="Null removes the colour.")
-    parent_id: strawberry.ID | None = strawberry.field(default=strawberry.UNSET, description="Null moves it to the top level.")
+    parent_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="Null moves it to the top level."
+    )
     codable: bool | None = strawberry.UNSET
 
 
@@ -126,7 +132,9 @@ class UpdateThemeInput:
     name: str | None = strawberry.UNSET
     description: str | None = strawberry.UNSET
     status: ThemeStatus | None = strawberry.UNSET
-    parent_id: strawberry.ID | None = strawberry.field(default=strawberry.UNSET, description="Null makes it a top-level theme.")
+    parent_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="Null makes it a top-level theme."
+    )
 
 
 @strawberry.input
@@ -153,7 +161,9 @@ class UpdateLinkInput:
 
 @strawberry.input
 class AddMemoInput:
-    target_id: strawberry.ID = strawberry.field(description="Any node: project, participant, document, excerpt, code, theme or link.")
+    target_id: strawberry.ID = strawberry.field(
+        description="Any node: project, participant, document, excerpt, code, theme or link."
+    )
     title: str
     body: str | None = strawberry.UNSET
 

@@ -49,8 +49,13 @@ def _labelled(rule: type[ValidationRule], limit: str, maximum: int) -> type[Vali
             report = context.report_error
 
             def labelled(error: GraphQLError) -> None:
-                report(GraphQLError(f"{error.message} (limit {limit} = {maximum}).", error.nodes,
-                                    extensions={"code": "LIMIT_EXCEEDED", "limit": limit, "maximum": maximum}))
+                report(
+                    GraphQLError(
+                        f"{error.message} (limit {limit} = {maximum}).",
+                        error.nodes,
+                        extensions={"code": "LIMIT_EXCEEDED", "limit": limit, "maximum": maximum},
+                    )
+                )
 
             context.report_error = labelled  # type: ignore[method-assign]
             try:

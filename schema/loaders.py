@@ -39,7 +39,7 @@ def _one(fetch: Callable[[Sequence[str]], Awaitable[dict[str, V]]]) -> DataLoade
 
 
 def _stats(
-    fetch: Callable[[Sequence[str], str | None], Awaitable[dict[str, ConceptStats]]]
+    fetch: Callable[[Sequence[str], str | None], Awaitable[dict[str, ConceptStats]]],
 ) -> DataLoader[tuple[str, str | None], ConceptStats]:
     """Keys are (concept id, coder or None for everyone); one store call per distinct coder."""
 
@@ -58,7 +58,7 @@ PageKey = tuple[str, int, str | None, str | None]
 
 
 def _pages(
-    fetch: Callable[[Sequence[str], int, str | None, str | None], Awaitable[dict[str, Page]]]
+    fetch: Callable[[Sequence[str], int, str | None, str | None], Awaitable[dict[str, Page]]],
 ) -> DataLoader[PageKey, Page]:
     """One store call per distinct (first, after, coder): a list of codes each showing
     its first excerpts costs one round trip, not one per code."""

@@ -41,12 +41,16 @@ class Mutation:
         return Member.of(found)
 
     @strawberry.mutation(description="Change a member's role (OWNER only); a project always keeps an OWNER.")
-    async def change_role(self, info: Info, project_id: strawberry.ID, user_id: strawberry.ID, role: RoleEnum) -> Member:
+    async def change_role(
+        self, info: Info, project_id: strawberry.ID, user_id: strawberry.ID, role: RoleEnum
+    ) -> Member:
         c = info.context
         found = await c.service.change_role(c.actor, project_id, user_id, Role(role.value))
         return Member.of(found)
 
-    @strawberry.mutation(description="Remove a member (OWNER only); a project always keeps an OWNER. Returns the user id.")
+    @strawberry.mutation(
+        description="Remove a member (OWNER only); a project always keeps an OWNER. Returns the user id."
+    )
     async def remove_member(self, info: Info, project_id: strawberry.ID, user_id: strawberry.ID) -> strawberry.ID:
         c = info.context
         await c.service.remove_member(c.actor, project_id, user_id)
@@ -82,7 +86,9 @@ class Mutation:
         patch = to_patch(domain.ParticipantPatch, input)
         return Participant.of(await c.service.update_participant(c.actor, input.id, patch))
 
-    @strawberry.mutation(description="Delete a participant; their documents stay, about no one. Returns the deleted id. An ANALYST removes only their own work; anything holding other people's work needs an OWNER.")
+    @strawberry.mutation(
+        description="Delete a participant; their documents stay, about no one. Returns the deleted id. An ANALYST removes only their own work; anything holding other people's work needs an OWNER."
+    )
     async def delete_participant(self, info: Info, id: strawberry.ID) -> strawberry.ID:
         c = info.context
         await c.service.delete_participant(c.actor, id)
@@ -93,7 +99,9 @@ class Mutation:
         c = info.context
         return Document.of(await c.service.add_document(c.actor, to_domain(domain.NewDocument, input)))
 
-    @strawberry.mutation(description="Delete a document with its excerpts and their codings. Returns the deleted id. An ANALYST removes only their own work; anything holding other people's work needs an OWNER.")
+    @strawberry.mutation(
+        description="Delete a document with its excerpts and their codings. Returns the deleted id. An ANALYST removes only their own work; anything holding other people's work needs an OWNER."
+    )
     async def delete_document(self, info: Info, id: strawberry.ID) -> strawberry.ID:
         c = info.context
         await c.service.delete_document(c.actor, id)
@@ -105,7 +113,9 @@ class Mutation:
         c = info.context
         return Excerpt.of(await c.service.create_excerpt(c.actor, to_domain(domain.NewExcerpt, input)))
 
-    @strawberry.mutation(description="Delete an excerpt with its codings. Returns the deleted id. An ANALYST removes only their own work; anything holding other people's work needs an OWNER.")
+    @strawberry.mutation(
+        description="Delete an excerpt with its codings. Returns the deleted id. An ANALYST removes only their own work; anything holding other people's work needs an OWNER."
+    )
     async def delete_excerpt(self, info: Info, id: strawberry.ID) -> strawberry.ID:
         c = info.context
         await c.service.delete_excerpt(c.actor, id)
@@ -116,7 +126,9 @@ class Mutation:
         c = info.context
         return Excerpt.of(await c.service.code_excerpt(c.actor, excerpt_id, code_id))
 
-    @strawberry.mutation(description="Remove your coding of an excerpt with a code, or (as an OWNER) another coder's with `coderId`.")
+    @strawberry.mutation(
+        description="Remove your coding of an excerpt with a code, or (as an OWNER) another coder's with `coderId`."
+    )
     async def uncode_excerpt(
         self, info: Info, excerpt_id: strawberry.ID, code_id: strawberry.ID, coder_id: strawberry.ID | None = None
     ) -> Excerpt:
@@ -153,8 +165,10 @@ class Mutation:
         await c.service.delete_code(c.actor, id)
         return id
 
-    @strawberry.mutation(description="Move the source code's codings, memberships, links and children to the target; "
-                         "the source goes. Merging away a code someone else made or applied needs an OWNER.")
+    @strawberry.mutation(
+        description="Move the source code's codings, memberships, links and children to the target; "
+        "the source goes. Merging away a code someone else made or applied needs an OWNER."
+    )
     async def merge_codes(self, info: Info, source_id: strawberry.ID, target_id: strawberry.ID) -> Code:
         c = info.context
         return Code.of(await c.service.merge_codes(c.actor, source_id, target_id))
@@ -171,7 +185,9 @@ class Mutation:
         patch = to_patch(domain.ThemePatch, input)
         return Theme.of(await c.service.update_theme(c.actor, input.id, patch))
 
-    @strawberry.mutation(description="Delete a theme; its subthemes move up to its parent. Returns the deleted id. An ANALYST removes only their own work; anything holding other people's work needs an OWNER.")
+    @strawberry.mutation(
+        description="Delete a theme; its subthemes move up to its parent. Returns the deleted id. An ANALYST removes only their own work; anything holding other people's work needs an OWNER."
+    )
     async def delete_theme(self, info: Info, id: strawberry.ID) -> strawberry.ID:
         c = info.context
         await c.service.delete_theme(c.actor, id)
@@ -199,7 +215,9 @@ class Mutation:
         patch = to_patch(domain.LinkPatch, input)
         return Link.of(await c.service.update_link(c.actor, input.id, patch))
 
-    @strawberry.mutation(description="Remove a concept link. Returns the deleted id. An ANALYST removes only their own work; anything holding other people's work needs an OWNER.")
+    @strawberry.mutation(
+        description="Remove a concept link. Returns the deleted id. An ANALYST removes only their own work; anything holding other people's work needs an OWNER."
+    )
     async def unlink(self, info: Info, id: strawberry.ID) -> strawberry.ID:
         c = info.context
         await c.service.unlink(c.actor, id)
@@ -216,7 +234,9 @@ class Mutation:
         patch = to_patch(domain.MemoPatch, input)
         return Memo.of(await c.service.update_memo(c.actor, input.id, patch))
 
-    @strawberry.mutation(description="Delete a memo. Returns the deleted id. An ANALYST removes only their own work; anything holding other people's work needs an OWNER.")
+    @strawberry.mutation(
+        description="Delete a memo. Returns the deleted id. An ANALYST removes only their own work; anything holding other people's work needs an OWNER."
+    )
     async def delete_memo(self, info: Info, id: strawberry.ID) -> strawberry.ID:
         c = info.context
         await c.service.delete_memo(c.actor, id)

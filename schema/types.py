@@ -117,7 +117,9 @@ class Project(Node):
     async def codes(self, info: Info) -> list[Code]:
         return [Code.of(c) for c in await info.context.loaders.codes_of_project.load(self.id)]
 
-    @strawberry.field(description="Every theme of the project, flat and by name; use `parent`/`subthemes` for the tree.")
+    @strawberry.field(
+        description="Every theme of the project, flat and by name; use `parent`/`subthemes` for the tree."
+    )
     async def themes(self, info: Info) -> list[Theme]:
         return [Theme.of(t) for t in await info.context.loaders.themes_of_project.load(self.id)]
 
@@ -135,7 +137,7 @@ class Participant(Node):
     project_id: strawberry.Private[str]
     pseudonym: str
     attributes: JSON = strawberry.field(
-        description="Case attributes for comparison, e.g. {\"involvement\": \"child protection plan\", \"babyAgeMonths\": 7}."
+        description='Case attributes for comparison, e.g. {"involvement": "child protection plan", "babyAgeMonths": 7}.'
     )
 
     @classmethod
@@ -162,8 +164,12 @@ class Document(Node):
     @classmethod
     def of(cls, m: models.Document) -> Document:
         return cls(
-            **_node_fields(m), project_id=m.project_id, participant_id=m.participant_id,
-            title=m.title, text=m.text, kind=m.kind,
+            **_node_fields(m),
+            project_id=m.project_id,
+            participant_id=m.participant_id,
+            title=m.title,
+            text=m.text,
+            kind=m.kind,
         )
 
     @strawberry.field(description="Length of the text in Unicode code points (the unit of excerpt offsets).")
@@ -216,8 +222,12 @@ class Excerpt(Node):
     @classmethod
     def of(cls, m: models.Excerpt) -> Excerpt:
         return cls(
-            **_node_fields(m), project_id=m.project_id, document_id=m.document_id,
-            start=m.start, end=m.end, text=m.text,
+            **_node_fields(m),
+            project_id=m.project_id,
+            document_id=m.document_id,
+            start=m.start,
+            end=m.end,
+            text=m.text,
         )
 
     @strawberry.field
@@ -232,8 +242,10 @@ class Excerpt(Node):
         found = await info.context.loaders.participant.load(document.participant_id)
         return Participant.of(found) if found else None
 
-    @strawberry.field(description="Every coding of this excerpt, one per (code, coder), by code name then coder name "
-                      "(under blind coding, an ANALYST sees only their own).")
+    @strawberry.field(
+        description="Every coding of this excerpt, one per (code, coder), by code name then coder name "
+        "(under blind coding, an ANALYST sees only their own)."
+    )
     async def codings(self, info: Info) -> list[Coding]:
         loaders = info.context.loaders
         codings = await self._visible_codings(info)
@@ -252,8 +264,9 @@ class Excerpt(Node):
     async def _visible_codings(self, info: Info) -> list[models.Coding]:
         return await info.context.loaders.codings_of_excerpt.load(self.id)
 
-    @strawberry.field(description="The distinct codes applied to this excerpt by any coder (under blind coding, "
-                      "an ANALYST's own).")
+    @strawberry.field(
+        description="The distinct codes applied to this excerpt by any coder (under blind coding, an ANALYST's own)."
+    )
     async def codes(self, info: Info) -> list[Code]:
         codings = await self._visible_codings(info)
         ids = list(dict.fromkeys(c.code_id for c in codings))
@@ -294,8 +307,14 @@ class Code(Node):
     @classmethod
     def of(cls, m: models.Code) -> Code:
         return cls(
-            **_node_fields(m), project_id=m.project_id, parent_id=m.parent_id, name=m.name,
-            description=m.description, color=m.color, codable=m.codable, version=m.version,
+            **_node_fields(m),
+            project_id=m.project_id,
+            parent_id=m.parent_id,
+            name=m.name,
+            description=m.description,
+            color=m.color,
+            codable=m.codable,
+            version=m.version,
         )
 
     @strawberry.field
@@ -328,8 +347,7 @@ class Code(Node):
     @strawberry.field(description="Excerpts coded with this code, in document and text order.")
     async def excerpts(self, info: Info, first: int = 20, after: str | None = None) -> ExcerptConnection:
         check_page_size(first, info.context.limits)
-        page = await info.context.loaders.excerpts_of_code.load(
-            (self.id, first, after, None))
+        page = await info.context.loaders.excerpts_of_code.load((self.id, first, after, None))
         edges = [ExcerptEdge(cursor=c, node=Excerpt.of(e)) for e, c in zip(page.items, page.cursors)]
         return ExcerptConnection(
             edges=edges,
@@ -349,8 +367,13 @@ class Theme(Node):
     @classmethod
     def of(cls, m: models.Theme) -> Theme:
         return cls(
-            **_node_fields(m), project_id=m.project_id, parent_id=m.parent_id, name=m.name,
-            description=m.description, status=m.status, version=m.version,
+            **_node_fields(m),
+            project_id=m.project_id,
+            parent_id=m.parent_id,
+            name=m.name,
+            description=m.description,
+            status=m.status,
+            version=m.version,
         )
 
     @strawberry.field
@@ -444,8 +467,12 @@ class Memo(Node):
     @classmethod
     def of(cls, m: models.Memo) -> Memo:
         return cls(
-            **_node_fields(m), target_id=m.target_id, target_kind=m.target_kind,
-            title=m.title, body=m.body, version=m.version,
+            **_node_fields(m),
+            target_id=m.target_id,
+            target_kind=m.target_kind,
+            title=m.title,
+            body=m.body,
+            version=m.version,
         )
 
     @strawberry.field(description="The node this memo is about.")

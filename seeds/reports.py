@@ -65,8 +65,9 @@ async def case_matrix_csv(reader: Reader, project_id: str) -> str:
     writer.writerow(["participant", *attributes, *(names[c] for c in matrix.column_ids)])
     for row in matrix.rows:
         person = participants[row.participant_id]
-        writer.writerow([person.pseudonym, *(person.attributes.get(a, "") for a in attributes),
-                         *(cell.count for cell in row.cells)])
+        writer.writerow(
+            [person.pseudonym, *(person.attributes.get(a, "") for a in attributes), *(cell.count for cell in row.cells)]
+        )
     return out.getvalue()
 
 

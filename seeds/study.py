@@ -70,7 +70,9 @@ class StudyDataset:
         for p in self.study["participants"]:
             text = self.transcript(p["key"])
             for row in self._json(f"codings/{p['key']}.json"):
-                yield self._passage(p["key"], text, row["quote"], {c["key"]: row.get(c["key"], []) for c in self.study["coders"]})
+                yield self._passage(
+                    p["key"], text, row["quote"], {c["key"]: row.get(c["key"], []) for c in self.study["coders"]}
+                )
 
     def _passage(self, participant: str, text: str, quote: str, codes: dict[str, list[str]]) -> Passage:
         start = text.find(quote)
@@ -87,9 +89,15 @@ class StudyDataset:
 
     def steps(self) -> int:
         s = self.study
-        return 2 + 2 * len(s["participants"]) + len(s["codes"]) + len(s["themes"]) + sum(1 for _ in self.passages()) + len(
-            self._json("links.json")
-        ) + len(self._json("memos.json"))
+        return (
+            2
+            + 2 * len(s["participants"])
+            + len(s["codes"])
+            + len(s["themes"])
+            + sum(1 for _ in self.passages())
+            + len(self._json("links.json"))
+            + len(self._json("memos.json"))
+        )
 
     async def is_loaded(self, service: Service) -> bool:
         """Loaded completely. Loading takes many transactions, so a load that was killed
@@ -133,8 +141,7 @@ class StudyDataset:
         coder = {c["key"]: self.id("coder", c["key"]) for c in s["coders"]}
         for c in s["coders"]:
             await service.ensure_user(coder[c["key"]], c["name"], c.get("email"))
-        await service.create_project(lead, NewProject(id=self.project_id, name=s["name"],
-                                                      description=s["description"]))
+        await service.create_project(lead, NewProject(id=self.project_id, name=s["name"], description=s["description"]))
         for member in s.get("members", []):
             user = await service.ensure_user(self.id("user", member["key"]), member["name"])
             await service.add_member(lead, self.project_id, user.id, Role(member["role"]))
@@ -145,63 +152,97 @@ class StudyDataset:
         for p in s["participants"]:
             await service.add_participant(
                 lead,
-                NewParticipant(id=self.id("participant", p["key"]), project_id=self.project_id,
-                               pseudonym=p["pseudonym"], attributes=p["attributes"]),
+                NewParticipant(
+                    id=self.id("participant", p["key"]),
+                    project_id=self.project_id,
+                    pseudonym=p["pseudonym"],
+                    attributes=p["attributes"],
+                ),
             )
             await service.add_document(
                 lead,
-                NewDocument(id=self.id("document", p["key"]), project_id=self.project_id,
-                            title=f"Interview with {p['pseudonym']}", text=self.transcript(p["key"]),
-                            participant_id=self.id("participant", p["key"])),
+                NewDocument(
+                    id=self.id("document", p["key"]),
+                    project_id=self.project_id,
+                    title=f"Interview with {p['pseudonym']}",
+                    text=self.transcript(p["key"]),
+                    participant_id=self.id("participant", p["key"]),
+                ),
             )
             advance(2)
 
         for c in s["codes"]:  # parents come before their children in the file
             await service.create_code(
                 lead,
-                NewCode(id=self.id("code", c["key"]), project_id=self.project_id, name=c["name"],
-                        description=c["description"], color=c.get("color"),
-                        parent_id=self.id("code", c["parent"]) if c.get("parent") else None),
+                NewCode(
+                    id=self.id("code", c["key"]),
+                    project_id=self.project_id,
+                    name=c["name"],
+                    description=c["description"],
+                    color=c.get("color"),
+                    parent_id=self.id("code", c["parent"]) if c.get("parent") else None,
+                ),
             )
             advance(1)
         for t in s["themes"]:
             theme_id = self.id("theme", t["key"])
             await service.create_theme(
                 lead,
-                NewTheme(id=theme_id, project_id=self.project_id, name=t["name"], description=t["description"],
-                         status=ThemeStatus(t["status"]),
-                         parent_id=self.id("theme", t["parent"]) if t.get("parent") else None),
+                NewTheme(
+                    id=theme_id,
+                    project_id=self.project_id,
+                    name=t["name"],
+                    description=t["description"],
+                    status=ThemeStatus(t["status"]),
+                    parent_id=self.id("theme", t["parent"]) if t.get("parent") else None,
+                ),
             )
             for code_key in t["codes"]:
                 await service.add_code_to_theme(lead, self.id("code", code_key), theme_id)
             advance(1)
 
         passages = list(self.passages())
-        await service.code_passages(lead, self.project_id, [
-            CodedPassage(
-                coder_id=coder[coder_key],
-                excerpt=NewExcerpt(id=self._excerpt_id(p), document_id=self.id("document", p.participant),
-                                   start=p.start, end=p.end),
-                code_ids=tuple(self.id("code", k) for k in code_keys),
-            )
-            for p in passages for coder_key, code_keys in p.codes.items() if code_keys
-        ])
+        await service.code_passages(
+            lead,
+            self.project_id,
+            [
+                CodedPassage(
+                    coder_id=coder[coder_key],
+                    excerpt=NewExcerpt(
+                        id=self._excerpt_id(p), document_id=self.id("document", p.participant), start=p.start, end=p.end
+                    ),
+                    code_ids=tuple(self.id("code", k) for k in code_keys),
+                )
+                for p in passages
+                for coder_key, code_keys in p.codes.items()
+                if code_keys
+            ],
+        )
         advance(len(passages))
 
         for i, link in enumerate(self._json("links.json")):
             await service.link_concepts(
                 self._author(coder, link),
-                NewLink(id=self.id("link", str(i)), source_id=self._concept(link["source"]),
-                        target_id=self._concept(link["target"]), kind=LinkKind(link["kind"]),
-                        label=link.get("label"), note=link.get("note"),
-                        evidence_excerpt_ids=tuple(self._evidence_id(e) for e in link.get("evidence", []))),
+                NewLink(
+                    id=self.id("link", str(i)),
+                    source_id=self._concept(link["source"]),
+                    target_id=self._concept(link["target"]),
+                    kind=LinkKind(link["kind"]),
+                    label=link.get("label"),
+                    note=link.get("note"),
+                    evidence_excerpt_ids=tuple(self._evidence_id(e) for e in link.get("evidence", [])),
+                ),
             )
             advance(1)
         for i, memo in enumerate(self._json("memos.json")):
             await service.add_memo(
                 self._author(coder, memo),
-                NewMemo(id=self.id("memo", str(i)), target_id=self._target(memo["target"]),
-                        title=memo["title"], body=memo["body"]),
+                NewMemo(
+                    id=self.id("memo", str(i)),
+                    target_id=self._target(memo["target"]),
+                    title=memo["title"],
+                    body=memo["body"],
+                ),
             )
             advance(1)
         return self.project_id

@@ -51,23 +51,175 @@ class Size:
 
 
 SIZES: dict[str, Size] = {
-    "S": Size(participants=12, documents=24, excerpts=1_200, codes=40, themes=8, codings=3_600, coders=3,
-              words_per_document=(1_000, 2_000)),
+    "S": Size(
+        participants=12,
+        documents=24,
+        excerpts=1_200,
+        codes=40,
+        themes=8,
+        codings=3_600,
+        coders=3,
+        words_per_document=(1_000, 2_000),
+    ),
     "M": Size(participants=100, documents=200, excerpts=20_000, codes=300, themes=40, codings=60_000, coders=3),
-    "L": Size(participants=500, documents=1_000, excerpts=200_000, codes=1_000, themes=150, codings=1_000_000, coders=5),
+    "L": Size(
+        participants=500, documents=1_000, excerpts=200_000, codes=1_000, themes=150, codings=1_000_000, coders=5
+    ),
 }
 
 BATCH = 5_000
 """Passages per bulk-coding call: large enough to amortise a transaction, small enough
 for the progress bar to move."""
 
-_WORDS = ["worker", "social", "visit", "plan", "baby", "mum", "mother", "health", "visitor", "nurse", "midwife", "meeting", "judge", "judged", "fear", "afraid", "removal", "care", "support", "trust", "help", "ask", "told", "felt", "feel", "known", "listened", "heard", "report", "assessment", "conference", "depression", "anxiety", "psychosis", "medication", "sleep", "night", "crying", "partner", "family", "home", "house", "kitchen", "school", "appointment", "letter", "phone", "call", "doctor", "team", "ward", "unit", "nursery", "court", "child", "protection", "need", "early", "review", "honest", "hide", "hid", "mask", "coping", "struggling", "better", "worse", "week", "month", "day", "time", "first", "again", "always", "never", "kind", "cold", "rushed", "changed", "turning", "point", "relief", "safe", "unsafe", "watched", "checked", "boxes", "notes", "record", "file"]
-_GLUE = ["the", "a", "and", "but", "so", "then", "because", "when", "I", "she", "he", "they", "we", "it", "was", "were", "had", "have", "not", "just", "really"]
-_CODE_HEADS = ("Fear", "Trust", "Judgement", "Support", "Concealment", "Stigma", "Relationship", "Power",
-               "Recovery", "Identity", "Communication", "Continuity", "Safety", "Isolation", "Advocacy")
-_CODE_TAILS = ("of removal", "in the worker", "by professionals", "from family", "of symptoms", "at home",
-               "with services", "over decisions", "after birth", "as a mother", "in meetings", "of care",
-               "for the baby", "from peers", "in court")
+_WORDS = [
+    "worker",
+    "social",
+    "visit",
+    "plan",
+    "baby",
+    "mum",
+    "mother",
+    "health",
+    "visitor",
+    "nurse",
+    "midwife",
+    "meeting",
+    "judge",
+    "judged",
+    "fear",
+    "afraid",
+    "removal",
+    "care",
+    "support",
+    "trust",
+    "help",
+    "ask",
+    "told",
+    "felt",
+    "feel",
+    "known",
+    "listened",
+    "heard",
+    "report",
+    "assessment",
+    "conference",
+    "depression",
+    "anxiety",
+    "psychosis",
+    "medication",
+    "sleep",
+    "night",
+    "crying",
+    "partner",
+    "family",
+    "home",
+    "house",
+    "kitchen",
+    "school",
+    "appointment",
+    "letter",
+    "phone",
+    "call",
+    "doctor",
+    "team",
+    "ward",
+    "unit",
+    "nursery",
+    "court",
+    "child",
+    "protection",
+    "need",
+    "early",
+    "review",
+    "honest",
+    "hide",
+    "hid",
+    "mask",
+    "coping",
+    "struggling",
+    "better",
+    "worse",
+    "week",
+    "month",
+    "day",
+    "time",
+    "first",
+    "again",
+    "always",
+    "never",
+    "kind",
+    "cold",
+    "rushed",
+    "changed",
+    "turning",
+    "point",
+    "relief",
+    "safe",
+    "unsafe",
+    "watched",
+    "checked",
+    "boxes",
+    "notes",
+    "record",
+    "file",
+]
+_GLUE = [
+    "the",
+    "a",
+    "and",
+    "but",
+    "so",
+    "then",
+    "because",
+    "when",
+    "I",
+    "she",
+    "he",
+    "they",
+    "we",
+    "it",
+    "was",
+    "were",
+    "had",
+    "have",
+    "not",
+    "just",
+    "really",
+]
+_CODE_HEADS = (
+    "Fear",
+    "Trust",
+    "Judgement",
+    "Support",
+    "Concealment",
+    "Stigma",
+    "Relationship",
+    "Power",
+    "Recovery",
+    "Identity",
+    "Communication",
+    "Continuity",
+    "Safety",
+    "Isolation",
+    "Advocacy",
+)
+_CODE_TAILS = (
+    "of removal",
+    "in the worker",
+    "by professionals",
+    "from family",
+    "of symptoms",
+    "at home",
+    "with services",
+    "over decisions",
+    "after birth",
+    "as a mother",
+    "in meetings",
+    "of care",
+    "for the baby",
+    "from peers",
+    "in court",
+)
 _INVOLVEMENT = ("none", "early help", "child in need", "child protection plan", "care proceedings")
 _DIFFICULTY = ("postnatal depression", "anxiety", "psychosis", "bipolar disorder", "OCD")
 _REGIONS = ("north", "south", "east", "west", "city")
@@ -126,17 +278,26 @@ class SyntheticDataset:
         z, rng, lead = self.size, random.Random(self.seed), self.actor
         for i, coder in enumerate(self.coders):
             await service.ensure_user(coder, f"Coder {i + 1} ({self.size_name}{self.seed})")
-        await service.create_project(lead, NewProject(
-            id=self.project_id, name=f"Synthetic study {self.size_name} (seed {self.seed})",
-            description=f"Generated by `thememap seed synthetic --size {self.size_name} --seed {self.seed}`."))
+        await service.create_project(
+            lead,
+            NewProject(
+                id=self.project_id,
+                name=f"Synthetic study {self.size_name} (seed {self.seed})",
+                description=f"Generated by `thememap seed synthetic --size {self.size_name} --seed {self.seed}`.",
+            ),
+        )
         for coder in self.coders[1:]:
             await service.add_member(lead, self.project_id, coder, Role.ANALYST)
         advance(2)
 
         participants = [self.id("participant", i) for i in range(z.participants)]
         for i, pid in enumerate(participants):
-            await service.add_participant(lead, NewParticipant(
-                id=pid, project_id=self.project_id, pseudonym=f"P{i + 1:04d}", attributes=self._attributes(rng)))
+            await service.add_participant(
+                lead,
+                NewParticipant(
+                    id=pid, project_id=self.project_id, pseudonym=f"P{i + 1:04d}", attributes=self._attributes(rng)
+                ),
+            )
             advance(1)
 
         texts: list[str] = []
@@ -144,26 +305,46 @@ class SyntheticDataset:
             text = self._text(rng)
             texts.append(text)
             owner = d % z.participants
-            await service.add_document(lead, NewDocument(
-                id=self.id("document", d), project_id=self.project_id, participant_id=participants[owner],
-                title=f"Interview {d // z.participants + 1} with P{owner + 1:04d}", text=text))
+            await service.add_document(
+                lead,
+                NewDocument(
+                    id=self.id("document", d),
+                    project_id=self.project_id,
+                    participant_id=participants[owner],
+                    title=f"Interview {d // z.participants + 1} with P{owner + 1:04d}",
+                    text=text,
+                ),
+            )
             advance(1)
 
         codes = [self.id("code", i) for i in range(z.codes)]
         for i, code in enumerate(codes):
-            await service.create_code(lead, NewCode(
-                id=code, project_id=self.project_id, name=self._code_name(i),
-                description=f"Generated code {i + 1}; rank {i + 1} by expected frequency.",
-                parent_id=codes[self._code_parent(i)] if i >= self._top_level_codes else None))
+            await service.create_code(
+                lead,
+                NewCode(
+                    id=code,
+                    project_id=self.project_id,
+                    name=self._code_name(i),
+                    description=f"Generated code {i + 1}; rank {i + 1} by expected frequency.",
+                    parent_id=codes[self._code_parent(i)] if i >= self._top_level_codes else None,
+                ),
+            )
             advance(1)
 
         themes = [self.id("theme", i) for i in range(z.themes)]
         top_themes = max(1, z.themes * 2 // 3)
         for i, theme in enumerate(themes):
-            await service.create_theme(lead, NewTheme(
-                id=theme, project_id=self.project_id, name=f"Theme {i + 1}",
-                description=f"Generated theme {i + 1}.", status=rng.choice(list(ThemeStatus)),
-                parent_id=themes[rng.randrange(top_themes)] if i >= top_themes else None))
+            await service.create_theme(
+                lead,
+                NewTheme(
+                    id=theme,
+                    project_id=self.project_id,
+                    name=f"Theme {i + 1}",
+                    description=f"Generated theme {i + 1}.",
+                    status=rng.choice(list(ThemeStatus)),
+                    parent_id=themes[rng.randrange(top_themes)] if i >= top_themes else None,
+                ),
+            )
             for code in rng.sample(codes, rng.randint(3, min(12, len(codes)))):
                 await service.add_code_to_theme(lead, code, theme)
             advance(1)
@@ -180,21 +361,37 @@ class SyntheticDataset:
             if (source, target, kind) in linked or (target, source, kind) in linked:
                 continue  # the service refuses a second link of one kind between two concepts
             linked.add((source, target, kind))
-            await service.link_concepts(Actor(self.coders[i % z.coders], trusted=True), NewLink(
-                id=self.id("link", i), source_id=source, target_id=target, kind=kind,
-                evidence_excerpt_ids=tuple(rng.sample(excerpts, rng.randint(0, 2)))))
+            await service.link_concepts(
+                Actor(self.coders[i % z.coders], trusted=True),
+                NewLink(
+                    id=self.id("link", i),
+                    source_id=source,
+                    target_id=target,
+                    kind=kind,
+                    evidence_excerpt_ids=tuple(rng.sample(excerpts, rng.randint(0, 2))),
+                ),
+            )
         for i in range(max(1, z.themes // 4)):
-            await service.add_memo(Actor(self.coders[i % z.coders], trusted=True), NewMemo(
-                id=self.id("memo", i), target_id=rng.choice(themes), title=f"Memo {i + 1}",
-                body="Generated memo about how this theme holds together."))
+            await service.add_memo(
+                Actor(self.coders[i % z.coders], trusted=True),
+                NewMemo(
+                    id=self.id("memo", i),
+                    target_id=rng.choice(themes),
+                    title=f"Memo {i + 1}",
+                    body="Generated memo about how this theme holds together.",
+                ),
+            )
         return self.project_id
 
     @staticmethod
     def _attributes(rng: random.Random) -> dict[str, AttributeValue]:
         return {
-            "involvement": rng.choice(_INVOLVEMENT), "primaryDifficulty": rng.choice(_DIFFICULTY),
-            "region": rng.choice(_REGIONS), "babyAgeMonths": rng.randint(0, 24),
-            "firstBaby": rng.random() < 0.5, "partnerSupport": rng.random() < 0.6,
+            "involvement": rng.choice(_INVOLVEMENT),
+            "primaryDifficulty": rng.choice(_DIFFICULTY),
+            "region": rng.choice(_REGIONS),
+            "babyAgeMonths": rng.randint(0, 24),
+            "firstBaby": rng.random() < 0.5,
+            "partnerSupport": rng.random() < 0.6,
         }
 
     def _text(self, rng: random.Random) -> str:

@@ -34,8 +34,21 @@ def server(
     port = port or free_port()
     log = tempfile.TemporaryFile()  # not a pipe: a busy server's log lines would fill it and stall the server
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", "127.0.0.1", "--port", str(port)],
-        env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=log, preexec_fn=preexec_fn,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "api.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+        preexec_fn=preexec_fn,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -61,8 +74,13 @@ def server(
 
 def thememap(env: dict[str, str], *args: str) -> str:
     """Run the `thememap` command; return what it printed."""
-    return subprocess.run([sys.executable, "-m", "api.cli", *args], capture_output=True, text=True, check=True,
-                          env={**os.environ, "COLUMNS": "200", **env}).stdout
+    return subprocess.run(
+        [sys.executable, "-m", "api.cli", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "COLUMNS": "200", **env},
+    ).stdout
 
 
 def add_user(env: dict[str, str], name: str) -> tuple[str, str]:

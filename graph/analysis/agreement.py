@@ -13,11 +13,10 @@ coverage intervals, never one by one.
 
 from __future__ import annotations
 
-from typing import Any
-
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from enum import Enum
+from typing import Any
 
 from graph.analysis.results import AgreementScore
 from graph.analysis.snapshot import Scope
@@ -72,8 +71,9 @@ def _alpha(tally: Counter[Pattern], coders: int) -> float | None:
     return round(1 - (total - 1) * (coincide[0][1] + coincide[1][0]) / expected, 6)
 
 
-def tallies(scope: Scope, coders: Sequence[str], code_ids: Sequence[str], document_ids: Sequence[str],
-            unit: AgreementUnit) -> dict[str, Counter[Pattern]]:
+def tallies(
+    scope: Scope, coders: Sequence[str], code_ids: Sequence[str], document_ids: Sequence[str], unit: AgreementUnit
+) -> dict[str, Counter[Pattern]]:
     """A tally per code."""
     if len(set(coders)) < 2:
         raise BadInput("Agreement needs at least two different coders.")
@@ -106,7 +106,9 @@ def tallies(scope: Scope, coders: Sequence[str], code_ids: Sequence[str], docume
     return out
 
 
-def _characters(coded: dict[str, set[str]], coders: list[str], excerpts: dict[str, Any], lengths: dict[str, int]) -> Counter[Pattern]:
+def _characters(
+    coded: dict[str, set[str]], coders: list[str], excerpts: dict[str, Any], lengths: dict[str, int]
+) -> Counter[Pattern]:
     """Characters by pattern: a sweep over each document's boundaries, where coverage changes."""
     tally: Counter[Pattern] = Counter()
     events: dict[str, list[tuple[int, int, int]]] = defaultdict(list)  # document -> (position, coder, +1/-1)

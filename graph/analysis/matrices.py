@@ -70,30 +70,45 @@ class Indexed:
         # A store without snapshot isolation (Neo4j reads committed data statement by
         # statement) may return a coding or membership whose excerpt, code or theme was
         # created after that list was read: it is left out, as it is not in the snapshot.
-        rolled = [(codes[c], themes[a]) for c, t in snapshot.memberships if c in codes and t in themes
-                  for a in _ancestry(t, parents) if a in themes]
+        rolled = [
+            (codes[c], themes[a])
+            for c, t in snapshot.memberships
+            if c in codes and t in themes
+            for a in _ancestry(t, parents)
+            if a in themes
+        ]
         known = [c for c in snapshot.codings if c.excerpt_id in positions and c.code_id in codes]
         coded, code_of, coders = (list(c) for c in zip(*known, strict=True)) if known else ([],) * 3
         person = _numbered(participant_ids)
         return cls(
-            facts=facts, excerpt_ids=ids, positions=positions,
+            facts=facts,
+            excerpt_ids=ids,
+            positions=positions,
             documents=_array(map(_numbered(dict.fromkeys(documents)).__getitem__, documents), len(ids)),
-            starts=np.array(starts, dtype=np.int64), ends=np.array(ends, dtype=np.int64),
+            starts=np.array(starts, dtype=np.int64),
+            ends=np.array(ends, dtype=np.int64),
             participants=_array((person.get(p, -1) for p in people), len(ids)),
-            participant_ids=participant_ids, code_ids=code_ids, theme_ids=theme_ids,
+            participant_ids=participant_ids,
+            code_ids=code_ids,
+            theme_ids=theme_ids,
             coding_excerpts=_array(map(positions.__getitem__, coded), len(coded)),
             coding_codes=_array(map(codes.__getitem__, code_of), len(coded)),
             coding_coders=coders,
-            rollup=sparse.csr_matrix(_binary(np.array([c for c, _ in rolled], dtype=np.int64),
-                                             np.array([t for _, t in rolled], dtype=np.int64),
-                                             (len(code_ids), len(theme_ids)))),
+            rollup=sparse.csr_matrix(
+                _binary(
+                    np.array([c for c, _ in rolled], dtype=np.int64),
+                    np.array([t for _, t in rolled], dtype=np.int64),
+                    (len(code_ids), len(theme_ids)),
+                )
+            ),
         )
 
     def participant_matrix(self) -> sparse.csr_matrix:
         """Excerpts x participants."""
         about = np.flatnonzero(self.participants >= 0)
-        return sparse.csr_matrix(_binary(about, self.participants[about], (len(self.excerpt_ids),
-                                                                           len(self.participant_ids))))
+        return sparse.csr_matrix(
+            _binary(about, self.participants[about], (len(self.excerpt_ids), len(self.participant_ids)))
+        )
 
 
 _ORDER = itemgetter(1, 3, 4, 0)
@@ -121,8 +136,7 @@ def concept_matrix(indexed: Indexed, in_scope: np.ndarray, coders: set[str] | No
     """Excerpts x (codes, then themes) for the excerpts in scope and the chosen coders."""
     keep = in_scope[indexed.coding_excerpts]
     if coders is not None:
-        keep &= np.fromiter((c in coders for c in indexed.coding_coders), dtype=bool,
-                            count=len(indexed.coding_coders))
+        keep &= np.fromiter((c in coders for c in indexed.coding_coders), dtype=bool, count=len(indexed.coding_coders))
     shape = (len(indexed.excerpt_ids), len(indexed.code_ids))
     codes = _binary(indexed.coding_excerpts[keep], indexed.coding_codes[keep], shape)
     themes = (codes @ indexed.rollup).tocsc()
@@ -182,5 +196,3 @@ def _excerpt_pairs(scope: Scope, concepts: tuple[str, ...]) -> PairCounts:
     keep = count[a, b] > 0
     a, b = a[keep], b[keep]
     return PairCounts(a, b, count[a, b], taking_part[a, b], sizes[a] + sizes[b] - together[a, b])
-
-

@@ -23,6 +23,7 @@ from graph.analysis.results import (
     Cell,
     ConceptKind,
     ConceptPath,
+    CooccurrenceScope,
     EdgeKind,
     Group,
     GroupConcept,
@@ -34,7 +35,6 @@ from graph.analysis.results import (
     ParticipantMatch,
     PathStep,
     Relation,
-    CooccurrenceScope,
     SearchHit,
     SearchPage,
     SequenceHit,
@@ -54,23 +54,48 @@ def theme_map(scope: Scope, cooccurrence_min: int | None) -> ThemeMap:
     snap = scope.snapshot
     counts = scope.prevalence
     nodes = [
-        MapNode(id=t.id, kind=ConceptKind.THEME, label=t.name, color=None, status=t.status,
-                excerpt_count=counts[t.id][0], participant_count=counts[t.id][1])
+        MapNode(
+            id=t.id,
+            kind=ConceptKind.THEME,
+            label=t.name,
+            color=None,
+            status=t.status,
+            excerpt_count=counts[t.id][0],
+            participant_count=counts[t.id][1],
+        )
         for t in snap.themes
     ] + [
-        MapNode(id=c.id, kind=ConceptKind.CODE, label=c.name, color=c.color, status=None,
-                excerpt_count=counts[c.id][0], participant_count=counts[c.id][1])
+        MapNode(
+            id=c.id,
+            kind=ConceptKind.CODE,
+            label=c.name,
+            color=c.color,
+            status=None,
+            excerpt_count=counts[c.id][0],
+            participant_count=counts[c.id][1],
+        )
         for c in snap.codes
     ]
     known = scope.kinds  # see graph.analysis.matrices.Indexed.of: a row may name a node read later
-    edges = [MapEdge(source=c, target=t, kind=EdgeKind.MEMBER_OF) for c, t in sorted(snap.memberships)
-             if c in known and t in known]
+    edges = [
+        MapEdge(source=c, target=t, kind=EdgeKind.MEMBER_OF)
+        for c, t in sorted(snap.memberships)
+        if c in known and t in known
+    ]
     edges += [MapEdge(source=t.id, target=t.parent_id, kind=EdgeKind.SUBTHEME_OF) for t in snap.themes if t.parent_id]
     edges += [MapEdge(source=c.id, target=c.parent_id, kind=EdgeKind.CHILD_OF) for c in snap.codes if c.parent_id]
     edges += [
-        MapEdge(source=x.source_id, target=x.target_id, kind=EdgeKind.LINK, link_kind=x.kind, link_id=x.id,
-                label=x.label, weight=max(1, len(x.evidence_excerpt_ids)))
-        for x in snap.links if x.source_id in known and x.target_id in known
+        MapEdge(
+            source=x.source_id,
+            target=x.target_id,
+            kind=EdgeKind.LINK,
+            link_kind=x.kind,
+            link_id=x.id,
+            label=x.label,
+            weight=max(1, len(x.evidence_excerpt_ids)),
+        )
+        for x in snap.links
+        if x.source_id in known and x.target_id in known
     ]
     if cooccurrence_min is not None:
         pairs = cooccurrence(scope, CooccurrenceScope.EXCERPT, [c.id for c in snap.codes], [], max(cooccurrence_min, 1))
@@ -101,9 +126,16 @@ def cooccurrence(
     if unit is CooccurrenceScope.EXCERPT:
         found = matrices.excerpt_pairs(scope, tuple(concepts))
         keep = np.flatnonzero(found.count >= min_count)
-        pairs = list(zip(found.a[keep].tolist(), found.b[keep].tolist(), found.count[keep].tolist(),
-                         (found.taking_part[keep] / found.either[keep]).tolist()))
+        pairs = list(
+            zip(
+                found.a[keep].tolist(),
+                found.b[keep].tolist(),
+                found.count[keep].tolist(),
+                (found.taking_part[keep] / found.either[keep]).tolist(),
+            )
+        )
     else:
+
         def of(e: str) -> str | None:
             fact = scope.excerpts[e]
             return fact.document_id if unit is CooccurrenceScope.DOCUMENT else fact.participant_id
@@ -114,9 +146,7 @@ def cooccurrence(
             if (both := len(units[i] & units[j])) >= min_count:
                 pairs.append((i, j, both, both / (len(units[i]) + len(units[j]) - both)))
     pairs.sort(key=lambda p: (-p[2], p[0], p[1]))
-    return [Pair(a=concepts[i], b=concepts[j], count=n, jaccard=round(share, 6))
-            for i, j, n, share in pairs]
-
+    return [Pair(a=concepts[i], b=concepts[j], count=n, jaccard=round(share, 6)) for i, j, n, share in pairs]
 
 
 def case_matrix(scope: Scope, columns: str, column_ids: Sequence[str]) -> CaseMatrix:
@@ -127,7 +157,7 @@ def case_matrix(scope: Scope, columns: str, column_ids: Sequence[str]) -> CaseMa
     matrix = scope.concept_matrix(ids)
     cells: dict[tuple[int, int], tuple[str, ...]] = {}
     for column in range(len(ids)):
-        rows = matrix.indices[matrix.indptr[column]:matrix.indptr[column + 1]]
+        rows = matrix.indices[matrix.indptr[column] : matrix.indptr[column + 1]]
         rows = np.sort(rows)  # excerpts in document and text order
         people = indexed.participants[rows]
         order = np.argsort(people, kind="stable")
@@ -137,10 +167,13 @@ def case_matrix(scope: Scope, columns: str, column_ids: Sequence[str]) -> CaseMa
             cells[(int(indexed.participants[chunk[0]]), column)] = tuple(indexed.excerpt_ids[i] for i in chunk.tolist())
     number = {p: i for i, p in enumerate(indexed.participant_ids)}
     rows_out = tuple(
-        MatrixRow(participant_id=p.id, cells=tuple(
-            Cell(concept_id=c, count=len(found := cells.get((number[p.id], k), ())), excerpt_ids=found)
-            for k, c in enumerate(ids)
-        ))
+        MatrixRow(
+            participant_id=p.id,
+            cells=tuple(
+                Cell(concept_id=c, count=len(found := cells.get((number[p.id], k), ())), excerpt_ids=found)
+                for k, c in enumerate(ids)
+            ),
+        )
         for p in scope.participants
     )
     return CaseMatrix(column_ids=tuple(ids), rows=rows_out)
@@ -171,11 +204,20 @@ def compare_groups(scope: Scope, attribute: str, columns: str, column_ids: Seque
     out = []
     for key in sorted(groups):
         members = set(groups[key])
-        out.append(Group(value=values[key], n=len(members), concepts=tuple(
-            GroupConcept(concept_id=c, participants=len(members & having[c]),
-                         proportion=round(len(members & having[c]) / len(members), 6))
-            for c in ids
-        )))
+        out.append(
+            Group(
+                value=values[key],
+                n=len(members),
+                concepts=tuple(
+                    GroupConcept(
+                        concept_id=c,
+                        participants=len(members & having[c]),
+                        proportion=round(len(members & having[c]) / len(members), 6),
+                    )
+                    for c in ids
+                ),
+            )
+        )
     return out
 
 
@@ -207,8 +249,11 @@ def page(ordered: list[tuple[list[object], str]], first: int, after: str | None,
         except TypeError as exc:
             raise BadInput(f"Cursor {after!r} is not valid; pass an endCursor from a previous page.") from exc
     chosen = ordered[:first]
-    return IdPage(ids=tuple(i for _, i in chosen), cursors=tuple(cursors.encode(k) for k, _ in chosen),
-                  has_next_page=len(ordered) > first)
+    return IdPage(
+        ids=tuple(i for _, i in chosen),
+        cursors=tuple(cursors.encode(k) for k, _ in chosen),
+        has_next_page=len(ordered) > first,
+    )
 
 
 def find_excerpts(scope: Scope, where: Where, first: int, after: str | None) -> IdPage:
@@ -264,12 +309,21 @@ def sequences(scope: Scope, first: str, then: str, max_gap: int | None) -> list[
             continue
         y = min(following, key=lambda f: (f.start, f.end, f.id))
         if max_gap is None or y.start - x.end <= max_gap:
-            hits.append(SequenceHit(document_id=x.document_id, participant_id=x.participant_id,
-                                    first_excerpt_id=x.id, then_excerpt_id=y.id, gap=y.start - x.end))
+            hits.append(
+                SequenceHit(
+                    document_id=x.document_id,
+                    participant_id=x.participant_id,
+                    first_excerpt_id=x.id,
+                    then_excerpt_id=y.id,
+                    gap=y.start - x.end,
+                )
+            )
     return hits
 
 
-def concept_paths(scope: Scope, source: str, target: str, max_length: int, via: Sequence[Relation]) -> list[ConceptPath]:
+def concept_paths(
+    scope: Scope, source: str, target: str, max_length: int, via: Sequence[Relation]
+) -> list[ConceptPath]:
     """Every shortest path (up to MAX_PATHS, in a stable order) from `source` to `target`
     over the chosen relations, walked in either direction; each step says which relation
     it used and whether it went along it or against it."""
@@ -336,9 +390,7 @@ def _distances(steps: dict[str, list[PathStep]], start: str, limit: int) -> dict
     return depth
 
 
-def search(
-    documents: list[tuple[str, str | None, str]], query: str, first: int, after: str | None
-) -> SearchPage:
+def search(documents: list[tuple[str, str | None, str]], query: str, first: int, after: str | None) -> SearchPage:
     """Matches of a search in candidate documents (id, participant, text), in document and
     text order, with some context around each."""
     terms = parse_query(query)
@@ -354,13 +406,27 @@ def search(
                 if resume is not None and [document_id, start, end] <= resume:
                     continue
                 lo, hi = max(0, start - CONTEXT_CHARS), min(len(text), end + CONTEXT_CHARS)
-                hits.append(([document_id, start, end], SearchHit(
-                    document_id=document_id, participant_id=participant_id, start=start, end=end,
-                    text=text[start:end], context=text[lo:hi], context_start=lo)))
+                hits.append(
+                    (
+                        [document_id, start, end],
+                        SearchHit(
+                            document_id=document_id,
+                            participant_id=participant_id,
+                            start=start,
+                            end=end,
+                            text=text[start:end],
+                            context=text[lo:hi],
+                            context_start=lo,
+                        ),
+                    )
+                )
             if len(hits) > first:
                 break
     except TypeError as exc:
         raise BadInput(f"Cursor {after!r} is not valid; pass an endCursor from a previous page.") from exc
     chosen = hits[:first]
-    return SearchPage(hits=tuple(hit for _, hit in chosen), cursors=tuple(cursors.encode(k) for k, _ in chosen),
-                      has_next_page=len(hits) > first)
+    return SearchPage(
+        hits=tuple(hit for _, hit in chosen),
+        cursors=tuple(cursors.encode(k) for k, _ in chosen),
+        has_next_page=len(hits) > first,
+    )

@@ -4,25 +4,24 @@ two reads they rest on, so a question is one store call and answers alike everyw
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
-
 from collections import Counter
+from collections.abc import Sequence
 
 from graph.analysis import questions
 from graph.analysis.agreement import AgreementUnit, Pattern, score, tallies
 from graph.analysis.filters import CaseFilter, Where
 from graph.analysis.results import (
     Agreement,
-    CodeAgreement,
     CaseMatrix,
+    CodeAgreement,
     ConceptKind,
     ConceptPath,
+    CooccurrenceScope,
     Group,
     IdPage,
     Pair,
     ParticipantMatch,
     Relation,
-    CooccurrenceScope,
     SearchPage,
     SequenceHit,
     ThemeMap,
@@ -43,13 +42,16 @@ class Analytics(ABC):
         `SnapshotCache` and reread it only when the project's revision has changed."""
 
     @abstractmethod
-    async def search_documents(self, project_id: str, terms: list[tuple[str, ...]]) -> list[tuple[str, str | None, str]]:
+    async def search_documents(
+        self, project_id: str, terms: list[tuple[str, ...]]
+    ) -> list[tuple[str, str | None, str]]:
         """Documents of the project that may contain every term (folded words; a term of
         several words is a phrase), as (id, participant id, text), found with the store's
         full-text index where it has one. False positives are fine; misses are not."""
 
-    async def _scope(self, project_id: str, coders: Sequence[str] | None, filter: CaseFilter | None,
-                     with_text: bool = False) -> Scope:
+    async def _scope(
+        self, project_id: str, coders: Sequence[str] | None, filter: CaseFilter | None, with_text: bool = False
+    ) -> Scope:
         snapshot = await self.project_snapshot(project_id, with_text)
         return snapshot.scope(coders, filter or CaseFilter())
 
@@ -78,56 +80,109 @@ class Analytics(ABC):
     @abstractmethod
     async def node_refs(self, ids: Sequence[str]) -> dict[str, NodeRef]: ...
 
-    async def theme_map(self, project_id: str, filter: CaseFilter | None = None, coders: Sequence[str] | None = None,
-                        cooccurrence_min: int | None = None) -> ThemeMap:
+    async def theme_map(
+        self,
+        project_id: str,
+        filter: CaseFilter | None = None,
+        coders: Sequence[str] | None = None,
+        cooccurrence_min: int | None = None,
+    ) -> ThemeMap:
         scope = await self._scope(project_id, coders, filter)
         return scope.memo(("theme_map", cooccurrence_min), lambda: questions.theme_map(scope, cooccurrence_min))
 
-    async def cooccurrence(self, project_id: str, scope: CooccurrenceScope = CooccurrenceScope.EXCERPT, code_ids: Sequence[str] = (),
-                           theme_ids: Sequence[str] = (), min_count: int = 1, filter: CaseFilter | None = None,
-                           coders: Sequence[str] | None = None) -> list[Pair]:
+    async def cooccurrence(
+        self,
+        project_id: str,
+        scope: CooccurrenceScope = CooccurrenceScope.EXCERPT,
+        code_ids: Sequence[str] = (),
+        theme_ids: Sequence[str] = (),
+        min_count: int = 1,
+        filter: CaseFilter | None = None,
+        coders: Sequence[str] | None = None,
+    ) -> list[Pair]:
         within = await self._scope(project_id, coders, filter)
-        return within.memo(("cooccurrence", scope, tuple(code_ids), tuple(theme_ids), max(min_count, 1)),
-                           lambda: questions.cooccurrence(within, scope, code_ids, theme_ids, max(min_count, 1)))
+        return within.memo(
+            ("cooccurrence", scope, tuple(code_ids), tuple(theme_ids), max(min_count, 1)),
+            lambda: questions.cooccurrence(within, scope, code_ids, theme_ids, max(min_count, 1)),
+        )
 
-    async def case_matrix(self, project_id: str, columns: ConceptKind = ConceptKind.CODE,
-                          column_ids: Sequence[str] = (), filter: CaseFilter | None = None,
-                          coders: Sequence[str] | None = None) -> CaseMatrix:
+    async def case_matrix(
+        self,
+        project_id: str,
+        columns: ConceptKind = ConceptKind.CODE,
+        column_ids: Sequence[str] = (),
+        filter: CaseFilter | None = None,
+        coders: Sequence[str] | None = None,
+    ) -> CaseMatrix:
         scope = await self._scope(project_id, coders, filter)
-        return scope.memo(("case_matrix", columns, tuple(column_ids)),
-                          lambda: questions.case_matrix(scope, columns.value, column_ids))
+        return scope.memo(
+            ("case_matrix", columns, tuple(column_ids)), lambda: questions.case_matrix(scope, columns.value, column_ids)
+        )
 
-    async def compare_groups(self, project_id: str, attribute: str, columns: ConceptKind = ConceptKind.THEME,
-                             column_ids: Sequence[str] = (), filter: CaseFilter | None = None,
-                             coders: Sequence[str] | None = None) -> list[Group]:
+    async def compare_groups(
+        self,
+        project_id: str,
+        attribute: str,
+        columns: ConceptKind = ConceptKind.THEME,
+        column_ids: Sequence[str] = (),
+        filter: CaseFilter | None = None,
+        coders: Sequence[str] | None = None,
+    ) -> list[Group]:
         scope = await self._scope(project_id, coders, filter)
-        return scope.memo(("compare_groups", attribute, columns, tuple(column_ids)),
-                          lambda: questions.compare_groups(scope, attribute, columns.value, column_ids))
+        return scope.memo(
+            ("compare_groups", attribute, columns, tuple(column_ids)),
+            lambda: questions.compare_groups(scope, attribute, columns.value, column_ids),
+        )
 
     async def find_excerpts(self, project_id: str, where: Where, first: int, after: str | None) -> IdPage:
         scope = await self._scope(project_id, where.coders, where.filter, with_text=bool(where.text))
-        return scope.memo(("find_excerpts", where.model_dump_json(), first, after),
-                          lambda: questions.find_excerpts(scope, where, first, after))
+        return scope.memo(
+            ("find_excerpts", where.model_dump_json(), first, after),
+            lambda: questions.find_excerpts(scope, where, first, after),
+        )
 
     async def participants_matching(self, project_id: str, where: Where) -> list[ParticipantMatch]:
         scope = await self._scope(project_id, where.coders, where.filter, with_text=bool(where.text))
-        return scope.memo(("participants_matching", where.model_dump_json()),
-                          lambda: questions.participants_matching(scope, where))
+        return scope.memo(
+            ("participants_matching", where.model_dump_json()), lambda: questions.participants_matching(scope, where)
+        )
 
-    async def sequences(self, project_id: str, first: str, then: str, max_gap: int | None = None,
-                        filter: CaseFilter | None = None, coders: Sequence[str] | None = None) -> list[SequenceHit]:
+    async def sequences(
+        self,
+        project_id: str,
+        first: str,
+        then: str,
+        max_gap: int | None = None,
+        filter: CaseFilter | None = None,
+        coders: Sequence[str] | None = None,
+    ) -> list[SequenceHit]:
         scope = await self._scope(project_id, coders, filter)
         return scope.memo(("sequences", first, then, max_gap), lambda: questions.sequences(scope, first, then, max_gap))
 
-    async def concept_paths(self, project_id: str, source: str, target: str, max_length: int = 4,
-                            via: Sequence[Relation] = (), filter: CaseFilter | None = None,
-                            coders: Sequence[str] | None = None) -> list[ConceptPath]:
+    async def concept_paths(
+        self,
+        project_id: str,
+        source: str,
+        target: str,
+        max_length: int = 4,
+        via: Sequence[Relation] = (),
+        filter: CaseFilter | None = None,
+        coders: Sequence[str] | None = None,
+    ) -> list[ConceptPath]:
         scope = await self._scope(project_id, coders, filter)
-        return scope.memo(("concept_paths", source, target, max_length, tuple(via)),
-                          lambda: questions.concept_paths(scope, source, target, max_length, via))
+        return scope.memo(
+            ("concept_paths", source, target, max_length, tuple(via)),
+            lambda: questions.concept_paths(scope, source, target, max_length, via),
+        )
 
-    async def agreement(self, project_id: str, coders: Sequence[str], code_ids: Sequence[str] = (),
-                        document_ids: Sequence[str] = (), unit: AgreementUnit = AgreementUnit.EXCERPT) -> Agreement:
+    async def agreement(
+        self,
+        project_id: str,
+        coders: Sequence[str],
+        code_ids: Sequence[str] = (),
+        document_ids: Sequence[str] = (),
+        unit: AgreementUnit = AgreementUnit.EXCERPT,
+    ) -> Agreement:
         """Agreement per code and pooled over the codes (see graph.analysis.agreement)."""
         scope = await self._scope(project_id, None, None)
         per_code = tallies(scope, coders, code_ids, document_ids, unit)

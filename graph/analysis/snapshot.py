@@ -17,7 +17,6 @@ from graph.analysis.filters import CaseFilter, check_known
 from graph.analysis.matrices import Indexed, concept_matrix
 from graph.models import Code, Link, Participant, Theme
 
-
 KEPT_SCOPES = 16
 """Scopes (coders and case filter) kept per snapshot."""
 KEPT_ANSWERS = 32
@@ -63,8 +62,9 @@ class Snapshot:
     """Document id -> length of its text in code points."""
     revision: int = 0
     """The project's revision when read (see graph.analysis.cache)."""
-    _scopes: OrderedDict[tuple[object, ...], Scope] = field(default_factory=OrderedDict, init=False, compare=False,
-                                                            repr=False)
+    _scopes: OrderedDict[tuple[object, ...], Scope] = field(
+        default_factory=OrderedDict, init=False, compare=False, repr=False
+    )
 
     @cached_property
     def indexed(self) -> Indexed:
@@ -142,8 +142,7 @@ class Scope:
     def matrix(self) -> sparse.csc_matrix:
         """Excerpts x concepts (codes, then themes): 1 where the chosen coders coded an
         excerpt in scope with the concept (see graph.analysis.matrices)."""
-        return concept_matrix(self.snapshot.indexed, self.in_scope,
-                              None if self.coders is None else set(self.coders))
+        return concept_matrix(self.snapshot.indexed, self.in_scope, None if self.coders is None else set(self.coders))
 
     @cached_property
     def columns(self) -> dict[str, int]:
@@ -175,8 +174,14 @@ class Scope:
         if found is None:
             column = self.columns.get(concept_id)
             ids = self.snapshot.indexed.excerpt_ids
-            found = frozenset() if column is None else frozenset(
-                ids[i] for i in self.matrix.indices[self.matrix.indptr[column]:self.matrix.indptr[column + 1]].tolist())
+            found = (
+                frozenset()
+                if column is None
+                else frozenset(
+                    ids[i]
+                    for i in self.matrix.indices[self.matrix.indptr[column] : self.matrix.indptr[column + 1]].tolist()
+                )
+            )
             self._concept_excerpts[concept_id] = found
         return found
 
@@ -184,7 +189,8 @@ class Scope:
         found = self._concept_participants.get(concept_id)
         if found is None:
             found = self._concept_participants[concept_id] = frozenset(
-                p for e in self.concept_excerpts(concept_id) if (p := self.excerpts[e].participant_id) is not None)
+                p for e in self.concept_excerpts(concept_id) if (p := self.excerpts[e].participant_id) is not None
+            )
         return found
 
     def check_concepts(self, ids: Sequence[str]) -> None:

@@ -82,7 +82,7 @@ def parse_query(query: str) -> list[tuple[str, ...]]:
         if words:
             terms.append(words)
     if not terms:
-        raise BadInput("The search text has no words; give one or more words or \"quoted phrases\".")
+        raise BadInput('The search text has no words; give one or more words or "quoted phrases".')
     return terms
 
 

@@ -19,6 +19,7 @@ PRAGMAS = (
     "PRAGMA busy_timeout = 5000",
 )
 
+
 def fold(text: str) -> str:
     """Case folding for names (uniqueness and order): Python's, registered in SQLite as
     `fold` because SQLite's own lower() folds ASCII only, and Cypher's toLower() does not."""

@@ -98,8 +98,13 @@ def event(row: sqlite3.Row) -> Event:
 
 
 MAPPERS: dict[NodeKind, Callable[[sqlite3.Row], Any]] = {
-    NodeKind.PROJECT: project, NodeKind.PARTICIPANT: participant, NodeKind.DOCUMENT: document,
-    NodeKind.EXCERPT: excerpt, NodeKind.CODE: code, NodeKind.THEME: theme, NodeKind.MEMO: memo,
+    NodeKind.PROJECT: project,
+    NodeKind.PARTICIPANT: participant,
+    NodeKind.DOCUMENT: document,
+    NodeKind.EXCERPT: excerpt,
+    NodeKind.CODE: code,
+    NodeKind.THEME: theme,
+    NodeKind.MEMO: memo,
 }
 """The mapper of each kind's rows but links, whose evidence lives in a table of its own."""
 
@@ -113,9 +118,7 @@ def by_ids(db: Db, table: str, values: Sequence[str], mapper: Callable[[sqlite3.
     return {row["id"]: mapper(row) for row in db.all(f"SELECT * FROM {table} WHERE id {IN}", ids(values))}
 
 
-def grouped(
-    db: Db, sql: str, keys: Sequence[str], key: str, mapper: Callable[[sqlite3.Row], M]
-) -> dict[str, list[M]]:
+def grouped(db: Db, sql: str, keys: Sequence[str], key: str, mapper: Callable[[sqlite3.Row], M]) -> dict[str, list[M]]:
     """The rows `sql` finds for the `keys` (its one parameter), grouped by their `key` column."""
     out: dict[str, list[M]] = {k: [] for k in keys}
     for row in db.all(sql, ids(keys)):
@@ -128,7 +131,8 @@ def links(db: Db, where: str, *params: Any) -> list[Link]:
     evidence: dict[str, list[str]] = defaultdict(list)
     for row in db.all(
         f"SELECT le.link_id, le.excerpt_id FROM link_evidence le JOIN links l ON l.id = le.link_id "
-        f"WHERE ({where}) ORDER BY le.link_id, le.position", *params,
+        f"WHERE ({where}) ORDER BY le.link_id, le.position",
+        *params,
     ):
         evidence[row["link_id"]].append(row["excerpt_id"])
     found = db.all(f"SELECT * FROM links l WHERE ({where}) ORDER BY l.created_at, l.id", *params)

@@ -110,15 +110,22 @@ class EmbeddedStore(Analytics):
     # -- membership ------------------------------------------------------------------------------
     async def roles(self, user_id: str, project_ids: Sequence[str]) -> dict[str, Role]:
         def job(db: Db) -> dict[str, Role]:
-            return {r["project_id"]: Role(r["role"]) for r in db.all(
-                f"SELECT project_id, role FROM members WHERE user_id = ? AND project_id {_IN}",
-                user_id, rows.ids(project_ids))}
+            return {
+                r["project_id"]: Role(r["role"])
+                for r in db.all(
+                    f"SELECT project_id, role FROM members WHERE user_id = ? AND project_id {_IN}",
+                    user_id,
+                    rows.ids(project_ids),
+                )
+            }
 
         return await self._conn.read(job)
 
     async def members_of_projects(self, project_ids: Sequence[str]) -> dict[str, list[Membership]]:
-        sql = (f"SELECT m.* FROM members m JOIN users u ON u.id = m.user_id WHERE m.project_id {_IN} "
-               "ORDER BY fold(u.name), u.id")
+        sql = (
+            f"SELECT m.* FROM members m JOIN users u ON u.id = m.user_id WHERE m.project_id {_IN} "
+            "ORDER BY fold(u.name), u.id"
+        )
         return await self._conn.read(lambda db: rows.grouped(db, sql, project_ids, "project_id", rows.membership))
 
     # -- projects -----------------------------------------------------------------------
@@ -149,9 +156,7 @@ class EmbeddedStore(Analytics):
 
     async def documents_of_participants(self, participant_ids: Sequence[str]) -> dict[str, list[Document]]:
         sql = f"SELECT * FROM documents WHERE participant_id {_IN} ORDER BY fold(title), id"
-        return await self._conn.read(
-            lambda db: rows.grouped(db, sql, participant_ids, "participant_id", rows.document)
-        )
+        return await self._conn.read(lambda db: rows.grouped(db, sql, participant_ids, "participant_id", rows.document))
 
     # -- excerpts and coding -------------------------------------------------------------
     async def get_excerpts(self, ids: Sequence[str]) -> dict[str, Excerpt]:
@@ -177,7 +182,11 @@ class EmbeddedStore(Analytics):
                     "SELECT e.* FROM excerpts e WHERE e.id IN "
                     "(SELECT excerpt_id FROM codings WHERE code_id = ? AND (? IS NULL OR coder_id = ?)) "
                     f'AND (e.document_id, e.start, e."end", e.id) > (?, ?, ?, ?) ORDER BY {_EXCERPT_ORDER} LIMIT ?',
-                    code_id, coder_id, coder_id, *key, first + 1,
+                    code_id,
+                    coder_id,
+                    coder_id,
+                    *key,
+                    first + 1,
                 )
                 pages[code_id] = Page.of_excerpts([rows.excerpt(r) for r in found], first)
             return pages
@@ -242,8 +251,14 @@ class EmbeddedStore(Analytics):
         return await self.read(lambda tx: tx.refs(ids))
 
     # -- activity ---------------------------------------------------------------------------------
-    async def activity(self, project_id: str, first: int, after: str | None = None, actor_id: str | None = None,
-                       target_id: str | None = None) -> EventPage:
+    async def activity(
+        self,
+        project_id: str,
+        first: int,
+        after: str | None = None,
+        actor_id: str | None = None,
+        target_id: str | None = None,
+    ) -> EventPage:
 
         def job(db: Db) -> EventPage:
             at, id = cursors.decode(after, 2) if after else ["\uffff", ""]
@@ -252,20 +267,39 @@ class EmbeddedStore(Analytics):
                 "AND (? IS NULL OR actor_id = ?) "
                 "AND (? IS NULL OR EXISTS (SELECT 1 FROM json_each(target_ids) WHERE value = ?)) "
                 "ORDER BY at DESC, id DESC LIMIT ?",
-                project_id, at, at, id, actor_id, actor_id, target_id, target_id, first + 1,
+                project_id,
+                at,
+                at,
+                id,
+                actor_id,
+                actor_id,
+                target_id,
+                target_id,
+                first + 1,
             )
             events = [rows.event(r) for r in found[:first]]
-            return EventPage(events=tuple(events), has_next_page=len(found) > first,
-                             cursors=tuple(cursors.of_event(e.at.isoformat(), e.id) for e in events))
+            return EventPage(
+                events=tuple(events),
+                has_next_page=len(found) > first,
+                cursors=tuple(cursors.of_event(e.at.isoformat(), e.id) for e in events),
+            )
 
         return await self._conn.read(job)
 
     async def events_since(self, project_id: str, cursor: str | None, limit: int = 100) -> list[Event]:
         def job(db: Db) -> list[Event]:
             at, id = cursors.decode(cursor, 2) if cursor else ["", ""]
-            return [rows.event(r) for r in db.all(
-                "SELECT * FROM events WHERE project_id = ? AND (at > ? OR (at = ? AND id > ?)) ORDER BY at, id LIMIT ?",
-                project_id, at, at, id, limit)]
+            return [
+                rows.event(r)
+                for r in db.all(
+                    "SELECT * FROM events WHERE project_id = ? AND (at > ? OR (at = ? AND id > ?)) ORDER BY at, id LIMIT ?",
+                    project_id,
+                    at,
+                    at,
+                    id,
+                    limit,
+                )
+            ]
 
         return await self._conn.read(job)
 
@@ -282,23 +316,45 @@ class EmbeddedStore(Analytics):
             def of_project(sql: str, mapper: Callable[[sqlite3.Row], M]) -> list[M]:
                 return rows.grouped(db, sql, ids, "project_id", mapper)[project_id]
 
-            return self._snapshots.put(Snapshot(
-                project_id=project_id,
-                participants=of_project(_PARTICIPANTS_OF_PROJECTS, rows.participant),
-                codes=of_project(_CODES_OF_PROJECTS, rows.code),
-                themes=of_project(_THEMES_OF_PROJECTS, rows.theme),
-                memberships=[(r["code_id"], r["theme_id"]) for r in db.all(
-                    "SELECT code_id, theme_id FROM theme_codes WHERE project_id = ?", project_id)],
-                links=rows.links_of(db, "project_id", ids)[project_id],
-                excerpts=list(map(ExcerptFact._make, db.tuples(
-                    f'SELECT e.id, e.document_id, d.participant_id, e.start, e."end", {text} AS text '
-                    "FROM excerpts e JOIN documents d ON d.id = e.document_id WHERE e.project_id = ?", project_id))),
-                codings=list(map(CodingFact._make, db.tuples(
-                    "SELECT excerpt_id, code_id, coder_id FROM codings WHERE project_id = ?", project_id))),
-                document_lengths={r["id"]: r["length"] for r in db.all(
-                    "SELECT id, length(text) AS length FROM documents WHERE project_id = ?", project_id)},
-                revision=revision,
-            ), with_text)
+            return self._snapshots.put(
+                Snapshot(
+                    project_id=project_id,
+                    participants=of_project(_PARTICIPANTS_OF_PROJECTS, rows.participant),
+                    codes=of_project(_CODES_OF_PROJECTS, rows.code),
+                    themes=of_project(_THEMES_OF_PROJECTS, rows.theme),
+                    memberships=[
+                        (r["code_id"], r["theme_id"])
+                        for r in db.all("SELECT code_id, theme_id FROM theme_codes WHERE project_id = ?", project_id)
+                    ],
+                    links=rows.links_of(db, "project_id", ids)[project_id],
+                    excerpts=list(
+                        map(
+                            ExcerptFact._make,
+                            db.tuples(
+                                f'SELECT e.id, e.document_id, d.participant_id, e.start, e."end", {text} AS text '
+                                "FROM excerpts e JOIN documents d ON d.id = e.document_id WHERE e.project_id = ?",
+                                project_id,
+                            ),
+                        )
+                    ),
+                    codings=list(
+                        map(
+                            CodingFact._make,
+                            db.tuples(
+                                "SELECT excerpt_id, code_id, coder_id FROM codings WHERE project_id = ?", project_id
+                            ),
+                        )
+                    ),
+                    document_lengths={
+                        r["id"]: r["length"]
+                        for r in db.all(
+                            "SELECT id, length(text) AS length FROM documents WHERE project_id = ?", project_id
+                        )
+                    },
+                    revision=revision,
+                ),
+                with_text,
+            )
 
         return await self._conn.read(job)
 
@@ -308,9 +364,15 @@ class EmbeddedStore(Analytics):
         match = " AND ".join('"' + " ".join(words) + '"' for words in terms)
 
         def job(db: Db) -> list[tuple[str, str | None, str]]:
-            return [(r["id"], r["participant_id"], r["text"]) for r in db.all(
-                "SELECT d.id, d.participant_id, d.text FROM documents_fts "
-                "JOIN documents d ON d.rowid = documents_fts.rowid "
-                "WHERE documents_fts MATCH ? AND d.project_id = ?", match, project_id)]
+            return [
+                (r["id"], r["participant_id"], r["text"])
+                for r in db.all(
+                    "SELECT d.id, d.participant_id, d.text FROM documents_fts "
+                    "JOIN documents d ON d.rowid = documents_fts.rowid "
+                    "WHERE documents_fts MATCH ? AND d.project_id = ?",
+                    match,
+                    project_id,
+                )
+            ]
 
         return await self._conn.read(job)

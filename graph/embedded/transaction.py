@@ -30,14 +30,14 @@ class Runner(Protocol):
 
 _NAMED = {
     NodeKind.CODE: "SELECT id FROM codes WHERE project_id = ? AND fold(name) = fold(?) "
-                   "AND ifnull(parent_id, '') = ifnull(?, '') ORDER BY created_at, id",
+    "AND ifnull(parent_id, '') = ifnull(?, '') ORDER BY created_at, id",
     NodeKind.THEME: "SELECT id FROM themes WHERE project_id = ? AND fold(name) = fold(?) ORDER BY created_at, id",
 }
 
 _CODERS_UNDER = {
     NodeKind.EXCERPT: "SELECT DISTINCT coder_id FROM codings WHERE excerpt_id = ?",
     NodeKind.DOCUMENT: "SELECT DISTINCT c.coder_id FROM codings c JOIN excerpts e ON e.id = c.excerpt_id "
-                       "WHERE e.document_id = ?",
+    "WHERE e.document_id = ?",
     NodeKind.CODE: "SELECT DISTINCT coder_id FROM codings WHERE code_id = ?",
 }
 
@@ -47,10 +47,14 @@ _CREATORS_UNDER = {
 }
 
 _MERGE = (
-    ("INSERT OR IGNORE INTO codings(excerpt_id, code_id, coder_id, project_id, created_at) "
-     "SELECT excerpt_id, :target, coder_id, project_id, created_at FROM codings WHERE code_id = :source"),
-    ("INSERT OR IGNORE INTO theme_codes(theme_id, code_id, project_id, created_by, created_at) "
-     "SELECT theme_id, :target, project_id, created_by, created_at FROM theme_codes WHERE code_id = :source"),
+    (
+        "INSERT OR IGNORE INTO codings(excerpt_id, code_id, coder_id, project_id, created_at) "
+        "SELECT excerpt_id, :target, coder_id, project_id, created_at FROM codings WHERE code_id = :source"
+    ),
+    (
+        "INSERT OR IGNORE INTO theme_codes(theme_id, code_id, project_id, created_by, created_at) "
+        "SELECT theme_id, :target, project_id, created_by, created_at FROM theme_codes WHERE code_id = :source"
+    ),
     "UPDATE links SET source_id = :target WHERE source_id = :source",
     "UPDATE links SET target_id = :target WHERE target_id = :source",
     "DELETE FROM links WHERE source_id = :target AND target_id = :target",
@@ -69,23 +73,30 @@ def _project_of(node: Stamped) -> str:
 
 
 def _evidence(links: Sequence[Link]) -> list[tuple[str, str, int]]:
-    return [(link.id, excerpt_id, position)
-            for link in links for position, excerpt_id in enumerate(link.evidence_excerpt_ids)]
+    return [
+        (link.id, excerpt_id, position)
+        for link in links
+        for position, excerpt_id in enumerate(link.evidence_excerpt_ids)
+    ]
 
 
 def _insert(db: Db, nodes: Sequence[Stamped]) -> None:
     """One executemany per run of nodes of one kind, so parents still go in before children."""
     for kind, run in groupby(nodes, _kind):
         batch = list(run)
-        db.many("INSERT INTO nodes(id, project_id, kind) VALUES (?, ?, ?)",
-                [(node.id, _project_of(node), kind.value) for node in batch])
+        db.many(
+            "INSERT INTO nodes(id, project_id, kind) VALUES (?, ?, ?)",
+            [(node.id, _project_of(node), kind.value) for node in batch],
+        )
         values = [rows.columns(node) for node in batch]
         names = ", ".join(f'"{name}"' for name in values[0])
         marks = ", ".join("?" * len(values[0]))
         db.many(f"INSERT INTO {rows.TABLES[kind]}({names}) VALUES ({marks})", [tuple(v.values()) for v in values])
         if kind is NodeKind.LINK:
-            db.many("INSERT INTO link_evidence(link_id, excerpt_id, position) VALUES (?, ?, ?)",
-                    _evidence(cast(list[Link], batch)))
+            db.many(
+                "INSERT INTO link_evidence(link_id, excerpt_id, position) VALUES (?, ?, ?)",
+                _evidence(cast(list[Link], batch)),
+            )
 
 
 def _replace(db: Db, node: Stamped) -> None:
@@ -118,10 +129,15 @@ def _nodes(db: Db, kind: NodeKind, ids: Sequence[str]) -> dict[str, Any]:
 
 def _ancestors(db: Db, kind: NodeKind, id: str) -> list[str]:
     table = rows.TABLES[kind]
-    return [r[0] for r in db.tuples(
-        f"WITH RECURSIVE up(id, parent_id, depth) AS (SELECT id, parent_id, 0 FROM {table} WHERE id = ? "
-        f"UNION ALL SELECT t.id, t.parent_id, up.depth + 1 FROM {table} t JOIN up ON t.id = up.parent_id) "
-        "SELECT id FROM up WHERE depth > 0 ORDER BY depth", id)]
+    return [
+        r[0]
+        for r in db.tuples(
+            f"WITH RECURSIVE up(id, parent_id, depth) AS (SELECT id, parent_id, 0 FROM {table} WHERE id = ? "
+            f"UNION ALL SELECT t.id, t.parent_id, up.depth + 1 FROM {table} t JOIN up ON t.id = up.parent_id) "
+            "SELECT id FROM up WHERE depth > 0 ORDER BY depth",
+            id,
+        )
+    ]
 
 
 def _excerpts_at(db: Db, spans: Sequence[Span]) -> dict[Span, str]:
@@ -140,8 +156,15 @@ def _append(db: Db, e: Event) -> None:
     db.run(
         "INSERT INTO events(id, project_id, actor_id, type, target_ids, at, summary, before, after) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        e.id, e.project_id, e.actor_id, e.type, json.dumps(list(e.target_ids)), rows.instant(e.at), e.summary,
-        None if e.before is None else json.dumps(e.before), None if e.after is None else json.dumps(e.after),
+        e.id,
+        e.project_id,
+        e.actor_id,
+        e.type,
+        json.dumps(list(e.target_ids)),
+        rows.instant(e.at),
+        e.summary,
+        None if e.before is None else json.dumps(e.before),
+        None if e.after is None else json.dumps(e.after),
     )
 
 
@@ -162,8 +185,9 @@ class EmbeddedTransaction:
 
     # -- nodes -----------------------------------------------------------------------------
     async def refs(self, ids: Sequence[str]) -> dict[str, NodeRef]:
-        found = await self._run(lambda db: db.tuples(
-            f"SELECT id, kind, project_id FROM nodes WHERE id {rows.IN}", rows.ids(ids)))
+        found = await self._run(
+            lambda db: db.tuples(f"SELECT id, kind, project_id FROM nodes WHERE id {rows.IN}", rows.ids(ids))
+        )
         return {id: NodeRef(kind=NodeKind(kind), project_id=project_id) for id, kind, project_id in found}
 
     async def nodes(self, kind: NodeKind, ids: Sequence[str]) -> dict[str, Any]:
@@ -188,38 +212,57 @@ class EmbeddedTransaction:
 
     async def user_named(self, name: str) -> User | None:
         row = await self._run(
-            lambda db: db.one("SELECT * FROM users WHERE fold(name) = fold(?) ORDER BY created_at, id LIMIT 1", name))
+            lambda db: db.one("SELECT * FROM users WHERE fold(name) = fold(?) ORDER BY created_at, id LIMIT 1", name)
+        )
         return rows.user(row) if row else None
 
     async def insert_user(self, user: User) -> None:
-        await self._write(lambda db: db.run(
-            "INSERT INTO users(id, name, email, created_at) VALUES (?, ?, ?, ?)",
-            user.id, user.name, user.email, rows.instant(user.created_at)))
+        await self._write(
+            lambda db: db.run(
+                "INSERT INTO users(id, name, email, created_at) VALUES (?, ?, ?, ?)",
+                user.id,
+                user.name,
+                user.email,
+                rows.instant(user.created_at),
+            )
+        )
 
     async def set_token_hash(self, user_id: str, token_hash: str | None) -> bool:
-        return bool(await self._write(
-            lambda db: db.run("UPDATE users SET token_hash = ? WHERE id = ?", token_hash, user_id)))
+        return bool(
+            await self._write(lambda db: db.run("UPDATE users SET token_hash = ? WHERE id = ?", token_hash, user_id))
+        )
 
     async def role(self, project_id: str, user_id: str) -> Role | None:
-        row = await self._run(lambda db: db.one(
-            "SELECT role FROM members WHERE project_id = ? AND user_id = ?", project_id, user_id))
+        row = await self._run(
+            lambda db: db.one("SELECT role FROM members WHERE project_id = ? AND user_id = ?", project_id, user_id)
+        )
         return Role(row["role"]) if row else None
 
     async def owners(self, project_id: str) -> list[str]:
-        found = await self._run(lambda db: db.tuples(
-            "SELECT user_id FROM members WHERE project_id = ? AND role = ? ORDER BY user_id",
-            project_id, Role.OWNER.value))
+        found = await self._run(
+            lambda db: db.tuples(
+                "SELECT user_id FROM members WHERE project_id = ? AND role = ? ORDER BY user_id",
+                project_id,
+                Role.OWNER.value,
+            )
+        )
         return [user_id for (user_id,) in found]
 
     async def set_role(self, project_id: str, user_id: str, role: Role) -> None:
-        await self._write(lambda db: db.run(
-            "INSERT INTO members(project_id, user_id, role) VALUES (?, ?, ?) "
-            "ON CONFLICT(project_id, user_id) DO UPDATE SET role = excluded.role",
-            project_id, user_id, role.value))
+        await self._write(
+            lambda db: db.run(
+                "INSERT INTO members(project_id, user_id, role) VALUES (?, ?, ?) "
+                "ON CONFLICT(project_id, user_id) DO UPDATE SET role = excluded.role",
+                project_id,
+                user_id,
+                role.value,
+            )
+        )
 
     async def remove_role(self, project_id: str, user_id: str) -> None:
-        await self._write(lambda db: db.run(
-            "DELETE FROM members WHERE project_id = ? AND user_id = ?", project_id, user_id))
+        await self._write(
+            lambda db: db.run("DELETE FROM members WHERE project_id = ? AND user_id = ?", project_id, user_id)
+        )
 
     # -- trees and names -----------------------------------------------------------------
     async def named(self, kind: NodeKind, project_id: str, name: str, parent_id: str | None = None) -> list[str]:
@@ -227,8 +270,11 @@ class EmbeddedTransaction:
         return [id for (id,) in await self._run(lambda db: db.tuples(_NAMED[kind], *params))]
 
     async def children(self, kind: NodeKind, parent_id: str) -> list[Code] | list[Theme]:
-        found = await self._run(lambda db: db.all(
-            f"SELECT * FROM {rows.TABLES[kind]} WHERE parent_id = ? ORDER BY fold(name), id", parent_id))
+        found = await self._run(
+            lambda db: db.all(
+                f"SELECT * FROM {rows.TABLES[kind]} WHERE parent_id = ? ORDER BY fold(name), id", parent_id
+            )
+        )
         return [rows.MAPPERS[kind](row) for row in found]
 
     async def ancestors(self, kind: NodeKind, id: str) -> list[str]:
@@ -243,15 +289,25 @@ class EmbeddedTransaction:
         return dict(await self._run(lambda db: db.tuples(sql, rows.ids(ids))))
 
     async def insert_codings(self, codings: Sequence[Coding]) -> None:
-        await self._write(lambda db: db.many(
-            "INSERT OR IGNORE INTO codings(excerpt_id, code_id, coder_id, project_id, created_at) "
-            "VALUES (?, ?, ?, ?, ?)",
-            [(c.excerpt_id, c.code_id, c.coder_id, c.project_id, rows.instant(c.created_at)) for c in codings]))
+        await self._write(
+            lambda db: db.many(
+                "INSERT OR IGNORE INTO codings(excerpt_id, code_id, coder_id, project_id, created_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [(c.excerpt_id, c.code_id, c.coder_id, c.project_id, rows.instant(c.created_at)) for c in codings],
+            )
+        )
 
     async def delete_coding(self, excerpt_id: str, code_id: str, coder_id: str) -> bool:
-        return bool(await self._write(lambda db: db.run(
-            "DELETE FROM codings WHERE excerpt_id = ? AND code_id = ? AND coder_id = ?",
-            excerpt_id, code_id, coder_id)))
+        return bool(
+            await self._write(
+                lambda db: db.run(
+                    "DELETE FROM codings WHERE excerpt_id = ? AND code_id = ? AND coder_id = ?",
+                    excerpt_id,
+                    code_id,
+                    coder_id,
+                )
+            )
+        )
 
     async def coders_under(self, kind: NodeKind, id: str) -> set[str]:
         return await self._people(_CODERS_UNDER.get(kind), id)
@@ -266,17 +322,31 @@ class EmbeddedTransaction:
 
     # -- concepts --------------------------------------------------------------------------
     async def add_to_theme(self, code_id: str, theme_id: str, project_id: str, actor: str, at: str) -> None:
-        await self._write(lambda db: db.run(
-            "INSERT OR IGNORE INTO theme_codes(theme_id, code_id, project_id, created_by, created_at) "
-            "VALUES (?, ?, ?, ?, ?)", theme_id, code_id, project_id, actor, at))
+        await self._write(
+            lambda db: db.run(
+                "INSERT OR IGNORE INTO theme_codes(theme_id, code_id, project_id, created_by, created_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                theme_id,
+                code_id,
+                project_id,
+                actor,
+                at,
+            )
+        )
 
     async def remove_from_theme(self, code_id: str, theme_id: str) -> bool:
-        return bool(await self._write(lambda db: db.run(
-            "DELETE FROM theme_codes WHERE theme_id = ? AND code_id = ?", theme_id, code_id)))
+        return bool(
+            await self._write(
+                lambda db: db.run("DELETE FROM theme_codes WHERE theme_id = ? AND code_id = ?", theme_id, code_id)
+            )
+        )
 
     async def links_between(self, a: str, b: str) -> list[Link]:
-        return await self._run(lambda db: rows.links(
-            db, "(l.source_id = ? AND l.target_id = ?) OR (l.source_id = ? AND l.target_id = ?)", a, b, b, a))
+        return await self._run(
+            lambda db: rows.links(
+                db, "(l.source_id = ? AND l.target_id = ?) OR (l.source_id = ? AND l.target_id = ?)", a, b, b, a
+            )
+        )
 
     async def merge_code(self, source_id: str, target_id: str) -> None:
         def job(db: Db) -> None:

@@ -57,7 +57,12 @@ def label_project_index(label: str) -> str:
 def schema_statements() -> list[str]:
     """Constraints and indexes, created idempotently at start-up."""
     return [
-        USER_ID_UNIQUE, USER_TOKEN_INDEX, NODE_ID_UNIQUE, NODE_PROJECT_INDEX, EVENT_ID_UNIQUE, EVENT_PROJECT_INDEX,
+        USER_ID_UNIQUE,
+        USER_TOKEN_INDEX,
+        NODE_ID_UNIQUE,
+        NODE_PROJECT_INDEX,
+        EVENT_ID_UNIQUE,
+        EVENT_PROJECT_INDEX,
         *(label_id_unique(label) for label in LABELS),
         *(label_project_index(label) for label in LABELS),
     ]
@@ -87,7 +92,8 @@ RELATE = {
         f"UNWIND $rows AS row MATCH (a:{label} {{id: row.id}}) MATCH (b:{other} {{id: row.to}}) "
         f"CREATE (a)-[:{rel}]->(b)"
     )
-    for label, edges in EDGES.items() for field, rel, other in edges
+    for label, edges in EDGES.items()
+    for field, rel, other in edges
 }
 """Add one relationship of `EDGES` to new nodes: rows of {id, to}."""
 
@@ -96,7 +102,8 @@ REPOINT = {
         f"MATCH (a:{label} {{id: $id}}) OPTIONAL MATCH (a)-[r:{rel}]->(b:{other}) WHERE $to IS NULL OR b.id <> $to "
         f"DELETE r WITH DISTINCT a MATCH (b:{other} {{id: $to}}) MERGE (a)-[:{rel}]->(b)"
     )
-    for label, edges in EDGES.items() for field, rel, other in edges
+    for label, edges in EDGES.items()
+    for field, rel, other in edges
 }
 """Make one relationship of `EDGES` point at `$to` (at nothing when null), leaving it alone if it does already."""
 
@@ -121,7 +128,8 @@ WITH collect(DISTINCT g) + collect(DISTINCT m) AS gone
 UNWIND gone AS g
 DETACH DELETE g
 """
-    for label in LABELS if label != "Project"
+    for label in LABELS
+    if label != "Project"
 }
 """Delete nodes of one label with what cannot outlive them: a document's excerpts, the links of a
 concept, the memos about any of those, and every relationship (codings, memberships, evidence)."""
@@ -134,9 +142,7 @@ owners left), so two concurrent writers cannot both act on the same old state.""
 
 # -- users ---------------------------------------------------------------------------------
 GET_USERS = "UNWIND $ids AS id MATCH (u:User {id: id}) RETURN u AS n"
-USER_BY_NAME = (
-    "MATCH (u:User) WHERE toLower(u.name) = toLower($name) RETURN u AS n ORDER BY u.created_at, u.id LIMIT 1"
-)
+USER_BY_NAME = "MATCH (u:User) WHERE toLower(u.name) = toLower($name) RETURN u AS n ORDER BY u.created_at, u.id LIMIT 1"
 CREATE_USER = "CREATE (u:User $props)"
 SET_TOKEN_HASH = "MATCH (u:User {id: $id}) SET u.token_hash = $token_hash RETURN count(u) AS n"
 USER_BY_TOKEN_HASH = "MATCH (u:User {token_hash: $token_hash}) RETURN u AS n"

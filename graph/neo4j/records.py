@@ -28,10 +28,18 @@ from graph.models import (
     User,
 )
 
-_STRUCTURE = frozenset({
-    "participant_id", "document_id", "parent_id", "source_id", "source_kind", "target_id", "target_kind",
-    "evidence_excerpt_ids",
-})
+_STRUCTURE = frozenset(
+    {
+        "participant_id",
+        "document_id",
+        "parent_id",
+        "source_id",
+        "source_kind",
+        "target_id",
+        "target_kind",
+        "evidence_excerpt_ids",
+    }
+)
 """Model fields kept as relationships (or read from the other end's label), not as properties."""
 
 
@@ -75,8 +83,14 @@ def theme(r: Record) -> Theme:
 def link(r: Record) -> Link:
     evidence = tuple(excerpt_id for _, excerpt_id in sorted(p for p in r["evidence"] if p[1] is not None))
     return Link.model_validate(
-        _props(r, source_id=r["source_id"], source_kind=r["source_kind"], target_id=r["target_id"],
-               target_kind=r["target_kind"], evidence_excerpt_ids=evidence)
+        _props(
+            r,
+            source_id=r["source_id"],
+            source_kind=r["source_kind"],
+            target_id=r["target_id"],
+            target_kind=r["target_kind"],
+            evidence_excerpt_ids=evidence,
+        )
     )
 
 
@@ -94,8 +108,13 @@ def event(r: Record) -> Event:
 def event_props(e: Event) -> dict[str, Any]:
     """An event as node properties: instants as UTC ISO strings, values as JSON text."""
     return {
-        "id": e.id, "project_id": e.project_id, "actor_id": e.actor_id, "type": e.type,
-        "target_ids": list(e.target_ids), "at": instant(e.at), "summary": e.summary,
+        "id": e.id,
+        "project_id": e.project_id,
+        "actor_id": e.actor_id,
+        "type": e.type,
+        "target_ids": list(e.target_ids),
+        "at": instant(e.at),
+        "summary": e.summary,
         "before": None if e.before is None else json.dumps(e.before),
         "after": None if e.after is None else json.dumps(e.after),
     }
@@ -133,5 +152,10 @@ def user_props(u: User) -> dict[str, Any]:
 
 
 def coding_row(c: Coding) -> dict[str, Any]:
-    return {"excerpt_id": c.excerpt_id, "code_id": c.code_id, "coder": c.coder_id, "at": instant(c.created_at),
-            "project_id": c.project_id}
+    return {
+        "excerpt_id": c.excerpt_id,
+        "code_id": c.code_id,
+        "coder": c.coder_id,
+        "at": instant(c.created_at),
+        "project_id": c.project_id,
+    }

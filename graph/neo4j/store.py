@@ -99,8 +99,10 @@ class Neo4jStore(Analytics):
     # -- lifecycle ---------------------------------------------------------------------
     async def open(self) -> None:
         self._driver = AsyncGraphDatabase.driver(
-            self.uri, auth=(self.user, self._password),
-            max_transaction_retry_time=RETRY_SECONDS, connection_timeout=RETRY_SECONDS,
+            self.uri,
+            auth=(self.user, self._password),
+            max_transaction_retry_time=RETRY_SECONDS,
+            connection_timeout=RETRY_SECONDS,
         )
         try:
             await self._driver.verify_connectivity()
@@ -233,9 +235,11 @@ class Neo4jStore(Analytics):
         return await self._read(work)
 
     async def members_of_projects(self, project_ids: Sequence[str]) -> dict[str, list[Membership]]:
-        return await self._fetch_grouped(q.MEMBERS_OF_PROJECTS, project_ids,
-                                         lambda r: Membership(project_id=r["project_id"], user_id=r["user_id"],
-                                                              role=Role(r["role"])))
+        return await self._fetch_grouped(
+            q.MEMBERS_OF_PROJECTS,
+            project_ids,
+            lambda r: Membership(project_id=r["project_id"], user_id=r["user_id"], role=Role(r["role"])),
+        )
 
     # -- projects -------------------------------------------------------------------------
     async def list_projects(self) -> list[Project]:
@@ -280,8 +284,17 @@ class Neo4jStore(Analytics):
         async def work(tx: Tx) -> dict[str, Page]:
             pages = {}
             for code_id in dict.fromkeys(code_ids):
-                found = await rows(tx, q.EXCERPTS_OF_CODE, code_id=code_id, document_id=key[0], start=key[1],
-                                   end=key[2], excerpt_id=key[3], limit=first + 1, coder=coder_id)
+                found = await rows(
+                    tx,
+                    q.EXCERPTS_OF_CODE,
+                    code_id=code_id,
+                    document_id=key[0],
+                    start=key[1],
+                    end=key[2],
+                    excerpt_id=key[3],
+                    limit=first + 1,
+                    coder=coder_id,
+                )
                 pages[code_id] = Page.of_excerpts([records.excerpt(r) for r in found], first)
             return pages
 
@@ -326,17 +339,33 @@ class Neo4jStore(Analytics):
         return await self._fetch_grouped(q.MEMOS_OF_PROJECTS, project_ids, records.memo)
 
     # -- activity ---------------------------------------------------------------------------------
-    async def activity(self, project_id: str, first: int, after: str | None = None, actor_id: str | None = None,
-                       target_id: str | None = None) -> EventPage:
+    async def activity(
+        self,
+        project_id: str,
+        first: int,
+        after: str | None = None,
+        actor_id: str | None = None,
+        target_id: str | None = None,
+    ) -> EventPage:
 
         async def work(tx: Tx) -> EventPage:
             at, id = cursors.decode(after, 2) if after else ["\uffff", ""]
-            found = await rows(tx, q.ACTIVITY, project_id=project_id, at=at, id=id, actor_id=actor_id,
-                               target_id=target_id, limit=first + 1)
+            found = await rows(
+                tx,
+                q.ACTIVITY,
+                project_id=project_id,
+                at=at,
+                id=id,
+                actor_id=actor_id,
+                target_id=target_id,
+                limit=first + 1,
+            )
             page = found[:first]
-            return EventPage(events=tuple(records.event(r) for r in page),
-                             cursors=tuple(cursors.of_event(r["n"]["at"], r["n"]["id"]) for r in page),
-                             has_next_page=len(found) > first)
+            return EventPage(
+                events=tuple(records.event(r) for r in page),
+                cursors=tuple(cursors.of_event(r["n"]["at"], r["n"]["id"]) for r in page),
+                has_next_page=len(found) > first,
+            )
 
         return await self._read(work)
 
@@ -355,28 +384,31 @@ class Neo4jStore(Analytics):
             if (kept := self._snapshots.get(project_id, revision, with_text)) is not None:
                 return kept
             ids = [project_id]
-            return self._snapshots.put(Snapshot(
-                project_id=project_id,
-                participants=[records.participant(r) for r in await rows(tx, q.PARTICIPANTS_OF_PROJECTS, ids=ids)],
-                codes=[records.code(r) for r in await rows(tx, q.CODES_OF_PROJECTS, ids=ids)],
-                themes=[records.theme(r) for r in await rows(tx, q.THEMES_OF_PROJECTS, ids=ids)],
-                memberships=[
-                    (r["code_id"], r["theme_id"]) for r in await rows(tx, q.MEMBERSHIPS, project_id=project_id)
-                ],
-                links=[records.link(r) for r in await rows(tx, q.LINKS_OF_PROJECTS, ids=ids)],
-                excerpts=[
-                    ExcerptFact(r["id"], r["document_id"], r["participant_id"], r["start"], r["end"], r["text"])
-                    for r in await rows(tx, q.EXCERPT_FACTS, project_id=project_id, with_text=with_text)
-                ],
-                codings=[
-                    CodingFact(r["excerpt_id"], r["code_id"], r["coder_id"])
-                    for r in await rows(tx, q.CODING_FACTS, project_id=project_id)
-                ],
-                document_lengths={
-                    r["id"]: r["length"] for r in await rows(tx, q.DOCUMENT_LENGTHS, project_id=project_id)
-                },
-                revision=revision,
-            ), with_text)
+            return self._snapshots.put(
+                Snapshot(
+                    project_id=project_id,
+                    participants=[records.participant(r) for r in await rows(tx, q.PARTICIPANTS_OF_PROJECTS, ids=ids)],
+                    codes=[records.code(r) for r in await rows(tx, q.CODES_OF_PROJECTS, ids=ids)],
+                    themes=[records.theme(r) for r in await rows(tx, q.THEMES_OF_PROJECTS, ids=ids)],
+                    memberships=[
+                        (r["code_id"], r["theme_id"]) for r in await rows(tx, q.MEMBERSHIPS, project_id=project_id)
+                    ],
+                    links=[records.link(r) for r in await rows(tx, q.LINKS_OF_PROJECTS, ids=ids)],
+                    excerpts=[
+                        ExcerptFact(r["id"], r["document_id"], r["participant_id"], r["start"], r["end"], r["text"])
+                        for r in await rows(tx, q.EXCERPT_FACTS, project_id=project_id, with_text=with_text)
+                    ],
+                    codings=[
+                        CodingFact(r["excerpt_id"], r["code_id"], r["coder_id"])
+                        for r in await rows(tx, q.CODING_FACTS, project_id=project_id)
+                    ],
+                    document_lengths={
+                        r["id"]: r["length"] for r in await rows(tx, q.DOCUMENT_LENGTHS, project_id=project_id)
+                    },
+                    revision=revision,
+                ),
+                with_text,
+            )
 
         async with self._snapshot_reads[project_id]:  # concurrent askers after a change share one read
             return await self._read(work)
@@ -397,7 +429,9 @@ class Neo4jStore(Analytics):
 
     async def node_refs(self, ids: Sequence[str]) -> dict[str, NodeRef]:
         async def work(tx: Tx) -> dict[str, NodeRef]:
-            return {r["id"]: NodeRef(kind=NodeKind(r["kind"]), project_id=r["project_id"])
-                    for r in await rows(tx, q.NODES, ids=list(ids))}
+            return {
+                r["id"]: NodeRef(kind=NodeKind(r["kind"]), project_id=r["project_id"])
+                for r in await rows(tx, q.NODES, ids=list(ids))
+            }
 
         return await self._read(work)

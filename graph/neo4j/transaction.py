@@ -70,8 +70,11 @@ def _kind(node: Stamped) -> NodeKind:
 
 def _evidence(links: Sequence[Link]) -> list[dict[str, Any]]:
     """The links' evidence entries as ADD_EVIDENCE rows, each with its place in its link's list."""
-    return [{"id": link.id, "to": excerpt_id, "position": i}
-            for link in links for i, excerpt_id in enumerate(link.evidence_excerpt_ids)]
+    return [
+        {"id": link.id, "to": excerpt_id, "position": i}
+        for link in links
+        for i, excerpt_id in enumerate(link.evidence_excerpt_ids)
+    ]
 
 
 class Neo4jTransaction:
@@ -106,8 +109,10 @@ class Neo4jTransaction:
 
     # -- nodes -----------------------------------------------------------------------------
     async def refs(self, ids: Sequence[str]) -> dict[str, NodeRef]:
-        return {r["id"]: NodeRef(kind=NodeKind(r["kind"]), project_id=r["project_id"])
-                for r in await self._read(q.NODES, ids=list(ids))}
+        return {
+            r["id"]: NodeRef(kind=NodeKind(r["kind"]), project_id=r["project_id"])
+            for r in await self._read(q.NODES, ids=list(ids))
+        }
 
     async def nodes(self, kind: NodeKind, ids: Sequence[str]) -> dict[str, Any]:
         statement, mapper = _READERS[kind]

@@ -72,9 +72,9 @@ class UseCases:
             await tx.lock([project_id])
 
     @staticmethod
-    async def same_project(tx: Transaction, principal: Principal, ids: Sequence[str], *kinds: NodeKind) -> dict[
-        str, NodeRef
-    ]:
+    async def same_project(
+        tx: Transaction, principal: Principal, ids: Sequence[str], *kinds: NodeKind
+    ) -> dict[str, NodeRef]:
         """The refs of nodes a change points at, which must exist in the principal's project
         with one of `kinds`; anything else answers as a node that does not exist."""
         refs = await tx.refs(list(dict.fromkeys(ids)))

@@ -25,9 +25,17 @@ class Codebook(UseCases):
         await self.check_parent(tx, principal, NodeKind.CODE, None, new.parent_id)
         await self.check_name(tx, NodeKind.CODE, principal.project_id, new.name, new.parent_id, None)
         [id] = await self.fresh_ids(tx, [new.id])
-        code = Code(id=id, project_id=new.project_id, parent_id=new.parent_id, name=new.name,
-                    description=new.description, color=new.color, codable=new.codable, version=1,
-                    **stamps(principal.user_id))
+        code = Code(
+            id=id,
+            project_id=new.project_id,
+            parent_id=new.parent_id,
+            name=new.name,
+            description=new.description,
+            color=new.color,
+            codable=new.codable,
+            version=1,
+            **stamps(principal.user_id),
+        )
         return await self.create(tx, principal.user_id, code)
 
     async def update_code(self, actor: Actor, id: str, patch: CodePatch) -> Code:
@@ -45,7 +53,11 @@ class Codebook(UseCases):
         name = patch.name or code.name
         await self.check_name(tx, NodeKind.CODE, code.project_id, name, parent_id, code.id)
         return await self.change(
-            tx, principal.user_id, code, name=name, parent_id=parent_id,
+            tx,
+            principal.user_id,
+            code,
+            name=name,
+            parent_id=parent_id,
             description=code.description if patch.description is None else patch.description,
             color=patch.color if patch.given("color") else code.color,
             codable=code.codable if patch.codable is None else patch.codable,
@@ -56,8 +68,10 @@ class Codebook(UseCases):
 
         async def work(tx: Transaction) -> None:
             code, principal = await self.at_node(tx, actor, id, Need.EDIT, NodeKind.CODE)
-            principal.require_removal("a code someone else created, or that other coders applied",
-                                      {code.created_by} | await tx.coders_under(NodeKind.CODE, id))
+            principal.require_removal(
+                "a code someone else created, or that other coders applied",
+                {code.created_by} | await tx.coders_under(NodeKind.CODE, id),
+            )
             await self.move_children(tx, code, code.parent_id)
             await self.remove(tx, actor.user_id, NodeKind.CODE, code)
 
@@ -74,13 +88,16 @@ class Codebook(UseCases):
                 raise BadInput("A code cannot be merged into itself; pick two different codes.")
             if source_id in await tx.ancestors(NodeKind.CODE, target_id):
                 raise BadInput("A code cannot be merged into one of its own descendants; move the target out first.")
-            principal.require_removal("a code someone else created, or that other coders applied",
-                                      {source.created_by} | await tx.coders_under(NodeKind.CODE, source_id))
+            principal.require_removal(
+                "a code someone else created, or that other coders applied",
+                {source.created_by} | await tx.coders_under(NodeKind.CODE, source_id),
+            )
             await self.move_children(tx, source, target_id)
             await tx.merge_code(source_id, target_id)
             target: Code = await model(tx, NodeKind.CODE, target_id)
-            merged = target.model_copy(update={"version": target.version + 1, "updated_by": actor.user_id,
-                                               "updated_at": now()})
+            merged = target.model_copy(
+                update={"version": target.version + 1, "updated_by": actor.user_id, "updated_at": now()}
+            )
             await tx.replace(merged)
             await self.log(tx, activity.merged(actor.user_id, source, merged))
             return merged
@@ -105,8 +122,16 @@ class Codebook(UseCases):
         await self.check_parent(tx, principal, NodeKind.THEME, None, new.parent_id)
         await self.check_name(tx, NodeKind.THEME, principal.project_id, new.name, None, None)
         [id] = await self.fresh_ids(tx, [new.id])
-        theme = Theme(id=id, project_id=new.project_id, parent_id=new.parent_id, name=new.name,
-                      description=new.description, status=new.status, version=1, **stamps(principal.user_id))
+        theme = Theme(
+            id=id,
+            project_id=new.project_id,
+            parent_id=new.parent_id,
+            name=new.name,
+            description=new.description,
+            status=new.status,
+            version=1,
+            **stamps(principal.user_id),
+        )
         return await self.create(tx, principal.user_id, theme)
 
     async def update_theme(self, actor: Actor, id: str, patch: ThemePatch) -> Theme:
@@ -124,7 +149,11 @@ class Codebook(UseCases):
         name = patch.name or theme.name
         await self.check_name(tx, NodeKind.THEME, theme.project_id, name, None, theme.id)
         return await self.change(
-            tx, principal.user_id, theme, name=name, parent_id=parent_id,
+            tx,
+            principal.user_id,
+            theme,
+            name=name,
+            parent_id=parent_id,
             description=theme.description if patch.description is None else patch.description,
             status=patch.status or theme.status,
         )
@@ -170,8 +199,9 @@ class Codebook(UseCases):
         return await self._write(work)
 
     # -- rules of both trees -------------------------------------------------------------------
-    async def check_parent(self, tx: Transaction, principal: Principal, kind: NodeKind, id: str | None,
-                           parent_id: str | None) -> None:
+    async def check_parent(
+        self, tx: Transaction, principal: Principal, kind: NodeKind, id: str | None, parent_id: str | None
+    ) -> None:
         """The parent exists in the same project and is not the node itself or below it."""
         if parent_id is None:
             return
@@ -182,14 +212,16 @@ class Codebook(UseCases):
             )
 
     @staticmethod
-    async def check_name(tx: Transaction, kind: NodeKind, project_id: str, name: str, parent_id: str | None,
-                         self_id: str | None) -> None:
+    async def check_name(
+        tx: Transaction, kind: NodeKind, project_id: str, name: str, parent_id: str | None, self_id: str | None
+    ) -> None:
         """Code names are unique among siblings, theme names in the project (ignoring case)."""
         clash = [id for id in await tx.named(kind, project_id, name, parent_id) if id != self_id]
         if not clash:
             return
         if kind is NodeKind.THEME:
-            raise BadInput(f"A theme named {name!r} already exists in this project; choose another name.",
-                           existingId=clash[0])
+            raise BadInput(
+                f"A theme named {name!r} already exists in this project; choose another name.", existingId=clash[0]
+            )
         where = "at the top level" if parent_id is None else "under that parent"
         raise BadInput(f"A code named {name!r} already exists {where}; choose another name.", existingId=clash[0])

@@ -19,8 +19,15 @@ class Excerpts(UseCases):
         async def work(tx: Transaction) -> Excerpt:
             document, _ = await self.at_node(tx, actor, new.document_id, Need.EDIT, NodeKind.DOCUMENT)
             [id] = await self.fresh_ids(tx, [new.id])
-            excerpt = Excerpt(id=id, project_id=document.project_id, document_id=document.id, start=new.start,
-                              end=new.end, text=check_span(document.text, new.start, new.end), **stamps(actor.user_id))
+            excerpt = Excerpt(
+                id=id,
+                project_id=document.project_id,
+                document_id=document.id,
+                start=new.start,
+                end=new.end,
+                text=check_span(document.text, new.start, new.end),
+                **stamps(actor.user_id),
+            )
             return await self.create(tx, actor.user_id, excerpt)
 
         return await self._write(work)
@@ -28,8 +35,10 @@ class Excerpts(UseCases):
     async def delete_excerpt(self, actor: Actor, id: str) -> None:
         async def work(tx: Transaction) -> None:
             excerpt, principal = await self.at_node(tx, actor, id, Need.EDIT, NodeKind.EXCERPT)
-            principal.require_removal("an excerpt with other coders' codings or marked by someone else",
-                                      {excerpt.created_by} | await tx.coders_under(NodeKind.EXCERPT, id))
+            principal.require_removal(
+                "an excerpt with other coders' codings or marked by someone else",
+                {excerpt.created_by} | await tx.coders_under(NodeKind.EXCERPT, id),
+            )
             await self.remove(tx, actor.user_id, NodeKind.EXCERPT, excerpt)
 
         await self._write(work)
@@ -65,7 +74,9 @@ class Excerpts(UseCases):
     async def code_text(self, actor: Actor, new: NewExcerpt, code_ids: Sequence[str]) -> Excerpt:
         """Mark a span (or reuse the excerpt already there) and code it, atomically."""
         if not code_ids:
-            raise BadInput("codeIds must name at least one code; use createExcerpt to mark a passage without coding it.")
+            raise BadInput(
+                "codeIds must name at least one code; use createExcerpt to mark a passage without coding it."
+            )
 
         async def work(tx: Transaction) -> Excerpt:
             document, principal = await self.at_node(tx, actor, new.document_id, Need.EDIT, NodeKind.DOCUMENT)
@@ -86,8 +97,12 @@ class Excerpts(UseCases):
             if not actor.trusted and any(p.coder_id != actor.user_id for p in passages):
                 raise BadInput("Each passage must be coded as you; only the seed loaders code as other people.")
             excerpts = await self.place_passages(tx, principal, passages)
-            await self.log(tx, activity.bulk_coded(actor.user_id, project_id, [e.id for e in excerpts],
-                                                   sum(len(p.code_ids) for p in passages)))
+            await self.log(
+                tx,
+                activity.bulk_coded(
+                    actor.user_id, project_id, [e.id for e in excerpts], sum(len(p.code_ids) for p in passages)
+                ),
+            )
             return [e.id for e in excerpts]
 
         return await self._write(work)
@@ -101,8 +116,9 @@ class Excerpts(UseCases):
             check_codable(code.name, code.codable)
         return [codes[id] for id in code_ids]
 
-    async def place_passages(self, tx: Transaction, principal: Principal,
-                             passages: Sequence[CodedPassage]) -> list[Excerpt]:
+    async def place_passages(
+        self, tx: Transaction, principal: Principal, passages: Sequence[CodedPassage]
+    ) -> list[Excerpt]:
         """Create the excerpts that are new (reusing one at the same span) and record each passage's
         codings; no history entry (the caller writes one for the whole batch)."""
         document_ids = list(dict.fromkeys(p.excerpt.document_id for p in passages))
@@ -121,8 +137,15 @@ class Excerpts(UseCases):
         for p in passages:
             coder_of.setdefault((p.excerpt.document_id, p.excerpt.start, p.excerpt.end), p.coder_id)
         created = [
-            Excerpt(id=id, project_id=principal.project_id, document_id=span[0], start=span[1], end=span[2],
-                    text=texts[span[0]][span[1]:span[2]], **stamps(coder_of[span]))
+            Excerpt(
+                id=id,
+                project_id=principal.project_id,
+                document_id=span[0],
+                start=span[1],
+                end=span[2],
+                text=texts[span[0]][span[1] : span[2]],
+                **stamps(coder_of[span]),
+            )
             for id, span in zip(ids, new)
         ]
         await tx.insert(created)
@@ -136,8 +159,9 @@ class Excerpts(UseCases):
 
 
 def coding(excerpt: Excerpt, code_id: str, coder_id: str) -> Coding:
-    return Coding(project_id=excerpt.project_id, excerpt_id=excerpt.id, code_id=code_id, coder_id=coder_id,
-                  created_at=now())
+    return Coding(
+        project_id=excerpt.project_id, excerpt_id=excerpt.id, code_id=code_id, coder_id=coder_id, created_at=now()
+    )
 
 
 def principal_view(principal: Principal, excerpt: Excerpt) -> Excerpt:

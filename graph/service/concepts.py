@@ -31,10 +31,20 @@ class Concepts(UseCases):
         await self.check_duplicate(tx, new.source_id, new.target_id, new.kind, None)
         evidence = await self.evidence(tx, principal, new.evidence_excerpt_ids)
         [id] = await self.fresh_ids(tx, [new.id])
-        link = Link(id=id, project_id=principal.project_id, source_id=new.source_id,
-                    source_kind=refs[new.source_id].kind, target_id=new.target_id, target_kind=refs[new.target_id].kind,
-                    kind=new.kind, label=new.label, note=new.note, evidence_excerpt_ids=evidence, version=1,
-                    **stamps(principal.user_id))
+        link = Link(
+            id=id,
+            project_id=principal.project_id,
+            source_id=new.source_id,
+            source_kind=refs[new.source_id].kind,
+            target_id=new.target_id,
+            target_kind=refs[new.target_id].kind,
+            kind=new.kind,
+            label=new.label,
+            note=new.note,
+            evidence_excerpt_ids=evidence,
+            version=1,
+            **stamps(principal.user_id),
+        )
         return await self.create(tx, principal.user_id, link)
 
     async def update_link(self, actor: Actor, id: str, patch: LinkPatch) -> Link:
@@ -49,10 +59,17 @@ class Concepts(UseCases):
         kind = patch.kind or link.kind
         if kind != link.kind:
             await self.check_duplicate(tx, link.source_id, link.target_id, kind, link.id)
-        evidence = link.evidence_excerpt_ids if patch.evidence_excerpt_ids is None else await self.evidence(
-            tx, principal, patch.evidence_excerpt_ids)
+        evidence = (
+            link.evidence_excerpt_ids
+            if patch.evidence_excerpt_ids is None
+            else await self.evidence(tx, principal, patch.evidence_excerpt_ids)
+        )
         return await self.change(
-            tx, principal.user_id, link, kind=kind, evidence_excerpt_ids=evidence,
+            tx,
+            principal.user_id,
+            link,
+            kind=kind,
+            evidence_excerpt_ids=evidence,
             label=patch.label if patch.given("label") else link.label,
             note=patch.note if patch.given("note") else link.note,
         )
@@ -72,14 +89,16 @@ class Concepts(UseCases):
         return unique
 
     @staticmethod
-    async def check_duplicate(tx: Transaction, source_id: str, target_id: str, kind: LinkKind,
-                              self_id: str | None) -> None:
+    async def check_duplicate(
+        tx: Transaction, source_id: str, target_id: str, kind: LinkKind, self_id: str | None
+    ) -> None:
         """Two concepts are linked at most once per kind (either way round for symmetric kinds)."""
         for other in await tx.links_between(source_id, target_id):
             same_way = other.source_id == source_id
             if other.id != self_id and other.kind is kind and (same_way or kind.symmetric):
-                raise BadInput(f"These concepts are already linked as {kind.value}; update that link instead.",
-                               existingId=other.id)
+                raise BadInput(
+                    f"These concepts are already linked as {kind.value}; update that link instead.", existingId=other.id
+                )
 
     # -- memos -------------------------------------------------------------------------------
     async def add_memo(self, actor: Actor, new: NewMemo) -> Memo:
@@ -92,17 +111,29 @@ class Concepts(UseCases):
     async def new_memo(self, tx: Transaction, principal: Principal, new: NewMemo) -> Memo:
         refs = await self.same_project(tx, principal, [new.target_id], *MEMO_TARGETS)
         [id] = await self.fresh_ids(tx, [new.id])
-        memo = Memo(id=id, project_id=principal.project_id, target_id=new.target_id,
-                    target_kind=refs[new.target_id].kind, title=new.title, body=new.body, version=1,
-                    **stamps(principal.user_id))
+        memo = Memo(
+            id=id,
+            project_id=principal.project_id,
+            target_id=new.target_id,
+            target_kind=refs[new.target_id].kind,
+            title=new.title,
+            body=new.body,
+            version=1,
+            **stamps(principal.user_id),
+        )
         return await self.create(tx, principal.user_id, memo)
 
     async def update_memo(self, actor: Actor, id: str, patch: MemoPatch) -> Memo:
         async def work(tx: Transaction) -> Memo:
             memo, principal = await self.at_node(tx, actor, id, Need.EDIT, NodeKind.MEMO)
             check_version("Memo", id, patch.expected_version, memo.version)
-            return await self.change(tx, actor.user_id, memo, title=patch.title or memo.title,
-                                     body=memo.body if patch.body is None else patch.body)
+            return await self.change(
+                tx,
+                actor.user_id,
+                memo,
+                title=patch.title or memo.title,
+                body=memo.body if patch.body is None else patch.body,
+            )
 
         return await self._write(work)
 

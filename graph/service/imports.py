@@ -127,8 +127,9 @@ class Ids:
 
 
 class Imports(Excerpts, Codebook, Concepts):
-    async def import_plan(self, actor: Actor, project_id: str | None, plan: ImportPlan,
-                          users: Mapping[str, str] | None = None) -> Imported:
+    async def import_plan(
+        self, actor: Actor, project_id: str | None, plan: ImportPlan, users: Mapping[str, str] | None = None
+    ) -> Imported:
         """Import into a new project (`project_id` None: the actor becomes its OWNER) or merge into
         one where the actor may edit. `users` maps file users' ids to members (OWNER only)."""
 
@@ -150,8 +151,9 @@ class Imports(Excerpts, Codebook, Concepts):
         if project_id is not None:
             return await self.in_project(tx, actor, project_id, Need.EDIT)
         [id] = await self.fresh_ids(tx, [None])
-        await self.create(tx, actor.user_id, Project(id=id, name=new.name, description=new.description,
-                                                     **stamps(actor.user_id)))
+        await self.create(
+            tx, actor.user_id, Project(id=id, name=new.name, description=new.description, **stamps(actor.user_id))
+        )
         await tx.set_role(id, actor.user_id, Role.OWNER)
         return await self.in_project(tx, actor, id, Need.EDIT)
 
@@ -166,13 +168,19 @@ class Imports(Excerpts, Codebook, Concepts):
         for p in plan.passages:
             e = p.excerpt
             if e.id is not None and spans.setdefault(e.id, (e.document_id, e.start, e.end)) != (
-                    e.document_id, e.start, e.end):
+                e.document_id,
+                e.start,
+                e.end,
+            ):
                 raise BadInput(f"GUID {e.id} is used for two different selections in the file; GUIDs must be unique.")
         for kind, found in (
-            (NodeKind.CODE, [c.id for c in plan.codes]), (NodeKind.THEME, [s.theme.id for s in plan.sets]),
+            (NodeKind.CODE, [c.id for c in plan.codes]),
+            (NodeKind.THEME, [s.theme.id for s in plan.sets]),
             (NodeKind.PARTICIPANT, [p.id for p in plan.participants]),
-            (NodeKind.DOCUMENT, [d.id for d in plan.documents]), (NodeKind.EXCERPT, list(spans)),
-            (NodeKind.LINK, [x.id for x in plan.links]), (NodeKind.MEMO, [m.id for m in plan.memos]),
+            (NodeKind.DOCUMENT, [d.id for d in plan.documents]),
+            (NodeKind.EXCERPT, list(spans)),
+            (NodeKind.LINK, [x.id for x in plan.links]),
+            (NodeKind.MEMO, [m.id for m in plan.memos]),
         ):
             for id in (i for i in found if i is not None):
                 if id in defined:
@@ -199,31 +207,37 @@ class Imports(Excerpts, Codebook, Concepts):
         return ids
 
     @staticmethod
-    async def _in_project(tx: Transaction, project_id: str, ids: Iterable[str], kinds: Iterable[NodeKind]) -> dict[
-        str, NodeRef
-    ]:
+    async def _in_project(
+        tx: Transaction, project_id: str, ids: Iterable[str], kinds: Iterable[NodeKind]
+    ) -> dict[str, NodeRef]:
         """The refs of those ids that name nodes of `kinds` in the project (the rest answer as absent)."""
         wanted = set(kinds)
         refs = await tx.refs(list(dict.fromkeys(ids)))
         return {id: r for id, r in refs.items() if r.project_id == project_id and r.kind in wanted}
 
     # -- people ---------------------------------------------------------------------------------
-    async def _coders(self, tx: Transaction, principal: Principal, plan: ImportPlan, mapping: Mapping[str, str],
-                      done: Imported) -> dict[str, str]:
+    async def _coders(
+        self, tx: Transaction, principal: Principal, plan: ImportPlan, mapping: Mapping[str, str], done: Imported
+    ) -> dict[str, str]:
         """The user each passage's coder stands for: a member an OWNER named, the importer, or a
         user record of the file's coder in this project (made on first import: no token, so no
         one signs in as it; its name is never an existing user's)."""
         listed = {u.id: u for u in plan.users}
         if mapping:
             if principal.role is not Role.OWNER:
-                raise Forbidden("Only an OWNER may say which members the file's users are; leave the mapping out.",
-                                role=principal.role.value if principal.role else None, needed=Role.OWNER.value)
+                raise Forbidden(
+                    "Only an OWNER may say which members the file's users are; leave the mapping out.",
+                    role=principal.role.value if principal.role else None,
+                    needed=Role.OWNER.value,
+                )
             for file_user, member in mapping.items():
                 if file_user not in listed:
                     raise BadInput(f"The file lists no user {file_user}; map only the users it lists.")
                 if await tx.role(principal.project_id, member) is None:
-                    raise BadInput(f"User {member!r} is not a member of this project; add them first, or leave "
-                                   "them out of the mapping.")
+                    raise BadInput(
+                        f"User {member!r} is not a member of this project; add them first, or leave "
+                        "them out of the mapping."
+                    )
         coders: dict[str, str] = {}
         for coder in dict.fromkeys(p.coder_id for p in plan.passages):
             if coder in mapping:
@@ -253,22 +267,34 @@ class Imports(Excerpts, Codebook, Concepts):
         raise AssertionError("unreachable")
 
     # -- codebook ---------------------------------------------------------------------------------
-    async def _codebook(self, tx: Transaction, principal: Principal, plan: ImportPlan, ids: Ids,
-                        done: Imported) -> None:
+    async def _codebook(
+        self, tx: Transaction, principal: Principal, plan: ImportPlan, ids: Ids, done: Imported
+    ) -> None:
         project_id = principal.project_id
         codes = await tx.nodes(NodeKind.CODE, ids.all(c.id for c in plan.codes))
         for c in plan.codes:
             id, parent_id = ids(c.id), ids(c.parent_id) if c.parent_id else None
             old = codes.get(id)
             if old is None:
-                await self.new_code(tx, principal, c.model_copy(update={"id": id, "project_id": project_id,
-                                                                       "parent_id": parent_id}))
+                await self.new_code(
+                    tx, principal, c.model_copy(update={"id": id, "project_id": project_id, "parent_id": parent_id})
+                )
                 done.created["codes"] += 1
             elif (old.name, old.description, old.color, old.parent_id, old.codable) != (
-                    c.name, c.description, c.color, parent_id, c.codable):
-                await self.patch_code(tx, principal, old, CodePatch(name=c.name, description=c.description,
-                                                                    color=c.color, parent_id=parent_id,
-                                                                    codable=c.codable))
+                c.name,
+                c.description,
+                c.color,
+                parent_id,
+                c.codable,
+            ):
+                await self.patch_code(
+                    tx,
+                    principal,
+                    old,
+                    CodePatch(
+                        name=c.name, description=c.description, color=c.color, parent_id=parent_id, codable=c.codable
+                    ),
+                )
                 done.updated["codes"] += 1
             else:
                 done.unchanged["codes"] += 1
@@ -283,13 +309,22 @@ class Imports(Excerpts, Codebook, Concepts):
         for s in plan.sets:
             new, old = s.theme, themes.get(ids(s.theme.id))
             if old is None:
-                theme = await self.new_theme(tx, principal, new.model_copy(update={
-                    "id": ids(new.id), "project_id": project_id, "parent_id": ids(new.parent_id) if new.parent_id
-                    else None}))
+                theme = await self.new_theme(
+                    tx,
+                    principal,
+                    new.model_copy(
+                        update={
+                            "id": ids(new.id),
+                            "project_id": project_id,
+                            "parent_id": ids(new.parent_id) if new.parent_id else None,
+                        }
+                    ),
+                )
                 done.created["themes"] += 1
             elif (old.name, old.description) != (new.name, new.description):
-                theme = await self.patch_theme(tx, principal, old, ThemePatch(name=new.name,
-                                                                              description=new.description))
+                theme = await self.patch_theme(
+                    tx, principal, old, ThemePatch(name=new.name, description=new.description)
+                )
                 done.updated["themes"] += 1
             else:
                 theme = old
@@ -307,9 +342,17 @@ class Imports(Excerpts, Codebook, Concepts):
         for p in plan.participants:
             old = people.get(ids(p.id))
             if old is None:
-                await self.create(tx, actor, Participant(id=ids(p.id), project_id=project_id,
-                                                         pseudonym=p.pseudonym, attributes=p.attributes,
-                                                         **stamps(actor)))
+                await self.create(
+                    tx,
+                    actor,
+                    Participant(
+                        id=ids(p.id),
+                        project_id=project_id,
+                        pseudonym=p.pseudonym,
+                        attributes=p.attributes,
+                        **stamps(actor),
+                    ),
+                )
                 done.created["participants"] += 1
             elif (old.pseudonym, old.attributes) != (p.pseudonym, p.attributes):
                 await self.change(tx, actor, old, pseudonym=p.pseudonym, attributes=p.attributes)
@@ -323,48 +366,74 @@ class Imports(Excerpts, Codebook, Concepts):
             if ids(d.id) in documents:
                 done.unchanged["documents"] += 1  # a transcript's text never changes; its codings may
                 continue
-            await self.create(tx, actor, Document(
-                id=ids(d.id), project_id=project_id, participant_id=ids(d.participant_id) if d.participant_id
-                else None, title=d.title, text=d.text, kind=d.kind, **stamps(actor)))
+            await self.create(
+                tx,
+                actor,
+                Document(
+                    id=ids(d.id),
+                    project_id=project_id,
+                    participant_id=ids(d.participant_id) if d.participant_id else None,
+                    title=d.title,
+                    text=d.text,
+                    kind=d.kind,
+                    **stamps(actor),
+                ),
+            )
             done.created["documents"] += 1
 
     # -- codings ------------------------------------------------------------------------------------
-    async def _passages(self, tx: Transaction, principal: Principal, plan: ImportPlan, ids: Ids,
-                        coders: dict[str, str], done: Imported) -> None:
+    async def _passages(
+        self, tx: Transaction, principal: Principal, plan: ImportPlan, ids: Ids, coders: dict[str, str], done: Imported
+    ) -> None:
         """All passages in one bulk step; a selection the project has at that span already is reused
         (and the file's id then names it)."""
         if not plan.passages:
             return
-        passages = [p.model_copy(update={
-            "coder_id": coders[p.coder_id], "code_ids": ids.all(p.code_ids),
-            "excerpt": p.excerpt.model_copy(update={"id": ids(p.excerpt.id) if p.excerpt.id else None,
-                                                    "document_id": ids(p.excerpt.document_id)})})
-            for p in plan.passages]
+        passages = [
+            p.model_copy(
+                update={
+                    "coder_id": coders[p.coder_id],
+                    "code_ids": ids.all(p.code_ids),
+                    "excerpt": p.excerpt.model_copy(
+                        update={
+                            "id": ids(p.excerpt.id) if p.excerpt.id else None,
+                            "document_id": ids(p.excerpt.document_id),
+                        }
+                    ),
+                }
+            )
+            for p in plan.passages
+        ]
         applied = list(dict.fromkeys(c for p in passages for c in p.code_ids))
         found = await self._in_project(tx, principal.project_id, applied, [NodeKind.CODE])
         missing = next((c for c in applied if c not in found), None)
         if missing is not None:
             raise BadInput(f"A coding refers to code {missing}, which is in neither the file nor the project.")
-        spans: list[Span] = list(dict.fromkeys((p.excerpt.document_id, p.excerpt.start, p.excerpt.end)
-                                               for p in passages))
+        spans: list[Span] = list(
+            dict.fromkeys((p.excerpt.document_id, p.excerpt.start, p.excerpt.end) for p in passages)
+        )
         before = await tx.excerpts_at(spans)
         # codings of excerpts older than this import are committed: they tell which codings are new
-        had = {(c.excerpt_id, c.code_id, c.coder_id)
-               for cs in (await self.store.codings_of_excerpts(list(before.values()))).values() for c in cs}
+        had = {
+            (c.excerpt_id, c.code_id, c.coder_id)
+            for cs in (await self.store.codings_of_excerpts(list(before.values()))).values()
+            for c in cs
+        }
         excerpts = await self.place_passages(tx, principal, passages)
         for p, excerpt in zip(plan.passages, excerpts):
             if p.excerpt.id is not None:
                 ids.remapped[p.excerpt.id] = excerpt.id
         codings = {(e.id, c, p.coder_id) for e, p in zip(excerpts, passages) for c in p.code_ids}
         done.created["codings"] += len(codings - had)
-        await self.log(tx, activity.bulk_coded(principal.user_id, principal.project_id, [e.id for e in excerpts],
-                                               len(codings)))
+        await self.log(
+            tx, activity.bulk_coded(principal.user_id, principal.project_id, [e.id for e in excerpts], len(codings))
+        )
 
     # -- links and memos ---------------------------------------------------------------------------
     async def _links(self, tx: Transaction, principal: Principal, plan: ImportPlan, ids: Ids, done: Imported) -> None:
-        ends = await self._in_project(tx, principal.project_id, ids.all(e for x in plan.links
-                                                                        for e in (x.source_id, x.target_id)),
-                                      CONCEPT_KINDS)
+        ends = await self._in_project(
+            tx, principal.project_id, ids.all(e for x in plan.links for e in (x.source_id, x.target_id)), CONCEPT_KINDS
+        )
         links = await tx.nodes(NodeKind.LINK, ids.all(x.id for x in plan.links))
         for x in plan.links:
             source, target = ids(x.source_id), ids(x.target_id)
@@ -373,9 +442,18 @@ class Imports(Excerpts, Codebook, Concepts):
                 continue
             old = links.get(ids(x.id))
             if old is None:
-                await self.new_link(tx, principal, x.model_copy(update={
-                    "id": ids(x.id), "source_id": source, "target_id": target,
-                    "evidence_excerpt_ids": ids.all(x.evidence_excerpt_ids)}))
+                await self.new_link(
+                    tx,
+                    principal,
+                    x.model_copy(
+                        update={
+                            "id": ids(x.id),
+                            "source_id": source,
+                            "target_id": target,
+                            "evidence_excerpt_ids": ids.all(x.evidence_excerpt_ids),
+                        }
+                    ),
+                )
                 done.created["links"] += 1
             elif (old.kind, old.label) != (x.kind, x.label):
                 await self.patch_link(tx, principal, old, LinkPatch(kind=x.kind, label=x.label))
@@ -386,8 +464,7 @@ class Imports(Excerpts, Codebook, Concepts):
     async def _memos(self, tx: Transaction, principal: Principal, plan: ImportPlan, ids: Ids, done: Imported) -> None:
         """A memo about something that is not in the project (not imported, or another project's)
         is about the project."""
-        about = await self._in_project(tx, principal.project_id, ids.all(m.target_id for m in plan.memos),
-                                       MEMO_TARGETS)
+        about = await self._in_project(tx, principal.project_id, ids.all(m.target_id for m in plan.memos), MEMO_TARGETS)
         memos = await tx.nodes(NodeKind.MEMO, ids.all(m.id for m in plan.memos))
         for m in plan.memos:
             old = memos.get(ids(m.id))

@@ -46,8 +46,13 @@ class Projects(UseCases):
         async def work(tx: Transaction) -> Participant:
             await self.in_project(tx, actor, new.project_id, Need.EDIT)
             [id] = await self.fresh_ids(tx, [new.id])
-            participant = Participant(id=id, project_id=new.project_id, pseudonym=new.pseudonym,
-                                      attributes=new.attributes, **stamps(actor.user_id))
+            participant = Participant(
+                id=id,
+                project_id=new.project_id,
+                pseudonym=new.pseudonym,
+                attributes=new.attributes,
+                **stamps(actor.user_id),
+            )
             return await self.create(tx, actor.user_id, participant)
 
         return await self._write(work)
@@ -77,8 +82,15 @@ class Projects(UseCases):
             if new.participant_id is not None:
                 await self.same_project(tx, principal, [new.participant_id], NodeKind.PARTICIPANT)
             [id] = await self.fresh_ids(tx, [new.id])
-            document = Document(id=id, project_id=new.project_id, participant_id=new.participant_id, title=new.title,
-                                text=new.text, kind=new.kind, **stamps(actor.user_id))
+            document = Document(
+                id=id,
+                project_id=new.project_id,
+                participant_id=new.participant_id,
+                title=new.title,
+                text=new.text,
+                kind=new.kind,
+                **stamps(actor.user_id),
+            )
             return await self.create(tx, actor.user_id, document)
 
         return await self._write(work)
@@ -89,8 +101,10 @@ class Projects(UseCases):
         async def work(tx: Transaction) -> None:
             document, principal = await self.at_node(tx, actor, id, Need.EDIT, NodeKind.DOCUMENT)
             owners = {document.created_by} | await tx.creators_under(NodeKind.DOCUMENT, id)
-            principal.require_removal("a document with other people's excerpts or codings",
-                                      owners | await tx.coders_under(NodeKind.DOCUMENT, id))
+            principal.require_removal(
+                "a document with other people's excerpts or codings",
+                owners | await tx.coders_under(NodeKind.DOCUMENT, id),
+            )
             await self.remove(tx, actor.user_id, NodeKind.DOCUMENT, document)
 
         await self._write(work)

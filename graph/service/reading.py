@@ -81,8 +81,11 @@ class Reader:
             roles = {} if self.actor.trusted else await self.store.roles(self.actor.user_id, wanted)
             for id in wanted:
                 project = projects.get(id)
-                self._principals[id] = Principal.of(self.actor, id, roles.get(id), bool(project and project.blind_coding)) \
-                    if project else Principal(self.actor, id, None, False)
+                self._principals[id] = (
+                    Principal.of(self.actor, id, roles.get(id), bool(project and project.blind_coding))
+                    if project
+                    else Principal(self.actor, id, None, False)
+                )
         return {p: self._principals[p] for p in project_ids}
 
     async def principal(self, project_id: str) -> Principal:
@@ -210,8 +213,11 @@ class Reader:
         if blind:
             codings = await self.store.codings_of_excerpts(blind)
             mine = {e for e, cs in codings.items() if any(c.coder_id == self.actor.user_id for c in cs)}
-        return [principal_view(principals[e.project_id], e) for e in excerpts
-                if not principals[e.project_id].blind or e.id in mine or e.created_by == self.actor.user_id]
+        return [
+            principal_view(principals[e.project_id], e)
+            for e in excerpts
+            if not principals[e.project_id].blind or e.id in mine or e.created_by == self.actor.user_id
+        ]
 
     # -- prevalence and pages of a code's excerpts (scoped to the coder blind coding allows) ---
     async def _coder(self, concept_ids: Sequence[str], coder_id: str | None) -> dict[str, str | None]:
@@ -236,8 +242,9 @@ class Reader:
             out |= await fetch([i for i in ids if i in coders and coders[i] == coder], coder)
         return out
 
-    async def excerpts_of_codes(self, ids: Sequence[str], first: int, after: str | None,
-                                coder_id: str | None = None) -> dict[str, Page]:
+    async def excerpts_of_codes(
+        self, ids: Sequence[str], first: int, after: str | None, coder_id: str | None = None
+    ) -> dict[str, Page]:
         if first < 0:
             raise BadInput("first must be zero or more.")
         coders = await self._coder(ids, coder_id)
@@ -246,13 +253,24 @@ class Reader:
             out |= await self.store.excerpts_of_codes([i for i in ids if coders.get(i) == coder], first, after, coder)
         principals = await self.principals([e.project_id for page in out.values() for e in page.items])
         empty = Page(items=(), cursors=(), has_next_page=False)
-        return {id: out[id].model_copy(update={"items": tuple(principal_view(principals[e.project_id], e)
-                                                              for e in out[id].items)}) if id in out else empty
-                for id in ids}
+        return {
+            id: out[id].model_copy(
+                update={"items": tuple(principal_view(principals[e.project_id], e) for e in out[id].items)}
+            )
+            if id in out
+            else empty
+            for id in ids
+        }
 
     # -- history ----------------------------------------------------------------------------
-    async def activity(self, project_id: str, first: int, after: str | None = None, actor_id: str | None = None,
-                       target_id: str | None = None) -> EventPage:
+    async def activity(
+        self,
+        project_id: str,
+        first: int,
+        after: str | None = None,
+        actor_id: str | None = None,
+        target_id: str | None = None,
+    ) -> EventPage:
         """A page of history; under blind coding the hidden events are skipped inside the read, so
         neither the page nor its cursors reveal them."""
         principal = await self.require(project_id)
@@ -267,8 +285,9 @@ class Reader:
             events += [e for e in page.events if principal.sees_event(e)]
             more, cursor = page.has_next_page, (page.cursors[-1] if page.cursors else cursor)
         shown = events[:first]
-        return EventPage(events=tuple(shown), cursors=tuple(activity.cursor(e) for e in shown),
-                         has_next_page=len(events) > first)
+        return EventPage(
+            events=tuple(shown), cursors=tuple(activity.cursor(e) for e in shown), has_next_page=len(events) > first
+        )
 
     async def events_since(self, project_id: str, cursor: str | None) -> tuple[list[Event], str | None]:
         """New events for a live subscriber, and the cursor to poll from next (past hidden ones too)."""
@@ -289,30 +308,57 @@ class Reader:
             return snapshot
         codings = [c for c in snapshot.codings if c.coder_id == principal.coder]
         coded = {c.excerpt_id for c in codings}
-        return dataclasses.replace(snapshot, codings=codings, excerpts=[e for e in snapshot.excerpts if e.id in coded],
-                                   revision=-1)
+        return dataclasses.replace(
+            snapshot, codings=codings, excerpts=[e for e in snapshot.excerpts if e.id in coded], revision=-1
+        )
 
-    async def theme_map(self, project_id: str, filter: CaseFilter | None = None, coders: Sequence[str] | None = None,
-                        cooccurrence_min: int | None = None) -> ThemeMap:
+    async def theme_map(
+        self,
+        project_id: str,
+        filter: CaseFilter | None = None,
+        coders: Sequence[str] | None = None,
+        cooccurrence_min: int | None = None,
+    ) -> ThemeMap:
         return await self.store.theme_map(project_id, filter, await self._coders(project_id, coders), cooccurrence_min)
 
-    async def cooccurrence(self, project_id: str, scope: CooccurrenceScope = CooccurrenceScope.EXCERPT,
-                           code_ids: Sequence[str] = (), theme_ids: Sequence[str] = (), min_count: int = 1,
-                           filter: CaseFilter | None = None, coders: Sequence[str] | None = None) -> list[Pair]:
-        return await self.store.cooccurrence(project_id, scope, code_ids, theme_ids, min_count, filter,
-                                             await self._coders(project_id, coders))
+    async def cooccurrence(
+        self,
+        project_id: str,
+        scope: CooccurrenceScope = CooccurrenceScope.EXCERPT,
+        code_ids: Sequence[str] = (),
+        theme_ids: Sequence[str] = (),
+        min_count: int = 1,
+        filter: CaseFilter | None = None,
+        coders: Sequence[str] | None = None,
+    ) -> list[Pair]:
+        return await self.store.cooccurrence(
+            project_id, scope, code_ids, theme_ids, min_count, filter, await self._coders(project_id, coders)
+        )
 
-    async def case_matrix(self, project_id: str, columns: ConceptKind = ConceptKind.CODE,
-                          column_ids: Sequence[str] = (), filter: CaseFilter | None = None,
-                          coders: Sequence[str] | None = None) -> CaseMatrix:
-        return await self.store.case_matrix(project_id, columns, column_ids, filter,
-                                            await self._coders(project_id, coders))
+    async def case_matrix(
+        self,
+        project_id: str,
+        columns: ConceptKind = ConceptKind.CODE,
+        column_ids: Sequence[str] = (),
+        filter: CaseFilter | None = None,
+        coders: Sequence[str] | None = None,
+    ) -> CaseMatrix:
+        return await self.store.case_matrix(
+            project_id, columns, column_ids, filter, await self._coders(project_id, coders)
+        )
 
-    async def compare_groups(self, project_id: str, attribute: str, columns: ConceptKind = ConceptKind.THEME,
-                             column_ids: Sequence[str] = (), filter: CaseFilter | None = None,
-                             coders: Sequence[str] | None = None) -> list[Group]:
-        return await self.store.compare_groups(project_id, attribute, columns, column_ids, filter,
-                                               await self._coders(project_id, coders))
+    async def compare_groups(
+        self,
+        project_id: str,
+        attribute: str,
+        columns: ConceptKind = ConceptKind.THEME,
+        column_ids: Sequence[str] = (),
+        filter: CaseFilter | None = None,
+        coders: Sequence[str] | None = None,
+    ) -> list[Group]:
+        return await self.store.compare_groups(
+            project_id, attribute, columns, column_ids, filter, await self._coders(project_id, coders)
+        )
 
     async def find_excerpts(self, project_id: str, where: Where, first: int, after: str | None) -> IdPage:
         scoped = where.model_copy(update={"coders": await self._coders(project_id, where.coders)})
@@ -322,23 +368,45 @@ class Reader:
         scoped = where.model_copy(update={"coders": await self._coders(project_id, where.coders)})
         return await self.store.participants_matching(project_id, scoped)
 
-    async def sequences(self, project_id: str, first: str, then: str, max_gap: int | None = None,
-                        filter: CaseFilter | None = None, coders: Sequence[str] | None = None) -> list[SequenceHit]:
-        return await self.store.sequences(project_id, first, then, max_gap, filter,
-                                          await self._coders(project_id, coders))
+    async def sequences(
+        self,
+        project_id: str,
+        first: str,
+        then: str,
+        max_gap: int | None = None,
+        filter: CaseFilter | None = None,
+        coders: Sequence[str] | None = None,
+    ) -> list[SequenceHit]:
+        return await self.store.sequences(
+            project_id, first, then, max_gap, filter, await self._coders(project_id, coders)
+        )
 
-    async def concept_paths(self, project_id: str, source: str, target: str, max_length: int = 4,
-                            via: Sequence[Relation] = (), filter: CaseFilter | None = None,
-                            coders: Sequence[str] | None = None) -> list[ConceptPath]:
-        return await self.store.concept_paths(project_id, source, target, max_length, via, filter,
-                                              await self._coders(project_id, coders))
+    async def concept_paths(
+        self,
+        project_id: str,
+        source: str,
+        target: str,
+        max_length: int = 4,
+        via: Sequence[Relation] = (),
+        filter: CaseFilter | None = None,
+        coders: Sequence[str] | None = None,
+    ) -> list[ConceptPath]:
+        return await self.store.concept_paths(
+            project_id, source, target, max_length, via, filter, await self._coders(project_id, coders)
+        )
 
     async def search(self, project_id: str, text: str, first: int = 20, after: str | None = None) -> SearchPage:
         await self.require(project_id)
         return await self.store.search(project_id, text, first, after)
 
-    async def agreement(self, project_id: str, coders: Sequence[str], code_ids: Sequence[str] = (),
-                        document_ids: Sequence[str] = (), unit: AgreementUnit = AgreementUnit.EXCERPT) -> Agreement:
+    async def agreement(
+        self,
+        project_id: str,
+        coders: Sequence[str],
+        code_ids: Sequence[str] = (),
+        document_ids: Sequence[str] = (),
+        unit: AgreementUnit = AgreementUnit.EXCERPT,
+    ) -> Agreement:
         principal = await self.require(project_id)
         if principal.blind:
             raise Forbidden("Agreement compares coders, which blind coding hides from ANALYSTs; ask an OWNER.")
@@ -347,4 +415,3 @@ class Reader:
 
 def _project_of(model: Any) -> str:
     return model.id if isinstance(model, Project) else str(model.project_id)
-

@@ -58,8 +58,10 @@ def plan(package: Package, project_id: str, importer: str) -> Content:
     root = package.root
     out = Content()
     declared = child(root, "Variables")
-    variables = {guid_of(v.get("guid"), "A variable"): v.get("name") or "variable"
-                 for v in (children(declared, "Variable") if declared is not None else ())}
+    variables = {
+        guid_of(v.get("guid"), "A variable"): v.get("name") or "variable"
+        for v in (children(declared, "Variable") if declared is not None else ())
+    }
     case_of: dict[str, str] = {}
     cases = child(root, "Cases")
     for i, case in enumerate(children(cases, "Case") if cases is not None else (), 1):
@@ -74,8 +76,11 @@ def plan(package: Package, project_id: str, importer: str) -> Content:
             if value is not None:
                 attributes[variables[target]] = _value(value, local(value))
         _unmapped(out, case, "Case", ("CodeRef", "SelectionRef", "Description"))
-        out.participants.append(NewParticipant(id=id, project_id=project_id, attributes=attributes,
-                                               pseudonym=(case.get("name") or f"Case {i}").strip()))
+        out.participants.append(
+            NewParticipant(
+                id=id, project_id=project_id, attributes=attributes, pseudonym=(case.get("name") or f"Case {i}").strip()
+            )
+        )
         for ref in children(case, "SourceRef"):
             case_of.setdefault(guid_of(ref.get("targetGUID"), "A case's source"), id)
 
@@ -103,17 +108,21 @@ def plan(package: Package, project_id: str, importer: str) -> Content:
         if text is None:
             out.missing_texts.append(name)
             continue
-        out.documents.append(NewDocument(id=id, project_id=project_id, title=name, text=text,
-                                         participant_id=case_of.get(id)))
+        out.documents.append(
+            NewDocument(id=id, project_id=project_id, title=name, text=text, participant_id=case_of.get(id))
+        )
         _unmapped(out, source, "TextSource", ("Description", "VariableValue"))
         note_refs(source, id)
         whole = [(source, 0, len(text))]
-        selections = [(s, _position(s, "startPosition"), _position(s, "endPosition"))
-                      for s in children(source, "PlainTextSelection")]
+        selections = [
+            (s, _position(s, "startPosition"), _position(s, "endPosition"))
+            for s in children(source, "PlainTextSelection")
+        ]
         for element, start, end in selections + whole:
             if not 0 <= start < end <= len(text):
-                raise BadInput(f"A selection of {name!r} ({start}-{end}) lies outside its text of {len(text)} "
-                               "characters.")
+                raise BadInput(
+                    f"A selection of {name!r} ({start}-{end}) lies outside its text of {len(text)} characters."
+                )
             excerpt_id = None if element is source else guid_of(element.get("guid"), "A selection")
             if excerpt_id is not None:
                 note_refs(element, excerpt_id)
@@ -122,8 +131,13 @@ def plan(package: Package, project_id: str, importer: str) -> Content:
                 ref = child(coding, "CodeRef")
                 code = guid_of(ref.get("targetGUID") if ref is not None else None, "A coding")
                 coder = guid_of(coding.get("creatingUser"), "A coder") if coding.get("creatingUser") else importer
-                out.passages.append(CodedPassage(coder_id=coder, code_ids=(code,), excerpt=NewExcerpt(
-                    id=excerpt_id, document_id=id, start=start, end=end)))
+                out.passages.append(
+                    CodedPassage(
+                        coder_id=coder,
+                        code_ids=(code,),
+                        excerpt=NewExcerpt(id=excerpt_id, document_id=id, start=start, end=end),
+                    )
+                )
     links = child(root, "Links")
     for link in children(links, "Link") if links is not None else ():
         id = guid_of(link.get("guid"), "A link")
@@ -140,8 +154,14 @@ def plan(package: Package, project_id: str, importer: str) -> Content:
     for note in children(notes, "Note") if notes is not None else ():
         id = guid_of(note.get("guid"), "A note")
         body = child(note, "PlainTextContent")
-        out.memos.append(NewMemo(id=id, target_id=notes_target.get(id, project_id), title=note.get("name") or "Note",
-                                 body=(body.text or "") if body is not None else ""))
+        out.memos.append(
+            NewMemo(
+                id=id,
+                target_id=notes_target.get(id, project_id),
+                title=note.get("name") or "Note",
+                body=(body.text or "") if body is not None else "",
+            )
+        )
     return out
 
 
@@ -167,7 +187,7 @@ def _text(package: Package, source: etree._Element) -> str | None:
     path = source.get("plainTextPath") or ""
     if not path.startswith("internal://"):
         return None
-    data = package.sources.get("sources/" + path[len("internal://"):])
+    data = package.sources.get("sources/" + path[len("internal://") :])
     if data is None:
         return None
     try:

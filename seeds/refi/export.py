@@ -58,7 +58,7 @@ def parse_link_name(name: str | None) -> tuple[LinkKind, str | None]:
         if text.lower() == prefix:
             return kind, None
         if text.lower().startswith(prefix + ":"):
-            return kind, text[len(prefix) + 1:].strip() or None
+            return kind, text[len(prefix) + 1 :].strip() or None
     return LinkKind.OTHER, text or None
 
 
@@ -107,8 +107,12 @@ async def read(reader: Reader, project_id: str) -> Bundle:
     project = (await reader.get_projects([project_id]))[project_id]
     documents = (await reader.documents_of_projects([project_id]))[project_id]
     memos = (await reader.memos_of_projects([project_id]))[project_id]
-    people = {project.created_by, *(c.coder_id for c in snapshot.codings), *(m.created_by for m in memos),
-              *(d.created_by for d in documents)}
+    people = {
+        project.created_by,
+        *(c.coder_id for c in snapshot.codings),
+        *(m.created_by for m in memos),
+        *(d.created_by for d in documents),
+    }
     return Bundle(project, snapshot, documents, memos, await reader.get_users(sorted(people)))
 
 
@@ -116,10 +120,16 @@ class _Writer:
     def __init__(self, namespace: str) -> None:
         self.ns = namespace
 
-    def el(self, parent: etree._Element | None, tag: str, text: str | None = None, **attrs: str | None) -> etree._Element:
+    def el(
+        self, parent: etree._Element | None, tag: str, text: str | None = None, **attrs: str | None
+    ) -> etree._Element:
         name = f"{{{self.ns}}}{tag}"
         clean = {k: v for k, v in attrs.items() if v is not None}
-        node = etree.Element(name, clean, nsmap={None: self.ns}) if parent is None else etree.SubElement(parent, name, clean)
+        node = (
+            etree.Element(name, clean, nsmap={None: self.ns})
+            if parent is None
+            else etree.SubElement(parent, name, clean)
+        )
         if text is not None:
             node.text = text
         return node
@@ -132,8 +142,14 @@ def _codes(w: _Writer, parent: etree._Element, bundle: Bundle, notes: dict[str, 
 
     def add(into: etree._Element, parent_id: str | None) -> None:
         for code in children[parent_id]:
-            node = w.el(into, "Code", guid=guid(code.id), name=code.name, isCodable=str(code.codable).lower(),
-                        color=_rgb(code.color))
+            node = w.el(
+                into,
+                "Code",
+                guid=guid(code.id),
+                name=code.name,
+                isCodable=str(code.codable).lower(),
+                color=_rgb(code.color),
+            )
             if code.description:
                 w.el(node, "Description", code.description)
             for note in (notes or {}).get(code.id, []):
@@ -176,9 +192,16 @@ def project_xml(bundle: Bundle) -> bytes:
     """The `project.qde` document of a .qdpx."""
     w = _Writer(PROJECT_NS)
     p, snap = bundle.project, bundle.snapshot
-    root = w.el(None, "Project", name=p.name, origin=ORIGIN, creatingUserGUID=guid(p.created_by),
-                creationDateTime=_when(p.created_at), modifyingUserGUID=guid(p.updated_by),
-                modifiedDateTime=_when(p.updated_at))
+    root = w.el(
+        None,
+        "Project",
+        name=p.name,
+        origin=ORIGIN,
+        creatingUserGUID=guid(p.created_by),
+        creationDateTime=_when(p.created_at),
+        modifyingUserGUID=guid(p.updated_by),
+        modifiedDateTime=_when(p.updated_at),
+    )
     notes: dict[str, list[str]] = defaultdict(list)
     for memo in bundle.memos:
         notes[memo.target_id].append(memo.id)
@@ -192,8 +215,9 @@ def project_xml(bundle: Bundle) -> bytes:
 
     names = sorted({name for person in snap.participants for name in person.attributes})
     variables = {name: str(uuid.uuid5(_DERIVED, f"variable/{name}")) for name in names}
-    kinds = {name: _variable_type([q.attributes[name] for q in snap.participants if name in q.attributes])
-             for name in names}
+    kinds = {
+        name: _variable_type([q.attributes[name] for q in snap.participants if name in q.attributes]) for name in names
+    }
     if names:
         block = w.el(root, "Variables")
         for name in names:
@@ -209,8 +233,9 @@ def project_xml(bundle: Bundle) -> bytes:
             for name, value in sorted(person.attributes.items()):
                 vv = w.el(case, "VariableValue")
                 w.el(vv, "VariableRef", targetGUID=variables[name])
-                tag = {"Boolean": "BooleanValue", "Integer": "IntegerValue", "Float": "FloatValue"}.get(kinds[name],
-                                                                                                       "TextValue")
+                tag = {"Boolean": "BooleanValue", "Integer": "IntegerValue", "Float": "FloatValue"}.get(
+                    kinds[name], "TextValue"
+                )
                 text = str(value).lower() if isinstance(value, bool) else str(value)
                 w.el(vv, tag, text)
             for doc_id in documents_of[person.id]:
@@ -225,15 +250,26 @@ def project_xml(bundle: Bundle) -> bytes:
     if bundle.documents:
         sources = w.el(root, "Sources")
         for d in bundle.documents:
-            source = w.el(sources, "TextSource", guid=guid(d.id), name=d.title,
-                          plainTextPath=f"internal://{guid(d.id)}.txt", creatingUser=guid(d.created_by),
-                          creationDateTime=_when(d.created_at))
+            source = w.el(
+                sources,
+                "TextSource",
+                guid=guid(d.id),
+                name=d.title,
+                plainTextPath=f"internal://{guid(d.id)}.txt",
+                creatingUser=guid(d.created_by),
+                creationDateTime=_when(d.created_at),
+            )
             for e in excerpts_of[d.id]:
-                selection = w.el(source, "PlainTextSelection", guid=guid(e.id), startPosition=str(e.start),
-                                 endPosition=str(e.end))
+                selection = w.el(
+                    source, "PlainTextSelection", guid=guid(e.id), startPosition=str(e.start), endPosition=str(e.end)
+                )
                 for c in codings_of[e.id]:
-                    coding = w.el(selection, "Coding", creatingUser=guid(c.coder_id),
-                                  guid=str(uuid.uuid5(_DERIVED, f"{e.id}/{c.code_id}/{c.coder_id}")))
+                    coding = w.el(
+                        selection,
+                        "Coding",
+                        creatingUser=guid(c.coder_id),
+                        guid=str(uuid.uuid5(_DERIVED, f"{e.id}/{c.code_id}/{c.coder_id}")),
+                    )
                     w.el(coding, "CodeRef", targetGUID=guid(c.code_id))
                 for note in notes.get(e.id, []):
                     w.el(selection, "NoteRef", targetGUID=guid(note))
@@ -242,15 +278,27 @@ def project_xml(bundle: Bundle) -> bytes:
     if bundle.memos:
         block = w.el(root, "Notes")
         for memo in bundle.memos:
-            note = w.el(block, "Note", guid=guid(memo.id), name=memo.title, creatingUser=guid(memo.created_by),
-                        creationDateTime=_when(memo.created_at))
+            note = w.el(
+                block,
+                "Note",
+                guid=guid(memo.id),
+                name=memo.title,
+                creatingUser=guid(memo.created_by),
+                creationDateTime=_when(memo.created_at),
+            )
             w.el(note, "PlainTextContent", memo.body)
     if snap.links:
         block = w.el(root, "Links")
         for link in snap.links:
-            node = w.el(block, "Link", guid=guid(link.id), name=link_name(link.kind, link.label),
-                        direction="Associative" if link.kind.symmetric else "OneWay",
-                        originGUID=guid(link.source_id), targetGUID=guid(link.target_id))
+            node = w.el(
+                block,
+                "Link",
+                guid=guid(link.id),
+                name=link_name(link.kind, link.label),
+                direction="Associative" if link.kind.symmetric else "OneWay",
+                originGUID=guid(link.source_id),
+                targetGUID=guid(link.target_id),
+            )
             for note in notes.get(link.id, []):
                 w.el(node, "NoteRef", targetGUID=guid(note))
     _sets(w, root, bundle)
@@ -265,7 +313,9 @@ def project_xml(bundle: Bundle) -> bytes:
 def _graph(w: _Writer, root: etree._Element, bundle: Bundle) -> None:
     """The theme map: themes and codes on a circle, with membership, hierarchy and link edges."""
     snap = bundle.snapshot
-    concepts = [(t.id, t.name, NodeKind.THEME) for t in snap.themes] + [(c.id, c.name, NodeKind.CODE) for c in snap.codes]
+    concepts = [(t.id, t.name, NodeKind.THEME) for t in snap.themes] + [
+        (c.id, c.name, NodeKind.CODE) for c in snap.codes
+    ]
     if not concepts:
         return
     graphs = w.el(root, "Graphs")
@@ -273,18 +323,32 @@ def _graph(w: _Writer, root: etree._Element, bundle: Bundle) -> None:
     vertex = {id: str(uuid.uuid5(_DERIVED, f"{bundle.project.id}/vertex/{id}")) for id, _, _ in concepts}
     for i, (id, name, kind) in enumerate(concepts):
         angle = 2 * math.pi * i / len(concepts)
-        w.el(graph, "Vertex", guid=vertex[id], representedGUID=guid(id), name=name,
-             firstX=str(round(1000 + 900 * math.cos(angle))), firstY=str(round(1000 + 900 * math.sin(angle))),
-             shape="RoundedRectangle" if kind is NodeKind.THEME else "Oval")
+        w.el(
+            graph,
+            "Vertex",
+            guid=vertex[id],
+            representedGUID=guid(id),
+            name=name,
+            firstX=str(round(1000 + 900 * math.cos(angle))),
+            firstY=str(round(1000 + 900 * math.sin(angle))),
+            shape="RoundedRectangle" if kind is NodeKind.THEME else "Oval",
+        )
     edges: list[tuple[str, str, str, Link | None]] = [(c, t, "member of", None) for c, t in snap.memberships]
     edges += [(x.id, x.parent_id, "subtheme of", None) for x in snap.themes if x.parent_id]
     edges += [(x.id, x.parent_id, "child of", None) for x in snap.codes if x.parent_id]
     edges += [(x.source_id, x.target_id, link_name(x.kind, x.label), x) for x in snap.links]
     for source, target, name, link in edges:
         represented = guid(link.id) if link else None
-        w.el(graph, "Edge", guid=str(uuid.uuid5(_DERIVED, f"{bundle.project.id}/edge/{source}/{target}/{name}")),
-             representedGUID=represented, name=name, sourceVertex=vertex[source], targetVertex=vertex[target],
-             direction="Associative" if link and link.kind.symmetric else "OneWay")
+        w.el(
+            graph,
+            "Edge",
+            guid=str(uuid.uuid5(_DERIVED, f"{bundle.project.id}/edge/{source}/{target}/{name}")),
+            representedGUID=represented,
+            name=name,
+            sourceVertex=vertex[source],
+            targetVertex=vertex[target],
+            direction="Associative" if link and link.kind.symmetric else "OneWay",
+        )
 
 
 def qdpx(bundle: Bundle) -> bytes:

@@ -36,8 +36,7 @@ class Summary(Imported):
     missing_texts: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
-        out = [f"project {self.project_id}",
-               f"users: {self.users} added for the file's coders (they cannot sign in)"]
+        out = [f"project {self.project_id}", f"users: {self.users} added for the file's coders (they cannot sign in)"]
         if self.remapped:
             out.append(f"remapped: {self.remapped} GUIDs already used elsewhere")
         for label, counts in (("created", self.created), ("updated", self.updated), ("unchanged", self.unchanged)):
@@ -72,12 +71,17 @@ def _plan_codes(codes: etree._Element | None, project_id: str) -> list[NewCode]:
             color = code.get("color")
             description = child(code, "Description")
             id = guid_of(code.get("guid"), f"Code {name!r}")
-            planned.append(NewCode(
-                id=id, project_id=project_id, name=name, parent_id=parent_id,
-                description=(description.text or "") if description is not None else "",
-                color=color if color and _RGB.match(color) else None,
-                codable=(code.get("isCodable") or "true").strip().lower() not in ("false", "0"),
-            ))
+            planned.append(
+                NewCode(
+                    id=id,
+                    project_id=project_id,
+                    name=name,
+                    parent_id=parent_id,
+                    description=(description.text or "") if description is not None else "",
+                    color=color if color and _RGB.match(color) else None,
+                    codable=(code.get("isCodable") or "true").strip().lower() not in ("false", "0"),
+                )
+            )
             walk(code, id)
 
     if codes is not None:
@@ -91,14 +95,24 @@ def _plan_sets(sets: etree._Element | None, project_id: str, skipped: Counter[st
         name = (s.get("name") or "").strip()
         if not name:
             raise BadInput(f"A set ({s.get('guid')}) has no name.")
-        members = tuple(guid_of(m.get("targetGUID") or m.get("guid"), f"A member of set {name!r}")
-                        for m in children(s, "MemberCode"))
+        members = tuple(
+            guid_of(m.get("targetGUID") or m.get("guid"), f"A member of set {name!r}")
+            for m in children(s, "MemberCode")
+        )
         for other in ("MemberSource", "MemberNote"):
             skipped[f"Set {other}"] += sum(1 for _ in children(s, other))
         description = child(s, "Description")
-        planned.append(PlannedSet(NewTheme(id=guid_of(s.get("guid"), f"Set {name!r}"), project_id=project_id,
-                                           name=name, description=(description.text or "") if description is not None
-                                           else ""), members))
+        planned.append(
+            PlannedSet(
+                NewTheme(
+                    id=guid_of(s.get("guid"), f"Set {name!r}"),
+                    project_id=project_id,
+                    name=name,
+                    description=(description.text or "") if description is not None else "",
+                ),
+                members,
+            )
+        )
     return planned
 
 
@@ -114,18 +128,30 @@ def plan_file(data: bytes, importer: str, fallback_name: str = "Imported project
     description = child(root, "Description")
     project_id = new_id()
     try:
-        project = NewProject(name=(root.get("name") or fallback_name).strip() or fallback_name,
-                             description=(description.text or "") if description is not None else "")
+        project = NewProject(
+            name=(root.get("name") or fallback_name).strip() or fallback_name,
+            description=(description.text or "") if description is not None else "",
+        )
         codes = _plan_codes(child(codebook, "Codes") if codebook is not None else None, project_id)
         sets = _plan_sets(child(root, "Sets"), project_id, skipped)
         found = content.plan(package, project_id, importer)
     except ValidationError as exc:
         raise BadInput(f"The file holds a value this project cannot take: {exc.errors()[0]['msg']}.") from None
     plan = ImportPlan(
-        project_id=project_id, project=project, codes=codes, sets=sets, participants=found.participants,
-        documents=found.documents, passages=found.passages, links=found.links, memos=found.memos,
-        users=[FileUser(guid_of(u.get("guid"), "A user"), (u.get("name") or "").strip()[:200] or "unnamed")
-               for u in (children(users, "User") if users is not None else ())])
+        project_id=project_id,
+        project=project,
+        codes=codes,
+        sets=sets,
+        participants=found.participants,
+        documents=found.documents,
+        passages=found.passages,
+        links=found.links,
+        memos=found.memos,
+        users=[
+            FileUser(guid_of(u.get("guid"), "A user"), (u.get("name") or "").strip()[:200] or "unnamed")
+            for u in (children(users, "User") if users is not None else ())
+        ],
+    )
     skipped.update(found.skipped)
     for name in NOT_YET:
         element = child(root, name)
@@ -134,8 +160,14 @@ def plan_file(data: bytes, importer: str, fallback_name: str = "Imported project
     return FilePlan(plan, skipped, found.missing_texts)
 
 
-async def import_file(service: Service, actor: Actor, data: bytes, project_id: str | None = None,
-                      fallback_name: str = "Imported project", users: Mapping[str, str] | None = None) -> Summary:
+async def import_file(
+    service: Service,
+    actor: Actor,
+    data: bytes,
+    project_id: str | None = None,
+    fallback_name: str = "Imported project",
+    users: Mapping[str, str] | None = None,
+) -> Summary:
     """Import into a new project (`project_id` None) or merge into one. `users` maps the file's
     users (GUIDs) to members whose codings theirs are (OWNER only). Someone who may not edit the
     project is refused before the file is read (the import asks again in its own transaction)."""

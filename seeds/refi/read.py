@@ -87,7 +87,9 @@ def _archive(data: bytes) -> Package:
         if total > MAX_BYTES or (m.compress_size and m.file_size / m.compress_size > MAX_RATIO):
             raise BadInput("The archive unpacks to more than this service accepts (a zip bomb?); refusing it.")
     projects = [m for m in members if m.filename.lower().endswith(".qde") and "/" not in m.filename.strip("/")]
-    chosen = next((m for m in projects if m.filename.lower() == "project.qde"), projects[0] if len(projects) == 1 else None)
+    chosen = next(
+        (m for m in projects if m.filename.lower() == "project.qde"), projects[0] if len(projects) == 1 else None
+    )
     if chosen is None:
         raise BadInput("The archive holds no single project file (project.qde or <name>.qde) at its top level.")
     sources = {m.filename: _read(archive, m) for m in members if m.filename.startswith("sources/") and not m.is_dir()}

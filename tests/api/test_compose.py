@@ -77,7 +77,9 @@ def test_ports_are_bound_to_loopback(services: dict[str, Any]) -> None:
 
 def test_api_builds_from_the_repo_dockerfile(services: dict[str, Any]) -> None:
     build = services["api"]["build"]
-    context, dockerfile = (build, "Dockerfile") if isinstance(build, str) else (build["context"], build.get("dockerfile", "Dockerfile"))
+    context, dockerfile = (
+        (build, "Dockerfile") if isinstance(build, str) else (build["context"], build.get("dockerfile", "Dockerfile"))
+    )
     assert (ROOT / context / dockerfile).resolve() == DOCKERFILE
 
 

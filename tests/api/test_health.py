@@ -18,6 +18,7 @@ async def test_health_and_readiness(settings: Settings) -> None:
 
 async def test_readiness_reports_an_unreachable_store(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     async with serve_in_process(settings) as api:
+
         async def down(self: EmbeddedStore) -> None:
             raise OSError("disk gone")
 

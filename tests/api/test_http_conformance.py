@@ -42,17 +42,27 @@ def test_graphql_over_http_audit(tmp_path: Path) -> None:
     # The audit sends no token: `{ __typename }` needs a user with auth on, so serve without it.
     env = {"THEMEMAP_DATA_DIR": str(tmp_path / "data"), "THEMEMAP_STORE": "embedded", "THEMEMAP_AUTH": "off"}
     with server(env) as (_, url):
-        done = subprocess.run(["node", str(AUDIT_DIR / "audit.mjs"), f"{url}/graphql"], capture_output=True,
-                              text=True, timeout=120, check=False)
+        done = subprocess.run(
+            ["node", str(AUDIT_DIR / "audit.mjs"), f"{url}/graphql"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
     assert done.returncode == 0, done.stderr
     results = [json.loads(line) for line in done.stdout.splitlines()]
     counts = Counter(r["status"] for r in results)
-    print(f"\ngraphql-http audit: {len(results)} audits, ok {counts['ok']}, warn {counts['warn']}, "
-          f"error {counts['error']}, notice {counts['notice']}")
+    print(
+        f"\ngraphql-http audit: {len(results)} audits, ok {counts['ok']}, warn {counts['warn']}, "
+        f"error {counts['error']}, notice {counts['notice']}"
+    )
     assert len(results) > 50
     errors = [f"{r['id']} {r['name']}: {r['reason']}" for r in results if r["status"] == "error"]
-    warnings = [f"{r['id']} {r['name']}: {r['reason']}" for r in results
-                if r["status"] == "warn" and r["id"] not in ACCEPTED_WARNINGS]
+    warnings = [
+        f"{r['id']} {r['name']}: {r['reason']}"
+        for r in results
+        if r["status"] == "warn" and r["id"] not in ACCEPTED_WARNINGS
+    ]
     assert not errors, "MUST audits fail:\n" + "\n".join(errors)
     assert not warnings, "SHOULD audits fail:\n" + "\n".join(warnings)
 
@@ -63,7 +73,9 @@ async def test_media_types_and_status_codes(settings: Settings) -> None:
     modern = {"accept": "application/graphql-response+json, application/json"}
     async with serve_in_process(settings) as api:
         ok = await api.http.post("/graphql", json={"query": "{ projects { id } }"}, headers=modern)
-        assert ok.status_code == 200 and ok.headers["content-type"] == "application/graphql-response+json; charset=utf-8"
+        assert (
+            ok.status_code == 200 and ok.headers["content-type"] == "application/graphql-response+json; charset=utf-8"
+        )
         assert ok.json() == {"data": {"projects": []}}
         for query, status in [("{ projects { id ", 400), ("{ nosuchfield }", 400), ("{ projects { id } }", 401)]:
             headers = modern if status != 401 else {**modern, "authorization": "Bearer tm_not-a-token"}
@@ -71,11 +83,15 @@ async def test_media_types_and_status_codes(settings: Settings) -> None:
             assert response.status_code == status, (query, response.text)
             assert "data" not in response.json() and response.json()["errors"][0]["extensions"]["code"]
             for accept in ("application/json", "*/*", None):
-                legacy = await api.http.post("/graphql", json={"query": query},
-                                             headers={**headers, "accept": accept or ""})
+                legacy = await api.http.post(
+                    "/graphql", json={"query": query}, headers={**headers, "accept": accept or ""}
+                )
                 assert legacy.status_code == 200, (query, accept)
                 assert legacy.headers["content-type"] == "application/json; charset=utf-8"
                 assert legacy.json()["data"] is None
-        coercion = await api.http.post("/graphql", headers=modern, json={
-            "query": "query($id: ID!) { project(id: $id) { id } }", "variables": {"id": None}})
+        coercion = await api.http.post(
+            "/graphql",
+            headers=modern,
+            json={"query": "query($id: ID!) { project(id: $id) { id } }", "variables": {"id": None}},
+        )
         assert coercion.status_code == 400 and coercion.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"

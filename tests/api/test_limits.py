@@ -42,7 +42,10 @@ async def test_alias_limit(tmp_path: Path) -> None:
 async def test_token_limit(tmp_path: Path) -> None:
     async with serve_in_process(limited(tmp_path, max_tokens=20)) as api:
         assert await api.ok("{ projects { id name } }")
-        error = await _error(api.http, "{ projects { id name description codes { id name color description } themes { id name color } } }")  # 21 tokens
+        error = await _error(
+            api.http,
+            "{ projects { id name description codes { id name color description } themes { id name color } } }",
+        )  # 21 tokens
     assert error["extensions"] == {"code": "LIMIT_EXCEEDED", "limit": "maxTokens", "maximum": 20}
     assert "more than 20 tokens" in error["message"]
 
@@ -50,15 +53,22 @@ async def test_token_limit(tmp_path: Path) -> None:
 async def test_page_size_limit_on_every_paginated_field(tmp_path: Path) -> None:
     async with serve_in_process(limited(tmp_path, max_page_size=7)) as api:
         project = (await api.ok('mutation { createProject(input: {name: "P"}) { id } }'))["createProject"]["id"]
-        code = (await api.ok('mutation($p: ID!) { createCode(input: {projectId: $p, name: "c"}) { id } }',
-                             p=project))["createCode"]["id"]
+        code = (await api.ok('mutation($p: ID!) { createCode(input: {projectId: $p, name: "c"}) { id } }', p=project))[
+            "createCode"
+        ]["id"]
         fields = {
-            "Code.excerpts": ("query($c: ID!, $n: Int!) { code(id: $c) { excerpts(first: $n) { edges { cursor } } } }",
-                              {"c": code}),
-            "activity": ("query($p: ID!, $n: Int!) { activity(projectId: $p, first: $n) { edges { cursor } } }",
-                         {"p": project}),
-            "search": ('query($p: ID!, $n: Int!) { search(projectId: $p, text: "x", first: $n) { edges { cursor } } }',
-                       {"p": project}),
+            "Code.excerpts": (
+                "query($c: ID!, $n: Int!) { code(id: $c) { excerpts(first: $n) { edges { cursor } } } }",
+                {"c": code},
+            ),
+            "activity": (
+                "query($p: ID!, $n: Int!) { activity(projectId: $p, first: $n) { edges { cursor } } }",
+                {"p": project},
+            ),
+            "search": (
+                'query($p: ID!, $n: Int!) { search(projectId: $p, text: "x", first: $n) { edges { cursor } } }',
+                {"p": project},
+            ),
         }
         for name, (query, variables) in fields.items():
             assert "errors" not in await api.post(query, n=7, **variables), name
@@ -103,15 +113,33 @@ async def test_time_limit(tmp_path: Path) -> None:
         assert upload.status_code == 404 and upload.json()["errors"][0]["extensions"]["code"] == "NOT_FOUND"
     assert response.status_code == 503
     [error] = response.json()["errors"]
-    assert error["extensions"] == {"code": "TIMEOUT", "limit": "requestTimeout", "maximum": 1e-6,
-                                   "requestId": response.headers["x-request-id"]}
+    assert error["extensions"] == {
+        "code": "TIMEOUT",
+        "limit": "requestTimeout",
+        "maximum": 1e-6,
+        "requestId": response.headers["x-request-id"],
+    }
     assert "limit of 1e-06 s (THEMEMAP_REQUEST_TIMEOUT)" in error["message"]
 
 
 def test_limits_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, value in {"MAX_DEPTH": "4", "MAX_TOKENS": "99", "MAX_ALIASES": "3", "MAX_PAGE_SIZE": "10",
-                        "MAX_BODY_BYTES": "5000", "MAX_UPLOAD_BYTES": "9000", "REQUEST_TIMEOUT": "2.5"}.items():
+    for name, value in {
+        "MAX_DEPTH": "4",
+        "MAX_TOKENS": "99",
+        "MAX_ALIASES": "3",
+        "MAX_PAGE_SIZE": "10",
+        "MAX_BODY_BYTES": "5000",
+        "MAX_UPLOAD_BYTES": "9000",
+        "REQUEST_TIMEOUT": "2.5",
+    }.items():
         monkeypatch.setenv(f"THEMEMAP_{name}", value)
     s = Settings(_env_file=None)  # type: ignore[call-arg]
-    assert (s.max_depth, s.max_tokens, s.max_aliases, s.max_page_size, s.max_body_bytes, s.max_upload_bytes,
-            s.request_timeout) == (4, 99, 3, 10, 5000, 9000, 2.5)
+    assert (
+        s.max_depth,
+        s.max_tokens,
+        s.max_aliases,
+        s.max_page_size,
+        s.max_body_bytes,
+        s.max_upload_bytes,
+        s.request_timeout,
+    ) == (4, 99, 3, 10, 5000, 9000, 2.5)

@@ -38,13 +38,20 @@ def live(live_env: dict[str, str]) -> Iterator[tuple[str, dict[str, str]]]:
     env = live_env
     users = {name: add_user(env, name) for name in ("Owner", "Analyst", "Viewer", "Outsider")}
     with server(env) as (_, url):
-        yield url, {name: token for name, (_, token) in users.items()} | {
-            f"{name} id": user_id for name, (user_id, _) in users.items()}
+        yield (
+            url,
+            {name: token for name, (_, token) in users.items()}
+            | {f"{name} id": user_id for name, (user_id, _) in users.items()},
+        )
 
 
 def gql(url: str, token: str, query: str, **variables: Any) -> dict:
-    body = httpx.post(f"{url}/graphql", json={"query": query, "variables": variables},
-                      headers={"Authorization": f"Bearer {token}"}, timeout=10).json()
+    body = httpx.post(
+        f"{url}/graphql",
+        json={"query": query, "variables": variables},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    ).json()
     assert "errors" not in body, body
     return body["data"]
 
@@ -61,8 +68,11 @@ class Listener:
         self.socket = await websockets.connect(self.url, subprotocols=["graphql-transport-ws"])
         await self.socket.send(json.dumps({"type": "connection_init", "payload": {"token": self.token}}))
         assert json.loads(await self.socket.recv())["type"] == "connection_ack"
-        await self.socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": {
-            "query": SUBSCRIBE, "variables": {"p": self.project_id}}}))
+        await self.socket.send(
+            json.dumps(
+                {"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIBE, "variables": {"p": self.project_id}}}
+            )
+        )
         self.reader = asyncio.create_task(self._read())
         await asyncio.sleep(0.6)  # the subscription has taken its starting point
         return self
@@ -72,8 +82,11 @@ class Listener:
             self.messages.append((time.monotonic(), json.loads(raw)))
 
     def events(self) -> list[dict]:
-        return [m["payload"]["data"]["projectEvents"] for _, m in self.messages
-                if m["type"] == "next" and m["payload"].get("data")]
+        return [
+            m["payload"]["data"]["projectEvents"]
+            for _, m in self.messages
+            if m["type"] == "next" and m["payload"].get("data")
+        ]
 
     async def __aexit__(self, *exc: object) -> None:
         self.reader.cancel()
@@ -84,27 +97,50 @@ async def test_changes_reach_the_other_members_within_a_second(live: tuple[str, 
     url, t = live
     project = gql(url, t["Owner"], 'mutation { createProject(input: {name: "Live"}) { id } }')["createProject"]["id"]
     for name, role in (("Analyst", "ANALYST"), ("Viewer", "VIEWER")):
-        gql(url, t["Owner"], "mutation($p: ID!, $u: ID!, $r: Role!) { addMember(projectId: $p, userId: $u, role: $r) "
-            "{ role } }", p=project, u=t[f"{name} id"], r=role)
-    async with Listener(url, t["Owner"], project) as owner, Listener(url, t["Viewer"], project) as viewer, \
-            Listener(url, t["Analyst"], project) as analyst, Listener(url, t["Outsider"], project) as outsider:
+        gql(
+            url,
+            t["Owner"],
+            "mutation($p: ID!, $u: ID!, $r: Role!) { addMember(projectId: $p, userId: $u, role: $r) { role } }",
+            p=project,
+            u=t[f"{name} id"],
+            r=role,
+        )
+    async with (
+        Listener(url, t["Owner"], project) as owner,
+        Listener(url, t["Viewer"], project) as viewer,
+        Listener(url, t["Analyst"], project) as analyst,
+        Listener(url, t["Outsider"], project) as outsider,
+    ):
         sent = time.monotonic()
-        code = gql(url, t["Analyst"], 'mutation($p: ID!) { createCode(input: {projectId: $p, name: "Fear"}) { id } }',
-                   p=project)["createCode"]["id"]
+        code = gql(
+            url,
+            t["Analyst"],
+            'mutation($p: ID!) { createCode(input: {projectId: $p, name: "Fear"}) { id } }',
+            p=project,
+        )["createCode"]["id"]
         deadline = time.monotonic() + 3
         while time.monotonic() < deadline and not (owner.events() and viewer.events()):
             await asyncio.sleep(0.02)
         await asyncio.sleep(0.6)  # time for anything that should not arrive
         for listener in (owner, viewer):
-            assert listener.events() == [{"type": "code.created", "summary": "created code 'Fear'",
-                                          "targetIds": [code], "actor": {"name": "Analyst"}}]
+            assert listener.events() == [
+                {
+                    "type": "code.created",
+                    "summary": "created code 'Fear'",
+                    "targetIds": [code],
+                    "actor": {"name": "Analyst"},
+                }
+            ]
             received = next(at for at, m in listener.messages if m["type"] == "next")
             assert received - sent < 1.0, received - sent
         assert analyst.events() == [], "your own changes are not echoed back"
         assert outsider.events() == []
         refusal = [m for _, m in outsider.messages if m["type"] in ("error", "next")]
-        codes = {e["extensions"]["code"] for m in refusal for e in
-                 (m["payload"] if m["type"] == "error" else m["payload"].get("errors", []))}
+        codes = {
+            e["extensions"]["code"]
+            for m in refusal
+            for e in (m["payload"] if m["type"] == "error" else m["payload"].get("errors", []))
+        }
         assert codes == {"NOT_FOUND"}
 
 
@@ -130,26 +166,51 @@ async def test_removal_and_revocation_close_open_sockets_within_a_second(live: t
     url, t = live
     project = gql(url, t["Owner"], 'mutation { createProject(input: {name: "Live"}) { id } }')["createProject"]["id"]
     for name, role in (("Analyst", "ANALYST"), ("Viewer", "VIEWER")):
-        gql(url, t["Owner"], "mutation($p: ID!, $u: ID!, $r: Role!) { addMember(projectId: $p, userId: $u, role: $r) "
-            "{ role } }", p=project, u=t[f"{name} id"], r=role)
+        gql(
+            url,
+            t["Owner"],
+            "mutation($p: ID!, $u: ID!, $r: Role!) { addMember(projectId: $p, userId: $u, role: $r) { role } }",
+            p=project,
+            u=t[f"{name} id"],
+            r=role,
+        )
     async with Listener(url, t["Analyst"], project) as analyst, Listener(url, t["Viewer"], project) as viewer:
-        gql(url, t["Owner"], "mutation($p: ID!, $u: ID!) { removeMember(projectId: $p, userId: $u) }",
-            p=project, u=t["Analyst id"])
+        gql(
+            url,
+            t["Owner"],
+            "mutation($p: ID!, $u: ID!) { removeMember(projectId: $p, userId: $u) }",
+            p=project,
+            u=t["Analyst id"],
+        )
         assert await closed_within(analyst, 1.5) < 1.5
-        gql(url, t["Owner"], 'mutation($p: ID!) { createCode(input: {projectId: $p, name: "After"}) { id } }', p=project)
+        gql(
+            url, t["Owner"], 'mutation($p: ID!) { createCode(input: {projectId: $p, name: "After"}) { id } }', p=project
+        )
         assert [e["type"] for e in analyst.events()] == [], "nothing reaches a removed member"
         assert viewer.events(), "the others keep receiving"
-        gql(url, t["Owner"], "mutation($p: ID!, $u: ID!) { removeMember(projectId: $p, userId: $u) }",
-            p=project, u=t["Viewer id"])
+        gql(
+            url,
+            t["Owner"],
+            "mutation($p: ID!, $u: ID!) { removeMember(projectId: $p, userId: $u) }",
+            p=project,
+            u=t["Viewer id"],
+        )
         assert await closed_within(viewer, 1.5) < 1.5
 
 
-async def test_revoking_a_token_closes_its_sockets_within_a_second(live: tuple[str, dict[str, str]],
-                                                                    live_env: dict[str, str]) -> None:
+async def test_revoking_a_token_closes_its_sockets_within_a_second(
+    live: tuple[str, dict[str, str]], live_env: dict[str, str]
+) -> None:
     url, t = live
     project = gql(url, t["Owner"], 'mutation { createProject(input: {name: "Live"}) { id } }')["createProject"]["id"]
-    gql(url, t["Owner"], "mutation($p: ID!, $u: ID!, $r: Role!) { addMember(projectId: $p, userId: $u, role: $r) "
-        "{ role } }", p=project, u=t["Viewer id"], r="VIEWER")
+    gql(
+        url,
+        t["Owner"],
+        "mutation($p: ID!, $u: ID!, $r: Role!) { addMember(projectId: $p, userId: $u, role: $r) { role } }",
+        p=project,
+        u=t["Viewer id"],
+        r="VIEWER",
+    )
     async with Listener(url, t["Viewer"], project) as viewer:
         thememap(live_env, "user", "revoke", "Viewer")
         assert await closed_within(viewer, 1.5) < 1.5
@@ -158,16 +219,36 @@ async def test_revoking_a_token_closes_its_sockets_within_a_second(live: tuple[s
 async def test_a_removed_member_cannot_write_over_an_open_socket(live: tuple[str, dict[str, str]]) -> None:
     url, t = live
     project = gql(url, t["Owner"], 'mutation { createProject(input: {name: "Live"}) { id } }')["createProject"]["id"]
-    gql(url, t["Owner"], "mutation($p: ID!, $u: ID!, $r: Role!) { addMember(projectId: $p, userId: $u, role: $r) "
-        "{ role } }", p=project, u=t["Analyst id"], r="ANALYST")
+    gql(
+        url,
+        t["Owner"],
+        "mutation($p: ID!, $u: ID!, $r: Role!) { addMember(projectId: $p, userId: $u, role: $r) { role } }",
+        p=project,
+        u=t["Analyst id"],
+        r="ANALYST",
+    )
     async with websockets.connect(url.replace("http", "ws") + "/graphql", subprotocols=["graphql-transport-ws"]) as ws:
         await ws.send(json.dumps({"type": "connection_init", "payload": {"token": t["Analyst"]}}))
         assert json.loads(await ws.recv())["type"] == "connection_ack"
-        gql(url, t["Owner"], "mutation($p: ID!, $u: ID!) { removeMember(projectId: $p, userId: $u) }",
-            p=project, u=t["Analyst id"])
-        await ws.send(json.dumps({"id": "2", "type": "subscribe", "payload": {
-            "query": 'mutation($p: ID!) { createCode(input: {projectId: $p, name: "Late"}) { id } }',
-            "variables": {"p": project}}}))
+        gql(
+            url,
+            t["Owner"],
+            "mutation($p: ID!, $u: ID!) { removeMember(projectId: $p, userId: $u) }",
+            p=project,
+            u=t["Analyst id"],
+        )
+        await ws.send(
+            json.dumps(
+                {
+                    "id": "2",
+                    "type": "subscribe",
+                    "payload": {
+                        "query": 'mutation($p: ID!) { createCode(input: {projectId: $p, name: "Late"}) { id } }',
+                        "variables": {"p": project},
+                    },
+                }
+            )
+        )
         reply = json.loads(await asyncio.wait_for(ws.recv(), 5))
     errors = reply["payload"] if reply["type"] == "error" else reply["payload"].get("errors", [])
     assert {e["extensions"]["code"] for e in errors} == {"NOT_FOUND"}, reply

@@ -91,8 +91,13 @@ async def test_every_response_has_its_own_request_id(settings: Settings) -> None
 def test_the_served_process_logs_json_lines_with_request_ids(tmp_path: Path) -> None:
     port = free_port()
     env = {**os.environ, "THEMEMAP_DATA_DIR": str(tmp_path), "THEMEMAP_AUTH": "off"}
-    process = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port)], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 30
         while True:

@@ -20,12 +20,15 @@ def production(tmp_path: Path, **values: object) -> Settings:
     return Settings(env="production", data_dir=tmp_path / "data", _env_file=None, **values)  # type: ignore[call-arg]
 
 
-@pytest.mark.parametrize(("values", "named"), [
-    ({"auth": "off"}, "THEMEMAP_AUTH=off"),
-    ({"store": "neo4j"}, "NEO4J_PASSWORD is the development default"),
-    ({"store": "neo4j", "neo4j_password": ""}, "NEO4J_PASSWORD is the development default"),
-    ({"allowed_origins": "*"}, "THEMEMAP_ALLOWED_ORIGINS=*"),
-])
+@pytest.mark.parametrize(
+    ("values", "named"),
+    [
+        ({"auth": "off"}, "THEMEMAP_AUTH=off"),
+        ({"store": "neo4j"}, "NEO4J_PASSWORD is the development default"),
+        ({"store": "neo4j", "neo4j_password": ""}, "NEO4J_PASSWORD is the development default"),
+        ({"allowed_origins": "*"}, "THEMEMAP_ALLOWED_ORIGINS=*"),
+    ],
+)
 def test_refuses_unsafe_settings(tmp_path: Path, values: dict, named: str) -> None:
     with pytest.raises(UnsafeSettings) as refused:
         create_app(production(tmp_path, **values))
@@ -37,14 +40,17 @@ def test_refuses_unsafe_settings(tmp_path: Path, values: dict, named: str) -> No
 
 def test_a_real_process_stops_with_one_line(tmp_path: Path) -> None:
     env = {**os.environ, "THEMEMAP_ENV": "production", "THEMEMAP_AUTH": "off", "THEMEMAP_DATA_DIR": str(tmp_path)}
-    for command in (["-m", "api.cli", "serve", "--port", str(free_port())],
-                    ["-m", "uvicorn", "api.app:create_app", "--factory", "--port", str(free_port())]):
+    for command in (
+        ["-m", "api.cli", "serve", "--port", str(free_port())],
+        ["-m", "uvicorn", "api.app:create_app", "--factory", "--port", str(free_port())],
+    ):
         done = subprocess.run([sys.executable, *command], env=env, capture_output=True, text=True, timeout=60)
         assert done.returncode == 1, done
         assert "Traceback" not in done.stderr
         assert done.stderr.strip().splitlines()[-1] == (
             "thememap: refusing to start with THEMEMAP_ENV=production: "
-            "THEMEMAP_AUTH=off (production requires authentication).")
+            "THEMEMAP_AUTH=off (production requires authentication)."
+        )
 
 
 async def test_no_graphiql_and_no_introspection(tmp_path: Path) -> None:

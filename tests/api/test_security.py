@@ -66,11 +66,16 @@ async def test_graphiql_policy_allows_exactly_what_the_page_loads(settings: Sett
 
 
 async def test_cors_none_by_default_and_only_for_listed_origins(tmp_path: Path) -> None:
-    preflight = {"access-control-request-method": "POST", "access-control-request-headers": "authorization,content-type"}
+    preflight = {
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "authorization,content-type",
+    }
     async with serve_in_process(configured(tmp_path / "a")) as api:
         response = await api.http.options("/graphql", headers={**preflight, "origin": "https://app.example.org"})
         assert "access-control-allow-origin" not in response.headers
-        post = await api.http.post("/graphql", json={"query": "{ __typename }"}, headers={"origin": "https://app.example.org"})
+        post = await api.http.post(
+            "/graphql", json={"query": "{ __typename }"}, headers={"origin": "https://app.example.org"}
+        )
         assert "access-control-allow-origin" not in post.headers
     async with serve_in_process(configured(tmp_path / "b", allowed_origins="https://app.example.org/")) as api:
         allowed = await api.http.options("/graphql", headers={**preflight, "origin": "https://app.example.org"})
@@ -79,14 +84,19 @@ async def test_cors_none_by_default_and_only_for_listed_origins(tmp_path: Path) 
         assert "authorization" in allowed.headers["access-control-allow-headers"].lower()
         other = await api.http.options("/graphql", headers={**preflight, "origin": "https://evil.example"})
         assert other.status_code == 400 and "access-control-allow-origin" not in other.headers
-        post = await api.http.post("/graphql", json={"query": "{ __typename }"}, headers={"origin": "https://app.example.org"})
+        post = await api.http.post(
+            "/graphql", json={"query": "{ __typename }"}, headers={"origin": "https://app.example.org"}
+        )
         assert post.headers["access-control-allow-origin"] == "https://app.example.org"
         assert "x-request-id" in post.headers["access-control-expose-headers"].lower()
 
 
 def test_websocket_origins_and_rate_limit_on_a_real_server(tmp_path: Path) -> None:
-    env = {"THEMEMAP_DATA_DIR": str(tmp_path), "THEMEMAP_ALLOWED_ORIGINS": "https://app.example.org",
-           "THEMEMAP_AUTH_FAILURE_LIMIT": "3"}
+    env = {
+        "THEMEMAP_DATA_DIR": str(tmp_path),
+        "THEMEMAP_ALLOWED_ORIGINS": "https://app.example.org",
+        "THEMEMAP_AUTH_FAILURE_LIMIT": "3",
+    }
     _, token = add_user(env, "Analyst")
     with server(env) as (_, url):
         ws = url.replace("http", "ws") + "/graphql"
@@ -97,8 +107,10 @@ def test_websocket_origins_and_rate_limit_on_a_real_server(tmp_path: Path) -> No
                 try:
                     return json.loads(await socket.recv())
                 except websockets.ConnectionClosed as closed:
-                    return {"closed": closed.rcvd.code if closed.rcvd else None,
-                            "reason": closed.rcvd.reason if closed.rcvd else ""}
+                    return {
+                        "closed": closed.rcvd.code if closed.rcvd else None,
+                        "reason": closed.rcvd.reason if closed.rcvd else "",
+                    }
 
         async def scenario() -> None:
             for origin in (None, "https://app.example.org", url):  # no Origin (not a browser), listed, same origin
@@ -113,8 +125,12 @@ def test_websocket_origins_and_rate_limit_on_a_real_server(tmp_path: Path) -> No
             assert (await init(None, token))["closed"] == 4403
 
         asyncio.run(scenario())
-        http = httpx.post(f"{url}/graphql", json={"query": "{ projects { id } }"},
-                          headers={"Authorization": f"Bearer {token}"}, timeout=10)
+        http = httpx.post(
+            f"{url}/graphql",
+            json={"query": "{ projects { id } }"},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        )
         assert http.status_code == 429 and int(http.headers["retry-after"]) >= 1
         [error] = http.json()["errors"]
         assert error["extensions"]["code"] == "RATE_LIMITED" and "limit 3 in 60 s" in error["message"]
@@ -133,7 +149,9 @@ async def test_rate_limit_over_graphql_and_recovery(tmp_path: Path) -> None:
         for _ in range(2):
             error = (await api.http.post("/graphql", json={"query": "{ projects { id } }"}, headers=bad)).json()
             assert error["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
-        refused = await api.http.post("/graphql", json={"query": "{ projects { id } }"}, headers={"authorization": good})
+        refused = await api.http.post(
+            "/graphql", json={"query": "{ projects { id } }"}, headers={"authorization": good}
+        )
         assert refused.status_code == 429 and refused.headers["retry-after"] == "1"
         assert refused.json()["errors"][0]["extensions"]["retryAfter"] == 1
         await asyncio.sleep(0.6)

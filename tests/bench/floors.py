@@ -68,8 +68,9 @@ def _read_sqlite(settings: Settings, project_id: str) -> Rows:
 
 
 async def _read_bolt(settings: Settings, project_id: str) -> Rows:
-    async with AsyncGraphDatabase.driver(settings.neo4j_uri, auth=(settings.neo4j_user,
-                                         settings.neo4j_password.get_secret_value())) as driver:
+    async with AsyncGraphDatabase.driver(
+        settings.neo4j_uri, auth=(settings.neo4j_user, settings.neo4j_password.get_secret_value())
+    ) as driver:
         out = []
         for cypher in _CYPHER:
             records, _, _ = await driver.execute_query(cypher, p=project_id, database_=settings.neo4j_database)
@@ -96,8 +97,11 @@ def cooccurrence_pairs(codings: list[tuple[Any, ...]]) -> list[tuple[str, str, i
     spans = {c[0]: c[2:] for c in codings}
     documents = _index([d for d, _, _ in spans.values()])
     order = list(excerpts)  # first seen in document and text order
-    xs, ys = overlapping(np.array([spans[e][1] for e in order]), np.array([spans[e][2] for e in order]),
-                          np.array([documents[spans[e][0]] for e in order]))
+    xs, ys = overlapping(
+        np.array([spans[e][1] for e in order]),
+        np.array([spans[e][2] for e in order]),
+        np.array([documents[spans[e][0]] for e in order]),
+    )
     sx, sy = x[xs], x[ys]
     both = sx.multiply(sy)
     across = sx.T @ sy
@@ -107,8 +111,12 @@ def cooccurrence_pairs(codings: list[tuple[Any, ...]]) -> list[tuple[str, str, i
     return [(names[together.row[i]], names[together.col[i]], int(together.data[i])) for i in ranked]
 
 
-def case_matrix_themes(codings: list[tuple[str, str]], participant_of: dict[str, str | None],
-                       members: list[tuple[str, str]], parent_of: dict[str, str | None]) -> np.ndarray:
+def case_matrix_themes(
+    codings: list[tuple[str, str]],
+    participant_of: dict[str, str | None],
+    members: list[tuple[str, str]],
+    parent_of: dict[str, str | None],
+) -> np.ndarray:
     """Participants x themes: excerpts coded with any code of the theme or its subthemes."""
     rolled: list[tuple[str, str]] = []
     for code, theme in members:  # a code counts for its theme and every ancestor theme

@@ -37,6 +37,7 @@ CODE_TEXT = """mutation CodeText($d: ID!, $s: Int!, $e: Int!, $c: [ID!]!) {
 @dataclass
 class Member:
     """A project member with a code of their own, and the spans they have used."""
+
     token: str
     code: str
     next_span: int = 0
@@ -56,15 +57,20 @@ class Result:
     def summary(self, label: str) -> str:
         ms = sorted(x * 1000 for x in self.latencies)
         p99 = ms[min(len(ms) - 1, int(len(ms) * 0.99))]
-        medians = ", ".join(f"{name} {statistics.median(x) * 1000:.0f}" for name, x in sorted(self.by_operation.items()))
-        return (f"load[{label}]: {len(ms)} requests in {self.seconds:.1f} s = {len(ms) / self.seconds:.0f} req/s "
-                f"({self.writes} writes), p50 {statistics.median(ms):.0f} ms, p99 {p99:.0f} ms, "
-                f"{len(self.errors)} errors, {len(self.lost)} codes with lost writes; p50 by operation (ms): {medians}")
+        medians = ", ".join(
+            f"{name} {statistics.median(x) * 1000:.0f}" for name, x in sorted(self.by_operation.items())
+        )
+        return (
+            f"load[{label}]: {len(ms)} requests in {self.seconds:.1f} s = {len(ms) / self.seconds:.0f} req/s "
+            f"({self.writes} writes), p50 {statistics.median(ms):.0f} ms, p99 {p99:.0f} ms, "
+            f"{len(self.errors)} errors, {len(self.lost)} codes with lost writes; p50 by operation (ms): {medians}"
+        )
 
 
 async def _gql(http: httpx.AsyncClient, token: str, query: str, **variables: Any) -> dict[str, Any]:
-    response = await http.post("/graphql", json={"query": query, "variables": variables},
-                               headers={"Authorization": f"Bearer {token}"})
+    response = await http.post(
+        "/graphql", json={"query": query, "variables": variables}, headers={"Authorization": f"Bearer {token}"}
+    )
     body = response.json() if response.status_code == 200 else {"errors": [response.text[:300]]}
     if "errors" in body:
         raise RuntimeError(f"{response.status_code}: {body['errors']}")
@@ -76,15 +82,28 @@ async def prepare(url: str, owner: str, tokens: list[str]) -> tuple[list[Member]
     async with httpx.AsyncClient(base_url=url, timeout=60) as http:
         members = []
         for i, token in enumerate(tokens):
-            code = await _gql(http, token, "mutation($p: ID!, $n: String!) { createCode(input: {projectId: $p, name: $n}) "
-                              "{ id } }", p=DEMO_PROJECT, n=f"load {i} {random.getrandbits(32):x}")
+            code = await _gql(
+                http,
+                token,
+                "mutation($p: ID!, $n: String!) { createCode(input: {projectId: $p, name: $n}) { id } }",
+                p=DEMO_PROJECT,
+                n=f"load {i} {random.getrandbits(32):x}",
+            )
             members.append(Member(token, code["createCode"]["id"]))
-        project = await _gql(http, owner, "query($p: ID!) { project(id: $p) { documents { id length } } }", p=DEMO_PROJECT)
+        project = await _gql(
+            http, owner, "query($p: ID!) { project(id: $p) { documents { id length } } }", p=DEMO_PROJECT
+        )
         return members, [(d["id"], d["length"]) for d in project["project"]["documents"]]
 
 
-async def run(url: str, members: list[Member], documents: list[tuple[str, int]], clients: int, seconds: float,
-              write_share: float = 0.3) -> Result:
+async def run(
+    url: str,
+    members: list[Member],
+    documents: list[tuple[str, int]],
+    clients: int,
+    seconds: float,
+    write_share: float = 0.3,
+) -> Result:
     """`clients` concurrent loops, client i acting as member i mod len(members), until `seconds` pass."""
     result = Result(seconds)
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
@@ -101,8 +120,9 @@ async def run(url: str, members: list[Member], documents: list[tuple[str, int]],
                     start = (n // len(documents)) % (length - 10)
                     query, variables = CODE_TEXT, {"d": doc, "s": start, "e": start + 5, "c": [member.code]}
                 else:
-                    query, variables = rng.choice([(THEME_MAP, {"p": DEMO_PROJECT}), (TREE, {"p": DEMO_PROJECT}),
-                                                   (EXCERPTS, {"c": member.code})])
+                    query, variables = rng.choice(
+                        [(THEME_MAP, {"p": DEMO_PROJECT}), (TREE, {"p": DEMO_PROJECT}), (EXCERPTS, {"c": member.code})]
+                    )
                 sent = time.monotonic()
                 try:
                     await _gql(http, member.token, query, **variables)
@@ -119,8 +139,9 @@ async def run(url: str, members: list[Member], documents: list[tuple[str, int]],
         await asyncio.gather(*(client(i) for i in range(clients)))
         result.seconds = time.monotonic() - started
         for member in members:
-            found = (await _gql(http, member.token, "query($c: ID!) { code(id: $c) { excerptCount } }",
-                                c=member.code))["code"]["excerptCount"]
+            found = (await _gql(http, member.token, "query($c: ID!) { code(id: $c) { excerptCount } }", c=member.code))[
+                "code"
+            ]["excerptCount"]
             if found != member.acknowledged:
                 result.lost[member.code] = (member.acknowledged, found)
     return result
@@ -131,11 +152,17 @@ def measure(env: dict[str, str], clients: int, seconds: float, users: int) -> Re
     owner = demo_owner(env)
     tokens = [add_user(env, f"analyst-{i}-{random.getrandbits(24):x}") for i in range(users)]
     with server(env) as (_, url):
+
         async def go() -> Result:
             async with httpx.AsyncClient(base_url=url, timeout=60) as http:
                 for user_id, _ in tokens:
-                    await _gql(http, owner, "mutation($p: ID!, $u: ID!) { addMember(projectId: $p, userId: $u, "
-                               "role: ANALYST) { role } }", p=DEMO_PROJECT, u=user_id)
+                    await _gql(
+                        http,
+                        owner,
+                        "mutation($p: ID!, $u: ID!) { addMember(projectId: $p, userId: $u, role: ANALYST) { role } }",
+                        p=DEMO_PROJECT,
+                        u=user_id,
+                    )
             members, documents = await prepare(url, owner, [token for _, token in tokens])
             return await run(url, members, documents, clients, seconds)
 

@@ -37,8 +37,10 @@ def time_to_map(page: Page, load: Callable[[], object]) -> float:
 
 
 def report(name: str, times: list[float]) -> None:
-    print(f"{name:>5}: median {statistics.median(times):6.0f} ms  (min {min(times):.0f}, max {max(times):.0f}, "
-          f"n={len(times)})")
+    print(
+        f"{name:>5}: median {statistics.median(times):6.0f} ms  (min {min(times):.0f}, max {max(times):.0f}, "
+        f"n={len(times)})"
+    )
 
 
 def main() -> None:

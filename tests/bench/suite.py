@@ -35,8 +35,8 @@ import httpx
 from api.auth import issue_token
 from api.settings import Settings
 from api.stores import make_store
-from graph.analysis.results import ConceptKind
 from graph.analysis.filters import Where
+from graph.analysis.results import ConceptKind
 from graph.inputs import NewMemo
 from graph.models import Role
 from graph.policy import Actor
@@ -111,35 +111,66 @@ def operations(ids: Ids) -> dict[str, tuple[str, dict[str, Any], Direct]]:
     map_fields = "{ nodes { id label excerptCount participantCount } edges { source target kind weight } }"
     pair_fields = "{ a { ... on Code { id } } b { ... on Code { id } } count }"
     return {
-        "project tree": ("query($p: ID!) { project(id: $p) { codes { id name excerptCount } "
-                         "themes { name codes { name } } } }", {"p": p}, tree),
-        "themeMap": (f"query($p: ID!) {{ themeMap(projectId: $p) {map_fields} }}", {"p": p},
-                     lambda s: s.theme_map(p)),
-        "themeMap, co-occurrence ≥ 5": (f"query($p: ID!) {{ themeMap(projectId: $p, cooccurrenceMin: 5) "
-                                        f"{map_fields} }}", {"p": p}, lambda s: s.theme_map(p, cooccurrence_min=5)),
-        "cooccurrence EXCERPT": (f"query($p: ID!) {{ cooccurrence(projectId: $p) {pair_fields} }}", {"p": p},
-                                 lambda s: s.cooccurrence(p)),
-        "cooccurrence EXCERPT ≥ 5": (f"query($p: ID!) {{ cooccurrence(projectId: $p, minCount: 5) {pair_fields} }}",
-                                     {"p": p}, lambda s: s.cooccurrence(p, min_count=5)),
-        "caseMatrix THEME": ("query($p: ID!) { caseMatrix(projectId: $p, columns: THEME) { rows { participant "
-                             "{ id } cells { count } } } }", {"p": p},
-                             lambda s: s.case_matrix(p, ConceptKind.THEME)),
-        "compareGroups": ('query($p: ID!) { compareGroups(projectId: $p, attribute: "involvement", columns: THEME) '
-                          "{ value n concepts { participants proportion } } }", {"p": p},
-                          lambda s: s.compare_groups(p, "involvement", ConceptKind.THEME)),
-        "findExcerpts page 1": ("query($p: ID!, $a: [ID!]) { findExcerpts(projectId: $p, where: {anyOf: $a}, "
-                                "first: 20) { edges { node { id start end } } } }", {"p": p, "a": [a, b]},
-                                lambda s: s.find_excerpts(p, Where(any_of=(a, b)), 20, None)),
-        "participantsMatching": ("query($p: ID!, $a: [ID!]) { participantsMatching(projectId: $p, "
-                                 "where: {allOf: $a}) { participant { id } } }", {"p": p, "a": [t1, t2]},
-                                 lambda s: s.participants_matching(p, Where(all_of=(t1, t2)))),
-        "sequences": ("query($p: ID!, $a: ID!, $b: ID!) { sequences(projectId: $p, first: $a, then: $b) { gap } }",
-                      {"p": p, "a": a, "b": b}, lambda s: s.sequences(p, a, b)),
-        "conceptPaths": ("query($p: ID!, $a: ID!, $b: ID!) { conceptPaths(projectId: $p, from: $a, to: $b) "
-                         "{ steps { relation } } }", {"p": p, "a": a, "b": t1},
-                         lambda s: s.concept_paths(p, a, t1)),
-        "search": ('query($p: ID!) { search(projectId: $p, text: "social worker", first: 20) '
-                   "{ edges { node { start } } } }", {"p": p}, lambda s: s.search(p, "social worker", 20)),
+        "project tree": (
+            "query($p: ID!) { project(id: $p) { codes { id name excerptCount } themes { name codes { name } } } }",
+            {"p": p},
+            tree,
+        ),
+        "themeMap": (f"query($p: ID!) {{ themeMap(projectId: $p) {map_fields} }}", {"p": p}, lambda s: s.theme_map(p)),
+        "themeMap, co-occurrence ≥ 5": (
+            f"query($p: ID!) {{ themeMap(projectId: $p, cooccurrenceMin: 5) {map_fields} }}",
+            {"p": p},
+            lambda s: s.theme_map(p, cooccurrence_min=5),
+        ),
+        "cooccurrence EXCERPT": (
+            f"query($p: ID!) {{ cooccurrence(projectId: $p) {pair_fields} }}",
+            {"p": p},
+            lambda s: s.cooccurrence(p),
+        ),
+        "cooccurrence EXCERPT ≥ 5": (
+            f"query($p: ID!) {{ cooccurrence(projectId: $p, minCount: 5) {pair_fields} }}",
+            {"p": p},
+            lambda s: s.cooccurrence(p, min_count=5),
+        ),
+        "caseMatrix THEME": (
+            "query($p: ID!) { caseMatrix(projectId: $p, columns: THEME) { rows { participant "
+            "{ id } cells { count } } } }",
+            {"p": p},
+            lambda s: s.case_matrix(p, ConceptKind.THEME),
+        ),
+        "compareGroups": (
+            'query($p: ID!) { compareGroups(projectId: $p, attribute: "involvement", columns: THEME) '
+            "{ value n concepts { participants proportion } } }",
+            {"p": p},
+            lambda s: s.compare_groups(p, "involvement", ConceptKind.THEME),
+        ),
+        "findExcerpts page 1": (
+            "query($p: ID!, $a: [ID!]) { findExcerpts(projectId: $p, where: {anyOf: $a}, "
+            "first: 20) { edges { node { id start end } } } }",
+            {"p": p, "a": [a, b]},
+            lambda s: s.find_excerpts(p, Where(any_of=(a, b)), 20, None),
+        ),
+        "participantsMatching": (
+            "query($p: ID!, $a: [ID!]) { participantsMatching(projectId: $p, "
+            "where: {allOf: $a}) { participant { id } } }",
+            {"p": p, "a": [t1, t2]},
+            lambda s: s.participants_matching(p, Where(all_of=(t1, t2))),
+        ),
+        "sequences": (
+            "query($p: ID!, $a: ID!, $b: ID!) { sequences(projectId: $p, first: $a, then: $b) { gap } }",
+            {"p": p, "a": a, "b": b},
+            lambda s: s.sequences(p, a, b),
+        ),
+        "conceptPaths": (
+            "query($p: ID!, $a: ID!, $b: ID!) { conceptPaths(projectId: $p, from: $a, to: $b) { steps { relation } } }",
+            {"p": p, "a": a, "b": t1},
+            lambda s: s.concept_paths(p, a, t1),
+        ),
+        "search": (
+            'query($p: ID!) { search(projectId: $p, text: "social worker", first: 20) { edges { node { start } } } }',
+            {"p": p},
+            lambda s: s.search(p, "social worker", 20),
+        ),
     }
 
 
@@ -150,8 +181,9 @@ class Http:
         self.client, self.headers = client, {"Authorization": f"Bearer {token}"}
 
     async def ok(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
-        response = await self.client.post("/graphql", json={"query": query, "variables": variables},
-                                          headers=self.headers)
+        response = await self.client.post(
+            "/graphql", json={"query": query, "variables": variables}, headers=self.headers
+        )
         body = response.json()
         if response.status_code != 200 or body.get("errors"):
             raise RuntimeError(f"{query[:60]}: {response.status_code} {body.get('errors')}")
@@ -189,8 +221,14 @@ async def questions(http: Http, service: Service, ids: Ids, repeat: int, floor: 
             began = time.perf_counter()
             await direct(store)
             cold_direct.append(time.perf_counter() - began)
-        row = Row(name, *over_http, direct_median_ms=in_process[0], cold_median_ms=_ms(cold_http)[0],
-                  cold_direct_median_ms=_ms(cold_direct)[0], overhead=_ms(cold_http)[0] / _ms(cold_direct)[0])
+        row = Row(
+            name,
+            *over_http,
+            direct_median_ms=in_process[0],
+            cold_median_ms=_ms(cold_http)[0],
+            cold_direct_median_ms=_ms(cold_direct)[0],
+            overhead=_ms(cold_http)[0] / _ms(cold_direct)[0],
+        )
         if (compute := floor.get(name)) is not None:
             samples = []
             for _ in range(max(3, repeat // 3)):
@@ -209,19 +247,24 @@ async def change(service: Service, ids: Ids) -> None:
 
 
 async def code_text(http: Http, ids: Ids, repeat: int) -> Row:
-    mutation = ("mutation($d: ID!, $s: Int!, $e: Int!, $c: [ID!]!) { codeText(input: {documentId: $d, "
-                "start: $s, end: $e, codeIds: $c}) { id } }")
+    mutation = (
+        "mutation($d: ID!, $s: Int!, $e: Int!, $c: [ID!]!) { codeText(input: {documentId: $d, "
+        "start: $s, end: $e, codeIds: $c}) { id } }"
+    )
     spans = iter(range(repeat + 1))
     samples = await _timed(
         lambda: http.ok(mutation, {"d": ids.document, "s": (i := next(spans)), "e": i + 40, "c": [ids.codes[-1]]}),
-        repeat)
+        repeat,
+    )
     return Row("codeText", *_ms(samples))
 
 
 async def throughput(http: Http, ids: Ids, clients: int, seconds: float) -> Row:
     """`clients` concurrent clients repeating a mix of reads for `seconds`."""
-    mix = [operations(ids)[name][:2] for name in ("project tree", "themeMap", "findExcerpts page 1",
-                                                   "compareGroups", "search")]
+    mix = [
+        operations(ids)[name][:2]
+        for name in ("project tree", "themeMap", "findExcerpts page 1", "compareGroups", "search")
+    ]
     done, errors, latencies = 0, 0, []
     deadline = time.perf_counter() + seconds
 
@@ -243,17 +286,23 @@ async def throughput(http: Http, ids: Ids, clients: int, seconds: float) -> Row:
     await asyncio.gather(*(client(k) for k in range(clients)))
     elapsed = time.perf_counter() - began
     median, p95 = _ms(latencies)
-    return Row(f"throughput, {clients} clients", median, p95,
-               note=f"{done / elapsed:,.1f} requests/s over {elapsed:.0f} s, {errors} errors")
+    return Row(
+        f"throughput, {clients} clients",
+        median,
+        p95,
+        note=f"{done / elapsed:,.1f} requests/s over {elapsed:.0f} s, {errors} errors",
+    )
 
 
 async def round_trips(settings: Settings, service: Service, ids: Ids) -> Row:
     """Store calls per request, counted in process, at page sizes 10 and 100."""
     counting = CountingStore(service.store)
-    query = ("query($p: ID!, $t: ID!, $a: [ID!], $n: Int!) { project(id: $p) { codes { name excerptCount } } "
-             "theme(id: $t) { codes { name excerpts(first: $n) { edges { node { text document { title } "
-             "codings { coder { name } } } } } } } "
-             "findExcerpts(projectId: $p, where: {anyOf: $a}, first: $n) { edges { node { text } } } }")
+    query = (
+        "query($p: ID!, $t: ID!, $a: [ID!], $n: Int!) { project(id: $p) { codes { name excerptCount } } "
+        "theme(id: $t) { codes { name excerpts(first: $n) { edges { node { text document { title } "
+        "codings { coder { name } } } } } } } "
+        "findExcerpts(projectId: $p, where: {anyOf: $a}, first: $n) { edges { node { text } } } }"
+    )
     counts = []
     async with serve_in_process(settings, counting) as api:  # type: ignore[arg-type]
         await service.add_member(ids.lead, ids.project, api.user_id, Role.OWNER)
@@ -278,17 +327,26 @@ def bolt_env() -> Iterator[dict[str, str]]:
         yield {k: v for k, v in os.environ.items() if k.startswith("NEO4J_")}
         return
     from tests.bolt.server import start
+
     bolt = start()
     try:
-        yield {"NEO4J_URI": bolt.uri, "NEO4J_USER": bolt.user, "NEO4J_PASSWORD": bolt.password,
-               "NEO4J_DATABASE": bolt.database}
+        yield {
+            "NEO4J_URI": bolt.uri,
+            "NEO4J_USER": bolt.user,
+            "NEO4J_PASSWORD": bolt.password,
+            "NEO4J_DATABASE": bolt.database,
+        }
     finally:
         bolt.stop()
 
 
 async def run(size: str, store_kind: str, repeat: int, seconds: float, env: dict[str, str]) -> dict[str, Any]:
-    env = {**env, "THEMEMAP_STORE": store_kind, "THEMEMAP_DATA_DIR": tempfile.mkdtemp(prefix="thememap-bench-"),
-           "THEMEMAP_AUTH": "on"}
+    env = {
+        **env,
+        "THEMEMAP_STORE": store_kind,
+        "THEMEMAP_DATA_DIR": tempfile.mkdtemp(prefix="thememap-bench-"),
+        "THEMEMAP_AUTH": "on",
+    }
     os.environ.update(env)  # this process's store and the server process read the same settings
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     store = make_store(settings)
@@ -301,8 +359,7 @@ async def run(size: str, store_kind: str, repeat: int, seconds: float, env: dict
         token = await issue_token(service, ids.coders[0])
         floor = floors.for_store(store_kind, settings, ids.project)
         with server(env) as (process, url):
-            async with httpx.AsyncClient(base_url=url, timeout=120,
-                                         limits=httpx.Limits(max_connections=32)) as client:
+            async with httpx.AsyncClient(base_url=url, timeout=120, limits=httpx.Limits(max_connections=32)) as client:
                 http = Http(client, token)
                 rows += await questions(http, service, ids, repeat, floor)
                 rows.append(await code_text(http, ids, repeat))
@@ -312,13 +369,24 @@ async def run(size: str, store_kind: str, repeat: int, seconds: float, env: dict
         rows.append(Row("server peak RSS", note=f"{rss:,.0f} MB"))
     finally:
         await store.close()
-    return {"size": size, "store": store_kind, "repeat": repeat, "machine": machine(),
-            "rows": [asdict(r) for r in rows]}
+    return {
+        "size": size,
+        "store": store_kind,
+        "repeat": repeat,
+        "machine": machine(),
+        "rows": [asdict(r) for r in rows],
+    }
 
 
 def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), "unknown CPU")
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        "unknown CPU",
+    )
     return f"{os.cpu_count()} cores, {cpu}"
 
 
@@ -326,15 +394,20 @@ def table(result: dict[str, Any]) -> str:
     def cell(value: float | None, digits: int = 1) -> str:
         return "" if value is None else f"{value:,.{digits}f}"
 
-    lines = [f"thememap bench: size {result['size']}, store {result['store']}, {result['repeat']} repeats, "
-             f"{result['machine']}",
-             "| measure | HTTP median ms | HTTP p95 ms | direct ms | after a change: HTTP ms | direct ms "
-             "| HTTP ÷ direct | floor ms | HTTP ÷ floor | note |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    lines = [
+        f"thememap bench: size {result['size']}, store {result['store']}, {result['repeat']} repeats, "
+        f"{result['machine']}",
+        "| measure | HTTP median ms | HTTP p95 ms | direct ms | after a change: HTTP ms | direct ms "
+        "| HTTP ÷ direct | floor ms | HTTP ÷ floor | note |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
     for r in result["rows"]:
-        lines.append(f"| {r['name']} | {cell(r['http_median_ms'])} | {cell(r['http_p95_ms'])} | "
-                     f"{cell(r['direct_median_ms'])} | {cell(r['cold_median_ms'])} | {cell(r['cold_direct_median_ms'])} | "
-                     f"{cell(r['overhead'], 2)} | {cell(r['floor_median_ms'])} | {cell(r['floor_ratio'], 2)} | "
-                     f"{r['note']} |")
+        lines.append(
+            f"| {r['name']} | {cell(r['http_median_ms'])} | {cell(r['http_p95_ms'])} | "
+            f"{cell(r['direct_median_ms'])} | {cell(r['cold_median_ms'])} | {cell(r['cold_direct_median_ms'])} | "
+            f"{cell(r['overhead'], 2)} | {cell(r['floor_median_ms'])} | {cell(r['floor_ratio'], 2)} | "
+            f"{r['note']} |"
+        )
     return "\n".join(lines)
 
 

@@ -8,21 +8,46 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 from tests.bench import floors
 
 
 def test_bench_runs_at_size_s_and_writes_its_table(tmp_path: Path) -> None:
     out = tmp_path / "S-embedded.json"
     printed = subprocess.run(
-        [sys.executable, "-m", "tests.bench.suite", "--size", "S", "--repeat", "3", "--seconds", "1",
-         "--out", str(out)], capture_output=True, text=True, timeout=600, check=True,
+        [
+            sys.executable,
+            "-m",
+            "tests.bench.suite",
+            "--size",
+            "S",
+            "--repeat",
+            "3",
+            "--seconds",
+            "1",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
     ).stdout
     result = json.loads(out.read_text())
     rows = {r["name"]: r for r in result["rows"]}
-    questions = ["project tree", "themeMap", "themeMap, co-occurrence ≥ 5", "cooccurrence EXCERPT",
-                 "cooccurrence EXCERPT ≥ 5", "caseMatrix THEME", "compareGroups",
-                 "findExcerpts page 1", "participantsMatching", "sequences", "conceptPaths", "search"]
+    questions = [
+        "project tree",
+        "themeMap",
+        "themeMap, co-occurrence ≥ 5",
+        "cooccurrence EXCERPT",
+        "cooccurrence EXCERPT ≥ 5",
+        "caseMatrix THEME",
+        "compareGroups",
+        "findExcerpts page 1",
+        "participantsMatching",
+        "sequences",
+        "conceptPaths",
+        "search",
+    ]
     for name in questions:
         assert rows[name]["http_median_ms"] > 0 and rows[name]["direct_median_ms"] > 0, name
         assert rows[name]["cold_median_ms"] > 0, name
@@ -36,14 +61,26 @@ def test_bench_runs_at_size_s_and_writes_its_table(tmp_path: Path) -> None:
 
 
 def test_floor_cooccurrence_counts_one_excerpt_or_two_overlapping_ones() -> None:
-    pairs = floors.cooccurrence_pairs([  # e1 and e2 overlap; e3 stands apart
-        ("e1", "a", "d", 0, 10), ("e1", "b", "d", 0, 10), ("e2", "a", "d", 5, 20), ("e2", "c", "d", 5, 20),
-        ("e3", "c", "d", 30, 40), ("e3", "b", "d", 30, 40), ("e4", "a", "d", 50, 60), ("e4", "b", "d", 50, 60)])
+    pairs = floors.cooccurrence_pairs(
+        [  # e1 and e2 overlap; e3 stands apart
+            ("e1", "a", "d", 0, 10),
+            ("e1", "b", "d", 0, 10),
+            ("e2", "a", "d", 5, 20),
+            ("e2", "c", "d", 5, 20),
+            ("e3", "c", "d", 30, 40),
+            ("e3", "b", "d", 30, 40),
+            ("e4", "a", "d", 50, 60),
+            ("e4", "b", "d", 50, 60),
+        ]
+    )
     assert pairs == [("a", "b", 3), ("a", "c", 2), ("b", "c", 2)]
 
 
 def test_floor_case_matrix_rolls_codes_up_into_parent_themes() -> None:
     matrix = floors.case_matrix_themes(
-        codings=[("e1", "a", "d", 0, 1), ("e2", "b", "d", 2, 3), ("e3", "b", "d", 4, 5)], participant_of={"e1": "p", "e2": "p", "e3": "q"},
-        members=[("a", "t"), ("b", "u")], parent_of={"t": None, "u": "t"})
+        codings=[("e1", "a", "d", 0, 1), ("e2", "b", "d", 2, 3), ("e3", "b", "d", 4, 5)],
+        participant_of={"e1": "p", "e2": "p", "e3": "q"},
+        members=[("a", "t"), ("b", "u")],
+        parent_of={"t": None, "u": "t"},
+    )
     assert matrix.tolist() == [[2, 1], [1, 1]]  # rows p, q; columns t (with subtheme u), u

@@ -66,8 +66,12 @@ class BoltServer:
         shutil.rmtree(self.root, ignore_errors=True)
 
     def env(self) -> dict[str, str]:
-        return {"NEO4J_URI": self.uri, "NEO4J_USER": self.user, "NEO4J_PASSWORD": self.password,
-                "NEO4J_DATABASE": self.database}
+        return {
+            "NEO4J_URI": self.uri,
+            "NEO4J_USER": self.user,
+            "NEO4J_PASSWORD": self.password,
+            "NEO4J_DATABASE": self.database,
+        }
 
 
 def _free_port() -> int:
@@ -80,7 +84,9 @@ def _package() -> Path:
     try:
         import arcadedb_embedded
     except ImportError as exc:
-        raise BoltUnavailable("arcadedb-embedded is not installed (it is in the test extras: pip install -e '.[test]')") from exc
+        raise BoltUnavailable(
+            "arcadedb-embedded is not installed (it is in the test extras: pip install -e '.[test]')"
+        ) from exc
     return Path(arcadedb_embedded.__file__).parent
 
 
@@ -102,12 +108,23 @@ def start(timeout: float = 60.0) -> BoltServer:
         "arcadedb.bolt.port": str(bolt_port),
     }
     command = [
-        str(package / "jre" / "bin" / "java"), *_JAVA_FLAGS,
+        str(package / "jre" / "bin" / "java"),
+        *_JAVA_FLAGS,
         *(f"-D{k}={v}" for k, v in settings.items()),
-        "-cp", str(package / "jars" / "*"), "com.arcadedb.server.ArcadeDBServer",
+        "-cp",
+        str(package / "jars" / "*"),
+        "com.arcadedb.server.ArcadeDBServer",
     ]
-    server = BoltServer(f"bolt://127.0.0.1:{bolt_port}", f"http://127.0.0.1:{http_port}", USER, password,
-                        DATABASE, _launch(command, root), root, command)
+    server = BoltServer(
+        f"bolt://127.0.0.1:{bolt_port}",
+        f"http://127.0.0.1:{http_port}",
+        USER,
+        password,
+        DATABASE,
+        _launch(command, root),
+        root,
+        command,
+    )
     try:
         _wait_ready(server, timeout)
     except BaseException:

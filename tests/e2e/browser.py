@@ -20,8 +20,16 @@ from playwright.sync_api import Browser, Page, Playwright
 from tests.servers import add_user, server, thememap
 
 CHROMIUM = Path(os.environ.get("THEMEMAP_CHROMIUM", "/usr/bin/chromium"))
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 DEMO = "perinatal-social-work"
 DEMO_PROJECT = "1a6c493d-0a0b-5a74-9aae-21d1aec186e8"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "build" / "e2e"
@@ -42,10 +50,16 @@ class Site:
     def add_member(self, name: str, role: str = "ANALYST") -> tuple[str, str]:
         """A new user (via the CLI) made a member of the demo project (via GraphQL); their id and token."""
         user_id, token = add_user(self.env, name)
-        body = httpx.post(f"{self.url}/graphql", headers={"Authorization": f"Bearer {self.token}"}, timeout=10, json={
-            "query": "mutation($p: ID!, $u: ID!, $r: Role!) { addMember(projectId: $p, userId: $u, role: $r) "
-                     "{ role } }",
-            "variables": {"p": DEMO_PROJECT, "u": user_id, "r": role}}).json()
+        body = httpx.post(
+            f"{self.url}/graphql",
+            headers={"Authorization": f"Bearer {self.token}"},
+            timeout=10,
+            json={
+                "query": "mutation($p: ID!, $u: ID!, $r: Role!) { addMember(projectId: $p, userId: $u, role: $r) "
+                "{ role } }",
+                "variables": {"p": DEMO_PROJECT, "u": user_id, "r": role},
+            },
+        ).json()
         assert "errors" not in body, body
         return user_id, token
 
@@ -55,8 +69,7 @@ def demo_site(data_dir: Path) -> Iterator[Site]:
     """Seed the demo study into `data_dir` (embedded store) and serve it."""
     env = {"THEMEMAP_STORE": "embedded", "THEMEMAP_DATA_DIR": str(data_dir)}
     thememap(env, "seed", DEMO)
-    token = next(line.strip() for line in thememap(env, "user", "token", "demo").splitlines()
-                 if line.startswith("tm_"))
+    token = next(line.strip() for line in thememap(env, "user", "token", "demo").splitlines() if line.startswith("tm_"))
     with server(env) as (_, url):
         yield Site(url, env, token)
 
@@ -71,12 +84,15 @@ def sign_in(page: Page, url: str, token: str) -> None:
 
 def node_point(page: Page, name: str) -> tuple[float, float]:
     """Where the node named `name` is drawn, in page coordinates."""
-    return page.evaluate("""name => {
+    return page.evaluate(
+        """name => {
         const node = window.thememap.cy.nodes().filter((n) => n.data('name') === name).first();
         const box = document.querySelector('#map').getBoundingClientRect();
         const at = node.renderedPosition();
         return [box.left + at.x, box.top + at.y];
-    }""", name)
+    }""",
+        name,
+    )
 
 
 def screenshot(page: Page, name: str) -> Path:

@@ -22,8 +22,12 @@ SAM = "7d06304d-7301-59b3-8e7c-226c626ca3af"  # Sam Whitfield, the demo's second
 
 
 def gql(site: Site, query: str, token: str | None = None, **variables: Any) -> dict:
-    body = httpx.post(f"{site.url}/graphql", json={"query": query, "variables": variables}, timeout=10,
-                      headers={"Authorization": f"Bearer {token or site.token}"}).json()
+    body = httpx.post(
+        f"{site.url}/graphql",
+        json={"query": query, "variables": variables},
+        timeout=10,
+        headers={"Authorization": f"Bearer {token or site.token}"},
+    ).json()
     assert "errors" not in body, body
     return body["data"]
 
@@ -102,9 +106,14 @@ def test_a_node_opens_its_excerpts_and_an_excerpt_its_transcript(open_page: Call
     sign_in(page, site.url, site.token)
     name = "Fear of judgement and of losing the baby"
     themes = theme_map(site)
-    theme = gql(site, """query($id: ID!, $p: ID!) { theme(id: $id) { description participantCount }
+    theme = gql(
+        site,
+        """query($id: ID!, $p: ID!) { theme(id: $id) { description participantCount }
         participantsMatching(projectId: $p, where: {anyOf: [$id]}) { participant { pseudonym }
-          excerpts { text document { title } } } }""", id=node_id(themes, name), p=DEMO_PROJECT)
+          excerpts { text document { title } } } }""",
+        id=node_id(themes, name),
+        p=DEMO_PROJECT,
+    )
     page.mouse.click(*node_point(page, name))  # a click on the drawing
 
     panel = page.get_by_role("complementary", name="Selected concept")
@@ -121,7 +130,8 @@ def test_a_node_opens_its_excerpts_and_an_excerpt_its_transcript(open_page: Call
     panel.locator("section.participant", has_text=chosen["participant"]["pseudonym"]).locator(".excerpt").first.click()
     expect(panel.locator("#current-excerpt")).to_have_text(excerpt["text"])
     expect(panel.locator("#transcript h3")).to_have_text(
-        f"{excerpt['document']['title']} ({chosen['participant']['pseudonym']})")
+        f"{excerpt['document']['title']} ({chosen['participant']['pseudonym']})"
+    )
     expect(panel.locator("#current-excerpt")).to_be_focused()
     screenshot(page, "excerpt-in-transcript")
 
@@ -152,8 +162,10 @@ def test_edits_by_mouse_and_keyboard_reach_another_analyst_live(open_page: Calla
     expect(owner.locator("#status")).to_have_text(f"Added “{code}” to “{theme}”.")
     expect(analyst.locator("#list-edges li", has_text=membership)).to_have_count(1, timeout=5000)
     expect(analyst.locator("#status")).to_contain_text(f"demo: added code '{code}' to theme '{theme}'")
-    assert any(e["source"] == code_id and e["target"] == theme_id and e["kind"] == "MEMBER_OF"
-               for e in theme_map(site)["edges"])
+    assert any(
+        e["source"] == code_id and e["target"] == theme_id and e["kind"] == "MEMBER_OF"
+        for e in theme_map(site)["edges"]
+    )
     screenshot(owner, "live-owner-after-drag")
     screenshot(analyst, "live-analyst-sees-drag")
 

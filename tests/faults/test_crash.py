@@ -38,10 +38,16 @@ def open_store(env: dict[str, str]) -> Store:
 
 def shape(snapshot: Snapshot) -> dict[str, object]:
     """What must be equal between two complete loads of the demo."""
-    return {"participants": len(snapshot.participants), "codes": len(snapshot.codes), "themes": len(snapshot.themes),
-            "memberships": len(snapshot.memberships), "links": len(snapshot.links),
-            "excerpts": len(snapshot.excerpts), "codings": len(snapshot.codings),
-            "documents": snapshot.document_lengths}
+    return {
+        "participants": len(snapshot.participants),
+        "codes": len(snapshot.codes),
+        "themes": len(snapshot.themes),
+        "memberships": len(snapshot.memberships),
+        "links": len(snapshot.links),
+        "excerpts": len(snapshot.excerpts),
+        "codings": len(snapshot.codings),
+        "documents": snapshot.document_lengths,
+    }
 
 
 async def _until(condition: Callable[[], object], timeout: float = 60) -> None:
@@ -64,13 +70,19 @@ async def reference(tmp_path: Path) -> dict[str, object]:
 
 
 async def test_seed_killed_midway_leaves_whole_transactions_and_seeding_again_completes_it(
-        adapter: str, tmp_path: Path, request: pytest.FixtureRequest, reference: dict[str, object]) -> None:
+    adapter: str, tmp_path: Path, request: pytest.FixtureRequest, reference: dict[str, object]
+) -> None:
     env = demo_env(adapter, tmp_path / "data", request)
-    seeding = subprocess.Popen([sys.executable, "-m", "api.cli", "seed", DEMO], env={**os.environ, **env},
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    seeding = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "seed", DEMO],
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     watcher = open_store(env)
     await watcher.open()
     try:
+
         async def documents_loading() -> bool:  # the seed is past its first transactions, far from its last
             found = await watcher.get_projects([DEMO_PROJECT])
             return bool(found) and len((await watcher.project_snapshot(DEMO_PROJECT)).document_lengths) >= 3
@@ -98,11 +110,14 @@ async def test_seed_killed_midway_leaves_whole_transactions_and_seeding_again_co
 async def _stream(url: str, token: str, document: str, codes: list[str], acknowledged: list[str]) -> None:
     """Code new spans, each with all `codes` at once, from 8 clients until the server dies."""
     async with httpx.AsyncClient(base_url=url, timeout=30, headers={"Authorization": f"Bearer {token}"}) as http:
+
         async def client(i: int) -> None:
             for n in range(i, 2_000, 8):
                 try:
-                    response = await http.post("/graphql", json={"query": CODE_TEXT, "variables": {
-                        "d": document, "s": n, "e": n + 3, "c": codes}})
+                    response = await http.post(
+                        "/graphql",
+                        json={"query": CODE_TEXT, "variables": {"d": document, "s": n, "e": n + 3, "c": codes}},
+                    )
                 except httpx.TransportError:
                     return
                 body = response.json()
@@ -114,16 +129,30 @@ async def _stream(url: str, token: str, document: str, codes: list[str], acknowl
 
 
 def test_server_killed_during_a_stream_of_mutations_keeps_every_acknowledged_one(
-        adapter: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    adapter: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     env = demo_env(adapter, tmp_path, request)
     token = demo_owner(env)
     gql = {"Authorization": f"Bearer {token}"}
     with server(env) as (process, url):
-        project = httpx.post(f"{url}/graphql", headers=gql, timeout=30, json={"query": "query($p: ID!) { project(id: $p) "
-                             "{ documents { id } } }", "variables": {"p": DEMO_PROJECT}}).json()["data"]["project"]
-        codes = [httpx.post(f"{url}/graphql", headers=gql, timeout=30, json={
-            "query": "mutation($p: ID!, $n: String!) { createCode(input: {projectId: $p, name: $n}) { id } }",
-            "variables": {"p": DEMO_PROJECT, "n": f"crash {i}"}}).json()["data"]["createCode"]["id"] for i in range(3)]
+        project = httpx.post(
+            f"{url}/graphql",
+            headers=gql,
+            timeout=30,
+            json={"query": "query($p: ID!) { project(id: $p) { documents { id } } }", "variables": {"p": DEMO_PROJECT}},
+        ).json()["data"]["project"]
+        codes = [
+            httpx.post(
+                f"{url}/graphql",
+                headers=gql,
+                timeout=30,
+                json={
+                    "query": "mutation($p: ID!, $n: String!) { createCode(input: {projectId: $p, name: $n}) { id } }",
+                    "variables": {"p": DEMO_PROJECT, "n": f"crash {i}"},
+                },
+            ).json()["data"]["createCode"]["id"]
+            for i in range(3)
+        ]
         document = project["documents"][0]["id"]
         acknowledged: list[str] = []
 
@@ -137,11 +166,19 @@ def test_server_killed_during_a_stream_of_mutations_keeps_every_acknowledged_one
         asyncio.run(stream_then_kill())
     restarted = time.monotonic()
     with server(env) as (_, url):
-        print(f"crash[{adapter}]: {len(acknowledged)} acknowledged writes; ready again "
-              f"{time.monotonic() - restarted:.1f} s after restart")
-        found = httpx.post(f"{url}/graphql", headers=gql, timeout=30, json={
-            "query": "query($d: ID!) { document(id: $d) { excerpts { id codes { id } } } }",
-            "variables": {"d": document}}).json()["data"]["document"]["excerpts"]
+        print(
+            f"crash[{adapter}]: {len(acknowledged)} acknowledged writes; ready again "
+            f"{time.monotonic() - restarted:.1f} s after restart"
+        )
+        found = httpx.post(
+            f"{url}/graphql",
+            headers=gql,
+            timeout=30,
+            json={
+                "query": "query($d: ID!) { document(id: $d) { excerpts { id codes { id } } } }",
+                "variables": {"d": document},
+            },
+        ).json()["data"]["document"]["excerpts"]
     excerpts = {e["id"]: {c["id"] for c in e["codes"]} & set(codes) for e in found}
     excerpts = {id: coded for id, coded in excerpts.items() if coded}
     assert set(acknowledged) <= set(excerpts), "an acknowledged write is missing"

@@ -26,7 +26,7 @@ import httpx
 from graph.embedded.ddl import fold
 from tests.servers import DEMO_PROJECT, demo_owner, server
 
-ADD = "mutation($p: ID!, $t: String!) { addDocument(input: {projectId: $p, title: \"big\", text: $t}) { id length } }"
+ADD = 'mutation($p: ID!, $t: String!) { addDocument(input: {projectId: $p, title: "big", text: $t}) { id length } }'
 PR_CAPBSET_DROP = 24
 CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH = 1, 2
 
@@ -53,8 +53,11 @@ def test_a_full_disk_answers_unavailable_corrupts_nothing_and_recovers(tmp_path:
 
     text = "I kept a diary of every visit. " * 8000  # 248,000 code points per document
     added: list[str] = []
-    with server(env, preexec_fn=small_disk) as (process, url), httpx.Client(
-            base_url=url, timeout=60, headers={"Authorization": f"Bearer {token}"}) as http:
+    with (
+        server(env, preexec_fn=small_disk) as (process, url),
+        httpx.Client(base_url=url, timeout=60, headers={"Authorization": f"Bearer {token}"}) as http,
+    ):
+
         def add() -> dict:
             return http.post("/graphql", json={"query": ADD, "variables": {"p": DEMO_PROJECT, "t": text}}).json()
 
@@ -68,8 +71,10 @@ def test_a_full_disk_answers_unavailable_corrupts_nothing_and_recovers(tmp_path:
         [error] = body["errors"]
         assert error["extensions"]["code"] == "UNAVAILABLE", error
         assert str(tmp_path) in error["message"] and "disk" in error["message"], error
-        read = http.post("/graphql", json={"query": "query($p: ID!) { project(id: $p) { documents { id } } }",
-                                           "variables": {"p": DEMO_PROJECT}}).json()
+        read = http.post(
+            "/graphql",
+            json={"query": "query($p: ID!) { project(id: $p) { documents { id } } }", "variables": {"p": DEMO_PROJECT}},
+        ).json()
         assert set(added) <= {d["id"] for d in read["data"]["project"]["documents"]}
         assert http.get("/readyz").status_code == 200  # reads still work
 
@@ -104,8 +109,14 @@ def test_a_read_only_data_directory_is_refused_clearly_and_works_once_writable(t
     for path in files:
         path.chmod(0o555 if path.is_dir() else 0o444)
     try:
-        serve = subprocess.run([sys.executable, "-m", "api.cli", "serve", "--port", "9"], env={**os.environ, **env},
-                               capture_output=True, text=True, timeout=60, preexec_fn=_without_root_file_access)
+        serve = subprocess.run(
+            [sys.executable, "-m", "api.cli", "serve", "--port", "9"],
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            preexec_fn=_without_root_file_access,
+        )
     finally:
         for path in files:
             path.chmod(0o755 if path.is_dir() else 0o644)
@@ -114,6 +125,10 @@ def test_a_read_only_data_directory_is_refused_clearly_and_works_once_writable(t
     assert str(data) in message and "THEMEMAP_DATA_DIR" in message and "Traceback" not in message, message
     assert integrity(data) == "ok" and documents(data) == before
     with server(env) as (_, url):
-        created = httpx.post(f"{url}/graphql", headers={"Authorization": f"Bearer {token}"}, timeout=30, json={
-            "query": 'mutation { createProject(input: {name: "Writable again"}) { id } }'}).json()
+        created = httpx.post(
+            f"{url}/graphql",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=30,
+            json={"query": 'mutation { createProject(input: {name: "Writable again"}) { id } }'},
+        ).json()
         assert "errors" not in created, created

@@ -33,8 +33,12 @@ IDS_OF_STUDY = """query($p: ID!) { project(id: $p) { id members { user { id } } 
 
 
 def study_ids(demo: Demo) -> list[str]:
-    body = httpx.post(f"{demo.url}/graphql", json={"query": IDS_OF_STUDY, "variables": {"p": DEMO_PROJECT}},
-                      headers={"Authorization": f"Bearer {demo.token}"}, timeout=30).json()
+    body = httpx.post(
+        f"{demo.url}/graphql",
+        json={"query": IDS_OF_STUDY, "variables": {"p": DEMO_PROJECT}},
+        headers={"Authorization": f"Bearer {demo.token}"},
+        timeout=30,
+    ).json()
     project = body["data"]["project"]
     ids = [project["id"], *(m["user"]["id"] for m in project["members"])]
     for kind in ("participants", "documents", "codes", "themes"):
@@ -47,15 +51,20 @@ def json_value() -> st.SearchStrategy[graphql.ValueNode]:
     """JSON scalar literals: strings, numbers, booleans, null, and small objects of them."""
     leaf = st.one_of(
         st.text(max_size=20).map(lambda v: graphql.StringValueNode(value=v)),
-        st.integers(-10**6, 10**6).map(lambda v: graphql.IntValueNode(value=str(v))),
+        st.integers(-(10**6), 10**6).map(lambda v: graphql.IntValueNode(value=str(v))),
         st.floats(allow_nan=False, allow_infinity=False).map(lambda v: graphql.FloatValueNode(value=repr(v))),
         st.booleans().map(lambda v: graphql.BooleanValueNode(value=v)),
         st.just(graphql.NullValueNode()),
     )
     field = st.tuples(st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,10}", fullmatch=True), leaf).map(
-        lambda kv: graphql.ObjectFieldNode(name=graphql.NameNode(value=kv[0]), value=kv[1]))
-    return st.one_of(leaf, st.lists(field, max_size=4, unique_by=lambda f: f.name.value).map(
-        lambda fields: graphql.ObjectValueNode(fields=tuple(fields))))
+        lambda kv: graphql.ObjectFieldNode(name=graphql.NameNode(value=kv[0]), value=kv[1])
+    )
+    return st.one_of(
+        leaf,
+        st.lists(field, max_size=4, unique_by=lambda f: f.name.value).map(
+            lambda fields: graphql.ObjectValueNode(fields=tuple(fields))
+        ),
+    )
 
 
 def operations(ids: list[str]) -> st.SearchStrategy[str]:
@@ -63,13 +72,21 @@ def operations(ids: list[str]) -> st.SearchStrategy[str]:
         "ID": st.one_of(st.sampled_from(ids), st.text(max_size=40)).map(lambda v: graphql.StringValueNode(value=v)),
         "JSON": json_value(),
         "DateTime": st.one_of(st.datetimes().map(lambda d: d.isoformat()), st.text(max_size=30)).map(
-            lambda v: graphql.StringValueNode(value=v)),
+            lambda v: graphql.StringValueNode(value=v)
+        ),
     }
     assert SCHEMA.mutation_type is not None
     kept = [name for name in SCHEMA.mutation_type.fields if name != "deleteProject"]
-    return st.one_of(*(strategy for mode in (Mode.POSITIVE, Mode.POSITIVE, Mode.NEGATIVE) for strategy in (
-        queries(SCHEMA, custom_scalars=scalars, mode=mode),
-        mutations(SCHEMA, fields=kept, custom_scalars=scalars, mode=mode))))
+    return st.one_of(
+        *(
+            strategy
+            for mode in (Mode.POSITIVE, Mode.POSITIVE, Mode.NEGATIVE)
+            for strategy in (
+                queries(SCHEMA, custom_scalars=scalars, mode=mode),
+                mutations(SCHEMA, fields=kept, custom_scalars=scalars, mode=mode),
+            )
+        )
+    )
 
 
 def check(response: httpx.Response, operation: str) -> list[str]:
@@ -87,11 +104,16 @@ def check(response: httpx.Response, operation: str) -> list[str]:
 def test_generated_operations_never_fail_internally(demo_server: Demo) -> None:
     ids = study_ids(demo_server)
     outcomes: Counter[str] = Counter()
-    with httpx.Client(base_url=demo_server.url, timeout=60,
-                      headers={"Authorization": f"Bearer {demo_server.token}"}) as http:
+    with httpx.Client(
+        base_url=demo_server.url, timeout=60, headers={"Authorization": f"Bearer {demo_server.token}"}
+    ) as http:
 
-        @settings(max_examples=EXAMPLES, deadline=None, database=None,
-                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+        @settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            database=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+        )
         @given(operations(ids))
         def fuzz(operation: str) -> None:
             codes = check(http.post("/graphql", json={"query": operation}), operation)

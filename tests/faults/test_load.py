@@ -31,6 +31,7 @@ def test_concurrent_members_lose_nothing(adapter: str, tmp_path: Path, request: 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("adapter", ADAPTERS)
-def test_concurrent_members_lose_nothing_for_a_minute(adapter: str, tmp_path: Path,
-                                                      request: pytest.FixtureRequest) -> None:
+def test_concurrent_members_lose_nothing_for_a_minute(
+    adapter: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     check(adapter, tmp_path, request, seconds=60)

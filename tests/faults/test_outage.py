@@ -21,12 +21,17 @@ def test_bolt_outage_answers_unavailable_and_the_api_recovers_by_itself() -> Non
     with bolt() as store:
         env = {"THEMEMAP_STORE": "neo4j", **store.env()}
         token = add_user(env, "outage")[1]
-        with server(env) as (_, url), httpx.Client(base_url=url, timeout=60,
-                                                    headers={"Authorization": f"Bearer {token}"}) as http:
+        with (
+            server(env) as (_, url),
+            httpx.Client(base_url=url, timeout=60, headers={"Authorization": f"Bearer {token}"}) as http,
+        ):
+
             def gql(query: str) -> httpx.Response:
                 return http.post("/graphql", json={"query": query})
 
-            before = gql('mutation { createProject(input: {name: "Before"}) { id } }').json()["data"]["createProject"]["id"]
+            before = gql('mutation { createProject(input: {name: "Before"}) { id } }').json()["data"]["createProject"][
+                "id"
+            ]
             store.halt()
             for query in (PROJECTS, CREATE):
                 sent = time.monotonic()
@@ -51,5 +56,7 @@ def test_bolt_outage_answers_unavailable_and_the_api_recovers_by_itself() -> Non
             assert [p["name"] for p in response.json()["data"]["projects"]] == ["Before"]
             assert http.get("/readyz").status_code == 200
             assert "errors" not in gql('mutation { createProject(input: {name: "After"}) { id } }').json()
-    print(f"outage: an UNAVAILABLE answer took {waited:.1f} s; Bolt restart took {back - halted:.1f} s, "
-          f"then the API served again after {recovered - back:.2f} s")
+    print(
+        f"outage: an UNAVAILABLE answer took {waited:.1f} s; Bolt restart took {back - halted:.1f} s, "
+        f"then the API served again after {recovered - back:.2f} s"
+    )

@@ -16,12 +16,34 @@ from tests.support import GraphQLClient
 
 EXAMPLES = int(os.environ.get("THEMEMAP_UNICODE_EXAMPLES", "25"))
 
-TRICKY = ["\r\n", "\r", "\n", "\u0301", "\u0308", "\u200b", "\u200d", "\ufeff", "\u202e", "😀", "👩‍👧",
-          "\U0001f1eb\U0001f1f7", "𝔘", "é", "ß", "İ", "\u05e9", "\u0645", "\t", "\x00", "\U0010fffd"]
+TRICKY = [
+    "\r\n",
+    "\r",
+    "\n",
+    "\u0301",
+    "\u0308",
+    "\u200b",
+    "\u200d",
+    "\ufeff",
+    "\u202e",
+    "😀",
+    "👩‍👧",
+    "\U0001f1eb\U0001f1f7",
+    "𝔘",
+    "é",
+    "ß",
+    "İ",
+    "\u05e9",
+    "\u0645",
+    "\t",
+    "\x00",
+    "\U0010fffd",
+]
 """Characters that break offsets counted in UTF-16 units, bytes or grapheme clusters."""
 
-texts = st.lists(st.one_of(st.sampled_from(TRICKY), st.characters(exclude_categories=("Cs",))),
-                 min_size=1, max_size=60).map("".join)
+texts = st.lists(
+    st.one_of(st.sampled_from(TRICKY), st.characters(exclude_categories=("Cs",))), min_size=1, max_size=60
+).map("".join)
 
 CREATE = """mutation($p: ID!, $t: String!) { addDocument(input: {projectId: $p, title: "t", text: $t}) { id text length } }"""
 CODE_TEXT = """mutation($d: ID!, $s: Int!, $e: Int!, $c: [ID!]!) {
@@ -31,18 +53,28 @@ EXCERPT = """mutation($d: ID!, $s: Int!, $e: Int!) {
 READ = "query($d: ID!) { document(id: $d) { text excerpts { start end text } } }"
 
 
-@settings(max_examples=EXAMPLES, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(text=texts, data=st.data())
 async def test_excerpts_are_code_point_slices(api: GraphQLClient, text: str, data: st.DataObject) -> None:
     project = (await api.ok('mutation { createProject(input: {name: "U"}) { id } }'))["createProject"]["id"]
     doc = (await api.ok(CREATE, p=project, t=text))["addDocument"]
     assert doc["text"] == text and doc["length"] == len(text)
-    code = (await api.ok('mutation($p: ID!) { createCode(input: {projectId: $p, name: "c"}) { id } }',
-                         p=project))["createCode"]["id"]
+    code = (await api.ok('mutation($p: ID!) { createCode(input: {projectId: $p, name: "c"}) { id } }', p=project))[
+        "createCode"
+    ]["id"]
 
-    spans = data.draw(st.lists(st.tuples(st.integers(0, len(text)), st.integers(0, len(text)))
-                               .map(sorted).filter(lambda s: s[0] < s[1]), min_size=1, max_size=3))
+    spans = data.draw(
+        st.lists(
+            st.tuples(st.integers(0, len(text)), st.integers(0, len(text))).map(sorted).filter(lambda s: s[0] < s[1]),
+            min_size=1,
+            max_size=3,
+        )
+    )
     for start, end in spans:
         coded = (await api.ok(CODE_TEXT, d=doc["id"], s=start, e=end, c=[code]))["codeText"]
         assert (coded["start"], coded["end"]) == (start, end)
@@ -56,4 +88,4 @@ async def test_excerpts_are_code_point_slices(api: GraphQLClient, text: str, dat
     assert error["extensions"]["code"] == "BAD_USER_INPUT", error
     after = (await api.ok(READ, d=doc["id"]))["document"]
     assert after == before
-    assert all(e["text"] == text[e["start"]:e["end"]] for e in after["excerpts"])
+    assert all(e["text"] == text[e["start"] : e["end"]] for e in after["excerpts"])

@@ -22,19 +22,32 @@ async def history(store: Store, project_id: str) -> list[str]:
 async def test_every_write_is_recorded_with_before_and_after(store: Store, service: Service) -> None:
     s = await small_project(service)
     assert await history(store, s.project.id) == [
-        "project.created", "participant.created", "participant.created", "document.created", "document.created",
-        "code.created", "code.created", "theme.created",
+        "project.created",
+        "participant.created",
+        "participant.created",
+        "document.created",
+        "document.created",
+        "code.created",
+        "code.created",
+        "theme.created",
     ]
     renamed = await service.update_code(TRUSTED, s.fear.id, CodePatch(name="Fear of removal"))
-    excerpt = await service.code_text(TRUSTED, NewExcerpt(document_id=s.doc_a.id, start=0, end=5),
-                                      [s.fear.id, s.hope.id])
+    excerpt = await service.code_text(
+        TRUSTED, NewExcerpt(document_id=s.doc_a.id, start=0, end=5), [s.fear.id, s.hope.id]
+    )
     await service.uncode_excerpt(TRUSTED, excerpt.id, s.hope.id)
     await service.add_code_to_theme(TRUSTED, s.fear.id, s.theme.id)
-    link = await service.link_concepts(TRUSTED, NewLink(source_id=s.fear.id, target_id=s.hope.id,
-                                                        kind=LinkKind.CAUSES))
+    link = await service.link_concepts(TRUSTED, NewLink(source_id=s.fear.id, target_id=s.hope.id, kind=LinkKind.CAUSES))
     await service.add_memo(TRUSTED, NewMemo(target_id=link.id, title="why"))
-    await service.code_passages(TRUSTED, s.project.id, [CodedPassage(
-        coder_id=ACTOR, code_ids=(s.hope.id,), excerpt=NewExcerpt(document_id=s.doc_b.id, start=1, end=4))])
+    await service.code_passages(
+        TRUSTED,
+        s.project.id,
+        [
+            CodedPassage(
+                coder_id=ACTOR, code_ids=(s.hope.id,), excerpt=NewExcerpt(document_id=s.doc_b.id, start=1, end=4)
+            )
+        ],
+    )
     ada = await service.create_user("Ada")
     await service.add_member(TRUSTED, s.project.id, ada.id, Role.VIEWER)
     await service.merge_codes(TRUSTED, s.hope.id, s.fear.id)
@@ -42,8 +55,16 @@ async def test_every_write_is_recorded_with_before_and_after(store: Store, servi
     with pytest.raises(BadInput):  # a failed write records nothing
         await service.update_code(TRUSTED, s.fear.id, CodePatch(parent_id=s.fear.id))
     assert (await history(store, s.project.id))[8:] == [
-        "code.updated", "excerpt.coded", "excerpt.uncoded", "theme.code_added", "link.created", "memo.created",
-        "excerpt.coded_in_bulk", "member.added", "code.merged", "document.deleted",
+        "code.updated",
+        "excerpt.coded",
+        "excerpt.uncoded",
+        "theme.code_added",
+        "link.created",
+        "memo.created",
+        "excerpt.coded_in_bulk",
+        "member.added",
+        "code.merged",
+        "document.deleted",
     ]
     page = await store.activity(s.project.id, 100, target_id=s.fear.id)
     updated = next(e for e in page.events if e.type == "code.updated")

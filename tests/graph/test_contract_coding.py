@@ -48,8 +48,7 @@ async def test_codings_are_kept_apart_per_coder(store: Store, service: Service) 
     s = await small_project(service)
     other = await member(service, s.project.id, OTHER, Role.ANALYST)
     excerpt = await service.code_text(TRUSTED, NewExcerpt(document_id=s.doc_a.id, start=0, end=5), [s.fear.id])
-    again = await service.code_text(other, NewExcerpt(document_id=s.doc_a.id, start=0, end=5),
-                                    [s.fear.id, s.hope.id])
+    again = await service.code_text(other, NewExcerpt(document_id=s.doc_a.id, start=0, end=5), [s.fear.id, s.hope.id])
     assert again.id == excerpt.id, "the same span is reused, not duplicated"
     await service.code_excerpt(TRUSTED, excerpt.id, s.fear.id)  # idempotent
     codings = (await store.codings_of_excerpts([excerpt.id]))[excerpt.id]
@@ -94,8 +93,11 @@ async def test_excerpts_of_code_paginate_by_keyset(store: Store, service: Servic
     made = []
     for doc in (s.doc_a, s.doc_b):
         for start in (10, 0, 20):
-            made.append(await service.code_text(TRUSTED, NewExcerpt(document_id=doc.id, start=start, end=start + 5),
-                                                [s.fear.id]))
+            made.append(
+                await service.code_text(
+                    TRUSTED, NewExcerpt(document_id=doc.id, start=start, end=start + 5), [s.fear.id]
+                )
+            )
     await service.code_excerpt(other, made[0].id, s.fear.id)  # two coders: still listed once
     seen, after = [], None
     while True:
@@ -114,8 +116,10 @@ async def test_excerpts_of_code_paginate_by_keyset(store: Store, service: Servic
 async def test_excerpts_of_several_codes_are_each_codes_own_page(store: Store, service: Service) -> None:
     s = await small_project(service)
     other = await member(service, s.project.id, OTHER, Role.ANALYST)
-    feared = [await service.code_text(TRUSTED, NewExcerpt(document_id=s.doc_a.id, start=i, end=i + 5), [s.fear.id])
-              for i in (0, 10, 20)]
+    feared = [
+        await service.code_text(TRUSTED, NewExcerpt(document_id=s.doc_a.id, start=i, end=i + 5), [s.fear.id])
+        for i in (0, 10, 20)
+    ]
     hoped = await service.code_text(other, NewExcerpt(document_id=s.doc_b.id, start=0, end=5), [s.hope.id])
     pages = await store.excerpts_of_codes([s.fear.id, s.hope.id, s.fear.id], 2, None)
     assert set(pages) == {s.fear.id, s.hope.id}
@@ -156,19 +160,26 @@ async def test_code_passages_in_bulk(store: Store, service: Service) -> None:
     s = await small_project(service)
     await service.ensure_user(OTHER, "Second")
     span = NewExcerpt(id="bulk-1", document_id=s.doc_a.id, start=0, end=5)
-    ids = await service.code_passages(TRUSTED, s.project.id, [
-        CodedPassage(coder_id=ACTOR, excerpt=span, code_ids=(s.fear.id,)),
-        CodedPassage(coder_id=OTHER, excerpt=span, code_ids=(s.fear.id, s.hope.id)),
-        CodedPassage(coder_id=OTHER, excerpt=NewExcerpt(document_id=s.doc_b.id, start=2, end=9), code_ids=(s.hope.id,)),
-    ])
+    ids = await service.code_passages(
+        TRUSTED,
+        s.project.id,
+        [
+            CodedPassage(coder_id=ACTOR, excerpt=span, code_ids=(s.fear.id,)),
+            CodedPassage(coder_id=OTHER, excerpt=span, code_ids=(s.fear.id, s.hope.id)),
+            CodedPassage(
+                coder_id=OTHER, excerpt=NewExcerpt(document_id=s.doc_b.id, start=2, end=9), code_ids=(s.hope.id,)
+            ),
+        ],
+    )
     assert ids[0] == ids[1] == "bulk-1" and ids[2] != ids[0]
     codings = await store.codings_of_excerpts(ids)
     assert sorted((c.code_id, c.coder_id) for c in codings["bulk-1"]) == sorted(
         [(s.fear.id, ACTOR), (s.fear.id, OTHER), (s.hope.id, OTHER)]
     )
     assert (await store.get_excerpts([ids[2]]))[ids[2]].text == TEXT[2:9]
-    again = await service.code_passages(TRUSTED, s.project.id, [
-        CodedPassage(coder_id=ACTOR, excerpt=span, code_ids=(s.fear.id,))])
+    again = await service.code_passages(
+        TRUSTED, s.project.id, [CodedPassage(coder_id=ACTOR, excerpt=span, code_ids=(s.fear.id,))]
+    )
     assert again == ["bulk-1"], "re-coding the same span reuses its excerpt"
 
 
@@ -177,11 +188,13 @@ async def test_only_trusted_callers_code_passages_as_someone_else(store: Store, 
     other = await member(service, s.project.id, OTHER, Role.ANALYST)
     span = NewExcerpt(document_id=s.doc_a.id, start=0, end=5)
     with pytest.raises(BadInput):
-        await service.code_passages(other, s.project.id, [CodedPassage(coder_id=ACTOR, excerpt=span,
-                                                                        code_ids=(s.fear.id,))])
+        await service.code_passages(
+            other, s.project.id, [CodedPassage(coder_id=ACTOR, excerpt=span, code_ids=(s.fear.id,))]
+        )
     assert (await store.excerpts_of_documents([s.doc_a.id]))[s.doc_a.id] == []
-    [id] = await service.code_passages(other, s.project.id, [CodedPassage(coder_id=OTHER, excerpt=span,
-                                                                          code_ids=(s.fear.id,))])
+    [id] = await service.code_passages(
+        other, s.project.id, [CodedPassage(coder_id=OTHER, excerpt=span, code_ids=(s.fear.id,))]
+    )
     assert [(c.code_id, c.coder_id) for c in (await store.codings_of_excerpts([id]))[id]] == [(s.fear.id, OTHER)]
 
 
@@ -189,15 +202,18 @@ async def test_only_trusted_callers_code_passages_as_someone_else(store: Store, 
 async def test_code_passages_is_atomic(store: Store, service: Service, bad: str) -> None:
     s = await small_project(service)
     other = await small_project(service, name="Other")
-    good = CodedPassage(coder_id=ACTOR, excerpt=NewExcerpt(document_id=s.doc_a.id, start=0, end=5),
-                        code_ids=(s.fear.id,))
+    good = CodedPassage(
+        coder_id=ACTOR, excerpt=NewExcerpt(document_id=s.doc_a.id, start=0, end=5), code_ids=(s.fear.id,)
+    )
     wrong, error = {
         "span": (good.model_copy(update={"excerpt": NewExcerpt(document_id=s.doc_a.id, start=5, end=500)}), BadInput),
         "code": (good.model_copy(update={"code_ids": ("missing",)}), NotFound),
         "other-project": (good.model_copy(update={"code_ids": (other.fear.id,)}), NotFound),
         "document": (good.model_copy(update={"excerpt": NewExcerpt(document_id="missing", start=0, end=1)}), NotFound),
         "document-of-other-project": (
-            good.model_copy(update={"excerpt": NewExcerpt(document_id=other.doc_a.id, start=0, end=1)}), NotFound),
+            good.model_copy(update={"excerpt": NewExcerpt(document_id=other.doc_a.id, start=0, end=1)}),
+            NotFound,
+        ),
     }[bad]
     with pytest.raises(error):
         await service.code_passages(TRUSTED, s.project.id, [good, wrong])
@@ -212,8 +228,9 @@ async def test_a_category_code_cannot_be_applied(store: Store, service: Service)
     with pytest.raises(BadInput):
         await service.code_text(TRUSTED, span, [s.fear.id, category.id])
     with pytest.raises(BadInput):
-        await service.code_passages(TRUSTED, s.project.id, [CodedPassage(coder_id=ACTOR, excerpt=span,
-                                                                          code_ids=(category.id,))])
+        await service.code_passages(
+            TRUSTED, s.project.id, [CodedPassage(coder_id=ACTOR, excerpt=span, code_ids=(category.id,))]
+        )
     assert (await store.excerpts_of_documents([s.doc_a.id]))[s.doc_a.id] == []
     opened = await service.update_code(TRUSTED, category.id, CodePatch(codable=True))
     assert opened.codable and (await service.code_text(TRUSTED, span, [category.id])).text == TEXT[:5]

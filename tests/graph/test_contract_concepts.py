@@ -67,8 +67,9 @@ async def test_optimistic_concurrency_on_codes(store: Store, service: Service) -
 async def test_delete_code_removes_codings_memberships_links_and_memos(store: Store, service: Service) -> None:
     s = await small_project(service)
     child = await service.create_code(TRUSTED, NewCode(project_id=s.project.id, name="child", parent_id=s.fear.id))
-    excerpt = await service.code_text(TRUSTED, NewExcerpt(document_id=s.doc_a.id, start=0, end=5),
-                                      [s.fear.id, s.hope.id])
+    excerpt = await service.code_text(
+        TRUSTED, NewExcerpt(document_id=s.doc_a.id, start=0, end=5), [s.fear.id, s.hope.id]
+    )
     await service.add_code_to_theme(TRUSTED, s.fear.id, s.theme.id)
     link = await service.link_concepts(TRUSTED, NewLink(source_id=s.fear.id, target_id=s.hope.id, kind=LinkKind.CAUSES))
     memo = await service.add_memo(TRUSTED, NewMemo(target_id=s.fear.id, title="about fear"))
@@ -88,8 +89,9 @@ async def test_merge_codes_moves_everything_to_the_target(store: Store, service:
     await service.add_code_to_theme(TRUSTED, s.fear.id, s.theme.id)
     third = await service.create_code(TRUSTED, NewCode(project_id=s.project.id, name="third"))
     link = await service.link_concepts(TRUSTED, NewLink(source_id=s.fear.id, target_id=third.id, kind=LinkKind.CAUSES))
-    self_link = await service.link_concepts(TRUSTED, NewLink(source_id=s.fear.id, target_id=s.hope.id,
-                                                             kind=LinkKind.IS_A))
+    self_link = await service.link_concepts(
+        TRUSTED, NewLink(source_id=s.fear.id, target_id=s.hope.id, kind=LinkKind.IS_A)
+    )
     memo = await service.add_memo(TRUSTED, NewMemo(target_id=s.fear.id, title="m"))
 
     merged = await service.merge_codes(TRUSTED, s.fear.id, s.hope.id)
@@ -119,8 +121,9 @@ async def test_themes_tree_names_status_and_membership(store: Store, service: Se
     sub = await service.create_theme(TRUSTED, NewTheme(project_id=s.project.id, name="Sub", parent_id=s.theme.id))
     with pytest.raises(BadInput):
         await service.update_theme(TRUSTED, s.theme.id, ThemePatch(parent_id=sub.id))
-    updated = await service.update_theme(TRUSTED, s.theme.id,
-                                         ThemePatch(expected_version=1, status=ThemeStatus.DEFINED))
+    updated = await service.update_theme(
+        TRUSTED, s.theme.id, ThemePatch(expected_version=1, status=ThemeStatus.DEFINED)
+    )
     assert (updated.status, updated.version, updated.name) == (ThemeStatus.DEFINED, 2, "Living with fear")
     with pytest.raises(StaleVersion):
         await service.update_theme(TRUSTED, s.theme.id, ThemePatch(expected_version=1, name="x"))
@@ -161,31 +164,44 @@ async def test_links_between_concepts(store: Store, service: Service) -> None:
     excerpt = await service.code_text(TRUSTED, NewExcerpt(document_id=s.doc_a.id, start=0, end=5), [s.fear.id])
     link = await service.link_concepts(
         TRUSTED,
-        NewLink(source_id=s.fear.id, target_id=s.theme.id, kind=LinkKind.CONTRADICTS, label="l", note="n",
-                evidence_excerpt_ids=(excerpt.id,)),
+        NewLink(
+            source_id=s.fear.id,
+            target_id=s.theme.id,
+            kind=LinkKind.CONTRADICTS,
+            label="l",
+            note="n",
+            evidence_excerpt_ids=(excerpt.id,),
+        ),
     )
     assert (link.source_kind, link.target_kind, link.evidence_excerpt_ids) == (
-        NodeKind.CODE, NodeKind.THEME, (excerpt.id,))
+        NodeKind.CODE,
+        NodeKind.THEME,
+        (excerpt.id,),
+    )
     with pytest.raises(BadInput):  # symmetric: the reverse is the same link
-        await service.link_concepts(TRUSTED, NewLink(source_id=s.theme.id, target_id=s.fear.id,
-                                                     kind=LinkKind.CONTRADICTS))
-    reverse_cause = await service.link_concepts(TRUSTED, NewLink(source_id=s.theme.id, target_id=s.fear.id,
-                                                                 kind=LinkKind.CAUSES))
+        await service.link_concepts(
+            TRUSTED, NewLink(source_id=s.theme.id, target_id=s.fear.id, kind=LinkKind.CONTRADICTS)
+        )
+    reverse_cause = await service.link_concepts(
+        TRUSTED, NewLink(source_id=s.theme.id, target_id=s.fear.id, kind=LinkKind.CAUSES)
+    )
     with pytest.raises(BadInput):
         await service.link_concepts(TRUSTED, NewLink(source_id=s.fear.id, target_id=s.fear.id, kind=LinkKind.CAUSES))
     with pytest.raises(NotFound):
         await service.link_concepts(TRUSTED, NewLink(source_id=s.fear.id, target_id=s.doc_a.id, kind=LinkKind.CAUSES))
     other = await small_project(service, name="Other")
     with pytest.raises(NotFound):
-        await service.link_concepts(TRUSTED, NewLink(source_id=s.fear.id, target_id=other.fear.id,
-                                                     kind=LinkKind.CAUSES))
+        await service.link_concepts(
+            TRUSTED, NewLink(source_id=s.fear.id, target_id=other.fear.id, kind=LinkKind.CAUSES)
+        )
     other_excerpt = await service.create_excerpt(TRUSTED, NewExcerpt(document_id=other.doc_a.id, start=0, end=3))
     with pytest.raises(NotFound):
         await service.update_link(TRUSTED, link.id, LinkPatch(evidence_excerpt_ids=(other_excerpt.id,)))
     assert (await store.get_links([link.id]))[link.id] == link, "a failed update changes nothing"
 
-    updated = await service.update_link(TRUSTED, link.id,
-                                        LinkPatch(expected_version=1, label=None, evidence_excerpt_ids=()))
+    updated = await service.update_link(
+        TRUSTED, link.id, LinkPatch(expected_version=1, label=None, evidence_excerpt_ids=())
+    )
     assert (updated.label, updated.note, updated.evidence_excerpt_ids, updated.version) == (None, "n", (), 2)
     with pytest.raises(StaleVersion):
         await service.update_link(TRUSTED, link.id, LinkPatch(expected_version=1, note="x"))
@@ -200,7 +216,11 @@ async def test_memos_about_any_node(store: Store, service: Service) -> None:
     targets = [s.project.id, s.amira.id, s.doc_a.id, s.fear.id, s.theme.id]
     memos = [await service.add_memo(TRUSTED, NewMemo(target_id=t, title=f"on {t}", body="b")) for t in targets]
     assert [m.target_kind for m in memos] == [
-        NodeKind.PROJECT, NodeKind.PARTICIPANT, NodeKind.DOCUMENT, NodeKind.CODE, NodeKind.THEME
+        NodeKind.PROJECT,
+        NodeKind.PARTICIPANT,
+        NodeKind.DOCUMENT,
+        NodeKind.CODE,
+        NodeKind.THEME,
     ]
     assert [m.id for m in (await store.memos_of_projects([s.project.id]))[s.project.id]] == [m.id for m in memos]
     updated = await service.update_memo(TRUSTED, memos[0].id, MemoPatch(expected_version=1, body="new"))

@@ -89,11 +89,13 @@ def every_write(service: Service, t: Team) -> dict[str, Attempt]:
         "createExcerpt": lambda a: service.create_excerpt(a, span),
         "codeExcerpt": lambda a: service.code_excerpt(a, t.excerpt.id, s.hope.id),
         "codeText": lambda a: service.code_text(a, span, [s.hope.id]),
-        "codePassages": lambda a: service.code_passages(a, p, [CodedPassage(coder_id=a.user_id, excerpt=span,
-                                                                            code_ids=(s.hope.id,))]),
+        "codePassages": lambda a: service.code_passages(
+            a, p, [CodedPassage(coder_id=a.user_id, excerpt=span, code_ids=(s.hope.id,))]
+        ),
         "uncodeExcerpt": lambda a: service.uncode_excerpt(a, t.excerpt.id, s.fear.id, coder_id=ACTOR),
-        "linkConcepts": lambda a: service.link_concepts(a, NewLink(source_id=s.hope.id, target_id=s.theme.id,
-                                                                   kind=LinkKind.IS_A)),
+        "linkConcepts": lambda a: service.link_concepts(
+            a, NewLink(source_id=s.hope.id, target_id=s.theme.id, kind=LinkKind.IS_A)
+        ),
         "updateLink": lambda a: service.update_link(a, t.link.id, LinkPatch(note="n")),
         "addMemo": lambda a: service.add_memo(a, NewMemo(target_id=s.hope.id, title="New")),
         "updateMemo": lambda a: service.update_memo(a, t.memo.id, MemoPatch(body="b")),
@@ -115,8 +117,12 @@ def every_write(service: Service, t: Team) -> dict[str, Attempt]:
 
 async def state(store: Store, project_id: str) -> tuple[Any, ...]:
     """What a refused write must leave as it was: the project's nodes, codings, memos, members and history."""
-    return (await store.project_snapshot(project_id), await store.memos_of_projects([project_id]),
-            await store.members_of_projects([project_id]), await store.activity(project_id, 1000))
+    return (
+        await store.project_snapshot(project_id),
+        await store.memos_of_projects([project_id]),
+        await store.members_of_projects([project_id]),
+        await store.activity(project_id, 1000),
+    )
 
 
 async def refused(error: type[Exception], call: Awaitable[Any]) -> Any:
@@ -162,8 +168,9 @@ async def test_an_analyst_edits_shared_work_and_removes_their_own(store: Store, 
     merged_away = await service.create_code(ana, NewCode(project_id=s.project.id, name="Also mine"))
     theme = await service.create_theme(ana, NewTheme(project_id=s.project.id, name="My theme"))
     participant = await service.add_participant(ana, NewParticipant(project_id=s.project.id, pseudonym="Mine"))
-    document = await service.add_document(ana, NewDocument(project_id=s.project.id, title="Mine", text=TEXT,
-                                                           participant_id=participant.id))
+    document = await service.add_document(
+        ana, NewDocument(project_id=s.project.id, title="Mine", text=TEXT, participant_id=participant.id)
+    )
     excerpt = await service.code_text(ana, NewExcerpt(document_id=document.id, start=0, end=5), [code.id, s.fear.id])
     await service.uncode_excerpt(ana, excerpt.id, s.fear.id)  # her coding with the owner's code
     link = await service.link_concepts(ana, NewLink(source_id=code.id, target_id=s.hope.id, kind=LinkKind.CAUSES))
@@ -213,39 +220,77 @@ async def test_an_analyst_may_not_remove_other_peoples_work_and_an_owner_may(sto
 
     for attempt in attempts.values():
         await attempt(t.owner)
-    gone = [marked.id, mine.id, s.fear.id, s.hope.id, document.id, held.id, s.theme.id, s.becky.id, t.link.id,
-            t.memo.id]
+    gone = [
+        marked.id,
+        mine.id,
+        s.fear.id,
+        s.hope.id,
+        document.id,
+        held.id,
+        s.theme.id,
+        s.becky.id,
+        t.link.id,
+        t.memo.id,
+    ]
     assert await store.node_refs(gone) == {}
 
 
 async def test_a_non_member_cannot_tell_another_projects_nodes_from_missing_ones(
-        store: Store, service: Service) -> None:
+    store: Store, service: Service
+) -> None:
     t = await team(service)
     s, out = t.s, t.out
     own = await small_project(service, name="Outsider's", actor=out)
     span = NewExcerpt(document_id=own.doc_a.id, start=0, end=5)
     excerpt = await service.create_excerpt(out, span)
-    link = await service.link_concepts(out, NewLink(source_id=own.fear.id, target_id=own.hope.id,
-                                                    kind=LinkKind.CAUSES))
+    link = await service.link_concepts(out, NewLink(source_id=own.fear.id, target_id=own.hope.id, kind=LinkKind.CAUSES))
     references: dict[str, tuple[str, Callable[[str], Awaitable[Any]]]] = {
-        "createExcerpt": (s.doc_a.id, lambda id: service.create_excerpt(out, NewExcerpt(document_id=id, start=0,
-                                                                                         end=5))),
+        "createExcerpt": (
+            s.doc_a.id,
+            lambda id: service.create_excerpt(out, NewExcerpt(document_id=id, start=0, end=5)),
+        ),
         "codeText": (s.fear.id, lambda id: service.code_text(out, span, [own.fear.id, id])),
         "codeExcerpt": (s.fear.id, lambda id: service.code_excerpt(out, excerpt.id, id)),
-        "codePassages into a document": (s.doc_a.id, lambda id: service.code_passages(out, own.project.id, [
-            CodedPassage(coder_id=OUT, excerpt=NewExcerpt(document_id=id, start=0, end=5), code_ids=(own.fear.id,))])),
-        "codePassages into a project": (s.project.id, lambda id: service.code_passages(out, id, [
-            CodedPassage(coder_id=OUT, excerpt=span, code_ids=(own.fear.id,))])),
-        "createCode under a parent": (s.fear.id, lambda id: service.create_code(
-            out, NewCode(project_id=own.project.id, name="x", parent_id=id))),
-        "createCode in a project": (s.project.id, lambda id: service.create_code(out, NewCode(project_id=id,
-                                                                                               name="x"))),
-        "addDocument about a participant": (s.amira.id, lambda id: service.add_document(
-            out, NewDocument(project_id=own.project.id, title="x", text="x", participant_id=id))),
-        "linkConcepts": (s.fear.id, lambda id: service.link_concepts(out, NewLink(
-            source_id=own.fear.id, target_id=id, kind=LinkKind.CAUSES))),
-        "updateLink evidence": (t.excerpt.id, lambda id: service.update_link(
-            out, link.id, LinkPatch(evidence_excerpt_ids=(id,)))),
+        "codePassages into a document": (
+            s.doc_a.id,
+            lambda id: service.code_passages(
+                out,
+                own.project.id,
+                [
+                    CodedPassage(
+                        coder_id=OUT, excerpt=NewExcerpt(document_id=id, start=0, end=5), code_ids=(own.fear.id,)
+                    )
+                ],
+            ),
+        ),
+        "codePassages into a project": (
+            s.project.id,
+            lambda id: service.code_passages(
+                out, id, [CodedPassage(coder_id=OUT, excerpt=span, code_ids=(own.fear.id,))]
+            ),
+        ),
+        "createCode under a parent": (
+            s.fear.id,
+            lambda id: service.create_code(out, NewCode(project_id=own.project.id, name="x", parent_id=id)),
+        ),
+        "createCode in a project": (
+            s.project.id,
+            lambda id: service.create_code(out, NewCode(project_id=id, name="x")),
+        ),
+        "addDocument about a participant": (
+            s.amira.id,
+            lambda id: service.add_document(
+                out, NewDocument(project_id=own.project.id, title="x", text="x", participant_id=id)
+            ),
+        ),
+        "linkConcepts": (
+            s.fear.id,
+            lambda id: service.link_concepts(out, NewLink(source_id=own.fear.id, target_id=id, kind=LinkKind.CAUSES)),
+        ),
+        "updateLink evidence": (
+            t.excerpt.id,
+            lambda id: service.update_link(out, link.id, LinkPatch(evidence_excerpt_ids=(id,))),
+        ),
         "addCodeToTheme": (s.fear.id, lambda id: service.add_code_to_theme(out, id, own.theme.id)),
         "mergeCodes": (s.fear.id, lambda id: service.merge_codes(out, own.hope.id, id)),
         "addMemo": (s.fear.id, lambda id: service.add_memo(out, NewMemo(target_id=id, title="x"))),

@@ -70,19 +70,37 @@ def kind_of(node: Stamped) -> NodeKind:
 
 
 def code(project_id: str, name: str, parent_id: str | None = None, **fields: Any) -> Code:
-    return Code(id=new_id("code"), project_id=project_id, parent_id=parent_id, name=name, version=1,
-                **{**stamps(), **fields})
+    return Code(
+        id=new_id("code"), project_id=project_id, parent_id=parent_id, name=name, version=1, **{**stamps(), **fields}
+    )
 
 
 def link(source: Code | Theme, target: Code | Theme, kind: LinkKind, evidence: tuple[str, ...] = ()) -> Link:
-    return Link(id=new_id("link"), project_id=source.project_id, source_id=source.id, source_kind=kind_of(source),
-                target_id=target.id, target_kind=kind_of(target), kind=kind, evidence_excerpt_ids=evidence,
-                version=1, **stamps())
+    return Link(
+        id=new_id("link"),
+        project_id=source.project_id,
+        source_id=source.id,
+        source_kind=kind_of(source),
+        target_id=target.id,
+        target_kind=kind_of(target),
+        kind=kind,
+        evidence_excerpt_ids=evidence,
+        version=1,
+        **stamps(),
+    )
 
 
 def memo(target: Stamped, title: str) -> Memo:
-    return Memo(id=new_id("memo"), project_id=getattr(target, "project_id", target.id), target_id=target.id,
-                target_kind=kind_of(target), title=title, body="Why: " + title, version=1, **stamps())
+    return Memo(
+        id=new_id("memo"),
+        project_id=getattr(target, "project_id", target.id),
+        target_id=target.id,
+        target_kind=kind_of(target),
+        title=title,
+        body="Why: " + title,
+        version=1,
+        **stamps(),
+    )
 
 
 def coding(excerpt: Excerpt, code: Code, coder: str, at: datetime = NOW) -> Coding:
@@ -90,8 +108,17 @@ def coding(excerpt: Excerpt, code: Code, coder: str, at: datetime = NOW) -> Codi
 
 
 def event(project_id: str, type: str, at: datetime, *target_ids: str) -> Event:
-    return Event(id=new_id("event"), project_id=project_id, actor_id=ACTOR, type=type, target_ids=target_ids, at=at,
-                 summary=f"{type} by {ACTOR}", before={"name": "Fear", "version": 1}, after=None)
+    return Event(
+        id=new_id("event"),
+        project_id=project_id,
+        actor_id=ACTOR,
+        type=type,
+        target_ids=target_ids,
+        at=at,
+        summary=f"{type} by {ACTOR}",
+        before={"name": "Fear", "version": 1},
+        after=None,
+    )
 
 
 def user(name: str, at: datetime = NOW) -> User:
@@ -119,8 +146,20 @@ class World:
     @property
     def nodes(self) -> list[Stamped]:
         """Every node, parents before children (the order `insert` needs)."""
-        return [self.project, self.participant, self.document, self.first, self.second, self.fear, self.worry,
-                self.hope, self.theme, self.subtheme, self.link, self.memo]
+        return [
+            self.project,
+            self.participant,
+            self.document,
+            self.first,
+            self.second,
+            self.fear,
+            self.worry,
+            self.hope,
+            self.theme,
+            self.subtheme,
+            self.link,
+            self.memo,
+        ]
 
     @property
     def ids(self) -> list[str]:
@@ -130,24 +169,48 @@ class World:
 def build(name: str = "Study") -> World:
     p = new_id("project")
     project = Project(id=p, name=name, description="A small study", **stamps())
-    participant = Participant(id=new_id("participant"), project_id=p, pseudonym="Amira",
-                              attributes={"involvement": "CP plan", "age": 7, "consented": True}, **stamps())
-    document = Document(id=new_id("document"), project_id=p, participant_id=participant.id, title="Interview A",
-                        text=TEXT, **stamps())
-    first = Excerpt(id=new_id("excerpt"), project_id=p, document_id=document.id, start=0, end=5, text=TEXT[0:5],
-                    **stamps())
-    second = Excerpt(id=new_id("excerpt"), project_id=p, document_id=document.id, start=6, end=12,
-                     text=TEXT[6:12], **stamps(OTHER))
+    participant = Participant(
+        id=new_id("participant"),
+        project_id=p,
+        pseudonym="Amira",
+        attributes={"involvement": "CP plan", "age": 7, "consented": True},
+        **stamps(),
+    )
+    document = Document(
+        id=new_id("document"), project_id=p, participant_id=participant.id, title="Interview A", text=TEXT, **stamps()
+    )
+    first = Excerpt(
+        id=new_id("excerpt"), project_id=p, document_id=document.id, start=0, end=5, text=TEXT[0:5], **stamps()
+    )
+    second = Excerpt(
+        id=new_id("excerpt"), project_id=p, document_id=document.id, start=6, end=12, text=TEXT[6:12], **stamps(OTHER)
+    )
     fear = code(p, "Fear", color="#ff0000", description="Being afraid")
     worry = code(p, "Worry", fear.id)
     hope = code(p, "Hope", codable=False)
-    theme = Theme(id=new_id("theme"), project_id=p, parent_id=None, name="Living with fear",
-                  status=ThemeStatus.CANDIDATE, version=1, **stamps())
-    subtheme = Theme(id=new_id("theme"), project_id=p, parent_id=theme.id, name="Removal", description="Sub",
-                     status=ThemeStatus.REVIEWED, version=1, **stamps())
+    theme = Theme(
+        id=new_id("theme"),
+        project_id=p,
+        parent_id=None,
+        name="Living with fear",
+        status=ThemeStatus.CANDIDATE,
+        version=1,
+        **stamps(),
+    )
+    subtheme = Theme(
+        id=new_id("theme"),
+        project_id=p,
+        parent_id=theme.id,
+        name="Removal",
+        description="Sub",
+        status=ThemeStatus.REVIEWED,
+        version=1,
+        **stamps(),
+    )
     causes = link(fear, hope, LinkKind.CAUSES, (second.id, first.id)).model_copy(update={"label": "drives"})
-    return World(project, participant, document, first, second, fear, worry, hope, theme, subtheme, causes,
-                 memo(fear, "On fear"))
+    return World(
+        project, participant, document, first, second, fear, worry, hope, theme, subtheme, causes, memo(fear, "On fear")
+    )
 
 
 async def given(repo: Store, name: str = "Study") -> World:
@@ -200,12 +263,29 @@ async def test_replace_overwrites_every_field(repo: Store) -> None:
     changed: list[Stamped] = [
         w.project.model_copy(update={"name": "Renamed", "description": "", "blind_coding": True, **later}),
         w.participant.model_copy(update={"pseudonym": "Bea", "attributes": {"age": 9.5, "plan": "none"}, **later}),
-        w.worry.model_copy(update={"parent_id": None, "name": "Dread", "description": "New", "color": "#00ff00",
-                                   "codable": False, "version": 2, **later}),
+        w.worry.model_copy(
+            update={
+                "parent_id": None,
+                "name": "Dread",
+                "description": "New",
+                "color": "#00ff00",
+                "codable": False,
+                "version": 2,
+                **later,
+            }
+        ),
         w.fear.model_copy(update={"color": None, "version": 7}),
         w.subtheme.model_copy(update={"parent_id": None, "status": ThemeStatus.DEFINED, "version": 3, **later}),
-        w.link.model_copy(update={"kind": LinkKind.CONTRADICTS, "label": None, "note": "Seen twice",
-                                  "evidence_excerpt_ids": (w.first.id,), "version": 2, **later}),
+        w.link.model_copy(
+            update={
+                "kind": LinkKind.CONTRADICTS,
+                "label": None,
+                "note": "Seen twice",
+                "evidence_excerpt_ids": (w.first.id,),
+                "version": 2,
+                **later,
+            }
+        ),
         w.memo.model_copy(update={"title": "Fear, again", "body": "", "version": 2, **later}),
     ]
 
@@ -348,7 +428,15 @@ async def test_named_ignores_case_within_the_scope_of_the_name(repo: Store) -> N
         ]
 
     assert await repo.read(names) == [
-        [w.fear.id], [], [], [w.worry.id], [elan.id], [], [w.subtheme.id], [w.theme.id], [],
+        [w.fear.id],
+        [],
+        [],
+        [w.worry.id],
+        [elan.id],
+        [],
+        [w.subtheme.id],
+        [w.theme.id],
+        [],
     ]
 
 
@@ -370,7 +458,14 @@ async def test_children_and_ancestors(repo: Store) -> None:
         ]
 
     assert await repo.read(trees) == [
-        [w.worry], [panic], [], [w.subtheme], [w.worry.id, w.fear.id], [], [w.theme.id], [],
+        [w.worry],
+        [panic],
+        [],
+        [w.subtheme],
+        [w.worry.id, w.fear.id],
+        [],
+        [w.theme.id],
+        [],
     ]
 
 
@@ -466,8 +561,13 @@ async def test_merge_code_repoints_everything_to_the_target(repo: Store) -> None
     await insert(repo, onward, about_hope)
 
     async def setup(tx: Transaction) -> None:
-        await tx.insert_codings([coding(w.first, w.fear, ACTOR), coding(w.first, w.hope, ACTOR, LATER),
-                                 coding(w.second, w.hope, OTHER, LATER)])
+        await tx.insert_codings(
+            [
+                coding(w.first, w.fear, ACTOR),
+                coding(w.first, w.hope, ACTOR, LATER),
+                coding(w.second, w.hope, OTHER, LATER),
+            ]
+        )
         await tx.add_to_theme(w.fear.id, w.theme.id, w.project.id, ACTOR, NOW.isoformat())
         await tx.add_to_theme(w.hope.id, w.theme.id, w.project.id, ACTOR, NOW.isoformat())
         await tx.add_to_theme(w.hope.id, w.subtheme.id, w.project.id, ACTOR, NOW.isoformat())
@@ -498,8 +598,11 @@ async def test_users(repo: Store) -> None:
     await repo.write(setup)
 
     async def reads(tx: Transaction) -> list[Any]:
-        return [await tx.users([ada.id, namesake.id, "missing"]), await tx.user_named("aDa"),
-                await tx.user_named("Bob")]
+        return [
+            await tx.users([ada.id, namesake.id, "missing"]),
+            await tx.user_named("aDa"),
+            await tx.user_named("Bob"),
+        ]
 
     assert await repo.read(reads) == [{ada.id: ada, namesake.id: namesake}, ada, None]
 

@@ -40,8 +40,21 @@ from graph.store import Store
 from tests.bolt.server import BoltServer
 from tests.conftest import _wipe
 
-WORDS = ["fear", "social", "worker", "baby", "née", "שלום", "😀", "e\u0301te", "known", "Judged", "crèche", "plan",
-         "mum"]
+WORDS = [
+    "fear",
+    "social",
+    "worker",
+    "baby",
+    "née",
+    "שלום",
+    "😀",
+    "e\u0301te",
+    "known",
+    "Judged",
+    "crèche",
+    "plan",
+    "mum",
+]
 CODERS = ["coder-a", "coder-b", "coder-c"]
 """The first owns each project; the others are its ANALYSTs."""
 OWNER, ANALYST, OTHER_ANALYST = (Actor(c) for c in CODERS)
@@ -135,28 +148,65 @@ async def build(t: Twins, rng: random.Random, tag: str) -> dict[str, list[str]]:
     for coder in CODERS[1:]:
         await t.write("add_member", OWNER, project, coder, Role.ANALYST)
     for _ in range(rng.randint(2, 5)):
-        await create("participant", "add_participant", OWNER, NewParticipant(
-            id=new("participant"), project_id=project, pseudonym=rng.choice(WORDS).title(),
-            attributes={"involvement": rng.choice(["CIN", "CP plan"]), "age": rng.randint(6, 9),
-                        "tp": rng.random() < .5}))
+        await create(
+            "participant",
+            "add_participant",
+            OWNER,
+            NewParticipant(
+                id=new("participant"),
+                project_id=project,
+                pseudonym=rng.choice(WORDS).title(),
+                attributes={
+                    "involvement": rng.choice(["CIN", "CP plan"]),
+                    "age": rng.randint(6, 9),
+                    "tp": rng.random() < 0.5,
+                },
+            ),
+        )
     texts: dict[str, str] = {}
     for participant in [*ids["participant"], None]:
         doc = new("document")
         texts[doc] = text(rng)
-        await create("document", "add_document", OWNER, NewDocument(
-            id=doc, project_id=project, title=f"Interview {rng.choice(WORDS)}", text=texts[doc],
-            participant_id=participant))
+        await create(
+            "document",
+            "add_document",
+            OWNER,
+            NewDocument(
+                id=doc,
+                project_id=project,
+                title=f"Interview {rng.choice(WORDS)}",
+                text=texts[doc],
+                participant_id=participant,
+            ),
+        )
     for _ in range(rng.randint(6, 12)):
         parent = rng.choice([None, *ids["code"]]) if ids["code"] else None
-        await create("code", "create_code", OWNER, NewCode(
-            id=new("code"), project_id=project, name=rng.choice(WORDS) + rng.choice(["", f" {len(ids['code'])}"]),
-            parent_id=parent,
-            color=rng.choice([None, "#ff0000"])))
+        await create(
+            "code",
+            "create_code",
+            OWNER,
+            NewCode(
+                id=new("code"),
+                project_id=project,
+                name=rng.choice(WORDS) + rng.choice(["", f" {len(ids['code'])}"]),
+                parent_id=parent,
+                color=rng.choice([None, "#ff0000"]),
+            ),
+        )
     for _ in range(rng.randint(3, 6)):
         parent = rng.choice([None, *ids["theme"]]) if ids["theme"] else None
-        await create("theme", "create_theme", OWNER, NewTheme(
-            id=new("theme"), project_id=project, name=rng.choice(WORDS) + rng.choice(["", " theme"]),
-            status=rng.choice(list(ThemeStatus)), parent_id=parent))
+        await create(
+            "theme",
+            "create_theme",
+            OWNER,
+            NewTheme(
+                id=new("theme"),
+                project_id=project,
+                name=rng.choice(WORDS) + rng.choice(["", " theme"]),
+                status=rng.choice(list(ThemeStatus)),
+                parent_id=parent,
+            ),
+        )
     for _ in range(10):
         await t.write("add_code_to_theme", ANALYST, rng.choice(ids["code"]), rng.choice(ids["theme"]))
 
@@ -168,34 +218,59 @@ async def build(t: Twins, rng: random.Random, tag: str) -> dict[str, list[str]]:
     for _ in range(25):
         doc = rng.choice(list(texts))
         start, end = span(doc)
-        await create("excerpt", "code_text", Actor(rng.choice(CODERS)),
-                     NewExcerpt(id=new("excerpt"), document_id=doc, start=start, end=end),
-                     rng.sample(ids["code"], rng.randint(1, 2)))
+        await create(
+            "excerpt",
+            "code_text",
+            Actor(rng.choice(CODERS)),
+            NewExcerpt(id=new("excerpt"), document_id=doc, start=start, end=end),
+            rng.sample(ids["code"], rng.randint(1, 2)),
+        )
     batch = []
     for _ in range(15):
         doc = rng.choice([d for d in texts if d in ids["document"]])
         start, end = span(doc)
         start = max(start, 0)
         end = min(end, len(texts[doc]))
-        batch.append(CodedPassage(coder_id=rng.choice(CODERS), code_ids=tuple(rng.sample(ids["code"], 2)),
-                                  excerpt=NewExcerpt(id=new("excerpt"), document_id=doc, start=start, end=end)))
+        batch.append(
+            CodedPassage(
+                coder_id=rng.choice(CODERS),
+                code_ids=tuple(rng.sample(ids["code"], 2)),
+                excerpt=NewExcerpt(id=new("excerpt"), document_id=doc, start=start, end=end),
+            )
+        )
     excerpt_ids = await t.write("code_passages", SEEDER, project, batch)
     assert excerpt_ids is not None, "the batch is valid"
     ids["excerpt"].extend(dict.fromkeys(excerpt_ids))
     for _ in range(8):
         concepts = ids["code"] + ids["theme"]
-        await create("link", "link_concepts", OTHER_ANALYST, NewLink(
-            id=new("link"), source_id=rng.choice(concepts), target_id=rng.choice(concepts),
-            kind=rng.choice(list(LinkKind)), label=rng.choice([None, "because"]),
-            evidence_excerpt_ids=tuple(rng.sample(ids["excerpt"], 2))))
+        await create(
+            "link",
+            "link_concepts",
+            OTHER_ANALYST,
+            NewLink(
+                id=new("link"),
+                source_id=rng.choice(concepts),
+                target_id=rng.choice(concepts),
+                kind=rng.choice(list(LinkKind)),
+                label=rng.choice([None, "because"]),
+                evidence_excerpt_ids=tuple(rng.sample(ids["excerpt"], 2)),
+            ),
+        )
     for _ in range(6):
         target = rng.choice([project, *ids["participant"], *ids["code"], *ids["theme"], *ids["excerpt"], *ids["link"]])
         await create("memo", "add_memo", ANALYST, NewMemo(id=new("memo"), target_id=target, title=rng.choice(WORDS)))
     for _ in range(6):
         code = rng.choice(ids["code"])
-        await t.write("update_code", ANALYST, code, CodePatch(
-            name=rng.choice([None, *WORDS]), parent_id=rng.choice([None, *ids["code"]]),
-            expected_version=rng.choice([None, 1])))
+        await t.write(
+            "update_code",
+            ANALYST,
+            code,
+            CodePatch(
+                name=rng.choice([None, *WORDS]),
+                parent_id=rng.choice([None, *ids["code"]]),
+                expected_version=rng.choice([None, 1]),
+            ),
+        )
         theme = rng.choice(ids["theme"])
         await t.write("update_theme", ANALYST, theme, ThemePatch(parent_id=rng.choice([None, *ids["theme"]])))
     for link in ids["link"][:3]:
@@ -220,14 +295,29 @@ async def read_everything(t: Twins, ids: dict[str, list[str]]) -> None:
     ids = {kind: [*group, *ids["ghost"]] for kind, group in ids.items()}
     await t.call("list_projects")
     for method, kind in [
-        ("get_projects", "project"), ("get_participants", "participant"), ("get_documents", "document"),
-        ("get_excerpts", "excerpt"), ("get_codes", "code"), ("get_themes", "theme"), ("get_links", "link"),
-        ("get_memos", "memo"), ("participants_of_projects", "project"), ("documents_of_projects", "project"),
-        ("documents_of_participants", "participant"), ("excerpts_of_documents", "document"),
-        ("codings_of_excerpts", "excerpt"), ("codes_of_projects", "project"), ("children_of_codes", "code"),
-        ("code_stats", "code"), ("themes_of_projects", "project"), ("subthemes_of_themes", "theme"),
-        ("codes_of_themes", "theme"), ("themes_of_codes", "code"), ("theme_stats", "theme"),
-        ("links_of_projects", "project"), ("memos_of_projects", "project"),
+        ("get_projects", "project"),
+        ("get_participants", "participant"),
+        ("get_documents", "document"),
+        ("get_excerpts", "excerpt"),
+        ("get_codes", "code"),
+        ("get_themes", "theme"),
+        ("get_links", "link"),
+        ("get_memos", "memo"),
+        ("participants_of_projects", "project"),
+        ("documents_of_projects", "project"),
+        ("documents_of_participants", "participant"),
+        ("excerpts_of_documents", "document"),
+        ("codings_of_excerpts", "excerpt"),
+        ("codes_of_projects", "project"),
+        ("children_of_codes", "code"),
+        ("code_stats", "code"),
+        ("themes_of_projects", "project"),
+        ("subthemes_of_themes", "theme"),
+        ("codes_of_themes", "theme"),
+        ("themes_of_codes", "code"),
+        ("theme_stats", "theme"),
+        ("links_of_projects", "project"),
+        ("memos_of_projects", "project"),
     ]:
         await t.call(method, [*ids[kind], "missing"])
     await t.call("get_users", [*CODERS, "missing"])
@@ -246,9 +336,13 @@ async def ask_everything(t: Twins, ids: dict[str, list[str]], rng: random.Random
     """Every cross-case question, with and without coders and case filters."""
     project = ids["project"][0]
     concepts = [*ids["code"], *ids["theme"]]
-    filters = [None, CaseFilter(attributes=(AttributeCondition(name="involvement", equals="CP plan"),)),
-               CaseFilter(attributes=(AttributeCondition(name="age", min=7, max=8),),
-                          participant_ids=tuple(ids["participant"][:2]))]
+    filters = [
+        None,
+        CaseFilter(attributes=(AttributeCondition(name="involvement", equals="CP plan"),)),
+        CaseFilter(
+            attributes=(AttributeCondition(name="age", min=7, max=8),), participant_ids=tuple(ids["participant"][:2])
+        ),
+    ]
     for case_filter, coders in [(f, c) for f in filters for c in (None, tuple(CODERS[:2]))]:
         await t.call("theme_map", project, case_filter, coders, 1)
         for scope in CooccurrenceScope:
@@ -256,14 +350,26 @@ async def ask_everything(t: Twins, ids: dict[str, list[str]], rng: random.Random
         for kind in ConceptKind:
             await t.call("case_matrix", project, kind, (), case_filter, coders)
             await t.call("compare_groups", project, "involvement", kind, (), case_filter, coders)
-        where = Where(all_of=tuple(rng.sample(concepts, 1)), none_of=tuple(rng.sample(concepts, 1)),
-                      filter=case_filter or CaseFilter(), coders=coders)
+        where = Where(
+            all_of=tuple(rng.sample(concepts, 1)),
+            none_of=tuple(rng.sample(concepts, 1)),
+            filter=case_filter or CaseFilter(),
+            coders=coders,
+        )
         await t.call("find_excerpts", project, where, 5, None)
-        await t.call("find_excerpts", project, Where(any_of=tuple(rng.sample(concepts, 3)), text=rng.choice(WORDS)), 50,
-                     None)
+        await t.call(
+            "find_excerpts", project, Where(any_of=tuple(rng.sample(concepts, 3)), text=rng.choice(WORDS)), 50, None
+        )
         await t.call("participants_matching", project, where)
-        await t.call("sequences", project, rng.choice(concepts), rng.choice(concepts), rng.choice([None, 30]),
-                     case_filter, coders)
+        await t.call(
+            "sequences",
+            project,
+            rng.choice(concepts),
+            rng.choice(concepts),
+            rng.choice([None, 30]),
+            case_filter,
+            coders,
+        )
         await t.call("concept_paths", project, rng.choice(concepts), rng.choice(concepts), 6, (), case_filter, coders)
     for word in [*WORDS, '"social worker"', "MUM fear"]:
         await t.call("search", project, word, 100, None)
@@ -281,8 +387,9 @@ async def test_adapters_agree_on_random_projects(twins: Twins, seed: int) -> Non
     other = await build(twins, rng, f"s{seed}b")
     failures = twins.failures
     await twins.write("code_text", OWNER, NewExcerpt(document_id=ids["document"][0], start=0, end=5), other["code"])
-    await twins.write("link_concepts", OWNER, NewLink(source_id=ids["code"][0], target_id=other["code"][0],
-                                                      kind=LinkKind.CAUSES))
+    await twins.write(
+        "link_concepts", OWNER, NewLink(source_id=ids["code"][0], target_id=other["code"][0], kind=LinkKind.CAUSES)
+    )
     assert twins.failures == failures + 2, "a node of another project answers as one that does not exist"
     await read_everything(twins, ids)
     await read_everything(twins, other)

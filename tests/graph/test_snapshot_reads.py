@@ -23,8 +23,11 @@ async def test_rows_naming_nodes_read_later_are_left_out(store: Store, service: 
     read = await store.project_snapshot(s.project.id)
     late = dataclasses.replace(
         read,
-        codings=[*read.codings, CodingFact("excerpt-created-later", s.fear.id, ACTOR),
-                 CodingFact(read.excerpts[0].id, "code-created-later", ACTOR)],
+        codings=[
+            *read.codings,
+            CodingFact("excerpt-created-later", s.fear.id, ACTOR),
+            CodingFact(read.excerpts[0].id, "code-created-later", ACTOR),
+        ],
         memberships=[*read.memberships, ("code-created-later", s.theme.id), (s.hope.id, "theme-created-later")],
     )
     expected = questions.theme_map(read.scope(None, CaseFilter()), 1)

@@ -31,8 +31,12 @@ class World:
     async def user(self, name: str, role: str | None = None) -> tuple[GraphQLClient, str]:
         user, token = await new_user(self.service, name)
         if role:
-            await self.owner.ok("mutation($p: ID!, $u: ID!, $r: Role!) { addMember(projectId: $p, userId: $u, role: $r) "
-                                "{ role } }", p=self.ids["project"], u=user.id, r=role)
+            await self.owner.ok(
+                "mutation($p: ID!, $u: ID!, $r: Role!) { addMember(projectId: $p, userId: $u, role: $r) { role } }",
+                p=self.ids["project"],
+                u=user.id,
+                r=role,
+            )
         return self.client(token), user.id
 
     async def snapshot(self) -> dict:
@@ -42,21 +46,56 @@ class World:
 async def populate(api: GraphQLClient) -> dict[str, str]:
     ok = api.ok
     p = (await ok('mutation { createProject(input: {name: "A"}) { id } }'))["createProject"]["id"]
-    who = (await ok('mutation($p: ID!) { addParticipant(input: {projectId: $p, pseudonym: "Amira"}) { id } }', p=p))
+    who = await ok('mutation($p: ID!) { addParticipant(input: {projectId: $p, pseudonym: "Amira"}) { id } }', p=p)
     who_id = who["addParticipant"]["id"]
-    doc = (await ok('mutation($p: ID!, $w: ID!, $t: String!) { addDocument(input: {projectId: $p, title: "I", text: $t, '
-                    "participantId: $w}) { id } }", p=p, w=who_id, t=TEXT))["addDocument"]["id"]
-    code = (await ok('mutation($p: ID!) { createCode(input: {projectId: $p, name: "Fear"}) { id } }', p=p))["createCode"]["id"]
-    code2 = (await ok('mutation($p: ID!) { createCode(input: {projectId: $p, name: "Hope"}) { id } }', p=p))["createCode"]["id"]
-    theme = (await ok('mutation($p: ID!) { createTheme(input: {projectId: $p, name: "T"}) { id } }', p=p))["createTheme"]["id"]
-    excerpt = (await ok("mutation($d: ID!, $c: [ID!]!) { codeText(input: {documentId: $d, start: 0, end: 5, codeIds: $c}) "
-                        "{ id } }", d=doc, c=[code]))["codeText"]["id"]
+    doc = (
+        await ok(
+            'mutation($p: ID!, $w: ID!, $t: String!) { addDocument(input: {projectId: $p, title: "I", text: $t, '
+            "participantId: $w}) { id } }",
+            p=p,
+            w=who_id,
+            t=TEXT,
+        )
+    )["addDocument"]["id"]
+    code = (await ok('mutation($p: ID!) { createCode(input: {projectId: $p, name: "Fear"}) { id } }', p=p))[
+        "createCode"
+    ]["id"]
+    code2 = (await ok('mutation($p: ID!) { createCode(input: {projectId: $p, name: "Hope"}) { id } }', p=p))[
+        "createCode"
+    ]["id"]
+    theme = (await ok('mutation($p: ID!) { createTheme(input: {projectId: $p, name: "T"}) { id } }', p=p))[
+        "createTheme"
+    ]["id"]
+    excerpt = (
+        await ok(
+            "mutation($d: ID!, $c: [ID!]!) { codeText(input: {documentId: $d, start: 0, end: 5, codeIds: $c}) { id } }",
+            d=doc,
+            c=[code],
+        )
+    )["codeText"]["id"]
     await ok("mutation($c: ID!, $t: ID!) { addCodeToTheme(codeId: $c, themeId: $t) { id } }", c=code, t=theme)
-    link = (await ok("mutation($a: ID!, $b: ID!) { linkConcepts(input: {sourceId: $a, targetId: $b, kind: CAUSES}) { id } }",
-                     a=code, b=code2))["linkConcepts"]["id"]
-    memo = (await ok('mutation($t: ID!) { addMemo(input: {targetId: $t, title: "m"}) { id } }', t=code))["addMemo"]["id"]
-    return {"project": p, "participant": who_id, "document": doc, "code": code, "code2": code2, "theme": theme,
-            "excerpt": excerpt, "link": link, "memo": memo, "user": api.user_id}
+    link = (
+        await ok(
+            "mutation($a: ID!, $b: ID!) { linkConcepts(input: {sourceId: $a, targetId: $b, kind: CAUSES}) { id } }",
+            a=code,
+            b=code2,
+        )
+    )["linkConcepts"]["id"]
+    memo = (await ok('mutation($t: ID!) { addMemo(input: {targetId: $t, title: "m"}) { id } }', t=code))["addMemo"][
+        "id"
+    ]
+    return {
+        "project": p,
+        "participant": who_id,
+        "document": doc,
+        "code": code,
+        "code2": code2,
+        "theme": theme,
+        "excerpt": excerpt,
+        "link": link,
+        "memo": memo,
+        "user": api.user_id,
+    }
 
 
 @pytest.fixture
@@ -64,5 +103,3 @@ async def world(settings: Settings, new_store: Callable[[], Store]) -> AsyncIter
     async with serve_in_process(settings, new_store()) as owner:
         assert owner.service is not None
         yield World(owner, owner.service, await populate(owner))
-
-

@@ -34,38 +34,99 @@ class Needs(Enum):
 
 POLICY: dict[str, Needs] = {
     # queries
-    "Query.me": Needs.OPEN, "Query.projects": Needs.OPEN,
-    **{f"Query.{f}": Needs.READ for f in (
-        "project", "participant", "document", "excerpt", "code", "theme", "link", "memo", "node", "themeMap",
-        "cooccurrence", "caseMatrix", "compareGroups", "findExcerpts", "participantsMatching", "sequences",
-        "conceptPaths", "search", "activity")},
+    "Query.me": Needs.OPEN,
+    "Query.projects": Needs.OPEN,
+    **{
+        f"Query.{f}": Needs.READ
+        for f in (
+            "project",
+            "participant",
+            "document",
+            "excerpt",
+            "code",
+            "theme",
+            "link",
+            "memo",
+            "node",
+            "themeMap",
+            "cooccurrence",
+            "caseMatrix",
+            "compareGroups",
+            "findExcerpts",
+            "participantsMatching",
+            "sequences",
+            "conceptPaths",
+            "search",
+            "activity",
+        )
+    },
     "Query.agreement": Needs.READ_SEEING_CODERS,
     # mutations
     "Mutation.createProject": Needs.OPEN,
-    **{f"Mutation.{f}": Needs.ADMIN for f in (
-        "addMember", "changeRole", "removeMember", "updateProject", "deleteProject")},
-    **{f"Mutation.{f}": Needs.EDIT for f in (
-        "addParticipant", "updateParticipant", "addDocument", "createExcerpt", "codeExcerpt",
-        "codeText", "createCode", "updateCode", "createTheme", "updateTheme", "addCodeToTheme",
-        "removeCodeFromTheme", "linkConcepts", "updateLink", "addMemo", "updateMemo")},
-    **{f"Mutation.{f}": Needs.REMOVE_OTHERS_WORK for f in (
-        "deleteParticipant", "deleteDocument", "deleteExcerpt", "deleteCode", "mergeCodes", "deleteTheme", "unlink",
-        "deleteMemo", "uncodeExcerpt")},  # the uncodeExcerpt probe names another coder (coderId)
+    **{
+        f"Mutation.{f}": Needs.ADMIN
+        for f in ("addMember", "changeRole", "removeMember", "updateProject", "deleteProject")
+    },
+    **{
+        f"Mutation.{f}": Needs.EDIT
+        for f in (
+            "addParticipant",
+            "updateParticipant",
+            "addDocument",
+            "createExcerpt",
+            "codeExcerpt",
+            "codeText",
+            "createCode",
+            "updateCode",
+            "createTheme",
+            "updateTheme",
+            "addCodeToTheme",
+            "removeCodeFromTheme",
+            "linkConcepts",
+            "updateLink",
+            "addMemo",
+            "updateMemo",
+        )
+    },
+    **{
+        f"Mutation.{f}": Needs.REMOVE_OTHERS_WORK
+        for f in (
+            "deleteParticipant",
+            "deleteDocument",
+            "deleteExcerpt",
+            "deleteCode",
+            "mergeCodes",
+            "deleteTheme",
+            "unlink",
+            "deleteMemo",
+            "uncodeExcerpt",
+        )
+    },  # the uncodeExcerpt probe names another coder (coderId)
     # subscriptions
     "Subscription.projectEvents": Needs.READ,
     # HTTP routes
     "GET /projects/{project_id}/{what}": Needs.READ,
     "POST /projects/{project_id}/import": Needs.EDIT,
-    "GET /graphql": Needs.OPEN, "POST /graphql": Needs.OPEN, "WS /graphql": Needs.OPEN,
-    "GET /healthz": Needs.OPEN, "GET /readyz": Needs.OPEN, "GET /": Needs.OPEN, "GET /static": Needs.OPEN,
+    "GET /graphql": Needs.OPEN,
+    "POST /graphql": Needs.OPEN,
+    "WS /graphql": Needs.OPEN,
+    "GET /healthz": Needs.OPEN,
+    "GET /readyz": Needs.OPEN,
+    "GET /": Needs.OPEN,
+    "GET /static": Needs.OPEN,
 }
 """What each entry point needs of the caller in the project it names."""
 
 CALLERS = ("outsider", "removed", "viewer", "blind analyst", "analyst", "owner")
 ROLE_OF = {"viewer": "VIEWER", "blind analyst": "ANALYST", "analyst": "ANALYST", "owner": "OWNER"}
 RANK = {"VIEWER": 0, "ANALYST": 1, "OWNER": 2}
-NEEDED = {Needs.READ: "VIEWER", Needs.READ_SEEING_CODERS: "VIEWER", Needs.EDIT: "ANALYST",
-          Needs.REMOVE_OTHERS_WORK: "OWNER", Needs.ADMIN: "OWNER"}
+NEEDED = {
+    Needs.READ: "VIEWER",
+    Needs.READ_SEEING_CODERS: "VIEWER",
+    Needs.EDIT: "ANALYST",
+    Needs.REMOVE_OTHERS_WORK: "OWNER",
+    Needs.ADMIN: "OWNER",
+}
 
 
 def allowed(caller: str, needs: Needs) -> bool:
@@ -93,8 +154,10 @@ def app_routes(settings: Settings) -> set[str]:
 
 async def test_every_entry_point_has_a_policy_entry(world: World, settings: Settings) -> None:
     schema = (await world.owner.ok(INTROSPECT + " "))["__schema"]
-    fields = {f"{kind.capitalize()}.{f['name']}" for kind in ("query", "mutation") for f in schema[f"{kind}Type"]["fields"]}
-    subscriptions = (await world.owner.ok("{ __schema { subscriptionType { fields { name } } } }"))
+    fields = {
+        f"{kind.capitalize()}.{f['name']}" for kind in ("query", "mutation") for f in schema[f"{kind}Type"]["fields"]
+    }
+    subscriptions = await world.owner.ok("{ __schema { subscriptionType { fields { name } } } }")
     fields |= {f"Subscription.{f['name']}" for f in subscriptions["__schema"]["subscriptionType"]["fields"]}
     entry_points = fields | app_routes(settings)
     assert entry_points - set(POLICY) == set(), "give each new entry point its line in POLICY (and the README)"
@@ -108,14 +171,20 @@ async def callers(world: World) -> dict[str, tuple[Any, str]]:
     for caller in ("viewer", "blind analyst", "analyst"):
         out[caller] = await world.user(caller.title(), ROLE_OF[caller])
     out["removed"] = await world.user("Removed", "ANALYST")
-    await world.owner.ok("mutation($p: ID!, $u: ID!) { removeMember(projectId: $p, userId: $u) }",
-                         p=world.ids["project"], u=out["removed"][1])
+    await world.owner.ok(
+        "mutation($p: ID!, $u: ID!) { removeMember(projectId: $p, userId: $u) }",
+        p=world.ids["project"],
+        u=out["removed"][1],
+    )
     return out
 
 
 async def set_blind(world: World, on: bool) -> None:
-    await world.owner.ok("mutation($p: ID!, $b: Boolean) { updateProject(input: {id: $p, blindCoding: $b}) { id } }",
-                         p=world.ids["project"], b=on)
+    await world.owner.ok(
+        "mutation($p: ID!, $b: Boolean) { updateProject(input: {id: $p, blindCoding: $b}) { id } }",
+        p=world.ids["project"],
+        b=on,
+    )
 
 
 def outcome(body: dict, name: str) -> tuple[set[str], Any]:
@@ -126,8 +195,11 @@ def outcome(body: dict, name: str) -> tuple[set[str], Any]:
 async def test_graphql_fields_follow_the_policy_for_every_caller(world: World) -> None:
     schema = (await world.owner.ok(INTROSPECT))["__schema"]
     args = Arguments(schema, world.ids)
-    probes = [(kind, f["name"], *operation(kind, f, args)) for kind in ("query", "mutation")
-              for f in schema[f"{kind}Type"]["fields"]]
+    probes = [
+        (kind, f["name"], *operation(kind, f, args))
+        for kind in ("query", "mutation")
+        for f in schema[f"{kind}Type"]["fields"]
+    ]
     probes.sort(key=lambda p: p[1] == "deleteProject")  # the owner deletes the project last
     clients = await callers(world)
     for caller in CALLERS:

@@ -16,6 +16,7 @@ from api.settings import Settings
 from tests.schema.conftest import World, populate
 from tests.support import new_user, serve_in_process
 
+
 async def test_requests_without_a_valid_token_are_unauthenticated(world: World) -> None:
     for token in (None, "tm_not-a-token"):
         error = await world.client(token).error("{ projects { id } }")
@@ -42,12 +43,30 @@ INTROSPECT = """{ __schema { types { name kind inputFields { name type { ...T } 
 fragment T on __Type { kind name ofType { kind name ofType { kind name ofType { kind name } } } }"""
 
 ID_BY_FIELD = {
-    "projectId": "project", "documentId": "document", "excerptId": "excerpt", "codeId": "code", "themeId": "theme",
-    "participantId": "participant", "sourceId": "code", "targetId": "code2", "userId": "user", "from": "code",
-    "to": "code2", "first": "code", "then": "code2",
+    "projectId": "project",
+    "documentId": "document",
+    "excerptId": "excerpt",
+    "codeId": "code",
+    "themeId": "theme",
+    "participantId": "participant",
+    "sourceId": "code",
+    "targetId": "code2",
+    "userId": "user",
+    "from": "code",
+    "to": "code2",
+    "first": "code",
+    "then": "code2",
 }
-ID_LISTS = {"codeIds": "code", "themeIds": "theme", "documentIds": "document", "evidenceExcerptIds": "excerpt",
-            "columnIds": "code", "coders": "user", "participantIds": "participant", "allOf": "code"}
+ID_LISTS = {
+    "codeIds": "code",
+    "themeIds": "theme",
+    "documentIds": "document",
+    "evidenceExcerptIds": "excerpt",
+    "columnIds": "code",
+    "coders": "user",
+    "participantIds": "participant",
+    "allOf": "code",
+}
 
 
 class Arguments:
@@ -59,7 +78,9 @@ class Arguments:
 
     def value(self, field: str, name: str, type_: dict, owner: str) -> Any:
         required = type_["kind"] == "NON_NULL"
-        is_list = _unwrap(type_) is not type_ and (type_.get("ofType") or {}).get("kind") == "LIST" or type_["kind"] == "LIST"
+        is_list = (
+            _unwrap(type_) is not type_ and (type_.get("ofType") or {}).get("kind") == "LIST" or type_["kind"] == "LIST"
+        )
         base = _unwrap(type_)
         if name == "coders":
             return [self.ids["user"], "another-coder"]
@@ -71,8 +92,11 @@ class Arguments:
             return self.ids.get(ID_BY_FIELD.get(name, ""), self.ids["code"])
         if base["kind"] == "INPUT_OBJECT":
             fields = self.types[base["name"]]["inputFields"]
-            built = {f["name"]: self.value(field, f["name"], f["type"], base["name"]) for f in fields
-                     if f["type"]["kind"] == "NON_NULL" or f["name"] in ("start", "end", "codeIds")}
+            built = {
+                f["name"]: self.value(field, f["name"], f["type"], base["name"])
+                for f in fields
+                if f["type"]["kind"] == "NON_NULL" or f["name"] in ("start", "end", "codeIds")
+            }
             return [built] if is_list else built
         if not required and name not in ("attribute", "text"):
             return None
@@ -168,67 +192,107 @@ async def test_a_viewer_reads_but_changes_nothing(world: World, probes: dict) ->
 async def test_roles_and_membership(world: World) -> None:
     analyst, analyst_id = await world.user("Analyst", "ANALYST")
     ids = world.ids
-    coded = await analyst.ok("mutation($d: ID!, $c: [ID!]!) { codeText(input: {documentId: $d, start: 6, end: 11, "
-                             "codeIds: $c}) { codings { coder { name } } } }", d=ids["document"], c=[ids["code"]])
+    coded = await analyst.ok(
+        "mutation($d: ID!, $c: [ID!]!) { codeText(input: {documentId: $d, start: 6, end: 11, "
+        "codeIds: $c}) { codings { coder { name } } } }",
+        d=ids["document"],
+        c=[ids["code"]],
+    )
     assert coded["codeText"]["codings"] == [{"coder": {"name": "Analyst"}}]
-    for forbidden in ('mutation($p: ID!) { deleteProject(id: $p) }',
-                      'mutation($p: ID!) { updateProject(input: {id: $p, name: "x"}) { id } }',
-                      'mutation($p: ID!, $u: ID!) { changeRole(projectId: $p, userId: $u, role: OWNER) { role } }'):
+    for forbidden in (
+        "mutation($p: ID!) { deleteProject(id: $p) }",
+        'mutation($p: ID!) { updateProject(input: {id: $p, name: "x"}) { id } }',
+        "mutation($p: ID!, $u: ID!) { changeRole(projectId: $p, userId: $u, role: OWNER) { role } }",
+    ):
         error = await analyst.error(forbidden, p=ids["project"], u=analyst_id)
         assert error["extensions"] == {"code": "FORBIDDEN", "role": "ANALYST", "needed": "OWNER"}
-    error = await analyst.error("mutation($e: ID!, $c: ID!, $u: ID!) { uncodeExcerpt(excerptId: $e, codeId: $c, "
-                                "coderId: $u) { id } }", e=ids["excerpt"], c=ids["code"], u=ids["user"])
+    error = await analyst.error(
+        "mutation($e: ID!, $c: ID!, $u: ID!) { uncodeExcerpt(excerptId: $e, codeId: $c, coderId: $u) { id } }",
+        e=ids["excerpt"],
+        c=ids["code"],
+        u=ids["user"],
+    )
     assert error["extensions"]["code"] == "FORBIDDEN"
 
-    members = await world.owner.ok("query($p: ID!) { project(id: $p) { myRole members { user { name } role } } }",
-                                   p=ids["project"])
+    members = await world.owner.ok(
+        "query($p: ID!) { project(id: $p) { myRole members { user { name } role } } }", p=ids["project"]
+    )
     assert members["project"]["myRole"] == "OWNER"
     assert {m["user"]["name"]: m["role"] for m in members["project"]["members"]}["Analyst"] == "ANALYST"
     mine = await analyst.ok("{ projects { name myRole } }")
     assert mine["projects"] == [{"name": "A", "myRole": "ANALYST"}]
-    error = await world.owner.error('mutation($p: ID!, $u: ID!) { changeRole(projectId: $p, userId: $u, role: VIEWER) '
-                                    "{ role } }", p=ids["project"], u=ids["user"])
+    error = await world.owner.error(
+        "mutation($p: ID!, $u: ID!) { changeRole(projectId: $p, userId: $u, role: VIEWER) { role } }",
+        p=ids["project"],
+        u=ids["user"],
+    )
     assert error["extensions"]["code"] == "BAD_USER_INPUT" and "OWNER" in error["message"]
-    await world.owner.ok('mutation($p: ID!, $u: ID!) { changeRole(projectId: $p, userId: $u, role: OWNER) { role } }',
-                         p=ids["project"], u=analyst_id)
-    await analyst.ok('mutation($p: ID!, $u: ID!) { removeMember(projectId: $p, userId: $u) }',
-                     p=ids["project"], u=ids["user"])
+    await world.owner.ok(
+        "mutation($p: ID!, $u: ID!) { changeRole(projectId: $p, userId: $u, role: OWNER) { role } }",
+        p=ids["project"],
+        u=analyst_id,
+    )
+    await analyst.ok(
+        "mutation($p: ID!, $u: ID!) { removeMember(projectId: $p, userId: $u) }", p=ids["project"], u=ids["user"]
+    )
     assert (await world.owner.ok("{ projects { id } }"))["projects"] == []
     assert (await world.owner.ok("query($c: ID!) { code(id: $c) { id } }", c=ids["code"]))["code"] is None
 
 
 async def test_ids_of_one_project_cannot_be_used_in_another(world: World) -> None:
     other = await populate(world.owner)  # the owner owns both
-    error = await world.owner.error("mutation($d: ID!, $c: [ID!]!) { codeText(input: {documentId: $d, start: 0, end: 3, "
-                                    "codeIds: $c}) { id } }", d=other["document"], c=[world.ids["code"]])
+    error = await world.owner.error(
+        "mutation($d: ID!, $c: [ID!]!) { codeText(input: {documentId: $d, start: 0, end: 3, codeIds: $c}) { id } }",
+        d=other["document"],
+        c=[world.ids["code"]],
+    )
     assert error["extensions"]["code"] == "NOT_FOUND"
     stranger, _ = await world.user("Stranger")
     mine = await populate(stranger)  # a project of their own, and nothing in A
     for query, variables in [
-        ("mutation($d: ID!, $c: [ID!]!) { codeText(input: {documentId: $d, start: 0, end: 3, codeIds: $c}) { id } }",
-         {"d": mine["document"], "c": [world.ids["code"]]}),
-        ("mutation($a: ID!, $b: ID!) { linkConcepts(input: {sourceId: $a, targetId: $b, kind: CAUSES}) { id } }",
-         {"a": mine["code"], "b": world.ids["code"]}),
-        ("mutation($c: ID!, $t: ID!) { addCodeToTheme(codeId: $c, themeId: $t) { id } }",
-         {"c": world.ids["code"], "t": mine["theme"]}),
-        ("mutation($t: ID!, $c: ID!, $e: ID!) { linkConcepts(input: {sourceId: $t, targetId: $c, kind: CAUSES, "
-         "evidenceExcerptIds: [$e]}) { id } }", {"t": mine["theme"], "c": mine["code"], "e": world.ids["excerpt"]}),
+        (
+            "mutation($d: ID!, $c: [ID!]!) { codeText(input: {documentId: $d, start: 0, end: 3, codeIds: $c}) { id } }",
+            {"d": mine["document"], "c": [world.ids["code"]]},
+        ),
+        (
+            "mutation($a: ID!, $b: ID!) { linkConcepts(input: {sourceId: $a, targetId: $b, kind: CAUSES}) { id } }",
+            {"a": mine["code"], "b": world.ids["code"]},
+        ),
+        (
+            "mutation($c: ID!, $t: ID!) { addCodeToTheme(codeId: $c, themeId: $t) { id } }",
+            {"c": world.ids["code"], "t": mine["theme"]},
+        ),
+        (
+            "mutation($t: ID!, $c: ID!, $e: ID!) { linkConcepts(input: {sourceId: $t, targetId: $c, kind: CAUSES, "
+            "evidenceExcerptIds: [$e]}) { id } }",
+            {"t": mine["theme"], "c": mine["code"], "e": world.ids["excerpt"]},
+        ),
     ]:
         error = await stranger.error(query, **variables)
-        nowhere = await stranger.error(query, **{k: (["no-such-id"] if isinstance(v, list) else v)
-                                                 if v in (world.ids["code"], [world.ids["code"]], world.ids["excerpt"])
-                                                 else v for k, v in variables.items()})
+        nowhere = await stranger.error(
+            query,
+            **{
+                k: (["no-such-id"] if isinstance(v, list) else v)
+                if v in (world.ids["code"], [world.ids["code"]], world.ids["excerpt"])
+                else v
+                for k, v in variables.items()
+            },
+        )
         assert error["extensions"]["code"] == "NOT_FOUND", (query, error)
-        assert error["message"].replace(str(error["extensions"]["id"]), "ID") == \
-            nowhere["message"].replace(str(nowhere["extensions"]["id"]), "ID"), "no existence oracle"
+        assert error["message"].replace(str(error["extensions"]["id"]), "ID") == nowhere["message"].replace(
+            str(nowhere["extensions"]["id"]), "ID"
+        ), "no existence oracle"
 
 
 async def test_two_concurrent_clients_lose_no_update(world: World) -> None:
     second, _ = await world.user("Second", "ANALYST")
-    update = ("mutation($c: ID!, $n: String!) { updateCode(input: {id: $c, expectedVersion: 1, name: $n}) "
-              "{ name version } }")
-    answers = await asyncio.gather(world.owner.post(update, c=world.ids["code"], n="Fear of removal"),
-                                   second.post(update, c=world.ids["code"], n="Fear of judgement"))
+    update = (
+        "mutation($c: ID!, $n: String!) { updateCode(input: {id: $c, expectedVersion: 1, name: $n}) { name version } }"
+    )
+    answers = await asyncio.gather(
+        world.owner.post(update, c=world.ids["code"], n="Fear of removal"),
+        second.post(update, c=world.ids["code"], n="Fear of judgement"),
+    )
     won = [a for a in answers if "errors" not in a]
     lost = [a for a in answers if "errors" in a]
     assert len(won) == 1 and len(lost) == 1
@@ -252,10 +316,14 @@ async def test_email_addresses_are_shown_only_to_their_owner(world: World) -> No
     await world.service.create_user("Mailer", "mailer@example.org")
     mailer = await world.service.user_named("Mailer")
     assert mailer is not None
-    await world.owner.ok("mutation($p: ID!, $u: ID!) { addMember(projectId: $p, userId: $u, role: ANALYST) { role } }",
-                         p=world.ids["project"], u=mailer.id)
-    members = await world.owner.ok("query($p: ID!) { project(id: $p) { members { user { name email } } } }",
-                                   p=world.ids["project"])
+    await world.owner.ok(
+        "mutation($p: ID!, $u: ID!) { addMember(projectId: $p, userId: $u, role: ANALYST) { role } }",
+        p=world.ids["project"],
+        u=mailer.id,
+    )
+    members = await world.owner.ok(
+        "query($p: ID!) { project(id: $p) { members { user { name email } } } }", p=world.ids["project"]
+    )
     assert {"name": "Mailer", "email": None} in [m["user"] for m in members["project"]["members"]]
     token = await issue_token(world.service, mailer.id)
     assert (await world.client(token).ok("{ me { email } }"))["me"] == {"email": "mailer@example.org"}

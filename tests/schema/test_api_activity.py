@@ -13,8 +13,10 @@ ACTIVITY = """query($p: ID!, $n: Int!, $after: String, $actor: ID, $target: ID) 
 async def test_activity_pages_and_filters(world: World) -> None:
     ids = world.ids
     analyst, analyst_id = await world.user("Analyst", "ANALYST")
-    await analyst.ok('mutation($c: ID!) { updateCode(input: {id: $c, expectedVersion: 1, name: "Fear of removal"}) '
-                     "{ version } }", c=ids["code"])
+    await analyst.ok(
+        'mutation($c: ID!) { updateCode(input: {id: $c, expectedVersion: 1, name: "Fear of removal"}) { version } }',
+        c=ids["code"],
+    )
     newest = (await world.owner.ok(ACTIVITY, p=ids["project"], n=2))["activity"]
     first, second = (e["node"] for e in newest["edges"])
     assert (first["type"], first["actor"], first["targetIds"]) == ("code.updated", {"name": "Analyst"}, [ids["code"]])
@@ -35,7 +37,13 @@ async def test_activity_pages_and_filters(world: World) -> None:
     assert [e["node"]["type"] for e in by_analyst] == ["code.updated"]
     about_code = (await world.owner.ok(ACTIVITY, p=ids["project"], n=50, target=ids["code"]))["activity"]["edges"]
     assert [e["node"]["type"] for e in about_code] == [
-        "code.updated", "memo.created", "link.created", "theme.code_added", "excerpt.coded", "code.created"]
+        "code.updated",
+        "memo.created",
+        "link.created",
+        "theme.code_added",
+        "excerpt.coded",
+        "code.created",
+    ]
     outsider, _ = await world.user("Outsider")
     error = await outsider.error(ACTIVITY, p=ids["project"], n=5)
     assert error["extensions"]["code"] == "NOT_FOUND"

@@ -35,8 +35,9 @@ class Fixture:
     api: GraphQLClient
     service: Service
 
-    async def agreement(self, coders: list[str], unit: str, codes: list[str] | None = None,
-                        documents: list[str] | None = None) -> dict:
+    async def agreement(
+        self, coders: list[str], unit: str, codes: list[str] | None = None, documents: list[str] | None = None
+    ) -> dict:
         return (await self.api.ok(QUERY, p=P, c=coders, k=codes, d=documents, u=unit))["agreement"]
 
 
@@ -77,8 +78,13 @@ async def test_textbook_example(fixture: Fixture) -> None:
     assert chars["overall"] == {"units": 100, "percentAgreement": 1.0, "cohensKappa": 1.0, "krippendorffAlpha": 1.0}
 
 
-def character_arrays(excerpts: dict[str, tuple[str, int, int]], codings: list[tuple[str, str, str]],
-                     lengths: dict[str, int], coders: list[str], code: str) -> np.ndarray:
+def character_arrays(
+    excerpts: dict[str, tuple[str, int, int]],
+    codings: list[tuple[str, str, str]],
+    lengths: dict[str, int],
+    coders: list[str],
+    code: str,
+) -> np.ndarray:
     """Coder-by-character 0/1 matrix for one code, built the plain way."""
     rows = []
     for coder in coders:
@@ -114,8 +120,15 @@ async def test_against_independent_implementations(fixture: Fixture, seed: int) 
         for coder in ("A", "B", "C"):
             chosen = tuple(c for c in codes if rng.random() < 0.45)
             if chosen:
-                passages.append(CodedPassage(coder_id=coder, code_ids=chosen, excerpt=NewExcerpt(
-                    id=f"x{i}", document_id=document, start=excerpts[f"x{i}"][1], end=excerpts[f"x{i}"][2])))
+                passages.append(
+                    CodedPassage(
+                        coder_id=coder,
+                        code_ids=chosen,
+                        excerpt=NewExcerpt(
+                            id=f"x{i}", document_id=document, start=excerpts[f"x{i}"][1], end=excerpts[f"x{i}"][2]
+                        ),
+                    )
+                )
                 codings += [(f"x{i}", c, coder) for c in chosen]
     ids = await service.code_passages(A, P, passages)
     # identical spans are one excerpt: map each generated id to the stored one
@@ -148,17 +161,25 @@ def check(score: dict, data: np.ndarray) -> None:
     assert score["percentAgreement"] == pytest.approx(np.mean(np.all(data == data[0], axis=0)), abs=1e-6)
     if len(set(data.flatten())) > 1:
         assert score["krippendorffAlpha"] == pytest.approx(
-            krippendorff.alpha(reliability_data=data, level_of_measurement="nominal"), abs=1e-5)
+            krippendorff.alpha(reliability_data=data, level_of_measurement="nominal"), abs=1e-5
+        )
     if data.shape[0] == 2 and score["cohensKappa"] is not None:
         assert score["cohensKappa"] == pytest.approx(cohen_kappa_score(data[0], data[1]), abs=1e-5)
     if data.shape[0] != 2:
         assert score["cohensKappa"] is None
 
 
-@pytest.mark.parametrize(("coders", "codes", "documents"), [
-    (["A"], None, None), (["A", "A"], None, None), (["A", "B"], ["nope"], None), (["A", "B"], None, ["nope"]),
-])
-async def test_bad_agreement_questions(fixture: Fixture, coders: list[str], codes: list[str] | None,
-                                       documents: list[str] | None) -> None:
+@pytest.mark.parametrize(
+    ("coders", "codes", "documents"),
+    [
+        (["A"], None, None),
+        (["A", "A"], None, None),
+        (["A", "B"], ["nope"], None),
+        (["A", "B"], None, ["nope"]),
+    ],
+)
+async def test_bad_agreement_questions(
+    fixture: Fixture, coders: list[str], codes: list[str] | None, documents: list[str] | None
+) -> None:
     error = await fixture.api.error(QUERY, p=P, c=coders, k=codes, d=documents, u="EXCERPT")
     assert error["extensions"]["code"] == "BAD_USER_INPUT"

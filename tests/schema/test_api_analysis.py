@@ -62,31 +62,61 @@ async def build(service: Service, owner: str) -> None:
         await service.ensure_user(user, user.upper())
     u1 = Actor("u1", trusted=True)
     await service.create_project(Actor(owner), NewProject(id=P, name="Hand-built"))
-    for id, name, attributes in [("ann", "Ann", {"involvement": "CP", "age": 7}),
-                                 ("bea", "Bea", {"involvement": "CIN", "age": 9}), ("cat", "Cat", {"age": 6})]:
+    for id, name, attributes in [
+        ("ann", "Ann", {"involvement": "CP", "age": 7}),
+        ("bea", "Bea", {"involvement": "CIN", "age": 9}),
+        ("cat", "Cat", {"age": 6}),
+    ]:
         await service.add_participant(u1, NewParticipant(id=id, project_id=P, pseudonym=name, attributes=attributes))
     for doc, who in [("doc-a", "ann"), ("doc-b", "bea"), ("doc-c", "cat"), ("doc-x", None)]:
-        await service.add_document(u1, NewDocument(id=doc, project_id=P, title=doc, text=TEXTS[doc],
-                                                   participant_id=who))
+        await service.add_document(
+            u1, NewDocument(id=doc, project_id=P, title=doc, text=TEXTS[doc], participant_id=who)
+        )
     for code, parent in [("F", None), ("K", None), ("T", None), ("S", "F")]:
         await service.create_code(u1, NewCode(id=code, project_id=P, name=code, parent_id=parent))
     for theme, parent, codes in [("Threat", None, ["F"]), ("Failing", "Threat", ["S"]), ("Help", None, ["K", "T"])]:
         await service.create_theme(u1, NewTheme(id=theme, project_id=P, name=theme, parent_id=parent))
         for code in codes:
             await service.add_code_to_theme(u1, code, theme)
-    spans = {"a1": ("doc-a", 0, 10), "a2": ("doc-a", 5, 15), "a3": ("doc-a", 20, 30), "a4": ("doc-a", 40, 50),
-             "b1": ("doc-b", 0, 10), "b2": ("doc-b", 30, 40), "c1": ("doc-c", 0, 10), "x1": ("doc-x", 0, 10)}
-    codings = [("a1", "u1", "F"), ("a1", "u2", "K"), ("a2", "u1", "T"), ("a3", "u1", "S"), ("a4", "u1", "K"),
-               ("b1", "u1", "F"), ("b1", "u1", "T"), ("b2", "u2", "K"), ("c1", "u2", "F"), ("x1", "u1", "F"),
-               ("x1", "u1", "K")]
-    await service.code_passages(Actor(owner, trusted=True), P, [
-        CodedPassage(coder_id=coder, code_ids=(code,),
-                     excerpt=NewExcerpt(id=e, document_id=spans[e][0], start=spans[e][1], end=spans[e][2]))
-        for e, coder, code in codings
-    ])
+    spans = {
+        "a1": ("doc-a", 0, 10),
+        "a2": ("doc-a", 5, 15),
+        "a3": ("doc-a", 20, 30),
+        "a4": ("doc-a", 40, 50),
+        "b1": ("doc-b", 0, 10),
+        "b2": ("doc-b", 30, 40),
+        "c1": ("doc-c", 0, 10),
+        "x1": ("doc-x", 0, 10),
+    }
+    codings = [
+        ("a1", "u1", "F"),
+        ("a1", "u2", "K"),
+        ("a2", "u1", "T"),
+        ("a3", "u1", "S"),
+        ("a4", "u1", "K"),
+        ("b1", "u1", "F"),
+        ("b1", "u1", "T"),
+        ("b2", "u2", "K"),
+        ("c1", "u2", "F"),
+        ("x1", "u1", "F"),
+        ("x1", "u1", "K"),
+    ]
+    await service.code_passages(
+        Actor(owner, trusted=True),
+        P,
+        [
+            CodedPassage(
+                coder_id=coder,
+                code_ids=(code,),
+                excerpt=NewExcerpt(id=e, document_id=spans[e][0], start=spans[e][1], end=spans[e][2]),
+            )
+            for e, coder, code in codings
+        ],
+    )
     await service.link_concepts(u1, NewLink(id="L1", source_id="F", target_id="S", kind=LinkKind.CAUSES))
-    await service.link_concepts(u1, NewLink(id="L2", source_id="K", target_id="S", kind=LinkKind.CONTRADICTS,
-                                              evidence_excerpt_ids=("a3", "a4")))
+    await service.link_concepts(
+        u1, NewLink(id="L2", source_id="K", target_id="S", kind=LinkKind.CONTRADICTS, evidence_excerpt_ids=("a3", "a4"))
+    )
 
 
 @pytest.fixture
@@ -101,19 +131,36 @@ CP = {"attributes": [{"name": "involvement", "equals": "CP"}]}
 
 
 async def test_theme_map(study: Study) -> None:
-    data = (await study.ask("""query($p: ID!, $m: Int) { themeMap(projectId: $p, cooccurrenceMin: $m) {
+    data = (
+        await study.ask(
+            """query($p: ID!, $m: Int) { themeMap(projectId: $p, cooccurrenceMin: $m) {
         nodes { id kind label status excerptCount participantCount }
-        edges { source target kind linkKind weight link { id } } } }""", m=2))["themeMap"]
+        edges { source target kind linkKind weight link { id } } } }""",
+            m=2,
+        )
+    )["themeMap"]
     counts = {n["id"]: (n["kind"], n["excerptCount"], n["participantCount"]) for n in data["nodes"]}
     assert counts == {
-        "F": ("CODE", 4, 3), "K": ("CODE", 4, 2), "T": ("CODE", 2, 2), "S": ("CODE", 1, 1),
-        "Threat": ("THEME", 5, 3), "Failing": ("THEME", 1, 1), "Help": ("THEME", 6, 2),
+        "F": ("CODE", 4, 3),
+        "K": ("CODE", 4, 2),
+        "T": ("CODE", 2, 2),
+        "S": ("CODE", 1, 1),
+        "Threat": ("THEME", 5, 3),
+        "Failing": ("THEME", 1, 1),
+        "Help": ("THEME", 6, 2),
     }
     edges = {(e["source"], e["target"], e["kind"], e["weight"]) for e in data["edges"]}
     assert edges == {
-        ("F", "Threat", "MEMBER_OF", 1), ("S", "Failing", "MEMBER_OF", 1), ("K", "Help", "MEMBER_OF", 1),
-        ("T", "Help", "MEMBER_OF", 1), ("Failing", "Threat", "SUBTHEME_OF", 1), ("S", "F", "CHILD_OF", 1),
-        ("F", "S", "LINK", 1), ("K", "S", "LINK", 2), ("F", "K", "COOCCURS", 2), ("F", "T", "COOCCURS", 2),
+        ("F", "Threat", "MEMBER_OF", 1),
+        ("S", "Failing", "MEMBER_OF", 1),
+        ("K", "Help", "MEMBER_OF", 1),
+        ("T", "Help", "MEMBER_OF", 1),
+        ("Failing", "Threat", "SUBTHEME_OF", 1),
+        ("S", "F", "CHILD_OF", 1),
+        ("F", "S", "LINK", 1),
+        ("K", "S", "LINK", 2),
+        ("F", "K", "COOCCURS", 2),
+        ("F", "T", "COOCCURS", 2),
     }
     assert {e["link"]["id"] for e in data["edges"] if e["kind"] == "LINK"} == {"L1", "L2"}
     plain = (await study.ask("query($p: ID!) { themeMap(projectId: $p) { edges { kind } } }"))["themeMap"]
@@ -121,12 +168,25 @@ async def test_theme_map(study: Study) -> None:
 
 
 async def test_theme_map_with_filter_and_coders(study: Study) -> None:
-    data = (await study.ask("query($p: ID!, $f: CaseFilter, $c: [ID!]) { themeMap(projectId: $p, filter: $f, coders: $c) "
-                            "{ nodes { id excerptCount participantCount } } }", f=CP, c=["u1"]))["themeMap"]
+    data = (
+        await study.ask(
+            "query($p: ID!, $f: CaseFilter, $c: [ID!]) { themeMap(projectId: $p, filter: $f, coders: $c) "
+            "{ nodes { id excerptCount participantCount } } }",
+            f=CP,
+            c=["u1"],
+        )
+    )["themeMap"]
     counts = {n["id"]: (n["excerptCount"], n["participantCount"]) for n in data["nodes"]}
     # Ann's excerpts coded by u1: a1 F, a2 T, a3 S, a4 K
-    assert counts == {"F": (1, 1), "K": (1, 1), "T": (1, 1), "S": (1, 1), "Threat": (2, 1), "Failing": (1, 1),
-                      "Help": (2, 1)}
+    assert counts == {
+        "F": (1, 1),
+        "K": (1, 1),
+        "T": (1, 1),
+        "S": (1, 1),
+        "Threat": (2, 1),
+        "Failing": (1, 1),
+        "Help": (2, 1),
+    }
 
 
 PAIRS = """query($p: ID!, $s: CooccurrenceScope!, $c: [ID!], $t: [ID!], $m: Int!, $f: CaseFilter) {
@@ -134,8 +194,14 @@ PAIRS = """query($p: ID!, $s: CooccurrenceScope!, $c: [ID!], $t: [ID!], $m: Int!
     a { ... on Code { id } ... on Theme { id } } b { ... on Code { id } ... on Theme { id } } count jaccard } }"""
 
 
-async def pairs(study: Study, scope: str, codes: list[str] | None = None, themes: list[str] | None = None,
-                min_count: int = 1, filter: dict | None = None) -> list[tuple[str, str, int, float]]:
+async def pairs(
+    study: Study,
+    scope: str,
+    codes: list[str] | None = None,
+    themes: list[str] | None = None,
+    min_count: int = 1,
+    filter: dict | None = None,
+) -> list[tuple[str, str, int, float]]:
     data = await study.ask(PAIRS, s=scope, c=codes, t=themes, m=min_count, f=filter)
     return [(p["a"]["id"], p["b"]["id"], p["count"], p["jaccard"]) for p in data["cooccurrence"]]
 
@@ -143,12 +209,14 @@ async def pairs(study: Study, scope: str, codes: list[str] | None = None, themes
 async def test_cooccurrence_at_excerpt_scope_counts_shared_and_overlapping_excerpts(study: Study) -> None:
     # a1 and x1 carry F and K; b1 carries F and T; a1 (F, K) overlaps a2 (T).
     assert await pairs(study, "EXCERPT", ["F", "K", "T", "S"]) == [
-        ("F", "K", 2, round(2 / 6, 6)),   # involved {a1, x1} of F|K {a1, b1, c1, x1, a4, b2}
-        ("F", "T", 2, round(3 / 5, 6)),   # involved {b1, a1, a2} of {a1, b1, c1, x1, a2}
-        ("K", "T", 1, round(2 / 6, 6)),   # involved {a1, a2} of {a1, a4, b2, x1, a2, b1}
+        ("F", "K", 2, round(2 / 6, 6)),  # involved {a1, x1} of F|K {a1, b1, c1, x1, a4, b2}
+        ("F", "T", 2, round(3 / 5, 6)),  # involved {b1, a1, a2} of {a1, b1, c1, x1, a2}
+        ("K", "T", 1, round(2 / 6, 6)),  # involved {a1, a2} of {a1, a4, b2, x1, a2, b1}
     ]
     assert await pairs(study, "EXCERPT", ["F", "K", "T", "S"], filter=CP) == [
-        ("F", "K", 1, 0.5), ("F", "T", 1, 1.0), ("K", "T", 1, round(2 / 3, 6))
+        ("F", "K", 1, 0.5),
+        ("F", "T", 1, 1.0),
+        ("K", "T", 1, round(2 / 3, 6)),
     ]
     # Threat {a1, b1, c1, x1, a3} and Help {a1, a4, b2, x1, a2, b1}: a1, b1, x1, and a1 with a2
     assert await pairs(study, "EXCERPT", themes=["Threat", "Help"]) == [("Threat", "Help", 4, 0.5)]
@@ -156,11 +224,17 @@ async def test_cooccurrence_at_excerpt_scope_counts_shared_and_overlapping_excer
 
 async def test_cooccurrence_by_document_and_participant(study: Study) -> None:
     assert await pairs(study, "DOCUMENT", ["F", "K", "T", "S"]) == [
-        ("F", "K", 3, 0.75), ("F", "T", 2, 0.5), ("K", "T", 2, round(2 / 3, 6)),
-        ("F", "S", 1, 0.25), ("K", "S", 1, round(1 / 3, 6)), ("T", "S", 1, 0.5),
+        ("F", "K", 3, 0.75),
+        ("F", "T", 2, 0.5),
+        ("K", "T", 2, round(2 / 3, 6)),
+        ("F", "S", 1, 0.25),
+        ("K", "S", 1, round(1 / 3, 6)),
+        ("T", "S", 1, 0.5),
     ]
     assert await pairs(study, "PARTICIPANT", ["F", "K", "T", "S"], min_count=2) == [
-        ("F", "K", 2, round(2 / 3, 6)), ("F", "T", 2, round(2 / 3, 6)), ("K", "T", 2, 1.0),
+        ("F", "K", 2, round(2 / 3, 6)),
+        ("F", "T", 2, round(2 / 3, 6)),
+        ("K", "T", 2, 1.0),
     ]
 
 
@@ -170,8 +244,10 @@ async def test_case_matrix(study: Study) -> None:
         cells { count excerpts(first: 1) { id } } } } }"""
     data = (await study.ask(query, c=["F", "K"]))["caseMatrix"]
     assert [c["id"] for c in data["columns"]] == ["F", "K"]
-    rows = {r["participant"]["pseudonym"]: [(c["count"], [e["id"] for e in c["excerpts"]]) for c in r["cells"]]
-            for r in data["rows"]}
+    rows = {
+        r["participant"]["pseudonym"]: [(c["count"], [e["id"] for e in c["excerpts"]]) for c in r["cells"]]
+        for r in data["rows"]
+    }
     assert list(rows) == ["Ann", "Bea", "Cat"]
     assert rows == {"Ann": [(1, ["a1"]), (2, ["a1"])], "Bea": [(1, ["b1"]), (1, ["b2"])], "Cat": [(1, ["c1"]), (0, [])]}
     assert data["rows"][0]["participant"]["attributes"] == {"involvement": "CP", "age": 7}
@@ -184,8 +260,10 @@ async def test_compare_groups(study: Study) -> None:
         compareGroups(projectId: $p, attribute: $a, columns: THEME, columnIds: $c, filter: $f) {
         value n concepts { concept { ... on Theme { id } } participants proportion } } }"""
     groups = (await study.ask(query, a="involvement", c=["Threat", "Help", "Failing"]))["compareGroups"]
-    assert [(g["value"], g["n"], [(c["concept"]["id"], c["participants"], c["proportion"]) for c in g["concepts"]])
-            for g in groups] == [
+    assert [
+        (g["value"], g["n"], [(c["concept"]["id"], c["participants"], c["proportion"]) for c in g["concepts"]])
+        for g in groups
+    ] == [
         ("CIN", 1, [("Threat", 1, 1.0), ("Help", 1, 1.0), ("Failing", 0, 0.0)]),
         ("CP", 1, [("Threat", 1, 1.0), ("Help", 1, 1.0), ("Failing", 1, 1.0)]),
         (None, 1, [("Threat", 1, 1.0), ("Help", 0, 0.0), ("Failing", 0, 0.0)]),
@@ -210,8 +288,11 @@ async def found(study: Study, where: dict, first: int = 20, after: str | None = 
 async def test_find_excerpts(study: Study) -> None:
     assert (await found(study, {"allOf": ["F"], "noneOf": ["K"]}))[0] == ["b1", "c1"]
     assert (await found(study, {"anyOf": ["T", "S"]}))[0] == ["a2", "a3", "b1"]
-    assert (await found(study, {"allOf": ["Threat"], "filter": {"attributes": [
-        {"name": "involvement", "oneOf": ["CP", "CIN"]}]}}))[0] == ["a1", "a3", "b1"]
+    assert (
+        await found(
+            study, {"allOf": ["Threat"], "filter": {"attributes": [{"name": "involvement", "oneOf": ["CP", "CIN"]}]}}
+        )
+    )[0] == ["a1", "a3", "b1"]
     assert (await found(study, {"allOf": ["F"], "coders": ["u2"]}))[0] == ["c1"]
     assert (await found(study, {"text": "THE"}))[0] == ["a2", "b1"]
     assert (await found(study, {"allOf": ["F"], "text": "the"}))[0] == ["b1"]
@@ -240,7 +321,8 @@ async def test_sequences(study: Study) -> None:
         document { id } participant { pseudonym } first { id } then { id } gap } }"""
     hits = (await study.ask(query))["sequences"]
     assert [(h["first"]["id"], h["then"]["id"], h["gap"], h["participant"]["pseudonym"]) for h in hits] == [
-        ("a1", "a4", 30, "Ann"), ("b1", "b2", 20, "Bea"),
+        ("a1", "a4", 30, "Ann"),
+        ("b1", "b2", 20, "Bea"),
     ]
     hits = (await study.ask(query, g=25))["sequences"]
     assert [(h["first"]["id"], h["then"]["id"]) for h in hits] == [("b1", "b2")]
@@ -254,11 +336,18 @@ async def test_concept_paths(study: Study) -> None:
 
     async def paths(via: list[str] | None, max_length: int = 4) -> list[list[tuple]]:
         data = (await study.ask(query, via=via, max=max_length))["conceptPaths"]
-        return [[(s["from"]["id"], s["to"]["id"], s["relation"], s["forward"], s["linkKind"], s["weight"])
-                 for s in p["steps"]] for p in data]
+        return [
+            [
+                (s["from"]["id"], s["to"]["id"], s["relation"], s["forward"], s["linkKind"], s["weight"])
+                for s in p["steps"]
+            ]
+            for p in data
+        ]
 
     assert await paths(None) == [[("F", "K", "COOCCURRENCE", True, None, 2)]]
-    assert await paths(["LINK"]) == [[("F", "S", "LINK", True, "CAUSES", 1), ("S", "K", "LINK", False, "CONTRADICTS", 1)]]
+    assert await paths(["LINK"]) == [
+        [("F", "S", "LINK", True, "CAUSES", 1), ("S", "K", "LINK", False, "CONTRADICTS", 1)]
+    ]
     assert await paths(["LINK", "HIERARCHY"]) == [
         [("F", "S", "HIERARCHY", False, None, 1), ("S", "K", "LINK", False, "CONTRADICTS", 1)],
         [("F", "S", "LINK", True, "CAUSES", 1), ("S", "K", "LINK", False, "CONTRADICTS", 1)],
@@ -280,27 +369,36 @@ async def test_search(study: Study) -> None:
     assert (await hits("judged"))[0] == [("doc-a", "judged"), ("doc-b", "JUDGED"), ("doc-c", "judged")]
     assert (await hits('"social worker"'))[0] == [("doc-a", "social worker"), ("doc-b", "Social Worker")]
     assert (await hits("social JUDGED"))[0] == [
-        ("doc-a", "social"), ("doc-a", "judged"), ("doc-b", "Social"), ("doc-b", "JUDGED")]
+        ("doc-a", "social"),
+        ("doc-a", "judged"),
+        ("doc-b", "Social"),
+        ("doc-b", "JUDGED"),
+    ]
     assert (await hits("creche"))[0] == [("doc-c", "crèche")]
     first, page = await hits("judged", first=2)
     assert len(first) == 2 and page["hasNextPage"]
     rest, page = await hits("judged", first=2, after=page["endCursor"])
     assert rest == [("doc-c", "judged")] and not page["hasNextPage"]
     hit = (await study.ask(query, t="judged", n=1))["search"]["edges"][0]["node"]
-    assert TEXTS["doc-a"][hit["start"]:hit["end"]] == "judged" and hit["participant"] == {"pseudonym": "Ann"}
+    assert TEXTS["doc-a"][hit["start"] : hit["end"]] == "judged" and hit["participant"] == {"pseudonym": "Ann"}
 
 
-@pytest.mark.parametrize(("query", "code"), [
-    ('{ themeMap(projectId: "nope") { nodes { id } } }', "NOT_FOUND"),
-    ('{ cooccurrence(projectId: "study", codeIds: ["nope"]) { count } }', "BAD_USER_INPUT"),
-    ('{ compareGroups(projectId: "study", attribute: "age", columnIds: ["nope"]) { n } }', "BAD_USER_INPUT"),
-    ('{ conceptPaths(projectId: "study", from: "F", to: "K", maxLength: 7) { length } }', "BAD_USER_INPUT"),
-    ('{ sequences(projectId: "study", first: "F", then: "K", maxGapChars: -1) { gap } }', "BAD_USER_INPUT"),
-    ('{ search(projectId: "study", text: "  ") { edges { cursor } } }', "BAD_USER_INPUT"),
-    ('{ findExcerpts(projectId: "study", where: {filter: {attributes: [{name: "age"}]}}) { edges { cursor } } }',
-     "BAD_USER_INPUT"),
-    ('{ findExcerpts(projectId: "study", where: {}, after: "bad") { edges { cursor } } }', "BAD_USER_INPUT"),
-])
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ('{ themeMap(projectId: "nope") { nodes { id } } }', "NOT_FOUND"),
+        ('{ cooccurrence(projectId: "study", codeIds: ["nope"]) { count } }', "BAD_USER_INPUT"),
+        ('{ compareGroups(projectId: "study", attribute: "age", columnIds: ["nope"]) { n } }', "BAD_USER_INPUT"),
+        ('{ conceptPaths(projectId: "study", from: "F", to: "K", maxLength: 7) { length } }', "BAD_USER_INPUT"),
+        ('{ sequences(projectId: "study", first: "F", then: "K", maxGapChars: -1) { gap } }', "BAD_USER_INPUT"),
+        ('{ search(projectId: "study", text: "  ") { edges { cursor } } }', "BAD_USER_INPUT"),
+        (
+            '{ findExcerpts(projectId: "study", where: {filter: {attributes: [{name: "age"}]}}) { edges { cursor } } }',
+            "BAD_USER_INPUT",
+        ),
+        ('{ findExcerpts(projectId: "study", where: {}, after: "bad") { edges { cursor } } }', "BAD_USER_INPUT"),
+    ],
+)
 async def test_bad_questions_get_clear_errors(study: Study, query: str, code: str) -> None:
     error = await study.api.error(query)
     assert error["extensions"]["code"] == code, error

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from tests.schema.conftest import World
 
-CODE_TEXT = ("mutation($d: ID!, $s: Int!, $e: Int!, $c: [ID!]!) { codeText(input: {documentId: $d, start: $s, end: $e, "
-             "codeIds: $c}) { id } }")
+CODE_TEXT = (
+    "mutation($d: ID!, $s: Int!, $e: Int!, $c: [ID!]!) { codeText(input: {documentId: $d, start: $s, end: $e, "
+    "codeIds: $c}) { id } }"
+)
 LOOK = """query($p: ID!, $d: ID!, $c: ID!) {
   document(id: $d) { excerpts { id codings { coder { name } code { name } } } }
   code(id: $c) { excerptCount excerpts(first: 10) { edges { node { id } } } }
@@ -21,8 +23,9 @@ async def test_blind_coding_keeps_analysts_apart(world: World) -> None:
     ids = world.ids
     first, _ = await world.user("First", "ANALYST")
     second, second_id = await world.user("Second", "ANALYST")
-    on = await world.owner.ok('mutation($p: ID!) { updateProject(input: {id: $p, blindCoding: true}) { blindCoding } }',
-                              p=ids["project"])
+    on = await world.owner.ok(
+        "mutation($p: ID!) { updateProject(input: {id: $p, blindCoding: true}) { blindCoding } }", p=ids["project"]
+    )
     assert on["updateProject"]["blindCoding"] is True
     mine = (await first.ok(CODE_TEXT, d=ids["document"], s=10, e=20, c=[ids["code"]]))["codeText"]["id"]
     theirs = (await second.ok(CODE_TEXT, d=ids["document"], s=30, e=40, c=[ids["code"]]))["codeText"]["id"]
@@ -39,21 +42,32 @@ async def test_blind_coding_keeps_analysts_apart(world: World) -> None:
     assert [e["node"]["id"] for e in seen["findExcerpts"]["edges"]] == [mine]
     actors = {(e["node"]["type"], e["node"]["actor"]["name"]) for e in seen["activity"]["edges"]}
     assert ("excerpt.coded", "First") in actors and ("excerpt.coded", "Second") not in actors
-    asked_for_theirs = await first.ok("query($p: ID!, $c: ID!, $u: ID!) { findExcerpts(projectId: $p, where: "
-                                      "{anyOf: [$c], coders: [$u]}) { edges { node { id } } } }",
-                                      p=ids["project"], c=ids["code"], u=second_id)
+    asked_for_theirs = await first.ok(
+        "query($p: ID!, $c: ID!, $u: ID!) { findExcerpts(projectId: $p, where: "
+        "{anyOf: [$c], coders: [$u]}) { edges { node { id } } } }",
+        p=ids["project"],
+        c=ids["code"],
+        u=second_id,
+    )
     assert [e["node"]["id"] for e in asked_for_theirs["findExcerpts"]["edges"]] == [mine]
-    error = await first.error("query($p: ID!, $a: [ID!]!) { agreement(projectId: $p, coders: $a) { overall { units } } }",
-                              p=ids["project"], a=[ids["user"], second_id])
+    error = await first.error(
+        "query($p: ID!, $a: [ID!]!) { agreement(projectId: $p, coders: $a) { overall { units } } }",
+        p=ids["project"],
+        a=[ids["user"], second_id],
+    )
     assert error["extensions"]["code"] == "FORBIDDEN"
 
     owner_view = await world.owner.ok(LOOK, p=ids["project"], d=ids["document"], c=ids["code"])
     assert owner_view["code"]["excerptCount"] == 3  # the owner's, First's and Second's
-    await world.owner.ok("query($p: ID!, $a: [ID!]!) { agreement(projectId: $p, coders: $a) { overall { units } } }",
-                         p=ids["project"], a=[ids["user"], second_id])
+    await world.owner.ok(
+        "query($p: ID!, $a: [ID!]!) { agreement(projectId: $p, coders: $a) { overall { units } } }",
+        p=ids["project"],
+        a=[ids["user"], second_id],
+    )
 
-    await world.owner.ok('mutation($p: ID!) { updateProject(input: {id: $p, blindCoding: false}) { id } }',
-                         p=ids["project"])
+    await world.owner.ok(
+        "mutation($p: ID!) { updateProject(input: {id: $p, blindCoding: false}) { id } }", p=ids["project"]
+    )
     revealed = await first.ok(LOOK, p=ids["project"], d=ids["document"], c=ids["code"])
     assert revealed["code"]["excerptCount"] == 3
     assert {e["id"] for e in revealed["document"]["excerpts"]} >= {mine, theirs}

@@ -21,73 +21,151 @@ async def snapshot(api: GraphQLClient, pid: str) -> dict:
 @pytest.fixture
 async def ids(api: GraphQLClient) -> dict[str, str]:
     ids = await make_project(api)
-    theme = await api.ok('mutation($p: ID!) { createTheme(input: {projectId: $p, name: "T"}) { id } }', p=ids["project"])
+    theme = await api.ok(
+        'mutation($p: ID!) { createTheme(input: {projectId: $p, name: "T"}) { id } }', p=ids["project"]
+    )
     sub = await api.ok(
         'mutation($p: ID!, $t: ID!) { createTheme(input: {projectId: $p, name: "Sub", parentId: $t}) { id } }',
-        p=ids["project"], t=theme["createTheme"]["id"],
+        p=ids["project"],
+        t=theme["createTheme"]["id"],
     )
     child = await api.ok(
         'mutation($p: ID!, $c: ID!) { createCode(input: {projectId: $p, name: "child", parentId: $c}) { id } }',
-        p=ids["project"], c=ids["fear"],
+        p=ids["project"],
+        c=ids["fear"],
     )
     other = await make_project(api)
-    return {**ids, "theme": theme["createTheme"]["id"], "sub": sub["createTheme"]["id"],
-            "child": child["createCode"]["id"], "other_code": other["fear"], "other_doc": other["document"]}
+    return {
+        **ids,
+        "theme": theme["createTheme"]["id"],
+        "sub": sub["createTheme"]["id"],
+        "child": child["createCode"]["id"],
+        "other_code": other["fear"],
+        "other_doc": other["document"],
+    }
 
 
 CASES = [
-    ("span past the end", "BAD_USER_INPUT",
-     "mutation($d: ID!) { createExcerpt(input: {documentId: $d, start: 5, end: %d}) { id } }" % (len(TEXT) + 1)),
-    ("start equals end", "BAD_USER_INPUT",
-     "mutation($d: ID!) { codeText(input: {documentId: $d, start: 5, end: 5, codeIds: []}) { id } }"),
-    ("negative start", "BAD_USER_INPUT",
-     "mutation($d: ID!, $f: ID!) { codeText(input: {documentId: $d, start: -1, end: 5, codeIds: [$f]}) { id } }"),
-    ("unknown document", "NOT_FOUND",
-     'mutation { createExcerpt(input: {documentId: "nope", start: 0, end: 1}) { id } }'),
-    ("unknown code in codeText", "NOT_FOUND",
-     'mutation($d: ID!, $f: ID!) { codeText(input: {documentId: $d, start: 0, end: 5, codeIds: [$f, "nope"]}) { id } }'),
-    ("code made its own ancestor", "BAD_USER_INPUT",
-     "mutation($f: ID!, $c: ID!) { updateCode(input: {id: $f, parentId: $c}) { id } }"),
-    ("code its own parent", "BAD_USER_INPUT",
-     "mutation($f: ID!) { updateCode(input: {id: $f, parentId: $f}) { id } }"),
-    ("theme made its own ancestor", "BAD_USER_INPUT",
-     "mutation($t: ID!, $s: ID!) { updateTheme(input: {id: $t, parentId: $s}) { id } }"),
-    ("code from another project", "NOT_FOUND",
-     "mutation($d: ID!, $o: ID!) { codeText(input: {documentId: $d, start: 0, end: 5, codeIds: [$o]}) { id } }"),
-    ("link into another project", "NOT_FOUND",
-     "mutation($f: ID!, $o: ID!) { linkConcepts(input: {sourceId: $f, targetId: $o, kind: CAUSES}) { id } }"),
-    ("theme membership across projects", "NOT_FOUND",
-     "mutation($o: ID!, $t: ID!) { addCodeToTheme(codeId: $o, themeId: $t) { id } }"),
-    ("stale expectedVersion", "CONFLICT",
-     'mutation($f: ID!) { updateCode(input: {id: $f, expectedVersion: 7, name: "x"}) { id } }'),
-    ("empty code name", "BAD_USER_INPUT",
-     'mutation($p: ID!) { createCode(input: {projectId: $p, name: "   "}) { id } }'),
-    ("duplicate code name under one parent", "BAD_USER_INPUT",
-     'mutation($p: ID!) { createCode(input: {projectId: $p, name: "fear of REMOVAL"}) { id } }'),
-    ("duplicate theme name", "BAD_USER_INPUT",
-     'mutation($p: ID!) { createTheme(input: {projectId: $p, name: "t"}) { id } }'),
-    ("rename a theme onto another's name", "BAD_USER_INPUT",
-     'mutation($s: ID!) { updateTheme(input: {id: $s, name: "T"}) { id } }'),
-    ("bad colour", "BAD_USER_INPUT",
-     'mutation($p: ID!) { createCode(input: {projectId: $p, name: "c", color: "red"}) { id } }'),
-    ("nested attribute value", "BAD_USER_INPUT",
-     'mutation($p: ID!) { addParticipant(input: {projectId: $p, pseudonym: "X", attributes: {a: {b: 1}}}) { id } }'),
-    ("unknown memo target", "NOT_FOUND",
-     'mutation { addMemo(input: {targetId: "nope", title: "x"}) { id } }'),
-    ("merge into itself", "BAD_USER_INPUT",
-     "mutation($f: ID!) { mergeCodes(sourceId: $f, targetId: $f) { id } }"),
-    ("uncode what was never coded", "NOT_FOUND",
-     'mutation($f: ID!) { uncodeExcerpt(excerptId: "nope", codeId: $f) { id } }'),
-    ("page too large", "LIMIT_EXCEEDED",
-     "query($f: ID!) { code(id: $f) { excerpts(first: 100000) { edges { cursor } } } }"),
-    ("bad cursor", "BAD_USER_INPUT",
-     'query($f: ID!) { code(id: $f) { excerpts(first: 1, after: "zzz") { edges { cursor } } } }'),
+    (
+        "span past the end",
+        "BAD_USER_INPUT",
+        "mutation($d: ID!) { createExcerpt(input: {documentId: $d, start: 5, end: %d}) { id } }" % (len(TEXT) + 1),
+    ),
+    (
+        "start equals end",
+        "BAD_USER_INPUT",
+        "mutation($d: ID!) { codeText(input: {documentId: $d, start: 5, end: 5, codeIds: []}) { id } }",
+    ),
+    (
+        "negative start",
+        "BAD_USER_INPUT",
+        "mutation($d: ID!, $f: ID!) { codeText(input: {documentId: $d, start: -1, end: 5, codeIds: [$f]}) { id } }",
+    ),
+    (
+        "unknown document",
+        "NOT_FOUND",
+        'mutation { createExcerpt(input: {documentId: "nope", start: 0, end: 1}) { id } }',
+    ),
+    (
+        "unknown code in codeText",
+        "NOT_FOUND",
+        'mutation($d: ID!, $f: ID!) { codeText(input: {documentId: $d, start: 0, end: 5, codeIds: [$f, "nope"]}) { id } }',
+    ),
+    (
+        "code made its own ancestor",
+        "BAD_USER_INPUT",
+        "mutation($f: ID!, $c: ID!) { updateCode(input: {id: $f, parentId: $c}) { id } }",
+    ),
+    ("code its own parent", "BAD_USER_INPUT", "mutation($f: ID!) { updateCode(input: {id: $f, parentId: $f}) { id } }"),
+    (
+        "theme made its own ancestor",
+        "BAD_USER_INPUT",
+        "mutation($t: ID!, $s: ID!) { updateTheme(input: {id: $t, parentId: $s}) { id } }",
+    ),
+    (
+        "code from another project",
+        "NOT_FOUND",
+        "mutation($d: ID!, $o: ID!) { codeText(input: {documentId: $d, start: 0, end: 5, codeIds: [$o]}) { id } }",
+    ),
+    (
+        "link into another project",
+        "NOT_FOUND",
+        "mutation($f: ID!, $o: ID!) { linkConcepts(input: {sourceId: $f, targetId: $o, kind: CAUSES}) { id } }",
+    ),
+    (
+        "theme membership across projects",
+        "NOT_FOUND",
+        "mutation($o: ID!, $t: ID!) { addCodeToTheme(codeId: $o, themeId: $t) { id } }",
+    ),
+    (
+        "stale expectedVersion",
+        "CONFLICT",
+        'mutation($f: ID!) { updateCode(input: {id: $f, expectedVersion: 7, name: "x"}) { id } }',
+    ),
+    (
+        "empty code name",
+        "BAD_USER_INPUT",
+        'mutation($p: ID!) { createCode(input: {projectId: $p, name: "   "}) { id } }',
+    ),
+    (
+        "duplicate code name under one parent",
+        "BAD_USER_INPUT",
+        'mutation($p: ID!) { createCode(input: {projectId: $p, name: "fear of REMOVAL"}) { id } }',
+    ),
+    (
+        "duplicate theme name",
+        "BAD_USER_INPUT",
+        'mutation($p: ID!) { createTheme(input: {projectId: $p, name: "t"}) { id } }',
+    ),
+    (
+        "rename a theme onto another's name",
+        "BAD_USER_INPUT",
+        'mutation($s: ID!) { updateTheme(input: {id: $s, name: "T"}) { id } }',
+    ),
+    (
+        "bad colour",
+        "BAD_USER_INPUT",
+        'mutation($p: ID!) { createCode(input: {projectId: $p, name: "c", color: "red"}) { id } }',
+    ),
+    (
+        "nested attribute value",
+        "BAD_USER_INPUT",
+        'mutation($p: ID!) { addParticipant(input: {projectId: $p, pseudonym: "X", attributes: {a: {b: 1}}}) { id } }',
+    ),
+    ("unknown memo target", "NOT_FOUND", 'mutation { addMemo(input: {targetId: "nope", title: "x"}) { id } }'),
+    ("merge into itself", "BAD_USER_INPUT", "mutation($f: ID!) { mergeCodes(sourceId: $f, targetId: $f) { id } }"),
+    (
+        "uncode what was never coded",
+        "NOT_FOUND",
+        'mutation($f: ID!) { uncodeExcerpt(excerptId: "nope", codeId: $f) { id } }',
+    ),
+    (
+        "page too large",
+        "LIMIT_EXCEEDED",
+        "query($f: ID!) { code(id: $f) { excerpts(first: 100000) { edges { cursor } } } }",
+    ),
+    (
+        "bad cursor",
+        "BAD_USER_INPUT",
+        'query($f: ID!) { code(id: $f) { excerpts(first: 1, after: "zzz") { edges { cursor } } } }',
+    ),
     ("unknown field", "BAD_USER_INPUT", "{ projects { nosuchfield } }"),
-    ("wrong variable type", "BAD_USER_INPUT",
-     'mutation { createExcerpt(input: {documentId: "x", start: "a", end: 2}) { id } }'),
+    (
+        "wrong variable type",
+        "BAD_USER_INPUT",
+        'mutation { createExcerpt(input: {documentId: "x", start: "a", end: 2}) { id } }',
+    ),
 ]
 
-VARIABLES = {"$d": "document", "$f": "fear", "$c": "child", "$t": "theme", "$s": "sub", "$o": "other_code", "$p": "project"}
+VARIABLES = {
+    "$d": "document",
+    "$f": "fear",
+    "$c": "child",
+    "$t": "theme",
+    "$s": "sub",
+    "$o": "other_code",
+    "$p": "project",
+}
 
 
 @pytest.mark.parametrize(("case", "code", "operation"), CASES, ids=[c[0] for c in CASES])
@@ -103,7 +181,9 @@ async def test_error_has_code_and_changes_nothing(
 
 
 async def test_conflict_reports_the_current_version(api: GraphQLClient, ids: dict[str, str]) -> None:
-    await api.ok('mutation($f: ID!) { updateCode(input: {id: $f, expectedVersion: 1, name: "a"}) { version } }', f=ids["fear"])
+    await api.ok(
+        'mutation($f: ID!) { updateCode(input: {id: $f, expectedVersion: 1, name: "a"}) { version } }', f=ids["fear"]
+    )
     error = await api.error(
         'mutation($f: ID!) { updateCode(input: {id: $f, expectedVersion: 1, name: "b"}) { version } }', f=ids["fear"]
     )
@@ -112,6 +192,8 @@ async def test_conflict_reports_the_current_version(api: GraphQLClient, ids: dic
 
 
 async def test_unknown_ids_read_as_null(api: GraphQLClient) -> None:
-    data = await api.ok('{ project(id: "x") { id } code(id: "x") { id } theme(id: "x") { id } excerpt(id: "x") { id } '
-                        'document(id: "x") { id } participant(id: "x") { id } node(id: "x") { id } }')
+    data = await api.ok(
+        '{ project(id: "x") { id } code(id: "x") { id } theme(id: "x") { id } excerpt(id: "x") { id } '
+        'document(id: "x") { id } participant(id: "x") { id } node(id: "x") { id } }'
+    )
     assert set(data.values()) == {None}

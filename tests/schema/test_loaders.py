@@ -51,27 +51,40 @@ async def store_calls(settings: Settings, new_store: Callable[[], Store], n: int
         project = await service.create_project(me, NewProject(name="P"))
         docs = []
         for i in range(n // 5):
-            who = await service.add_participant(me, NewParticipant(project_id=project.id, pseudonym=f"p{i}",
-                                                                   attributes={"group": i % 2}))
-            docs.append(await service.add_document(me, NewDocument(project_id=project.id, title=f"d{i}",
-                                                                   text="x " * 500, participant_id=who.id)))
-        themes = [await service.create_theme(me, NewTheme(project_id=project.id, name=f"t{i}"))
-                  for i in range(n // 5)]
+            who = await service.add_participant(
+                me, NewParticipant(project_id=project.id, pseudonym=f"p{i}", attributes={"group": i % 2})
+            )
+            docs.append(
+                await service.add_document(
+                    me, NewDocument(project_id=project.id, title=f"d{i}", text="x " * 500, participant_id=who.id)
+                )
+            )
+        themes = [await service.create_theme(me, NewTheme(project_id=project.id, name=f"t{i}")) for i in range(n // 5)]
         codes = []
         for i in range(n):
             codes.append(await service.create_code(me, NewCode(project_id=project.id, name=f"c{i}")))
             await service.add_code_to_theme(me, codes[-1].id, themes[i % len(themes)].id)
             for doc in (docs[i % len(docs)], docs[(i + 1) % len(docs)]):
-                await service.code_text(me, NewExcerpt(document_id=doc.id, start=10 * (i % 20),
-                                                       end=10 * (i % 20) + 5), [c.id for c in codes[-2:]])
+                await service.code_text(
+                    me,
+                    NewExcerpt(document_id=doc.id, start=10 * (i % 20), end=10 * (i % 20) + 5),
+                    [c.id for c in codes[-2:]],
+                )
             if i:
-                await service.link_concepts(me, NewLink(source_id=codes[i - 1].id, target_id=codes[i].id,
-                                                        kind=LinkKind.CAUSES))
+                await service.link_concepts(
+                    me, NewLink(source_id=codes[i - 1].id, target_id=codes[i].id, kind=LinkKind.CAUSES)
+                )
         calls = {}
         for name, query in {"project tree": TREE, **QUESTIONS}.items():
             store.calls.clear()
-            await api.ok(query, **{k: v for k, v in {"p": project.id, "c": codes[0].id, "d": codes[3].id, "e": codes[1].id}.items()
-                                   if f"${k}" in query})
+            await api.ok(
+                query,
+                **{
+                    k: v
+                    for k, v in {"p": project.id, "c": codes[0].id, "d": codes[3].id, "e": codes[1].id}.items()
+                    if f"${k}" in query
+                },
+            )
             calls[name] = store.total
         return calls
 

@@ -22,11 +22,42 @@ async def test_required_operations_exist() -> None:
     assert result.data is not None
     query = result.data["__schema"]["queryType"]
     mutation = result.data["__schema"]["mutationType"]
-    assert {f["name"] for f in query["fields"]} >= {"projects", "project", "participant", "document", "excerpt", "code", "theme"}
+    assert {f["name"] for f in query["fields"]} >= {
+        "projects",
+        "project",
+        "participant",
+        "document",
+        "excerpt",
+        "code",
+        "theme",
+    }
     assert {f["name"] for f in mutation["fields"]} >= {
-        "createProject", "updateProject", "deleteProject", "addParticipant", "updateParticipant", "deleteParticipant",
-        "addDocument", "deleteDocument", "createExcerpt", "deleteExcerpt", "codeExcerpt", "uncodeExcerpt", "codeText",
-        "createCode", "updateCode", "deleteCode", "mergeCodes", "createTheme", "updateTheme", "deleteTheme",
-        "addCodeToTheme", "removeCodeFromTheme", "linkConcepts", "updateLink", "unlink", "addMemo", "updateMemo",
+        "createProject",
+        "updateProject",
+        "deleteProject",
+        "addParticipant",
+        "updateParticipant",
+        "deleteParticipant",
+        "addDocument",
+        "deleteDocument",
+        "createExcerpt",
+        "deleteExcerpt",
+        "codeExcerpt",
+        "uncodeExcerpt",
+        "codeText",
+        "createCode",
+        "updateCode",
+        "deleteCode",
+        "mergeCodes",
+        "createTheme",
+        "updateTheme",
+        "deleteTheme",
+        "addCodeToTheme",
+        "removeCodeFromTheme",
+        "linkConcepts",
+        "updateLink",
+        "unlink",
+        "addMemo",
+        "updateMemo",
         "deleteMemo",
     }

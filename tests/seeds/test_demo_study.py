@@ -15,7 +15,9 @@ HIGH = {"child protection plan", "care proceedings"}
 
 
 async def test_done_when_query(demo: GraphQLClient) -> None:
-    projects = (await demo.ok("{ projects { name participants { pseudonym } themes { name codes { name } } } }"))["projects"]
+    projects = (await demo.ok("{ projects { name participants { pseudonym } themes { name codes { name } } } }"))[
+        "projects"
+    ]
     assert len(projects) == 1
     study = projects[0]
     assert len(study["participants"]) == 18
@@ -25,10 +27,12 @@ async def test_done_when_query(demo: GraphQLClient) -> None:
 
 
 async def corpus(api: GraphQLClient) -> dict[str, Any]:
-    return (await api.ok("""{ projects { id description
+    return (
+        await api.ok("""{ projects { id description
         codes { name } memos { title } links { kind evidence { id } }
         participants { pseudonym attributes documents { excerpts { start end codings { code { name } coder { name } } } } }
-    } }"""))["projects"][0]
+    } }""")
+    )["projects"][0]
 
 
 async def test_demo_has_two_coders_with_overlap_and_disagreement(demo: GraphQLClient) -> None:
@@ -70,7 +74,10 @@ async def test_fear_concentrates_where_child_protection_concerns_were_high(demo:
 
 async def test_turning_points_coincide_with_feeling_known_and_collaboration(demo: GraphQLClient) -> None:
     people = _codes_by_participant(await corpus(demo))
-    collaboration = {"Collaboration between social work and mental health professionals", "Perinatal team advocating for her"}
+    collaboration = {
+        "Collaboration between social work and mental health professionals",
+        "Perinatal team advocating for her",
+    }
     for name, (attrs, codes) in people.items():
         if attrs["turningPoint"]:
             assert "Turning point" in codes or "Concerns lessened" in codes, name
@@ -105,11 +112,14 @@ def demo_id(kind: str, key: str) -> str:
 
 
 async def test_compare_groups_shows_fear_where_concerns_were_high(demo: GraphQLClient) -> None:
-    groups = (await demo.ok(
-        """query($p: ID!, $c: [ID!]) { compareGroups(projectId: $p, attribute: "involvement", columns: CODE,
+    groups = (
+        await demo.ok(
+            """query($p: ID!, $c: [ID!]) { compareGroups(projectId: $p, attribute: "involvement", columns: CODE,
            columnIds: $c) { value n concepts { participants proportion } } }""",
-        p=datasets()[DEMO].project_id, c=[demo_id("code", "fear-removal")],
-    ))["compareGroups"]
+            p=datasets()[DEMO].project_id,
+            c=[demo_id("code", "fear-removal")],
+        )
+    )["compareGroups"]
     by_value = {g["value"]: g for g in groups}
     assert set(by_value) == {"assessment only", "child in need", "child protection plan", "care proceedings"}
     assert sum(g["n"] for g in groups) == 18
@@ -121,38 +131,55 @@ async def test_compare_groups_shows_fear_where_concerns_were_high(demo: GraphQLC
 async def test_turning_points_go_with_feeling_known(demo: GraphQLClient) -> None:
     project = datasets()[DEMO].project_id
     turning, known = demo_id("theme", "t-turning-points"), demo_id("theme", "t-feeling-known")
-    both = (await demo.ok(
-        """query($p: ID!, $a: [ID!]) { participantsMatching(projectId: $p, where: {allOf: $a}) {
-           participant { attributes } excerpts { id } } }""", p=project, a=[turning, known],
-    ))["participantsMatching"]
+    both = (
+        await demo.ok(
+            """query($p: ID!, $a: [ID!]) { participantsMatching(projectId: $p, where: {allOf: $a}) {
+           participant { attributes } excerpts { id } } }""",
+            p=project,
+            a=[turning, known],
+        )
+    )["participantsMatching"]
     assert len(both) >= 6 and all(m["participant"]["attributes"]["turningPoint"] for m in both)
     assert all(len(m["excerpts"]) >= 2 for m in both)
-    pairs = (await demo.ok(
-        """query($p: ID!, $t: [ID!]) { cooccurrence(projectId: $p, scope: PARTICIPANT, themeIds: $t) { count jaccard } }""",
-        p=project, t=[turning, known],
-    ))["cooccurrence"]
+    pairs = (
+        await demo.ok(
+            """query($p: ID!, $t: [ID!]) { cooccurrence(projectId: $p, scope: PARTICIPANT, themeIds: $t) { count jaccard } }""",
+            p=project,
+            t=[turning, known],
+        )
+    )["cooccurrence"]
     assert pairs[0]["count"] >= 6 and pairs[0]["jaccard"] >= 0.5
 
 
 async def test_path_from_being_judged_to_concealing_symptoms(demo: GraphQLClient) -> None:
-    paths = (await demo.ok(
-        """query($p: ID!, $a: ID!, $b: ID!) { conceptPaths(projectId: $p, from: $a, to: $b, via: [LINK]) {
+    paths = (
+        await demo.ok(
+            """query($p: ID!, $a: ID!, $b: ID!) { conceptPaths(projectId: $p, from: $a, to: $b, via: [LINK]) {
            length steps { from { ... on Code { name } } to { ... on Code { name } } linkKind link { evidence { id } } } } }""",
-        p=datasets()[DEMO].project_id, a=demo_id("code", "fear-judged"), b=demo_id("code", "concealing-symptoms"),
-    ))["conceptPaths"]
+            p=datasets()[DEMO].project_id,
+            a=demo_id("code", "fear-judged"),
+            b=demo_id("code", "concealing-symptoms"),
+        )
+    )["conceptPaths"]
     assert len(paths) == 1 and paths[0]["length"] == 2
     steps = paths[0]["steps"]
-    assert [s["from"]["name"] for s in steps] == ["Fear of being judged an unfit mother", "Fear of the baby being taken away"]
+    assert [s["from"]["name"] for s in steps] == [
+        "Fear of being judged an unfit mother",
+        "Fear of the baby being taken away",
+    ]
     assert steps[-1]["to"]["name"] == "Concealing symptoms"
     assert all(s["linkKind"] == "CAUSES" and s["link"]["evidence"] for s in steps)
 
 
 async def test_demo_coders_mostly_agree_but_not_always(demo: GraphQLClient) -> None:
-    result = (await demo.ok(
-        """query($p: ID!, $c: [ID!]!) { agreement(projectId: $p, coders: $c, unit: CHARACTER) {
+    result = (
+        await demo.ok(
+            """query($p: ID!, $c: [ID!]!) { agreement(projectId: $p, coders: $c, unit: CHARACTER) {
            overall { units cohensKappa krippendorffAlpha } codes { score { krippendorffAlpha } } } }""",
-        p=datasets()[DEMO].project_id, c=[demo_id("coder", "hannah"), demo_id("coder", "sam")],
-    ))["agreement"]
+            p=datasets()[DEMO].project_id,
+            c=[demo_id("coder", "hannah"), demo_id("coder", "sam")],
+        )
+    )["agreement"]
     assert 0.6 < result["overall"]["krippendorffAlpha"] < 0.95
     assert abs(result["overall"]["cohensKappa"] - result["overall"]["krippendorffAlpha"]) < 0.01
     alphas = [c["score"]["krippendorffAlpha"] for c in result["codes"] if c["score"]["krippendorffAlpha"] is not None]

@@ -65,8 +65,14 @@ async def test_the_export_maps_every_element(exported: tuple[zipfile.ZipFile, by
     assert fear.getparent().get("guid") == demo.id("code", "emotional-responses"), "nesting is kept"
 
     variables = {v.get("name"): v.get("typeOfVariable") for v in root.iter(f"{P}Variable")}
-    assert variables == {"babyAgeMonths": "Integer", "firstBaby": "Boolean", "involvement": "Text",
-                         "partnerSupport": "Boolean", "primaryDifficulty": "Text", "turningPoint": "Boolean"}
+    assert variables == {
+        "babyAgeMonths": "Integer",
+        "firstBaby": "Boolean",
+        "involvement": "Text",
+        "partnerSupport": "Boolean",
+        "primaryDifficulty": "Text",
+        "turningPoint": "Boolean",
+    }
     cases = list(root.iter(f"{P}Case"))
     assert len(cases) == 18
     leanne = next(c for c in cases if c.get("name") == "Leanne")
@@ -117,8 +123,12 @@ def test_cli_export(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert schema("Project.xsd").validate(etree.fromstring(zipfile.ZipFile(out).read("project.qde")))
     qdc = tmp_path / "demo.qdc"
-    assert runner.invoke(app, ["export", datasets()[DEMO].project_id, "--format", "qdc", "--out", str(qdc),
-                               *where]).exit_code == 0
+    assert (
+        runner.invoke(
+            app, ["export", datasets()[DEMO].project_id, "--format", "qdc", "--out", str(qdc), *where]
+        ).exit_code
+        == 0
+    )
     assert schema("Codebook.xsd").validate(etree.parse(str(qdc)))
     missing = runner.invoke(app, ["export", "nope", "--out", str(out), *where])
     assert missing.exit_code == 2 and "No project with id 'nope'" in missing.output
@@ -130,7 +140,9 @@ async def test_http_downloads_with_graphql_authorization(demo: GraphQLClient) ->
     got = await demo.http.get(f"/projects/{project}/export.qdpx")
     assert got.status_code == 200 and got.headers["content-type"] == "application/zip"
     assert "attachment" in got.headers["content-disposition"]
-    assert schema("Project.xsd").validate(etree.fromstring(zipfile.ZipFile(io.BytesIO(got.content)).read("project.qde")))
+    assert schema("Project.xsd").validate(
+        etree.fromstring(zipfile.ZipFile(io.BytesIO(got.content)).read("project.qde"))
+    )
     codebook = await demo.http.get(f"/projects/{project}/codebook.qdc")
     assert codebook.status_code == 200 and schema("Codebook.xsd").validate(etree.fromstring(codebook.content))
     anonymous = await demo.http.get(f"/projects/{project}/export.qdpx", headers={"Authorization": ""})
@@ -145,7 +157,9 @@ async def test_an_empty_project_exports_and_reports(api: GraphQLClient) -> None:
     project = (await api.ok('mutation { createProject(input: {name: "Empty"}) { id } }'))["createProject"]["id"]
     archive = await api.http.get(f"/projects/{project}/export.qdpx")
     assert archive.status_code == 200
-    assert schema("Project.xsd").validate(etree.fromstring(zipfile.ZipFile(io.BytesIO(archive.content)).read("project.qde")))
+    assert schema("Project.xsd").validate(
+        etree.fromstring(zipfile.ZipFile(io.BytesIO(archive.content)).read("project.qde"))
+    )
     codebook = await api.http.get(f"/projects/{project}/codebook.qdc")
     assert codebook.status_code == 400 and "no codes" in codebook.json()["errors"][0]["message"]
     report = await api.http.get(f"/projects/{project}/report.md")

@@ -41,9 +41,11 @@ async def codebook_of(reader: Reader, project_id: str) -> tuple[list, list, set]
     codes = (await reader.codes_of_projects([project_id]))[project_id]
     themes = (await reader.themes_of_projects([project_id]))[project_id]
     members = await reader.codes_of_themes([t.id for t in themes])
-    return ([(c.id, c.name, c.parent_id, c.color, c.description) for c in codes],
-            [(t.id, t.name, t.description) for t in themes],
-            {(t, c.id) for t, cs in members.items() for c in cs})
+    return (
+        [(c.id, c.name, c.parent_id, c.color, c.description) for c in codes],
+        [(t.id, t.name, t.description) for t in themes],
+        {(t, c.id) for t, cs in members.items() for c in cs},
+    )
 
 
 async def test_atlas_ti_codebook_sample(service: Service) -> None:
@@ -52,7 +54,10 @@ async def test_atlas_ti_codebook_sample(service: Service) -> None:
     codes, _, _ = await codebook_of(reader, summary.project_id)
     parent = "a182cd3a-d83c-4d8c-bc80-26d9103ec6d6"  # written in upper case in the file
     assert {(name, p) for _, name, p, _, _ in codes} == {
-        ("Commits", None), ("2022-05-10T02:05:59Z 19e4dce", parent), ("2022-02-11T10:39:25Z cdbfd92", parent)}
+        ("Commits", None),
+        ("2022-05-10T02:05:59Z 19e4dce", parent),
+        ("2022-02-11T10:39:25Z cdbfd92", parent),
+    }
     listed = ["088b08ac-d5cd-4adb-8b71-b4f3459c177f", "c32a2bd5-537f-4838-8b17-df9efbafdf4b"]
     assert summary.users == 0 and await reader.get_users(listed) == {}, "the file's users coded nothing here"
     assert (await reader.get_projects([summary.project_id]))[summary.project_id].name == "target-atlas-project"
@@ -64,8 +69,15 @@ async def test_blank_and_f4analyse_samples(service: Service) -> None:
     assert (await codebook_of(reader, blank.project_id))[0] == [] and blank.users == 0
     f4 = await import_file(service, IMPORTER, (SAMPLES / "f4analyse-2025-project.qde").read_bytes())
     codes, _, _ = await codebook_of(reader, f4.project_id)
-    assert codes == [("206750b8-d3c8-4bc6-a922-5c8c1475f36f", "Dies ist ein Test-Code", None, "#044B9B",
-                      "Dies ist der Kommentar vom Test-Code")]
+    assert codes == [
+        (
+            "206750b8-d3c8-4bc6-a922-5c8c1475f36f",
+            "Dies ist ein Test-Code",
+            None,
+            "#044B9B",
+            "Dies ist der Kommentar vom Test-Code",
+        )
+    ]
     assert f4.missing_texts == ["Interview 15mins", "Interview 30mins", "Interview 60mins", "testfile"]
     assert "not imported: source 'testfile', whose text is not in the file" in f4.lines()
     memos = (await reader.memos_of_projects([f4.project_id]))[f4.project_id]
@@ -101,8 +113,9 @@ async def test_round_trip_and_merge_by_guid(service: Service, tmp_path: Path) ->
 
     fear = datasets()[DEMO].id("code", "fear-removal")
     changed = qdc.replace(b'name="Fear of the baby being taken away"', b'name="Fear of removal"').replace(
-        b"</Codes>", b'<Code guid="11111111-2222-3333-4444-555555555555" name="New from a partner" '
-                     b'isCodable="true"/></Codes>')
+        b"</Codes>",
+        b'<Code guid="11111111-2222-3333-4444-555555555555" name="New from a partner" isCodable="true"/></Codes>',
+    )
     merged = await import_file(service, IMPORTER, changed, project_id=first.project_id)
     assert merged.updated == {"codes": 1} and merged.created == {"codes": 1}
     names = {id: name for id, name, *_ in (await codebook_of(reader, first.project_id))[0]}
@@ -143,7 +156,8 @@ async def test_a_whole_project_round_trips_and_merges(service: Service, tmp_path
     first = zipfile.ZipFile(io.BytesIO(qdpx))
     assert comparable(second.read("project.qde")) == comparable(first.read("project.qde")), "export again: equal"
     assert {n: second.read(n) for n in second.namelist() if n.startswith("sources/")} == {
-        n: first.read(n) for n in first.namelist() if n.startswith("sources/")}
+        n: first.read(n) for n in first.namelist() if n.startswith("sources/")
+    }
     again = await import_file(service, IMPORTER, qdpx, project_id=imported.project_id)
     assert not any(again.created.values()) and again.users == 0, again.created
     assert await project_of(reader, imported.project_id) == copy, "re-importing duplicates nothing"
@@ -168,8 +182,10 @@ def comparable(qde: bytes) -> bytes:
 
 
 async def test_namespace_variants_read_the_same(service: Service) -> None:
-    old = (b'<CodeBook xmlns="urn:QDA-XML:codebook:0:4" origin="x"><Codes>'
-           b'<Code guid="{E1111111-2222-3333-4444-555555555555}" name="Braced" isCodable="true"/></Codes></CodeBook>')
+    old = (
+        b'<CodeBook xmlns="urn:QDA-XML:codebook:0:4" origin="x"><Codes>'
+        b'<Code guid="{E1111111-2222-3333-4444-555555555555}" name="Braced" isCodable="true"/></Codes></CodeBook>'
+    )
     summary = await import_file(service, IMPORTER, old)
     codes = (await service.reader(IMPORTER).codes_of_projects([summary.project_id]))[summary.project_id]
     assert [(c.id, c.name) for c in codes] == [("e1111111-2222-3333-4444-555555555555", "Braced")]
@@ -192,39 +208,61 @@ HOSTILE = {
     "path escaping the archive": _zip({"project.qde": PROJECT % (b"", b""), "../../etc/evil.txt": b"x"}),
     "no project file": _zip({"readme.txt": b"hello"}),
     "external entity": b'<?xml version="1.0"?><!DOCTYPE p [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-                       b'<Project xmlns="urn:QDA-XML:project:1.0" name="&x;"/>',
+    b'<Project xmlns="urn:QDA-XML:project:1.0" name="&x;"/>',
     "entity expansion": b'<?xml version="1.0"?><!DOCTYPE p [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]>'
-                        b'<Project xmlns="urn:QDA-XML:project:1.0" name="&b;"/>',
+    b'<Project xmlns="urn:QDA-XML:project:1.0" name="&b;"/>',
     "malformed xml": b'<Project xmlns="urn:QDA-XML:project:1.0"><CodeBook>',
     "not a guid": PROJECT % (CODE % (b"not-a-guid", b"A"), b""),
-    "set refers to a missing code": PROJECT % (CODE % (b"11111111-2222-3333-4444-555555555555", b"A"),
-                                              b'<Sets><Set guid="21111111-2222-3333-4444-555555555555" name="S">'
-                                              b'<MemberCode targetGUID="31111111-2222-3333-4444-555555555555"/></Set></Sets>'),
-    "duplicate names": PROJECT % (CODE % (b"11111111-2222-3333-4444-555555555555", b"A")
-                                  + CODE % (b"21111111-2222-3333-4444-555555555555", b"a"), b""),
+    "set refers to a missing code": PROJECT
+    % (
+        CODE % (b"11111111-2222-3333-4444-555555555555", b"A"),
+        b'<Sets><Set guid="21111111-2222-3333-4444-555555555555" name="S">'
+        b'<MemberCode targetGUID="31111111-2222-3333-4444-555555555555"/></Set></Sets>',
+    ),
+    "duplicate names": PROJECT
+    % (
+        CODE % (b"11111111-2222-3333-4444-555555555555", b"A") + CODE % (b"21111111-2222-3333-4444-555555555555", b"a"),
+        b"",
+    ),
     "unnamed code": PROJECT % (CODE % (b"11111111-2222-3333-4444-555555555555", b""), b""),
     "wrong root": b'<Something xmlns="urn:QDA-XML:project:1.0"/>',
-    "selection outside the text": PROJECT % (CODE % (b"11111111-2222-3333-4444-555555555555", b"A"),
-                                             b'<Sources><TextSource guid="41111111-2222-3333-4444-555555555555" '
-                                             b'name="t"><PlainTextContent>short</PlainTextContent>'
-                                             b'<PlainTextSelection guid="51111111-2222-3333-4444-555555555555" '
-                                             b'startPosition="2" endPosition="90"/></TextSource></Sources>'),
-    "coding of a missing code": PROJECT % (b"", b'<Sources><TextSource guid="41111111-2222-3333-4444-555555555555" '
-                                                b'name="t"><PlainTextContent>short</PlainTextContent>'
-                                                b'<Coding guid="61111111-2222-3333-4444-555555555555"><CodeRef '
-                                                b'targetGUID="71111111-2222-3333-4444-555555555555"/></Coding>'
-                                                b"</TextSource></Sources>"),
-    "coder missing from the users": PROJECT % (CODE % (b"11111111-2222-3333-4444-555555555555", b"A"),
-                                               b'<Sources><TextSource guid="41111111-2222-3333-4444-555555555555" '
-                                               b'name="t"><PlainTextContent>short</PlainTextContent><Coding '
-                                               b'guid="61111111-2222-3333-4444-555555555555" '
-                                               b'creatingUser="81111111-2222-3333-4444-555555555555"><CodeRef '
-                                               b'targetGUID="11111111-2222-3333-4444-555555555555"/></Coding>'
-                                               b"</TextSource></Sources>"),
-    "one guid for two things": PROJECT % (CODE % (b"11111111-2222-3333-4444-555555555555", b"A"),
-                                          b'<Cases><Case guid="11111111-2222-3333-4444-555555555555" name="c"/></Cases>'),
-    "two codes with one guid": PROJECT % (CODE % (b"11111111-2222-3333-4444-555555555555", b"A")
-                                          + CODE % (b"11111111-2222-3333-4444-555555555555", b"B"), b""),
+    "selection outside the text": PROJECT
+    % (
+        CODE % (b"11111111-2222-3333-4444-555555555555", b"A"),
+        b'<Sources><TextSource guid="41111111-2222-3333-4444-555555555555" '
+        b'name="t"><PlainTextContent>short</PlainTextContent>'
+        b'<PlainTextSelection guid="51111111-2222-3333-4444-555555555555" '
+        b'startPosition="2" endPosition="90"/></TextSource></Sources>',
+    ),
+    "coding of a missing code": PROJECT
+    % (
+        b"",
+        b'<Sources><TextSource guid="41111111-2222-3333-4444-555555555555" '
+        b'name="t"><PlainTextContent>short</PlainTextContent>'
+        b'<Coding guid="61111111-2222-3333-4444-555555555555"><CodeRef '
+        b'targetGUID="71111111-2222-3333-4444-555555555555"/></Coding>'
+        b"</TextSource></Sources>",
+    ),
+    "coder missing from the users": PROJECT
+    % (
+        CODE % (b"11111111-2222-3333-4444-555555555555", b"A"),
+        b'<Sources><TextSource guid="41111111-2222-3333-4444-555555555555" '
+        b'name="t"><PlainTextContent>short</PlainTextContent><Coding '
+        b'guid="61111111-2222-3333-4444-555555555555" '
+        b'creatingUser="81111111-2222-3333-4444-555555555555"><CodeRef '
+        b'targetGUID="11111111-2222-3333-4444-555555555555"/></Coding>'
+        b"</TextSource></Sources>",
+    ),
+    "one guid for two things": PROJECT
+    % (
+        CODE % (b"11111111-2222-3333-4444-555555555555", b"A"),
+        b'<Cases><Case guid="11111111-2222-3333-4444-555555555555" name="c"/></Cases>',
+    ),
+    "two codes with one guid": PROJECT
+    % (
+        CODE % (b"11111111-2222-3333-4444-555555555555", b"A") + CODE % (b"11111111-2222-3333-4444-555555555555", b"B"),
+        b"",
+    ),
 }
 
 
@@ -265,30 +303,40 @@ async def test_http_import(api: GraphQLClient) -> None:
     assert (await api.http.post(f"/projects/{project}/import", data={"other": "x"})).status_code == 400
     assert api.service is not None
     _, token = await new_user(api.service, "Stranger")
-    stranger = await api.http.post(f"/projects/{project}/import", files={"file": ("c.qdpx", sample)},
-                                   headers={"Authorization": f"Bearer {token}"})
+    stranger = await api.http.post(
+        f"/projects/{project}/import", files={"file": ("c.qdpx", sample)}, headers={"Authorization": f"Bearer {token}"}
+    )
     assert stranger.status_code == 404
     viewer, viewer_token = await new_user(api.service, "Looker")
-    await api.ok("mutation($p: ID!, $u: ID!) { addMember(projectId: $p, userId: $u, role: VIEWER) { role } }",
-                 p=project, u=viewer.id)
-    looker = await api.http.post(f"/projects/{project}/import", files={"file": ("c.qdpx", sample)},
-                                 headers={"Authorization": f"Bearer {viewer_token}"})
+    await api.ok(
+        "mutation($p: ID!, $u: ID!) { addMember(projectId: $p, userId: $u, role: VIEWER) { role } }",
+        p=project,
+        u=viewer.id,
+    )
+    looker = await api.http.post(
+        f"/projects/{project}/import",
+        files={"file": ("c.qdpx", sample)},
+        headers={"Authorization": f"Bearer {viewer_token}"},
+    )
     assert looker.status_code == 403 and looker.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
 
 async def test_merge_brings_named_things_up_to_date(service: Service) -> None:
     base = PROJECT % (CODE % (b"11111111-2222-3333-4444-555555555555", b"A"), b"%s")
-    cases = (b'<Variables><Variable guid="91111111-2222-3333-4444-555555555555" name="age" typeOfVariable="Integer"/>'
-             b'</Variables><Cases><Case guid="a1111111-2222-3333-4444-555555555555" name="%s"><VariableValue>'
-             b'<VariableRef targetGUID="91111111-2222-3333-4444-555555555555"/><IntegerValue>%s</IntegerValue>'
-             b'</VariableValue><CodeRef targetGUID="11111111-2222-3333-4444-555555555555"/></Case></Cases>'
-             b'<Notes><Note guid="b1111111-2222-3333-4444-555555555555" name="%s"><PlainTextContent>body'
-             b'</PlainTextContent></Note></Notes>')
+    cases = (
+        b'<Variables><Variable guid="91111111-2222-3333-4444-555555555555" name="age" typeOfVariable="Integer"/>'
+        b'</Variables><Cases><Case guid="a1111111-2222-3333-4444-555555555555" name="%s"><VariableValue>'
+        b'<VariableRef targetGUID="91111111-2222-3333-4444-555555555555"/><IntegerValue>%s</IntegerValue>'
+        b'</VariableValue><CodeRef targetGUID="11111111-2222-3333-4444-555555555555"/></Case></Cases>'
+        b'<Notes><Note guid="b1111111-2222-3333-4444-555555555555" name="%s"><PlainTextContent>body'
+        b"</PlainTextContent></Note></Notes>"
+    )
     first = await import_file(service, IMPORTER, base % (cases % (b"Ann", b"7", b"memo")))
     assert first.created["participants"] == 1 and first.skipped["Case CodeRef"] == 1
     assert "not imported: 1 Case CodeRef" in first.lines()
-    second = await import_file(service, IMPORTER, base % (cases % (b"Anne", b"8", b"memo, revised")),
-                               project_id=first.project_id)
+    second = await import_file(
+        service, IMPORTER, base % (cases % (b"Anne", b"8", b"memo, revised")), project_id=first.project_id
+    )
     assert second.updated == {"participants": 1, "memos": 1}
     reader = service.reader(IMPORTER)
     person = (await reader.participants_of_projects([first.project_id]))[first.project_id][0]
@@ -305,9 +353,12 @@ async def test_categories_keep_is_codable(service: Service) -> None:
     codes = {c.name: c.codable for c in (await reader.codes_of_projects([summary.project_id]))[summary.project_id]}
     assert codes == {"Emotions": False, "Fear": True}
     assert b'isCodable="false"' in await export(reader, summary.project_id, "qdc")
-    coded = PROJECT % (category % child, b'<Sources><TextSource guid="41111111-2222-3333-4444-555555555555" name="t">'
-                       b'<PlainTextContent>short</PlainTextContent><Coding guid="61111111-2222-3333-4444-555555555555">'
-                       b'<CodeRef targetGUID="c1111111-2222-3333-4444-555555555555"/></Coding></TextSource></Sources>')
+    coded = PROJECT % (
+        category % child,
+        b'<Sources><TextSource guid="41111111-2222-3333-4444-555555555555" name="t">'
+        b'<PlainTextContent>short</PlainTextContent><Coding guid="61111111-2222-3333-4444-555555555555">'
+        b'<CodeRef targetGUID="c1111111-2222-3333-4444-555555555555"/></Coding></TextSource></Sources>',
+    )
     with pytest.raises(BadInput):
         await import_file(service, IMPORTER, coded, project_id=summary.project_id)
     assert (await reader.documents_of_projects([summary.project_id]))[summary.project_id] == []

@@ -22,8 +22,13 @@ async def test_report_and_tables(demo: GraphQLClient) -> None:
     assert text.count("\n> “") >= 20, "illustrative quotes with pseudonyms"
     matrix = list(csv.reader(io.StringIO((await demo.http.get(f"/projects/{project}/case-matrix.csv")).text)))
     assert matrix[0][:2] == ["participant", "babyAgeMonths"] and len(matrix) == 19
-    themes = (await demo.ok("query($p: ID!) { caseMatrix(projectId: $p, columns: THEME) { columns { ... on Theme "
-                            "{ name } } rows { participant { pseudonym } cells { count } } } }", p=project))["caseMatrix"]
+    themes = (
+        await demo.ok(
+            "query($p: ID!) { caseMatrix(projectId: $p, columns: THEME) { columns { ... on Theme "
+            "{ name } } rows { participant { pseudonym } cells { count } } } }",
+            p=project,
+        )
+    )["caseMatrix"]
     header = matrix[0]
     first = themes["rows"][0]
     row = next(r for r in matrix if r[0] == first["participant"]["pseudonym"])
