@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from graph.errors import Forbidden, NotFound
-from graph.models import Event, Role
+from graph.models import Event, Excerpt, Role
 
 
 @dataclass(frozen=True)
@@ -103,6 +103,13 @@ class Principal:
 
     def sees_coder(self, coder_id: str) -> bool:
         return not self.blind or coder_id == self.user_id
+
+    def view(self, excerpt: Excerpt) -> Excerpt:
+        """The excerpt as this principal may see it: under blind coding, one that another coder marked
+        first is shown as the principal's own marking, so its provenance reveals no one else's work."""
+        if self.sees_coder(excerpt.created_by):
+            return excerpt
+        return excerpt.model_copy(update={"created_by": self.user_id, "updated_by": self.user_id})
 
     def sees_event(self, event: Event) -> bool:
         """Under blind coding, other people's excerpt and coding events would reveal their codings."""

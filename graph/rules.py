@@ -1,4 +1,4 @@
-"""Domain rules shared by every adapter, so that the adapters cannot drift on them."""
+"""Domain rules the service applies: spans, versions, codable codes, fresh ids and instants."""
 
 from __future__ import annotations
 
@@ -37,21 +37,7 @@ def check_version(kind: str, id: str, expected: int | None, current: int) -> Non
         raise StaleVersion(kind, id, expected, current)
 
 
-def same_project(what: str, project_id: str, other_project_id: str) -> None:
-    """No node references another project's nodes (DESIGN.md)."""
-    if project_id != other_project_id:
-        raise BadInput(
-            f"{what} belongs to another project; a project's nodes can only reference nodes of the same project."
-        )
-
-
 def check_codable(name: str, codable: bool) -> None:
     """A category code groups others; excerpts are coded with its children."""
     if not codable:
         raise BadInput(f"Code {name!r} is a category (not codable); code with one of its children instead.")
-
-
-def keep_an_owner(owners_left: int) -> None:
-    """A project never loses its last OWNER."""
-    if owners_left < 1:
-        raise BadInput("A project must keep at least one OWNER; make someone else OWNER first.")

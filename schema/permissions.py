@@ -9,7 +9,3 @@ from schema.context import Info
 
 async def can_read(info: Info, project_id: str) -> bool:
     return (await info.context.reader.principal(project_id)).may(Need.READ)
-
-
-async def can_edit(info: Info, project_id: str) -> bool:
-    return (await info.context.reader.principal(project_id)).may(Need.EDIT)

@@ -58,18 +58,18 @@ class UseCases:
         ref = (await tx.refs([id])).get(id)
         if ref is None or (kinds and ref.kind not in kinds):
             raise NotFound(describe(*kinds), id)
-        await self.serialise(tx, ref.project_id, need)
+        await self.serialise(tx, ref.project_id, need, id)
         principal = await self.principal(tx, actor, ref.project_id)
         principal.require(need, describe(*kinds), id)
         return await model(tx, ref.kind, id), principal
 
     @staticmethod
-    async def serialise(tx: Transaction, project_id: str, need: Need) -> None:
-        """Writes to one project take its lock before reading anything they check (versions, names,
-        owners, roles): Neo4j reads committed data only, so without it two changes could both pass
-        a check that only one of them may pass."""
+    async def serialise(tx: Transaction, project_id: str, need: Need, *nodes: str) -> None:
+        """Writes to one project take its lock, and the lock of the node they change, before reading
+        anything they check (versions, names, owners, roles): Neo4j reads committed data only, so
+        without them two changes could both pass a check that only one of them may pass."""
         if need is not Need.READ:
-            await tx.lock([project_id])
+            await tx.lock([project_id, *nodes])
 
     @staticmethod
     async def same_project(

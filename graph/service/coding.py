@@ -51,7 +51,7 @@ class Excerpts(UseCases):
             codes = await self.codable(tx, principal, [code_id])
             await tx.insert_codings([coding(excerpt, code_id, actor.user_id)])
             await self.log(tx, activity.coded(actor.user_id, excerpt, codes, actor.user_id))
-            return principal_view(principal, excerpt)
+            return principal.view(excerpt)
 
         return await self._write(work)
 
@@ -67,7 +67,7 @@ class Excerpts(UseCases):
                 raise NotFound("coding by this coder of that excerpt with that code", f"{excerpt_id}/{code_id}/{coder}")
             code = await model(tx, NodeKind.CODE, code_id)
             await self.log(tx, activity.uncoded(actor.user_id, excerpt, code, coder))
-            return principal_view(principal, excerpt)
+            return principal.view(excerpt)
 
         return await self._write(work)
 
@@ -84,7 +84,7 @@ class Excerpts(UseCases):
             [excerpt] = await self.place_passages(tx, principal, [passage])
             codes = await self.codable(tx, principal, passage.code_ids)
             await self.log(tx, activity.coded(actor.user_id, excerpt, codes, actor.user_id))
-            return principal_view(principal, excerpt)
+            return principal.view(excerpt)
 
         return await self._write(work)
 
@@ -162,11 +162,3 @@ def coding(excerpt: Excerpt, code_id: str, coder_id: str) -> Coding:
     return Coding(
         project_id=excerpt.project_id, excerpt_id=excerpt.id, code_id=code_id, coder_id=coder_id, created_at=now()
     )
-
-
-def principal_view(principal: Principal, excerpt: Excerpt) -> Excerpt:
-    """The excerpt as the principal may see it: under blind coding, one that another coder marked
-    first is shown as the principal's own marking, so its provenance reveals no one else's work."""
-    if principal.sees_coder(excerpt.created_by):
-        return excerpt
-    return excerpt.model_copy(update={"created_by": principal.user_id, "updated_by": principal.user_id})

@@ -53,7 +53,6 @@ from graph.models import (
     User,
 )
 from graph.policy import Actor, Need, Principal
-from graph.service.coding import principal_view
 from graph.store import Store
 
 M = TypeVar("M")
@@ -214,7 +213,7 @@ class Reader:
             codings = await self.store.codings_of_excerpts(blind)
             mine = {e for e, cs in codings.items() if any(c.coder_id == self.actor.user_id for c in cs)}
         return [
-            principal_view(principals[e.project_id], e)
+            principals[e.project_id].view(e)
             for e in excerpts
             if not principals[e.project_id].blind or e.id in mine or e.created_by == self.actor.user_id
         ]
@@ -254,9 +253,7 @@ class Reader:
         principals = await self.principals([e.project_id for page in out.values() for e in page.items])
         empty = Page(items=(), cursors=(), has_next_page=False)
         return {
-            id: out[id].model_copy(
-                update={"items": tuple(principal_view(principals[e.project_id], e) for e in out[id].items)}
-            )
+            id: out[id].model_copy(update={"items": tuple(principals[e.project_id].view(e) for e in out[id].items)})
             if id in out
             else empty
             for id in ids

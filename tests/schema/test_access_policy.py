@@ -244,3 +244,51 @@ async def test_open_routes_need_no_role(world: World, caller: str) -> None:
     http: httpx.AsyncClient = clients[caller][0].http
     for path in ("/healthz", "/readyz", "/"):
         assert (await http.get(path)).status_code == 200, path
+
+
+async def test_an_analyst_cannot_remove_another_coders_work_through_their_own_nodes(world: World) -> None:
+    """The ANALYST made the participant, document, excerpt and code; a colleague coded with them.
+    Every delete or merge that would take the colleague's codings with it needs an OWNER."""
+    mine, _ = await world.user("Mine", "ANALYST")
+    colleague, _ = await world.user("Colleague", "ANALYST")
+    p = world.ids["project"]
+    who = (await mine.ok('mutation($p: ID!) { addParticipant(input: {projectId: $p, pseudonym: "Bea"}) { id } }', p=p))[
+        "addParticipant"
+    ]["id"]
+    doc = (
+        await mine.ok(
+            'mutation($p: ID!, $w: ID!) { addDocument(input: {projectId: $p, participantId: $w, title: "B", '
+            'text: "Bea: it was hard, then it got better."}) { id } }',
+            p=p,
+            w=who,
+        )
+    )["addDocument"]["id"]
+    code = (await mine.ok('mutation($p: ID!) { createCode(input: {projectId: $p, name: "Hard"}) { id } }', p=p))[
+        "createCode"
+    ]["id"]
+    other = (await mine.ok('mutation($p: ID!) { createCode(input: {projectId: $p, name: "Better"}) { id } }', p=p))[
+        "createCode"
+    ]["id"]
+    excerpt = (
+        await mine.ok(
+            "mutation($d: ID!) { createExcerpt(input: {documentId: $d, start: 0, end: 10}) { id } }",
+            d=doc,
+        )
+    )["createExcerpt"]["id"]
+    await colleague.ok(
+        "mutation($e: ID!, $c: ID!) { codeExcerpt(excerptId: $e, codeId: $c) { id } }",
+        e=excerpt,
+        c=code,
+    )
+    before = await world.snapshot()
+    for query, variables in [
+        ("mutation($id: ID!) { deleteExcerpt(id: $id) }", {"id": excerpt}),
+        ("mutation($id: ID!) { deleteDocument(id: $id) }", {"id": doc}),
+        ("mutation($id: ID!) { deleteCode(id: $id) }", {"id": code}),
+        ("mutation($a: ID!, $b: ID!) { mergeCodes(sourceId: $a, targetId: $b) { id } }", {"a": code, "b": other}),
+    ]:
+        error = await mine.error(query, **variables)
+        assert error["extensions"]["code"] == "FORBIDDEN" and "OWNER" in error["message"], (query, error)
+    assert await world.snapshot() == before
+    assert "deleteParticipant" in (await mine.ok("mutation($id: ID!) { deleteParticipant(id: $id) }", id=who))
+    await world.owner.ok("mutation($id: ID!) { deleteCode(id: $id) }", id=code)
