@@ -171,7 +171,7 @@ class Store(Protocol):
     async def events_since(self, project_id: str, cursor: str | None, limit: int = 100) -> list[Event]:
         """Events after a cursor (all, without one), oldest first: what live subscribers poll."""
 
-    # -- cross-case analysis (graph.analysis.service.Analytics gives every adapter these) ----
+    # -- cross-case analysis (graph.analysis.analytics.Analytics gives every adapter these) ----
     async def project_snapshot(self, project_id: str, with_text: bool = False) -> Snapshot: ...
 
     async def search_documents(

@@ -82,6 +82,9 @@ class Transaction(Protocol):
     async def document_texts(self, ids: Sequence[str]) -> dict[str, str]:
         """The text of each existing document (without the rest of its model)."""
 
+    async def codings(self, excerpt_ids: Sequence[str]) -> list[Coding]:
+        """The codings of these excerpts, by excerpt, code and coder."""
+
     async def insert_codings(self, codings: Sequence[Coding]) -> None:
         """Record codings; one that exists already for (excerpt, code, coder) is kept as it was."""
 
@@ -97,6 +100,9 @@ class Transaction(Protocol):
         (empty for other kinds)."""
 
     # -- concepts --------------------------------------------------------------------------
+    async def theme_codes(self, theme_ids: Sequence[str]) -> dict[str, list[str]]:
+        """The ids of each theme's member codes, in id order (every given id a key; [] when none)."""
+
     async def add_to_theme(self, code_id: str, theme_id: str, project_id: str, actor: str, at: str) -> None:
         """Make the code a member of the theme (nothing happens if it is one); `at` is UTC ISO-8601."""
 

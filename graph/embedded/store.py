@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from graph import cursors
+from graph.analysis.analytics import Analytics
 from graph.analysis.cache import SnapshotCache
-from graph.analysis.service import Analytics
 from graph.analysis.snapshot import CodingFact, ExcerptFact, Snapshot
 from graph.embedded import rows
 from graph.embedded.connection import Connection, Db

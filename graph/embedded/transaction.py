@@ -288,6 +288,10 @@ class EmbeddedTransaction:
         sql = f"SELECT id, text FROM documents WHERE id {rows.IN}"
         return dict(await self._run(lambda db: db.tuples(sql, rows.ids(ids))))
 
+    async def codings(self, excerpt_ids: Sequence[str]) -> list[Coding]:
+        sql = f"SELECT * FROM codings WHERE excerpt_id {rows.IN} ORDER BY excerpt_id, code_id, coder_id"
+        return [rows.coding(row) for row in await self._run(lambda db: db.all(sql, rows.ids(excerpt_ids)))]
+
     async def insert_codings(self, codings: Sequence[Coding]) -> None:
         await self._write(
             lambda db: db.many(
@@ -321,6 +325,13 @@ class EmbeddedTransaction:
         return {person for (person,) in await self._run(lambda db: db.tuples(sql, id))}
 
     # -- concepts --------------------------------------------------------------------------
+    async def theme_codes(self, theme_ids: Sequence[str]) -> dict[str, list[str]]:
+        sql = f"SELECT theme_id, code_id FROM theme_codes WHERE theme_id {rows.IN} ORDER BY theme_id, code_id"
+        members: dict[str, list[str]] = {id: [] for id in theme_ids}
+        for theme_id, code_id in await self._run(lambda db: db.tuples(sql, rows.ids(theme_ids))):
+            members[theme_id].append(code_id)
+        return members
+
     async def add_to_theme(self, code_id: str, theme_id: str, project_id: str, actor: str, at: str) -> None:
         await self._write(
             lambda db: db.run(

@@ -224,6 +224,13 @@ CREATORS_UNDER = {
     "Excerpt": "MATCH (e:Excerpt {id: $id}) RETURN e.created_by AS id",
     "Document": "MATCH (:Document {id: $id})<-[:OF]-(e:Excerpt) RETURN DISTINCT e.created_by AS id",
 }
+CODINGS = """
+UNWIND $ids AS id
+MATCH (e:Excerpt {id: id})-[r:CODED_AS]->(c:Code)
+RETURN e.id AS excerpt_id, c.id AS code_id, r.coder AS coder_id, r.created_at AS created_at, r.project_id AS project_id
+ORDER BY excerpt_id, code_id, coder_id
+"""
+"""The codings of the excerpts `$ids` (distinct ids), as `Coding` fields."""
 CODINGS_OF_EXCERPTS = (
     "MATCH (e:Excerpt)-[r:CODED_AS]->(c:Code) WHERE e.id IN $ids "
     "RETURN e.id AS excerpt_id, c.id AS code_id, r.coder AS coder_id, r.created_at AS created_at, "
@@ -277,6 +284,11 @@ ANCESTORS = {
     label: f"MATCH path = (:{label} {{id: $id}})-[:{rel}*1..]->(a:{label}) RETURN a.id AS id ORDER BY length(path)"
     for label, rel in TREES.items()
 }
+THEME_CODES = (
+    "UNWIND $ids AS id MATCH (c:Code)-[:IN_THEME]->(t:Theme {id: id}) "
+    "RETURN t.id AS theme_id, c.id AS code_id ORDER BY theme_id, code_id"
+)
+"""The member codes of the themes `$ids` (distinct ids), one row per membership."""
 ADD_TO_THEME = (
     "MATCH (c:Code {id: $code_id}) MATCH (t:Theme {id: $theme_id}) MERGE (c)-[r:IN_THEME]->(t) "
     "ON CREATE SET r.created_by = $actor, r.created_at = $at"

@@ -28,8 +28,8 @@ from neo4j.exceptions import (
 )
 
 from graph import cursors
+from graph.analysis.analytics import Analytics
 from graph.analysis.cache import SnapshotCache
-from graph.analysis.service import Analytics
 from graph.analysis.snapshot import CodingFact, ExcerptFact, Snapshot
 from graph.errors import Conflict, StoreUnavailable
 from graph.models import (

@@ -202,6 +202,9 @@ class Neo4jTransaction:
     async def document_texts(self, ids: Sequence[str]) -> dict[str, str]:
         return {r["id"]: r["text"] for r in await self._read(q.DOCUMENT_TEXTS, ids=list(ids))}
 
+    async def codings(self, excerpt_ids: Sequence[str]) -> list[Coding]:
+        return [records.coding(r) for r in await self._read(q.CODINGS, ids=list(dict.fromkeys(excerpt_ids)))]
+
     async def insert_codings(self, codings: Sequence[Coding]) -> None:
         await self._write_each(q.CODE_EXCERPTS, [records.coding_row(c) for c in codings])
 
@@ -218,6 +221,12 @@ class Neo4jTransaction:
         return set(await self._ids(statement, id=id)) if statement else set()
 
     # -- concepts --------------------------------------------------------------------------
+    async def theme_codes(self, theme_ids: Sequence[str]) -> dict[str, list[str]]:
+        members: dict[str, list[str]] = {id: [] for id in theme_ids}
+        for r in await self._read(q.THEME_CODES, ids=list(members)):
+            members[r["theme_id"]].append(r["code_id"])
+        return members
+
     async def add_to_theme(self, code_id: str, theme_id: str, project_id: str, actor: str, at: str) -> None:
         """`project_id` is not stored: the membership's ends carry it."""
         await self._write(q.ADD_TO_THEME, code_id=code_id, theme_id=theme_id, actor=actor, at=at)

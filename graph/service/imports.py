@@ -304,8 +304,7 @@ class Imports(Excerpts, Codebook, Concepts):
         if missing is not None:
             raise BadInput(f"A set refers to code {missing}, which is in neither the file nor the project.")
         themes = await tx.nodes(NodeKind.THEME, ids.all(s.theme.id for s in plan.sets))
-        # the Transaction reads no memberships; the themes are older than this import, so committed data tells
-        current = await self.store.codes_of_themes(list(themes))
+        current = await tx.theme_codes(list(themes))
         for s in plan.sets:
             new, old = s.theme, themes.get(ids(s.theme.id))
             if old is None:
@@ -329,7 +328,7 @@ class Imports(Excerpts, Codebook, Concepts):
             else:
                 theme = old
                 done.unchanged["themes"] += 1
-            had = {c.id for c in current.get(theme.id, [])}
+            had = set(current.get(theme.id, []))
             for code_id in dict.fromkeys(ids.all(s.code_ids)):
                 if code_id not in had:
                     await self.add_member_code(tx, principal, code_id, theme)
@@ -413,12 +412,7 @@ class Imports(Excerpts, Codebook, Concepts):
             dict.fromkeys((p.excerpt.document_id, p.excerpt.start, p.excerpt.end) for p in passages)
         )
         before = await tx.excerpts_at(spans)
-        # codings of excerpts older than this import are committed: they tell which codings are new
-        had = {
-            (c.excerpt_id, c.code_id, c.coder_id)
-            for cs in (await self.store.codings_of_excerpts(list(before.values()))).values()
-            for c in cs
-        }
+        had = {(c.excerpt_id, c.code_id, c.coder_id) for c in await tx.codings(list(before.values()))}
         excerpts = await self.place_passages(tx, principal, passages)
         for p, excerpt in zip(plan.passages, excerpts):
             if p.excerpt.id is not None:

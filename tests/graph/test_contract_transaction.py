@@ -500,6 +500,28 @@ async def test_codings_are_kept_once_and_deleted_one_by_one(repo: Store) -> None
     assert await codings_of(repo, w.first) == sorted([(w.fear.id, OTHER, NOW), (w.hope.id, ACTOR, LATER)])
 
 
+async def test_codings_of_excerpts_include_the_transactions_own_writes(repo: Store) -> None:
+    w = await given(repo)
+    committed = coding(w.first, w.fear, OTHER)
+    await repo.write(lambda tx: tx.insert_codings([committed]))
+    added = [coding(w.first, w.hope, ACTOR, LATER), coding(w.second, w.fear, ACTOR, LATER)]
+
+    def ordered(*codings: Coding) -> list[Coding]:
+        return sorted(codings, key=lambda c: (c.excerpt_id, c.code_id, c.coder_id))
+
+    async def work(tx: Transaction) -> list[list[Coding]]:
+        await tx.insert_codings(added)
+        seen = [await tx.codings([w.second.id, w.first.id, w.first.id, "missing"])]
+        await tx.delete_coding(w.first.id, w.fear.id, OTHER)
+        seen.append(await tx.codings([w.first.id]))
+        seen.append(await tx.codings(["missing"]))
+        seen.append(await tx.codings([]))
+        return seen
+
+    assert await repo.write(work) == [ordered(committed, *added), [added[0]], [], []]
+    assert await repo.read(lambda tx: tx.codings([w.first.id, w.second.id])) == ordered(*added)
+
+
 async def test_coders_and_creators_under_a_node(repo: Store) -> None:
     w = await given(repo)
     codings = [coding(w.first, w.fear, ACTOR), coding(w.first, w.hope, OTHER), coding(w.second, w.fear, OTHER)]
@@ -541,6 +563,30 @@ async def test_theme_membership(repo: Store) -> None:
 
     assert await repo.write(remove_twice) == [True, False]
     assert await repo.codes_of_themes([w.theme.id]) == {w.theme.id: []}
+
+
+async def test_theme_codes_include_the_transactions_own_writes(repo: Store) -> None:
+    w = await given(repo)
+    await repo.write(lambda tx: tx.add_to_theme(w.worry.id, w.theme.id, w.project.id, OTHER, NOW.isoformat()))
+
+    async def work(tx: Transaction) -> list[dict[str, list[str]]]:
+        await tx.add_to_theme(w.fear.id, w.theme.id, w.project.id, ACTOR, NOW.isoformat())
+        await tx.add_to_theme(w.hope.id, w.subtheme.id, w.project.id, ACTOR, NOW.isoformat())
+        seen = [await tx.theme_codes([w.theme.id, w.subtheme.id, "missing", w.theme.id])]
+        await tx.remove_from_theme(w.worry.id, w.theme.id)
+        seen.append(await tx.theme_codes([w.theme.id]))
+        seen.append(await tx.theme_codes([]))
+        return seen
+
+    assert await repo.write(work) == [
+        {w.theme.id: sorted([w.fear.id, w.worry.id]), w.subtheme.id: [w.hope.id], "missing": []},
+        {w.theme.id: [w.fear.id]},
+        {},
+    ]
+    assert await repo.read(lambda tx: tx.theme_codes([w.subtheme.id, w.theme.id])) == {
+        w.subtheme.id: [w.hope.id],
+        w.theme.id: [w.fear.id],
+    }
 
 
 async def test_links_between_two_concepts_either_way(repo: Store) -> None:
