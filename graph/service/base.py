@@ -92,7 +92,7 @@ class UseCases:
         given = [id for id in ids if id is not None]
         if len(set(given)) != len(given):
             raise BadInput("The same id is given twice; ids must be unique.")
-        taken = await tx.refs(given)
+        taken = await tx.refs(given) if given else {}
         for id in given:
             if id in taken:
                 raise BadInput(f"Id {id!r} cannot be used for a new node; leave the id out to get a new one.")

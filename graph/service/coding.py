@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from graph import activity
 from graph.errors import BadInput, NotFound
@@ -81,8 +81,8 @@ class Excerpts(UseCases):
         async def work(tx: Transaction) -> Excerpt:
             document, principal = await self.at_node(tx, actor, new.document_id, Need.EDIT, NodeKind.DOCUMENT)
             passage = CodedPassage(coder_id=actor.user_id, excerpt=new, code_ids=tuple(dict.fromkeys(code_ids)))
-            [excerpt] = await self.place_passages(tx, principal, [passage])
             codes = await self.codable(tx, principal, passage.code_ids)
+            [excerpt] = await self.place_passages(tx, principal, [passage], {document.id: document.text})
             await self.log(tx, activity.coded(actor.user_id, excerpt, codes, actor.user_id))
             return principal.view(excerpt)
 
@@ -96,7 +96,7 @@ class Excerpts(UseCases):
             principal = await self.in_project(tx, actor, project_id, Need.EDIT)
             if not actor.trusted and any(p.coder_id != actor.user_id for p in passages):
                 raise BadInput("Each passage must be coded as you; only the seed loaders code as other people.")
-            excerpts = await self.place_passages(tx, principal, passages)
+            excerpts = await self.place_passages(tx, principal, passages, await self.texts_for(tx, principal, passages))
             await self.log(
                 tx,
                 activity.bulk_coded(
@@ -116,15 +116,22 @@ class Excerpts(UseCases):
             check_codable(code.name, code.codable)
         return [codes[id] for id in code_ids]
 
-    async def place_passages(
+    async def texts_for(
         self, tx: Transaction, principal: Principal, passages: Sequence[CodedPassage]
-    ) -> list[Excerpt]:
-        """Create the excerpts that are new (reusing one at the same span) and record each passage's
-        codings; no history entry (the caller writes one for the whole batch)."""
+    ) -> dict[str, str]:
+        """The texts of the passages' documents, once their documents are known to be in the
+        principal's project and their codes to be codable codes of it."""
         document_ids = list(dict.fromkeys(p.excerpt.document_id for p in passages))
         await self.same_project(tx, principal, document_ids, NodeKind.DOCUMENT)
         await self.codable(tx, principal, list(dict.fromkeys(c for p in passages for c in p.code_ids)))
-        texts = await tx.document_texts(document_ids)
+        return await tx.document_texts(document_ids)
+
+    async def place_passages(
+        self, tx: Transaction, principal: Principal, passages: Sequence[CodedPassage], texts: Mapping[str, str]
+    ) -> list[Excerpt]:
+        """Create the excerpts that are new (reusing one at the same span) and record each passage's
+        codings; no history entry (the caller writes one for the whole batch). `texts` are the
+        documents' texts from `texts_for` (or the document the caller has checked)."""
         spans: dict[Span, NewExcerpt] = {}
         for p in passages:
             e = p.excerpt
@@ -148,7 +155,8 @@ class Excerpts(UseCases):
             )
             for id, span in zip(ids, new)
         ]
-        await tx.insert(created)
+        if created:
+            await tx.insert(created)
         by_span = {(e.document_id, e.start, e.end): e for e in created}
         if existing:
             found = await tx.nodes(NodeKind.EXCERPT, list(existing.values()))

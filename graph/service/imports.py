@@ -413,7 +413,7 @@ class Imports(Excerpts, Codebook, Concepts):
         )
         before = await tx.excerpts_at(spans)
         had = {(c.excerpt_id, c.code_id, c.coder_id) for c in await tx.codings(list(before.values()))}
-        excerpts = await self.place_passages(tx, principal, passages)
+        excerpts = await self.place_passages(tx, principal, passages, await self.texts_for(tx, principal, passages))
         for p, excerpt in zip(plan.passages, excerpts):
             if p.excerpt.id is not None:
                 ids.remapped[p.excerpt.id] = excerpt.id
