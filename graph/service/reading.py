@@ -9,6 +9,7 @@ reports and GraphQL loaders all read through it, so none of them can forget a ru
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import Sequence
 from typing import Any, TypeVar
@@ -69,23 +70,29 @@ class Reader:
         """Projects read while resolving principals, so the request need not read them again."""
         self._project_of: dict[str, str] = {}
         """The project of every node this reader has handed out."""
+        self._resolving = asyncio.Lock()
 
     # -- principals -----------------------------------------------------------------------
     async def principals(self, project_ids: Sequence[str]) -> dict[str, Principal]:
-        """The actor in each project (a non-member, or a project that does not exist, has no role)."""
-        wanted = [p for p in dict.fromkeys(project_ids) if p not in self._principals]
-        if wanted:
-            projects = await self.store.get_projects(wanted)
-            self._projects |= projects
-            roles = {} if self.actor.trusted else await self.store.roles(self.actor.user_id, wanted)
-            for id in wanted:
-                project = projects.get(id)
-                self._principals[id] = (
-                    Principal.of(self.actor, id, roles.get(id), bool(project and project.blind_coding))
-                    if project
-                    else Principal(self.actor, id, None, False)
-                )
+        """The actor in each project (a non-member, or a project that does not exist, has no role).
+        Resolvers running side by side wait for one another, so a project is read once per request."""
+        async with self._resolving:
+            await self._resolve([p for p in dict.fromkeys(project_ids) if p not in self._principals])
         return {p: self._principals[p] for p in project_ids}
+
+    async def _resolve(self, wanted: list[str]) -> None:
+        if not wanted:
+            return
+        projects = await self.store.get_projects(wanted)
+        self._projects |= projects
+        roles = {} if self.actor.trusted else await self.store.roles(self.actor.user_id, wanted)
+        for id in wanted:
+            project = projects.get(id)
+            self._principals[id] = (
+                Principal.of(self.actor, id, roles.get(id), project.blind_coding)
+                if project
+                else Principal(self.actor, id, None, False)
+            )
 
     async def principal(self, project_id: str) -> Principal:
         return (await self.principals([project_id]))[project_id]
