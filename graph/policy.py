@@ -22,10 +22,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from enum import Enum
 
 from graph.errors import Forbidden, NotFound
 from graph.models import Event, Excerpt, Role
+from graph.rules import now
 
 
 @dataclass(frozen=True)
@@ -104,12 +106,16 @@ class Principal:
     def sees_coder(self, coder_id: str) -> bool:
         return not self.blind or coder_id == self.user_id
 
-    def view(self, excerpt: Excerpt) -> Excerpt:
+    def view(self, excerpt: Excerpt, marked_at: datetime | None = None) -> Excerpt:
         """The excerpt as this principal may see it: under blind coding, one that another coder marked
-        first is shown as the principal's own marking, so its provenance reveals no one else's work."""
+        first is shown as the principal's own marking, made when they first coded it (`marked_at`; by
+        default now, as they have just coded it), so its provenance reveals neither who nor when."""
         if self.sees_coder(excerpt.created_by):
             return excerpt
-        return excerpt.model_copy(update={"created_by": self.user_id, "updated_by": self.user_id})
+        at = marked_at or now()
+        return excerpt.model_copy(
+            update={"created_by": self.user_id, "updated_by": self.user_id, "created_at": at, "updated_at": at}
+        )
 
     def sees_event(self, event: Event) -> bool:
         """Under blind coding, other people's excerpt and coding events would reveal their codings."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 
 from graph import activity, cursors
@@ -215,14 +216,16 @@ class Reader:
         """Under blind coding, only the excerpts the principal marked or coded, shown as theirs."""
         principals = await self.principals([e.project_id for e in excerpts])
         blind = [e.id for e in excerpts if principals[e.project_id].blind]
-        mine: set[str] = set()
+        coded_at: dict[str, datetime] = {}  # when the principal first coded each blind excerpt
         if blind:
-            codings = await self.store.codings_of_excerpts(blind)
-            mine = {e for e, cs in codings.items() if any(c.coder_id == self.actor.user_id for c in cs)}
+            for excerpt_id, codings in (await self.store.codings_of_excerpts(blind)).items():
+                mine = [c.created_at for c in codings if c.coder_id == self.actor.user_id]
+                if mine:
+                    coded_at[excerpt_id] = min(mine)
         return [
-            principals[e.project_id].view(e)
+            principals[e.project_id].view(e, coded_at.get(e.id))
             for e in excerpts
-            if not principals[e.project_id].blind or e.id in mine or e.created_by == self.actor.user_id
+            if not principals[e.project_id].blind or e.id in coded_at or e.created_by == self.actor.user_id
         ]
 
     # -- prevalence and pages of a code's excerpts (scoped to the coder blind coding allows) ---
@@ -257,10 +260,10 @@ class Reader:
         out: dict[str, Page] = {}
         for coder in set(coders.values()):
             out |= await self.store.excerpts_of_codes([i for i in ids if coders.get(i) == coder], first, after, coder)
-        principals = await self.principals([e.project_id for page in out.values() for e in page.items])
+        shown = {e.id: e for e in await self._blind_excerpts([e for page in out.values() for e in page.items])}
         empty = Page(items=(), cursors=(), has_next_page=False)
         return {
-            id: out[id].model_copy(update={"items": tuple(principals[e.project_id].view(e) for e in out[id].items)})
+            id: out[id].model_copy(update={"items": tuple(shown[e.id] for e in out[id].items if e.id in shown)})
             if id in out
             else empty
             for id in ids

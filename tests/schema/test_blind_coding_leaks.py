@@ -39,7 +39,7 @@ async def test_coding_another_coders_span_does_not_reveal_who_marked_it(world: W
     got = (
         await first.ok(
             "mutation($d: ID!, $c: [ID!]!) { codeText(input: {documentId: $d, start: 30, end: 40, "
-            "codeIds: $c}) { id createdBy { id } updatedBy { id } codings { coder { id } } } }",
+            "codeIds: $c}) { id createdBy { id } updatedBy { id } createdAt codings { coder { id } } } }",
             d=world.ids["document"],
             c=[world.ids["code"]],
         )
@@ -47,6 +47,10 @@ async def test_coding_another_coders_span_does_not_reveal_who_marked_it(world: W
     assert got["id"] == theirs, "one excerpt per span, as always"
     assert got["createdBy"]["id"] == got["updatedBy"]["id"] == first_id != second_id
     assert [c["coder"]["id"] for c in got["codings"]] == [first_id]
+    marked = (await world.owner.ok("query($e: ID!) { excerpt(id: $e) { createdAt } }", e=theirs))["excerpt"]
+    assert got["createdAt"] != marked["createdAt"], "not even when someone else marked it"
+    again = (await first.ok("query($e: ID!) { excerpt(id: $e) { createdBy { id } createdAt } }", e=theirs))["excerpt"]
+    assert again["createdBy"]["id"] == first_id and again["createdAt"] != marked["createdAt"]
 
 
 def decoded(cursor: str) -> list:
