@@ -13,15 +13,26 @@ def encode(key: list[Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode()
 
 
-def decode(cursor: str, arity: int) -> list[Any]:
-    """The sort key inside `cursor`; BadInput when it is not a cursor this API issued."""
+def decode(cursor: str, *kinds: type) -> list[Any]:
+    """The sort key inside `cursor`, whose parts must be of `kinds` (str or int) in order;
+    BadInput when it is not a cursor this API issued, so no crafted key reaches a query."""
     try:
         key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise BadInput(f"Cursor {cursor!r} is not valid; pass an endCursor from a previous page.") from exc
-    if not isinstance(key, list) or len(key) != arity:
+    if not (
+        isinstance(key, list)
+        and len(key) == len(kinds)
+        and all(type(part) is kind for part, kind in zip(key, kinds, strict=True))
+    ):
         raise BadInput(f"Cursor {cursor!r} is not valid; pass an endCursor from a previous page.")
     return key
+
+
+EXCERPT_KEY = (str, int, int, str)
+"""An excerpt's place in document and text order: document id, start, end, excerpt id."""
+EVENT_KEY = (str, str)
+"""An event's place in the history: its UTC ISO-8601 time, then its id."""
 
 
 def of_event(at: str, id: str) -> str:

@@ -7,12 +7,15 @@ that was not given from one set to null through `model_fields_set`.
 
 from __future__ import annotations
 
+import math
 import re
-from typing import Annotated
+from collections.abc import Iterator
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from graph.models import AttributeValue, LinkKind, ThemeStatus
+from graph.rules import check_text
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 Text = Annotated[str, Field(max_length=100_000)]
@@ -30,8 +33,52 @@ def _check_color(value: str | None) -> str | None:
 Color = Annotated[str | None, AfterValidator(_check_color)]
 
 
+def _numbers(value: Any) -> Iterator[float]:
+    """Every float inside a field's value as given (dict values, list and tuple items)."""
+    if isinstance(value, float):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _numbers(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _numbers(item)
+
+
+def _texts(value: Any) -> Iterator[str]:
+    """Every string inside a field's value (dict keys and values, list and tuple items)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _texts(key)
+            yield from _texts(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _texts(item)
+
+
 class Input(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    """Every input the store takes, by any path (GraphQL, imports, the CLI, seeds): numbers are
+    finite and text is what XML 1.0 can carry, so a stored value always serialises as JSON and
+    always exports as REFI-QDA."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _finite(cls, value: Any) -> Any:
+        for number in _numbers(value):
+            if not math.isfinite(number):
+                raise ValueError(f"holds {number}: numbers must be finite (JSON has no NaN or Infinity)")
+        return value
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _carried_by_xml(cls, value: Any) -> Any:
+        for text in _texts(value):
+            check_text(text)
+        return value
 
 
 class Patch(Input):

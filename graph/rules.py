@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime
 
@@ -29,6 +30,20 @@ def check_span(text: str, start: int, end: int) -> str:
             length=len(text),
         )
     return text[start:end]
+
+
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+"""Characters XML 1.0 cannot carry: most control characters, lone surrogates, U+FFFE and U+FFFF."""
+
+
+def check_text(text: str) -> str:
+    """Text that every export can carry (REFI-QDA is XML 1.0); ValueError saying where it is not."""
+    if (bad := _NOT_XML.search(text)) is not None:
+        raise ValueError(
+            f"contains the character U+{ord(bad.group()):04X} at position {bad.start()}, which XML (and so a "
+            "REFI-QDA export) cannot carry; remove it"
+        )
+    return text
 
 
 def check_version(kind: str, id: str, expected: int | None, current: int) -> None:

@@ -238,12 +238,12 @@ def _matches(scope: Scope, where: Where) -> tuple[set[str], dict[str, frozenset[
     return found, sets
 
 
-def page(ordered: list[tuple[list[object], str]], first: int, after: str | None, arity: int) -> IdPage:
+def page(ordered: list[tuple[list[object], str]], first: int, after: str | None, kinds: tuple[type, ...]) -> IdPage:
     """Keyset page over (sort key, id) pairs already in order."""
     if not 0 <= first:
         raise BadInput("first must be zero or more.")
     if after:
-        key = cursors.decode(after, arity)
+        key = cursors.decode(after, *kinds)
         try:
             ordered = [item for item in ordered if item[0] > key]
         except TypeError as exc:
@@ -259,7 +259,7 @@ def page(ordered: list[tuple[list[object], str]], first: int, after: str | None,
 def find_excerpts(scope: Scope, where: Where, first: int, after: str | None) -> IdPage:
     found, _ = _matches(scope, where)
     ordered = [(list(scope.excerpts[e].key), e) for e in scope.ordered(list(found))]
-    return page(ordered, first, after, 4)
+    return page(ordered, first, after, cursors.EXCERPT_KEY)
 
 
 def participants_matching(scope: Scope, where: Where) -> list[ParticipantMatch]:
@@ -396,7 +396,7 @@ def search(documents: list[tuple[str, str | None, str]], query: str, first: int,
     terms = parse_query(query)
     if first < 0:
         raise BadInput("first must be zero or more.")
-    resume = cursors.decode(after, 3) if after else None
+    resume = cursors.decode(after, str, int, int) if after else None
     hits: list[tuple[list[object], SearchHit]] = []
     try:  # documents are scanned in order and only until the page is full: a page costs its own documents
         for document_id, participant_id, text in sorted(documents):

@@ -173,7 +173,7 @@ class EmbeddedStore(Analytics):
     async def excerpts_of_codes(
         self, code_ids: Sequence[str], first: int, after: str | None, coder_id: str | None = None
     ) -> dict[str, Page]:
-        key = cursors.decode(after, 4) if after else ["", -1, -1, ""]
+        key = cursors.decode(after, *cursors.EXCERPT_KEY) if after else ["", -1, -1, ""]
 
         def job(db: Db) -> dict[str, Page]:
             pages = {}
@@ -261,7 +261,7 @@ class EmbeddedStore(Analytics):
     ) -> EventPage:
 
         def job(db: Db) -> EventPage:
-            at, id = cursors.decode(after, 2) if after else ["\uffff", ""]
+            at, id = cursors.decode(after, *cursors.EVENT_KEY) if after else ["\uffff", ""]
             found = db.all(
                 "SELECT * FROM events WHERE project_id = ? AND (at < ? OR (at = ? AND id < ?)) "
                 "AND (? IS NULL OR actor_id = ?) "
@@ -288,7 +288,7 @@ class EmbeddedStore(Analytics):
 
     async def events_since(self, project_id: str, cursor: str | None, limit: int = 100) -> list[Event]:
         def job(db: Db) -> list[Event]:
-            at, id = cursors.decode(cursor, 2) if cursor else ["", ""]
+            at, id = cursors.decode(cursor, *cursors.EVENT_KEY) if cursor else ["", ""]
             return [
                 rows.event(r)
                 for r in db.all(

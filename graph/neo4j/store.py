@@ -279,7 +279,7 @@ class Neo4jStore(Analytics):
     async def excerpts_of_codes(
         self, code_ids: Sequence[str], first: int, after: str | None, coder_id: str | None = None
     ) -> dict[str, Page]:
-        key = cursors.decode(after, 4) if after else ["", -1, -1, ""]
+        key = cursors.decode(after, *cursors.EXCERPT_KEY) if after else ["", -1, -1, ""]
 
         async def work(tx: Tx) -> dict[str, Page]:
             pages = {}
@@ -349,7 +349,7 @@ class Neo4jStore(Analytics):
     ) -> EventPage:
 
         async def work(tx: Tx) -> EventPage:
-            at, id = cursors.decode(after, 2) if after else ["\uffff", ""]
+            at, id = cursors.decode(after, *cursors.EVENT_KEY) if after else ["\uffff", ""]
             found = await rows(
                 tx,
                 q.ACTIVITY,
@@ -371,7 +371,7 @@ class Neo4jStore(Analytics):
 
     async def events_since(self, project_id: str, cursor: str | None, limit: int = 100) -> list[Event]:
         async def work(tx: Tx) -> list[Event]:
-            at, id = cursors.decode(cursor, 2) if cursor else ["", ""]
+            at, id = cursors.decode(cursor, *cursors.EVENT_KEY) if cursor else ["", ""]
             found = await rows(tx, q.EVENTS_SINCE, project_id=project_id, at=at, id=id, limit=limit)
             return [records.event(r) for r in found]
 

@@ -6,7 +6,7 @@ from graph import activity
 from graph.errors import BadInput, NotFound
 from graph.models import Membership, Role, User
 from graph.policy import Actor, Need
-from graph.rules import new_id, now
+from graph.rules import check_text, new_id, now
 from graph.service.base import UseCases
 from graph.transaction import Transaction
 
@@ -29,6 +29,11 @@ class People(UseCases):
         name = name.strip()
         if not name:
             raise BadInput("A user needs a name; give one that is not blank.")
+        for field, value in (("name", name), ("email", email or "")):
+            try:
+                check_text(value)
+            except ValueError as exc:
+                raise BadInput(f"The user's {field} {exc}.") from None
 
         async def work(tx: Transaction) -> User:
             if await tx.user_named(name) is not None:

@@ -284,7 +284,7 @@ class Reader:
         if first < 0:
             raise BadInput("first must be zero or more.")
         if after is not None:
-            cursors.decode(after, 2)
+            cursors.decode(after, *cursors.EVENT_KEY)
         events: list[Event] = []
         more, cursor = True, after
         while more and len(events) <= first:
