@@ -7,7 +7,7 @@ import os
 from collections.abc import Awaitable, Callable
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, NoReturn, Optional
 
 import typer
 from rich.console import Console
@@ -155,10 +155,20 @@ def _with_service(settings: Settings, job: Callable[[Service], Awaitable[None]])
         await store.open()
         try:
             await job(Service(store))
+        except StoreUnavailable:
+            raise
+        except DomainError as exc:  # what the service refused: one line, no traceback
+            _refuse(exc.message)
         finally:
             await store.close()
 
     _fail_fast(lambda: asyncio.run(run()))
+
+
+def _refuse(message: str) -> NoReturn:
+    """Say why the command cannot be done, in one line, and exit 2."""
+    err_console.print(f"thememap: {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
 
 
 def _operator(settings: Settings) -> Actor:
@@ -175,8 +185,7 @@ def _show_token(name: str, token: str) -> None:
 async def _user(service: Service, name: str) -> User:
     user = await service.user_named(name)
     if user is None:
-        err_console.print(f"thememap: no user named {name!r}; create one with `thememap user add {name}`.")
-        raise typer.Exit(2)
+        _refuse(f"no user named {name!r}; create one with `thememap user add {name}`.")
     return user
 
 
@@ -190,11 +199,7 @@ def user_add(
     """Create a user and print their API token (only a hash of it is stored)."""
 
     async def job(s: Service) -> None:
-        try:
-            user = await s.create_user(name, email)
-        except DomainError as exc:
-            err_console.print(f"thememap: {exc.message}")
-            raise typer.Exit(2) from None
+        user = await s.create_user(name, email)
         _show_token(user.name, await issue_token(s, user.id))
         console.print(f"User id: {user.id}")
 
@@ -253,12 +258,11 @@ def export_project(
     settings = _settings(store, data_dir)
 
     async def job(s: Service) -> None:
+        data = await export(s.reader(_operator(settings)), project_id, format.value)
         try:
-            data = await export(s.reader(_operator(settings)), project_id, format.value)
-        except DomainError as exc:
-            err_console.print(f"thememap: {exc.message}")
-            raise typer.Exit(2) from None
-        out.write_bytes(data)
+            out.write_bytes(data)
+        except OSError as exc:
+            _refuse(f"cannot write {out}: {exc.strerror or exc}; choose a path in a writable folder.")
         console.print(f"Wrote {out} ({len(data):,} bytes).")
 
     _with_service(settings, job)
@@ -286,12 +290,10 @@ def import_project(
             else await s.ensure_user(settings.local_user_id, settings.local_user_name)
         )
         try:
-            summary = await import_file(
-                s, Actor(user.id, trusted=True), file.read_bytes(), project, fallback_name=file.stem
-            )
-        except DomainError as exc:
-            err_console.print(f"thememap: {exc.message}")
-            raise typer.Exit(2) from None
+            data = file.read_bytes()
+        except OSError as exc:
+            _refuse(f"cannot read {file}: {exc.strerror or exc}.")
+        summary = await import_file(s, Actor(user.id, trusted=True), data, project, fallback_name=file.stem)
         for line in summary.lines():
             console.print(line, highlight=False)
 

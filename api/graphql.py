@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cross_web import HTTPException
 from graphql import ExecutionResult
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -22,6 +23,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_P
 from strawberry.types.unset import UNSET, UnsetType
 
 from api.auth import authenticate, authenticate_client, bearer, client_address
+from api.errors import error_response
 from api.ratelimit import RateLimited
 from api.security import graphiql_csp
 from api.settings import Settings
@@ -44,6 +46,11 @@ def wants_graphql_response(accept: str | None) -> bool:
         if media_type in ("application/json", "application/*", "*/*"):
             return False
     return False
+
+
+def _refusal(reason: str) -> str:
+    """Strawberry's reason for refusing a request, with what to send instead."""
+    return f"{reason.rstrip('.')}. Send a JSON object with a string `query` (and `variables`), as application/json."
 
 
 class ThememapGraphQL(GraphQL[Context, None]):
@@ -154,7 +161,14 @@ class ThememapGraphQL(GraphQL[Context, None]):
         return processed
 
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
-        response = await super().run(request, context, root_value)
+        if not isinstance(request, Request):
+            return await super().run(request, context, root_value)
+        try:
+            response = await super().run(request, context, root_value)
+        except HTTPException as exc:  # strawberry's own refusals would be plain text
+            return error_response(exc.status_code, "BAD_USER_INPUT", _refusal(exc.reason))
+        except RecursionError:
+            return error_response(400, "BAD_USER_INPUT", "The request body is nested too deeply to read.")
         if isinstance(request, Request) and response.headers.get("content-type") == "application/json":
             if wants_graphql_response(request.headers.get("accept")):
                 response.headers["content-type"] = f"{GRAPHQL_RESPONSE}; charset=utf-8"

@@ -120,3 +120,20 @@ def test_user_add_token_and_revoke(tmp_path: Path) -> None:
     assert _holder(tmp_path, second) is None
     unknown = runner.invoke(app, ["user", "token", "Nobody", *where])
     assert unknown.exit_code == 2 and "user add" in unknown.output
+
+
+def test_refusals_are_one_line_without_a_traceback(tmp_path: Path) -> None:
+    data = ["--data-dir", str(tmp_path)]
+    seeded = runner.invoke(app, ["seed", "perinatal-social-work", *data])
+    assert seeded.exit_code == 0, seeded.output
+    project = seeded.output.split("as project ")[1].strip().rstrip(".")
+    for args, says in [
+        (["export", project, "--out", str(tmp_path / "no-such-folder" / "x.qdpx"), *data], "cannot write"),
+        (["export", "no-such-project", "--out", str(tmp_path / "x.qdpx"), *data], "No project"),
+        (["user", "add", "Nul\u0000", *data], "U+0000"),
+        (["user", "token", "Nobody", *data], "no user named"),
+    ]:
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert says in result.output and "Traceback" not in result.output, (args, result.output)
+        assert len(result.output.strip().splitlines()) == 1, (args, result.output)
