@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from ipaddress import IPv4Network, IPv6Network, ip_address
 
 from starlette.requests import HTTPConnection
 
@@ -52,9 +53,27 @@ def bearer(header: str | None) -> str | None:
 
 
 def client_address(request: HTTPConnection) -> str:
-    """The address failed authentications are counted against (behind a proxy, run uvicorn
-    with --proxy-headers so that this is the client's, not the proxy's)."""
-    return request.client.host if request.client else "unknown"
+    """The address failed authentications are counted against: the peer's, unless the peer is a
+    trusted proxy (THEMEMAP_TRUSTED_PROXIES), whose X-Forwarded-For names the client: the nearest
+    address in it that is not itself a trusted proxy. Anyone else's X-Forwarded-For is ignored, so
+    a client cannot choose the address it is counted against."""
+    trusted = request.app.state.settings.trusted_proxies
+    peer = request.client.host if request.client else "unknown"
+    if not _within(peer, trusted):
+        return peer
+    forwarded = [a.strip() for a in request.headers.get("x-forwarded-for", "").split(",") if a.strip()]
+    for address in reversed(forwarded):
+        if not _within(address, trusted):
+            return address
+    return forwarded[0] if forwarded else peer
+
+
+def _within(address: str, networks: list[IPv4Network | IPv6Network]) -> bool:
+    try:
+        ip = ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
 
 
 async def authenticate_client(service: Service, limiter: FailureLimiter, address: str, token: str) -> User | None:

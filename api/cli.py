@@ -73,8 +73,16 @@ def serve(
     console.print(f"thememap on the {settings.store} store: http://{host}:{port}/graphql")
     # No log config of uvicorn's own: its records reach the app's JSON handler, and the app
     # logs one line per request (with its id) instead of uvicorn's access log.
+    # Forwarded headers are read by the app, and only from THEMEMAP_TRUSTED_PROXIES (api.auth.client_address).
     uvicorn.run(
-        "api.app:create_app", factory=True, host=host, port=port, reload=reload, log_config=None, access_log=False
+        "api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        reload=reload,
+        log_config=None,
+        access_log=False,
+        proxy_headers=False,
     )
 
 

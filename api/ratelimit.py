@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable
 
 from starlette.responses import JSONResponse
@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse
 from api.errors import error_response
 
 MAX_ADDRESSES = 10_000
-"""Past this many tracked addresses, those with no failure in the window are forgotten."""
+"""The most addresses tracked; past it, the one whose last failure is oldest is forgotten."""
 
 
 class RateLimited(Exception):
@@ -38,7 +38,8 @@ class FailureLimiter:
         self.limit = limit
         self.window = window
         self.clock = clock
-        self._failures: dict[str, deque[float]] = {}
+        self._failures: OrderedDict[str, deque[float]] = OrderedDict()
+        """Addresses by their last failure, oldest first."""
 
     def check(self, address: str) -> None:
         """Raise RateLimited while `address` has used up its failures."""
@@ -47,10 +48,11 @@ class FailureLimiter:
             raise RateLimited(failures[0] + self.window - self.clock(), self.limit, self.window)
 
     def fail(self, address: str) -> None:
+        """Count a failure; the table never holds more than MAX_ADDRESSES, at constant cost."""
         if address not in self._failures and len(self._failures) >= MAX_ADDRESSES:
-            for stale in [a for a in self._failures if not self._recent(a)]:
-                del self._failures[stale]
-        self._failures.setdefault(address, deque()).append(self.clock())
+            self._failures.popitem(last=False)
+        self._failures.setdefault(address, deque(maxlen=self.limit)).append(self.clock())
+        self._failures.move_to_end(address)
 
     def _recent(self, address: str) -> deque[float]:
         failures = self._failures.get(address, deque())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -52,6 +53,11 @@ class Settings(BaseSettings):
     )
     auth_failure_limit: int = Field(10, ge=1, description="Failed authentications per client address per window.")
     auth_failure_window: float = Field(60.0, gt=0, description="The rate limit's window, in seconds.")
+    trusted_proxies: Annotated[list[IPv4Network | IPv6Network], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated addresses or networks of reverse proxies whose X-Forwarded-For names the "
+        "client; from anyone else the header is ignored. None by default.",
+    )
 
     neo4j_uri: str = Field("bolt://localhost:7687", validation_alias=AliasChoices("NEO4J_URI"))
     neo4j_user: str = Field("neo4j", validation_alias=AliasChoices("NEO4J_USER"))
@@ -66,6 +72,17 @@ class Settings(BaseSettings):
         """A comma-separated list in the environment; origins compared without a trailing slash."""
         items = value.split(",") if isinstance(value, str) else value
         return [str(o).strip().rstrip("/") for o in items if str(o).strip()] if isinstance(items, list) else items
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        """A comma-separated list of addresses (a /32 or /128 network) or networks."""
+        items = value.split(",") if isinstance(value, str) else value
+        return (
+            [ip_network(str(p).strip(), strict=False) for p in items if str(p).strip()]
+            if isinstance(items, list)
+            else items
+        )
 
     @property
     def production(self) -> bool:

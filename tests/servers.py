@@ -44,6 +44,7 @@ def server(
             "127.0.0.1",
             "--port",
             str(port),
+            "--no-proxy-headers",  # as `thememap serve`: the app reads forwarded headers itself
         ],
         env={**os.environ, **env},
         stdout=subprocess.DEVNULL,

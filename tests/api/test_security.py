@@ -173,3 +173,37 @@ def test_limiter_window_slides() -> None:
     limiter.fail("a")
     with pytest.raises(RateLimited):
         limiter.check("a")
+
+
+async def test_a_client_cannot_choose_its_address_with_forwarded_headers(tmp_path: Path) -> None:
+    """A rotating X-Forwarded-For from a client that is not a trusted proxy changes nothing: its
+    failures all count against its own address."""
+    settings = configured(tmp_path, auth_failure_limit=2, auth_failure_window=30)
+    async with serve_in_process(settings) as api:
+        for i in range(3):
+            headers = {"authorization": "Bearer tm_wrong", "x-forwarded-for": f"203.0.113.{i}"}
+            response = await api.http.post("/graphql", json={"query": "{ me { name } }"}, headers=headers)
+        assert response.status_code == 429
+
+
+async def test_a_trusted_proxy_names_the_client(tmp_path: Path) -> None:
+    """Behind a trusted proxy each client is counted on its own, by the address the proxy forwards."""
+    settings = configured(tmp_path, auth_failure_limit=2, auth_failure_window=30, trusted_proxies="127.0.0.0/8")
+    async with serve_in_process(settings) as api:
+        for client in ("203.0.113.7", "203.0.113.7", "203.0.113.8"):
+            headers = {"authorization": "Bearer tm_wrong", "x-forwarded-for": f"{client}, 127.0.0.2"}
+            response = await api.http.post("/graphql", json={"query": "{ me { name } }"}, headers=headers)
+            assert response.status_code == 200, "each client has failures left"
+        again = {"authorization": "Bearer tm_wrong", "x-forwarded-for": "203.0.113.7"}
+        assert (await api.http.post("/graphql", json={"query": "{ me { name } }"}, headers=again)).status_code == 429
+
+
+def test_the_limiter_table_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("api.ratelimit.MAX_ADDRESSES", 100)
+    limiter = FailureLimiter(limit=2, window=3600)
+    for i in range(1000):
+        limiter.fail(f"10.0.{i // 256}.{i % 256}")
+    assert len(limiter._failures) == 100
+    limiter.fail("10.0.3.231")  # the latest addresses are still counted
+    with pytest.raises(RateLimited):
+        limiter.check("10.0.3.231")
