@@ -9,6 +9,7 @@ other client gets `application/json` with status 200 and `"data": null`, as befo
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from cross_web import HTTPException
@@ -33,6 +34,10 @@ from schema.context import Context
 from schema.limits import Limits
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
+_SIGNED_IN = "graphql_signed_in"
+"""Set on the request's state by `get_context` when its token named a user."""
+_SUGGESTION = re.compile(r" Did you mean [^?]*\?")
+"""graphql-core's hints at names a schema has ("Did you mean 'deleteProject'?")."""
 _STATUS = "graphql_status"
 """Where `process_result` leaves the status for `run` on the request's state."""
 
@@ -105,6 +110,8 @@ class ThememapGraphQL(GraphQL[Context, None]):
                 limits=self.limits,
             )
         problem = None if user else ("Invalid or revoked token" if token else "Authentication required")
+        if isinstance(request, Request):
+            setattr(request.state, _SIGNED_IN, user is not None)
         return Context(
             service=state.service,
             user=user,
@@ -152,6 +159,9 @@ class ThememapGraphQL(GraphQL[Context, None]):
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         processed = await super().process_result(request, result)
+        if self.app_state.settings.production and not getattr(request.state, _SIGNED_IN, False):
+            for error in processed.get("errors") or []:  # no map of the schema for strangers
+                error["message"] = _SUGGESTION.sub("", error["message"])
         if wants_graphql_response(request.headers.get("accept")):
             not_started = result.data is None and result.errors and all(e.path is None for e in result.errors)
             if not_started:

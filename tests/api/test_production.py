@@ -70,3 +70,14 @@ async def test_development_keeps_graphiql_and_introspection(settings: Settings) 
     async with serve_in_process(settings) as api:
         assert (await api.http.get("/graphql", headers={"accept": "text/html"})).status_code == 200
         assert await api.ok("{ __schema { queryType { name } } }") == {"__schema": {"queryType": {"name": "Query"}}}
+
+
+async def test_strangers_get_no_hints_at_the_schema(tmp_path: Path) -> None:
+    async with serve_in_process(production(tmp_path)) as api:
+        signed_in = await api.error("mutation { deleteProjectt(id: 1) }")
+        assert "Did you mean" in signed_in["message"], "members may be helped"
+        api.http.headers.pop("authorization")
+        for query in ("mutation { deleteProjectt(id: 1) }", "{ projectz { id } }"):
+            error = await api.error(query)
+            assert error["extensions"]["code"] == "BAD_USER_INPUT", error
+            assert "Did you mean" not in error["message"] and "deleteProject'" not in error["message"], error
