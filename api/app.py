@@ -21,7 +21,7 @@ from api.graphql import ThememapGraphQL
 from api.limits import BodyLimit, TimeLimit
 from api.logs import HEADER, RequestIds, configure_logging
 from api.ratelimit import FailureLimiter
-from api.security import SecurityHeaders
+from api.security import AllowedHosts, SecurityHeaders
 from api.settings import Settings
 from api.stores import make_store
 from api.webpage import routes as webpage_routes
@@ -51,6 +51,7 @@ def _middleware(settings: Settings) -> list[Middleware]:
     return [
         Middleware(RequestIds),
         Middleware(SecurityHeaders),
+        Middleware(AllowedHosts, hosts=settings.answered_hosts),
         *cors,
         Middleware(TimeLimit, settings=settings),
         Middleware(BodyLimit, settings=settings),

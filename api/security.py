@@ -8,7 +8,10 @@ import base64
 import hashlib
 import re
 
+from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.errors import error_response
 
 CSP = "; ".join(
     [
@@ -54,6 +57,41 @@ HEADERS = {
     "cross-origin-opener-policy": "same-origin",
     "content-security-policy": CSP,
 }
+
+
+class AllowedHosts:
+    """Answers only requests whose Host header names this server (Settings.answered_hosts): a web
+    page whose own name has been rebound to 127.0.0.1 cannot reach a local API or its websocket."""
+
+    def __init__(self, app: ASGIApp, hosts: set[str]) -> None:
+        self.app = app
+        self.hosts = hosts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket") or "*" in self.hosts:
+            await self.app(scope, receive, send)
+            return
+        host = _host_name(Headers(scope=scope).get("host", ""))
+        if host in self.hosts:
+            await self.app(scope, receive, send)
+        elif scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 4403})
+        else:
+            refusal = error_response(
+                400,
+                "BAD_USER_INPUT",
+                f"This server does not answer to the host name {host!r}; "
+                "an operator can add it to THEMEMAP_ALLOWED_HOSTS.",
+            )
+            await refusal(scope, receive, send)
+
+
+def _host_name(header: str) -> str:
+    """The name in a Host header, without its port ('[::1]:8000' is '::1')."""
+    header = header.strip().lower()
+    if header.startswith("["):
+        return header[1:].split("]", 1)[0]
+    return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
 
 
 class SecurityHeaders:

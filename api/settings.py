@@ -53,6 +53,11 @@ class Settings(BaseSettings):
     )
     auth_failure_limit: int = Field(10, ge=1, description="Failed authentications per client address per window.")
     auth_failure_window: float = Field(60.0, gt=0, description="The rate limit's window, in seconds.")
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated Host names the server answers to (* for any); by default THEMEMAP_HOST and "
+        "the loopback names, which keeps DNS rebinding away from a local server.",
+    )
     trusted_proxies: Annotated[list[IPv4Network | IPv6Network], NoDecode] = Field(
         default_factory=list,
         description="Comma-separated addresses or networks of reverse proxies whose X-Forwarded-For names the "
@@ -72,6 +77,17 @@ class Settings(BaseSettings):
         """A comma-separated list in the environment; origins compared without a trailing slash."""
         items = value.split(",") if isinstance(value, str) else value
         return [str(o).strip().rstrip("/") for o in items if str(o).strip()] if isinstance(items, list) else items
+
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        items = value.split(",") if isinstance(value, str) else value
+        return [str(h).strip().lower() for h in items if str(h).strip()] if isinstance(items, list) else items
+
+    @property
+    def answered_hosts(self) -> set[str]:
+        """The Host names requests may carry: THEMEMAP_ALLOWED_HOSTS, or THEMEMAP_HOST and the loopback names."""
+        return set(self.allowed_hosts) or {self.host.lower(), "localhost", "127.0.0.1", "::1"}
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

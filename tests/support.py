@@ -83,7 +83,7 @@ async def serve_in_process(
         if settings.auth == "on":
             user, token = await new_user(app.state.service, user_name)
             headers, user_id = {"Authorization": f"Bearer {token}"}, user.id
-        async with httpx.AsyncClient(transport=transport, base_url="http://thememap.test", headers=headers) as http:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost", headers=headers) as http:
             yield GraphQLClient(http, user_id, app.state.service)
 
 

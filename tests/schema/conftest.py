@@ -25,7 +25,7 @@ class World:
 
     def client(self, token: str | None) -> GraphQLClient:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        http = httpx.AsyncClient(transport=self.owner.http._transport, base_url="http://thememap.test", headers=headers)
+        http = httpx.AsyncClient(transport=self.owner.http._transport, base_url="http://localhost", headers=headers)
         return GraphQLClient(http)
 
     async def user(self, name: str, role: str | None = None) -> tuple[GraphQLClient, str]:
