@@ -41,6 +41,12 @@ class StaleVersion(Conflict):
         )
 
 
+class LimitExceeded(DomainError):
+    """The request asks for more than the service allows at once; the extensions say which limit."""
+
+    code = "LIMIT_EXCEEDED"
+
+
 class Forbidden(DomainError):
     code = "FORBIDDEN"
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
+from functools import partial
+from typing import TypeVar
 
 from graph.analysis import questions
 from graph.analysis.agreement import AgreementUnit, Pattern, score, tallies
@@ -28,8 +30,20 @@ from graph.analysis.results import (
 )
 from graph.analysis.snapshot import Scope, Snapshot
 from graph.analysis.text import parse_query
+from graph.analysis.worker import off_loop
 from graph.errors import NotFound
 from graph.models import ConceptStats, NodeKind, NodeRef
+
+T = TypeVar("T")
+
+
+async def _answer(scope: Scope, key: Hashable, compute: Callable[[], T]) -> T:
+    """A question's answer, kept in its scope, worked out off the event loop."""
+    return await off_loop(lambda: scope.memo(key, compute))
+
+
+def _prevalence_of(snapshot: Snapshot, coders: list[str] | None) -> dict[str, tuple[int, int]]:
+    return snapshot.scope(coders, CaseFilter()).prevalence
 
 
 class Analytics(ABC):
@@ -53,7 +67,7 @@ class Analytics(ABC):
         self, project_id: str, coders: Sequence[str] | None, filter: CaseFilter | None, with_text: bool = False
     ) -> Scope:
         snapshot = await self.project_snapshot(project_id, with_text)
-        return snapshot.scope(coders, filter or CaseFilter())
+        return await off_loop(lambda: snapshot.scope(coders, filter or CaseFilter()))
 
     async def code_stats(self, code_ids: Sequence[str], coder_id: str | None = None) -> dict[str, ConceptStats]:
         return await self._prevalence(code_ids, coder_id, NodeKind.CODE)
@@ -71,7 +85,8 @@ class Analytics(ABC):
                 snapshot = await self.project_snapshot(project_id)
             except NotFound:  # deleted since the ids were looked up
                 continue
-            counts = snapshot.scope(None if coder_id is None else [coder_id], CaseFilter()).prevalence
+            coders = None if coder_id is None else [coder_id]
+            counts = await off_loop(partial(_prevalence_of, snapshot, coders))
             for id, ref in refs.items():
                 if ref.project_id == project_id and id in counts:
                     out[id] = ConceptStats(excerpt_count=counts[id][0], participant_count=counts[id][1])
@@ -88,7 +103,9 @@ class Analytics(ABC):
         cooccurrence_min: int | None = None,
     ) -> ThemeMap:
         scope = await self._scope(project_id, coders, filter)
-        return scope.memo(("theme_map", cooccurrence_min), lambda: questions.theme_map(scope, cooccurrence_min))
+        return await _answer(
+            scope, ("theme_map", cooccurrence_min), lambda: questions.theme_map(scope, cooccurrence_min)
+        )
 
     async def cooccurrence(
         self,
@@ -101,7 +118,8 @@ class Analytics(ABC):
         coders: Sequence[str] | None = None,
     ) -> list[Pair]:
         within = await self._scope(project_id, coders, filter)
-        return within.memo(
+        return await _answer(
+            within,
             ("cooccurrence", scope, tuple(code_ids), tuple(theme_ids), max(min_count, 1)),
             lambda: questions.cooccurrence(within, scope, code_ids, theme_ids, max(min_count, 1)),
         )
@@ -115,8 +133,10 @@ class Analytics(ABC):
         coders: Sequence[str] | None = None,
     ) -> CaseMatrix:
         scope = await self._scope(project_id, coders, filter)
-        return scope.memo(
-            ("case_matrix", columns, tuple(column_ids)), lambda: questions.case_matrix(scope, columns.value, column_ids)
+        return await _answer(
+            scope,
+            ("case_matrix", columns, tuple(column_ids)),
+            lambda: questions.case_matrix(scope, columns.value, column_ids),
         )
 
     async def compare_groups(
@@ -129,22 +149,26 @@ class Analytics(ABC):
         coders: Sequence[str] | None = None,
     ) -> list[Group]:
         scope = await self._scope(project_id, coders, filter)
-        return scope.memo(
+        return await _answer(
+            scope,
             ("compare_groups", attribute, columns, tuple(column_ids)),
             lambda: questions.compare_groups(scope, attribute, columns.value, column_ids),
         )
 
     async def find_excerpts(self, project_id: str, where: Where, first: int, after: str | None) -> IdPage:
         scope = await self._scope(project_id, where.coders, where.filter, with_text=bool(where.text))
-        return scope.memo(
+        return await _answer(
+            scope,
             ("find_excerpts", where.model_dump_json(), first, after),
             lambda: questions.find_excerpts(scope, where, first, after),
         )
 
     async def participants_matching(self, project_id: str, where: Where) -> list[ParticipantMatch]:
         scope = await self._scope(project_id, where.coders, where.filter, with_text=bool(where.text))
-        return scope.memo(
-            ("participants_matching", where.model_dump_json()), lambda: questions.participants_matching(scope, where)
+        return await _answer(
+            scope,
+            ("participants_matching", where.model_dump_json()),
+            lambda: questions.participants_matching(scope, where),
         )
 
     async def sequences(
@@ -157,7 +181,9 @@ class Analytics(ABC):
         coders: Sequence[str] | None = None,
     ) -> list[SequenceHit]:
         scope = await self._scope(project_id, coders, filter)
-        return scope.memo(("sequences", first, then, max_gap), lambda: questions.sequences(scope, first, then, max_gap))
+        return await _answer(
+            scope, ("sequences", first, then, max_gap), lambda: questions.sequences(scope, first, then, max_gap)
+        )
 
     async def concept_paths(
         self,
@@ -170,7 +196,8 @@ class Analytics(ABC):
         coders: Sequence[str] | None = None,
     ) -> list[ConceptPath]:
         scope = await self._scope(project_id, coders, filter)
-        return scope.memo(
+        return await _answer(
+            scope,
             ("concept_paths", source, target, max_length, tuple(via)),
             lambda: questions.concept_paths(scope, source, target, max_length, via),
         )
@@ -185,7 +212,7 @@ class Analytics(ABC):
     ) -> Agreement:
         """Agreement per code and pooled over the codes (see graph.analysis.agreement)."""
         scope = await self._scope(project_id, None, None)
-        per_code = tallies(scope, coders, code_ids, document_ids, unit)
+        per_code = await off_loop(lambda: tallies(scope, coders, code_ids, document_ids, unit))
         n = len(set(coders))
         pooled: Counter[Pattern] = Counter()
         for tally in per_code.values():
@@ -198,4 +225,4 @@ class Analytics(ABC):
 
     async def search(self, project_id: str, text: str, first: int = 20, after: str | None = None) -> SearchPage:
         candidates = await self.search_documents(project_id, parse_query(text))
-        return questions.search(candidates, text, first, after)
+        return await off_loop(lambda: questions.search(candidates, text, first, after))

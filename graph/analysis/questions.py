@@ -42,6 +42,7 @@ from graph.analysis.results import (
 )
 from graph.analysis.snapshot import ExcerptFact, Scope
 from graph.analysis.text import contains, find, parse_query
+from graph.analysis.worker import stopping
 from graph.errors import BadInput
 from graph.models import AttributeValue, Code, Theme
 
@@ -400,6 +401,7 @@ def search(documents: list[tuple[str, str | None, str]], query: str, first: int,
     hits: list[tuple[list[object], SearchHit]] = []
     try:  # documents are scanned in order and only until the page is full: a page costs its own documents
         for document_id, participant_id, text in sorted(documents):
+            stopping()
             if resume is not None and document_id < resume[0]:
                 continue
             for start, end in find(text, terms):

@@ -4,6 +4,7 @@ coders and case filter to it and rolls codes up into themes."""
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -65,6 +66,9 @@ class Snapshot:
     _scopes: OrderedDict[tuple[object, ...], Scope] = field(
         default_factory=OrderedDict, init=False, compare=False, repr=False
     )
+    _keeping: threading.Lock = field(default_factory=threading.Lock, init=False, compare=False, repr=False)
+    """Guards `_scopes` and every scope's answers: questions are worked out on the analysis
+    worker (graph.analysis.worker), reports and exports on the event loop."""
 
     @cached_property
     def indexed(self) -> Indexed:
@@ -75,11 +79,12 @@ class Snapshot:
         """The snapshot seen through `coders` and `filter`; kept, so questions asked of
         one scope between two changes share its indexes."""
         key = (None if coders is None else tuple(sorted(set(coders))), filter.model_dump_json())
-        found = self._scopes.get(key)
-        if found is None:
-            found = self._scopes[key] = Scope(self, coders, filter)
-            while len(self._scopes) > KEPT_SCOPES:
-                self._scopes.popitem(last=False)
+        with self._keeping:
+            found = self._scopes.get(key)
+            if found is None:
+                found = self._scopes[key] = Scope(self, coders, filter)
+                while len(self._scopes) > KEPT_SCOPES:
+                    self._scopes.popitem(last=False)
         return found
 
 
@@ -98,12 +103,15 @@ class Scope:
         """`compute()`, kept under `key` while this scope is kept: an answer depends only
         on the snapshot, the scope and its arguments, so it is reused until the project
         changes. Callers must not modify what they get."""
-        if key in self._memo:
-            self._memo.move_to_end(key)
-            return self._memo[key]  # type: ignore[no-any-return]
-        value = self._memo[key] = compute()
-        while len(self._memo) > KEPT_ANSWERS:
-            self._memo.popitem(last=False)
+        with self.snapshot._keeping:
+            if key in self._memo:
+                self._memo.move_to_end(key)
+                return self._memo[key]  # type: ignore[no-any-return]
+        value = compute()
+        with self.snapshot._keeping:
+            self._memo[key] = value
+            while len(self._memo) > KEPT_ANSWERS:
+                self._memo.popitem(last=False)
         return value
 
     @cached_property

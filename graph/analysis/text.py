@@ -5,12 +5,19 @@ documents; this finds the matches in them, the same way for every adapter."""
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 
-from graph.errors import BadInput
+from graph.analysis.worker import stopping
+from graph.errors import BadInput, LimitExceeded
 
+MAX_QUERY_CHARS = 1_000
+"""The longest search text: a question, not a document."""
+MAX_QUERY_TERMS = 32
+"""The most words and phrases in one search (each is matched against every word searched)."""
 _WORD = re.compile(r"\w+")
 _TERM = re.compile(r'"([^"]*)"|(\S+)')
 
@@ -38,17 +45,68 @@ _RUN = re.compile(f"[\\w{_MARKS}]+")
 """A word as written: word characters with the combining marks that belong to them."""
 
 
-@lru_cache(maxsize=65536)
 def _fold_run(run: str) -> tuple[str, ...]:
+    """The folded words of a run; ordinary words are cached, a freak run of thousands of letters is not."""
+    return _fold_word(run) if len(run) <= 64 else tuple(_WORD.findall(fold(run)))
+
+
+@lru_cache(maxsize=65536)
+def _fold_word(run: str) -> tuple[str, ...]:
     return tuple(_WORD.findall(fold(run)))
 
 
-@lru_cache(maxsize=1024)
+KEPT_TOKENS = 2_000_000
+"""The most words the token cache keeps, over all the texts it holds (a few hundred MB at most)."""
+
+
+class _TokenCache:
+    """The words of recently searched texts, bounded by their number (so by memory, not by a
+    count of texts that may each be megabytes): the same transcripts are searched again and again."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.used = 0
+        self._kept: OrderedDict[str, tuple[Token, ...]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, text: str) -> tuple[Token, ...] | None:
+        with self._lock:
+            found = self._kept.get(text)
+            if found is not None:
+                self._kept.move_to_end(text)
+            return found
+
+    def put(self, text: str, words: tuple[Token, ...]) -> None:
+        if len(words) > self.budget // 4:
+            return  # a text this large would crowd out all the rest
+        with self._lock:
+            if text in self._kept:
+                return
+            self._kept[text] = words
+            self.used += len(words)
+            while self.used > self.budget:
+                _, dropped = self._kept.popitem(last=False)
+                self.used -= len(dropped)
+
+
+_TOKENS = _TokenCache(KEPT_TOKENS)
+
+
 def tokens(text: str) -> tuple[Token, ...]:
     """The words of `text`, folded, with their span in `text` (code points, end exclusive,
-    combining marks included). Cached: the same transcripts are searched again and again."""
+    combining marks included)."""
+    if (kept := _TOKENS.get(text)) is not None:
+        return kept
+    found = _tokenize(text)
+    _TOKENS.put(text, found)
+    return found
+
+
+def _tokenize(text: str) -> tuple[Token, ...]:
     out: list[Token] = []
-    for m in _RUN.finditer(text):
+    for count, m in enumerate(_RUN.finditer(text)):
+        if count % 10_000 == 0:
+            stopping()
         words = _fold_run(m.group())
         if len(words) == 1:
             out.append(Token(words[0], m.start(), m.end()))
@@ -77,12 +135,24 @@ def _tokens_by_char(run: str, offset: int) -> list[Token]:
 def parse_query(query: str) -> list[tuple[str, ...]]:
     """Terms of a search: each a word or a "quoted phrase", as folded words. All must occur."""
     terms = []
+    if len(query) > MAX_QUERY_CHARS:
+        raise LimitExceeded(
+            f"The search text is {len(query):,} characters long; the most is {MAX_QUERY_CHARS:,}.",
+            limit="maxSearchChars",
+            maximum=MAX_QUERY_CHARS,
+        )
     for phrase, word in _TERM.findall(query):
         words = tuple(t.text for t in tokens(phrase if phrase else word))
         if words:
             terms.append(words)
     if not terms:
         raise BadInput('The search text has no words; give one or more words or "quoted phrases".')
+    if len(terms) > MAX_QUERY_TERMS:
+        raise LimitExceeded(
+            f'The search has {len(terms):,} terms; the most is {MAX_QUERY_TERMS} (words or "quoted phrases").',
+            limit="maxSearchTerms",
+            maximum=MAX_QUERY_TERMS,
+        )
     return terms
 
 
@@ -93,6 +163,7 @@ def find(text: str, terms: list[tuple[str, ...]]) -> list[tuple[int, int]]:
     found: list[tuple[int, int]] = []
     seen_terms = 0
     for term in terms:
+        stopping()
         n = len(term)
         starts = [i for i, w in enumerate(texts) if w == term[0] and texts[i : i + n] == list(term)]
         spans = [(words[i].start, words[i + n - 1].end) for i in starts]
