@@ -65,6 +65,7 @@ class ThememapGraphQL(GraphQL[Context, None]):
             max_tokens=settings.max_tokens,
             max_aliases=settings.max_aliases,
             max_page_size=settings.max_page_size,
+            max_cost=settings.max_cost,
         )
         super().__init__(
             build_schema(self.limits, introspection=not settings.production),

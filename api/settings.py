@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     max_tokens: int = Field(5000, ge=10, description="Most lexical tokens a GraphQL document may have.")
     max_aliases: int = Field(50, ge=0, description="Most aliased fields an operation may have.")
     max_page_size: int = Field(500, ge=1, description="Largest `first` a paginated field accepts.")
+    max_cost: int = Field(
+        100_000, ge=1, description="Most field values an operation may resolve, pages multiplied through nesting."
+    )
     max_body_bytes: int = Field(1_000_000, ge=1024, description="Largest request body, except REFI-QDA imports.")
     max_upload_bytes: int = Field(
         512 * 1024 * 1024, ge=1024, description="Largest body of POST /projects/{id}/import (a REFI-QDA file)."

@@ -42,9 +42,13 @@ class StaleVersion(Conflict):
 
 
 class LimitExceeded(DomainError):
-    """The request asks for more than the service allows at once; the extensions say which limit."""
+    """The request asks for more than the service allows at once; the message and the
+    extensions name the limit and its value."""
 
     code = "LIMIT_EXCEEDED"
+
+    def __init__(self, message: str, limit: str, maximum: int, **extensions: Any) -> None:
+        super().__init__(f"{message} (limit {limit} = {maximum}).", limit=limit, maximum=maximum, **extensions)
 
 
 class Forbidden(DomainError):

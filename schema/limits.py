@@ -10,11 +10,33 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
-from graphql import GraphQLError, GraphQLSyntaxError, ValidationContext, ValidationRule
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLField,
+    GraphQLInterfaceType,
+    GraphQLNamedType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    GraphQLSyntaxError,
+    InlineFragmentNode,
+    IntValueNode,
+    SelectionSetNode,
+    ValidationContext,
+    ValidationRule,
+    VariableNode,
+    get_named_type,
+    get_operation_ast,
+)
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter, SchemaExtension
 
-from graph.errors import BadInput, DomainError
+from graph.errors import BadInput, LimitExceeded
 
 
 @dataclass(frozen=True)
@@ -23,13 +45,7 @@ class Limits:
     max_tokens: int = 5000
     max_aliases: int = 50
     max_page_size: int = 500
-
-
-class LimitExceeded(DomainError):
-    code = "LIMIT_EXCEEDED"
-
-    def __init__(self, message: str, limit: str, maximum: int) -> None:
-        super().__init__(f"{message} (limit {limit} = {maximum}).", limit=limit, maximum=maximum)
+    max_cost: int = 100_000
 
 
 def check_page_size(first: int, limits: Limits) -> None:
@@ -89,6 +105,85 @@ class _TokenLimit(MaxTokensLimiter):
                 error.extensions = {"code": "LIMIT_EXCEEDED", "limit": "maxTokens", "maximum": self.max_token_count}
 
 
+def estimated_cost(
+    schema: GraphQLSchema, document: DocumentNode, operation_name: str | None, variables: dict[str, Any]
+) -> int:
+    """How many field values an operation may resolve at most: every field counts once for each
+    item of the pages above it, a page holding its `first` (given, or the argument's default).
+    Plain lists (a project's codes, an excerpt's codings) count as one: they are small."""
+    operation = get_operation_ast(document, operation_name)
+    root = schema.get_root_type(operation.operation) if operation else None
+    if operation is None or root is None:
+        return 0
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+
+    def cost(selections: SelectionSetNode, parent: GraphQLNamedType | None, items: int) -> int:
+        total = 0
+        for node in selections.selections:
+            if isinstance(node, FieldNode):
+                field = (
+                    parent.fields.get(node.name.value)
+                    if isinstance(parent, GraphQLObjectType | GraphQLInterfaceType)
+                    else None
+                )
+                if field is None:
+                    continue
+                total += items
+                if node.selection_set is not None:
+                    total += cost(node.selection_set, get_named_type(field.type), items * _page(node, field, variables))
+            elif isinstance(node, InlineFragmentNode):
+                condition = schema.get_type(node.type_condition.name.value) if node.type_condition else parent
+                total += cost(node.selection_set, condition, items)
+            elif isinstance(node, FragmentSpreadNode) and node.name.value in fragments:
+                fragment = fragments[node.name.value]
+                total += cost(fragment.selection_set, schema.get_type(fragment.type_condition.name.value), items)
+        return total
+
+    return cost(operation.selection_set, root, 1)
+
+
+def _page(node: FieldNode, field: GraphQLField, variables: dict[str, Any]) -> int:
+    """The `first` a field is asked for (its default when not given), or 1 for fields without one."""
+    argument = field.args.get("first")
+    if argument is None:
+        return 1
+    given = next((a.value for a in node.arguments or () if a.name.value == "first"), None)
+    if isinstance(given, IntValueNode):
+        value: Any = int(given.value)
+    elif isinstance(given, VariableNode):
+        value = variables.get(given.name.value, argument.default_value)
+    else:
+        value = argument.default_value
+    return max(value, 1) if isinstance(value, int) else 1
+
+
+class _CostLimit(SchemaExtension):
+    """Refuses, before it runs, an operation whose estimated cost is over the limit."""
+
+    def __init__(self, max_cost: int) -> None:
+        self.max_cost = max_cost
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.graphql_document is not None and context.result is None:
+            estimate = estimated_cost(
+                context.schema._schema, context.graphql_document, context.operation_name, context.variables or {}
+            )
+            if estimate > self.max_cost:
+                refusal = LimitExceeded(
+                    f"This operation could resolve about {estimate:,} values; ask for smaller pages or fewer nested "
+                    "lists",
+                    "maxCost",
+                    self.max_cost,
+                    estimate=estimate,
+                )
+                context.result = ExecutionResult(
+                    data=None,
+                    errors=[GraphQLError(refusal.message, extensions={**refusal.extensions, "code": refusal.code})],
+                )
+        yield
+
+
 def limit_extensions(limits: Limits) -> list[Callable[[], SchemaExtension]]:
     """Factories, so that every operation gets fresh extension instances (strawberry keeps
     per-operation state on them)."""
@@ -96,4 +191,5 @@ def limit_extensions(limits: Limits) -> list[Callable[[], SchemaExtension]]:
         lambda: _DepthLimit(limits.max_depth),
         lambda: _TokenLimit(limits.max_tokens),
         lambda: _AliasLimit(limits.max_aliases),
+        lambda: _CostLimit(limits.max_cost),
     ]

@@ -137,7 +137,7 @@ def parse_query(query: str) -> list[tuple[str, ...]]:
     terms = []
     if len(query) > MAX_QUERY_CHARS:
         raise LimitExceeded(
-            f"The search text is {len(query):,} characters long; the most is {MAX_QUERY_CHARS:,}.",
+            f"The search text is {len(query):,} characters long; ask with fewer words",
             limit="maxSearchChars",
             maximum=MAX_QUERY_CHARS,
         )
@@ -149,7 +149,7 @@ def parse_query(query: str) -> list[tuple[str, ...]]:
         raise BadInput('The search text has no words; give one or more words or "quoted phrases".')
     if len(terms) > MAX_QUERY_TERMS:
         raise LimitExceeded(
-            f'The search has {len(terms):,} terms; the most is {MAX_QUERY_TERMS} (words or "quoted phrases").',
+            f'The search has {len(terms):,} words or "quoted phrases"; ask with fewer',
             limit="maxSearchTerms",
             maximum=MAX_QUERY_TERMS,
         )
