@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import csv
 import io
+from functools import partial
 
 from graph.analysis import questions
 from graph.analysis.results import CooccurrenceScope
-from graph.analysis.snapshot import Scope
+from graph.analysis.snapshot import Scope, Snapshot
+from graph.analysis.worker import off_loop
 from graph.service.reading import Reader
 
 QUOTES_PER_THEME = 3
@@ -22,7 +24,7 @@ async def report_markdown(reader: Reader, project_id: str) -> str:
     illustrative quotes with pseudonyms."""
     project = (await reader.get_projects([project_id])).get(project_id)
     snapshot = await reader.project_snapshot(project_id)
-    matrix = questions.case_matrix(Scope(snapshot), "THEME", ())
+    matrix = await off_loop(partial(questions.case_matrix, Scope(snapshot), "THEME", ()))
     participants = {p.id: p for p in snapshot.participants}
     codes = {c.id: c for c in snapshot.codes}
     members: dict[str, list[str]] = {}
@@ -55,7 +57,10 @@ async def report_markdown(reader: Reader, project_id: str) -> str:
 
 async def case_matrix_csv(reader: Reader, project_id: str) -> str:
     """Rows: participants with their attributes; columns: themes; cells: excerpt counts."""
-    snapshot = await reader.project_snapshot(project_id)
+    return await off_loop(partial(_case_matrix_csv, await reader.project_snapshot(project_id)))
+
+
+def _case_matrix_csv(snapshot: Snapshot) -> str:
     matrix = questions.case_matrix(Scope(snapshot), "THEME", ())
     names = {t.id: t.name for t in snapshot.themes}
     attributes = sorted({a for p in snapshot.participants for a in p.attributes})
@@ -73,7 +78,10 @@ async def case_matrix_csv(reader: Reader, project_id: str) -> str:
 
 async def cooccurrence_csv(reader: Reader, project_id: str) -> str:
     """Pairs of codes that occur together (EXCERPT scope), most frequent first."""
-    snapshot = await reader.project_snapshot(project_id)
+    return await off_loop(partial(_cooccurrence_csv, await reader.project_snapshot(project_id)))
+
+
+def _cooccurrence_csv(snapshot: Snapshot) -> str:
     names = {c.id: c.name for c in snapshot.codes}
     out = io.StringIO()
     writer = csv.writer(out)
