@@ -23,6 +23,12 @@ MAX_BYTES = 512 * 1024 * 1024
 """The most an archive may hold once unpacked."""
 MAX_RATIO = 200
 """The most a member may expand over its compressed size (plain text compresses ~3-10x)."""
+MAX_GROWTH = 50
+"""The most a whole archive may expand over its own size, beyond FREE_BYTES: transcripts and
+project XML compress 3-20x, so a real project stays well within it, while a small upload cannot
+become a very large stored project."""
+FREE_BYTES = 16 * 1024 * 1024
+"""What any archive may unpack to, however small it is."""
 
 
 @dataclass
@@ -78,14 +84,21 @@ def _archive(data: bytes) -> Package:
         members = archive.infolist()
     except zipfile.BadZipFile as exc:
         raise BadInput(f"The archive is damaged: {exc}.") from None
-    total = 0
+    total, allowed = 0, min(MAX_BYTES, max(FREE_BYTES, MAX_GROWTH * len(data)))
     for m in members:
         name = m.filename
         if name.startswith(("/", "\\")) or ".." in posixpath.normpath(name).split("/") or ":" in name:
             raise BadInput(f"The archive member {name!r} points outside the archive; refusing it.")
         total += m.file_size
-        if total > MAX_BYTES or (m.compress_size and m.file_size / m.compress_size > MAX_RATIO):
-            raise BadInput("The archive unpacks to more than this service accepts (a zip bomb?); refusing it.")
+        if m.compress_size and m.file_size / m.compress_size > MAX_RATIO:
+            raise BadInput(
+                f"The archive member {name!r} expands more than {MAX_RATIO} times (a zip bomb?); refusing it."
+            )
+        if total > allowed:
+            raise BadInput(
+                f"The archive unpacks to more than this service accepts for a file of its size ({allowed:,} bytes: "
+                f"{MAX_GROWTH} times the upload, at least {FREE_BYTES:,}, at most {MAX_BYTES:,}); refusing it."
+            )
     projects = [m for m in members if m.filename.lower().endswith(".qde") and "/" not in m.filename.strip("/")]
     chosen = next(
         (m for m in projects if m.filename.lower() == "project.qde"), projects[0] if len(projects) == 1 else None

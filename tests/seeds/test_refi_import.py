@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import random
 import tempfile
 import zipfile
 from pathlib import Path
@@ -20,6 +21,7 @@ from graph.policy import Actor
 from graph.service import Reader, Service
 from seeds.refi.export import export
 from seeds.refi.imports import import_file
+from seeds.refi.read import FREE_BYTES, MAX_GROWTH, MAX_RATIO, read
 from seeds.registry import datasets
 from tests.conftest import ACTOR, TRUSTED
 from tests.seeds.conftest import DEMO, seed
@@ -362,3 +364,20 @@ async def test_categories_keep_is_codable(service: Service) -> None:
     with pytest.raises(BadInput):
         await import_file(service, IMPORTER, coded, project_id=summary.project_id)
     assert (await reader.documents_of_projects([summary.project_id]))[summary.project_id] == []
+
+
+def test_a_small_upload_cannot_become_a_large_project() -> None:
+    """Each member within the compression ratio, but the whole far beyond what its size allows."""
+    rng = random.Random(1)
+    block = b"".join(rng.randbytes(24) + b"\0" * 2024 for _ in range(1024))  # 2 MiB, about 80x compressible
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("project.qde", PROJECT % (b"", b""))
+        for i in range(12):
+            archive.writestr(f"sources/{i}.txt", block)
+    data = buffer.getvalue()
+    members = [m for m in zipfile.ZipFile(io.BytesIO(data)).infolist() if m.filename.startswith("sources/")]
+    assert all(m.file_size / m.compress_size < MAX_RATIO for m in members), "no member is a bomb by itself"
+    assert sum(m.file_size for m in members) > max(FREE_BYTES, MAX_GROWTH * len(data))
+    with pytest.raises(BadInput, match="times the upload"):
+        read(data)
