@@ -29,6 +29,7 @@ from api.ratelimit import RateLimited
 from api.security import graphiql_csp
 from api.settings import Settings
 from graph.errors import StoreUnavailable
+from graph.models import User
 from schema import build_schema
 from schema.context import Context
 from schema.limits import Limits
@@ -85,15 +86,14 @@ class ThememapGraphQL(GraphQL[Context, None]):
 
     async def get_context(self, request: Any, response: Any = None) -> Context:
         state = self.app_state
-        if state.settings.auth == "off":
+
+        def context(user: User | None, **why: Any) -> Context:
             return Context(
-                service=state.service,
-                user=state.local_user,
-                auth=False,
-                request=request,
-                response=response,
-                limits=self.limits,
+                service=state.service, user=user, request=request, response=response, limits=self.limits, **why
             )
+
+        if state.settings.auth == "off":
+            return context(state.local_user, auth=False)
         token = bearer(request.headers.get("authorization"))
         try:
             user = (
@@ -102,24 +102,11 @@ class ThememapGraphQL(GraphQL[Context, None]):
                 else None
             )
         except StoreUnavailable as exc:
-            return Context(
-                service=state.service,
-                user=None,
-                store_problem=exc,
-                request=request,
-                response=response,
-                limits=self.limits,
-            )
-        problem = None if user else ("Invalid or revoked token" if token else "Authentication required")
+            return context(None, store_problem=exc)
         if isinstance(request, Request):
             setattr(request.state, _SIGNED_IN, user is not None)
-        return Context(
-            service=state.service,
-            user=user,
-            auth_problem=problem,
-            request=request,
-            response=response,
-            limits=self.limits,
+        return context(
+            user, auth_problem=None if user else "Invalid or revoked token" if token else "Authentication required"
         )
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:

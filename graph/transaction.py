@@ -19,6 +19,19 @@ Span = tuple[str, int, int]
 """An excerpt's place: (document id, start, end) in code points."""
 
 
+class ReadOnly(RuntimeError):
+    """A write was attempted inside `Store.read`: a programming error, never a user's."""
+
+    def __init__(self) -> None:
+        super().__init__("This transaction only reads; run writes through Store.write.")
+
+
+def require_writable(writable: bool) -> None:
+    """What an adapter's write primitives call first."""
+    if not writable:
+        raise ReadOnly()
+
+
 class Transaction(Protocol):
     # -- nodes -----------------------------------------------------------------------------
     async def refs(self, ids: Sequence[str]) -> dict[str, NodeRef]:

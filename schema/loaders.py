@@ -38,37 +38,30 @@ def _one(fetch: Callable[[Sequence[str]], Awaitable[dict[str, V]]]) -> DataLoade
     return DataLoader(load_fn=load)
 
 
-def _stats(
-    fetch: Callable[[Sequence[str], str | None], Awaitable[dict[str, ConceptStats]]],
-) -> DataLoader[tuple[str, str | None], ConceptStats]:
-    """Keys are (concept id, coder or None for everyone); one store call per distinct coder."""
+def _stats(fetch: Callable[[Sequence[str]], Awaitable[dict[str, ConceptStats]]]) -> DataLoader[str, ConceptStats]:
+    """Prevalence by concept id, counted over the codings the reader lets the caller see."""
 
-    async def load(keys: list[tuple[str, str | None]]) -> list[ConceptStats]:
-        by_coder: dict[str | None, list[str]] = {}
-        for id, coder in keys:
-            by_coder.setdefault(coder, []).append(id)
-        found = {coder: await fetch(ids, coder) for coder, ids in by_coder.items()}
-        return [found[coder][id] for id, coder in keys]
+    async def load(keys: list[str]) -> list[ConceptStats]:
+        found = await fetch(keys)
+        return [found.get(key, ConceptStats(excerpt_count=0, participant_count=0)) for key in keys]
 
     return DataLoader(load_fn=load)
 
 
-PageKey = tuple[str, int, str | None, str | None]
-"""(code id, first, after, coder or None for everyone)."""
+PageKey = tuple[str, int, str | None]
+"""(code id, first, after)."""
 
 
-def _pages(
-    fetch: Callable[[Sequence[str], int, str | None, str | None], Awaitable[dict[str, Page]]],
-) -> DataLoader[PageKey, Page]:
-    """One store call per distinct (first, after, coder): a list of codes each showing
-    its first excerpts costs one round trip, not one per code."""
+def _pages(fetch: Callable[[Sequence[str], int, str | None], Awaitable[dict[str, Page]]]) -> DataLoader[PageKey, Page]:
+    """One store call per distinct (first, after): a list of codes each showing its first
+    excerpts costs one round trip, not one per code."""
 
     async def load(keys: list[PageKey]) -> list[Page]:
-        groups: dict[tuple[int, str | None, str | None], list[str]] = {}
-        for id, first, after, coder in keys:
-            groups.setdefault((first, after, coder), []).append(id)
+        groups: dict[tuple[int, str | None], list[str]] = {}
+        for id, first, after in keys:
+            groups.setdefault((first, after), []).append(id)
         found = {group: await fetch(ids, *group) for group, ids in groups.items()}
-        return [found[(first, after, coder)][id] for id, first, after, coder in keys]
+        return [found[(first, after)][id] for id, first, after in keys]
 
     return DataLoader(load_fn=load)
 
@@ -84,37 +77,37 @@ def _many(fetch: Callable[[Sequence[str]], Awaitable[dict[str, list[V]]]]) -> Da
 class Loaders:
     """One DataLoader per batch reader of the request's `Reader` (the policy applied); a new set for every request."""
 
-    def __init__(self, store: Reader) -> None:
-        self.user: DataLoader[str, User | None] = _one(store.get_users)
-        self.project: DataLoader[str, Project | None] = _one(store.get_projects)
-        self.participant: DataLoader[str, Participant | None] = _one(store.get_participants)
-        self.document: DataLoader[str, Document | None] = _one(store.get_documents)
-        self.excerpt: DataLoader[str, Excerpt | None] = _one(store.get_excerpts)
-        self.code: DataLoader[str, Code | None] = _one(store.get_codes)
-        self.theme: DataLoader[str, Theme | None] = _one(store.get_themes)
-        self.link: DataLoader[str, Link | None] = _one(store.get_links)
-        self.memo: DataLoader[str, Memo | None] = _one(store.get_memos)
-        self.node: DataLoader[str, NodeRef | None] = _one(store.node_refs)
+    def __init__(self, reader: Reader) -> None:
+        self.user: DataLoader[str, User | None] = _one(reader.get_users)
+        self.project: DataLoader[str, Project | None] = _one(reader.get_projects)
+        self.participant: DataLoader[str, Participant | None] = _one(reader.get_participants)
+        self.document: DataLoader[str, Document | None] = _one(reader.get_documents)
+        self.excerpt: DataLoader[str, Excerpt | None] = _one(reader.get_excerpts)
+        self.code: DataLoader[str, Code | None] = _one(reader.get_codes)
+        self.theme: DataLoader[str, Theme | None] = _one(reader.get_themes)
+        self.link: DataLoader[str, Link | None] = _one(reader.get_links)
+        self.memo: DataLoader[str, Memo | None] = _one(reader.get_memos)
+        self.node: DataLoader[str, NodeRef | None] = _one(reader.node_refs)
 
-        self.participants_of_project: DataLoader[str, list[Participant]] = _many(store.participants_of_projects)
-        self.documents_of_project: DataLoader[str, list[Document]] = _many(store.documents_of_projects)
-        self.documents_of_participant: DataLoader[str, list[Document]] = _many(store.documents_of_participants)
-        self.excerpts_of_document: DataLoader[str, list[Excerpt]] = _many(store.excerpts_of_documents)
-        self.codings_of_excerpt: DataLoader[str, list[Coding]] = _many(store.codings_of_excerpts)
-        self.codes_of_project: DataLoader[str, list[Code]] = _many(store.codes_of_projects)
-        self.children_of_code: DataLoader[str, list[Code]] = _many(store.children_of_codes)
-        self.themes_of_project: DataLoader[str, list[Theme]] = _many(store.themes_of_projects)
-        self.subthemes_of_theme: DataLoader[str, list[Theme]] = _many(store.subthemes_of_themes)
-        self.codes_of_theme: DataLoader[str, list[Code]] = _many(store.codes_of_themes)
-        self.themes_of_code: DataLoader[str, list[Theme]] = _many(store.themes_of_codes)
-        self.links_of_project: DataLoader[str, list[Link]] = _many(store.links_of_projects)
-        self.memos_of_project: DataLoader[str, list[Memo]] = _many(store.memos_of_projects)
-        self.members_of_project: DataLoader[str, list[Membership]] = _many(store.members_of_projects)
+        self.participants_of_project: DataLoader[str, list[Participant]] = _many(reader.participants_of_projects)
+        self.documents_of_project: DataLoader[str, list[Document]] = _many(reader.documents_of_projects)
+        self.documents_of_participant: DataLoader[str, list[Document]] = _many(reader.documents_of_participants)
+        self.excerpts_of_document: DataLoader[str, list[Excerpt]] = _many(reader.excerpts_of_documents)
+        self.codings_of_excerpt: DataLoader[str, list[Coding]] = _many(reader.codings_of_excerpts)
+        self.codes_of_project: DataLoader[str, list[Code]] = _many(reader.codes_of_projects)
+        self.children_of_code: DataLoader[str, list[Code]] = _many(reader.children_of_codes)
+        self.themes_of_project: DataLoader[str, list[Theme]] = _many(reader.themes_of_projects)
+        self.subthemes_of_theme: DataLoader[str, list[Theme]] = _many(reader.subthemes_of_themes)
+        self.codes_of_theme: DataLoader[str, list[Code]] = _many(reader.codes_of_themes)
+        self.themes_of_code: DataLoader[str, list[Theme]] = _many(reader.themes_of_codes)
+        self.links_of_project: DataLoader[str, list[Link]] = _many(reader.links_of_projects)
+        self.memos_of_project: DataLoader[str, list[Memo]] = _many(reader.memos_of_projects)
+        self.members_of_project: DataLoader[str, list[Membership]] = _many(reader.members_of_projects)
 
-        self.excerpts_of_code: DataLoader[PageKey, Page] = _pages(store.excerpts_of_codes)
+        self.excerpts_of_code: DataLoader[PageKey, Page] = _pages(reader.excerpts_of_codes)
 
-        self.code_stats: DataLoader[tuple[str, str | None], ConceptStats] = _stats(store.code_stats)
-        self.theme_stats: DataLoader[tuple[str, str | None], ConceptStats] = _stats(store.theme_stats)
+        self.code_stats: DataLoader[str, ConceptStats] = _stats(reader.code_stats)
+        self.theme_stats: DataLoader[str, ConceptStats] = _stats(reader.theme_stats)
 
     def for_kind(self, kind: NodeKind) -> DataLoader[str, Any]:
         """The by-id loader for nodes of `kind`."""

@@ -332,22 +332,25 @@ class Code(Node):
     async def themes(self, info: Info) -> list[Theme]:
         return [Theme.of(t) for t in await info.context.loaders.themes_of_code.load(self.id)]
 
-    @strawberry.field(description="Distinct excerpts coded with this code (by any coder); child codes not included.")
+    @strawberry.field(
+        description="Distinct excerpts coded with this code (by any coder; under blind coding, an ANALYST's own); "
+        "child codes not included."
+    )
     async def excerpt_count(self, info: Info) -> int:
-        stats = await info.context.loaders.code_stats.load((self.id, None))
+        stats = await info.context.loaders.code_stats.load(self.id)
         return stats.excerpt_count
 
     @strawberry.field(
         description="Distinct participants with at least one excerpt coded with this code; child codes not included."
     )
     async def participant_count(self, info: Info) -> int:
-        stats = await info.context.loaders.code_stats.load((self.id, None))
+        stats = await info.context.loaders.code_stats.load(self.id)
         return stats.participant_count
 
     @strawberry.field(description="Excerpts coded with this code, in document and text order.")
     async def excerpts(self, info: Info, first: int = 20, after: str | None = None) -> ExcerptConnection:
         check_page_size(first, info.context.limits)
-        page = await info.context.loaders.excerpts_of_code.load((self.id, first, after, None))
+        page = await info.context.loaders.excerpts_of_code.load((self.id, first, after))
         edges = [ExcerptEdge(cursor=c, node=Excerpt.of(e)) for e, c in zip(page.items, page.cursors)]
         return ExcerptConnection(
             edges=edges,
@@ -392,17 +395,18 @@ class Theme(Node):
         return [Code.of(c) for c in await info.context.loaders.codes_of_theme.load(self.id)]
 
     @strawberry.field(
-        description="Distinct excerpts coded (by any coder) with any code of this theme or of its subthemes, recursively."
+        description="Distinct excerpts coded (by any coder; under blind coding, an ANALYST's own) with any code of this "
+        "theme or of its subthemes, recursively."
     )
     async def excerpt_count(self, info: Info) -> int:
-        stats = await info.context.loaders.theme_stats.load((self.id, None))
+        stats = await info.context.loaders.theme_stats.load(self.id)
         return stats.excerpt_count
 
     @strawberry.field(
         description="Distinct participants with an excerpt coded with any code of this theme or of its subthemes."
     )
     async def participant_count(self, info: Info) -> int:
-        stats = await info.context.loaders.theme_stats.load((self.id, None))
+        stats = await info.context.loaders.theme_stats.load(self.id)
         return stats.participant_count
 
 

@@ -31,7 +31,6 @@ from graph.analysis.results import (
 from graph.analysis.snapshot import Scope, Snapshot
 from graph.analysis.text import parse_query
 from graph.analysis.worker import off_loop
-from graph.errors import NotFound
 from graph.models import ConceptStats, NodeKind, NodeRef
 
 T = TypeVar("T")
@@ -52,7 +51,8 @@ class Analytics(ABC):
     @abstractmethod
     async def project_snapshot(self, project_id: str, with_text: bool = False) -> Snapshot:
         """One project's concepts, cases, excerpt spans (and texts) and codings, read in
-        one transaction; NotFound if there is no such project. Adapters keep it in a
+        one transaction (empty if there is no such project: the Reader has checked it exists).
+        Adapters keep it in a
         `SnapshotCache` and reread it only when the project's revision has changed."""
 
     @abstractmethod
@@ -81,10 +81,7 @@ class Analytics(ABC):
         refs = {id: ref for id, ref in (await self.node_refs(ids)).items() if ref.kind is kind}
         out = {id: ConceptStats(excerpt_count=0, participant_count=0) for id in ids}
         for project_id in dict.fromkeys(ref.project_id for ref in refs.values()):
-            try:
-                snapshot = await self.project_snapshot(project_id)
-            except NotFound:  # deleted since the ids were looked up
-                continue
+            snapshot = await self.project_snapshot(project_id)  # empty if deleted since the ids were looked up
             coders = None if coder_id is None else [coder_id]
             counts = await off_loop(partial(_prevalence_of, snapshot, coders))
             for id, ref in refs.items():

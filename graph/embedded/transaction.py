@@ -17,7 +17,7 @@ from typing import Any, Protocol, TypeVar, cast
 from graph.embedded import rows
 from graph.embedded.connection import Db
 from graph.models import Code, Coding, Event, Link, NodeKind, NodeRef, Project, Role, Stamped, Theme, User
-from graph.transaction import Span
+from graph.transaction import Span, require_writable
 
 T = TypeVar("T")
 
@@ -176,8 +176,7 @@ class EmbeddedTransaction:
         self._writable = writable
 
     def _writing(self) -> None:
-        if not self._writable:
-            raise RuntimeError("This transaction only reads; run writes through Store.write.")
+        require_writable(self._writable)
 
     async def _write(self, job: Callable[[Db], T]) -> T:
         self._writing()

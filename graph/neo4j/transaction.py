@@ -28,7 +28,7 @@ from graph.models import (
 )
 from graph.neo4j import cypher as q
 from graph.neo4j import records
-from graph.transaction import Span
+from graph.transaction import Span, require_writable
 
 Tx = AsyncManagedTransaction
 
@@ -95,8 +95,7 @@ class Neo4jTransaction:
         return [r["id"] for r in await rows(self._tx, statement, **params)]
 
     def _writing(self) -> None:
-        if not self._writable:
-            raise RuntimeError("This transaction only reads; run writes through Store.write.")
+        require_writable(self._writable)
 
     async def _write(self, statement: str, **params: Any) -> Record | None:
         """Run a writing statement; its first record, for those that count what they changed."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -244,7 +244,12 @@ class Reader:
     async def theme_stats(self, ids: Sequence[str], coder_id: str | None = None) -> dict[str, ConceptStats]:
         return await self._stats(self.store.theme_stats, ids, coder_id)
 
-    async def _stats(self, fetch: Any, ids: Sequence[str], coder_id: str | None) -> dict[str, ConceptStats]:
+    async def _stats(
+        self,
+        fetch: Callable[[Sequence[str], str | None], Awaitable[dict[str, ConceptStats]]],
+        ids: Sequence[str],
+        coder_id: str | None,
+    ) -> dict[str, ConceptStats]:
         coders = await self._coder(ids, coder_id)
         out: dict[str, ConceptStats] = {}
         for coder in set(coders.values()):
@@ -285,6 +290,8 @@ class Reader:
             raise BadInput("first must be zero or more.")
         if after is not None:
             cursors.decode(after, *cursors.EVENT_KEY)
+        if not principal.blind:
+            return await self.store.activity(project_id, first, after, actor_id, target_id)
         events: list[Event] = []
         more, cursor = True, after
         while more and len(events) <= first:

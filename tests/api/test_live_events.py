@@ -56,6 +56,23 @@ def gql(url: str, token: str, query: str, **variables: Any) -> dict:
     return body["data"]
 
 
+def live_project(url: str, t: dict[str, str], **roles: str) -> str:
+    """A new project of the Owner's, with the named users as members in the given roles."""
+    project: str = gql(url, t["Owner"], 'mutation { createProject(input: {name: "Live"}) { id } }')["createProject"][
+        "id"
+    ]
+    for name, role in roles.items():
+        gql(
+            url,
+            t["Owner"],
+            "mutation($p: ID!, $u: ID!, $r: Role!) { addMember(projectId: $p, userId: $u, role: $r) { role } }",
+            p=project,
+            u=t[f"{name} id"],
+            r=role,
+        )
+    return project
+
+
 class Listener:
     """A websocket client subscribed to a project's events."""
 
@@ -95,16 +112,7 @@ class Listener:
 
 async def test_changes_reach_the_other_members_within_a_second(live: tuple[str, dict[str, str]]) -> None:
     url, t = live
-    project = gql(url, t["Owner"], 'mutation { createProject(input: {name: "Live"}) { id } }')["createProject"]["id"]
-    for name, role in (("Analyst", "ANALYST"), ("Viewer", "VIEWER")):
-        gql(
-            url,
-            t["Owner"],
-            "mutation($p: ID!, $u: ID!, $r: Role!) { addMember(projectId: $p, userId: $u, role: $r) { role } }",
-            p=project,
-            u=t[f"{name} id"],
-            r=role,
-        )
+    project = live_project(url, t, Analyst="ANALYST", Viewer="VIEWER")
     async with (
         Listener(url, t["Owner"], project) as owner,
         Listener(url, t["Viewer"], project) as viewer,
@@ -164,16 +172,7 @@ async def closed_within(listener: Listener, seconds: float) -> float:
 
 async def test_removal_and_revocation_close_open_sockets_within_a_second(live: tuple[str, dict[str, str]]) -> None:
     url, t = live
-    project = gql(url, t["Owner"], 'mutation { createProject(input: {name: "Live"}) { id } }')["createProject"]["id"]
-    for name, role in (("Analyst", "ANALYST"), ("Viewer", "VIEWER")):
-        gql(
-            url,
-            t["Owner"],
-            "mutation($p: ID!, $u: ID!, $r: Role!) { addMember(projectId: $p, userId: $u, role: $r) { role } }",
-            p=project,
-            u=t[f"{name} id"],
-            r=role,
-        )
+    project = live_project(url, t, Analyst="ANALYST", Viewer="VIEWER")
     async with Listener(url, t["Analyst"], project) as analyst, Listener(url, t["Viewer"], project) as viewer:
         gql(
             url,
@@ -205,15 +204,7 @@ async def test_revoking_a_token_closes_its_sockets_within_a_second(
     live: tuple[str, dict[str, str]], live_env: dict[str, str]
 ) -> None:
     url, t = live
-    project = gql(url, t["Owner"], 'mutation { createProject(input: {name: "Live"}) { id } }')["createProject"]["id"]
-    gql(
-        url,
-        t["Owner"],
-        "mutation($p: ID!, $u: ID!, $r: Role!) { addMember(projectId: $p, userId: $u, role: $r) { role } }",
-        p=project,
-        u=t["Viewer id"],
-        r="VIEWER",
-    )
+    project = live_project(url, t, Viewer="VIEWER")
     async with Listener(url, t["Viewer"], project) as viewer:
         thememap(live_env, "user", "revoke", "Viewer")
         assert await closed_within(viewer, 1.5) < 1.5
@@ -221,15 +212,7 @@ async def test_revoking_a_token_closes_its_sockets_within_a_second(
 
 async def test_a_removed_member_cannot_write_over_an_open_socket(live: tuple[str, dict[str, str]]) -> None:
     url, t = live
-    project = gql(url, t["Owner"], 'mutation { createProject(input: {name: "Live"}) { id } }')["createProject"]["id"]
-    gql(
-        url,
-        t["Owner"],
-        "mutation($p: ID!, $u: ID!, $r: Role!) { addMember(projectId: $p, userId: $u, role: $r) { role } }",
-        p=project,
-        u=t["Analyst id"],
-        r="ANALYST",
-    )
+    project = live_project(url, t, Analyst="ANALYST")
     async with websockets.connect(url.replace("http", "ws") + "/graphql", subprotocols=["graphql-transport-ws"]) as ws:
         await ws.send(json.dumps({"type": "connection_init", "payload": {"token": t["Analyst"]}}))
         assert json.loads(await ws.recv())["type"] == "connection_ack"
