@@ -1,6 +1,7 @@
 """The GraphQL schema: strawberry types, inputs, resolvers and per-request loaders.
 
-It talks to storage only through the store port (`graph.store.Store`).
+It decides nothing and never touches storage: resolvers call the service (`graph.service`) as
+the request's actor, and loaders read through its per-request `Reader`.
 """
 
 from schema.build import build_schema
