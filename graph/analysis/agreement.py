@@ -20,6 +20,7 @@ from typing import Any
 
 from graph.analysis.results import AgreementScore
 from graph.analysis.snapshot import Scope
+from graph.analysis.worker import stopping
 from graph.errors import BadInput
 
 Pattern = tuple[int, ...]
@@ -99,6 +100,7 @@ def tallies(
                 coded[c.code_id][c.coder_id].add(c.excerpt_id)
     out: dict[str, Counter[Pattern]] = {}
     for code in codes:
+        stopping()
         if unit is AgreementUnit.EXCERPT:
             out[code] = Counter(tuple(int(x in coded[code][who]) for who in coders) for x in units)
         else:

@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy import sparse
 
+from graph.analysis.worker import stopping
+
 if TYPE_CHECKING:
     from graph.analysis.snapshot import ExcerptFact, Scope, Snapshot
 
@@ -61,6 +63,7 @@ class Indexed:
     @classmethod
     def of(cls, snapshot: Snapshot) -> Indexed:
         facts = sorted(snapshot.excerpts, key=_ORDER)
+        stopping()  # indexing costs time in proportion to the project
         ids, documents, people, starts, ends, _ = (list(c) for c in zip(*facts, strict=True)) if facts else ([],) * 6
         positions = {e: i for i, e in enumerate(ids)}
         participant_ids = [p.id for p in snapshot.participants]
@@ -77,6 +80,7 @@ class Indexed:
             for a in _ancestry(t, parents)
             if a in themes
         ]
+        stopping()
         known = [c for c in snapshot.codings if c.excerpt_id in positions and c.code_id in codes]
         coded, code_of, coders = (list(c) for c in zip(*known, strict=True)) if known else ([],) * 3
         person = _numbered(participant_ids)
@@ -180,12 +184,14 @@ def _excerpt_pairs(scope: Scope, concepts: tuple[str, ...]) -> PairCounts:
     tagged = np.flatnonzero(np.diff(full.tocsr().indptr) > 0)
     x = full.tocsr()[tagged]
     sub_x, sub_y = overlapping(indexed.starts[tagged], indexed.ends[tagged], indexed.documents[tagged])
+    stopping()  # each product below costs time in proportion to the codings in scope
     sx, sy = x[sub_x], x[sub_y]
     both = sx.multiply(sy)
     together = (x.T @ x).toarray()
     across = (sx.T @ sy).toarray()
     count = together + across + across.T - (both.T @ both).toarray()
 
+    stopping()
     adjacency = sparse.csr_matrix((np.ones(len(sub_x), dtype=np.int64), (sub_x, sub_y)), shape=(len(tagged),) * 2)
     y = (((adjacency + adjacency.T) @ x + x) > 0).astype(np.int64)
     xy = (x.T @ y).toarray()

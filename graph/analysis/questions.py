@@ -144,6 +144,7 @@ def cooccurrence(
         units = [{u for e in scope.concept_excerpts(c) if (u := of(e)) is not None} for c in concepts]
         pairs = []
         for i, j in combinations(range(len(concepts)), 2):
+            stopping()
             if (both := len(units[i] & units[j])) >= min_count:
                 pairs.append((i, j, both, both / (len(units[i]) + len(units[j]) - both)))
     pairs.sort(key=lambda p: (-p[2], p[0], p[1]))
@@ -158,6 +159,7 @@ def case_matrix(scope: Scope, columns: str, column_ids: Sequence[str]) -> CaseMa
     matrix = scope.concept_matrix(ids)
     cells: dict[tuple[int, int], tuple[str, ...]] = {}
     for column in range(len(ids)):
+        stopping()
         rows = matrix.indices[matrix.indptr[column] : matrix.indptr[column + 1]]
         rows = np.sort(rows)  # excerpts in document and text order
         people = indexed.participants[rows]
@@ -204,6 +206,7 @@ def compare_groups(scope: Scope, attribute: str, columns: str, column_ids: Seque
     having = {c: scope.concept_participants(c) for c in ids}
     out = []
     for key in sorted(groups):
+        stopping()
         members = set(groups[key])
         out.append(
             Group(
@@ -274,6 +277,7 @@ def participants_matching(scope: Scope, where: Where) -> list[ParticipantMatch]:
         parse_query(where.text)
     out = []
     for p in scope.participants:
+        stopping()
         mine = scope.participant_excerpts.get(p.id, frozenset())
         if where.text:
             texty = {e for e in mine if contains(scope.excerpts[e].text or "", where.text)}
@@ -304,6 +308,7 @@ def sequences(scope: Scope, first: str, then: str, max_gap: int | None) -> list[
         thens_by_doc[scope.excerpts[e].document_id].append(scope.excerpts[e])
     hits = []
     for e in scope.ordered(list(scope.concept_excerpts(first))):
+        stopping()
         x = scope.excerpts[e]
         following = [y for y in thens_by_doc[x.document_id] if y.start >= x.end]
         if not following:
@@ -364,6 +369,7 @@ def concept_paths(
     paths: list[ConceptPath] = []
 
     def walk(node: str, trail: list[PathStep]) -> None:
+        stopping()
         if len(paths) >= MAX_PATHS:
             return
         if node == target:

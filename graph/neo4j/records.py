@@ -7,12 +7,14 @@ endpoints) as extra columns; node property names match the models' field names.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
 from neo4j import Record
 
+from graph.analysis.snapshot import CodingFact, ExcerptFact, Snapshot
 from graph.models import (
     Code,
     Coding,
@@ -159,3 +161,37 @@ def coding_row(c: Coding) -> dict[str, Any]:
         "at": instant(c.created_at),
         "project_id": c.project_id,
     }
+
+
+@dataclass(frozen=True)
+class SnapshotRecords:
+    """A project snapshot's records as read, before they become one: mapping them costs time
+    in proportion to the project, so it is done on the analysis worker, off the event loop."""
+
+    project_id: str
+    revision: int
+    participants: list[Record]
+    codes: list[Record]
+    themes: list[Record]
+    memberships: list[Record]
+    links: list[Record]
+    excerpts: list[Record]
+    codings: list[Record]
+    document_lengths: list[Record]
+
+    def snapshot(self) -> Snapshot:
+        return Snapshot(
+            project_id=self.project_id,
+            participants=[participant(r) for r in self.participants],
+            codes=[code(r) for r in self.codes],
+            themes=[theme(r) for r in self.themes],
+            memberships=[(r["code_id"], r["theme_id"]) for r in self.memberships],
+            links=[link(r) for r in self.links],
+            excerpts=[
+                ExcerptFact(r["id"], r["document_id"], r["participant_id"], r["start"], r["end"], r["text"])
+                for r in self.excerpts
+            ],
+            codings=[CodingFact(r["excerpt_id"], r["code_id"], r["coder_id"]) for r in self.codings],
+            document_lengths={r["id"]: r["length"] for r in self.document_lengths},
+            revision=self.revision,
+        )

@@ -30,7 +30,8 @@ from neo4j.exceptions import (
 from graph import cursors
 from graph.analysis.analytics import Analytics
 from graph.analysis.cache import SnapshotCache
-from graph.analysis.snapshot import CodingFact, ExcerptFact, Snapshot
+from graph.analysis.snapshot import Snapshot
+from graph.analysis.worker import off_loop
 from graph.errors import Conflict, StoreUnavailable
 from graph.models import (
     Code,
@@ -379,39 +380,29 @@ class Neo4jStore(Analytics):
 
     # -- analysis ---------------------------------------------------------------------------------
     async def project_snapshot(self, project_id: str, with_text: bool = False) -> Snapshot:
-        async def work(tx: Tx) -> Snapshot:
+        async def work(tx: Tx) -> Snapshot | records.SnapshotRecords:
             revision = (await rows(tx, q.PROJECT_REVISION, project_id=project_id))[0]["n"]
             if (kept := self._snapshots.get(project_id, revision, with_text)) is not None:
                 return kept
             ids = [project_id]
-            return self._snapshots.put(
-                Snapshot(
-                    project_id=project_id,
-                    participants=[records.participant(r) for r in await rows(tx, q.PARTICIPANTS_OF_PROJECTS, ids=ids)],
-                    codes=[records.code(r) for r in await rows(tx, q.CODES_OF_PROJECTS, ids=ids)],
-                    themes=[records.theme(r) for r in await rows(tx, q.THEMES_OF_PROJECTS, ids=ids)],
-                    memberships=[
-                        (r["code_id"], r["theme_id"]) for r in await rows(tx, q.MEMBERSHIPS, project_id=project_id)
-                    ],
-                    links=[records.link(r) for r in await rows(tx, q.LINKS_OF_PROJECTS, ids=ids)],
-                    excerpts=[
-                        ExcerptFact(r["id"], r["document_id"], r["participant_id"], r["start"], r["end"], r["text"])
-                        for r in await rows(tx, q.EXCERPT_FACTS, project_id=project_id, with_text=with_text)
-                    ],
-                    codings=[
-                        CodingFact(r["excerpt_id"], r["code_id"], r["coder_id"])
-                        for r in await rows(tx, q.CODING_FACTS, project_id=project_id)
-                    ],
-                    document_lengths={
-                        r["id"]: r["length"] for r in await rows(tx, q.DOCUMENT_LENGTHS, project_id=project_id)
-                    },
-                    revision=revision,
-                ),
-                with_text,
+            return records.SnapshotRecords(
+                project_id=project_id,
+                revision=revision,
+                participants=await rows(tx, q.PARTICIPANTS_OF_PROJECTS, ids=ids),
+                codes=await rows(tx, q.CODES_OF_PROJECTS, ids=ids),
+                themes=await rows(tx, q.THEMES_OF_PROJECTS, ids=ids),
+                memberships=await rows(tx, q.MEMBERSHIPS, project_id=project_id),
+                links=await rows(tx, q.LINKS_OF_PROJECTS, ids=ids),
+                excerpts=await rows(tx, q.EXCERPT_FACTS, project_id=project_id, with_text=with_text),
+                codings=await rows(tx, q.CODING_FACTS, project_id=project_id),
+                document_lengths=await rows(tx, q.DOCUMENT_LENGTHS, project_id=project_id),
             )
 
         async with self._snapshot_reads[project_id]:  # concurrent askers after a change share one read
-            return await self._read(work)
+            found = await self._read(work)
+            if isinstance(found, Snapshot):
+                return found
+            return self._snapshots.put(await off_loop(found.snapshot), with_text)
 
     async def search_documents(
         self, project_id: str, terms: list[tuple[str, ...]]
