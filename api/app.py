@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import sys
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
@@ -58,6 +59,12 @@ def _middleware(settings: Settings) -> list[Middleware]:
     ]
 
 
+SWITCH_INTERVAL = 0.001
+"""Seconds a busy thread (an analysis worker, a bulk write being built) may hold the GIL while
+the event loop waits for it: Python's default of 5 ms, paid at every step of a request,
+added hundreds of milliseconds to light requests beside a heavy one (tests/bench/stall.py)."""
+
+
 def create_app(settings: Settings | None = None, store: Store | None = None) -> Starlette:
     """Build the app. `store` overrides the one the settings name (tests pass a wrapped store)."""
     settings = settings or Settings()
@@ -66,6 +73,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        sys.setswitchinterval(SWITCH_INTERVAL)
         app.state.store = store or make_store(settings)
         app.state.service = Service(app.state.store)
         await app.state.store.open()

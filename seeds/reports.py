@@ -13,7 +13,7 @@ from functools import partial
 from graph.analysis import questions
 from graph.analysis.results import CooccurrenceScope
 from graph.analysis.snapshot import Scope, Snapshot
-from graph.analysis.worker import off_loop
+from graph.analysis.worker import FILES, off_loop
 from graph.service.reading import Reader
 
 QUOTES_PER_THEME = 3
@@ -24,7 +24,7 @@ async def report_markdown(reader: Reader, project_id: str) -> str:
     illustrative quotes with pseudonyms."""
     project = (await reader.get_projects([project_id])).get(project_id)
     snapshot = await reader.project_snapshot(project_id)
-    matrix = await off_loop(partial(questions.case_matrix, Scope(snapshot), "THEME", ()))
+    matrix = await off_loop(partial(questions.case_matrix, Scope(snapshot), "THEME", ()), FILES)
     participants = {p.id: p for p in snapshot.participants}
     codes = {c.id: c for c in snapshot.codes}
     members: dict[str, list[str]] = {}
@@ -57,7 +57,7 @@ async def report_markdown(reader: Reader, project_id: str) -> str:
 
 async def case_matrix_csv(reader: Reader, project_id: str) -> str:
     """Rows: participants with their attributes; columns: themes; cells: excerpt counts."""
-    return await off_loop(partial(_case_matrix_csv, await reader.project_snapshot(project_id)))
+    return await off_loop(partial(_case_matrix_csv, await reader.project_snapshot(project_id)), FILES)
 
 
 def _case_matrix_csv(snapshot: Snapshot) -> str:
@@ -78,7 +78,7 @@ def _case_matrix_csv(snapshot: Snapshot) -> str:
 
 async def cooccurrence_csv(reader: Reader, project_id: str) -> str:
     """Pairs of codes that occur together (EXCERPT scope), most frequent first."""
-    return await off_loop(partial(_cooccurrence_csv, await reader.project_snapshot(project_id)))
+    return await off_loop(partial(_cooccurrence_csv, await reader.project_snapshot(project_id)), FILES)
 
 
 def _cooccurrence_csv(snapshot: Snapshot) -> str:

@@ -67,8 +67,8 @@ class Snapshot:
         default_factory=OrderedDict, init=False, compare=False, repr=False
     )
     _keeping: threading.Lock = field(default_factory=threading.Lock, init=False, compare=False, repr=False)
-    """Guards `_scopes` and every scope's answers: questions are worked out on the analysis
-    worker (graph.analysis.worker), reports and exports on the event loop."""
+    """Guards `_scopes` and every scope's answers: questions are worked out on one worker
+    thread, reports and exports on another (graph.analysis.worker)."""
 
     @cached_property
     def indexed(self) -> Indexed:

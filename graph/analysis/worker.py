@@ -1,7 +1,9 @@
-"""CPU-heavy analysis (indexing a snapshot, answering a question, matching a search) runs on
-one worker thread, off the event loop, so one member's slow question never holds up the
-rest of the team's requests. One thread, not a pool: the snapshots and scopes it keeps are
-then only ever touched by it, and on a small machine the event loop keeps the other core.
+"""CPU-heavy analysis runs off the event loop, so one member's slow question never holds up
+the rest of the team's requests. Two worker threads, each taking its jobs in turn: QUESTIONS
+(indexing a snapshot, answering a question, matching a search: short jobs) and FILES
+(building a report, a table or a REFI-QDA export of a whole project: jobs of seconds), so a
+question never waits behind someone's export. Snapshots and scopes guard what they keep
+with a lock, as both threads read them; on a small machine the event loop keeps a core.
 
 A request that gives up (its time limit, a client gone) sets the job's stop flag; long loops
 call `stopping()` and end early, so an abandoned job does not keep the worker busy."""
@@ -19,7 +21,8 @@ from graph.errors import DomainError
 
 T = TypeVar("T")
 
-_WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="thememap-analysis")
+QUESTIONS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="thememap-questions")
+FILES = ThreadPoolExecutor(max_workers=1, thread_name_prefix="thememap-files")
 _STOP: contextvars.ContextVar[threading.Event | None] = contextvars.ContextVar("analysis_stop", default=None)
 
 
@@ -29,12 +32,12 @@ class Stopped(DomainError):
     code = "TIMEOUT"
 
 
-async def off_loop(fn: Callable[[], T]) -> T:
-    """`fn()` on the analysis worker; cancelling the caller asks it to stop."""
+async def off_loop(fn: Callable[[], T], worker: ThreadPoolExecutor = QUESTIONS) -> T:
+    """`fn()` on `worker` (QUESTIONS or FILES); cancelling the caller asks it to stop."""
     stop = threading.Event()
     context = contextvars.copy_context()
     context.run(_STOP.set, stop)
-    future = asyncio.get_running_loop().run_in_executor(_WORKER, context.run, fn)
+    future = asyncio.get_running_loop().run_in_executor(worker, context.run, fn)
     try:
         return await asyncio.shield(future)
     except asyncio.CancelledError:

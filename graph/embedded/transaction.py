@@ -289,7 +289,7 @@ class EmbeddedTransaction:
 
     async def codings(self, excerpt_ids: Sequence[str]) -> list[Coding]:
         sql = f"SELECT * FROM codings WHERE excerpt_id {rows.IN} ORDER BY excerpt_id, code_id, coder_id"
-        return [rows.coding(row) for row in await self._run(lambda db: db.all(sql, rows.ids(excerpt_ids)))]
+        return await self._run(lambda db: [rows.coding(row) for row in db.all(sql, rows.ids(excerpt_ids))])
 
     async def insert_codings(self, codings: Sequence[Coding]) -> None:
         await self._write(

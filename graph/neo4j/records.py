@@ -166,7 +166,7 @@ def coding_row(c: Coding) -> dict[str, Any]:
 @dataclass(frozen=True)
 class SnapshotRecords:
     """A project snapshot's records as read, before they become one: mapping them costs time
-    in proportion to the project, so it is done on the analysis worker, off the event loop."""
+    in proportion to the project, so it is done on an analysis worker thread, off the event loop."""
 
     project_id: str
     revision: int

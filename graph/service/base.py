@@ -3,6 +3,7 @@ inside the use case's own transaction, and recording the change in the history."
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
@@ -125,6 +126,13 @@ class UseCases:
 async def model(tx: Transaction, kind: NodeKind, id: str) -> Any:
     """The current model of a node known to exist."""
     return (await tx.nodes(kind, [id]))[id]
+
+
+async def built(make: Callable[[], T]) -> T:
+    """`make()` on a thread: building the tens of thousands of models of a bulk write (an
+    import, a seed) would otherwise hold the event loop, and every other member's request,
+    for seconds."""
+    return await asyncio.to_thread(make)
 
 
 def stamps(actor: str) -> dict[str, Any]:

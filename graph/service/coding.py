@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 
 from graph import activity
 from graph.errors import BadInput, NotFound
@@ -10,7 +11,7 @@ from graph.inputs import CodedPassage, NewExcerpt
 from graph.models import Code, Coding, Excerpt, NodeKind
 from graph.policy import Actor, Need, Principal
 from graph.rules import check_codable, check_span, now
-from graph.service.base import UseCases, model, stamps
+from graph.service.base import UseCases, built, model, stamps
 from graph.transaction import Span, Transaction
 
 
@@ -143,18 +144,20 @@ class Excerpts(UseCases):
         coder_of: dict[Span, str] = {}
         for p in passages:
             coder_of.setdefault((p.excerpt.document_id, p.excerpt.start, p.excerpt.end), p.coder_id)
-        created = [
-            Excerpt(
-                id=id,
-                project_id=principal.project_id,
-                document_id=span[0],
-                start=span[1],
-                end=span[2],
-                text=texts[span[0]][span[1] : span[2]],
-                **stamps(coder_of[span]),
-            )
-            for id, span in zip(ids, new)
-        ]
+        created = await built(
+            lambda: [
+                Excerpt(
+                    id=id,
+                    project_id=principal.project_id,
+                    document_id=span[0],
+                    start=span[1],
+                    end=span[2],
+                    text=texts[span[0]][span[1] : span[2]],
+                    **stamps(coder_of[span]),
+                )
+                for id, span in zip(ids, new)
+            ]
+        )
         if created:
             await tx.insert(created)
         by_span = {(e.document_id, e.start, e.end): e for e in created}
@@ -162,11 +165,14 @@ class Excerpts(UseCases):
             found = await tx.nodes(NodeKind.EXCERPT, list(existing.values()))
             by_span |= {span: found[id] for span, id in existing.items()}
         excerpts = [by_span[(p.excerpt.document_id, p.excerpt.start, p.excerpt.end)] for p in passages]
-        await tx.insert_codings([coding(e, c, p.coder_id) for e, p in zip(excerpts, passages) for c in p.code_ids])
+        at = now()
+        await tx.insert_codings(
+            await built(lambda: [coding(e, c, p.coder_id, at) for e, p in zip(excerpts, passages) for c in p.code_ids])
+        )
         return excerpts
 
 
-def coding(excerpt: Excerpt, code_id: str, coder_id: str) -> Coding:
+def coding(excerpt: Excerpt, code_id: str, coder_id: str, at: datetime | None = None) -> Coding:
     return Coding(
-        project_id=excerpt.project_id, excerpt_id=excerpt.id, code_id=code_id, coder_id=coder_id, created_at=now()
+        project_id=excerpt.project_id, excerpt_id=excerpt.id, code_id=code_id, coder_id=coder_id, created_at=at or now()
     )

@@ -50,7 +50,7 @@ from graph.models import (
 )
 from graph.policy import Actor, Need, Principal
 from graph.rules import new_id, now
-from graph.service.base import stamps
+from graph.service.base import built, stamps
 from graph.service.codebook import Codebook
 from graph.service.coding import Excerpts
 from graph.service.concepts import MEMO_TARGETS, Concepts
@@ -388,21 +388,23 @@ class Imports(Excerpts, Codebook, Concepts):
         (and the file's id then names it)."""
         if not plan.passages:
             return
-        passages = [
-            p.model_copy(
-                update={
-                    "coder_id": coders[p.coder_id],
-                    "code_ids": ids.all(p.code_ids),
-                    "excerpt": p.excerpt.model_copy(
-                        update={
-                            "id": ids(p.excerpt.id) if p.excerpt.id else None,
-                            "document_id": ids(p.excerpt.document_id),
-                        }
-                    ),
-                }
-            )
-            for p in plan.passages
-        ]
+        passages = await built(
+            lambda: [
+                p.model_copy(
+                    update={
+                        "coder_id": coders[p.coder_id],
+                        "code_ids": ids.all(p.code_ids),
+                        "excerpt": p.excerpt.model_copy(
+                            update={
+                                "id": ids(p.excerpt.id) if p.excerpt.id else None,
+                                "document_id": ids(p.excerpt.document_id),
+                            }
+                        ),
+                    }
+                )
+                for p in plan.passages
+            ]
+        )
         applied = list(dict.fromkeys(c for p in passages for c in p.code_ids))
         found = await self._in_project(tx, principal.project_id, applied, [NodeKind.CODE])
         missing = next((c for c in applied if c not in found), None)

@@ -25,7 +25,7 @@ from functools import partial
 from lxml import etree
 
 from graph.analysis.snapshot import Snapshot
-from graph.analysis.worker import off_loop
+from graph.analysis.worker import FILES, off_loop
 from graph.errors import BadInput
 from graph.models import (
     AttributeValue,
@@ -366,4 +366,4 @@ def qdpx(bundle: Bundle) -> bytes:
 async def export(reader: Reader, project_id: str, format: str) -> bytes:
     """The project as `qdpx` or its codebook as `qdc`, as the reader may see it."""
     bundle = await read(reader, project_id)
-    return await off_loop(partial(qdpx if format == "qdpx" else codebook_xml, bundle))
+    return await off_loop(partial(qdpx if format == "qdpx" else codebook_xml, bundle), FILES)

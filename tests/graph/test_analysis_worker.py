@@ -1,4 +1,4 @@
-"""Work given up by its request stops, and frees the analysis worker for the next request."""
+"""Work given up by its request stops, and frees its analysis worker for the next request."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from graph.analysis.filters import Where
 from graph.analysis.matrices import Indexed
 from graph.analysis.results import CooccurrenceScope
 from graph.analysis.snapshot import Scope
-from graph.analysis.worker import Stopped, off_loop, stopping
+from graph.analysis.worker import FILES, Stopped, off_loop, stopping
 from graph.inputs import NewExcerpt
 from graph.service import Service
 from graph.store import Store
@@ -101,3 +101,21 @@ async def test_every_question_stops_once_its_request_gives_up(store: Store, serv
     }
     outcomes = {name: type(await _given_up(question)).__name__ for name, question in work.items()}
     assert outcomes == dict.fromkeys(work, Stopped.__name__)
+
+
+async def test_a_question_does_not_wait_behind_an_export() -> None:
+    """Reports and exports (seconds at size M) have their own worker thread."""
+    started, release = threading.Event(), threading.Event()
+
+    def export() -> str:
+        started.set()
+        release.wait(10)
+        return "archive"
+
+    building = asyncio.ensure_future(off_loop(export, FILES))
+    assert await asyncio.to_thread(started.wait, 5)
+    try:
+        assert await asyncio.wait_for(off_loop(lambda: "answer"), 5) == "answer"
+    finally:
+        release.set()
+    assert await building == "archive"
