@@ -11,6 +11,7 @@ missing row report `False` or do nothing, so the service decides what the caller
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, Protocol
 
 from graph.models import Code, Coding, Event, Link, NodeKind, NodeRef, Role, Stamped, Theme, User
@@ -133,3 +134,7 @@ class Transaction(Protocol):
     # -- history ---------------------------------------------------------------------------
     async def append(self, event: Event) -> None:
         """Append to the project's activity history (counts as one revision of the project)."""
+
+    async def removed(self, project_id: str, ids: Sequence[str]) -> dict[str, datetime]:
+        """When each of `ids` was last deleted from the project or merged away, by its history
+        (`*.deleted` and `code.merged` entries naming it first); ids never removed are absent."""

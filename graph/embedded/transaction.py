@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from itertools import groupby
 from typing import Any, Protocol, TypeVar, cast
 
@@ -368,3 +369,12 @@ class EmbeddedTransaction:
     # -- history ---------------------------------------------------------------------------
     async def append(self, event: Event) -> None:
         await self._write(lambda db: _append(db, event))
+
+    async def removed(self, project_id: str, ids: Sequence[str]) -> dict[str, datetime]:
+        sql = (
+            "SELECT json_extract(target_ids, '$[0]') AS id, max(at) AS at FROM events "
+            "WHERE project_id = ? AND (type LIKE '%.deleted' OR type = 'code.merged') "
+            f"AND json_extract(target_ids, '$[0]') {rows.IN} GROUP BY 1"
+        )
+        found = await self._run(lambda db: db.tuples(sql, project_id, rows.ids(ids)))
+        return {id: datetime.fromisoformat(at) for id, at in found}

@@ -356,6 +356,11 @@ WHERE (e.at < $at OR (e.at = $at AND e.id < $id))
   AND ($actor_id IS NULL OR e.actor_id = $actor_id) AND ($target_id IS NULL OR $target_id IN e.target_ids)
 RETURN e AS n ORDER BY e.at DESC, e.id DESC LIMIT $limit
 """
+REMOVED = """
+MATCH (e:Event {project_id: $project_id})
+WHERE (e.type ENDS WITH '.deleted' OR e.type = 'code.merged') AND e.target_ids[0] IN $ids
+RETURN e.target_ids[0] AS id, max(e.at) AS at
+"""
 EVENTS_SINCE = (
     "MATCH (e:Event {project_id: $project_id}) WHERE e.at > $at OR (e.at = $at AND e.id > $id) "
     "RETURN e AS n ORDER BY e.at, e.id LIMIT $limit"

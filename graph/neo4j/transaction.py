@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 from neo4j import AsyncManagedTransaction, Record
@@ -246,3 +247,7 @@ class Neo4jTransaction:
     # -- history ---------------------------------------------------------------------------
     async def append(self, event: Event) -> None:
         await self._write(q.LOG_EVENT, props=records.event_props(event))
+
+    async def removed(self, project_id: str, ids: Sequence[str]) -> dict[str, datetime]:
+        found = await self._read(q.REMOVED, project_id=project_id, ids=list(dict.fromkeys(ids)))
+        return {r["id"]: datetime.fromisoformat(r["at"]) for r in found}

@@ -17,11 +17,13 @@ colleague's. An OWNER may say which members some of the file's coders are.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from graph import activity
 from graph.errors import BadInput, Forbidden
@@ -93,6 +95,12 @@ class ImportPlan:
     passages: list[CodedPassage] = field(default_factory=list)
     links: list[NewLink] = field(default_factory=list)
     memos: list[NewMemo] = field(default_factory=list)
+    made_at: datetime | None = None
+    """When the file was made (its project's modification time), if it says: what the project
+    has deleted since is not brought back (without it, nothing deleted is)."""
+    importer_guid: str | None = None
+    """The GUID by which the file names the importer (their own export names them so when their id
+    is not a GUID): their codings are theirs, not a new user record's."""
 
 
 @dataclass
@@ -137,12 +145,13 @@ class Imports(Excerpts, Codebook, Concepts):
             principal = await self._target(tx, actor, project_id, plan.project)
             ids = await self._ids(tx, principal.project_id, plan)
             done = Imported(principal.project_id, remapped=len(ids.remapped))
-            coders = await self._coders(tx, principal, plan, users or {}, done)
-            await self._codebook(tx, principal, plan, ids, done)
-            await self._cases(tx, principal, plan, ids, done)
-            await self._passages(tx, principal, plan, ids, coders, done)
-            await self._links(tx, principal, plan, ids, done)
-            await self._memos(tx, principal, plan, ids, done)
+            kept = await self._without_removed(tx, principal.project_id, plan, ids, done)
+            coders = await self._coders(tx, principal, kept, users or {}, done)
+            await self._codebook(tx, principal, kept, ids, done)
+            await self._cases(tx, principal, kept, ids, done)
+            await self._passages(tx, principal, kept, ids, coders, done)
+            await self._links(tx, principal, kept, ids, done)
+            await self._memos(tx, principal, kept, ids, done)
             return done
 
         return await self._write(work)
@@ -207,6 +216,86 @@ class Imports(Excerpts, Codebook, Concepts):
         return ids
 
     @staticmethod
+    async def _without_removed(
+        tx: Transaction, project_id: str, plan: ImportPlan, ids: Ids, done: Imported
+    ) -> ImportPlan:
+        """The plan without what the project deleted (or merged away) after the file was made:
+        merging an older partner file must not bring back a code the team has since deleted.
+        A removed parent's children move up to the nearest parent kept, as deleting it moved them."""
+        defined = [
+            *(c.id for c in plan.codes),
+            *(s.theme.id for s in plan.sets),
+            *(x.id for x in plan.participants),
+            *(d.id for d in plan.documents),
+            *(p.excerpt.id for p in plan.passages),
+            *(x.id for x in plan.links),
+            *(m.id for m in plan.memos),
+        ]
+        known = [id for id in dict.fromkeys(defined) if id is not None]
+        removed_at = await tx.removed(project_id, ids.all(known))
+        gone = {id for id in known if (t := removed_at.get(ids(id))) and (plan.made_at is None or plan.made_at < t)}
+        if not gone:
+            return plan
+
+        def left_out(kind: str, n: int) -> None:
+            if n:
+                done.skipped[f"{kind} deleted in this project since the file was made"] += n
+
+        def kept_parent(parent: str | None, parents: dict[str, str | None]) -> str | None:
+            while parent in gone:
+                parent = parents.get(parent)
+            return parent
+
+        code_parents = {c.id: c.parent_id for c in plan.codes if c.id is not None}
+        codes = [
+            c.model_copy(update={"parent_id": kept_parent(c.parent_id, code_parents)})
+            for c in plan.codes
+            if c.id not in gone
+        ]
+        theme_parents = {s.theme.id: s.theme.parent_id for s in plan.sets if s.theme.id is not None}
+        sets = [
+            PlannedSet(
+                s.theme.model_copy(update={"parent_id": kept_parent(s.theme.parent_id, theme_parents)}),
+                tuple(c for c in s.code_ids if c not in gone),
+            )
+            for s in plan.sets
+            if s.theme.id not in gone
+        ]
+        participants = [x for x in plan.participants if x.id not in gone]
+        documents = [
+            d.model_copy(update={"participant_id": None}) if d.participant_id in gone else d
+            for d in plan.documents
+            if d.id not in gone
+        ]
+        passages = []
+        for p in plan.passages:
+            codes_left = tuple(c for c in p.code_ids if c not in gone)
+            if codes_left and p.excerpt.id not in gone and p.excerpt.document_id not in gone:
+                passages.append(p.model_copy(update={"code_ids": codes_left}) if codes_left != p.code_ids else p)
+        links = [x for x in plan.links if not {x.id, x.source_id, x.target_id} & gone]
+        memos = [m for m in plan.memos if m.id not in gone and m.target_id not in gone]
+        for kind, before, after in (
+            ("codes", plan.codes, codes),
+            ("themes", plan.sets, sets),
+            ("participants", plan.participants, participants),
+            ("documents", plan.documents, documents),
+            ("coded selections", plan.passages, passages),
+            ("links", plan.links, links),
+            ("memos", plan.memos, memos),
+        ):
+            left_out(kind, len(before) - len(after))
+        return dataclasses.replace(
+            plan,
+            codes=codes,
+            sets=sets,
+            participants=participants,
+            documents=documents,
+            passages=passages,
+            links=links,
+            memos=memos,
+        )
+
+    @staticmethod
     async def _in_project(
         tx: Transaction, project_id: str, ids: Iterable[str], kinds: Iterable[NodeKind]
     ) -> dict[str, NodeRef]:
@@ -242,13 +331,13 @@ class Imports(Excerpts, Codebook, Concepts):
         for coder in dict.fromkeys(p.coder_id for p in plan.passages):
             if coder in mapping:
                 coders[coder] = mapping[coder]
-            elif coder == principal.user_id:
-                coders[coder] = coder
+            elif coder in (principal.user_id, plan.importer_guid):
+                coders[coder] = principal.user_id
             elif coder in listed:
                 coders[coder] = str(uuid.uuid5(_CODERS, f"{principal.project_id}/{coder}"))
             else:
                 raise BadInput(f"A coding was made by user {coder}, whom the file does not list.")
-        records = {c: u for c, u in coders.items() if c not in mapping and c != principal.user_id}
+        records = {c: u for c, u in coders.items() if c not in mapping and u != principal.user_id}
         existing = await tx.users(list(records.values()))
         for coder, user_id in records.items():
             if user_id not in existing:
@@ -320,9 +409,18 @@ class Imports(Excerpts, Codebook, Concepts):
                     ),
                 )
                 done.created["themes"] += 1
-            elif (old.name, old.description) != (new.name, new.description):
+            elif (old.name, old.description) != (new.name, new.description) or (
+                new.parent_id is not None and ids(new.parent_id) != old.parent_id
+            ):
                 theme = await self.patch_theme(
-                    tx, principal, old, ThemePatch(name=new.name, description=new.description)
+                    tx,
+                    principal,
+                    old,
+                    ThemePatch(
+                        name=new.name,
+                        description=new.description,
+                        parent_id=ids(new.parent_id) if new.parent_id else None,
+                    ),
                 )
                 done.updated["themes"] += 1
             else:

@@ -711,6 +711,28 @@ async def test_appended_events_are_the_activity_history(repo: Store) -> None:
     assert (await repo.project_snapshot(w.project.id)).revision == before + 2
 
 
+async def test_removed_reads_deletions_and_merges_from_the_history(repo: Store) -> None:
+    w = await given(repo)
+    entries = [
+        event(w.project.id, "code.deleted", NOW, w.fear.id),
+        event(w.project.id, "code.deleted", LATER, w.fear.id),  # created again with its id, deleted again
+        event(w.project.id, "code.merged", NOW, w.hope.id, w.fear.id),  # hope merged into fear
+        event(w.project.id, "code.updated", LATER, w.theme.id),  # not a removal
+        event(w.project.id, "link.deleted", NOW, "elsewhere-link", w.hope.id),  # names hope second: not hope's
+        event("another-project", "theme.deleted", NOW, w.theme.id),
+    ]
+
+    async def append(tx: Transaction) -> None:
+        for e in entries:
+            await tx.append(e)
+
+    async def removed(tx: Transaction) -> dict[str, datetime]:
+        return await tx.removed(w.project.id, [w.fear.id, w.hope.id, w.theme.id, "never-there"])
+
+    await repo.write(append)
+    assert await repo.read(removed) == {w.fear.id: LATER, w.hope.id: NOW}
+
+
 async def test_a_failed_write_leaves_nothing_behind(repo: Store) -> None:
     w, ada = build(), user("Ada")
 
