@@ -10,13 +10,14 @@ import sys
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
-from api.errors import error_response
+from api.errors import error_response, http_refusal
 from api.exports import routes as export_routes
 from api.graphql import ThememapGraphQL
 from api.limits import BodyLimit, TimeLimit
@@ -106,7 +107,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         return error_response(503, exc.code, exc.message)
 
     app = Starlette(
-        lifespan=lifespan, middleware=_middleware(settings), exception_handlers={StoreUnavailable: store_unavailable}
+        lifespan=lifespan,
+        middleware=_middleware(settings),
+        exception_handlers={StoreUnavailable: store_unavailable, HTTPException: http_refusal},
     )
     app.state.settings = settings
     app.state.auth_failures = FailureLimiter(settings.auth_failure_limit, settings.auth_failure_window)

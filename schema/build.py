@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +18,24 @@ from schema.limits import Limits, limit_extensions
 from schema.mutation import Mutation
 from schema.query import Query
 from schema.types import Code, Document, Excerpt, Link, Memo, Participant, Project, Theme
+
+_suggestions = importlib.import_module("graphql.pyutils.suggestion_list")  # the package shadows it with the function
+
+
+class _LexicalDistance(_suggestions.LexicalDistance):
+    """graphql-core 3.3.2's edit distance for "Did you mean" hints sizes its rows by the input's
+    length, but measures the input lower-cased, which can be longer ('İ' lower-cases to two code
+    points): an unknown input field so named in a request's variables (JSON keys, not limited to
+    GraphQL's ASCII names) raised IndexError, an INTERNAL error. These rows fit the lower-cased
+    input; installed in graphql-core when this module is imported, for the whole process."""
+
+    def __init__(self, input_: str) -> None:
+        super().__init__(input_)
+        size = len(self._input_list) + 1
+        self._rows = [[0] * size, [0] * size, [0] * size]
+
+
+_suggestions.LexicalDistance = _LexicalDistance
 
 
 class ThememapSchema(strawberry.Schema):

@@ -30,3 +30,41 @@ async def test_malformed_bodies_get_a_json_error_with_a_code(
     assert 400 <= response.status_code < 500, response.text
     [error] = response.json()["errors"]
     assert error["extensions"]["code"] == "BAD_USER_INPUT" and error["message"], error
+
+
+REFUSED_BY_STARLETTE = {
+    "no such route": ("GET", "/projects/a%2Fb/export.qdpx", {}, 404, "NOT_FOUND"),
+    "method not allowed": ("POST", "/projects/p/export.qdpx", {}, 405, "BAD_USER_INPUT"),
+    "two files": (
+        "POST",
+        "/projects/p/import",
+        {"files": [("file", ("a", b"1")), ("file", ("b", b"2"))]},
+        400,
+        "BAD_USER_INPUT",
+    ),
+    "too many fields": (
+        "POST",
+        "/projects/p/import",
+        {"files": {"file": ("a", b"1")}, "data": {f"f{i}": "x" for i in range(11)}},
+        400,
+        "BAD_USER_INPUT",
+    ),
+    "no boundary": (
+        "POST",
+        "/projects/p/import",
+        {"content": b"--x", "headers": {"Content-Type": "multipart/form-data"}},
+        400,
+        "BAD_USER_INPUT",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSED_BY_STARLETTE))
+async def test_refusals_outside_graphql_are_json_with_a_code(api: GraphQLClient, case: str) -> None:
+    """What Starlette itself refuses (routing, multipart parsing) answers like every other error,
+    not in plain text."""
+    method, path, sent, status, code = REFUSED_BY_STARLETTE[case]
+    response = await api.http.request(method, path, **sent)
+    assert response.status_code == status, response.text
+    [error] = response.json()["errors"]
+    assert error["extensions"]["code"] == code and error["message"], error

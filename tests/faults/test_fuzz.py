@@ -11,40 +11,16 @@ operations per adapter (default 120; more for a long run).
 
 from __future__ import annotations
 
-import os
 from collections import Counter
-from typing import Any
 
 import graphql
 import httpx
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis_graphql import Mode, mutations, queries
 
-from schema import build_schema
 from tests.faults.conftest import Demo
-from tests.servers import DEMO_PROJECT
-
-EXAMPLES = int(os.environ.get("THEMEMAP_FUZZ_EXAMPLES", "120"))
-SCHEMA = build_schema()._schema
-
-IDS_OF_STUDY = """query($p: ID!) { project(id: $p) { id members { user { id } } participants { id }
-  documents { id excerpts { id } } codes { id } themes { id } } }"""
-
-
-def study_ids(demo: Demo) -> list[str]:
-    body = httpx.post(
-        f"{demo.url}/graphql",
-        json={"query": IDS_OF_STUDY, "variables": {"p": DEMO_PROJECT}},
-        headers={"Authorization": f"Bearer {demo.token}"},
-        timeout=30,
-    ).json()
-    project = body["data"]["project"]
-    ids = [project["id"], *(m["user"]["id"] for m in project["members"])]
-    for kind in ("participants", "documents", "codes", "themes"):
-        ids += [node["id"] for node in project[kind]][:6]
-    ids += [e["id"] for d in project["documents"][:3] for e in d["excerpts"][:3]]
-    return ids
+from tests.faults.fuzzing import EXAMPLES, SCHEMA, check, fuzz_settings, study_ids
 
 
 def json_value() -> st.SearchStrategy[graphql.ValueNode]:
@@ -89,18 +65,6 @@ def operations(ids: list[str]) -> st.SearchStrategy[str]:
     )
 
 
-def check(response: httpx.Response, operation: str) -> list[str]:
-    """The error codes of the answer (none: it succeeded); fails on a 5xx or INTERNAL."""
-    assert response.status_code < 500, f"{response.status_code} for\n{operation}\n{response.text[:2000]}"
-    body: dict[str, Any] = response.json()
-    codes = []
-    for error in body.get("errors") or []:
-        code = (error.get("extensions") or {}).get("code")
-        assert code and code != "INTERNAL", f"{error} for\n{operation}"
-        codes.append(code)
-    return codes
-
-
 def test_generated_operations_never_fail_internally(demo_server: Demo) -> None:
     ids = study_ids(demo_server)
     outcomes: Counter[str] = Counter()
@@ -108,12 +72,7 @@ def test_generated_operations_never_fail_internally(demo_server: Demo) -> None:
         base_url=demo_server.url, timeout=60, headers={"Authorization": f"Bearer {demo_server.token}"}
     ) as http:
 
-        @settings(
-            max_examples=EXAMPLES,
-            deadline=None,
-            database=None,
-            suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-        )
+        @fuzz_settings(EXAMPLES)
         @given(operations(ids))
         def fuzz(operation: str) -> None:
             codes = check(http.post("/graphql", json={"query": operation}), operation)
