@@ -17,10 +17,11 @@ from rich.table import Table
 from api.auth import issue_token
 from api.settings import Settings
 from api.stores import make_store
-from graph.errors import DomainError, StoreUnavailable
+from graph.errors import BadInput, DomainError, StoreUnavailable
 from graph.models import User
 from graph.policy import Actor
 from graph.service import Service
+from seeds.refi.content import Offsets
 from seeds.registry import Dataset, datasets
 from seeds.synthetic import SIZES
 
@@ -278,18 +279,82 @@ def export_project(
 
 @app.command("import")
 def import_project(
-    file: Annotated[Path, typer.Argument(help="A .qdpx, .qde or .qdc file.", exists=True, dir_okay=False)],
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="REFI-QDA files (.qdpx, .qde, .qdc) or transcripts (.docx, .odt, .txt, .md, .vtt, .srt).",
+            exists=True,
+            dir_okay=False,
+        ),
+    ],
     project: Annotated[
-        Optional[str], typer.Option(help="Merge into this project (by GUID) instead of a new one.")
+        Optional[str],
+        typer.Option(
+            help="Merge into this project (by GUID) instead of a new one; transcripts need it, as they become "
+            "documents of this project."
+        ),
     ] = None,
     as_user: Annotated[str, typer.Option("--as", help="The name of the user the import is recorded as.")] = "",
+    offsets: Annotated[
+        Offsets,
+        typer.Option(
+            help="The unit of the file's selection positions: code points (the standard's), UTF-16 code units "
+            "(NVivo's) or auto (guessed from where the selections fall)."
+        ),
+    ] = Offsets.AUTO,
+    match_users: Annotated[
+        bool,
+        typer.Option(
+            help="REFI-QDA: the file's users whose GUID or name is a member's code as that member (OWNER only)."
+        ),
+    ] = False,
+    preview: Annotated[
+        bool, typer.Option(help="Say what the import would create, update and leave out; write nothing.")
+    ] = False,
+    participant: Annotated[
+        Optional[str], typer.Option(help="Transcripts: the id of the participant they are about.")
+    ] = None,
+    participant_speaker: Annotated[
+        Optional[list[str]],
+        typer.Option(help="Transcripts: the participant's speaker label, e.g. Amira (may be repeated)."),
+    ] = None,
+    interviewer: Annotated[
+        Optional[list[str]], typer.Option(help="Transcripts: an interviewer's speaker label (may be repeated).")
+    ] = None,
     store: StoreOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Import a REFI-QDA project (.qdpx, .qde) or codebook (.qdc), merging by GUID; prints what came in."""
+    """Import REFI-QDA projects or codebooks (merging by GUID) and transcripts (each a document with its
+    speaker turns); prints what came in. Each file is imported whole or not at all; one that is refused
+    leaves the others alone."""
     from seeds.refi.imports import import_file
+    from seeds.transcripts.imports import Options, import_transcript
+    from seeds.transcripts.kinds import Kind, kind_of
 
     settings = _settings(store, data_dir)
+    options = Options(participant, tuple(participant_speaker or ()), tuple(interviewer or ()))
+
+    async def one(s: Service, actor: Actor, file: Path) -> list[str]:
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            raise BadInput(f"cannot read it: {exc.strerror or exc}.") from None
+        kind = kind_of(data, file.name)
+        if kind is Kind.REFI:
+            summary = await import_file(
+                s,
+                actor,
+                data,
+                project,
+                fallback_name=file.stem,
+                offsets=offsets,
+                match_users=match_users,
+                preview=preview,
+            )
+            return summary.lines()
+        if project is None:
+            raise BadInput("a transcript becomes a document of an existing project: give --project ID.")
+        return (await import_transcript(s, actor, data, kind, file.name, project, options, preview)).lines()
 
     async def job(s: Service) -> None:
         user = (
@@ -297,13 +362,31 @@ def import_project(
             if as_user
             else await s.ensure_user(settings.local_user_id, settings.local_user_name)
         )
-        try:
-            data = file.read_bytes()
-        except OSError as exc:
-            _refuse(f"cannot read {file}: {exc.strerror or exc}.")
-        summary = await import_file(s, Actor(user.id, trusted=True), data, project, fallback_name=file.stem)
-        for line in summary.lines():
-            console.print(line, highlight=False)
+        refused: list[str] = []
+        with Progress(
+            TextColumn("importing {task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+        ) as progress:
+            task = progress.add_task("", total=len(files))
+            for file in files:
+                progress.update(task, description=file.name)
+                try:
+                    lines = await one(s, Actor(user.id, trusted=True), file)
+                except StoreUnavailable:
+                    raise
+                except DomainError as exc:
+                    refused.append(f"{file}: {exc.message}")
+                else:
+                    for line in [f"{file}:", *lines]:
+                        progress.console.print(line, markup=False, highlight=False, soft_wrap=True)
+                progress.advance(task)
+        if refused:
+            for reason in refused:
+                err_console.print(f"thememap: {reason}", markup=False, highlight=False, soft_wrap=True)
+            raise typer.Exit(2)
 
     _with_service(settings, job)
 

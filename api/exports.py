@@ -1,9 +1,9 @@
 """A project's files over HTTP: REFI-QDA downloads (.qdpx, .qdc), the write-up exports
-(report.md, CSV tables) and REFI-QDA import. The routes only say who is asking (a valid
-token, or the local user with THEMEMAP_AUTH=off); the service decides what they may do,
-as for GraphQL: downloads read through the asker's reader (outsiders get 404, as for an
-unknown id; under blind coding an ANALYST gets their own codings only) and an import is a
-use case of the service (ANALYST or above)."""
+(report.md, CSV tables) and imports (REFI-QDA files and transcripts). The routes only say who
+is asking (a valid token, or the local user with THEMEMAP_AUTH=off); the service decides what
+they may do, as for GraphQL: downloads read through the asker's reader (outsiders get 404, as
+for an unknown id; under blind coding an ANALYST gets their own codings only) and an import is
+a use case of the service (ANALYST or above)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -23,9 +24,12 @@ from graph.errors import DomainError
 from graph.policy import Actor
 from graph.service.reading import Reader
 from seeds import reports
+from seeds.refi.content import Offsets
 from seeds.refi.export import export
 from seeds.refi.imports import import_file
 from seeds.refi.read import MAX_BYTES
+from seeds.transcripts.imports import Options, import_transcript
+from seeds.transcripts.kinds import Kind, kind_of
 
 STATUS = {
     "BAD_USER_INPUT": 400,
@@ -105,29 +109,90 @@ async def download(request: Request) -> Response:
 
 
 async def upload(request: Request) -> Response:
-    """`POST /projects/{id}/import` with a multipart field `file`: merge a REFI-QDA file by GUID.
+    """`POST /projects/{id}/import` with a multipart field `file`: a transcript (see
+    `_transcript_options`) becomes a document of the project; a REFI-QDA file merges by GUID.
     An optional field `users`, a JSON object, maps the file's users (GUIDs) to members whose
-    codings theirs are (OWNER only)."""
+    codings theirs are (OWNER only); `matchUsers=true` maps those whose GUID or name is a member's
+    (OWNER only); an optional field `offsets` (codepoints, utf16 or auto, the default) is the unit
+    of the file's selection positions; `preview=true` says what the import would do, writing nothing."""
     actor = await _actor(request)
     if isinstance(actor, Response):
         return actor
-    async with request.form(max_files=1, max_fields=10) as form:
-        file, users = form.get("file"), form.get("users")
+    async with request.form(max_files=1, max_fields=20) as form:
+        file, users, offsets = form.get("file"), form.get("users"), form.get("offsets") or Offsets.AUTO
+        match_users, preview = _flag(form, "matchUsers"), _flag(form, "preview")
         if file is None or isinstance(file, str):
             return error_response(400, "BAD_USER_INPUT", "Send the file as the multipart field 'file'.")
         data = await file.read(MAX_BYTES + 1)
+        filename, options = file.filename, _transcript_options(form)
     if len(data) > MAX_BYTES:
         return error_response(400, "BAD_USER_INPUT", "The file is larger than this service accepts.")
+    if isinstance(preview, Response):
+        return preview
+    try:
+        kind = kind_of(data, filename)
+        if kind is not Kind.REFI:
+            done = await import_transcript(
+                request.app.state.service,
+                actor,
+                data,
+                kind,
+                filename,
+                request.path_params["project_id"],
+                options,
+                preview,
+            )
+            return JSONResponse({"projectId": done.project_id, "documentId": done.document_id, "summary": done.lines()})
+    except DomainError as exc:
+        return _refused(exc)
     mapping = _user_mapping(users)
-    if isinstance(mapping, Response):
-        return mapping
+    for refusal in (mapping, match_users):
+        if isinstance(refusal, Response):
+            return refusal
+    assert isinstance(mapping, dict) and isinstance(match_users, bool)
+    try:
+        unit = Offsets(offsets)
+    except ValueError:
+        choices = ", ".join(o.value for o in Offsets)
+        return error_response(
+            400, "BAD_USER_INPUT", f"The field 'offsets' must be one of {choices}: the unit of the file's positions."
+        )
     try:
         summary = await import_file(
-            request.app.state.service, actor, data, request.path_params["project_id"], users=mapping
+            request.app.state.service,
+            actor,
+            data,
+            request.path_params["project_id"],
+            users=mapping,
+            match_users=match_users,
+            offsets=unit,
+            preview=preview,
         )
     except DomainError as exc:
         return _refused(exc)
     return JSONResponse({"projectId": summary.project_id, "summary": summary.lines()})
+
+
+def _flag(form: FormData, name: str) -> bool | Response:
+    """An optional true/false field (absent: false)."""
+    value = form.get(name)
+    if value is None or value in ("false", "0", ""):
+        return False
+    if value in ("true", "1"):
+        return True
+    return error_response(400, "BAD_USER_INPUT", f"The field {name!r} must be true or false.")
+
+
+def _transcript_options(form: FormData) -> Options:
+    """A transcript's fields: `participant` (the id of the participant it is about), and speaker
+    labels, each field given as often as needed: `participantSpeaker` (the participant's) and
+    `interviewer`."""
+    participant = form.get("participant")
+    return Options(
+        participant_id=participant if isinstance(participant, str) and participant else None,
+        participant_speakers=tuple(v for v in form.getlist("participantSpeaker") if isinstance(v, str)),
+        interviewers=tuple(v for v in form.getlist("interviewer") if isinstance(v, str)),
+    )
 
 
 def _user_mapping(field: object) -> dict[str, str] | Response:

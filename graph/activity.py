@@ -6,7 +6,20 @@ from __future__ import annotations
 from typing import Any
 
 from graph import cursors
-from graph.models import Code, Document, Event, Excerpt, Link, Membership, Memo, Participant, Project, Stamped, Theme
+from graph.models import (
+    Code,
+    Document,
+    Event,
+    Excerpt,
+    Link,
+    Membership,
+    Memo,
+    Participant,
+    Project,
+    SpeakerRole,
+    Stamped,
+    Theme,
+)
 from graph.rules import new_id, now
 
 _KINDS: dict[type, str] = {
@@ -160,6 +173,23 @@ def merged(actor: str, source: Code, target: Code) -> Event:
         f"merged code {source.name!r} into {target.name!r}",
         before=values(source),
         after=values(target),
+    )
+
+
+def speaker_role(
+    actor: str, document: Document, speaker: str, before: SpeakerRole | None, after: SpeakerRole | None
+) -> Event:
+    said = {SpeakerRole.PARTICIPANT: "the participant", SpeakerRole.INTERVIEWER: "an interviewer"}
+    return event(
+        document.project_id,
+        actor,
+        "document.speaker_role_set",
+        (document.id,),
+        f"marked speaker {speaker!r} of document {_label(document)} as {said[after]}"
+        if after
+        else f"unmarked speaker {speaker!r} of document {_label(document)}",
+        before={"speaker": speaker, "role": before.value if before else None},
+        after={"speaker": speaker, "role": after.value if after else None},
     )
 
 

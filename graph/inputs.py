@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from graph.models import AttributeValue, LinkKind, ThemeStatus
+from graph.models import AttributeValue, LinkKind, SpeakerRole, ThemeStatus
 from graph.rules import check_text
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
@@ -33,29 +33,18 @@ def _check_color(value: str | None) -> str | None:
 Color = Annotated[str | None, AfterValidator(_check_color)]
 
 
-def _numbers(value: Any) -> Iterator[float]:
-    """Every float inside a field's value as given (dict values, list and tuple items)."""
-    if isinstance(value, float):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _numbers(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from _numbers(item)
-
-
-def _texts(value: Any) -> Iterator[str]:
-    """Every string inside a field's value (dict keys and values, list and tuple items)."""
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _texts(key)
-            yield from _texts(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from _texts(item)
+def _leaves(value: Any) -> Iterator[Any]:
+    """Every value inside a field's value as given (dict keys and values, list and tuple items),
+    in order. A loop, not recursion: a JSON value may nest deeper than the interpreter's stack."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            pending.extend(reversed([part for pair in item.items() for part in pair]))
+        elif isinstance(item, list | tuple):
+            pending.extend(reversed(item))
+        else:
+            yield item
 
 
 class Input(BaseModel):
@@ -68,16 +57,17 @@ class Input(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _finite(cls, value: Any) -> Any:
-        for number in _numbers(value):
-            if not math.isfinite(number):
+        for number in _leaves(value):
+            if isinstance(number, float) and not math.isfinite(number):
                 raise ValueError(f"holds {number}: numbers must be finite (JSON has no NaN or Infinity)")
         return value
 
     @field_validator("*", mode="after")
     @classmethod
     def _carried_by_xml(cls, value: Any) -> Any:
-        for text in _texts(value):
-            check_text(text)
+        for text in _leaves(value):
+            if isinstance(text, str):
+                check_text(text)
         return value
 
 
@@ -200,3 +190,20 @@ class MemoPatch(Patch):
     expected_version: int | None = None
     title: Name | None = None
     body: Text | None = None
+
+
+class NewTurn(Input):
+    """A speaker turn of a new transcript: `text[start:end]` in code points."""
+
+    speaker: Name
+    start: int
+    end: int
+
+
+class NewTranscript(Input):
+    """A document read from a transcript file, with its speaker turns (in text order) and what
+    is known of who some speakers are."""
+
+    document: NewDocument
+    turns: tuple[NewTurn, ...] = ()
+    roles: dict[Name, SpeakerRole] = {}

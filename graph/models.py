@@ -47,6 +47,14 @@ class LinkKind(str, Enum):
         return self in (LinkKind.ASSOCIATED_WITH, LinkKind.CONTRADICTS)
 
 
+class SpeakerRole(str, Enum):
+    """Who a speaker of a transcript is, once someone has said: the person the document is
+    about (its participant) or someone asking the questions."""
+
+    PARTICIPANT = "PARTICIPANT"
+    INTERVIEWER = "INTERVIEWER"
+
+
 class NodeKind(str, Enum):
     """Labels of the graph's nodes; also the allow-list of labels an adapter may use."""
 
@@ -109,6 +117,16 @@ class Document(Stamped):
     title: str
     text: str
     kind: str = "transcript"
+
+
+class Turn(Model):
+    """A stretch of a transcript that one speaker says: `text[start:end]` of its document, in
+    code points like excerpts. `role` is the speaker's, the same on all their turns."""
+
+    speaker: str
+    start: int
+    end: int
+    role: SpeakerRole | None = None
 
 
 class Excerpt(Stamped):

@@ -8,7 +8,8 @@ asks `require` before every read and write. The role table (also in the README):
 |---------------------------------------------------------------|--------|-----------|-------|
 | read the project (under blind coding: own codings only)       | yes    | yes       | yes   |
 | code text; edit the shared codebook, themes, links and memos;  |        |           |       |
-| add participants and documents; import a REFI-QDA file         | no     | yes       | yes   |
+| add participants and documents (and their speakers' roles);  |        |           |       |
+| import a REFI-QDA file or a transcript                         | no     | yes       | yes   |
 | remove their own work (that holds no other coder's codings)   | no     | yes       | yes   |
 | remove or merge away other people's work                      | no     | no        | yes   |
 | membership, project settings, deleting the project            | no     | no        | yes   |

@@ -36,11 +36,17 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 """Characters XML 1.0 cannot carry: most control characters, lone surrogates, U+FFFE and U+FFFF."""
 
 
+def unsafe_character(text: str) -> int | None:
+    """Where the first character XML 1.0 cannot carry is in `text`, if there is one."""
+    bad = _NOT_XML.search(text)
+    return None if bad is None else bad.start()
+
+
 def check_text(text: str) -> str:
     """Text that every export can carry (REFI-QDA is XML 1.0); ValueError saying where it is not."""
-    if (bad := _NOT_XML.search(text)) is not None:
+    if (at := unsafe_character(text)) is not None:
         raise ValueError(
-            f"contains the character U+{ord(bad.group()):04X} at position {bad.start()}, which XML (and so a "
+            f"contains the character U+{ord(text[at]):04X} at position {at}, which XML (and so a "
             "REFI-QDA export) cannot carry; remove it"
         )
     return text

@@ -50,7 +50,9 @@ from graph.models import (
     Participant,
     Project,
     Role,
+    SpeakerRole,
     Theme,
+    Turn,
     User,
 )
 from graph.transaction import Transaction
@@ -106,6 +108,9 @@ class Store(Protocol):
     async def documents_of_projects(self, project_ids: Sequence[str]) -> dict[str, list[Document]]: ...
 
     async def documents_of_participants(self, participant_ids: Sequence[str]) -> dict[str, list[Document]]: ...
+
+    async def turns_of_documents(self, document_ids: Sequence[str]) -> dict[str, list[Turn]]:
+        """Each document's speaker turns, in text order."""
 
     # -- excerpts and coding ----------------------------------------------------------------
     async def get_excerpts(self, ids: Sequence[str]) -> dict[str, Excerpt]: ...
@@ -241,7 +246,15 @@ class Store(Protocol):
         coders: Sequence[str] | None = None,
     ) -> list[ConceptPath]: ...
 
-    async def search(self, project_id: str, text: str, first: int = 20, after: str | None = None) -> SearchPage: ...
+    async def search(
+        self,
+        project_id: str,
+        text: str,
+        first: int = 20,
+        after: str | None = None,
+        spoken_by: SpeakerRole | None = None,
+    ) -> SearchPage:
+        """Matches of `text`; with `spoken_by`, only those lying within the turns of speakers with that role."""
 
     async def agreement(
         self,

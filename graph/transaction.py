@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from graph.models import Code, Coding, Event, Link, NodeKind, NodeRef, Role, Stamped, Theme, User
+from graph.models import Code, Coding, Event, Link, NodeKind, NodeRef, Role, SpeakerRole, Stamped, Theme, Turn, User
 
 Span = tuple[str, int, int]
 """An excerpt's place: (document id, start, end) in code points."""
@@ -112,6 +112,17 @@ class Transaction(Protocol):
     async def creators_under(self, kind: NodeKind, id: str) -> set[str]:
         """Who created the excerpts deleting this node would remove: a document's or an excerpt's
         (empty for other kinds)."""
+
+    # -- speaker turns ---------------------------------------------------------------------
+    async def turns(self, document_ids: Sequence[str]) -> dict[str, list[Turn]]:
+        """Each document's speaker turns in text order (every given id a key; [] when none)."""
+
+    async def set_turns(self, document_id: str, turns: Sequence[Turn]) -> None:
+        """Replace an existing document's turns with these (in text order, none overlapping); they
+        go when the document goes."""
+
+    async def set_speaker_role(self, document_id: str, speaker: str, role: SpeakerRole | None) -> None:
+        """Give every turn of `speaker` in the document this role (None: no role)."""
 
     # -- concepts --------------------------------------------------------------------------
     async def theme_codes(self, theme_ids: Sequence[str]) -> dict[str, list[str]]:

@@ -25,6 +25,7 @@ from schema.types import (
     LinkKind,
     PageInfo,
     Participant,
+    SpeakerRole,
     ThemeStatus,
     User,
     load_concept,
@@ -46,6 +47,11 @@ AgreementUnit = strawberry.enum(
     "coder's value for a code is whether they coded that excerpt with it.",
 )
 PathRelation = strawberry.enum(results.Relation, name="PathRelation", description="Relations a concept path may use.")
+
+SPOKEN_BY = (
+    "Keep to what speakers with this role say (PARTICIPANT: the participant's own words): only passages lying within "
+    "their turns (Document.turns), counting consecutive turns of theirs as one; documents without such turns drop out."
+)
 
 DEFINITIONS = (
     "A code's excerpts are the excerpts (of the cases in `filter`) that the `coders` (default: everyone) coded with it; "
@@ -88,6 +94,7 @@ class ExcerptCondition:
     )
     filter: CaseFilter | None = strawberry.UNSET
     coders: list[strawberry.ID] | None = strawberry.field(default=strawberry.UNSET, description="Whose codings count.")
+    spoken_by: SpeakerRole | None = strawberry.field(default=strawberry.UNSET, description=SPOKEN_BY)
 
 
 def case_filter(given: CaseFilter | None) -> filters.CaseFilter | None:
@@ -108,6 +115,7 @@ def to_where(given: ExcerptCondition) -> filters.Where:
         text=given.text or None,
         filter=case_filter(given.filter) or filters.CaseFilter(),
         coders=None if given.coders in (None, strawberry.UNSET) else tuple(given.coders),
+        spoken_by=given.spoken_by or None,
     )
 
 
@@ -661,10 +669,16 @@ class AnalysisQuery:
         "offsets, so it can be turned into an excerpt."
     )
     async def search(
-        self, info: Info, project_id: strawberry.ID, text: str, first: int = 20, after: str | None = None
+        self,
+        info: Info,
+        project_id: strawberry.ID,
+        text: str,
+        first: int = 20,
+        after: str | None = None,
+        spoken_by: Annotated[SpeakerRole | None, strawberry.argument(description=SPOKEN_BY)] = None,
     ) -> SearchConnection:
         check_page_size(first, info.context.limits)
-        found = await info.context.reader.search(project_id, text, first, after)
+        found = await info.context.reader.search(project_id, text, first, after, spoken_by)
         return SearchConnection(
             edges=[
                 SearchEdge(

@@ -23,6 +23,7 @@ from graph.models import (
     Participant,
     Project,
     Theme,
+    Turn,
     User,
 )
 from graph.service import Reader
@@ -93,6 +94,7 @@ class Loaders:
         self.documents_of_project: DataLoader[str, list[Document]] = _many(reader.documents_of_projects)
         self.documents_of_participant: DataLoader[str, list[Document]] = _many(reader.documents_of_participants)
         self.excerpts_of_document: DataLoader[str, list[Excerpt]] = _many(reader.excerpts_of_documents)
+        self.turns_of_document: DataLoader[str, list[Turn]] = _many(reader.turns_of_documents)
         self.codings_of_excerpt: DataLoader[str, list[Coding]] = _many(reader.codings_of_excerpts)
         self.codes_of_project: DataLoader[str, list[Code]] = _many(reader.codes_of_projects)
         self.children_of_code: DataLoader[str, list[Code]] = _many(reader.children_of_codes)

@@ -29,6 +29,7 @@ from schema.inputs import (
 )
 from schema.types import Code, Document, Excerpt, Link, Member, Memo, Participant, Project, Theme
 from schema.types import Role as RoleEnum
+from schema.types import SpeakerRole as SpeakerRoleEnum
 
 
 @strawberry.type
@@ -106,6 +107,17 @@ class Mutation:
         c = info.context
         await c.service.delete_document(c.actor, id)
         return id
+
+    @strawberry.mutation(
+        description="Say who a speaker of a transcript is, for all their turns in it: PARTICIPANT (the person "
+        "the document is about), INTERVIEWER, or null (neither, or not known). `spokenBy` in findExcerpts, "
+        "participantsMatching and search keeps to the turns of speakers with a role."
+    )
+    async def set_speaker_role(
+        self, info: Info, document_id: strawberry.ID, speaker: str, role: SpeakerRoleEnum | None = None
+    ) -> Document:
+        c = info.context
+        return Document.of(await c.service.set_speaker_role(c.actor, document_id, speaker, role))
 
     # -- excerpts and coding -------------------------------------------------------------
     @strawberry.mutation

@@ -20,6 +20,10 @@ LinkKind = strawberry.enum(
     description="How two concepts relate. ASSOCIATED_WITH and CONTRADICTS are symmetric: they read the same both ways.",
 )
 Role = strawberry.enum(models.Role, description="A member's role in a project.")
+SpeakerRole = strawberry.enum(
+    models.SpeakerRole,
+    description="Who a speaker of a transcript is: the participant the document is about, or an interviewer.",
+)
 
 
 @strawberry.type(description="A person who codes, builds themes and writes memos.")
@@ -153,6 +157,20 @@ class Participant(Node):
         return [Document.of(d) for d in await info.context.loaders.documents_of_participant.load(self.id)]
 
 
+@strawberry.type(
+    description="A stretch of a transcript one speaker says. Offsets are Unicode code points, 0-based, end "
+    "exclusive, like an excerpt's; `text` is the document's text[start:end]."
+)
+class Turn:
+    speaker: str = strawberry.field(description="The speaker's label as the file gives it.")
+    start: int
+    end: int
+    text: str
+    role: SpeakerRole | None = strawberry.field(
+        description="Who the speaker is, once someone has said (setSpeakerRole, or the import's options)."
+    )
+
+
 @strawberry.type(description="A document, usually an interview transcript.")
 class Document(Node):
     project_id: strawberry.Private[str]
@@ -186,6 +204,16 @@ class Document(Node):
             return None
         found = await info.context.loaders.participant.load(self.participant_id)
         return Participant.of(found) if found else None
+
+    @strawberry.field(
+        description="Who says what, in text order: the speaker turns an imported transcript holds (none for "
+        "text typed in or imported from REFI-QDA)."
+    )
+    async def turns(self, info: Info) -> list[Turn]:
+        return [
+            Turn(speaker=t.speaker, start=t.start, end=t.end, text=self.text[t.start : t.end], role=t.role)
+            for t in await info.context.loaders.turns_of_document.load(self.id)
+        ]
 
     @strawberry.field(description="Excerpts of this document in text order (under blind coding, an ANALYST's own).")
     async def excerpts(self, info: Info) -> list[Excerpt]:

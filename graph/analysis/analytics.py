@@ -28,10 +28,10 @@ from graph.analysis.results import (
     SequenceHit,
     ThemeMap,
 )
-from graph.analysis.snapshot import Scope, Snapshot
+from graph.analysis.snapshot import Scope, Snapshot, Spoken
 from graph.analysis.text import parse_query
 from graph.analysis.worker import off_loop
-from graph.models import ConceptStats, NodeKind, NodeRef
+from graph.models import ConceptStats, NodeKind, NodeRef, SpeakerRole, Turn
 
 T = TypeVar("T")
 
@@ -220,6 +220,20 @@ class Analytics(ABC):
             codes=tuple(CodeAgreement(code_id=c, score=score(t, n)) for c, t in per_code.items()),
         )
 
-    async def search(self, project_id: str, text: str, first: int = 20, after: str | None = None) -> SearchPage:
+    @abstractmethod
+    async def turns_of_documents(self, document_ids: Sequence[str]) -> dict[str, list[Turn]]: ...
+
+    async def search(
+        self,
+        project_id: str,
+        text: str,
+        first: int = 20,
+        after: str | None = None,
+        spoken_by: SpeakerRole | None = None,
+    ) -> SearchPage:
         candidates = await self.search_documents(project_id, parse_query(text))
-        return await off_loop(lambda: questions.search(candidates, text, first, after))
+        spoken = None
+        if spoken_by is not None:
+            turns = await self.turns_of_documents([id for id, _, _ in candidates])
+            spoken = {d: Spoken(((t.start, t.end, t.role) for t in ts), spoken_by) for d, ts in turns.items() if ts}
+        return await off_loop(lambda: questions.search(candidates, text, first, after, spoken))

@@ -8,7 +8,7 @@ from pydantic import model_validator
 
 from graph.errors import BadInput
 from graph.inputs import Id, Input, Name
-from graph.models import AttributeValue, Participant
+from graph.models import AttributeValue, Participant, SpeakerRole
 
 
 class AttributeCondition(Input):
@@ -72,6 +72,8 @@ class Where(Input):
     text: str | None = None
     filter: CaseFilter = CaseFilter()
     coders: tuple[Id, ...] | None = None
+    spoken_by: SpeakerRole | None = None
+    """Only excerpts lying within the turns of speakers with this role (see `Spoken`)."""
 
     @property
     def concepts(self) -> tuple[str, ...]:

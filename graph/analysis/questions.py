@@ -40,7 +40,7 @@ from graph.analysis.results import (
     SequenceHit,
     ThemeMap,
 )
-from graph.analysis.snapshot import ExcerptFact, Scope
+from graph.analysis.snapshot import ExcerptFact, Scope, Spoken
 from graph.analysis.text import contains, find, parse_query
 from graph.analysis.worker import stopping
 from graph.errors import BadInput
@@ -239,6 +239,8 @@ def _matches(scope: Scope, where: Where) -> tuple[set[str], dict[str, frozenset[
     if where.text:
         parse_query(where.text)
         found = {e for e in found if contains(scope.excerpts[e].text or "", where.text)}
+    if where.spoken_by is not None:
+        found &= scope.spoken_by(where.spoken_by)
     return found, sets
 
 
@@ -275,10 +277,13 @@ def participants_matching(scope: Scope, where: Where) -> list[ParticipantMatch]:
     sets = {c: scope.concept_excerpts(c) for c in where.concepts}
     if where.text:
         parse_query(where.text)
+    spoken = None if where.spoken_by is None else scope.spoken_by(where.spoken_by)
     out = []
     for p in scope.participants:
         stopping()
         mine = scope.participant_excerpts.get(p.id, frozenset())
+        if spoken is not None:
+            mine &= spoken
         if where.text:
             texty = {e for e in mine if contains(scope.excerpts[e].text or "", where.text)}
             if not texty:
@@ -397,9 +402,16 @@ def _distances(steps: dict[str, list[PathStep]], start: str, limit: int) -> dict
     return depth
 
 
-def search(documents: list[tuple[str, str | None, str]], query: str, first: int, after: str | None) -> SearchPage:
+def search(
+    documents: list[tuple[str, str | None, str]],
+    query: str,
+    first: int,
+    after: str | None,
+    spoken: dict[str, Spoken] | None = None,
+) -> SearchPage:
     """Matches of a search in candidate documents (id, participant, text), in document and
-    text order, with some context around each."""
+    text order, with some context around each; with `spoken`, only the matches lying where it
+    says (documents it leaves out have none)."""
     terms = parse_query(query)
     if first < 0:
         raise BadInput("first must be zero or more.")
@@ -410,8 +422,12 @@ def search(documents: list[tuple[str, str | None, str]], query: str, first: int,
             stopping()
             if resume is not None and document_id < resume[0]:
                 continue
+            if spoken is not None and document_id not in spoken:
+                continue
             for start, end in find(text, terms):
                 if resume is not None and [document_id, start, end] <= resume:
+                    continue
+                if spoken is not None and not spoken[document_id].covers(start, end):
                     continue
                 lo, hi = max(0, start - CONTEXT_CHARS), min(len(text), end + CONTEXT_CHARS)
                 hits.append(

@@ -5,7 +5,8 @@ coders and case filter to it and rolls codes up into themes."""
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
+from bisect import bisect_right
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -48,6 +49,37 @@ class CodingFact(NamedTuple):
     coder_id: str
 
 
+class TurnFact(NamedTuple):
+    """A speaker turn of a document, with its speaker's role (None: not said)."""
+
+    document_id: str
+    start: int
+    end: int
+    role: str | None
+
+
+class Spoken:
+    """Where in one document speakers with one role speak: their turns, joined where no one
+    else's turn comes between (so a passage across two turns of the participant is still theirs)."""
+
+    def __init__(self, turns: Iterable[tuple[int, int, str | None]], role: str) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        previous: str | None = None
+        for start, end, said_by in turns:  # in text order
+            if said_by == role and previous == role:
+                self.ends[-1] = end
+            elif said_by == role:
+                self.starts.append(start)
+                self.ends.append(end)
+            previous = said_by
+
+    def covers(self, start: int, end: int) -> bool:
+        """Whether [start, end) lies within one stretch."""
+        i = bisect_right(self.starts, start) - 1
+        return i >= 0 and end <= self.ends[i]
+
+
 @dataclass(frozen=True)
 class Snapshot:
     project_id: str
@@ -61,6 +93,8 @@ class Snapshot:
     codings: list[CodingFact]
     document_lengths: dict[str, int]
     """Document id -> length of its text in code points."""
+    turns: list[TurnFact]
+    """The speaker turns of every document, by document and in text order."""
     revision: int = 0
     """The project's revision when read (see graph.analysis.cache)."""
     _scopes: OrderedDict[tuple[object, ...], Scope] = field(
@@ -74,6 +108,13 @@ class Snapshot:
     def indexed(self) -> Indexed:
         """The excerpts and codings as arrays, for the questions that multiply matrices."""
         return Indexed.of(self)
+
+    def spoken(self, role: str) -> dict[str, Spoken]:
+        """Per document with turns, where speakers with `role` speak."""
+        by_document: defaultdict[str, list[tuple[int, int, str | None]]] = defaultdict(list)
+        for t in self.turns:
+            by_document[t.document_id].append((t.start, t.end, t.role))
+        return {d: Spoken(turns, role) for d, turns in by_document.items()}
 
     def scope(self, coders: Sequence[str] | None, filter: CaseFilter) -> Scope:
         """The snapshot seen through `coders` and `filter`; kept, so questions asked of
@@ -200,6 +241,19 @@ class Scope:
                 p for e in self.concept_excerpts(concept_id) if (p := self.excerpts[e].participant_id) is not None
             )
         return found
+
+    def spoken_by(self, role: str) -> frozenset[str]:
+        """The excerpts in scope lying where speakers with `role` speak (see `Spoken`)."""
+
+        def compute() -> frozenset[str]:
+            spoken = self.snapshot.spoken(role)
+            return frozenset(
+                e.id
+                for e in self.excerpts.values()
+                if e.document_id in spoken and spoken[e.document_id].covers(e.start, e.end)
+            )
+
+        return self.memo(("spoken_by", role), compute)
 
     def check_concepts(self, ids: Sequence[str]) -> None:
         check_known("Concept", ids, set(self.kinds))

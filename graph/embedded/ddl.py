@@ -91,6 +91,15 @@ CREATE TABLE IF NOT EXISTS documents (
 CREATE INDEX IF NOT EXISTS documents_by_project ON documents(project_id, title);
 CREATE INDEX IF NOT EXISTS documents_by_participant ON documents(participant_id);
 
+CREATE TABLE IF NOT EXISTS turns (
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    speaker TEXT NOT NULL,
+    role TEXT,
+    PRIMARY KEY (document_id, start)
+);
+
 CREATE TABLE IF NOT EXISTS excerpts (
     {_NODE_ID},
     project_id TEXT NOT NULL,

@@ -29,6 +29,7 @@ from graph.models import (
     Project,
     Stamped,
     Theme,
+    Turn,
     User,
 )
 
@@ -63,6 +64,14 @@ def document(row: sqlite3.Row) -> Document:
 
 def excerpt(row: sqlite3.Row) -> Excerpt:
     return Excerpt.model_validate(dict(row))
+
+
+def turn(row: sqlite3.Row) -> Turn:
+    return Turn.model_validate(dict(row))
+
+
+TURNS = f'SELECT document_id, speaker, start, "end", role FROM turns WHERE document_id {IN} ORDER BY document_id, start'
+"""The turns of the documents named by one JSON parameter."""
 
 
 def coding(row: sqlite3.Row) -> Coding:

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from graph import cursors
 from graph.analysis.analytics import Analytics
 from graph.analysis.cache import SnapshotCache
-from graph.analysis.snapshot import CodingFact, ExcerptFact, Snapshot
+from graph.analysis.snapshot import CodingFact, ExcerptFact, Snapshot, TurnFact
 from graph.embedded import rows
 from graph.embedded.connection import Connection, Db
 from graph.embedded.transaction import EmbeddedTransaction
@@ -38,6 +38,7 @@ from graph.models import (
     Project,
     Role,
     Theme,
+    Turn,
     User,
 )
 from graph.transaction import Transaction
@@ -157,6 +158,9 @@ class EmbeddedStore(Analytics):
     async def documents_of_participants(self, participant_ids: Sequence[str]) -> dict[str, list[Document]]:
         sql = f"SELECT * FROM documents WHERE participant_id {_IN} ORDER BY fold(title), id"
         return await self._conn.read(lambda db: rows.grouped(db, sql, participant_ids, "participant_id", rows.document))
+
+    async def turns_of_documents(self, document_ids: Sequence[str]) -> dict[str, list[Turn]]:
+        return await self._conn.read(lambda db: rows.grouped(db, rows.TURNS, document_ids, "document_id", rows.turn))
 
     # -- excerpts and coding -------------------------------------------------------------
     async def get_excerpts(self, ids: Sequence[str]) -> dict[str, Excerpt]:
@@ -351,6 +355,16 @@ class EmbeddedStore(Analytics):
                             "SELECT id, length(text) AS length FROM documents WHERE project_id = ?", project_id
                         )
                     },
+                    turns=list(
+                        map(
+                            TurnFact._make,
+                            db.tuples(
+                                'SELECT t.document_id, t.start, t."end", t.role FROM turns t JOIN documents d '
+                                "ON d.id = t.document_id WHERE d.project_id = ? ORDER BY t.document_id, t.start",
+                                project_id,
+                            ),
+                        )
+                    ),
                     revision=revision,
                 ),
                 with_text,

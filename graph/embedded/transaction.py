@@ -17,7 +17,21 @@ from typing import Any, Protocol, TypeVar, cast
 
 from graph.embedded import rows
 from graph.embedded.connection import Db
-from graph.models import Code, Coding, Event, Link, NodeKind, NodeRef, Project, Role, Stamped, Theme, User
+from graph.models import (
+    Code,
+    Coding,
+    Event,
+    Link,
+    NodeKind,
+    NodeRef,
+    Project,
+    Role,
+    SpeakerRole,
+    Stamped,
+    Theme,
+    Turn,
+    User,
+)
 from graph.transaction import Span, require_writable
 
 T = TypeVar("T")
@@ -323,6 +337,30 @@ class EmbeddedTransaction:
         if sql is None:
             return set()
         return {person for (person,) in await self._run(lambda db: db.tuples(sql, id))}
+
+    # -- speaker turns ---------------------------------------------------------------------
+    async def turns(self, document_ids: Sequence[str]) -> dict[str, list[Turn]]:
+        return await self._run(lambda db: rows.grouped(db, rows.TURNS, document_ids, "document_id", rows.turn))
+
+    async def set_turns(self, document_id: str, turns: Sequence[Turn]) -> None:
+        def job(db: Db) -> None:
+            db.run("DELETE FROM turns WHERE document_id = ?", document_id)
+            db.many(
+                'INSERT INTO turns(document_id, start, "end", speaker, role) VALUES (?, ?, ?, ?, ?)',
+                [(document_id, t.start, t.end, t.speaker, rows.value(t.role)) for t in turns],
+            )
+
+        await self._write(job)
+
+    async def set_speaker_role(self, document_id: str, speaker: str, role: SpeakerRole | None) -> None:
+        await self._write(
+            lambda db: db.run(
+                "UPDATE turns SET role = ? WHERE document_id = ? AND speaker = ?",
+                rows.value(role),
+                document_id,
+                speaker,
+            )
+        )
 
     # -- concepts --------------------------------------------------------------------------
     async def theme_codes(self, theme_ids: Sequence[str]) -> dict[str, list[str]]:

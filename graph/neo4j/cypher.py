@@ -12,6 +12,7 @@ unique across `Node`, which is what lets a memo or a link point at "any node"), 
     (:Excerpt)-[:CODED_AS {coder, created_at, project_id}]->(:Code)
     (:Code)-[:CHILD_OF]->(:Code)              (:Theme)-[:SUBTHEME_OF]->(:Theme)
     (:Code)-[:IN_THEME {created_by, created_at}]->(:Theme)
+    (:Turn {speaker, start, end, role, project_id})-[:IN]->(:Document)
     (:Link)-[:FROM]->(concept)  (:Link)-[:TO]->(concept)  (:Link)-[:EVIDENCE {position}]->(:Excerpt)
     (:Memo)-[:ABOUT]->(:Node)                 (:User)-[:MEMBER_OF {role}]->(:Project)
 
@@ -63,6 +64,7 @@ def schema_statements() -> list[str]:
         NODE_PROJECT_INDEX,
         EVENT_ID_UNIQUE,
         EVENT_PROJECT_INDEX,
+        TURN_PROJECT_INDEX,
         *(label_id_unique(label) for label in LABELS),
         *(label_project_index(label) for label in LABELS),
     ]
@@ -135,6 +137,7 @@ DETACH DELETE g
 concept, the memos about any of those, and every relationship (codings, memberships, evidence)."""
 
 DELETE_PROJECT = "MATCH (n:Node {project_id: $id}) DETACH DELETE n"
+DELETE_PROJECT_TURNS = "MATCH (t:Turn {project_id: $id}) DETACH DELETE t"
 DELETE_PROJECT_EVENTS = "MATCH (e:Event {project_id: $id}) DELETE e"
 LOCK = "UNWIND $ids AS id MATCH (n:Node {id: id}) SET n._lock = true REMOVE n._lock"
 """Take the nodes' write locks before reading what a write depends on (a version, the
@@ -236,6 +239,20 @@ CODINGS_OF_EXCERPTS = (
     "RETURN e.id AS excerpt_id, c.id AS code_id, r.coder AS coder_id, r.created_at AS created_at, "
     "r.project_id AS project_id, e.id AS key ORDER BY code_id, coder_id"
 )
+
+# -- speaker turns ------------------------------------------------------------------------------
+TURN_PROJECT_INDEX = "CREATE INDEX turn_project IF NOT EXISTS FOR (n:Turn) ON (n.project_id)"
+TURNS_OF_DOCUMENTS = (
+    "MATCH (t:Turn)-[:IN]->(d:Document) WHERE d.id IN $ids "
+    "RETURN d.id AS key, t.speaker AS speaker, t.start AS start, t.`end` AS `end`, t.role AS role ORDER BY key, start"
+)
+DELETE_TURNS = "MATCH (t:Turn)-[:IN]->(d:Document) WHERE d.id IN $ids DETACH DELETE t"
+ADD_TURNS = (
+    "UNWIND $rows AS row MATCH (d:Document {id: row.document_id}) "
+    "CREATE (t:Turn {project_id: d.project_id, speaker: row.speaker, start: row.start, `end`: row.`end`, role: row.role})"
+    "-[:IN]->(d)"
+)
+SET_SPEAKER_ROLE = "MATCH (t:Turn {speaker: $speaker})-[:IN]->(:Document {id: $id}) SET t.role = $role"
 
 # -- codes and themes ---------------------------------------------------------------------------
 _CODE = "OPTIONAL MATCH (c)-[:CHILD_OF]->(p:Code) RETURN c AS n, p.id AS parent_id"
@@ -380,6 +397,10 @@ CODING_FACTS = (
 )
 DOCUMENT_LENGTHS = "MATCH (d:Document {project_id: $project_id}) RETURN d.id AS id, d.length AS length"
 """Lengths in code points, stored at creation: Cypher's size() of a string is not that everywhere."""
+TURN_FACTS = (
+    "MATCH (t:Turn {project_id: $project_id})-[:IN]->(d:Document) "
+    "RETURN d.id AS document_id, t.start AS start, t.`end` AS `end`, t.role AS role ORDER BY document_id, start"
+)
 SEARCH_DOCUMENTS = """
 CALL db.index.fulltext.queryNodes('document_text', $query) YIELD node
 WITH node WHERE node.project_id = $project_id

@@ -14,7 +14,7 @@ from typing import Any
 
 from neo4j import Record
 
-from graph.analysis.snapshot import CodingFact, ExcerptFact, Snapshot
+from graph.analysis.snapshot import CodingFact, ExcerptFact, Snapshot, TurnFact
 from graph.models import (
     Code,
     Coding,
@@ -27,6 +27,7 @@ from graph.models import (
     Project,
     Stamped,
     Theme,
+    Turn,
     User,
 )
 
@@ -68,6 +69,10 @@ def document(r: Record) -> Document:
 
 def excerpt(r: Record) -> Excerpt:
     return Excerpt.model_validate(_props(r, document_id=r["document_id"]))
+
+
+def turn(r: Record) -> Turn:
+    return Turn.model_validate(dict(r))
 
 
 def coding(r: Record) -> Coding:
@@ -153,6 +158,16 @@ def user_props(u: User) -> dict[str, Any]:
     return {"id": u.id, "name": u.name, "email": u.email, "created_at": instant(u.created_at)}
 
 
+def turn_row(document_id: str, t: Turn) -> dict[str, Any]:
+    return {
+        "document_id": document_id,
+        "speaker": t.speaker,
+        "start": t.start,
+        "end": t.end,
+        "role": t.role.value if t.role else None,
+    }
+
+
 def coding_row(c: Coding) -> dict[str, Any]:
     return {
         "excerpt_id": c.excerpt_id,
@@ -178,6 +193,7 @@ class SnapshotRecords:
     excerpts: list[Record]
     codings: list[Record]
     document_lengths: list[Record]
+    turns: list[Record]
 
     def snapshot(self) -> Snapshot:
         return Snapshot(
@@ -193,5 +209,6 @@ class SnapshotRecords:
             ],
             codings=[CodingFact(r["excerpt_id"], r["code_id"], r["coder_id"]) for r in self.codings],
             document_lengths={r["id"]: r["length"] for r in self.document_lengths},
+            turns=[TurnFact(r["document_id"], r["start"], r["end"], r["role"]) for r in self.turns],
             revision=self.revision,
         )

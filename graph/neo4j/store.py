@@ -50,6 +50,7 @@ from graph.models import (
     Project,
     Role,
     Theme,
+    Turn,
     User,
 )
 from graph.neo4j import cypher as q
@@ -267,6 +268,9 @@ class Neo4jStore(Analytics):
     async def documents_of_participants(self, participant_ids: Sequence[str]) -> dict[str, list[Document]]:
         return await self._fetch_grouped(q.DOCUMENTS_OF_PARTICIPANTS, participant_ids, records.document)
 
+    async def turns_of_documents(self, document_ids: Sequence[str]) -> dict[str, list[Turn]]:
+        return await self._fetch_grouped(q.TURNS_OF_DOCUMENTS, document_ids, records.turn)
+
     # -- excerpts and coding ----------------------------------------------------------------
     async def get_excerpts(self, ids: Sequence[str]) -> dict[str, Excerpt]:
         return await self._fetch(q.GET_EXCERPTS, ids, records.excerpt)
@@ -396,6 +400,7 @@ class Neo4jStore(Analytics):
                 excerpts=await rows(tx, q.EXCERPT_FACTS, project_id=project_id, with_text=with_text),
                 codings=await rows(tx, q.CODING_FACTS, project_id=project_id),
                 document_lengths=await rows(tx, q.DOCUMENT_LENGTHS, project_id=project_id),
+                turns=await rows(tx, q.TURN_FACTS, project_id=project_id),
             )
 
         async with self._snapshot_reads[project_id]:  # concurrent askers after a change share one read

@@ -23,8 +23,10 @@ from graph.models import (
     NodeKind,
     NodeRef,
     Role,
+    SpeakerRole,
     Stamped,
     Theme,
+    Turn,
     User,
 )
 from graph.neo4j import cypher as q
@@ -146,8 +148,11 @@ class Neo4jTransaction:
     async def delete(self, kind: NodeKind, id: str) -> None:
         if kind is NodeKind.PROJECT:
             await self._write(q.DELETE_PROJECT, id=id)  # its memberships go with it (DETACH)
+            await self._write(q.DELETE_PROJECT_TURNS, id=id)
             await self._write(q.DELETE_PROJECT_EVENTS, id=id)
         else:
+            if kind is NodeKind.DOCUMENT:
+                await self._write(q.DELETE_TURNS, ids=[id])
             await self._write(q.DELETE_NODES[kind.value], ids=[id])
 
     # -- users and membership ------------------------------------------------------------
@@ -219,6 +224,20 @@ class Neo4jTransaction:
     async def creators_under(self, kind: NodeKind, id: str) -> set[str]:
         statement = q.CREATORS_UNDER.get(kind.value)
         return set(await self._ids(statement, id=id)) if statement else set()
+
+    # -- speaker turns ---------------------------------------------------------------------
+    async def turns(self, document_ids: Sequence[str]) -> dict[str, list[Turn]]:
+        found: dict[str, list[Turn]] = {id: [] for id in document_ids}
+        for r in await self._read(q.TURNS_OF_DOCUMENTS, ids=list(found)):
+            found[r["key"]].append(records.turn(r))
+        return found
+
+    async def set_turns(self, document_id: str, turns: Sequence[Turn]) -> None:
+        await self._write(q.DELETE_TURNS, ids=[document_id])
+        await self._write_each(q.ADD_TURNS, [records.turn_row(document_id, t) for t in turns])
+
+    async def set_speaker_role(self, document_id: str, speaker: str, role: SpeakerRole | None) -> None:
+        await self._write(q.SET_SPEAKER_ROLE, id=document_id, speaker=speaker, role=role.value if role else None)
 
     # -- concepts --------------------------------------------------------------------------
     async def theme_codes(self, theme_ids: Sequence[str]) -> dict[str, list[str]]:

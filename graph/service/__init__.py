@@ -13,11 +13,11 @@ from graph.service.coding import Excerpts
 from graph.service.concepts import Concepts
 from graph.service.imports import Imports
 from graph.service.people import People
-from graph.service.projects import Projects
 from graph.service.reading import Reader
+from graph.service.transcripts import Transcripts
 
 
-class Service(People, Projects, Imports, Excerpts, Codebook, Concepts):
+class Service(People, Transcripts, Imports, Excerpts, Codebook, Concepts):
     """All use cases over one store."""
 
     def reader(self, actor: Actor) -> Reader:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from graph import activity
 from graph.inputs import NewDocument, NewParticipant, NewProject, ParticipantPatch, ProjectPatch
 from graph.models import Document, NodeKind, Participant, Project, Role
-from graph.policy import Actor, Need
+from graph.policy import Actor, Need, Principal
 from graph.service.base import UseCases, stamps
 from graph.transaction import Transaction
 
@@ -78,22 +78,25 @@ class Projects(UseCases):
     # -- documents --------------------------------------------------------------------------------
     async def add_document(self, actor: Actor, new: NewDocument) -> Document:
         async def work(tx: Transaction) -> Document:
-            principal = await self.in_project(tx, actor, new.project_id, Need.EDIT)
-            if new.participant_id is not None:
-                await self.same_project(tx, principal, [new.participant_id], NodeKind.PARTICIPANT)
-            [id] = await self.fresh_ids(tx, [new.id])
-            document = Document(
-                id=id,
-                project_id=new.project_id,
-                participant_id=new.participant_id,
-                title=new.title,
-                text=new.text,
-                kind=new.kind,
-                **stamps(actor.user_id),
-            )
-            return await self.create(tx, actor.user_id, document)
+            return await self.new_document(tx, await self.in_project(tx, actor, new.project_id, Need.EDIT), new)
 
         return await self._write(work)
+
+    async def new_document(self, tx: Transaction, principal: Principal, new: NewDocument) -> Document:
+        """Add a document in the principal's project (who may edit it)."""
+        if new.participant_id is not None:
+            await self.same_project(tx, principal, [new.participant_id], NodeKind.PARTICIPANT)
+        [id] = await self.fresh_ids(tx, [new.id])
+        document = Document(
+            id=id,
+            project_id=principal.project_id,
+            participant_id=new.participant_id,
+            title=new.title,
+            text=new.text,
+            kind=new.kind,
+            **stamps(principal.user_id),
+        )
+        return await self.create(tx, principal.user_id, document)
 
     async def delete_document(self, actor: Actor, id: str) -> None:
         """Its excerpts and their codings go with it: other people's among them need OWNER."""

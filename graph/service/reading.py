@@ -50,8 +50,10 @@ from graph.models import (
     Page,
     Participant,
     Project,
+    SpeakerRole,
     Stamped,
     Theme,
+    Turn,
     User,
 )
 from graph.policy import Actor, Need, Principal
@@ -177,6 +179,17 @@ class Reader:
 
     async def documents_of_participants(self, ids: Sequence[str]) -> dict[str, list[Document]]:
         return await self._grouped(await self.store.documents_of_participants(ids))
+
+    async def turns_of_documents(self, ids: Sequence[str]) -> dict[str, list[Turn]]:
+        """The speaker turns of the documents the actor may read."""
+        unknown = [id for id in ids if id not in self._project_of]
+        if unknown:
+            await self.node_refs(unknown)
+        known = [id for id in ids if id in self._project_of]
+        principals = await self.principals([self._project_of[id] for id in known])
+        return await self.store.turns_of_documents(
+            [id for id in known if principals[self._project_of[id]].may(Need.READ)]
+        )
 
     async def excerpts_of_documents(self, ids: Sequence[str]) -> dict[str, list[Excerpt]]:
         found = await self._grouped(await self.store.excerpts_of_documents(ids))
@@ -409,9 +422,16 @@ class Reader:
             project_id, source, target, max_length, via, filter, await self._coders(project_id, coders)
         )
 
-    async def search(self, project_id: str, text: str, first: int = 20, after: str | None = None) -> SearchPage:
+    async def search(
+        self,
+        project_id: str,
+        text: str,
+        first: int = 20,
+        after: str | None = None,
+        spoken_by: SpeakerRole | None = None,
+    ) -> SearchPage:
         await self.require(project_id)
-        return await self.store.search(project_id, text, first, after)
+        return await self.store.search(project_id, text, first, after, spoken_by)
 
     async def agreement(
         self,

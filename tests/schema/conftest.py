@@ -48,15 +48,11 @@ async def populate(api: GraphQLClient) -> dict[str, str]:
     p = (await ok('mutation { createProject(input: {name: "A"}) { id } }'))["createProject"]["id"]
     who = await ok('mutation($p: ID!) { addParticipant(input: {projectId: $p, pseudonym: "Amira"}) { id } }', p=p)
     who_id = who["addParticipant"]["id"]
-    doc = (
-        await ok(
-            'mutation($p: ID!, $w: ID!, $t: String!) { addDocument(input: {projectId: $p, title: "I", text: $t, '
-            "participantId: $w}) { id } }",
-            p=p,
-            w=who_id,
-            t=TEXT,
-        )
-    )["addDocument"]["id"]
+    imported = await api.http.post(
+        f"/projects/{p}/import", files={"file": ("I.txt", TEXT.encode())}, data={"participant": who_id}
+    )
+    assert imported.status_code == 200, imported.text
+    doc = imported.json()["documentId"]  # a transcript: its speakers are Interviewer and Amira
     code = (await ok('mutation($p: ID!) { createCode(input: {projectId: $p, name: "Fear"}) { id } }', p=p))[
         "createCode"
     ]["id"]

@@ -19,7 +19,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 
 from api.app import create_app
 from api.settings import Settings
-from tests.schema.conftest import World
+from tests.schema.conftest import TEXT, World
 from tests.schema.test_api_access import INTROSPECT, Arguments, operation
 
 
@@ -73,6 +73,7 @@ POLICY: dict[str, Needs] = {
             "addParticipant",
             "updateParticipant",
             "addDocument",
+            "setSpeakerRole",
             "createExcerpt",
             "codeExcerpt",
             "codeText",
@@ -232,10 +233,53 @@ async def test_file_routes_follow_the_policy_for_every_caller(world: World) -> N
             response = await http.get(f"/projects/{project}/{what}")
             expected = 200 if allowed(caller, POLICY["GET /projects/{project_id}/{what}"]) else 404
             assert response.status_code == expected, (caller, what, response.text)
-        response = await http.post(f"/projects/{project}/import", files={"file": ("a.qdpx", export)})
         needs = POLICY["POST /projects/{project_id}/import"]
         expected = 200 if allowed(caller, needs) else 404 if caller in ("outsider", "removed") else 403
-        assert response.status_code == expected, (caller, response.text)
+        for name, data in (("a.qdpx", export), ("a.vtt", CAPTIONS)):
+            response = await http.post(f"/projects/{project}/import", files={"file": (name, data)})
+            assert response.status_code == expected, (caller, name, response.text)
+
+
+CAPTIONS = b"WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v Amira>I was scared.\n"
+TURNS = """query($d: ID!, $p: ID!) {
+  document(id: $d) { turns { speaker start end text role } }
+  findExcerpts(projectId: $p, where: {spokenBy: PARTICIPANT}) { edges { node { id } } }
+  participantsMatching(projectId: $p, where: {spokenBy: PARTICIPANT}) { participant { id } }
+  search(projectId: $p, text: "scared", spokenBy: PARTICIPANT) { edges { node { text } } }
+}"""
+
+
+async def test_speaker_turns_follow_the_policy_for_every_caller(world: World) -> None:
+    """Turns are read as their document is, and keeping to what speakers with a role say is a
+    question like any other: a VIEWER (blind or not) gets the same answer as the OWNER, anyone else
+    none; marking a speaker is an edit (the probes of the test above try it)."""
+    ids = world.ids
+    await world.owner.ok(
+        'mutation($d: ID!) { setSpeakerRole(documentId: $d, speaker: "Amira", role: PARTICIPANT) { id } }',
+        d=ids["document"],
+    )
+    await world.owner.ok(
+        "mutation($d: ID!, $s: Int!, $e: Int!, $c: ID!) "
+        "{ codeText(input: {documentId: $d, start: $s, end: $e, codeIds: [$c]}) { id } }",
+        d=ids["document"],
+        s=TEXT.index("scared"),
+        e=TEXT.index("scared") + len("scared"),
+        c=ids["code"],
+    )
+    expected = await world.owner.ok(TURNS, d=ids["document"], p=ids["project"])
+    assert [t["speaker"] for t in expected["document"]["turns"]] == ["Interviewer", "Amira"]
+    assert expected["search"]["edges"] == [{"node": {"text": "scared"}}]
+    clients = await callers(world)
+    for caller in CALLERS:
+        await set_blind(world, caller == "blind analyst")
+        body = await clients[caller][0].post(TURNS, d=ids["document"], p=ids["project"])
+        if allowed(caller, Needs.READ):
+            assert "errors" not in body, (caller, body)
+            assert body["data"]["document"] == expected["document"], caller
+            assert body["data"]["search"] == expected["search"], caller
+        else:
+            assert {e["extensions"]["code"] for e in body["errors"]} == {"NOT_FOUND"}, (caller, body)
+            assert (body.get("data") or {}).get("document") is None, caller
 
 
 @pytest.mark.parametrize("caller", ["outsider", "removed", "viewer"])

@@ -84,6 +84,8 @@ class Arguments:
         base = _unwrap(type_)
         if name == "coders":
             return [self.ids["user"], "another-coder"]
+        if name == "speaker":
+            return "Amira"  # a speaker of the document's turns
         if name in ID_LISTS:
             return [self.ids[ID_LISTS[name]]]
         if base["name"] == "ID":

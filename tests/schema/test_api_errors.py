@@ -8,7 +8,7 @@ from tests.schema.test_api_flow import TEXT, make_project
 from tests.support import GraphQLClient
 
 SNAPSHOT = """query($p: ID!) { project(id: $p) {
-  name description participants { pseudonym attributes } documents { title excerpts { start end codings { code { id } } } }
+  name description participants { pseudonym attributes } documents { title turns { speaker start end role } excerpts { start end codings { code { id } } } }
   codes { id name version color parent { id } themes { id } } themes { id name version status parent { id } codes { id } }
   links { id kind label evidence { id } } memos { id title body }
 } }"""
@@ -197,3 +197,14 @@ async def test_unknown_ids_read_as_null(api: GraphQLClient) -> None:
         'document(id: "x") { id } participant(id: "x") { id } node(id: "x") { id } }'
     )
     assert set(data.values()) == {None}
+
+
+@pytest.mark.parametrize("name", ["\u0130", "nam\u0130", "\u0130\u0130d"])
+async def test_an_unknown_input_field_is_bad_input_whatever_its_name(api: GraphQLClient, name: str) -> None:
+    """Variables may name fields as no document can ('İ' lower-cases to two code points, which once
+    crashed graphql-core's "Did you mean" hint): still BAD_USER_INPUT, with the hint."""
+    error = await api.error(
+        "mutation($i: CreateCodeInput!) { createCode(input: $i) { id } }", i={"projectId": "x", "name": "c", name: 1}
+    )
+    assert error["extensions"]["code"] == "BAD_USER_INPUT", error
+    assert f"unknown field '{name}'" in error["message"], error

@@ -6,9 +6,12 @@ from __future__ import annotations
 import base64
 import json
 
+import pydantic
 import pytest
 
+from graph.analysis.filters import AttributeCondition
 from graph.errors import BadInput
+from graph.inputs import NewParticipant
 from tests.schema.conftest import World
 
 
@@ -71,3 +74,15 @@ async def test_crafted_cursors_are_bad_input(world: World, cursor: str) -> None:
 async def test_user_names_are_held_to_the_same_rule(world: World) -> None:
     with pytest.raises(BadInput, match="U\\+0000"):
         await world.service.create_user("Nul\u0000")
+
+
+def test_json_nested_past_the_stack_is_bad_input() -> None:
+    """The checks every input runs walk a JSON value in a loop: nested past the interpreter's
+    recursion limit, it is refused as invalid, not an internal error."""
+    deep: object = 0
+    for _ in range(100_000):
+        deep = [deep]
+    with pytest.raises(pydantic.ValidationError):
+        NewParticipant(project_id="p", pseudonym="X", attributes={"a": deep})
+    with pytest.raises(pydantic.ValidationError):
+        AttributeCondition(name="a", equals=deep)
