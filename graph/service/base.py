@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from graph import activity
 from graph.errors import BadInput, NotFound
@@ -24,6 +24,14 @@ def describe(*kinds: NodeKind) -> str:
     return " or ".join(k.value.lower() for k in kinds) or "node"
 
 
+class _Rehearsed(Exception):
+    """Carries a rehearsal's result out of its transaction; raising it rolls the transaction back."""
+
+    def __init__(self, result: object) -> None:
+        super().__init__("rehearsal")
+        self.result = result
+
+
 class UseCases:
     """Holds the store; each use case runs as one unit of work (`self.store.write`)."""
 
@@ -32,6 +40,18 @@ class UseCases:
 
     async def _write(self, work: Callable[[Transaction], Awaitable[T]]) -> T:
         return await self.store.write(work)
+
+    async def _rehearse(self, work: Callable[[Transaction], Awaitable[T]]) -> T:
+        """What `work` would do, without doing it: it runs in a write transaction (so it reads its
+        own writes and meets every rule) that is then rolled back (an import's preview)."""
+
+        async def rolled_back(tx: Transaction) -> T:
+            raise _Rehearsed(await work(tx))
+
+        try:
+            return await self.store.write(rolled_back)
+        except _Rehearsed as rehearsal:
+            return cast(T, rehearsal.result)
 
     # -- principals ---------------------------------------------------------------------
     @staticmethod

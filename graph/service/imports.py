@@ -136,10 +136,17 @@ class Ids:
 
 class Imports(Excerpts, Codebook, Concepts):
     async def import_plan(
-        self, actor: Actor, project_id: str | None, plan: ImportPlan, users: Mapping[str, str] | None = None
+        self,
+        actor: Actor,
+        project_id: str | None,
+        plan: ImportPlan,
+        users: Mapping[str, str] | None = None,
+        preview: bool = False,
     ) -> Imported:
         """Import into a new project (`project_id` None: the actor becomes its OWNER) or merge into
-        one where the actor may edit. `users` maps file users' ids to members (OWNER only)."""
+        one where the actor may edit. `users` maps file users' ids to members (OWNER only).
+        `preview`: the same import, rolled back: what it would create, update, remap and leave
+        out (or the error that would refuse it), with nothing written."""
 
         async def work(tx: Transaction) -> Imported:
             principal = await self._target(tx, actor, project_id, plan.project)
@@ -154,7 +161,7 @@ class Imports(Excerpts, Codebook, Concepts):
             await self._memos(tx, principal, kept, ids, done)
             return done
 
-        return await self._write(work)
+        return await (self._rehearse(work) if preview else self._write(work))
 
     async def _target(self, tx: Transaction, actor: Actor, project_id: str | None, new: NewProject) -> Principal:
         if project_id is not None:

@@ -102,6 +102,9 @@ class Bundle:
     documents: list[Document]
     memos: list[Memo]
     users: dict[str, User]
+    modified_at: datetime
+    """The project's last change (its newest history entry): the file's modifiedDateTime, by which
+    a later merge tells what the project deleted after the file was made."""
 
 
 async def read(reader: Reader, project_id: str) -> Bundle:
@@ -115,7 +118,9 @@ async def read(reader: Reader, project_id: str) -> Bundle:
         *(m.created_by for m in memos),
         *(d.created_by for d in documents),
     }
-    return Bundle(project, snapshot, documents, memos, await reader.get_users(sorted(people)))
+    newest = (await reader.activity(project_id, 1)).events
+    modified_at = max([project.updated_at, *(e.at for e in newest)])
+    return Bundle(project, snapshot, documents, memos, await reader.get_users(sorted(people)), modified_at)
 
 
 class _Writer:
@@ -202,7 +207,7 @@ def project_xml(bundle: Bundle) -> bytes:
         creatingUserGUID=guid(p.created_by),
         creationDateTime=_when(p.created_at),
         modifyingUserGUID=guid(p.updated_by),
-        modifiedDateTime=_when(p.updated_at),
+        modifiedDateTime=_when(bundle.modified_at),
     )
     notes: dict[str, list[str]] = defaultdict(list)
     for memo in bundle.memos:

@@ -5,7 +5,8 @@ duplicates nothing. The file is read into a plan first (`plan_file`, which write
 then the service imports the plan in one unit of work: all of it or nothing (see
 `graph.service.imports` for how ids used elsewhere and the file's users are treated). What
 cannot be mapped (non-text sources, graphs, links between other things than codes and sets,
-sources whose text is missing) is counted in the summary, never dropped silently."""
+sources whose text is missing, selections of no length) is counted in the summary, never
+dropped silently; the summary also says in which unit the selections' positions were read."""
 
 from __future__ import annotations
 
@@ -14,17 +15,22 @@ import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from lxml import etree
 from pydantic import ValidationError
 
 from graph.errors import BadInput
 from graph.inputs import NewCode, NewProject, NewTheme
+from graph.models import Role, User
 from graph.policy import Actor, Need
 from graph.rules import new_id
 from graph.service import Service
 from graph.service.imports import FileUser, Imported, ImportPlan, PlannedSet
 from seeds.refi import content
+from seeds.refi.content import Offsets
+from seeds.refi.export import guid
+from seeds.refi.graphs import with_theme_tree
 from seeds.refi.read import child, children, guid_of, local, read
 
 NOT_YET = ("Graphs",)
@@ -34,15 +40,22 @@ _RGB = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 @dataclass
 class Summary(Imported):
     missing_texts: list[str] = field(default_factory=list)
+    offsets: str = ""
+    """Which unit the selections' positions were read in, and why (none without selections)."""
+    preview: bool = False
+    """A preview: what the import would do, with nothing written."""
 
     def lines(self) -> list[str]:
-        out = [f"project {self.project_id}", f"users: {self.users} added for the file's coders (they cannot sign in)"]
+        out = ["preview: nothing was written; importing the file would do this"] if self.preview else []
+        out += [f"project {self.project_id}", f"users: {self.users} added for the file's coders (they cannot sign in)"]
         if self.remapped:
             out.append(f"remapped: {self.remapped} GUIDs already used elsewhere")
         for label, counts in (("created", self.created), ("updated", self.updated), ("unchanged", self.unchanged)):
             counted = {kind: n for kind, n in counts.items() if n}
             if counted:
                 out.append(f"{label}: " + ", ".join(f"{n} {kind}" for kind, n in sorted(counted.items())))
+        if self.offsets:
+            out.append(self.offsets)
         for kind, n in sorted(self.skipped.items()):
             if n:
                 out.append(f"not imported: {n} {kind}")
@@ -58,6 +71,7 @@ class FilePlan:
     plan: ImportPlan
     skipped: Counter[str]
     missing_texts: list[str]
+    offsets: str
 
 
 def _plan_codes(codes: etree._Element | None, project_id: str) -> list[NewCode]:
@@ -116,8 +130,12 @@ def _plan_sets(sets: etree._Element | None, project_id: str, skipped: Counter[st
     return planned
 
 
-def plan_file(data: bytes, importer: str, fallback_name: str = "Imported project") -> FilePlan:
-    """Read and check a file without writing anything; `importer` codes what names no coder."""
+def plan_file(
+    data: bytes, importer: str, fallback_name: str = "Imported project", offsets: Offsets = Offsets.AUTO
+) -> FilePlan:
+    """Read and check a file without writing anything; `importer` codes what names no coder;
+    `offsets` is the unit of selection positions (AUTO: guessed from the file); `preview` runs
+    the import and rolls it back, to say what it would do."""
     package = read(data)
     root = package.root
     if local(root) not in ("Project", "CodeBook"):
@@ -133,8 +151,8 @@ def plan_file(data: bytes, importer: str, fallback_name: str = "Imported project
             description=(description.text or "") if description is not None else "",
         )
         codes = _plan_codes(child(codebook, "Codes") if codebook is not None else None, project_id)
-        sets = _plan_sets(child(root, "Sets"), project_id, skipped)
-        found = content.plan(package, project_id, importer)
+        sets = with_theme_tree(root, _plan_sets(child(root, "Sets"), project_id, skipped))
+        found = content.plan(package, project_id, importer, offsets)
     except ValidationError as exc:
         raise BadInput(f"The file holds a value this project cannot take: {exc.errors()[0]['msg']}.") from None
     plan = ImportPlan(
@@ -147,6 +165,8 @@ def plan_file(data: bytes, importer: str, fallback_name: str = "Imported project
         passages=found.passages,
         links=found.links,
         memos=found.memos,
+        importer_guid=guid(importer),
+        made_at=_instant(root.get("modifiedDateTime") or root.get("creationDateTime")),
         users=[
             FileUser(guid_of(u.get("guid"), "A user"), (u.get("name") or "").strip()[:200] or "unnamed")
             for u in (children(users, "User") if users is not None else ())
@@ -157,7 +177,36 @@ def plan_file(data: bytes, importer: str, fallback_name: str = "Imported project
         element = child(root, name)
         if element is not None and len(element):
             skipped[name] += len(element)
-    return FilePlan(plan, skipped, found.missing_texts)
+    return FilePlan(plan, skipped, found.missing_texts, found.offsets)
+
+
+def _instant(text: str | None) -> datetime | None:
+    """An xs:dateTime as an aware instant (UTC if it names no zone); None if absent or unreadable."""
+    try:
+        at = datetime.fromisoformat((text or "").strip())
+    except ValueError:
+        return None
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+
+
+def matched_users(listed: list[FileUser], members: list[User], by_name: bool) -> dict[str, str]:
+    """The file's users that are members of the project: by GUID (the member's own, as this
+    server's export writes it) and, `by_name`, by a name exactly one member has."""
+    by_guid = {guid(m.id): m.id for m in members}
+    names: dict[str, list[str]] = {}
+    for m in members:
+        names.setdefault(m.name.strip().casefold(), []).append(m.id)
+    found = {}
+    for u in listed:
+        same = names.get(u.name.strip().casefold(), []) if by_name else []
+        member = by_guid.get(u.id) or (same[0] if len(same) == 1 else None)
+        if member is not None:
+            found[u.id] = member
+    return found
+
+
+async def _owns(service: Service, actor: Actor, project_id: str) -> bool:
+    return (await service.reader(actor).principal(project_id)).role is Role.OWNER
 
 
 async def import_file(
@@ -167,15 +216,30 @@ async def import_file(
     project_id: str | None = None,
     fallback_name: str = "Imported project",
     users: Mapping[str, str] | None = None,
+    match_users: bool = False,
+    offsets: Offsets = Offsets.AUTO,
+    preview: bool = False,
 ) -> Summary:
     """Import into a new project (`project_id` None) or merge into one. `users` maps the file's
-    users (GUIDs) to members whose codings theirs are (OWNER only). Someone who may not edit the
-    project is refused before the file is read (the import asks again in its own transaction)."""
+    users (GUIDs) to members whose codings theirs are; `match_users` maps those whose GUID or
+    name is a member's (OWNER only, checked by the service: a file must not make its work look
+    like a colleague's on its own say-so). For an OWNER, users whose GUID is a member's (this
+    server's own export: a re-import, a copy) are matched unasked, so nothing is duplicated.
+    `offsets` is the unit of selection positions (AUTO: guessed from the file); `preview` runs
+    the import and rolls it back, to say what it would do. Someone who may not edit the project
+    is refused before the file is read (the import asks again in its own transaction)."""
     if project_id is not None:
         await service.reader(actor).require(project_id, Need.EDIT)
-    planned = await asyncio.to_thread(plan_file, data, actor.user_id, fallback_name)
+    planned = await asyncio.to_thread(plan_file, data, actor.user_id, fallback_name, offsets)
     mapping = {guid_of(file_user, "A mapped user"): member for file_user, member in (users or {}).items()}
-    done = await service.import_plan(actor, project_id, planned.plan, mapping)
-    summary = Summary(**vars(done), missing_texts=planned.missing_texts)
+    if project_id is not None and (match_users or await _owns(service, actor, project_id)):
+        reader = service.reader(actor)
+        members = (await reader.members_of_projects([project_id]))[project_id]
+        users_of = await reader.get_users([m.user_id for m in members])
+        mapping = matched_users(planned.plan.users, list(users_of.values()), match_users) | mapping
+    elif match_users:
+        raise BadInput("Matching the file's users to members needs a project to import into.")
+    done = await service.import_plan(actor, project_id, planned.plan, mapping, preview)
+    summary = Summary(**vars(done), missing_texts=planned.missing_texts, offsets=planned.offsets, preview=preview)
     summary.skipped.update(planned.skipped)
     return summary

@@ -3,15 +3,20 @@
 Hostile input is refused with BadInput before anything is stored: archives that are too
 big or compress too well (zip bombs), member paths that escape the archive, documents
 with a DTD (so no external entities and no entity expansion), and XML that does not
-parse. Elements are matched by local name, so the namespace variants tools write
-(`urn:QDA-XML:project:1.0`, `urn:QDA-XML:codebook:0:4`, ...) all read the same."""
+parse. Texts are read only from the archive's sources folder (`sources/`, or NVivo's
+`Sources/`), so no path a file names can reach anything else. Elements are matched by
+local name, so the namespace variants tools write (`urn:QDA-XML:project:1.0`,
+`urn:QDA-XML:codebook:0:4`, ...) all read the same."""
 
 from __future__ import annotations
 
+import codecs
 import io
+import lzma
 import posixpath
 import uuid
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -29,13 +34,29 @@ project XML compress 3-20x, so a real project stays well within it, while a smal
 become a very large stored project."""
 FREE_BYTES = 16 * 1024 * 1024
 """What any archive may unpack to, however small it is."""
+SOURCES = "sources/"
+"""The archive's folder of texts; NVivo for Windows writes it `Sources/`, so matched in any case."""
+TEXT_SCHEMES = ("internal", "relative")
+"""The `plainTextPath` schemes that name a file in the archive (besides a bare path, as `qc` writes)."""
 
 
 @dataclass
 class Package:
     root: etree._Element
     sources: dict[str, bytes] = field(default_factory=dict)
-    """Archive members under `sources/`, by path inside the archive."""
+    """The archive's files in its sources folder, by path inside that folder."""
+
+    def text_file(self, path: str) -> bytes | None:
+        """The file a `plainTextPath` names: `internal://` (the standard), `relative://` and a bare
+        path all name one in the sources folder. None for an absolute path, another scheme, or a
+        path leaving the folder: such a text is not in the file."""
+        scheme, found, rest = path.partition("://")
+        if found and scheme.lower() not in TEXT_SCHEMES:
+            return None
+        name = posixpath.normpath(rest if found else path)
+        if name.startswith(("/", "../")) or name == "..":
+            return None
+        return self.sources.get(name)
 
 
 def guid_of(value: str | None, what: str) -> str:
@@ -73,7 +94,7 @@ def parse_xml(data: bytes) -> etree._Element:
 def read(data: bytes) -> Package:
     if data[:4] == b"PK\x03\x04":
         return _archive(data)
-    if data.lstrip()[:1] == b"<":
+    if data.removeprefix(codecs.BOM_UTF8).lstrip()[:1] == b"<":  # some tools start their XML with a BOM
         return Package(parse_xml(data))
     raise BadInput("This is neither a REFI-QDA archive (.qdpx, a zip) nor a REFI-QDA XML file (.qde, .qdc).")
 
@@ -105,14 +126,41 @@ def _archive(data: bytes) -> Package:
     )
     if chosen is None:
         raise BadInput("The archive holds no single project file (project.qde or <name>.qde) at its top level.")
-    sources = {m.filename: _read(archive, m) for m in members if m.filename.startswith("sources/") and not m.is_dir()}
+    sources: dict[str, bytes] = {}
+    for m in members:
+        if m.filename[: len(SOURCES)].lower() == SOURCES and not m.is_dir():
+            name = m.filename[len(SOURCES) :]
+            if name in sources:
+                raise BadInput(f"The archive holds {m.filename!r} twice (its sources folder in any case); refusing it.")
+            sources[name] = _read(archive, m)
     return Package(parse_xml(_read(archive, chosen)), sources)
+
+
+UNREADABLE = (
+    zipfile.BadZipFile,
+    zlib.error,
+    OSError,
+    lzma.LZMAError,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+    ValueError,
+)
+"""What reading a damaged or unsupported member raises: the zip module's own error (headers that
+disagree, a bad checksum), its decompressors' (deflate, bzip2, lzma), a stream cut short, an
+unknown compression method, encryption, and an offset a damaged header puts before the start
+(a negative seek)."""
 
 
 def _read(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bytes:
     """A member, read no further than it claims to be (so a lying header cannot bomb us)."""
-    with archive.open(member) as stream:
-        data = stream.read(member.file_size + 1)
+    try:
+        with archive.open(member) as stream:
+            data = stream.read(member.file_size + 1)
+    except UNREADABLE as exc:
+        raise BadInput(
+            f"The archive member {member.filename!r} cannot be read ({exc}); the archive is damaged."
+        ) from None
     if len(data) > member.file_size:
         raise BadInput(f"The archive member {member.filename!r} is larger than its header says; refusing it.")
     return data

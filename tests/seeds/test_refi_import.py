@@ -203,9 +203,29 @@ def _zip(members: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> 
 
 PROJECT = b'<Project xmlns="urn:QDA-XML:project:1.0" name="x"><CodeBook><Codes>%s</Codes></CodeBook>%s</Project>'
 CODE = b'<Code guid="%s" name="%s" isCodable="true"/>'
+
+
+def _lying(local: dict[int, int], central: dict[int, int], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+    """An archive of project.qde whose bytes at these offsets of the member's local header (its
+    data starts at 41) and of its central directory entry are replaced: a damaged zip that opens,
+    but whose member cannot be read."""
+    data = bytearray(_zip({"project.qde": PROJECT % (b"", b"")}, compression))
+    entry = data.rindex(b"PK\x01\x02")
+    for at, value in local.items():
+        data[at] = value
+    for at, value in central.items():
+        data[entry + at] = value
+    return bytes(data)
+
+
 HOSTILE = {
     "not a qda file": b"%PDF-1.7 not at all",
     "damaged zip": b"PK\x03\x04garbage",
+    "member named differently in its two headers": _lying({30: ord("P")}, {}),
+    "member with a bad checksum": _lying({41: ord("(")}, {}, zipfile.ZIP_STORED),
+    "member that does not inflate": _lying({41: 0xFF, 42: 0xFF, 43: 0xFF}, {}),
+    "member of an unknown compression method": _lying({8: 99}, {10: 99}),
+    "encrypted member": _lying({6: 1}, {8: 1}),
     "zip bomb": _zip({"project.qde": PROJECT % (b"", b""), "sources/big.txt": b"0" * 20_000_000}),
     "path escaping the archive": _zip({"project.qde": PROJECT % (b"", b""), "../../etc/evil.txt": b"x"}),
     "no project file": _zip({"readme.txt": b"hello"}),
