@@ -101,6 +101,18 @@ class ParticipantPatch(Patch):
     attributes: dict[Name, AttributeValue] | None = None
 
 
+def distinct(groups: tuple[str, ...]) -> tuple[str, ...]:
+    """Each document set once (names compared ignoring case: the first spelling wins), in order."""
+    kept: dict[str, str] = {}
+    for group in groups:
+        kept.setdefault(group.casefold(), group)
+    return tuple(kept.values())
+
+
+Groups = Annotated[tuple[Name, ...], Field(max_length=100), AfterValidator(distinct)]
+"""The document sets a document is in, by name."""
+
+
 class NewDocument(Input):
     id: Id | None = None
     project_id: Id
@@ -108,6 +120,14 @@ class NewDocument(Input):
     text: Annotated[str, Field(max_length=10_000_000)]
     participant_id: Id | None = None
     kind: Name = "transcript"
+    groups: Groups = ()
+
+
+class DocumentGroups(Input):
+    """Which document sets a document is in (all of them: the ones it leaves are left)."""
+
+    document_id: Id
+    groups: Groups
 
 
 class NewExcerpt(Input):

@@ -117,6 +117,9 @@ class Document(Stamped):
     title: str
     text: str
     kind: str = "transcript"
+    groups: tuple[str, ...] = ()
+    """The document sets it belongs to, by name (a study's "age: 67" or "second interviews"):
+    a case filter can keep to them; they are not themes."""
 
 
 class Turn(Model):

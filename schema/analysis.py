@@ -79,6 +79,11 @@ class AttributeCondition:
 class CaseFilter:
     participant_ids: list[strawberry.ID] | None = strawberry.UNSET
     attributes: list[AttributeCondition] | None = strawberry.UNSET
+    document_groups: list[str] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Keep to the documents in any of these document sets (Project.documentGroups), and the "
+        "participants they are about.",
+    )
 
 
 @strawberry.input(description="Conditions on an excerpt's concepts (codes or themes, themes rolled up) and text.")
@@ -101,9 +106,11 @@ def case_filter(given: CaseFilter | None) -> filters.CaseFilter | None:
     if given is None or given is strawberry.UNSET:
         return None
     conditions = tuple(to_domain(filters.AttributeCondition, c) for c in (given.attributes or []))
-    ids = given.participant_ids
+    ids, groups = given.participant_ids, given.document_groups
     return filters.CaseFilter(
-        participant_ids=None if ids in (None, strawberry.UNSET) else tuple(ids), attributes=conditions
+        participant_ids=None if ids in (None, strawberry.UNSET) else tuple(ids),
+        attributes=conditions,
+        document_groups=None if groups in (None, strawberry.UNSET) else tuple(groups),
     )
 
 

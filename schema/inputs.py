@@ -70,6 +70,7 @@ class AddDocumentInput:
     text: str
     participant_id: strawberry.ID | None = strawberry.UNSET
     kind: str | None = strawberry.UNSET
+    groups: list[str] | None = strawberry.field(default=strawberry.UNSET, description="Its document sets, by name.")
 
 
 @strawberry.input(description="A span of a document in Unicode code points, 0-based, end exclusive.")

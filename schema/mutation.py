@@ -101,6 +101,16 @@ class Mutation:
         return Document.of(await c.service.add_document(c.actor, to_domain(domain.NewDocument, input)))
 
     @strawberry.mutation(
+        description="Put a document in these document sets, by name (and out of any others; [] takes it out "
+        "of all). Document sets are groups of documents a case filter can keep to (`documentGroups`), "
+        "not themes. Needs ANALYST."
+    )
+    async def set_document_groups(self, info: Info, document_id: strawberry.ID, groups: list[str]) -> Document:
+        c = info.context
+        given = domain.DocumentGroups(document_id=document_id, groups=tuple(groups))
+        return Document.of(await c.service.set_document_groups(c.actor, given))
+
+    @strawberry.mutation(
         description="Delete a document with its excerpts and their codings. Returns the deleted id. An ANALYST removes only their own work; anything holding other people's work needs an OWNER."
     )
     async def delete_document(self, info: Info, id: strawberry.ID) -> strawberry.ID:

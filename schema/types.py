@@ -117,6 +117,14 @@ class Project(Node):
     async def documents(self, info: Info) -> list[Document]:
         return [Document.of(d) for d in await info.context.loaders.documents_of_project.load(self.id)]
 
+    @strawberry.field(
+        description="The document sets its documents are in (setDocumentGroups), by name: what a case "
+        "filter's `documentGroups` can keep to."
+    )
+    async def document_groups(self, info: Info) -> list[str]:
+        documents = await info.context.loaders.documents_of_project.load(self.id)
+        return sorted({g for d in documents for g in d.groups}, key=lambda g: (g.casefold(), g))
+
     @strawberry.field(description="Every code of the project, flat and by name; use `parent`/`children` for the tree.")
     async def codes(self, info: Info) -> list[Code]:
         return [Code.of(c) for c in await info.context.loaders.codes_of_project.load(self.id)]
@@ -178,6 +186,9 @@ class Document(Node):
     title: str
     text: str
     kind: str
+    groups: list[str] = strawberry.field(
+        description="The document sets it is in (such as 'age: 67' or 'second interviews'), by name."
+    )
 
     @classmethod
     def of(cls, m: models.Document) -> Document:
@@ -188,6 +199,7 @@ class Document(Node):
             title=m.title,
             text=m.text,
             kind=m.kind,
+            groups=list(m.groups),
         )
 
     @strawberry.field(description="Length of the text in Unicode code points (the unit of excerpt offsets).")

@@ -48,14 +48,17 @@ def _same(a: AttributeValue, b: AttributeValue) -> bool:
 
 class CaseFilter(Input):
     """Which participants (cases) count: those listed (if any) that meet every
-    attribute condition. With any filter given, documents about no participant drop out."""
+    attribute condition (and, with document sets named, the documents in them). With any
+    filter given, documents about no participant drop out."""
 
     participant_ids: tuple[Id, ...] | None = None
     attributes: tuple[AttributeCondition, ...] = ()
+    document_groups: tuple[Name, ...] | None = None
+    """Keep to the documents in any of these document sets (and the participants they are about)."""
 
     @property
     def active(self) -> bool:
-        return self.participant_ids is not None or bool(self.attributes)
+        return self.participant_ids is not None or bool(self.attributes) or self.document_groups is not None
 
     def matches(self, participant: Participant) -> bool:
         if self.participant_ids is not None and participant.id not in self.participant_ids:

@@ -17,6 +17,7 @@ from scipy import sparse
 
 from graph.analysis.filters import CaseFilter, check_known
 from graph.analysis.matrices import Indexed, concept_matrix
+from graph.errors import BadInput
 from graph.models import Code, Link, Participant, Theme
 
 KEPT_SCOPES = 16
@@ -41,6 +42,13 @@ class ExcerptFact(NamedTuple):
     def key(self) -> tuple[str, int, int, str]:
         """Document and text order, the order of every excerpt list."""
         return (self.document_id, self.start, self.end, self.id)
+
+
+class DocumentFact(NamedTuple):
+    """Whom a document is about and the document sets it is in, for case filters."""
+
+    participant_id: str | None
+    groups: tuple[str, ...]
 
 
 class CodingFact(NamedTuple):
@@ -97,6 +105,8 @@ class Snapshot:
     """The speaker turns of every document, by document and in text order."""
     revision: int = 0
     """The project's revision when read (see graph.analysis.cache)."""
+    documents: dict[str, DocumentFact] = field(default_factory=dict)
+    """Per document: its participant and its document sets."""
     _scopes: OrderedDict[tuple[object, ...], Scope] = field(
         default_factory=OrderedDict, init=False, compare=False, repr=False
     )
@@ -156,19 +166,41 @@ class Scope:
         return value
 
     @cached_property
+    def documents(self) -> set[str] | None:
+        """The documents in the filter's document sets (None: the filter names none)."""
+        wanted = self.filter.document_groups
+        if wanted is None:
+            return None
+        if not wanted:
+            raise BadInput("documentGroups names no document set: name at least one, or leave it out.")
+        known = {g for fact in self.snapshot.documents.values() for g in fact.groups}
+        check_known("Document group", wanted, known)
+        return {d for d, fact in self.snapshot.documents.items() if set(fact.groups) & set(wanted)}
+
+    @cached_property
     def participants(self) -> list[Participant]:
-        """The cases in scope, by pseudonym."""
-        return [p for p in self.snapshot.participants if self.filter.matches(p)]
+        """The cases in scope, by pseudonym: those the filter matches (with a document in its
+        document sets, if it names some)."""
+        matched = [p for p in self.snapshot.participants if self.filter.matches(p)]
+        if self.documents is None:
+            return matched
+        about = {self.snapshot.documents[d].participant_id for d in self.documents}
+        return [p for p in matched if p.id in about]
 
     @cached_property
     def in_scope(self) -> np.ndarray:
-        """Per excerpt of `snapshot.indexed`, whether it is of a case in scope."""
+        """Per excerpt of `snapshot.indexed`, whether it is of a case in scope (and of a document
+        in the filter's document sets)."""
         indexed = self.snapshot.indexed
         if not self.filter.active:
             return np.ones(len(indexed.excerpt_ids), dtype=bool)
         allowed = {p.id for p in self.participants}
         chosen = [i for i, p in enumerate(indexed.participant_ids) if p in allowed]
-        return np.isin(indexed.participants, np.array(chosen, dtype=np.int64))
+        keep = np.isin(indexed.participants, np.array(chosen, dtype=np.int64))
+        if self.documents is not None:
+            documents = self.documents
+            keep &= np.fromiter((f.document_id in documents for f in indexed.facts), dtype=bool, count=len(keep))
+        return keep
 
     @cached_property
     def excerpts(self) -> dict[str, ExcerptFact]:

@@ -86,6 +86,7 @@ CREATE TABLE IF NOT EXISTS documents (
     title TEXT NOT NULL,
     text TEXT NOT NULL,
     kind TEXT NOT NULL,
+    groups TEXT NOT NULL DEFAULT '[]',
     {_STAMPS}
 );
 CREATE INDEX IF NOT EXISTS documents_by_project ON documents(project_id, title);

@@ -59,7 +59,7 @@ def participant(row: sqlite3.Row) -> Participant:
 
 
 def document(row: sqlite3.Row) -> Document:
-    return Document.model_validate(dict(row))
+    return Document.model_validate({**dict(row), "groups": json.loads(row["groups"])})
 
 
 def excerpt(row: sqlite3.Row) -> Excerpt:
@@ -162,7 +162,7 @@ def value(field: Any) -> Any:
         return instant(field)
     if isinstance(field, Enum):
         return field.value
-    if isinstance(field, dict):
+    if isinstance(field, dict | tuple):
         return json.dumps(field)
     return field
 

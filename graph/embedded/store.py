@@ -9,6 +9,7 @@ every batch reader as one job in one read transaction, over committed data only.
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Any, TypeVar
 from graph import cursors
 from graph.analysis.analytics import Analytics
 from graph.analysis.cache import SnapshotCache
-from graph.analysis.snapshot import CodingFact, ExcerptFact, Snapshot, TurnFact
+from graph.analysis.snapshot import CodingFact, DocumentFact, ExcerptFact, Snapshot, TurnFact
 from graph.embedded import rows
 from graph.embedded.connection import Connection, Db
 from graph.embedded.transaction import EmbeddedTransaction
@@ -316,6 +317,10 @@ class EmbeddedStore(Analytics):
             if (kept := self._snapshots.get(project_id, revision, with_text)) is not None:
                 return kept
             ids = [project_id]
+            documents = db.all(
+                "SELECT id, participant_id, groups, length(text) AS length FROM documents WHERE project_id = ?",
+                project_id,
+            )
 
             def of_project(sql: str, mapper: Callable[[sqlite3.Row], M]) -> list[M]:
                 return rows.grouped(db, sql, ids, "project_id", mapper)[project_id]
@@ -349,12 +354,7 @@ class EmbeddedStore(Analytics):
                             ),
                         )
                     ),
-                    document_lengths={
-                        r["id"]: r["length"]
-                        for r in db.all(
-                            "SELECT id, length(text) AS length FROM documents WHERE project_id = ?", project_id
-                        )
-                    },
+                    document_lengths={r["id"]: r["length"] for r in documents},
                     turns=list(
                         map(
                             TurnFact._make,
@@ -366,6 +366,9 @@ class EmbeddedStore(Analytics):
                         )
                     ),
                     revision=revision,
+                    documents={
+                        r["id"]: DocumentFact(r["participant_id"], tuple(json.loads(r["groups"]))) for r in documents
+                    },
                 ),
                 with_text,
             )

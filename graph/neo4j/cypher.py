@@ -395,7 +395,10 @@ CODING_FACTS = (
     "MATCH (e:Excerpt {project_id: $project_id})-[r:CODED_AS]->(c:Code) "
     "RETURN e.id AS excerpt_id, c.id AS code_id, r.coder AS coder_id"
 )
-DOCUMENT_LENGTHS = "MATCH (d:Document {project_id: $project_id}) RETURN d.id AS id, d.length AS length"
+DOCUMENT_FACTS = (
+    "MATCH (d:Document {project_id: $project_id}) OPTIONAL MATCH (d)-[:ABOUT]->(p:Participant) "
+    "RETURN d.id AS id, d.length AS length, d.groups AS groups, p.id AS participant_id"
+)
 """Lengths in code points, stored at creation: Cypher's size() of a string is not that everywhere."""
 TURN_FACTS = (
     "MATCH (t:Turn {project_id: $project_id})-[:IN]->(d:Document) "

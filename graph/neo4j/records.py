@@ -14,7 +14,7 @@ from typing import Any
 
 from neo4j import Record
 
-from graph.analysis.snapshot import CodingFact, ExcerptFact, Snapshot, TurnFact
+from graph.analysis.snapshot import CodingFact, DocumentFact, ExcerptFact, Snapshot, TurnFact
 from graph.models import (
     Code,
     Coding,
@@ -64,7 +64,13 @@ def participant(r: Record) -> Participant:
 
 
 def document(r: Record) -> Document:
-    return Document.model_validate(_props(r, participant_id=r["participant_id"]))
+    props = _props(r, participant_id=r["participant_id"])
+    return Document.model_validate({**props, "groups": _groups(props.get("groups"))})
+
+
+def _groups(stored: str | None) -> tuple[str, ...]:
+    """A document's sets, stored as JSON text (none on documents from before there were sets)."""
+    return tuple(json.loads(stored)) if stored else ()
 
 
 def excerpt(r: Record) -> Excerpt:
@@ -151,6 +157,7 @@ def node_props(node: Stamped) -> dict[str, Any]:
         props["attributes"] = json.dumps(node.attributes)
     elif isinstance(node, Document):
         props["length"] = len(node.text)
+        props["groups"] = json.dumps(node.groups)
     return props
 
 
@@ -192,7 +199,7 @@ class SnapshotRecords:
     links: list[Record]
     excerpts: list[Record]
     codings: list[Record]
-    document_lengths: list[Record]
+    documents: list[Record]
     turns: list[Record]
 
     def snapshot(self) -> Snapshot:
@@ -208,7 +215,8 @@ class SnapshotRecords:
                 for r in self.excerpts
             ],
             codings=[CodingFact(r["excerpt_id"], r["code_id"], r["coder_id"]) for r in self.codings],
-            document_lengths={r["id"]: r["length"] for r in self.document_lengths},
+            document_lengths={r["id"]: r["length"] for r in self.documents},
             turns=[TurnFact(r["document_id"], r["start"], r["end"], r["role"]) for r in self.turns],
             revision=self.revision,
+            documents={r["id"]: DocumentFact(r["participant_id"], _groups(r["groups"])) for r in self.documents},
         )

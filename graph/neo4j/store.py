@@ -399,7 +399,7 @@ class Neo4jStore(Analytics):
                 links=await rows(tx, q.LINKS_OF_PROJECTS, ids=ids),
                 excerpts=await rows(tx, q.EXCERPT_FACTS, project_id=project_id, with_text=with_text),
                 codings=await rows(tx, q.CODING_FACTS, project_id=project_id),
-                document_lengths=await rows(tx, q.DOCUMENT_LENGTHS, project_id=project_id),
+                documents=await rows(tx, q.DOCUMENT_FACTS, project_id=project_id),
                 turns=await rows(tx, q.TURN_FACTS, project_id=project_id),
             )
 

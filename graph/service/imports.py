@@ -39,6 +39,7 @@ from graph.inputs import (
     NewProject,
     NewTheme,
     ThemePatch,
+    distinct,
 )
 from graph.models import (
     CONCEPT_KINDS,
@@ -467,8 +468,14 @@ class Imports(Excerpts, Codebook, Concepts):
         owners = [ids(d.participant_id) for d in plan.documents if d.participant_id]
         await self.same_project(tx, principal, owners, NodeKind.PARTICIPANT)
         for d in plan.documents:
-            if ids(d.id) in documents:
-                done.unchanged["documents"] += 1  # a transcript's text never changes; its codings may
+            old = documents.get(ids(d.id))
+            if old is not None:  # a transcript's text never changes; its codings and document sets may
+                groups = distinct((*old.groups, *d.groups))
+                if groups != old.groups:
+                    await self.change(tx, actor, old, groups=groups)
+                    done.updated["documents"] += 1
+                else:
+                    done.unchanged["documents"] += 1
                 continue
             await self.create(
                 tx,
@@ -480,6 +487,7 @@ class Imports(Excerpts, Codebook, Concepts):
                     title=d.title,
                     text=d.text,
                     kind=d.kind,
+                    groups=d.groups,
                     **stamps(actor),
                 ),
             )

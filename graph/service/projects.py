@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from graph import activity
-from graph.inputs import NewDocument, NewParticipant, NewProject, ParticipantPatch, ProjectPatch
+from graph.inputs import DocumentGroups, NewDocument, NewParticipant, NewProject, ParticipantPatch, ProjectPatch
 from graph.models import Document, NodeKind, Participant, Project, Role
 from graph.policy import Actor, Need, Principal
 from graph.service.base import UseCases, stamps
@@ -94,9 +94,22 @@ class Projects(UseCases):
             title=new.title,
             text=new.text,
             kind=new.kind,
+            groups=new.groups,
             **stamps(principal.user_id),
         )
         return await self.create(tx, principal.user_id, document)
+
+    async def set_document_groups(self, actor: Actor, given: DocumentGroups) -> Document:
+        """Put a document in these document sets (and out of any others), for case filters to keep
+        to; recorded in the history like any change."""
+
+        async def work(tx: Transaction) -> Document:
+            document, principal = await self.at_node(tx, actor, given.document_id, Need.EDIT, NodeKind.DOCUMENT)
+            if document.groups == given.groups:
+                return document  # type: ignore[no-any-return]
+            return await self.change(tx, principal.user_id, document, groups=given.groups)
+
+        return await self._write(work)
 
     async def delete_document(self, actor: Actor, id: str) -> None:
         """Its excerpts and their codings go with it: other people's among them need OWNER."""

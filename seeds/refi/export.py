@@ -168,7 +168,13 @@ def _codes(w: _Writer, parent: etree._Element, bundle: Bundle, notes: dict[str, 
 
 
 def _sets(w: _Writer, parent: etree._Element, bundle: Bundle) -> None:
-    if not bundle.snapshot.themes:
+    """Themes as sets of their codes and, in a project file, document sets as sets of their sources
+    (an import reads a set that lists sources and no codes back as a document set)."""
+    document_sets: dict[str, list[str]] = defaultdict(list)
+    for d in bundle.documents if w.ns == PROJECT_NS else ():
+        for name in d.groups:
+            document_sets[name].append(d.id)
+    if not bundle.snapshot.themes and not document_sets:
         return
     members: dict[str, list[str]] = defaultdict(list)
     for code_id, theme_id in bundle.snapshot.memberships:
@@ -182,6 +188,10 @@ def _sets(w: _Writer, parent: etree._Element, bundle: Bundle) -> None:
             # the project schema names the member with targetGUID, the codebook schema with guid
             reference = {"targetGUID" if w.ns == PROJECT_NS else "guid": guid(code_id)}
             w.el(node, "MemberCode", **reference)
+    for name, documents in sorted(document_sets.items()):
+        node = w.el(sets, "Set", guid=str(uuid.uuid5(_DERIVED, f"{bundle.project.id}/document-set/{name}")), name=name)
+        for document_id in documents:
+            w.el(node, "MemberSource", targetGUID=guid(document_id))
 
 
 def codebook_xml(bundle: Bundle) -> bytes:

@@ -21,7 +21,7 @@ from lxml import etree
 from pydantic import ValidationError
 
 from graph.errors import BadInput
-from graph.inputs import NewCode, NewProject, NewTheme
+from graph.inputs import NewCode, NewDocument, NewProject, NewTheme
 from graph.models import Role, User
 from graph.policy import Actor, Need
 from graph.rules import new_id
@@ -103,8 +103,14 @@ def _plan_codes(codes: etree._Element | None, project_id: str) -> list[NewCode]:
     return planned
 
 
-def _plan_sets(sets: etree._Element | None, project_id: str, skipped: Counter[str]) -> list[PlannedSet]:
+def _plan_sets(
+    sets: etree._Element | None, project_id: str, skipped: Counter[str]
+) -> tuple[list[PlannedSet], dict[str, list[str]]]:
+    """The sets of codes as themes, and the document sets: per source GUID, the names of the sets
+    that list it. A set that lists sources and no codes (ATLAS.ti's "gender: male", MAXQDA's
+    document sets) is a document set only, never an empty theme."""
     planned = []
+    groups: dict[str, list[str]] = {}
     for s in children(sets, "Set") if sets is not None else ():
         name = (s.get("name") or "").strip()
         if not name:
@@ -113,8 +119,12 @@ def _plan_sets(sets: etree._Element | None, project_id: str, skipped: Counter[st
             guid_of(m.get("targetGUID") or m.get("guid"), f"A member of set {name!r}")
             for m in children(s, "MemberCode")
         )
-        for other in ("MemberSource", "MemberNote"):
-            skipped[f"Set {other}"] += sum(1 for _ in children(s, other))
+        sources = [guid_of(m.get("targetGUID"), f"A source of set {name!r}") for m in children(s, "MemberSource")]
+        for source in sources:
+            groups.setdefault(source, []).append(name)
+        skipped["Set MemberNote"] += sum(1 for _ in children(s, "MemberNote"))
+        if sources and not members:
+            continue
         description = child(s, "Description")
         planned.append(
             PlannedSet(
@@ -127,7 +137,7 @@ def _plan_sets(sets: etree._Element | None, project_id: str, skipped: Counter[st
                 members,
             )
         )
-    return planned
+    return planned, groups
 
 
 def plan_file(
@@ -151,7 +161,8 @@ def plan_file(
             description=(description.text or "") if description is not None else "",
         )
         codes = _plan_codes(child(codebook, "Codes") if codebook is not None else None, project_id)
-        sets = with_theme_tree(root, _plan_sets(child(root, "Sets"), project_id, skipped))
+        themes, groups = _plan_sets(child(root, "Sets"), project_id, skipped)
+        sets = with_theme_tree(root, themes)
         found = content.plan(package, project_id, importer, offsets)
     except ValidationError as exc:
         raise BadInput(f"The file holds a value this project cannot take: {exc.errors()[0]['msg']}.") from None
@@ -161,7 +172,9 @@ def plan_file(
         codes=codes,
         sets=sets,
         participants=found.participants,
-        documents=found.documents,
+        documents=[
+            NewDocument.model_validate({**dict(d), "groups": groups.get(d.id or "", ())}) for d in found.documents
+        ],
         passages=found.passages,
         links=found.links,
         memos=found.memos,

@@ -74,6 +74,7 @@ POLICY: dict[str, Needs] = {
             "updateParticipant",
             "addDocument",
             "setSpeakerRole",
+            "setDocumentGroups",
             "createExcerpt",
             "codeExcerpt",
             "codeText",
