@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
@@ -143,6 +144,8 @@ class CodedPassage(Input):
     coder_id: Id
     excerpt: NewExcerpt
     code_ids: Annotated[tuple[Id, ...], Field(min_length=1)]
+    created_at: datetime | None = None
+    """When it was coded, if a file says (an import keeps it); else now."""
 
 
 class NewCode(Input):

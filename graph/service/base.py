@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from typing import Any, TypeVar, cast
 
 from graph import activity
@@ -155,7 +156,7 @@ async def built(make: Callable[[], T]) -> T:
     return await asyncio.to_thread(make)
 
 
-def stamps(actor: str) -> dict[str, Any]:
-    """Provenance of a new node."""
-    at = now()
+def stamps(actor: str, at: datetime | None = None) -> dict[str, Any]:
+    """Provenance of a new node, made now or (an import keeping a file's times) at `at`."""
+    at = at or now()
     return {"created_by": actor, "created_at": at, "updated_by": actor, "updated_at": at}

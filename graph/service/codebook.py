@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from graph import activity
 from graph.errors import BadInput, NotFound
 from graph.inputs import CodePatch, NewCode, NewTheme, ThemePatch
@@ -21,7 +23,9 @@ class Codebook(UseCases):
 
         return await self._write(work)
 
-    async def new_code(self, tx: Transaction, principal: Principal, new: NewCode) -> Code:
+    async def new_code(
+        self, tx: Transaction, principal: Principal, new: NewCode, created_at: datetime | None = None
+    ) -> Code:
         await self.check_parent(tx, principal, NodeKind.CODE, None, new.parent_id)
         await self.check_name(tx, NodeKind.CODE, principal.project_id, new.name, new.parent_id, None)
         [id] = await self.fresh_ids(tx, [new.id])
@@ -34,7 +38,7 @@ class Codebook(UseCases):
             color=new.color,
             codable=new.codable,
             version=1,
-            **stamps(principal.user_id),
+            **stamps(principal.user_id, created_at),
         )
         return await self.create(tx, principal.user_id, code)
 

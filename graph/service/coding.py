@@ -128,11 +128,18 @@ class Excerpts(UseCases):
         return await tx.document_texts(document_ids)
 
     async def place_passages(
-        self, tx: Transaction, principal: Principal, passages: Sequence[CodedPassage], texts: Mapping[str, str]
+        self,
+        tx: Transaction,
+        principal: Principal,
+        passages: Sequence[CodedPassage],
+        texts: Mapping[str, str],
+        made: Mapping[str, datetime] | None = None,
     ) -> list[Excerpt]:
         """Create the excerpts that are new (reusing one at the same span) and record each passage's
         codings; no history entry (the caller writes one for the whole batch). `texts` are the
-        documents' texts from `texts_for` (or the document the caller has checked)."""
+        documents' texts from `texts_for` (or the document the caller has checked). A new excerpt
+        was made when `made` says (by its id: an imported selection's time), else at its first
+        coding's time if the passages give one, else now."""
         spans: dict[Span, NewExcerpt] = {}
         for p in passages:
             e = p.excerpt
@@ -142,8 +149,15 @@ class Excerpts(UseCases):
         new = {span: e for span, e in spans.items() if span not in existing}
         ids = await self.fresh_ids(tx, [e.id for e in new.values()])
         coder_of: dict[Span, str] = {}
+        made_at: dict[Span, datetime] = {}
         for p in passages:
-            coder_of.setdefault((p.excerpt.document_id, p.excerpt.start, p.excerpt.end), p.coder_id)
+            span = (p.excerpt.document_id, p.excerpt.start, p.excerpt.end)
+            coder_of.setdefault(span, p.coder_id)
+            if p.created_at is not None:
+                made_at[span] = min(made_at.get(span, p.created_at), p.created_at)
+        for span, e in new.items():
+            if e.id is not None and made and e.id in made:
+                made_at[span] = made[e.id]
         created = await built(
             lambda: [
                 Excerpt(
@@ -153,7 +167,7 @@ class Excerpts(UseCases):
                     start=span[1],
                     end=span[2],
                     text=texts[span[0]][span[1] : span[2]],
-                    **stamps(coder_of[span]),
+                    **stamps(coder_of[span], made_at.get(span)),
                 )
                 for id, span in zip(ids, new)
             ]
@@ -167,7 +181,11 @@ class Excerpts(UseCases):
         excerpts = [by_span[(p.excerpt.document_id, p.excerpt.start, p.excerpt.end)] for p in passages]
         at = now()
         await tx.insert_codings(
-            await built(lambda: [coding(e, c, p.coder_id, at) for e, p in zip(excerpts, passages) for c in p.code_ids])
+            await built(
+                lambda: [
+                    coding(e, c, p.coder_id, p.created_at or at) for e, p in zip(excerpts, passages) for c in p.code_ids
+                ]
+            )
         )
         return excerpts
 

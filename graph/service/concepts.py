@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from graph.errors import BadInput
 from graph.inputs import LinkPatch, MemoPatch, NewLink, NewMemo
@@ -24,7 +25,9 @@ class Concepts(UseCases):
 
         return await self._write(work)
 
-    async def new_link(self, tx: Transaction, principal: Principal, new: NewLink) -> Link:
+    async def new_link(
+        self, tx: Transaction, principal: Principal, new: NewLink, created_at: datetime | None = None
+    ) -> Link:
         refs = await self.same_project(tx, principal, [new.source_id, new.target_id], *CONCEPT_KINDS)
         if new.source_id == new.target_id:
             raise BadInput("A concept cannot be linked to itself; pick two different codes or themes.")
@@ -43,7 +46,7 @@ class Concepts(UseCases):
             note=new.note,
             evidence_excerpt_ids=evidence,
             version=1,
-            **stamps(principal.user_id),
+            **stamps(principal.user_id, created_at),
         )
         return await self.create(tx, principal.user_id, link)
 
@@ -108,7 +111,9 @@ class Concepts(UseCases):
 
         return await self._write(work)
 
-    async def new_memo(self, tx: Transaction, principal: Principal, new: NewMemo) -> Memo:
+    async def new_memo(
+        self, tx: Transaction, principal: Principal, new: NewMemo, created_at: datetime | None = None
+    ) -> Memo:
         refs = await self.same_project(tx, principal, [new.target_id], *MEMO_TARGETS)
         [id] = await self.fresh_ids(tx, [new.id])
         memo = Memo(
@@ -119,7 +124,7 @@ class Concepts(UseCases):
             title=new.title,
             body=new.body,
             version=1,
-            **stamps(principal.user_id),
+            **stamps(principal.user_id, created_at),
         )
         return await self.create(tx, principal.user_id, memo)
 

@@ -96,6 +96,8 @@ class ImportPlan:
     passages: list[CodedPassage] = field(default_factory=list)
     links: list[NewLink] = field(default_factory=list)
     memos: list[NewMemo] = field(default_factory=list)
+    created_at: dict[str, datetime] = field(default_factory=dict)
+    """When the file says it made what it defines, by the file's id: kept on what the import creates."""
     made_at: datetime | None = None
     """When the file was made (its project's modification time), if it says: what the project
     has deleted since is not brought back (without it, nothing deleted is)."""
@@ -374,7 +376,10 @@ class Imports(Excerpts, Codebook, Concepts):
             old = codes.get(id)
             if old is None:
                 await self.new_code(
-                    tx, principal, c.model_copy(update={"id": id, "project_id": project_id, "parent_id": parent_id})
+                    tx,
+                    principal,
+                    c.model_copy(update={"id": id, "project_id": project_id, "parent_id": parent_id}),
+                    plan.created_at.get(c.id or ""),
                 )
                 done.created["codes"] += 1
             elif (old.name, old.description, old.color, old.parent_id, old.codable) != (
@@ -455,7 +460,7 @@ class Imports(Excerpts, Codebook, Concepts):
                         project_id=project_id,
                         pseudonym=p.pseudonym,
                         attributes=p.attributes,
-                        **stamps(actor),
+                        **stamps(actor, plan.created_at.get(p.id or "")),
                     ),
                 )
                 done.created["participants"] += 1
@@ -488,7 +493,7 @@ class Imports(Excerpts, Codebook, Concepts):
                     text=d.text,
                     kind=d.kind,
                     groups=d.groups,
-                    **stamps(actor),
+                    **stamps(actor, plan.created_at.get(d.id or "")),
                 ),
             )
             done.created["documents"] += 1
@@ -528,7 +533,11 @@ class Imports(Excerpts, Codebook, Concepts):
         )
         before = await tx.excerpts_at(spans)
         had = {(c.excerpt_id, c.code_id, c.coder_id) for c in await tx.codings(list(before.values()))}
-        excerpts = await self.place_passages(tx, principal, passages, await self.texts_for(tx, principal, passages))
+        made = {
+            ids(p.excerpt.id): at for p in plan.passages if p.excerpt.id and (at := plan.created_at.get(p.excerpt.id))
+        }
+        texts = await self.texts_for(tx, principal, passages)
+        excerpts = await self.place_passages(tx, principal, passages, texts, made)
         for p, excerpt in zip(plan.passages, excerpts):
             if p.excerpt.id is not None:
                 ids.remapped[p.excerpt.id] = excerpt.id
@@ -562,6 +571,7 @@ class Imports(Excerpts, Codebook, Concepts):
                             "evidence_excerpt_ids": ids.all(x.evidence_excerpt_ids),
                         }
                     ),
+                    plan.created_at.get(x.id or ""),
                 )
                 done.created["links"] += 1
             elif (old.kind, old.label) != (x.kind, x.label):
@@ -579,7 +589,12 @@ class Imports(Excerpts, Codebook, Concepts):
             old = memos.get(ids(m.id))
             if old is None:
                 target = ids(m.target_id) if ids(m.target_id) in about else principal.project_id
-                await self.new_memo(tx, principal, m.model_copy(update={"id": ids(m.id), "target_id": target}))
+                await self.new_memo(
+                    tx,
+                    principal,
+                    m.model_copy(update={"id": ids(m.id), "target_id": target}),
+                    plan.created_at.get(m.id or ""),
+                )
                 done.created["memos"] += 1
             elif (old.title, old.body) != (m.title, m.body):
                 await self.change(tx, principal.user_id, old, title=m.title, body=m.body)

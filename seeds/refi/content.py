@@ -14,6 +14,7 @@ import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import Enum
 from functools import cached_property
 
@@ -31,7 +32,7 @@ from graph.inputs import (
 from graph.models import AttributeValue, LinkKind
 from graph.service.imports import UNLINKABLE
 from seeds.refi.export import parse_link_name
-from seeds.refi.read import Package, child, children, guid_of, local
+from seeds.refi.read import Package, child, children, guid_of, instant, local
 
 OTHER_SOURCES = ("PictureSource", "PDFSource", "AudioSource", "VideoSource")
 EMPTY_SELECTIONS = "selections of no length (start equals end)"
@@ -74,6 +75,8 @@ class Content:
     links: list[NewLink] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)
     missing_texts: list[str] = field(default_factory=list)
+    created_at: dict[str, datetime] = field(default_factory=dict)
+    """When the file says it made each source, selection, link and note, by GUID."""
     offsets: str = ""
     """The summary line that says which unit the selections were read in and why (none without selections)."""
 
@@ -164,6 +167,7 @@ def plan(package: Package, project_id: str, importer: str, offsets: Offsets = Of
         out.documents.append(
             NewDocument(id=id, project_id=project_id, title=name, text=text, participant_id=case_of.get(id))
         )
+        _made(out, source, id)
         _unmapped(out, source, "TextSource", ("Description", "VariableValue"))
         selections = []
         for s in children(source, "PlainTextSelection"):
@@ -179,6 +183,7 @@ def plan(package: Package, project_id: str, importer: str, offsets: Offsets = Of
         for element, start, end in read.selections:
             first, last = _placed(read, element, start, end, unit)
             excerpt_id = guid_of(element.get("guid"), "A selection")
+            _made(out, element, excerpt_id)
             note_refs(element, excerpt_id)
             _unmapped(out, element, "PlainTextSelection", ("Description",))
             _codings(out, element, NewExcerpt(id=excerpt_id, document_id=read.id, start=first, end=last), importer)
@@ -198,6 +203,7 @@ def plan(package: Package, project_id: str, importer: str, offsets: Offsets = Of
         if link.get("direction") in ("Associative", "Bidirectional") and kind is LinkKind.OTHER and label is None:
             kind = LinkKind.ASSOCIATED_WITH
         out.links.append(NewLink(id=id, source_id=ends[0], target_id=ends[1], kind=kind, label=label))
+        _made(out, link, id)
     notes = child(root, "Notes")
     for note in children(notes, "Note") if notes is not None else ():
         id = guid_of(note.get("guid"), "A note")
@@ -206,6 +212,7 @@ def plan(package: Package, project_id: str, importer: str, offsets: Offsets = Of
             out.skipped[NOTE_TEXTS_MISSING] += 1
         description = child(note, "Description")
         about = (description.text or "").strip() if description is not None else ""
+        _made(out, note, id)
         out.memos.append(
             NewMemo(
                 id=id,
@@ -223,7 +230,14 @@ def _codings(out: Content, element: etree._Element, excerpt: NewExcerpt, importe
         ref = child(coding, "CodeRef")
         code = guid_of(ref.get("targetGUID") if ref is not None else None, "A coding")
         coder = guid_of(coding.get("creatingUser"), "A coder") if coding.get("creatingUser") else importer
-        out.passages.append(CodedPassage(coder_id=coder, code_ids=(code,), excerpt=excerpt))
+        at = instant(coding.get("creationDateTime")) or instant(element.get("creationDateTime"))
+        out.passages.append(CodedPassage(coder_id=coder, code_ids=(code,), excerpt=excerpt, created_at=at))
+
+
+def _made(out: Content, element: etree._Element, id: str) -> None:
+    """Keep when the file says `element` was made, so a copy keeps its history's times."""
+    if (at := instant(element.get("creationDateTime"))) is not None:
+        out.created_at[id] = at
 
 
 def _unit(sources: list[_Source], asked: Offsets, origin: str) -> tuple[Offsets, str]:

@@ -294,7 +294,9 @@ def project_xml(bundle: Bundle) -> bytes:
                 w.el(source, "NoteRef", targetGUID=guid(note))
     if bundle.memos:
         block = w.el(root, "Notes")
-        for memo in bundle.memos:
+        # in the order of the times the file carries (to the second), so that a copy, which keeps
+        # those times, exports in the same order as its original
+        for memo in sorted(bundle.memos, key=lambda m: (_when(m.created_at), m.id)):
             note = w.el(
                 block,
                 "Note",

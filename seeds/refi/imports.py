@@ -15,7 +15,6 @@ import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from lxml import etree
 from pydantic import ValidationError
@@ -31,7 +30,7 @@ from seeds.refi import content
 from seeds.refi.content import Offsets
 from seeds.refi.export import guid
 from seeds.refi.graphs import with_theme_tree
-from seeds.refi.read import child, children, guid_of, local, read
+from seeds.refi.read import child, children, guid_of, instant, local, read
 
 NOT_YET = ("Graphs",)
 _RGB = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
@@ -179,7 +178,8 @@ def plan_file(
         links=found.links,
         memos=found.memos,
         importer_guid=guid(importer),
-        made_at=_instant(root.get("modifiedDateTime") or root.get("creationDateTime")),
+        created_at=found.created_at,
+        made_at=instant(root.get("modifiedDateTime") or root.get("creationDateTime")),
         users=[
             FileUser(guid_of(u.get("guid"), "A user"), (u.get("name") or "").strip()[:200] or "unnamed")
             for u in (children(users, "User") if users is not None else ())
@@ -191,15 +191,6 @@ def plan_file(
         if element is not None and len(element):
             skipped[name] += len(element)
     return FilePlan(plan, skipped, found.missing_texts, found.offsets)
-
-
-def _instant(text: str | None) -> datetime | None:
-    """An xs:dateTime as an aware instant (UTC if it names no zone); None if absent or unreadable."""
-    try:
-        at = datetime.fromisoformat((text or "").strip())
-    except ValueError:
-        return None
-    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
 
 def matched_users(listed: list[FileUser], members: list[User], by_name: bool) -> dict[str, str]:

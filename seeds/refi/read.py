@@ -19,6 +19,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from lxml import etree
 
@@ -65,6 +66,15 @@ def guid_of(value: str | None, what: str) -> str:
         return str(uuid.UUID((value or "").strip("{}")))
     except ValueError:
         raise BadInput(f"{what} has no valid GUID ({value!r}).") from None
+
+
+def instant(text: str | None) -> datetime | None:
+    """An xs:dateTime as a UTC instant (taken to be UTC if it names no zone); None if absent or unreadable."""
+    try:
+        at = datetime.fromisoformat((text or "").strip())
+    except ValueError:
+        return None
+    return at.astimezone(UTC) if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
 
 def local(element: etree._Element) -> str:

@@ -241,3 +241,42 @@ async def test_a_transcript_preview_writes_nothing(demo: GraphQLClient) -> None:
     assert response.json()["summary"][0] == "preview: nothing was written; importing the file would do this"
     assert "turns: 2 by 2 speakers: Interviewer (1), Amira (1)" in response.json()["summary"]
     assert await demo.ok(documents, p=project) == before
+
+
+async def test_an_import_keeps_the_files_creation_times(demo: GraphQLClient) -> None:
+    """A partner's file says when its sources, selections, codings and notes were made; a copy keeps
+    its documents' and memos' times (the export writes them)."""
+    times = """query($p: ID!) { project(id: $p) { documents { title createdAt
+      excerpts { start createdAt codings { createdAt } } } memos { title createdAt } } }"""
+    code, source, selection, note = (str(uuid.uuid4()) for _ in range(4))
+    qde = (
+        '<Project xmlns="urn:QDA-XML:project:1.0" name="Partner">'
+        f'<CodeBook><Codes><Code guid="{code}" name="Fear" isCodable="true"/></Codes></CodeBook>'
+        f'<Sources><TextSource guid="{source}" name="Interview" creationDateTime="2019-03-01T09:00:00Z">'
+        "<PlainTextContent>I was scared they would take her.</PlainTextContent>"
+        f'<PlainTextSelection guid="{selection}" startPosition="6" endPosition="12" '
+        'creationDateTime="2019-03-02T10:00:00Z">'
+        f'<Coding guid="{uuid.uuid4()}" creationDateTime="2019-03-03T11:00:00Z"><CodeRef targetGUID="{code}"/></Coding>'
+        "</PlainTextSelection></TextSource></Sources>"
+        f'<Notes><Note guid="{note}" name="Why" creationDateTime="2019-03-04T12:00:00+01:00">'
+        "<PlainTextContent>Because.</PlainTextContent></Note></Notes></Project>"
+    ).encode()
+    target = (await demo.ok('mutation { createProject(input: {name: "Partner"}) { id } }'))["createProject"]["id"]
+    await imported(demo, target, qde)
+    found = (await demo.ok(times, p=target))["project"]
+    [document] = found["documents"]
+    assert document["createdAt"].startswith("2019-03-01T09:00:00")
+    assert document["excerpts"][0]["createdAt"].startswith("2019-03-02T10:00:00")
+    assert document["excerpts"][0]["codings"][0]["createdAt"].startswith("2019-03-03T11:00:00")
+    assert found["memos"][0]["createdAt"].startswith("2019-03-04T11:00:00")  # in UTC
+
+    [original] = [p["id"] for p in (await demo.ok("{ projects { id } }"))["projects"] if p["id"] != target]
+    copy = (await demo.ok('mutation { createProject(input: {name: "Copy"}) { id } }'))["createProject"]["id"]
+    await imported(demo, copy, await exported(demo, original))
+
+    def made(project: dict[str, Any]) -> dict[str, str]:
+        return {d["title"]: d["createdAt"][:19] for d in project["documents"]} | {
+            m["title"]: m["createdAt"][:19] for m in project["memos"]
+        }
+
+    assert made((await demo.ok(times, p=copy))["project"]) == made((await demo.ok(times, p=original))["project"])
