@@ -314,7 +314,16 @@ def test_bad_tokens_on_file_routes_are_refused_with_a_code(demo_server: Demo) ->
     often), never served, always with a code."""
     ids = study_ids(demo_server)
     tokens = weighted(
-        (1, st.text(st.characters(min_codepoint=0x21, max_codepoint=0xFF), min_size=1, max_size=60)),
+        # what a header value may hold (visible ASCII and obs-text; DEL is not one, and a request
+        # carrying it never reaches the app: the server's HTTP parser refuses it in plain text)
+        (
+            1,
+            st.text(
+                st.characters(min_codepoint=0x21, max_codepoint=0xFF, exclude_characters="\x7f"),
+                min_size=1,
+                max_size=60,
+            ),
+        ),
         (1, st.uuids().map(lambda u: f"tm_{u.hex}")),
     )
     routes = st.tuples(project_path(ids, 2), st.sampled_from([*(("GET", d) for d in DOWNLOADS), ("POST", "import")]))
