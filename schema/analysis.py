@@ -219,6 +219,35 @@ class CooccurrencePair:
         return self.concepts[self.b_id]
 
 
+@strawberry.type(
+    description="Every co-occurring pair at once, compactly: the concepts once, and the pairs as four arrays "
+    "of equal length in one JSON value, so tens of thousands of pairs cost no per-field work. Pair i joins "
+    "conceptIds[pairs.a[i]] and conceptIds[pairs.b[i]], with pairs.count[i] and pairs.jaccard[i] as in "
+    "`cooccurrence`, in the same order (most frequent first)."
+)
+class CooccurrenceTable:
+    concept_ids: list[strawberry.ID] = strawberry.field(description="The concepts the pairs' indices name.")
+    pairs: JSON = strawberry.field(description='{"a": [Int], "b": [Int], "count": [Int], "jaccard": [Float]}')
+    size: int = strawberry.field(description="The number of pairs.")
+
+    @classmethod
+    def of(cls, found: list[results.Pair]) -> CooccurrenceTable:
+        number: dict[str, int] = {}
+        for p in found:
+            number.setdefault(p.a, len(number))
+            number.setdefault(p.b, len(number))
+        return cls(
+            concept_ids=[strawberry.ID(c) for c in number],
+            pairs={
+                "a": [number[p.a] for p in found],
+                "b": [number[p.b] for p in found],
+                "count": [p.count for p in found],
+                "jaccard": [p.jaccard for p in found],
+            },
+            size=len(found),
+        )
+
+
 @strawberry.type(description="One cell of the framework matrix: the participant's excerpts coded with the concept.")
 class CaseMatrixCell:
     concept_id: strawberry.ID
@@ -495,6 +524,26 @@ class AnalysisQuery:
             )
             for p in pairs
         ]
+
+    @strawberry.field(
+        description="The answer of `cooccurrence` (same arguments, same pairs, same order) in a compact form "
+        "for large answers: every pair at size M in one response, without a field per pair. " + DEFINITIONS
+    )
+    async def cooccurrence_table(
+        self,
+        info: Info,
+        project_id: strawberry.ID,
+        scope: CooccurrenceScope = results.CooccurrenceScope.EXCERPT,
+        code_ids: list[strawberry.ID] | None = None,
+        theme_ids: list[strawberry.ID] | None = None,
+        min_count: int = 1,
+        filter: CaseFilter | None = None,
+        coders: list[strawberry.ID] | None = None,
+    ) -> CooccurrenceTable:
+        pairs = await info.context.reader.cooccurrence(
+            project_id, scope, code_ids or (), theme_ids or (), min_count, case_filter(filter), _coders(coders)
+        )
+        return CooccurrenceTable.of(pairs)
 
     @strawberry.field(
         description="The framework matrix: a row per participant in scope (by pseudonym), a column per "

@@ -127,6 +127,11 @@ def operations(ids: Ids) -> dict[str, tuple[str, dict[str, Any], Direct]]:
             {"p": p},
             lambda s: s.cooccurrence(p),
         ),
+        "cooccurrenceTable EXCERPT (all pairs, compact)": (
+            "query($p: ID!) { cooccurrenceTable(projectId: $p) { conceptIds pairs size } }",
+            {"p": p},
+            lambda s: s.cooccurrence(p),
+        ),
         "cooccurrence EXCERPT ≥ 5": (
             f"query($p: ID!) {{ cooccurrence(projectId: $p, minCount: 5) {pair_fields} }}",
             {"p": p},

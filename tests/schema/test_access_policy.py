@@ -50,6 +50,7 @@ POLICY: dict[str, Needs] = {
             "node",
             "themeMap",
             "cooccurrence",
+            "cooccurrenceTable",
             "caseMatrix",
             "compareGroups",
             "findExcerpts",
