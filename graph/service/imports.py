@@ -101,9 +101,6 @@ class ImportPlan:
     made_at: datetime | None = None
     """When the file was made (its project's modification time), if it says: what the project
     has deleted since is not brought back (without it, nothing deleted is)."""
-    importer_guid: str | None = None
-    """The GUID by which the file names the importer (their own export names them so when their id
-    is not a GUID): their codings are theirs, not a new user record's."""
 
 
 @dataclass
@@ -341,8 +338,8 @@ class Imports(Excerpts, Codebook, Concepts):
         for coder in dict.fromkeys(p.coder_id for p in plan.passages):
             if coder in mapping:
                 coders[coder] = mapping[coder]
-            elif coder in (principal.user_id, plan.importer_guid):
-                coders[coder] = principal.user_id
+            elif coder == principal.user_id:
+                coders[coder] = coder
             elif coder in listed:
                 coders[coder] = str(uuid.uuid5(_CODERS, f"{principal.project_id}/{coder}"))
             else:

@@ -177,7 +177,6 @@ def plan_file(
         passages=found.passages,
         links=found.links,
         memos=found.memos,
-        importer_guid=guid(importer),
         created_at=found.created_at,
         made_at=instant(root.get("modifiedDateTime") or root.get("creationDateTime")),
         users=[
@@ -209,10 +208,6 @@ def matched_users(listed: list[FileUser], members: list[User], by_name: bool) ->
     return found
 
 
-async def _owns(service: Service, actor: Actor, project_id: str) -> bool:
-    return (await service.reader(actor).principal(project_id)).role is Role.OWNER
-
-
 async def import_file(
     service: Service,
     actor: Actor,
@@ -228,21 +223,27 @@ async def import_file(
     users (GUIDs) to members whose codings theirs are; `match_users` maps those whose GUID or
     name is a member's (OWNER only, checked by the service: a file must not make its work look
     like a colleague's on its own say-so). For an OWNER, users whose GUID is a member's (this
-    server's own export: a re-import, a copy) are matched unasked, so nothing is duplicated.
+    server's own export: a re-import, a copy) are matched unasked, so nothing is duplicated; in a
+    new project, whose one member is the importer, so is the importer's own GUID.
     `offsets` is the unit of selection positions (AUTO: guessed from the file); `preview` runs
     the import and rolls it back, to say what it would do. Someone who may not edit the project
     is refused before the file is read (the import asks again in its own transaction)."""
+    reader = service.reader(actor)
+    if project_id is None and match_users:
+        raise BadInput("Matching the file's users to members needs a project to import into.")
     if project_id is not None:
-        await service.reader(actor).require(project_id, Need.EDIT)
+        await reader.require(project_id, Need.EDIT)
     planned = await asyncio.to_thread(plan_file, data, actor.user_id, fallback_name, offsets)
     mapping = {guid_of(file_user, "A mapped user"): member for file_user, member in (users or {}).items()}
-    if project_id is not None and (match_users or await _owns(service, actor, project_id)):
-        reader = service.reader(actor)
-        members = (await reader.members_of_projects([project_id]))[project_id]
-        users_of = await reader.get_users([m.user_id for m in members])
-        mapping = matched_users(planned.plan.users, list(users_of.values()), match_users) | mapping
-    elif match_users:
-        raise BadInput("Matching the file's users to members needs a project to import into.")
+    if project_id is None:
+        members = [actor.user_id]
+    elif match_users or (await reader.principal(project_id)).role is Role.OWNER:
+        members = [m.user_id for m in (await reader.members_of_projects([project_id]))[project_id]]
+    else:
+        members = []
+    if members:
+        known = list((await reader.get_users(members)).values())
+        mapping = matched_users(planned.plan.users, known, match_users) | mapping
     done = await service.import_plan(actor, project_id, planned.plan, mapping, preview)
     summary = Summary(**vars(done), missing_texts=planned.missing_texts, offsets=planned.offsets, preview=preview)
     summary.skipped.update(planned.skipped)

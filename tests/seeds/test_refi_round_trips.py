@@ -21,6 +21,7 @@ from graph.models import Role
 from graph.store import Store
 from tests.conftest import TRUSTED
 from tests.seeds.conftest import seed_for
+from tests.servers import thememap
 from tests.support import GraphQLClient, new_user, serve_in_process
 
 THEMES = """query($p: ID!) { project(id: $p) { themes { name excerptCount parent { name } } } }"""
@@ -83,10 +84,18 @@ async def test_reimporting_ones_own_export_duplicates_nothing(tmp_path: Any, new
         )
         before = await codings(api, project)
         users_before = {m["user"]["name"] for m in (await api.ok(COUNTS, p=project))["project"]["members"]}
-        summary = await imported(api, project, await exported(api, project))
+        archive = await exported(api, project)
+        summary = await imported(api, project, archive)
         assert "users: 0 added for the file's coders (they cannot sign in)" in summary, summary
         assert await codings(api, project) == before
         assert {m["user"]["name"] for m in (await api.ok(COUNTS, p=project))["project"]["members"]} == users_before
+
+    # As a new project, through the command line (which acts as the local user too): the file's
+    # other coders (the demo's two) come in as records, the local user's coding stays theirs.
+    (tmp_path / "own.qdpx").write_bytes(archive)
+    env = {"THEMEMAP_STORE": "embedded", "THEMEMAP_DATA_DIR": str(tmp_path / "cli")}
+    copied = thememap(env, "import", str(tmp_path / "own.qdpx"))
+    assert "users: 2 added for the file's coders (they cannot sign in)" in copied, copied
 
 
 async def test_file_users_become_members_only_when_an_owner_asks(demo: GraphQLClient) -> None:
