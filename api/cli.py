@@ -327,34 +327,23 @@ def import_project(
     """Import REFI-QDA projects or codebooks (merging by GUID) and transcripts (each a document with its
     speaker turns); prints what came in. Each file is imported whole or not at all; one that is refused
     leaves the others alone."""
-    from seeds.refi.imports import import_file
-    from seeds.transcripts.imports import Options, import_transcript
-    from seeds.transcripts.kinds import Kind, kind_of
+    from seeds.transcripts.imports import Options
+    from seeds.uploads import ImportOptions, import_upload
 
     settings = _settings(store, data_dir)
-    options = Options(participant, tuple(participant_speaker or ()), tuple(interviewer or ()))
+    options = ImportOptions(
+        match_users=match_users,
+        offsets=offsets,
+        transcript=Options(participant, tuple(participant_speaker or ()), tuple(interviewer or ())),
+        preview=preview,
+    )
 
     async def one(s: Service, actor: Actor, file: Path) -> list[str]:
         try:
             data = file.read_bytes()
         except OSError as exc:
             raise BadInput(f"cannot read it: {exc.strerror or exc}.") from None
-        kind = kind_of(data, file.name)
-        if kind is Kind.REFI:
-            summary = await import_file(
-                s,
-                actor,
-                data,
-                project,
-                fallback_name=file.stem,
-                offsets=offsets,
-                match_users=match_users,
-                preview=preview,
-            )
-            return summary.lines()
-        if project is None:
-            raise BadInput("a transcript becomes a document of an existing project: give --project ID.")
-        return (await import_transcript(s, actor, data, kind, file.name, project, options, preview)).lines()
+        return (await import_upload(s, actor, data, file.name, project, options)).lines
 
     async def job(s: Service) -> None:
         user = (

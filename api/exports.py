@@ -20,16 +20,15 @@ from starlette.routing import Route
 from api.auth import authenticate_client, bearer, client_address
 from api.errors import error_response
 from api.ratelimit import RateLimited
-from graph.errors import DomainError
+from graph.errors import BadInput, DomainError
 from graph.policy import Actor
 from graph.service.reading import Reader
 from seeds import reports
 from seeds.refi.content import Offsets
 from seeds.refi.export import export
-from seeds.refi.imports import import_file
 from seeds.refi.read import MAX_BYTES
-from seeds.transcripts.imports import Options, import_transcript
-from seeds.transcripts.kinds import Kind, kind_of
+from seeds.transcripts.imports import Options
+from seeds.uploads import ImportOptions, import_upload
 
 STATUS = {
     "BAD_USER_INPUT": 400,
@@ -109,93 +108,66 @@ async def download(request: Request) -> Response:
 
 
 async def upload(request: Request) -> Response:
-    """`POST /projects/{id}/import` with a multipart field `file`: a transcript (see
-    `_transcript_options`) becomes a document of the project; a REFI-QDA file merges by GUID.
-    An optional field `users`, a JSON object, maps the file's users (GUIDs) to members whose
-    codings theirs are (OWNER only); `matchUsers=true` maps those whose GUID or name is a member's
-    (OWNER only); an optional field `offsets` (codepoints, utf16 or auto, the default) is the unit
-    of the file's selection positions; `preview=true` says what the import would do, writing nothing."""
+    """`POST /projects/{id}/import` with a multipart field `file`: a REFI-QDA file merges by GUID,
+    a transcript becomes a document of the project. Optional fields (`_options`): `users`, a JSON
+    object mapping the file's users (GUIDs) to members whose codings theirs are (OWNER only);
+    `matchUsers=true`, to map those whose GUID or name is a member's (OWNER only); `offsets`
+    (codepoints, utf16 or auto, the default), the unit of the file's selection positions; a
+    transcript's `participant`, `participantSpeaker` and `interviewer`; and `preview=true`, to
+    say what the import would do, writing nothing."""
     actor = await _actor(request)
     if isinstance(actor, Response):
         return actor
-    async with request.form(max_files=1, max_fields=20) as form:
-        file, users, offsets = form.get("file"), form.get("users"), form.get("offsets") or Offsets.AUTO
-        match_users, preview = _flag(form, "matchUsers"), _flag(form, "preview")
-        if file is None or isinstance(file, str):
-            return error_response(400, "BAD_USER_INPUT", "Send the file as the multipart field 'file'.")
-        data = await file.read(MAX_BYTES + 1)
-        filename, options = file.filename, _transcript_options(form)
-    if len(data) > MAX_BYTES:
-        return error_response(400, "BAD_USER_INPUT", "The file is larger than this service accepts.")
-    if isinstance(preview, Response):
-        return preview
     try:
-        kind = kind_of(data, filename)
-        if kind is not Kind.REFI:
-            done = await import_transcript(
-                request.app.state.service,
-                actor,
-                data,
-                kind,
-                filename,
-                request.path_params["project_id"],
-                options,
-                preview,
-            )
-            return JSONResponse({"projectId": done.project_id, "documentId": done.document_id, "summary": done.lines()})
+        async with request.form(max_files=1, max_fields=20) as form:
+            file = form.get("file")
+            if file is None or isinstance(file, str):
+                raise BadInput("Send the file as the multipart field 'file'.")
+            data = await file.read(MAX_BYTES + 1)
+            options = _options(form)
+        if len(data) > MAX_BYTES:
+            raise BadInput("The file is larger than this service accepts.")
+        done = await import_upload(
+            request.app.state.service, actor, data, file.filename, request.path_params["project_id"], options
+        )
     except DomainError as exc:
         return _refused(exc)
-    mapping = _user_mapping(users)
-    for refusal in (mapping, match_users):
-        if isinstance(refusal, Response):
-            return refusal
-    assert isinstance(mapping, dict) and isinstance(match_users, bool)
+    document = {"documentId": done.document_id} if done.document_id else {}
+    return JSONResponse({"projectId": done.project_id, **document, "summary": done.lines})
+
+
+def _options(form: FormData) -> ImportOptions:
+    """The upload's optional fields, each checked (BadInput naming the field)."""
     try:
-        unit = Offsets(offsets)
+        offsets = Offsets(form.get("offsets") or Offsets.AUTO)
     except ValueError:
         choices = ", ".join(o.value for o in Offsets)
-        return error_response(
-            400, "BAD_USER_INPUT", f"The field 'offsets' must be one of {choices}: the unit of the file's positions."
-        )
-    try:
-        summary = await import_file(
-            request.app.state.service,
-            actor,
-            data,
-            request.path_params["project_id"],
-            users=mapping,
-            match_users=match_users,
-            offsets=unit,
-            preview=preview,
-        )
-    except DomainError as exc:
-        return _refused(exc)
-    return JSONResponse({"projectId": summary.project_id, "summary": summary.lines()})
+        raise BadInput(f"The field 'offsets' must be one of {choices}: the unit of the file's positions.") from None
+    participant = form.get("participant")
+    return ImportOptions(
+        users=_user_mapping(form.get("users")),
+        match_users=_flag(form, "matchUsers"),
+        offsets=offsets,
+        transcript=Options(
+            participant_id=participant if isinstance(participant, str) and participant else None,
+            participant_speakers=tuple(v for v in form.getlist("participantSpeaker") if isinstance(v, str)),
+            interviewers=tuple(v for v in form.getlist("interviewer") if isinstance(v, str)),
+        ),
+        preview=_flag(form, "preview"),
+    )
 
 
-def _flag(form: FormData, name: str) -> bool | Response:
+def _flag(form: FormData, name: str) -> bool:
     """An optional true/false field (absent: false)."""
     value = form.get(name)
     if value is None or value in ("false", "0", ""):
         return False
     if value in ("true", "1"):
         return True
-    return error_response(400, "BAD_USER_INPUT", f"The field {name!r} must be true or false.")
+    raise BadInput(f"The field {name!r} must be true or false.")
 
 
-def _transcript_options(form: FormData) -> Options:
-    """A transcript's fields: `participant` (the id of the participant it is about), and speaker
-    labels, each field given as often as needed: `participantSpeaker` (the participant's) and
-    `interviewer`."""
-    participant = form.get("participant")
-    return Options(
-        participant_id=participant if isinstance(participant, str) and participant else None,
-        participant_speakers=tuple(v for v in form.getlist("participantSpeaker") if isinstance(v, str)),
-        interviewers=tuple(v for v in form.getlist("interviewer") if isinstance(v, str)),
-    )
-
-
-def _user_mapping(field: object) -> dict[str, str] | Response:
+def _user_mapping(field: object) -> dict[str, str]:
     """The `users` field: a JSON object of file user GUIDs to member ids (none if the field is absent)."""
     if field is None:
         return {}
@@ -204,11 +176,9 @@ def _user_mapping(field: object) -> dict[str, str] | Response:
     except json.JSONDecodeError:
         mapping = None
     if not isinstance(mapping, dict) or not all(isinstance(v, str) for v in mapping.values()):
-        return error_response(
-            400,
-            "BAD_USER_INPUT",
+        raise BadInput(
             "The field 'users' must be a JSON object of the file's user "
-            'GUIDs to member ids, such as {"<guid>": "<user id>"}.',
+            'GUIDs to member ids, such as {"<guid>": "<user id>"}.'
         )
     return mapping
 
