@@ -18,7 +18,7 @@ SUBTHEME_OF = "subtheme of"
 
 def with_theme_tree(root: etree._Element, sets: list[PlannedSet]) -> list[PlannedSet]:
     """The sets with the parents the file's graphs give them, parents before their subthemes."""
-    by_id = {s.theme.id: s for s in sets if s.theme.id is not None}
+    ids = {s.theme.id for s in sets}
     parents: dict[str, str] = {}
     graphs = child(root, "Graphs")
     for graph in children(graphs, "Graph") if graphs is not None else ():
@@ -31,17 +31,12 @@ def with_theme_tree(root: etree._Element, sets: list[PlannedSet]) -> list[Planne
             if (edge.get("name") or "").strip().lower() != SUBTHEME_OF:
                 continue
             theme, parent = represented.get(edge.get("sourceVertex")), represented.get(edge.get("targetVertex"))
-            if theme in by_id and parent in by_id and theme not in parents and not _reaches(parents, parent, theme):
+            if theme in ids and parent in ids and theme not in parents and not _reaches(parents, parent, theme):
                 parents[theme] = parent
-    depth = {id: _depth(parents, id) for id in by_id}
-    ordered = sorted(by_id, key=depth.__getitem__)  # stable: siblings keep the file's order
-    return [
-        *(
-            PlannedSet(by_id[id].theme.model_copy(update={"parent_id": parents.get(id)}), by_id[id].code_ids)
-            for id in ordered
-        ),
-        *(s for s in sets if s.theme.id is None),
+    placed = [
+        PlannedSet(s.theme.model_copy(update={"parent_id": parents.get(s.theme.id or "")}), s.code_ids) for s in sets
     ]
+    return sorted(placed, key=lambda s: _depth(parents, s.theme.id or ""))  # stable: siblings keep the file's order
 
 
 def _depth(parents: dict[str, str], id: str) -> int:

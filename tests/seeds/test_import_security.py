@@ -257,6 +257,7 @@ SOURCE = (
 A, B, C, S, X = (guid() for _ in range(5))
 BROKEN = {
     "two codes share one GUID": qde(codes((A, "One"), (A, "Two"))),
+    "two sets share one GUID": qde(f'<Sets><Set guid="{A}" name="One"/><Set guid="{A}" name="Two"/></Sets>'),
     "a span outside the text": qde(
         codes((A, "One"))
         + SOURCE.format(
