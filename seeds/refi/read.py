@@ -109,13 +109,18 @@ def read(data: bytes) -> Package:
     raise BadInput("This is neither a REFI-QDA archive (.qdpx, a zip) nor a REFI-QDA XML file (.qde, .qdc).")
 
 
+def unpack_allowance(size: int) -> int:
+    """The most an archive of `size` bytes may unpack to (see MAX_GROWTH)."""
+    return min(MAX_BYTES, max(FREE_BYTES, MAX_GROWTH * size))
+
+
 def _archive(data: bytes) -> Package:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
     except zipfile.BadZipFile as exc:
         raise BadInput(f"The archive is damaged: {exc}.") from None
-    total, allowed = 0, min(MAX_BYTES, max(FREE_BYTES, MAX_GROWTH * len(data)))
+    total, allowed = 0, unpack_allowance(len(data))
     for m in members:
         name = m.filename
         if name.startswith(("/", "\\")) or ".." in posixpath.normpath(name).split("/") or ":" in name:

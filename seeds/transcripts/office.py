@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from lxml import etree
 
 from graph.errors import BadInput
-from seeds.refi.read import FREE_BYTES, MAX_BYTES, MAX_GROWTH, UNREADABLE, parse_xml
+from seeds.refi.read import UNREADABLE, parse_xml, unpack_allowance
 from seeds.transcripts.text import Builder, Transcript
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -48,7 +48,7 @@ _ODF_PIECE = re.compile(r"[ \t\r\n]+|[^ \t\r\n]+")
 
 def member(data: bytes, name: str, what: str) -> bytes:
     """One member of a zip archive, read no further than the archive limits allow."""
-    allowed = min(MAX_BYTES, max(FREE_BYTES, MAX_GROWTH * len(data)))
+    allowed = unpack_allowance(len(data))
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         with archive.open(name) as stream:
