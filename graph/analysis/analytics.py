@@ -28,7 +28,7 @@ from graph.analysis.results import (
     SequenceHit,
     ThemeMap,
 )
-from graph.analysis.snapshot import Scope, Snapshot, Spoken
+from graph.analysis.snapshot import Scope, Snapshot, spoken
 from graph.analysis.text import parse_query
 from graph.analysis.worker import off_loop
 from graph.models import ConceptStats, NodeKind, NodeRef, SpeakerRole, Turn
@@ -232,8 +232,8 @@ class Analytics(ABC):
         spoken_by: SpeakerRole | None = None,
     ) -> SearchPage:
         candidates = await self.search_documents(project_id, parse_query(text))
-        spoken = None
+        where = None
         if spoken_by is not None:
             turns = await self.turns_of_documents([id for id, _, _ in candidates])
-            spoken = {d: Spoken(((t.start, t.end, t.role) for t in ts), spoken_by) for d, ts in turns.items() if ts}
-        return await off_loop(lambda: questions.search(candidates, text, first, after, spoken))
+            where = spoken(((d, t.start, t.end, t.role) for d, ts in turns.items() for t in ts), spoken_by)
+        return await off_loop(lambda: questions.search(candidates, text, first, after, where))

@@ -88,6 +88,15 @@ class Spoken:
         return i >= 0 and end <= self.ends[i]
 
 
+def spoken(turns: Iterable[tuple[str, int, int, str | None]], role: str) -> dict[str, Spoken]:
+    """Per document with turns (document id, start, end, role, in text order), where speakers
+    with `role` speak."""
+    by_document: defaultdict[str, list[tuple[int, int, str | None]]] = defaultdict(list)
+    for document_id, start, end, said_by in turns:
+        by_document[document_id].append((start, end, said_by))
+    return {d: Spoken(found, role) for d, found in by_document.items()}
+
+
 @dataclass(frozen=True)
 class Snapshot:
     project_id: str
@@ -118,13 +127,6 @@ class Snapshot:
     def indexed(self) -> Indexed:
         """The excerpts and codings as arrays, for the questions that multiply matrices."""
         return Indexed.of(self)
-
-    def spoken(self, role: str) -> dict[str, Spoken]:
-        """Per document with turns, where speakers with `role` speak."""
-        by_document: defaultdict[str, list[tuple[int, int, str | None]]] = defaultdict(list)
-        for t in self.turns:
-            by_document[t.document_id].append((t.start, t.end, t.role))
-        return {d: Spoken(turns, role) for d, turns in by_document.items()}
 
     def scope(self, coders: Sequence[str] | None, filter: CaseFilter) -> Scope:
         """The snapshot seen through `coders` and `filter`; kept, so questions asked of
@@ -278,11 +280,11 @@ class Scope:
         """The excerpts in scope lying where speakers with `role` speak (see `Spoken`)."""
 
         def compute() -> frozenset[str]:
-            spoken = self.snapshot.spoken(role)
+            where = spoken(self.snapshot.turns, role)
             return frozenset(
                 e.id
                 for e in self.excerpts.values()
-                if e.document_id in spoken and spoken[e.document_id].covers(e.start, e.end)
+                if e.document_id in where and where[e.document_id].covers(e.start, e.end)
             )
 
         return self.memo(("spoken_by", role), compute)
