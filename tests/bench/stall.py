@@ -16,23 +16,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import statistics
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
-from seeds.synthetic import _GLUE, _WORDS, SyntheticDataset
+from graph.analysis.text import MAX_QUERY_TERMS
+from seeds.synthetic import SyntheticDataset
 from tests.servers import DEMO_PROJECT, demo_owner, server, thememap
 
 ME = "{ me { name } }"
 THEME_MAP = "query($p: ID!) { themeMap(projectId: $p) { nodes { id excerptCount } } }"
 SEARCH = "query($p: ID!, $t: String!) { search(projectId: $p, text: $t, first: 500) { edges { cursor } } }"
-DEMO_SEARCH = " ".join(["i", "the", "and", "to", "a", "was", "it", "of", "that", "my"] * 3 + ["she", "they"])
-"""32 terms (the most allowed), the commonest words of the demo's transcripts, so every document matches."""
-SYNTHETIC_SEARCH = " ".join([*_GLUE, *_WORDS][:32])
 COOCCURRENCE = "query($p: ID!) { cooccurrence(projectId: $p, minCount: 1) { count jaccard } }"
 CODE_TEXT = """mutation($d: ID!, $s: Int!, $e: Int!, $c: [ID!]!) {
   codeText(input: {documentId: $d, start: $s, end: $e, codeIds: $c}) { id } }"""
@@ -53,7 +53,6 @@ async def gql(http: httpx.AsyncClient, token: str, query: str, **variables: Any)
 class Study:
     project_id: str
     token: str
-    search: str
 
 
 async def light(url: str, study: Study, seconds: float, clients: int = 8) -> dict[str, list[float]]:
@@ -81,9 +80,12 @@ async def heavy(url: str, study: Study, until: float) -> int:
     async with httpx.AsyncClient(base_url=url, timeout=600) as http:
         tree = await gql(http, token, "query($p: ID!) { project(id: $p) { documents { id } codes { id } } }", p=project)
         document, code = tree["project"]["documents"][0]["id"], tree["project"]["codes"][-1]["id"]
+        text = (await gql(http, token, "query($d: ID!) { document(id: $d) { text } }", d=document))["document"]["text"]
+        common = Counter(re.findall(r"\w+", text.lower())).most_common(MAX_QUERY_TERMS)
+        search = " ".join(word for word, _ in common)  # the most terms allowed, the commonest words: all match
         auth = {"Authorization": f"Bearer {token}"}
         while time.monotonic() < until:
-            await gql(http, token, SEARCH, p=project, t=study.search)
+            await gql(http, token, SEARCH, p=project, t=search)
             start = done % 500  # a change, so the next question cannot be answered from what was kept
             await gql(http, token, CODE_TEXT, d=document, s=start, e=start + 10, c=[code])
             await gql(http, token, COOCCURRENCE, p=project)
@@ -104,12 +106,12 @@ def summary(latencies: list[float]) -> tuple[float, float]:
 def study(env: dict[str, str], size: str) -> Study:
     """Load the study (`thememap seed`) and return it with a fresh token of its lead."""
     if size == "demo":
-        return Study(DEMO_PROJECT, demo_owner(env), DEMO_SEARCH)
+        return Study(DEMO_PROJECT, demo_owner(env))
     dataset = SyntheticDataset(size)
     thememap(env, "seed", "synthetic", "--size", size)
     lead = f"Coder 1 ({size}1)"
     out = thememap(env, "user", "token", lead)
-    return Study(dataset.project_id, next(x.strip() for x in out.splitlines() if x.startswith("tm_")), SYNTHETIC_SEARCH)
+    return Study(dataset.project_id, next(x.strip() for x in out.splitlines() if x.startswith("tm_")))
 
 
 def probe(env: dict[str, str], size: str, seconds: float) -> str:
