@@ -530,10 +530,8 @@ class Imports(Excerpts, Codebook, Concepts):
         )
         before = await tx.excerpts_at(spans)
         had = {(c.excerpt_id, c.code_id, c.coder_id) for c in await tx.codings(list(before.values()))}
-        made = {
-            ids(p.excerpt.id): at for p in plan.passages if p.excerpt.id and (at := plan.created_at.get(p.excerpt.id))
-        }
         texts = await self.texts_for(tx, principal, passages)
+        made = {ids(id): at for id, at in plan.created_at.items()}  # a selection's time, by the excerpt's id
         excerpts = await self.place_passages(tx, principal, passages, texts, made)
         for p, excerpt in zip(plan.passages, excerpts):
             if p.excerpt.id is not None:
