@@ -4,8 +4,10 @@ Reading a whole project is most of an analytic question's cost on a large projec
 analysts ask many questions between two changes. Every change to a project appends to
 its activity history in the change's own transaction, so the number of history
 entries is a revision number: an adapter reads it first, in the same read transaction
-as the snapshot, and reuses the kept snapshot while it is unchanged. A change made by
-another process is seen the same way, since the count lives in the store.
+as the snapshot, and reuses the kept snapshot while it is unchanged. When it has changed,
+the kept snapshot is brought up to date from the history entries after it
+(graph.analysis.incremental). A change made by another process is seen the same way,
+since the count and the entries live in the store.
 """
 
 from __future__ import annotations
@@ -34,8 +36,18 @@ class SnapshotCache:
             self._kept.move_to_end(project_id)
             return kept[0]
 
-    def put(self, snapshot: Snapshot, with_text: bool) -> Snapshot:
+    def latest(self, project_id: str) -> tuple[Snapshot, bool] | None:
+        """The kept snapshot of the project at whatever revision, and whether it has excerpt
+        texts: where an update starts."""
         with self._lock:
+            return self._kept.get(project_id)
+
+    def put(self, snapshot: Snapshot, with_text: bool) -> Snapshot:
+        """Keep `snapshot`, unless a later one of its project is kept already (two reads raced)."""
+        with self._lock:
+            kept = self._kept.get(snapshot.project_id)
+            if kept is not None and kept[0].revision > snapshot.revision:
+                return snapshot
             self._kept[snapshot.project_id] = (snapshot, with_text)
             self._kept.move_to_end(snapshot.project_id)
             while len(self._kept) > self._size:

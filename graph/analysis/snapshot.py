@@ -116,6 +116,8 @@ class Snapshot:
     """The project's revision when read (see graph.analysis.cache)."""
     documents: dict[str, DocumentFact] = field(default_factory=dict)
     """Per document: its participant and its document sets."""
+    cursor: str | None = None
+    """The project's last history entry when read, where an update starts (graph.analysis.incremental)."""
     _scopes: OrderedDict[tuple[object, ...], Scope] = field(
         default_factory=OrderedDict, init=False, compare=False, repr=False
     )

@@ -9,8 +9,6 @@ every batch reader as one job in one read transaction, over committed data only.
 from __future__ import annotations
 
 import asyncio
-import json
-import sqlite3
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,8 +16,8 @@ from typing import Any, TypeVar
 from graph import cursors
 from graph.analysis.analytics import Analytics
 from graph.analysis.cache import SnapshotCache
-from graph.analysis.snapshot import CodingFact, DocumentFact, ExcerptFact, Snapshot, TurnFact
-from graph.embedded import rows
+from graph.analysis.snapshot import Snapshot
+from graph.embedded import rows, snapshots
 from graph.embedded.connection import Connection, Db
 from graph.embedded.transaction import EmbeddedTransaction
 from graph.models import (
@@ -49,9 +47,6 @@ M = TypeVar("M")
 
 _IN = rows.IN
 _EXCERPT_ORDER = 'e.document_id, e.start, e."end", e.id'
-_PARTICIPANTS_OF_PROJECTS = f"SELECT * FROM participants WHERE project_id {_IN} ORDER BY fold(pseudonym), id"
-_CODES_OF_PROJECTS = f"SELECT * FROM codes WHERE project_id {_IN} ORDER BY fold(name), id"
-_THEMES_OF_PROJECTS = f"SELECT * FROM themes WHERE project_id {_IN} ORDER BY fold(name), id"
 
 
 class EmbeddedStore(Analytics):
@@ -145,7 +140,7 @@ class EmbeddedStore(Analytics):
 
     async def participants_of_projects(self, project_ids: Sequence[str]) -> dict[str, list[Participant]]:
         return await self._conn.read(
-            lambda db: rows.grouped(db, _PARTICIPANTS_OF_PROJECTS, project_ids, "project_id", rows.participant)
+            lambda db: rows.grouped(db, snapshots.PARTICIPANTS_OF_PROJECTS, project_ids, "project_id", rows.participant)
         )
 
     # -- documents ----------------------------------------------------------------------
@@ -204,7 +199,7 @@ class EmbeddedStore(Analytics):
 
     async def codes_of_projects(self, project_ids: Sequence[str]) -> dict[str, list[Code]]:
         return await self._conn.read(
-            lambda db: rows.grouped(db, _CODES_OF_PROJECTS, project_ids, "project_id", rows.code)
+            lambda db: rows.grouped(db, snapshots.CODES_OF_PROJECTS, project_ids, "project_id", rows.code)
         )
 
     async def children_of_codes(self, code_ids: Sequence[str]) -> dict[str, list[Code]]:
@@ -217,7 +212,7 @@ class EmbeddedStore(Analytics):
 
     async def themes_of_projects(self, project_ids: Sequence[str]) -> dict[str, list[Theme]]:
         return await self._conn.read(
-            lambda db: rows.grouped(db, _THEMES_OF_PROJECTS, project_ids, "project_id", rows.theme)
+            lambda db: rows.grouped(db, snapshots.THEMES_OF_PROJECTS, project_ids, "project_id", rows.theme)
         )
 
     async def subthemes_of_themes(self, theme_ids: Sequence[str]) -> dict[str, list[Theme]]:
@@ -310,70 +305,7 @@ class EmbeddedStore(Analytics):
 
     # -- analysis --------------------------------------------------------------------------------
     async def project_snapshot(self, project_id: str, with_text: bool = False) -> Snapshot:
-        text = "e.text" if with_text else "NULL"
-
-        def job(db: Db) -> Snapshot:
-            revision = db.one("SELECT count(*) AS n FROM events WHERE project_id = ?", project_id)["n"]
-            if (kept := self._snapshots.get(project_id, revision, with_text)) is not None:
-                return kept
-            ids = [project_id]
-            documents = db.all(
-                "SELECT id, participant_id, groups, length(text) AS length FROM documents WHERE project_id = ?",
-                project_id,
-            )
-
-            def of_project(sql: str, mapper: Callable[[sqlite3.Row], M]) -> list[M]:
-                return rows.grouped(db, sql, ids, "project_id", mapper)[project_id]
-
-            return self._snapshots.put(
-                Snapshot(
-                    project_id=project_id,
-                    participants=of_project(_PARTICIPANTS_OF_PROJECTS, rows.participant),
-                    codes=of_project(_CODES_OF_PROJECTS, rows.code),
-                    themes=of_project(_THEMES_OF_PROJECTS, rows.theme),
-                    memberships=[
-                        (r["code_id"], r["theme_id"])
-                        for r in db.all("SELECT code_id, theme_id FROM theme_codes WHERE project_id = ?", project_id)
-                    ],
-                    links=rows.links_of(db, "project_id", ids)[project_id],
-                    excerpts=list(
-                        map(
-                            ExcerptFact._make,
-                            db.tuples(
-                                f'SELECT e.id, e.document_id, d.participant_id, e.start, e."end", {text} AS text '
-                                "FROM excerpts e JOIN documents d ON d.id = e.document_id WHERE e.project_id = ?",
-                                project_id,
-                            ),
-                        )
-                    ),
-                    codings=list(
-                        map(
-                            CodingFact._make,
-                            db.tuples(
-                                "SELECT excerpt_id, code_id, coder_id FROM codings WHERE project_id = ?", project_id
-                            ),
-                        )
-                    ),
-                    document_lengths={r["id"]: r["length"] for r in documents},
-                    turns=list(
-                        map(
-                            TurnFact._make,
-                            db.tuples(
-                                'SELECT t.document_id, t.start, t."end", t.role FROM turns t JOIN documents d '
-                                "ON d.id = t.document_id WHERE d.project_id = ? ORDER BY t.document_id, t.start",
-                                project_id,
-                            ),
-                        )
-                    ),
-                    revision=revision,
-                    documents={
-                        r["id"]: DocumentFact(r["participant_id"], tuple(json.loads(r["groups"]))) for r in documents
-                    },
-                ),
-                with_text,
-            )
-
-        return await self._conn.read(job)
+        return await self._conn.read(lambda db: snapshots.snapshot(db, self._snapshots, project_id, with_text))
 
     async def search_documents(
         self, project_id: str, terms: list[tuple[str, ...]]

@@ -378,6 +378,14 @@ MATCH (e:Event {project_id: $project_id})
 WHERE (e.type ENDS WITH '.deleted' OR e.type = 'code.merged') AND e.target_ids[0] IN $ids
 RETURN e.target_ids[0] AS id, max(e.at) AS at
 """
+LAST_EVENT = (
+    "MATCH (e:Event {project_id: $project_id}) RETURN e.at AS at, e.id AS id ORDER BY e.at DESC, e.id DESC LIMIT 1"
+)
+ENTRIES_SINCE = (
+    "MATCH (e:Event {project_id: $project_id}) WHERE e.at > $at OR (e.at = $at AND e.id > $id) "
+    "RETURN e.type AS type, e.target_ids AS target_ids, e.at AS at, e.id AS id ORDER BY e.at, e.id LIMIT $limit"
+)
+"""What a snapshot update needs of the history entries after its kept snapshot's last one."""
 EVENTS_SINCE = (
     "MATCH (e:Event {project_id: $project_id}) WHERE e.at > $at OR (e.at = $at AND e.id > $id) "
     "RETURN e AS n ORDER BY e.at, e.id LIMIT $limit"
@@ -391,6 +399,16 @@ OPTIONAL MATCH (d)-[:ABOUT]->(p:Participant)
 RETURN e.id AS id, d.id AS document_id, p.id AS participant_id, e.start AS start, e.`end` AS `end`,
        CASE WHEN $with_text THEN e.text ELSE null END AS text
 """
+EXCERPT_FACTS_OF = """
+MATCH (e:Excerpt)-[:OF]->(d:Document) WHERE e.id IN $ids
+OPTIONAL MATCH (d)-[:ABOUT]->(p:Participant)
+RETURN e.id AS id, d.id AS document_id, p.id AS participant_id, e.start AS start, e.`end` AS `end`,
+       CASE WHEN $with_text THEN e.text ELSE null END AS text
+"""
+CODING_FACTS_OF = (
+    "MATCH (e:Excerpt)-[r:CODED_AS]->(c:Code) WHERE e.id IN $ids "
+    "RETURN e.id AS excerpt_id, c.id AS code_id, r.coder AS coder_id"
+)
 CODING_FACTS = (
     "MATCH (e:Excerpt {project_id: $project_id})-[r:CODED_AS]->(c:Code) "
     "RETURN e.id AS excerpt_id, c.id AS code_id, r.coder AS coder_id"
@@ -402,6 +420,10 @@ DOCUMENT_FACTS = (
 """Lengths in code points, stored at creation: Cypher's size() of a string is not that everywhere."""
 TURN_FACTS = (
     "MATCH (t:Turn {project_id: $project_id})-[:IN]->(d:Document) "
+    "RETURN d.id AS document_id, t.start AS start, t.`end` AS `end`, t.role AS role ORDER BY document_id, start"
+)
+TURN_FACTS_OF = (
+    "MATCH (t:Turn)-[:IN]->(d:Document) WHERE d.id IN $ids "
     "RETURN d.id AS document_id, t.start AS start, t.`end` AS `end`, t.role AS role ORDER BY document_id, start"
 )
 SEARCH_DOCUMENTS = """

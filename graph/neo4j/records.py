@@ -14,6 +14,7 @@ from typing import Any
 
 from neo4j import Record
 
+from graph.analysis import incremental
 from graph.analysis.snapshot import CodingFact, DocumentFact, ExcerptFact, Snapshot, TurnFact
 from graph.models import (
     Code,
@@ -186,37 +187,68 @@ def coding_row(c: Coding) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class SnapshotRecords:
-    """A project snapshot's records as read, before they become one: mapping them costs time
-    in proportion to the project, so it is done on an analysis worker thread, off the event loop."""
+class PartRecords:
+    """A snapshot's small parts as read (see graph.analysis.incremental)."""
 
-    project_id: str
-    revision: int
     participants: list[Record]
     codes: list[Record]
     themes: list[Record]
     memberships: list[Record]
     links: list[Record]
-    excerpts: list[Record]
-    codings: list[Record]
     documents: list[Record]
-    turns: list[Record]
 
-    def snapshot(self) -> Snapshot:
-        return Snapshot(
-            project_id=self.project_id,
+    def parts(self) -> incremental.Parts:
+        return incremental.Parts(
             participants=[participant(r) for r in self.participants],
             codes=[code(r) for r in self.codes],
             themes=[theme(r) for r in self.themes],
             memberships=[(r["code_id"], r["theme_id"]) for r in self.memberships],
             links=[link(r) for r in self.links],
-            excerpts=[
-                ExcerptFact(r["id"], r["document_id"], r["participant_id"], r["start"], r["end"], r["text"])
-                for r in self.excerpts
-            ],
-            codings=[CodingFact(r["excerpt_id"], r["code_id"], r["coder_id"]) for r in self.codings],
-            document_lengths={r["id"]: r["length"] for r in self.documents},
-            turns=[TurnFact(r["document_id"], r["start"], r["end"], r["role"]) for r in self.turns],
-            revision=self.revision,
             documents={r["id"]: DocumentFact(r["participant_id"], _groups(r["groups"])) for r in self.documents},
+            document_lengths={r["id"]: r["length"] for r in self.documents},
+        )
+
+
+@dataclass(frozen=True)
+class SnapshotRecords:
+    """A project snapshot's records as read, before they become one: mapping them costs time
+    in proportion to the project, so it is done on an analysis worker thread, off the event loop.
+    With `update`, the large parts hold only what changed since a kept snapshot."""
+
+    project_id: str
+    revision: int
+    cursor: str | None
+    with_text: bool
+    """Whether the excerpts carry their texts."""
+    small: PartRecords
+    excerpts: list[Record]
+    codings: list[Record]
+    turns: list[Record]
+    update: tuple[Snapshot, incremental.Touched] | None = None
+
+    def snapshot(self) -> Snapshot:
+        parts = self.small.parts()
+        excerpts = [
+            ExcerptFact(r["id"], r["document_id"], r["participant_id"], r["start"], r["end"], r["text"])
+            for r in self.excerpts
+        ]
+        codings = [CodingFact(r["excerpt_id"], r["code_id"], r["coder_id"]) for r in self.codings]
+        turns = [TurnFact(r["document_id"], r["start"], r["end"], r["role"]) for r in self.turns]
+        if self.update is not None:
+            kept, touched = self.update
+            return incremental.updated(kept, touched, parts, excerpts, codings, turns, self.revision, self.cursor)
+        return Snapshot(
+            project_id=self.project_id,
+            participants=parts.participants,
+            codes=parts.codes,
+            themes=parts.themes,
+            memberships=parts.memberships,
+            links=parts.links,
+            excerpts=excerpts,
+            codings=codings,
+            document_lengths=parts.document_lengths,
+            turns=turns,
+            revision=self.revision,
+            documents=parts.documents,
+            cursor=self.cursor,
         )

@@ -28,6 +28,7 @@ from neo4j.exceptions import (
 )
 
 from graph import cursors
+from graph.analysis import incremental
 from graph.analysis.analytics import Analytics
 from graph.analysis.cache import SnapshotCache
 from graph.analysis.snapshot import Snapshot
@@ -384,22 +385,50 @@ class Neo4jStore(Analytics):
 
     # -- analysis ---------------------------------------------------------------------------------
     async def project_snapshot(self, project_id: str, with_text: bool = False) -> Snapshot:
+        """Kept, updated from the history entries since (graph.analysis.incremental), or read whole."""
+
         async def work(tx: Tx) -> Snapshot | records.SnapshotRecords:
             revision = (await rows(tx, q.PROJECT_REVISION, project_id=project_id))[0]["n"]
             if (kept := self._snapshots.get(project_id, revision, with_text)) is not None:
                 return kept
             ids = [project_id]
-            return records.SnapshotRecords(
-                project_id=project_id,
-                revision=revision,
+            small = records.PartRecords(
                 participants=await rows(tx, q.PARTICIPANTS_OF_PROJECTS, ids=ids),
                 codes=await rows(tx, q.CODES_OF_PROJECTS, ids=ids),
                 themes=await rows(tx, q.THEMES_OF_PROJECTS, ids=ids),
                 memberships=await rows(tx, q.MEMBERSHIPS, project_id=project_id),
                 links=await rows(tx, q.LINKS_OF_PROJECTS, ids=ids),
+                documents=await rows(tx, q.DOCUMENT_FACTS, project_id=project_id),
+            )
+            latest = self._snapshots.latest(project_id)
+            if latest is not None and (latest[1] or not with_text) and latest[0].cursor is not None:
+                before, texts = latest
+                at, id = cursors.decode(latest[0].cursor, *cursors.EVENT_KEY)
+                found = await rows(tx, q.ENTRIES_SINCE, project_id=project_id, at=at, id=id, limit=incremental.GAP + 1)
+                entries = [incremental.Entry(r["type"], tuple(r["target_ids"])) for r in found]
+                touched = incremental.touched(before, entries, revision)
+                if touched is not None:
+                    changed, documents = sorted(touched.excerpts), sorted(touched.documents)
+                    return records.SnapshotRecords(
+                        project_id=project_id,
+                        revision=revision,
+                        cursor=cursors.of_event(found[-1]["at"], found[-1]["id"]),
+                        with_text=texts,
+                        small=small,
+                        excerpts=await rows(tx, q.EXCERPT_FACTS_OF, ids=changed, with_text=texts),
+                        codings=await rows(tx, q.CODING_FACTS_OF, ids=changed),
+                        turns=await rows(tx, q.TURN_FACTS_OF, ids=documents),
+                        update=(before, touched),
+                    )
+            last = await rows(tx, q.LAST_EVENT, project_id=project_id)
+            return records.SnapshotRecords(
+                project_id=project_id,
+                revision=revision,
+                cursor=cursors.of_event(last[0]["at"], last[0]["id"]) if last else None,
+                with_text=with_text,
+                small=small,
                 excerpts=await rows(tx, q.EXCERPT_FACTS, project_id=project_id, with_text=with_text),
                 codings=await rows(tx, q.CODING_FACTS, project_id=project_id),
-                documents=await rows(tx, q.DOCUMENT_FACTS, project_id=project_id),
                 turns=await rows(tx, q.TURN_FACTS, project_id=project_id),
             )
 
@@ -407,7 +436,7 @@ class Neo4jStore(Analytics):
             found = await self._read(work)
             if isinstance(found, Snapshot):
                 return found
-            return self._snapshots.put(await off_loop(found.snapshot), with_text)
+            return self._snapshots.put(await off_loop(found.snapshot), found.with_text)
 
     async def search_documents(
         self, project_id: str, terms: list[tuple[str, ...]]

@@ -1,0 +1,149 @@
+"""Bringing a kept snapshot up to date from the project's history instead of reading the
+whole project again.
+
+Every change appends one history entry, so the entries after a kept snapshot's last one
+say what changed since. A snapshot has small parts (participants, codes, themes, their
+memberships, links, documents: hundreds or a few thousand rows) and large ones (excerpts,
+codings, speaker turns: up to millions). An update reads the small parts whole, which is
+cheap and leaves nothing to derive, and of the large parts only what the entries name:
+
+- an `excerpt.*` entry: the excerpts among its targets, with their codings, read again
+  (one that is gone is dropped);
+- `code.deleted` and `code.merged`: the excerpts that had the code, read again;
+- a `document.*` entry: that document's speaker turns read again;
+- the rest of the large parts follow the small ones: excerpts of a document that is gone
+  are dropped with their codings, and an excerpt's participant is its document's.
+
+Reading what an entry names is idempotent (it reads the current state), so an entry seen
+twice, or a change committed between two reads of a store without snapshot isolation,
+does no harm. An entry of a kind not listed in `_SMALL` or handled above, a gap larger
+than `GAP` entries, entries that do not account for the whole revision (one committed
+late with an earlier time), or changes touching more than `SHARE` of the excerpts mean a
+full read instead. A new kind of history entry that changes excerpts, codings or turns
+must be handled in `touched`; until it is, it costs a full read, never a wrong answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from graph.analysis.snapshot import CodingFact, DocumentFact, ExcerptFact, Snapshot, TurnFact
+from graph.models import Code, Link, Participant, Theme
+
+GAP = 500
+"""History entries at most applied to a kept snapshot; past that, the project is read whole."""
+SHARE = 0.25
+"""Share of a project's excerpts past which reading them whole is cheaper than reading them by id."""
+
+_SMALL = {
+    "project": None,
+    "member": None,
+    "participant": None,
+    "code": {"created", "updated"},
+    "theme": None,
+    "link": None,
+    "memo": None,
+}
+"""Kinds of history entry (all verbs, or the verbs listed) that change only small parts."""
+
+
+class Entry(NamedTuple):
+    """What an update needs of a history entry."""
+
+    type: str
+    target_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Parts:
+    """A snapshot's small parts, read whole on every update."""
+
+    participants: list[Participant]
+    codes: list[Code]
+    themes: list[Theme]
+    memberships: list[tuple[str, str]]
+    links: list[Link]
+    documents: dict[str, DocumentFact]
+    document_lengths: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Touched:
+    """What history entries change in a snapshot's large parts."""
+
+    excerpts: frozenset[str]
+    """Excerpts whose fact and codings are read again (absent when read: gone)."""
+    documents: frozenset[str]
+    """Documents whose speaker turns are read again."""
+
+
+def touched(kept: Snapshot, events: Sequence[Entry], revision: int) -> Touched | None:
+    """What the `events` after `kept` (oldest first) change in its large parts, or None when the
+    project should be read whole (see the module's docstring)."""
+    if kept.cursor is None or not events or len(events) != revision - kept.revision or len(events) > GAP:
+        return None
+    excerpts: set[str] = set()
+    documents: set[str] = set()
+    replaced: set[str] = set()
+    for event in events:
+        kind, _, verb = event.type.partition(".")
+        if kind == "excerpt":
+            excerpts.update(event.target_ids)  # other targets (its document, codes) are no excerpt: harmless
+        elif event.type in ("code.deleted", "code.merged"):
+            replaced.add(event.target_ids[0])
+        elif kind == "document":
+            documents.add(event.target_ids[0])
+        elif kind not in _SMALL or (_SMALL[kind] is not None and verb not in _SMALL[kind]):  # type: ignore[operator]
+            return None
+    if replaced:
+        excerpts.update(c.excerpt_id for c in kept.codings if c.code_id in replaced)
+    if len(excerpts) > SHARE * max(len(kept.excerpts), 1):
+        return None
+    return Touched(frozenset(excerpts), frozenset(documents))
+
+
+def updated(
+    kept: Snapshot,
+    touched: Touched,
+    parts: Parts,
+    excerpts: list[ExcerptFact],
+    codings: list[CodingFact],
+    turns: list[TurnFact],
+    revision: int,
+    cursor: str | None,
+) -> Snapshot:
+    """`kept` with the small parts as read, the touched excerpts (and their codings) and the
+    touched documents' turns as read, and the rest of its large parts as they were."""
+    documents = parts.documents
+    vanished = kept.documents.keys() - documents.keys()
+    gone = (
+        touched.excerpts | {f.id for f in kept.excerpts if f.document_id in vanished} if vanished else touched.excerpts
+    )
+    moved = {
+        d
+        for d, fact in documents.items()
+        if d in kept.documents and kept.documents[d].participant_id != fact.participant_id
+    }
+    still = [
+        f._replace(participant_id=documents[f.document_id].participant_id) if f.document_id in moved else f
+        for f in kept.excerpts
+        if f.id not in gone
+    ]
+    again = touched.documents | vanished
+    return Snapshot(
+        project_id=kept.project_id,
+        participants=parts.participants,
+        codes=parts.codes,
+        themes=parts.themes,
+        memberships=parts.memberships,
+        links=parts.links,
+        excerpts=still + excerpts,
+        codings=[c for c in kept.codings if c.excerpt_id not in gone] + codings,
+        document_lengths=parts.document_lengths,
+        turns=[t for t in kept.turns if t.document_id not in again] + turns,
+        revision=revision,
+        documents=documents,
+        cursor=cursor,
+    )

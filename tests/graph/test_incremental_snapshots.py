@@ -1,0 +1,156 @@
+"""Differential test of incremental snapshots (graph.analysis.incremental): after every change
+of a random sequence, made through this store or through another instance on the same data
+(another process, as far as this one can tell), the snapshot this store brings up to date from
+the history must equal one read whole by a fresh instance, and so must the answers."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+
+from graph.analysis import incremental
+from graph.analysis.results import ConceptKind, CooccurrenceScope
+from graph.analysis.snapshot import Snapshot
+from graph.embedded import EmbeddedStore
+from graph.errors import DomainError
+from graph.inputs import DocumentGroups, NewDocument, NewTranscript, NewTurn, ParticipantPatch
+from graph.models import SpeakerRole
+from graph.neo4j import Neo4jStore
+from graph.service import Service
+from graph.store import Store
+from tests.bolt.server import BoltServer
+from tests.graph.test_differential import CODERS, OWNER, build, normal, text
+
+
+def canonical(snapshot: Snapshot) -> dict[str, Any]:
+    """A snapshot without the order of its large parts, which no answer depends on."""
+    return {
+        "participants": normal(snapshot.participants),
+        "codes": normal(snapshot.codes),
+        "themes": normal(snapshot.themes),
+        "memberships": sorted(snapshot.memberships),
+        "links": normal(snapshot.links),
+        "excerpts": sorted(snapshot.excerpts),
+        "codings": sorted(snapshot.codings),
+        "document_lengths": snapshot.document_lengths,
+        "turns": sorted(snapshot.turns),
+        "documents": snapshot.documents,
+        "revision": snapshot.revision,
+    }
+
+
+async def answers(store: Store, project: str) -> list[Any]:
+    return normal(
+        [
+            await store.theme_map(project, None, None, 1),
+            *[await store.cooccurrence(project, scope) for scope in CooccurrenceScope],
+            *[await store.case_matrix(project, kind) for kind in ConceptKind],
+            await store.compare_groups(project, "involvement"),
+            await store.agreement(project, CODERS),
+        ]
+    )
+
+
+class Watched:
+    """Does what `build` asks through one of two instances on the same data, at random, and
+    after each change compares this store's kept-and-updated snapshot with a fresh read."""
+
+    def __init__(self, store: Store, other: Store, fresh: Callable[[], Store], rng: random.Random) -> None:
+        self.store, self.fresh, self.rng = store, fresh, rng
+        self.services = (Service(store), Service(other))
+        self.failures = 0
+        self.project: str | None = None
+        self.checks = 0
+
+    async def write(self, method: str, *args: Any) -> Any:
+        try:
+            result = await getattr(self.rng.choice(self.services), method)(*args)
+        except DomainError:
+            self.failures += 1
+            return None
+        if method == "create_project":
+            self.project = result.id
+        if self.project is not None:
+            await self.check(with_answers=self.checks % 10 == 0)
+        return result
+
+    async def check(self, with_answers: bool = False) -> None:
+        assert self.project is not None
+        self.checks += 1
+        kept = await self.store.project_snapshot(self.project)
+        fresh = self.fresh()
+        await fresh.open()
+        try:
+            assert canonical(kept) == canonical(await fresh.project_snapshot(self.project))
+            if with_answers:
+                assert await answers(self.store, self.project) == await answers(fresh, self.project)
+        finally:
+            await fresh.close()
+
+
+@pytest.fixture
+async def instances(
+    new_store: Callable[[], Store], adapter: str, request: pytest.FixtureRequest
+) -> AsyncIterator[tuple[Store, Store, Callable[[], Store]]]:
+    """Two open instances on one database, and a factory of more (unopened) on it."""
+    first = new_store()
+
+    def another() -> Store:
+        if isinstance(first, EmbeddedStore):
+            return EmbeddedStore(first.path.parent)
+        server: BoltServer = request.getfixturevalue("bolt_server")
+        return Neo4jStore(server.uri, server.user, server.password, server.database)
+
+    second = another()
+    for s in (first, second):
+        await s.open()
+    try:
+        yield first, second, another
+    finally:
+        for s in (first, second):
+            await s.close()
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+async def test_updated_snapshots_equal_fresh_reads(
+    instances: tuple[Store, Store, Callable[[], Store]], seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, other, fresh = instances
+    updates = 0
+    update = incremental.updated
+
+    def counted(*args: Any) -> Snapshot:
+        nonlocal updates
+        updates += 1
+        return update(*args)
+
+    monkeypatch.setattr(incremental, "updated", counted)
+    for coder in CODERS:
+        await Service(store).ensure_user(coder, coder.title(), None)
+    rng = random.Random(seed)
+    watched = Watched(store, other, fresh, rng)
+    ids = await build(watched, rng, f"i{seed}")
+    project = ids["project"][0]
+    participant, document = ids["participant"][0], ids["document"][-1]
+
+    # Changes `build` does not make: a case's attributes and removal, document sets, a transcript and its speakers.
+    await watched.write("update_participant", OWNER, participant, ParticipantPatch(attributes={"involvement": "CIN"}))
+    await watched.write("set_document_groups", OWNER, DocumentGroups(document_id=document, groups=("wave 2",)))
+    words = text(rng)
+    transcript = await watched.write(
+        "import_transcript",
+        OWNER,
+        NewTranscript(
+            document=NewDocument(project_id=project, title="Transcript", text=words, participant_id=participant),
+            turns=(NewTurn(speaker="Q", start=0, end=10), NewTurn(speaker="A", start=10, end=len(words))),
+        ),
+    )
+    await watched.write("set_speaker_role", OWNER, transcript.id, "A", SpeakerRole.PARTICIPANT)
+    await watched.write("delete_participant", OWNER, participant)
+    await watched.check(with_answers=True)
+
+    assert watched.checks > 50
+    assert updates > watched.checks * 0.8, "most changes should update the kept snapshot, not read it whole"
