@@ -29,7 +29,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from graph.analysis.snapshot import CodingFact, DocumentFact, ExcerptFact, Snapshot, TurnFact
+from graph.analysis.matrices import Change
+from graph.analysis.snapshot import Basis, CodingFact, DocumentFact, ExcerptFact, Snapshot, TurnFact
 from graph.models import Code, Link, Participant, Theme
 
 GAP = 500
@@ -132,6 +133,7 @@ def updated(
         if f.id not in gone
     ]
     again = touched.documents | vanished
+    change = Change(gone=frozenset(gone), excerpts=excerpts, codings=codings, moved=bool(moved))
     return Snapshot(
         project_id=kept.project_id,
         participants=parts.participants,
@@ -146,4 +148,5 @@ def updated(
         revision=revision,
         documents=documents,
         cursor=cursor,
+        basis=Basis(kept.built_index(), change),
     )

@@ -18,10 +18,11 @@ pairs (x, y) with rows Sx = X[x] and Sy = X[y], inclusion-exclusion gives, for a
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy import sparse
@@ -29,7 +30,7 @@ from scipy import sparse
 from graph.analysis.worker import stopping
 
 if TYPE_CHECKING:
-    from graph.analysis.snapshot import ExcerptFact, Scope, Snapshot
+    from graph.analysis.snapshot import CodingFact, ExcerptFact, Scope, Snapshot
 
 
 def _binary(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]) -> sparse.csc_matrix:
@@ -41,12 +42,16 @@ def _binary(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]) -> spars
 
 @dataclass(frozen=True)
 class Indexed:
-    """A snapshot's excerpts (in document and text order) and codings as arrays."""
+    """A snapshot's excerpts (in document and text order) and codings as arrays; ids are
+    numbered (documents, participants, codes, themes, coders), so arrays hold integers."""
 
     facts: list[ExcerptFact]
     excerpt_ids: list[str]
     positions: dict[str, int]
     documents: np.ndarray
+    """Index into `document_ids`."""
+    document_ids: list[str]
+    """In id order, so that `documents` is in row order too."""
     starts: np.ndarray
     ends: np.ndarray
     participants: np.ndarray
@@ -56,7 +61,9 @@ class Indexed:
     theme_ids: list[str]
     coding_excerpts: np.ndarray
     coding_codes: np.ndarray
-    coding_coders: list[str]
+    coding_coders: np.ndarray
+    """Index into `coder_ids`."""
+    coder_ids: list[str]
     rollup: sparse.csr_matrix
     """Codes x themes: 1 where the code is in the theme or in one of its subthemes."""
 
@@ -66,13 +73,39 @@ class Indexed:
         stopping()  # indexing costs time in proportion to the project
         ids, documents, people, starts, ends, _ = (list(c) for c in zip(*facts, strict=True)) if facts else ([],) * 6
         positions = {e: i for i, e in enumerate(ids)}
-        participant_ids = [p.id for p in snapshot.participants]
-        code_ids, theme_ids = [c.id for c in snapshot.codes], [t.id for t in snapshot.themes]
-        codes, themes = _numbered(code_ids), _numbered(theme_ids)
-        parents = {t.id: t.parent_id for t in snapshot.themes}
+        document_ids = list(dict.fromkeys(documents))
+        person = _numbered(p.id for p in snapshot.participants)
+        stopping()
+        codes = _numbered(c.id for c in snapshot.codes)
         # A store without snapshot isolation (Neo4j reads committed data statement by
         # statement) may return a coding or membership whose excerpt, code or theme was
         # created after that list was read: it is left out, as it is not in the snapshot.
+        known = [c for c in snapshot.codings if c.excerpt_id in positions and c.code_id in codes]
+        coded, code_of, coders = (list(c) for c in zip(*known, strict=True)) if known else ([],) * 3
+        coder_ids = sorted(set(coders))
+        return cls._with_concepts(
+            snapshot,
+            facts=facts,
+            excerpt_ids=ids,
+            positions=positions,
+            documents=_array(map(_numbered(document_ids).__getitem__, documents), len(ids)),
+            document_ids=document_ids,
+            starts=np.array(starts, dtype=np.int64),
+            ends=np.array(ends, dtype=np.int64),
+            participants=_array((person.get(p, -1) for p in people), len(ids)),
+            coding_excerpts=_array(map(positions.__getitem__, coded), len(coded)),
+            coding_codes=_array(map(codes.__getitem__, code_of), len(coded)),
+            coding_coders=_array(map(_numbered(coder_ids).__getitem__, coders), len(coded)),
+            coder_ids=coder_ids,
+        )
+
+    @classmethod
+    def _with_concepts(cls, snapshot: Snapshot, **arrays: Any) -> Indexed:
+        """The index of `snapshot` from its excerpt and coding arrays: participants, codes and
+        themes (the small parts) numbered, and codes rolled up into themes."""
+        code_ids, theme_ids = [c.id for c in snapshot.codes], [t.id for t in snapshot.themes]
+        codes, themes = _numbered(code_ids), _numbered(theme_ids)
+        parents = {t.id: t.parent_id for t in snapshot.themes}
         rolled = [
             (codes[c], themes[a])
             for c, t in snapshot.memberships
@@ -80,24 +113,10 @@ class Indexed:
             for a in _ancestry(t, parents)
             if a in themes
         ]
-        stopping()
-        known = [c for c in snapshot.codings if c.excerpt_id in positions and c.code_id in codes]
-        coded, code_of, coders = (list(c) for c in zip(*known, strict=True)) if known else ([],) * 3
-        person = _numbered(participant_ids)
         return cls(
-            facts=facts,
-            excerpt_ids=ids,
-            positions=positions,
-            documents=_array(map(_numbered(dict.fromkeys(documents)).__getitem__, documents), len(ids)),
-            starts=np.array(starts, dtype=np.int64),
-            ends=np.array(ends, dtype=np.int64),
-            participants=_array((person.get(p, -1) for p in people), len(ids)),
-            participant_ids=participant_ids,
+            participant_ids=[p.id for p in snapshot.participants],
             code_ids=code_ids,
             theme_ids=theme_ids,
-            coding_excerpts=_array(map(positions.__getitem__, coded), len(coded)),
-            coding_codes=_array(map(codes.__getitem__, code_of), len(coded)),
-            coding_coders=coders,
             rollup=sparse.csr_matrix(
                 _binary(
                     np.array([c for c, _ in rolled], dtype=np.int64),
@@ -105,6 +124,64 @@ class Indexed:
                     (len(code_ids), len(theme_ids)),
                 )
             ),
+            **arrays,
+        )
+
+    def updated(self, snapshot: Snapshot, change: Change) -> Indexed | None:
+        """The index of `snapshot`, made from this one (the index of the snapshot it was
+        updated from) by removing and inserting the changed excerpts' rows and codings, in
+        time proportional to the rows rather than to sorting and mapping every id again.
+        None where that does not apply: a new document, or cases of documents changed."""
+        added = sorted(change.excerpts, key=_ORDER)
+        document_number = _numbered(self.document_ids)
+        if change.moved or any(f.document_id not in document_number for f in added):
+            return None
+        person = _numbered(p.id for p in snapshot.participants)
+        keep = np.ones(len(self.excerpt_ids), dtype=bool)
+        keep[[self.positions[e] for e in change.gone if e in self.positions]] = False
+        facts = [f for f, k in zip(self.facts, keep.tolist()) if k]
+        staying = len(facts)
+        at = np.array([bisect_left(facts, _ORDER(f), key=_ORDER) for f in added], dtype=np.int64)
+        for i, f in zip(reversed(at.tolist()), reversed(added)):  # from the end, so each index still holds
+            facts.insert(i, f)
+        ids = [f.id for f in facts]
+        positions = {e: i for i, e in enumerate(ids)}
+        moved_to = np.full(len(self.excerpt_ids), -1, dtype=np.int64)
+        moved_to[keep] = np.arange(staying) + np.searchsorted(at, np.arange(staying), side="right")
+
+        # Participants and codes may be renumbered (added, removed, renamed): map the old numbers.
+        people = np.append(_remap(self.participant_ids, person), -1)  # so that -1 (no one) stays -1
+        codes = _numbered(c.id for c in snapshot.codes)
+        code_of = _remap(self.code_ids, codes)
+        rows = moved_to[self.coding_excerpts]
+        codes_of = code_of[self.coding_codes]
+        still = (rows >= 0) & (codes_of >= 0)
+        new = [c for c in change.codings if c.excerpt_id in positions and c.code_id in codes]
+        coder_ids = sorted(set(self.coder_ids).union(c.coder_id for c in new))
+        coder = _numbered(coder_ids)
+        coders_of = _remap(self.coder_ids, coder)[self.coding_coders]
+        return self._with_concepts(
+            snapshot,
+            facts=facts,
+            excerpt_ids=ids,
+            positions=positions,
+            documents=np.insert(self.documents[keep], at, [document_number[f.document_id] for f in added]),
+            document_ids=self.document_ids,
+            starts=np.insert(self.starts[keep], at, [f.start for f in added]),
+            ends=np.insert(self.ends[keep], at, [f.end for f in added]),
+            participants=np.insert(
+                people[self.participants[keep]],
+                at,
+                [person.get(f.participant_id, -1) for f in added],  # type: ignore[arg-type]
+            ),
+            coding_excerpts=np.concatenate(
+                [rows[still], np.array([positions[c.excerpt_id] for c in new], dtype=np.int64)]
+            ),
+            coding_codes=np.concatenate([codes_of[still], np.array([codes[c.code_id] for c in new], dtype=np.int64)]),
+            coding_coders=np.concatenate(
+                [coders_of[still], np.array([coder[c.coder_id] for c in new], dtype=np.int64)]
+            ),
+            coder_ids=coder_ids,
         )
 
     def participant_matrix(self) -> sparse.csr_matrix:
@@ -127,6 +204,25 @@ def _array(values: Iterable[int], count: int) -> np.ndarray:
     return np.fromiter(values, dtype=np.int64, count=count)
 
 
+def _remap(old: list[str], new: dict[str, int]) -> np.ndarray:
+    """Per old number (index into `old`), the new number of the same id, or -1 if it is gone."""
+    return np.array([new.get(id, -1) for id in old], dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class Change:
+    """What an update changed in a snapshot's large parts (graph.analysis.incremental)."""
+
+    gone: frozenset[str]
+    """Excerpts removed or read again."""
+    excerpts: list[ExcerptFact]
+    """Excerpts as read again (the ones still there)."""
+    codings: list[CodingFact]
+    """Their codings."""
+    moved: bool
+    """Whether some documents' cases changed (their excerpts' participants with them)."""
+
+
 def _ancestry(theme: str, parents: dict[str, str | None]) -> list[str]:
     found: list[str] = []
     current: str | None = theme
@@ -140,7 +236,8 @@ def concept_matrix(indexed: Indexed, in_scope: np.ndarray, coders: set[str] | No
     """Excerpts x (codes, then themes) for the excerpts in scope and the chosen coders."""
     keep = in_scope[indexed.coding_excerpts]
     if coders is not None:
-        keep &= np.fromiter((c in coders for c in indexed.coding_coders), dtype=bool, count=len(indexed.coding_coders))
+        chosen = [i for i, c in enumerate(indexed.coder_ids) if c in coders]
+        keep &= np.isin(indexed.coding_coders, np.array(chosen, dtype=np.int64))
     shape = (len(indexed.excerpt_ids), len(indexed.code_ids))
     codes = _binary(indexed.coding_excerpts[keep], indexed.coding_codes[keep], shape)
     themes = (codes @ indexed.rollup).tocsc()

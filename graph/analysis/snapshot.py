@@ -16,7 +16,7 @@ import numpy as np
 from scipy import sparse
 
 from graph.analysis.filters import CaseFilter, check_known
-from graph.analysis.matrices import Indexed, concept_matrix
+from graph.analysis.matrices import Change, Indexed, concept_matrix
 from graph.errors import BadInput
 from graph.models import Code, Link, Participant, Theme
 
@@ -97,6 +97,14 @@ def spoken(turns: Iterable[tuple[str, int, int, str | None]], role: str) -> dict
     return {d: Spoken(found, role) for d, found in by_document.items()}
 
 
+@dataclass
+class Basis:
+    """What a snapshot's index is updated from (see `Indexed.updated`)."""
+
+    indexed: Indexed | None
+    change: Change
+
+
 @dataclass(frozen=True)
 class Snapshot:
     project_id: str
@@ -118,6 +126,8 @@ class Snapshot:
     """Per document: its participant and its document sets."""
     cursor: str | None = None
     """The project's last history entry when read, where an update starts (graph.analysis.incremental)."""
+    basis: Basis | None = field(default=None, compare=False, repr=False)
+    """Set by an update: the index of the snapshot it was updated from, and the change."""
     _scopes: OrderedDict[tuple[object, ...], Scope] = field(
         default_factory=OrderedDict, init=False, compare=False, repr=False
     )
@@ -127,8 +137,18 @@ class Snapshot:
 
     @cached_property
     def indexed(self) -> Indexed:
-        """The excerpts and codings as arrays, for the questions that multiply matrices."""
-        return Indexed.of(self)
+        """The excerpts and codings as arrays, for the questions that multiply matrices:
+        updated from the index of the snapshot this one was updated from, where it can be."""
+        basis = self.basis
+        found = None if basis is None or basis.indexed is None else basis.indexed.updated(self, basis.change)
+        if basis is not None:
+            basis.indexed = None  # the earlier index is no longer needed here
+        return found or Indexed.of(self)
+
+    def built_index(self) -> Indexed | None:
+        """The index if it has been built (what an update can start from)."""
+        found = self.__dict__.get("indexed")
+        return found if isinstance(found, Indexed) else None
 
     def scope(self, coders: Sequence[str] | None, filter: CaseFilter) -> Scope:
         """The snapshot seen through `coders` and `filter`; kept, so questions asked of

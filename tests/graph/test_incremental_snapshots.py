@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from graph.analysis import incremental
+from graph.analysis.matrices import Indexed
 from graph.analysis.results import ConceptKind, CooccurrenceScope
 from graph.analysis.snapshot import Snapshot
 from graph.embedded import EmbeddedStore
@@ -39,6 +40,36 @@ def canonical(snapshot: Snapshot) -> dict[str, Any]:
         "turns": sorted(snapshot.turns),
         "documents": snapshot.documents,
         "revision": snapshot.revision,
+        "index": index(snapshot.indexed),
+    }
+
+
+def index(found: Indexed) -> dict[str, Any]:
+    """An index by ids, not numbers (an updated index may number documents and coders apart)."""
+    people = [*found.participant_ids, None]  # -1: no one
+    rolled = found.rollup.tocoo()
+    return {
+        "rows": [
+            (e, found.document_ids[d], s, t, people[p])
+            for e, d, s, t, p in zip(
+                found.excerpt_ids,
+                found.documents.tolist(),
+                found.starts.tolist(),
+                found.ends.tolist(),
+                found.participants.tolist(),
+                strict=True,
+            )
+        ],
+        "facts": found.facts,
+        "positions": found.positions,
+        "codings": sorted(
+            (found.excerpt_ids[e], found.code_ids[c], found.coder_ids[k])
+            for e, c, k in zip(
+                found.coding_excerpts.tolist(), found.coding_codes.tolist(), found.coding_coders.tolist(), strict=True
+            )
+        ),
+        "concepts": (found.participant_ids, found.code_ids, found.theme_ids),
+        "rollup": sorted(zip(rolled.row.tolist(), rolled.col.tolist(), strict=True)),
     }
 
 
@@ -120,14 +151,22 @@ async def test_updated_snapshots_equal_fresh_reads(
 ) -> None:
     store, other, fresh = instances
     updates = 0
-    update = incremental.updated
+    update, reindex = incremental.updated, Indexed.updated
+    reindexed = 0
 
     def counted(*args: Any) -> Snapshot:
         nonlocal updates
         updates += 1
         return update(*args)
 
+    def counted_index(*args: Any) -> Indexed | None:
+        nonlocal reindexed
+        found = reindex(*args)
+        reindexed += found is not None
+        return found
+
     monkeypatch.setattr(incremental, "updated", counted)
+    monkeypatch.setattr(Indexed, "updated", counted_index)
     for coder in CODERS:
         await Service(store).ensure_user(coder, coder.title(), None)
     rng = random.Random(seed)
@@ -154,3 +193,4 @@ async def test_updated_snapshots_equal_fresh_reads(
 
     assert watched.checks > 50
     assert updates > watched.checks * 0.8, "most changes should update the kept snapshot, not read it whole"
+    assert reindexed > updates * 0.5, "and most updates its index"
