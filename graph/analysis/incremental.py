@@ -10,7 +10,8 @@ cheap and leaves nothing to derive, and of the large parts only what the entries
 - an `excerpt.*` entry: the excerpts among its targets, with their codings, read again
   (one that is gone is dropped);
 - `code.deleted` and `code.merged`: the excerpts that had the code, read again;
-- a `document.*` entry: that document's speaker turns read again;
+- a `document.*` entry: that document's excerpts (with their codings) and speaker turns
+  read again, whichever excerpts it has now;
 - the rest of the large parts follow the small ones: excerpts of a document that is gone
   are dropped with their codings, and an excerpt's participant is its document's.
 
@@ -77,7 +78,7 @@ class Touched:
     excerpts: frozenset[str]
     """Excerpts whose fact and codings are read again (absent when read: gone)."""
     documents: frozenset[str]
-    """Documents whose speaker turns are read again."""
+    """Documents whose excerpts (all they have now), codings and speaker turns are read again."""
 
 
 def touched(kept: Snapshot, events: Sequence[Entry], revision: int) -> Touched | None:
@@ -100,6 +101,8 @@ def touched(kept: Snapshot, events: Sequence[Entry], revision: int) -> Touched |
             return None
     if replaced:
         excerpts.update(c.excerpt_id for c in kept.codings if c.code_id in replaced)
+    if documents:
+        excerpts.update(f.id for f in kept.excerpts if f.document_id in documents)
     if len(excerpts) > SHARE * max(len(kept.excerpts), 1):
         return None
     return Touched(frozenset(excerpts), frozenset(documents))

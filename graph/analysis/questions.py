@@ -127,28 +127,26 @@ def cooccurrence(
     if unit is CooccurrenceScope.EXCERPT:
         found = matrices.excerpt_pairs(scope, tuple(concepts))
         keep = np.flatnonzero(found.count >= min_count)
-        pairs = list(
-            zip(
-                found.a[keep].tolist(),
-                found.b[keep].tolist(),
-                found.count[keep].tolist(),
-                (found.taking_part[keep] / found.either[keep]).tolist(),
-            )
-        )
-    else:
+        a, b, count = found.a[keep], found.b[keep], found.count[keep]
+        order = np.lexsort((b, a, -count))  # most frequent first, then in concept order
+        shares = (found.taking_part[keep] / found.either[keep])[order].tolist()
+        return [
+            Pair(concepts[i], concepts[j], n, round(share, 6))
+            for i, j, n, share in zip(a[order].tolist(), b[order].tolist(), count[order].tolist(), shares)
+        ]
 
-        def of(e: str) -> str | None:
-            fact = scope.excerpts[e]
-            return fact.document_id if unit is CooccurrenceScope.DOCUMENT else fact.participant_id
+    def of(e: str) -> str | None:
+        fact = scope.excerpts[e]
+        return fact.document_id if unit is CooccurrenceScope.DOCUMENT else fact.participant_id
 
-        units = [{u for e in scope.concept_excerpts(c) if (u := of(e)) is not None} for c in concepts]
-        pairs = []
-        for i, j in combinations(range(len(concepts)), 2):
-            stopping()
-            if (both := len(units[i] & units[j])) >= min_count:
-                pairs.append((i, j, both, both / (len(units[i]) + len(units[j]) - both)))
+    units = [{u for e in scope.concept_excerpts(c) if (u := of(e)) is not None} for c in concepts]
+    pairs = []
+    for i, j in combinations(range(len(concepts)), 2):
+        stopping()
+        if (both := len(units[i] & units[j])) >= min_count:
+            pairs.append((i, j, both, both / (len(units[i]) + len(units[j]) - both)))
     pairs.sort(key=lambda p: (-p[2], p[0], p[1]))
-    return [Pair(a=concepts[i], b=concepts[j], count=n, jaccard=round(share, 6)) for i, j, n, share in pairs]
+    return [Pair(concepts[i], concepts[j], n, round(share, 6)) for i, j, n, share in pairs]
 
 
 def case_matrix(scope: Scope, columns: str, column_ids: Sequence[str]) -> CaseMatrix:

@@ -10,6 +10,7 @@ from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from sys import intern
 from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
@@ -64,6 +65,22 @@ class TurnFact(NamedTuple):
     start: int
     end: int
     role: str | None
+
+
+def excerpt_facts(found: Iterable[Sequence[Any]]) -> list[ExcerptFact]:
+    """Excerpt facts from rows (id, document, participant, start, end, text), sharing one string
+    per document and participant: a large project repeats each in thousands of rows."""
+    return [
+        ExcerptFact(id, intern(document), None if person is None else intern(person), start, end, text)
+        for id, document, person, start, end, text in found
+    ]
+
+
+def coding_facts(found: Iterable[Sequence[Any]], excerpts: Iterable[ExcerptFact]) -> list[CodingFact]:
+    """Coding facts from rows (excerpt, code, coder), sharing the excerpts' id strings and one
+    string per code and coder: codings are a large project's most numerous rows."""
+    same = {e.id: e.id for e in excerpts}
+    return [CodingFact(same.get(excerpt, excerpt), intern(code), intern(coder)) for excerpt, code, coder in found]
 
 
 class Spoken:

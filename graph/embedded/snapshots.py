@@ -10,7 +10,15 @@ from typing import TypeVar
 from graph import cursors
 from graph.analysis import incremental
 from graph.analysis.cache import SnapshotCache
-from graph.analysis.snapshot import CodingFact, DocumentFact, ExcerptFact, Snapshot, TurnFact
+from graph.analysis.snapshot import (
+    CodingFact,
+    DocumentFact,
+    ExcerptFact,
+    Snapshot,
+    TurnFact,
+    coding_facts,
+    excerpt_facts,
+)
 from graph.embedded import rows
 from graph.embedded.connection import Db
 
@@ -50,8 +58,8 @@ def snapshot(db: Db, kept: SnapshotCache, project_id: str, with_text: bool) -> S
                     before,
                     touched,
                     _parts(db, project_id),
-                    _excerpts(db, texts, f"e.id {_IN}", excerpts),
-                    _codings(db, f"excerpt_id {_IN}", excerpts),
+                    read := _excerpts(db, texts, f"(e.id {_IN} OR e.document_id {_IN})", excerpts, documents),
+                    _codings(db, f"excerpt_id {_IN}", rows.ids([*touched.excerpts, *(e.id for e in read)]), read),
                     _turns(db, f"t.document_id {_IN}", documents),
                     revision,
                     cursors.of_event(last["at"], last["id"]),
@@ -63,6 +71,7 @@ def snapshot(db: Db, kept: SnapshotCache, project_id: str, with_text: bool) -> S
 
 def _whole(db: Db, project_id: str, with_text: bool, revision: int) -> Snapshot:
     parts = _parts(db, project_id)
+    excerpts = _excerpts(db, with_text, "e.project_id = ?", project_id)
     last = db.one("SELECT at, id FROM events WHERE project_id = ? ORDER BY at DESC, id DESC LIMIT 1", project_id)
     return Snapshot(
         project_id=project_id,
@@ -71,8 +80,8 @@ def _whole(db: Db, project_id: str, with_text: bool, revision: int) -> Snapshot:
         themes=parts.themes,
         memberships=parts.memberships,
         links=parts.links,
-        excerpts=_excerpts(db, with_text, "e.project_id = ?", project_id),
-        codings=_codings(db, "project_id = ?", project_id),
+        excerpts=excerpts,
+        codings=_codings(db, "project_id = ?", project_id, excerpts),
         document_lengths=parts.document_lengths,
         turns=_turns(db, "d.project_id = ?", project_id),
         revision=revision,
@@ -104,24 +113,19 @@ def _parts(db: Db, project_id: str) -> incremental.Parts:
     )
 
 
-def _excerpts(db: Db, with_text: bool, where: str, param: str) -> list[ExcerptFact]:
+def _excerpts(db: Db, with_text: bool, where: str, *params: str) -> list[ExcerptFact]:
     text = "e.text" if with_text else "NULL"
-    return list(
-        map(
-            ExcerptFact._make,
-            db.tuples(
-                f'SELECT e.id, e.document_id, d.participant_id, e.start, e."end", {text} AS text '
-                f"FROM excerpts e JOIN documents d ON d.id = e.document_id WHERE {where}",
-                param,
-            ),
+    return excerpt_facts(
+        db.tuples(
+            f'SELECT e.id, e.document_id, d.participant_id, e.start, e."end", {text} AS text '
+            f"FROM excerpts e JOIN documents d ON d.id = e.document_id WHERE {where}",
+            *params,
         )
     )
 
 
-def _codings(db: Db, where: str, param: str) -> list[CodingFact]:
-    return list(
-        map(CodingFact._make, db.tuples(f"SELECT excerpt_id, code_id, coder_id FROM codings WHERE {where}", param))
-    )
+def _codings(db: Db, where: str, param: str, excerpts: list[ExcerptFact]) -> list[CodingFact]:
+    return coding_facts(db.tuples(f"SELECT excerpt_id, code_id, coder_id FROM codings WHERE {where}", param), excerpts)
 
 
 def _turns(db: Db, where: str, param: str) -> list[TurnFact]:

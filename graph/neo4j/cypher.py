@@ -400,7 +400,7 @@ RETURN e.id AS id, d.id AS document_id, p.id AS participant_id, e.start AS start
        CASE WHEN $with_text THEN e.text ELSE null END AS text
 """
 EXCERPT_FACTS_OF = """
-MATCH (e:Excerpt)-[:OF]->(d:Document) WHERE e.id IN $ids
+MATCH (e:Excerpt)-[:OF]->(d:Document) WHERE e.id IN $ids OR d.id IN $documents
 OPTIONAL MATCH (d)-[:ABOUT]->(p:Participant)
 RETURN e.id AS id, d.id AS document_id, p.id AS participant_id, e.start AS start, e.`end` AS `end`,
        CASE WHEN $with_text THEN e.text ELSE null END AS text

@@ -15,7 +15,7 @@ from typing import Any
 from neo4j import Record
 
 from graph.analysis import incremental
-from graph.analysis.snapshot import CodingFact, DocumentFact, ExcerptFact, Snapshot, TurnFact
+from graph.analysis.snapshot import DocumentFact, Snapshot, TurnFact, coding_facts, excerpt_facts
 from graph.models import (
     Code,
     Coding,
@@ -228,11 +228,8 @@ class SnapshotRecords:
 
     def snapshot(self) -> Snapshot:
         parts = self.small.parts()
-        excerpts = [
-            ExcerptFact(r["id"], r["document_id"], r["participant_id"], r["start"], r["end"], r["text"])
-            for r in self.excerpts
-        ]
-        codings = [CodingFact(r["excerpt_id"], r["code_id"], r["coder_id"]) for r in self.codings]
+        excerpts = excerpt_facts(r.values() for r in self.excerpts)
+        codings = coding_facts((r.values() for r in self.codings), excerpts)
         turns = [TurnFact(r["document_id"], r["start"], r["end"], r["role"]) for r in self.turns]
         if self.update is not None:
             kept, touched = self.update

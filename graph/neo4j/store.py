@@ -415,8 +415,12 @@ class Neo4jStore(Analytics):
                         cursor=cursors.of_event(found[-1]["at"], found[-1]["id"]),
                         with_text=texts,
                         small=small,
-                        excerpts=await rows(tx, q.EXCERPT_FACTS_OF, ids=changed, with_text=texts),
-                        codings=await rows(tx, q.CODING_FACTS_OF, ids=changed),
+                        excerpts=(
+                            read := await rows(
+                                tx, q.EXCERPT_FACTS_OF, ids=changed, documents=documents, with_text=texts
+                            )
+                        ),
+                        codings=await rows(tx, q.CODING_FACTS_OF, ids=[*changed, *(r["id"] for r in read)]),
                         turns=await rows(tx, q.TURN_FACTS_OF, ids=documents),
                         update=(before, touched),
                     )
