@@ -38,6 +38,8 @@ GAP = 500
 """History entries at most applied to a kept snapshot; past that, the project is read whole."""
 SHARE = 0.25
 """Share of a project's excerpts past which reading them whole is cheaper than reading them by id."""
+FEW = 100
+"""Excerpts that are always cheaper to read by id, however small the project."""
 
 _SMALL = {
     "project": None,
@@ -103,7 +105,7 @@ def touched(kept: Snapshot, events: Sequence[Entry], revision: int) -> Touched |
         excerpts.update(c.excerpt_id for c in kept.codings if c.code_id in replaced)
     if documents:
         excerpts.update(f.id for f in kept.excerpts if f.document_id in documents)
-    if len(excerpts) > SHARE * max(len(kept.excerpts), 1):
+    if len(excerpts) > max(SHARE * len(kept.excerpts), FEW):
         return None
     return Touched(frozenset(excerpts), frozenset(documents))
 

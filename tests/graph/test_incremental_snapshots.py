@@ -87,7 +87,8 @@ async def answers(store: Store, project: str) -> list[Any]:
 
 class Watched:
     """Does what `build` asks through one of two instances on the same data, at random, and
-    after each change compares this store's kept-and-updated snapshot with a fresh read."""
+    after about every other change compares this store's kept-and-updated snapshot with a
+    fresh read."""
 
     def __init__(self, store: Store, other: Store, fresh: Callable[[], Store], rng: random.Random) -> None:
         self.store, self.fresh, self.rng = store, fresh, rng
@@ -95,6 +96,9 @@ class Watched:
         self.failures = 0
         self.project: str | None = None
         self.checks = 0
+        self.changed = 0
+        """Checks that found a new revision."""
+        self.revision = -1
 
     async def write(self, method: str, *args: Any) -> Any:
         try:
@@ -104,14 +108,16 @@ class Watched:
             return None
         if method == "create_project":
             self.project = result.id
-        if self.project is not None:
-            await self.check(with_answers=self.checks % 10 == 0)
+        if self.project is not None and self.rng.random() < 0.5:  # else the next update applies several entries
+            await self.check(with_answers=self.checks % 5 == 0)
         return result
 
     async def check(self, with_answers: bool = False) -> None:
         assert self.project is not None
         self.checks += 1
         kept = await self.store.project_snapshot(self.project)
+        self.changed += kept.revision != self.revision
+        self.revision = kept.revision
         fresh = self.fresh()
         await fresh.open()
         try:
@@ -191,6 +197,6 @@ async def test_updated_snapshots_equal_fresh_reads(
     await watched.write("delete_participant", OWNER, participant)
     await watched.check(with_answers=True)
 
-    assert watched.checks > 50
-    assert updates > watched.checks * 0.8, "most changes should update the kept snapshot, not read it whole"
+    assert watched.checks > 30
+    assert updates > watched.changed * 0.8, "most changes should update the kept snapshot, not read it whole"
     assert reindexed > updates * 0.5, "and most updates its index"
