@@ -21,8 +21,9 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 from scipy import sparse
@@ -31,6 +32,11 @@ from graph.analysis.worker import stopping
 
 if TYPE_CHECKING:
     from graph.analysis.snapshot import CodingFact, ExcerptFact, Scope, Snapshot
+
+
+T = TypeVar("T")
+FEW_ROWS = 100
+"""Rows an update removes one by one; past that, it filters the whole list once."""
 
 
 def _binary(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]) -> sparse.csc_matrix:
@@ -47,7 +53,6 @@ class Indexed:
 
     facts: list[ExcerptFact]
     excerpt_ids: list[str]
-    positions: dict[str, int]
     documents: np.ndarray
     """Index into `document_ids`."""
     document_ids: list[str]
@@ -83,11 +88,10 @@ class Indexed:
         known = [c for c in snapshot.codings if c.excerpt_id in positions and c.code_id in codes]
         coded, code_of, coders = (list(c) for c in zip(*known, strict=True)) if known else ([],) * 3
         coder_ids = sorted(set(coders))
-        return cls._with_concepts(
+        found = cls._with_concepts(
             snapshot,
             facts=facts,
             excerpt_ids=ids,
-            positions=positions,
             documents=_array(map(_numbered(document_ids).__getitem__, documents), len(ids)),
             document_ids=document_ids,
             starts=np.array(starts, dtype=np.int64),
@@ -98,6 +102,8 @@ class Indexed:
             coding_coders=_array(map(_numbered(coder_ids).__getitem__, coders), len(coded)),
             coder_ids=coder_ids,
         )
+        found.__dict__["positions"] = positions  # built already: keep it (see `positions`)
+        return found
 
     @classmethod
     def _with_concepts(cls, snapshot: Snapshot, **arrays: Any) -> Indexed:
@@ -138,14 +144,14 @@ class Indexed:
             return None
         person = _numbered(p.id for p in snapshot.participants)
         keep = np.ones(len(self.excerpt_ids), dtype=bool)
-        keep[[self.positions[e] for e in change.gone if e in self.positions]] = False
-        facts = [f for f, k in zip(self.facts, keep.tolist()) if k]
+        keep[self._rows(change.gone)] = False
+        facts, ids = _without(self.facts, keep), _without(self.excerpt_ids, keep)
         staying = len(facts)
         at = np.array([bisect_left(facts, _ORDER(f), key=_ORDER) for f in added], dtype=np.int64)
         for i, f in zip(reversed(at.tolist()), reversed(added)):  # from the end, so each index still holds
             facts.insert(i, f)
-        ids = [f.id for f in facts]
-        positions = {e: i for i, e in enumerate(ids)}
+            ids.insert(i, f.id)
+        row_of = {f.id: i + j for j, (i, f) in enumerate(zip(at.tolist(), added))}
         moved_to = np.full(len(self.excerpt_ids), -1, dtype=np.int64)
         moved_to[keep] = np.arange(staying) + np.searchsorted(at, np.arange(staying), side="right")
 
@@ -156,7 +162,7 @@ class Indexed:
         rows = moved_to[self.coding_excerpts]
         codes_of = code_of[self.coding_codes]
         still = (rows >= 0) & (codes_of >= 0)
-        new = [c for c in change.codings if c.excerpt_id in positions and c.code_id in codes]
+        new = [c for c in change.codings if c.excerpt_id in row_of and c.code_id in codes]
         coder_ids = sorted(set(self.coder_ids).union(c.coder_id for c in new))
         coder = _numbered(coder_ids)
         coders_of = _remap(self.coder_ids, coder)[self.coding_coders]
@@ -164,7 +170,6 @@ class Indexed:
             snapshot,
             facts=facts,
             excerpt_ids=ids,
-            positions=positions,
             documents=np.insert(self.documents[keep], at, [document_number[f.document_id] for f in added]),
             document_ids=self.document_ids,
             starts=np.insert(self.starts[keep], at, [f.start for f in added]),
@@ -175,7 +180,7 @@ class Indexed:
                 [person.get(f.participant_id, -1) for f in added],  # type: ignore[arg-type]
             ),
             coding_excerpts=np.concatenate(
-                [rows[still], np.array([positions[c.excerpt_id] for c in new], dtype=np.int64)]
+                [rows[still], np.array([row_of[c.excerpt_id] for c in new], dtype=np.int64)]
             ),
             coding_codes=np.concatenate([codes_of[still], np.array([codes[c.code_id] for c in new], dtype=np.int64)]),
             coding_coders=np.concatenate(
@@ -183,6 +188,17 @@ class Indexed:
             ),
             coder_ids=coder_ids,
         )
+
+    @cached_property
+    def positions(self) -> dict[str, int]:
+        """Excerpt id -> its row; built when first needed (most questions never need it)."""
+        return {e: i for i, e in enumerate(self.excerpt_ids)}
+
+    def _rows(self, ids: frozenset[str]) -> list[int]:
+        """The rows of those of `ids` that are excerpts here."""
+        if "positions" in self.__dict__ or len(ids) > FEW_ROWS:
+            return [self.positions[e] for e in ids if e in self.positions]
+        return [i for i, e in enumerate(self.excerpt_ids) if e in ids]
 
     def participant_matrix(self) -> sparse.csr_matrix:
         """Excerpts x participants."""
@@ -202,6 +218,17 @@ def _numbered(values: Iterable[str]) -> dict[str, int]:
 
 def _array(values: Iterable[int], count: int) -> np.ndarray:
     return np.fromiter(values, dtype=np.int64, count=count)
+
+
+def _without(items: list[T], keep: np.ndarray) -> list[T]:
+    """`items` but where `keep` is False: a copy and a few deletions when only a few go."""
+    gone = np.flatnonzero(~keep)
+    if len(gone) > FEW_ROWS:
+        return [item for item, k in zip(items, keep.tolist()) if k]
+    kept = items.copy()
+    for i in reversed(gone.tolist()):
+        del kept[i]
+    return kept
 
 
 def _remap(old: list[str], new: dict[str, int]) -> np.ndarray:

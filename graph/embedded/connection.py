@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
@@ -57,9 +57,14 @@ class Db:
 
     def tuples(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
         """Rows as plain tuples, for reads of many rows where `sqlite3.Row` costs too much."""
+        return list(self.each(sql, *params))
+
+    def each(self, sql: str, *params: Any) -> Iterator[tuple[Any, ...]]:
+        """Rows as plain tuples, one at a time, for reads so large that a list of them all
+        would double the memory they end up in; consume them inside the job."""
         cursor = self.conn.cursor()
         cursor.row_factory = None
-        return cursor.execute(sql, params).fetchall()
+        return cursor.execute(sql, params)
 
     def run(self, sql: str, *params: Any) -> int:
         """Execute a statement; return the number of rows it changed."""

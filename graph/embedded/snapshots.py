@@ -116,7 +116,7 @@ def _parts(db: Db, project_id: str) -> incremental.Parts:
 def _excerpts(db: Db, with_text: bool, where: str, *params: str) -> list[ExcerptFact]:
     text = "e.text" if with_text else "NULL"
     return excerpt_facts(
-        db.tuples(
+        db.each(
             f'SELECT e.id, e.document_id, d.participant_id, e.start, e."end", {text} AS text '
             f"FROM excerpts e JOIN documents d ON d.id = e.document_id WHERE {where}",
             *params,
@@ -125,14 +125,14 @@ def _excerpts(db: Db, with_text: bool, where: str, *params: str) -> list[Excerpt
 
 
 def _codings(db: Db, where: str, param: str, excerpts: list[ExcerptFact]) -> list[CodingFact]:
-    return coding_facts(db.tuples(f"SELECT excerpt_id, code_id, coder_id FROM codings WHERE {where}", param), excerpts)
+    return coding_facts(db.each(f"SELECT excerpt_id, code_id, coder_id FROM codings WHERE {where}", param), excerpts)
 
 
 def _turns(db: Db, where: str, param: str) -> list[TurnFact]:
     return list(
         map(
             TurnFact._make,
-            db.tuples(
+            db.each(
                 'SELECT t.document_id, t.start, t."end", t.role FROM turns t JOIN documents d '
                 f"ON d.id = t.document_id WHERE {where} ORDER BY t.document_id, t.start",
                 param,
