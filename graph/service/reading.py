@@ -335,8 +335,8 @@ class Reader:
             return snapshot
         codings = [c for c in snapshot.codings if c.coder_id == principal.coder]
         coded = {c.excerpt_id for c in codings}
-        return dataclasses.replace(
-            snapshot, codings=codings, excerpts=[e for e in snapshot.excerpts if e.id in coded], revision=-1
+        return dataclasses.replace(  # a snapshot of its own, indexed afresh (not from the whole project's index)
+            snapshot, codings=codings, excerpts=[e for e in snapshot.excerpts if e.id in coded], revision=-1, basis=None
         )
 
     async def theme_map(
