@@ -69,6 +69,9 @@ class ActivityEvent:
     summary: str = strawberry.field(description="A short human-readable account.")
     before: JSON | None = strawberry.field(description="The values before the change (null for creations).")
     after: JSON | None = strawberry.field(description="The values after the change (null for deletions).")
+    reverts: strawberry.ID | None = strawberry.field(
+        description="The entry this change undid, when it was a revert (see the `revert` mutation)."
+    )
     actor_id: strawberry.Private[str]
 
     @classmethod
@@ -81,6 +84,7 @@ class ActivityEvent:
             summary=e.summary,
             before=e.before,
             after=e.after,
+            reverts=strawberry.ID(e.reverts) if e.reverts else None,
             actor_id=e.actor_id,
         )
 

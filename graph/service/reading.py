@@ -309,7 +309,7 @@ class Reader:
         more, cursor = True, after
         while more and len(events) <= first:
             page = await self.store.activity(project_id, max(first + 1, HISTORY_BATCH), cursor, actor_id, target_id)
-            events += [e for e in page.events if principal.sees_event(e)]
+            events += [principal.view_event(e) for e in page.events if principal.sees_event(e)]
             more, cursor = page.has_next_page, (page.cursors[-1] if page.cursors else cursor)
         shown = events[:first]
         return EventPage(
@@ -320,7 +320,8 @@ class Reader:
         """New events for a live subscriber, and the cursor to poll from next (past hidden ones too)."""
         principal = await self.require(project_id)
         found = await self.store.events_since(project_id, cursor)
-        return [e for e in found if principal.sees_event(e)], activity.cursor(found[-1]) if found else cursor
+        shown = [principal.view_event(e) for e in found if principal.sees_event(e)]
+        return shown, activity.cursor(found[-1]) if found else cursor
 
     # -- analysis (one store call each; coders narrowed by blind coding) ----------------------
     async def _coders(self, project_id: str, coders: Sequence[str] | None) -> Sequence[str] | None:

@@ -103,8 +103,9 @@ POLICY: dict[str, Needs] = {
             "unlink",
             "deleteMemo",
             "uncodeExcerpt",
+            "revert",
         )
-    },  # the uncodeExcerpt probe names another coder (coderId)
+    },  # the uncodeExcerpt probe names another coder (coderId); the revert probe undoes the OWNER's memo
     # subscriptions
     "Subscription.projectEvents": Needs.READ,
     # HTTP routes

@@ -52,6 +52,7 @@ ID_BY_FIELD = {
     "sourceId": "code",
     "targetId": "code2",
     "userId": "user",
+    "activityId": "activity",
     "from": "code",
     "to": "code2",
     "first": "code",
