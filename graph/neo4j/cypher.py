@@ -403,7 +403,8 @@ ENTRIES_SINCE = (
 """What a snapshot update needs of the history entries after its kept snapshot's last one."""
 GET_EVENT = "MATCH (e:Event {id: $id}) RETURN e AS n"
 EVENTS_SINCE = (
-    "MATCH (e:Event {project_id: $project_id}) WHERE e.at > $at OR (e.at = $at AND e.id > $id) "
+    "MATCH (e:Event {project_id: $project_id}) WHERE (e.at > $at OR (e.at = $at AND e.id > $id)) "
+    "AND ($kinds IS NULL OR split(e.type, '.')[0] IN $kinds) "
     "RETURN e AS n ORDER BY e.at, e.id LIMIT $limit"
 )
 
