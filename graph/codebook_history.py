@@ -12,13 +12,13 @@ now is compared with the codebook as it is, and the answer says when they differ
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 from typing import Any
 
 from graph.activity import REMOVED
+from graph.errors import BadInput
 from graph.models import Code, Event, Model, Theme
 
 KINDS = ("code", "theme")
@@ -157,11 +157,13 @@ class CodebookDiff(Model):
     themes: tuple[ThemeChange, ...]
 
 
-def replay(events: Iterable[Event]) -> Replay:
-    book = Replay()
-    for e in events:
-        book.apply(e)
-    return book
+def point(at: datetime | None, entry_id: str | None) -> datetime | str:
+    """A point of the history as a request names it: a time or a history entry's id, exactly one."""
+    if at is not None and entry_id is None:
+        return at
+    if entry_id is not None and at is None:
+        return entry_id
+    raise BadInput("A history point needs exactly one of at (a time) and entryId (a history entry's id).")
 
 
 def diff(a: PastCodebook, b: PastCodebook) -> CodebookDiff:

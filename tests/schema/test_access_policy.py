@@ -59,6 +59,8 @@ POLICY: dict[str, Needs] = {
             "conceptPaths",
             "search",
             "activity",
+            "codebookAt",
+            "codebookDiff",
         )
     },
     "Query.agreement": Needs.READ_SEEING_CODERS,
