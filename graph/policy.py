@@ -13,6 +13,8 @@ asks `require` before every read and write. The role table (also in the README):
 | remove their own work (that holds no other coder's codings)   | no     | yes       | yes   |
 | remove or merge away other people's work                      | no     | no        | yes   |
 | membership, project settings, deleting the project            | no     | no        | yes   |
+| revert a history entry: as its inverse needs (restoring       |        |           |       |
+| other people's work in their name is held to removal's rule)  |        |           |       |
 
 A non-member learns nothing: anything in a project they cannot read answers exactly as a
 node that does not exist. Blind coding hides other coders' work from ANALYSTs only: their

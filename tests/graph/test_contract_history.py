@@ -3,6 +3,7 @@ a node (`Transaction.related`) and a history entry by id (`Transaction.event`)."
 
 from __future__ import annotations
 
+from graph import activity
 from graph.inputs import NewExcerpt, NewLink, NewMemo
 from graph.models import LinkKind, Related
 from graph.service import Service
@@ -51,3 +52,15 @@ async def test_event_reads_one_entry_by_id(store: Store, service: Service) -> No
     reverted = await service.revert(TRUSTED, newest.id)
     assert reverted.reverts == newest.id
     assert await store.read(lambda tx: tx.event(reverted.id)) == reverted
+
+
+async def test_events_since_keeps_to_kinds_of_entry(store: Store, service: Service) -> None:
+    s = await small_project(service)
+    await service.code_text(TRUSTED, NewExcerpt(document_id=s.doc_a.id, start=0, end=5), [s.fear.id])
+    everything = await store.events_since(s.project.id, None, 100)
+    codebook = await store.events_since(s.project.id, None, 100, ("code", "theme"))
+    assert [e.type for e in codebook] == ["code.created", "code.created", "theme.created"]
+    assert codebook == [e for e in everything if e.type.split(".")[0] in ("code", "theme")]
+    assert await store.events_since(s.project.id, None, 100, ()) == []
+    after_first = await store.events_since(s.project.id, activity.cursor(codebook[0]), 1, ("code", "theme"))
+    assert after_first == codebook[1:2]

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from graph import activity
 from graph.inputs import CodedPassage, NewExcerpt
 from graph.policy import Actor
 from tests.schema.conftest import World
@@ -23,6 +24,7 @@ STATE = """query($p: ID!) { project(id: $p) {
     target { ... on Code { id } ... on Theme { id } } evidence { id } }
   memos { id title body target { id } }
 } }"""
+ACTIVITY = "query($p: ID!) { activity(projectId: $p, first: 1) { edges { node { id type before reverts } } } }"
 LATEST = "query($p: ID!) { activity(projectId: $p, first: 1) { edges { node { id type } } } }"
 REVERT = "mutation($a: ID!) { revert(activityId: $a) { id type reverts summary before after } }"
 
@@ -304,6 +306,33 @@ async def test_entries_without_an_inverse_are_refused(world: World) -> None:
     assert error["extensions"]["code"] == "BAD_USER_INPUT" and "import the document again" in error["message"]
     error = await world.owner.error(REVERT, a="no-such-entry")
     assert error["extensions"]["code"] == "NOT_FOUND"
+    # an entry from before deletions kept what went with the node: read as it was, not restorable
+    code = (await world.service.store.get_codes([ids["code2"]]))[ids["code2"]]
+    legacy = activity.deleted(ids["user"], code)
+    await world.service.store.write(lambda tx: tx.append(legacy))
+    shown = (await world.owner.ok(ACTIVITY, p=p))["activity"]["edges"][0]["node"]
+    assert shown["type"] == "code.deleted" and shown["before"]["name"] == "Hope" and shown["reverts"] is None
+    error = await world.owner.error(REVERT, a=legacy.id)
+    assert error["extensions"]["code"] == "BAD_USER_INPUT" and "recorded before" in error["message"]
+
+
+async def test_blind_analysts_read_only_their_own_codings_in_deletions(world: World) -> None:
+    ids = world.ids
+    p = ids["project"]
+    analyst, analyst_id = await world.user("Analyst", "ANALYST")
+    await analyst.ok(
+        "mutation($e: ID!, $c: ID!) { codeExcerpt(excerptId: $e, codeId: $c) { id } }", e=ids["excerpt"], c=ids["code"]
+    )
+    await world.owner.ok("mutation($p: ID!) { updateProject(input: {id: $p, blindCoding: true}) { id } }", p=p)
+    await world.owner.ok("mutation($c: ID!) { deleteCode(id: $c) }", c=ids["code"])
+    entry = (await world.owner.ok(ACTIVITY, p=p))["activity"]["edges"][0]["node"]
+    coders = {c["coder_id"] for c in entry["before"]["removed"]["codings"]}
+    assert coders == {ids["user"], analyst_id}
+    seen = (await analyst.ok(ACTIVITY, p=p))["activity"]["edges"][0]["node"]
+    assert seen["id"] == entry["id"]
+    assert [c["coder_id"] for c in seen["before"]["removed"]["codings"]] == [analyst_id]
+    error = await analyst.error(REVERT, a=entry["id"])  # restoring the OWNER's coding needs an OWNER
+    assert error["extensions"]["code"] == "FORBIDDEN"
 
 
 @pytest.mark.parametrize("blind", [False, True])
