@@ -222,6 +222,12 @@ async def test_deletions_come_back_with_their_ids_and_relations(world: World) ->
     await undone(world, "mutation($l: ID!) { unlink(id: $l) }", "link.deleted", l=ids["link"])
     await undone(world, "mutation($m: ID!) { deleteMemo(id: $m) }", "memo.deleted", m=ids["memo"])
     await undone(world, "mutation($w: ID!) { deleteParticipant(id: $w) }", "participant.deleted", w=ids["participant"])
+    await world.owner.ok(  # the target of the merge has the source's coding already: it keeps it
+        "mutation($e: ID!, $c: ID!) { codeExcerpt(excerptId: $e, codeId: $c) { id } }", e=ids["excerpt"], c=ids["code2"]
+    )
+    await world.owner.ok(
+        "mutation($c: ID!, $t: ID!) { addCodeToTheme(codeId: $c, themeId: $t) { id } }", c=ids["code2"], t=ids["theme"]
+    )
     await undone(
         world,
         "mutation($s: ID!, $t: ID!) { mergeCodes(sourceId: $s, targetId: $t) { id } }",
