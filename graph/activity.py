@@ -67,6 +67,8 @@ def event(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> Event:
+    """One history entry, made now. A revert's entry says which entry it undid: the service
+    stamps `reverts` on it as it is appended."""
     return Event(
         id=new_id(),
         project_id=project_id,
@@ -119,15 +121,35 @@ def updated(actor: str, before: Stamped, after: Stamped) -> Event:
     )
 
 
-def deleted(actor: str, model: Stamped) -> Event:
+REMOVED = "removed"
+"""The key of a deletion's (and a merge's) `before` under which it keeps what went with the node
+(codings, memberships, links, memos, children...), so that a revert can bring it back. Entries
+from before reverts existed lack it."""
+
+
+def deleted(actor: str, model: Stamped, removed: dict[str, Any] | None = None) -> Event:
     kind = _KINDS[type(model)]
+    before = values(model) or {}
     return event(
         _project(model),
         actor,
         f"{kind}.deleted",
         _targets(model),
         f"deleted {kind} {_label(model)}",
-        before=values(model),
+        before=before if removed is None else before | {REMOVED: removed},
+    )
+
+
+def restored(actor: str, model: Stamped, removed: dict[str, Any]) -> Event:
+    """A deleted node brought back (a revert of its deletion) with what went with it."""
+    kind = _KINDS[type(model)]
+    return event(
+        _project(model),
+        actor,
+        f"{kind}.restored",
+        _targets(model),
+        f"restored {kind} {_label(model)}",
+        after=(values(model) or {}) | {REMOVED: removed},
     )
 
 
@@ -143,14 +165,15 @@ def coded(actor: str, excerpt: Excerpt, codes: list[Code], coder: str) -> Event:
     )
 
 
-def uncoded(actor: str, excerpt: Excerpt, code: Code, coder: str) -> Event:
+def uncoded(actor: str, excerpt: Excerpt, codes: list[Code], coder: str) -> Event:
+    names = ", ".join(repr(c.name) for c in codes)
     return event(
         excerpt.project_id,
         actor,
         "excerpt.uncoded",
-        (excerpt.id, code.id),
-        f"removed code {code.name!r} from {_label(excerpt)}",
-        before={"coder": coder, "code_ids": [code.id]},
+        (excerpt.id, *(c.id for c in codes)),
+        f"removed code {names} from {_label(excerpt)}",
+        before={"coder": coder, "code_ids": [c.id for c in codes]},
     )
 
 
@@ -164,15 +187,28 @@ def bulk_coded(actor: str, project_id: str, excerpt_ids: list[str], codings: int
     )
 
 
-def merged(actor: str, source: Code, target: Code) -> Event:
+def merged(actor: str, source: Code, target: Code, removed: dict[str, Any]) -> Event:
     return event(
         target.project_id,
         actor,
         "code.merged",
         (source.id, target.id),
         f"merged code {source.name!r} into {target.name!r}",
-        before=values(source),
+        before=(values(source) or {}) | {REMOVED: removed},
         after=values(target),
+    )
+
+
+def unmerged(actor: str, source: Code, target: Code, removed: dict[str, Any]) -> Event:
+    """A merge undone: the source back, with what it brought to the target."""
+    return event(
+        target.project_id,
+        actor,
+        "code.unmerged",
+        (source.id, target.id),
+        f"split code {source.name!r} back out of {target.name!r}",
+        before=values(target),
+        after=(values(source) or {}) | {REMOVED: removed},
     )
 
 

@@ -194,6 +194,31 @@ class Memo(Stamped):
     version: int
 
 
+class Related(Model):
+    """What else in the graph holds on to a node, by id: what deleting it would take with it or
+    change, and what must not be there for a revert to undo its creation. A document's excerpts
+    count as its own (their codings, memos and citing links are the document's too)."""
+
+    excerpt_ids: tuple[str, ...] = ()
+    """A document's excerpts."""
+    codings: tuple[Coding, ...] = ()
+    """A code's codings; an excerpt's; a document's excerpts'."""
+    memberships: tuple[tuple[str, str], ...] = ()
+    """(code id, theme id) of a code's themes or a theme's codes."""
+    link_ids: tuple[str, ...] = ()
+    """Links with the node (a code or theme) at one end."""
+    citing_link_ids: tuple[str, ...] = ()
+    """Links citing the excerpt (a document's excerpts) as evidence."""
+    memo_ids: tuple[str, ...] = ()
+    """Memos about the node, about its links, or about a document's excerpts."""
+    document_ids: tuple[str, ...] = ()
+    """A participant's documents."""
+
+    @property
+    def empty(self) -> bool:
+        return not any(getattr(self, name) for name in type(self).model_fields)
+
+
 class NodeRef(Model):
     """What a node id is and where it belongs: enough to authorise a request about it."""
 
@@ -214,6 +239,8 @@ class Event(Model):
     summary: str
     before: dict[str, Any] | None = None
     after: dict[str, Any] | None = None
+    reverts: str | None = None
+    """The entry this change undid, when it was a revert."""
 
 
 class EventPage(Model):

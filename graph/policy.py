@@ -13,6 +13,8 @@ asks `require` before every read and write. The role table (also in the README):
 | remove their own work (that holds no other coder's codings)   | no     | yes       | yes   |
 | remove or merge away other people's work                      | no     | no        | yes   |
 | membership, project settings, deleting the project            | no     | no        | yes   |
+| revert a history entry: as its inverse needs (restoring       |        |           |       |
+| other people's work in their name is held to removal's rule)  |        |           |       |
 
 A non-member learns nothing: anything in a project they cannot read answers exactly as a
 node that does not exist. Blind coding hides other coders' work from ANALYSTs only: their
@@ -91,15 +93,16 @@ class Principal:
                 needed=need.value.value,
             )
 
-    def require_removal(self, what: str, owners: Iterable[str]) -> None:
+    def require_removal(self, what: str, owners: Iterable[str], doing: str = "remove") -> None:
         """Removing work needs EDIT when it is all the caller's own, else OWNER. `owners` are
-        whoever created the node or holds codings the removal would take with it."""
+        whoever created the node or holds codings the removal would take with it. A revert that
+        puts other people's work back in their name (`doing="restore"`) is held to the same rule."""
         self.require(Need.EDIT)
         others = {o for o in owners if o != self.user_id}
         if others and self.role is not Role.OWNER:
             raise Forbidden(
-                f"This would remove other people's work ({what}); only an OWNER may do that. "
-                "Ask an OWNER, or remove only your own work.",
+                f"This would {doing} other people's work ({what}); only an OWNER may do that. "
+                f"Ask an OWNER, or {doing} only your own work.",
                 role=self.role.value if self.role else None,
                 needed=Role.OWNER.value,
             )
@@ -117,6 +120,20 @@ class Principal:
         return excerpt.model_copy(
             update={"created_by": self.user_id, "updated_by": self.user_id, "created_at": at, "updated_at": at}
         )
+
+    def view_event(self, event: Event) -> Event:
+        """The entry as this principal may read it: under blind coding, what a deletion or merge
+        kept of other coders' codings is left out."""
+        if not self.blind:
+            return event
+        update: dict[str, object] = {}
+        for side in ("before", "after"):
+            values = getattr(event, side)
+            kept = (values or {}).get("removed")
+            if kept and kept.get("codings"):
+                mine = [c for c in kept["codings"] if c.get("coder_id") == self.user_id]
+                update[side] = values | {"removed": kept | {"codings": mine}}
+        return event.model_copy(update=update) if update else event
 
     def sees_event(self, event: Event) -> bool:
         """Under blind coding, other people's excerpt and coding events would reveal their codings."""

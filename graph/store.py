@@ -173,8 +173,11 @@ class Store(Protocol):
     ) -> EventPage:
         """The project's history, newest first, optionally only one actor's or about one node."""
 
-    async def events_since(self, project_id: str, cursor: str | None, limit: int = 100) -> list[Event]:
-        """Events after a cursor (all, without one), oldest first: what live subscribers poll."""
+    async def events_since(
+        self, project_id: str, cursor: str | None, limit: int = 100, kinds: Sequence[str] | None = None
+    ) -> list[Event]:
+        """Events after a cursor (all, without one), oldest first: what live subscribers poll. With
+        `kinds`, only entries of those kinds of node (`code` for `code.created`, `code.merged`, ...)."""
 
     # -- cross-case analysis (graph.analysis.analytics.Analytics gives every adapter these) ----
     async def project_snapshot(self, project_id: str, with_text: bool = False) -> Snapshot: ...

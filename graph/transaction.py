@@ -14,7 +14,21 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from graph.models import Code, Coding, Event, Link, NodeKind, NodeRef, Role, SpeakerRole, Stamped, Theme, Turn, User
+from graph.models import (
+    Code,
+    Coding,
+    Event,
+    Link,
+    NodeKind,
+    NodeRef,
+    Related,
+    Role,
+    SpeakerRole,
+    Stamped,
+    Theme,
+    Turn,
+    User,
+)
 
 Span = tuple[str, int, int]
 """An excerpt's place: (document id, start, end) in code points."""
@@ -109,6 +123,9 @@ class Transaction(Protocol):
         """Whose codings deleting this node would remove: an excerpt's, a document's excerpts',
         a code's (empty for other kinds)."""
 
+    async def related(self, id: str) -> Related:
+        """What holds on to the node `id` (see `Related`); empty for an unknown id."""
+
     async def creators_under(self, kind: NodeKind, id: str) -> set[str]:
         """Who created the excerpts deleting this node would remove: a document's or an excerpt's
         (empty for other kinds)."""
@@ -145,6 +162,9 @@ class Transaction(Protocol):
     # -- history ---------------------------------------------------------------------------
     async def append(self, event: Event) -> None:
         """Append to the project's activity history (counts as one revision of the project)."""
+
+    async def event(self, id: str) -> Event | None:
+        """The history entry with this id (of any project), if there is one."""
 
     async def removed(self, project_id: str, ids: Sequence[str]) -> dict[str, datetime]:
         """When each of `ids` was last deleted from the project or merged away, by its history

@@ -7,6 +7,7 @@ import strawberry
 
 from graph import inputs as domain
 from graph.models import Role
+from schema.activity import ActivityEvent
 from schema.context import Info
 from schema.inputs import (
     AddDocumentInput,
@@ -263,3 +264,17 @@ class Mutation:
         c = info.context
         await c.service.delete_memo(c.actor, id)
         return id
+
+    # -- history -------------------------------------------------------------------------
+    @strawberry.mutation(
+        description="Undo one history entry: its inverse is applied as a new change by you, with its own "
+        "entry (whose `reverts` names this one). You need the role the inverse needs (uncoding another "
+        "coder's coding, or restoring other people's work, needs an OWNER; membership and settings an "
+        "OWNER). CONFLICT when later changes depend on it (extensions: `conflicts`, the later entries "
+        "touching it, newest first, and `nodes`), and nothing changes; BAD_USER_INPUT for entries that "
+        "cannot be reverted (a project's creation, a bulk coding, a document's deletion, and deletions "
+        "and merges recorded before reverts existed), saying why."
+    )
+    async def revert(self, info: Info, activity_id: strawberry.ID) -> ActivityEvent:
+        c = info.context
+        return ActivityEvent.of(await c.service.revert(c.actor, activity_id))

@@ -207,7 +207,8 @@ CREATE TABLE IF NOT EXISTS events (
     at TEXT NOT NULL,
     summary TEXT NOT NULL,
     before TEXT,
-    after TEXT
+    after TEXT,
+    reverts TEXT
 );
 CREATE INDEX IF NOT EXISTS events_by_project ON events(project_id, at, id);
 """

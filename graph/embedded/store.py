@@ -286,17 +286,24 @@ class EmbeddedStore(Analytics):
 
         return await self._conn.read(job)
 
-    async def events_since(self, project_id: str, cursor: str | None, limit: int = 100) -> list[Event]:
+    async def events_since(
+        self, project_id: str, cursor: str | None, limit: int = 100, kinds: Sequence[str] | None = None
+    ) -> list[Event]:
         def job(db: Db) -> list[Event]:
             at, id = cursors.decode(cursor, *cursors.EVENT_KEY) if cursor else ["", ""]
+            wanted = None if kinds is None else rows.ids(list(kinds))
             return [
                 rows.event(r)
                 for r in db.all(
-                    "SELECT * FROM events WHERE project_id = ? AND (at > ? OR (at = ? AND id > ?)) ORDER BY at, id LIMIT ?",
+                    "SELECT * FROM events WHERE project_id = ? AND (at > ? OR (at = ? AND id > ?)) "
+                    "AND (? IS NULL OR substr(type, 1, instr(type, '.') - 1) IN (SELECT value FROM json_each(?))) "
+                    "ORDER BY at, id LIMIT ?",
                     project_id,
                     at,
                     at,
                     id,
+                    wanted,
+                    wanted,
                     limit,
                 )
             ]

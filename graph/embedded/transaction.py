@@ -25,6 +25,7 @@ from graph.models import (
     NodeKind,
     NodeRef,
     Project,
+    Related,
     Role,
     SpeakerRole,
     Stamped,
@@ -169,8 +170,8 @@ def _excerpts_at(db: Db, spans: Sequence[Span]) -> dict[Span, str]:
 
 def _append(db: Db, e: Event) -> None:
     db.run(
-        "INSERT INTO events(id, project_id, actor_id, type, target_ids, at, summary, before, after) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO events(id, project_id, actor_id, type, target_ids, at, summary, before, after, reverts) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         e.id,
         e.project_id,
         e.actor_id,
@@ -180,6 +181,7 @@ def _append(db: Db, e: Event) -> None:
         e.summary,
         None if e.before is None else json.dumps(e.before),
         None if e.after is None else json.dumps(e.after),
+        e.reverts,
     )
 
 
@@ -330,6 +332,54 @@ class EmbeddedTransaction:
     async def coders_under(self, kind: NodeKind, id: str) -> set[str]:
         return await self._people(_CODERS_UNDER.get(kind), id)
 
+    async def related(self, id: str) -> Related:
+        def job(db: Db) -> Related:
+            excerpts = [r[0] for r in db.tuples("SELECT id FROM excerpts WHERE document_id = ? ORDER BY id", id)]
+            held = rows.ids([id, *excerpts])
+            links = [
+                r[0] for r in db.tuples("SELECT id FROM links WHERE source_id = ? OR target_id = ? ORDER BY id", id, id)
+            ]
+            return Related(
+                excerpt_ids=tuple(excerpts),
+                codings=tuple(
+                    rows.coding(r)
+                    for r in db.all(
+                        f"SELECT * FROM codings WHERE code_id = ? OR excerpt_id {rows.IN} "
+                        "ORDER BY excerpt_id, code_id, coder_id",
+                        id,
+                        held,
+                    )
+                ),
+                memberships=tuple(
+                    (r[0], r[1])
+                    for r in db.tuples(
+                        "SELECT code_id, theme_id FROM theme_codes WHERE code_id = ? OR theme_id = ? "
+                        "ORDER BY code_id, theme_id",
+                        id,
+                        id,
+                    )
+                ),
+                link_ids=tuple(links),
+                citing_link_ids=tuple(
+                    r[0]
+                    for r in db.tuples(
+                        f"SELECT DISTINCT link_id FROM link_evidence WHERE excerpt_id {rows.IN} ORDER BY link_id", held
+                    )
+                ),
+                memo_ids=tuple(
+                    r[0]
+                    for r in db.tuples(
+                        f"SELECT id FROM memos WHERE target_id {rows.IN} ORDER BY id",
+                        rows.ids([id, *excerpts, *links]),
+                    )
+                ),
+                document_ids=tuple(
+                    r[0] for r in db.tuples("SELECT id FROM documents WHERE participant_id = ? ORDER BY id", id)
+                ),
+            )
+
+        return await self._run(job)
+
     async def creators_under(self, kind: NodeKind, id: str) -> set[str]:
         return await self._people(_CREATORS_UNDER.get(kind), id)
 
@@ -407,6 +457,10 @@ class EmbeddedTransaction:
     # -- history ---------------------------------------------------------------------------
     async def append(self, event: Event) -> None:
         await self._write(lambda db: _append(db, event))
+
+    async def event(self, id: str) -> Event | None:
+        found = await self._run(lambda db: db.all("SELECT * FROM events WHERE id = ?", id))
+        return rows.event(found[0]) if found else None
 
     async def removed(self, project_id: str, ids: Sequence[str]) -> dict[str, datetime]:
         sql = (

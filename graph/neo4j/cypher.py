@@ -223,6 +223,21 @@ CODERS_UNDER = {
     "Document": "MATCH (:Document {id: $id})<-[:OF]-(:Excerpt)-[r:CODED_AS]->(:Code) RETURN DISTINCT r.coder AS id",
     "Code": "MATCH (:Excerpt)-[r:CODED_AS]->(:Code {id: $id}) RETURN DISTINCT r.coder AS id",
 }
+RELATED_EXCERPTS = "MATCH (e:Excerpt)-[:OF]->(:Document {id: $id}) RETURN e.id AS id ORDER BY id"
+RELATED_CODINGS = """
+MATCH (e:Excerpt)-[r:CODED_AS]->(c:Code) WHERE c.id = $id OR e.id IN $held
+RETURN e.id AS excerpt_id, c.id AS code_id, r.coder AS coder_id, r.created_at AS created_at, r.project_id AS project_id
+ORDER BY excerpt_id, code_id, coder_id
+"""
+RELATED_MEMBERSHIPS = (
+    "MATCH (c:Code)-[:IN_THEME]->(t:Theme) WHERE c.id = $id OR t.id = $id "
+    "RETURN c.id AS code_id, t.id AS theme_id ORDER BY code_id, theme_id"
+)
+RELATED_LINKS = "MATCH (l:Link)-[:FROM|TO]->(:Node {id: $id}) RETURN DISTINCT l.id AS id ORDER BY id"
+RELATED_CITING = "MATCH (l:Link)-[:EVIDENCE]->(e:Excerpt) WHERE e.id IN $held RETURN DISTINCT l.id AS id ORDER BY id"
+RELATED_MEMOS = "MATCH (m:Memo)-[:ABOUT]->(n:Node) WHERE n.id IN $held RETURN m.id AS id ORDER BY id"
+RELATED_DOCUMENTS = "MATCH (d:Document)-[:ABOUT]->(:Participant {id: $id}) RETURN d.id AS id ORDER BY id"
+"""What holds on to a node (`Transaction.related`); `$held` is the node and a document's excerpts."""
 CREATORS_UNDER = {
     "Excerpt": "MATCH (e:Excerpt {id: $id}) RETURN e.created_by AS id",
     "Document": "MATCH (:Document {id: $id})<-[:OF]-(e:Excerpt) RETURN DISTINCT e.created_by AS id",
@@ -386,8 +401,10 @@ ENTRIES_SINCE = (
     "RETURN e.type AS type, e.target_ids AS target_ids, e.at AS at, e.id AS id ORDER BY e.at, e.id LIMIT $limit"
 )
 """What a snapshot update needs of the history entries after its kept snapshot's last one."""
+GET_EVENT = "MATCH (e:Event {id: $id}) RETURN e AS n"
 EVENTS_SINCE = (
-    "MATCH (e:Event {project_id: $project_id}) WHERE e.at > $at OR (e.at = $at AND e.id > $id) "
+    "MATCH (e:Event {project_id: $project_id}) WHERE (e.at > $at OR (e.at = $at AND e.id > $id)) "
+    "AND ($kinds IS NULL OR split(e.type, '.')[0] IN $kinds) "
     "RETURN e AS n ORDER BY e.at, e.id LIMIT $limit"
 )
 

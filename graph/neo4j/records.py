@@ -131,6 +131,7 @@ def event_props(e: Event) -> dict[str, Any]:
         "summary": e.summary,
         "before": None if e.before is None else json.dumps(e.before),
         "after": None if e.after is None else json.dumps(e.after),
+        "reverts": e.reverts,
     }
 
 

@@ -375,10 +375,13 @@ class Neo4jStore(Analytics):
 
         return await self._read(work)
 
-    async def events_since(self, project_id: str, cursor: str | None, limit: int = 100) -> list[Event]:
+    async def events_since(
+        self, project_id: str, cursor: str | None, limit: int = 100, kinds: Sequence[str] | None = None
+    ) -> list[Event]:
         async def work(tx: Tx) -> list[Event]:
             at, id = cursors.decode(cursor, *cursors.EVENT_KEY) if cursor else ["", ""]
-            found = await rows(tx, q.EVENTS_SINCE, project_id=project_id, at=at, id=id, limit=limit)
+            wanted = None if kinds is None else list(kinds)
+            found = await rows(tx, q.EVENTS_SINCE, project_id=project_id, at=at, id=id, limit=limit, kinds=wanted)
             return [records.event(r) for r in found]
 
         return await self._read(work)

@@ -22,6 +22,7 @@ from graph.models import (
     Link,
     NodeKind,
     NodeRef,
+    Related,
     Role,
     SpeakerRole,
     Stamped,
@@ -221,6 +222,20 @@ class Neo4jTransaction:
         statement = q.CODERS_UNDER.get(kind.value)
         return set(await self._ids(statement, id=id)) if statement else set()
 
+    async def related(self, id: str) -> Related:
+        excerpts = await self._ids(q.RELATED_EXCERPTS, id=id)
+        held = [id, *excerpts]
+        links = await self._ids(q.RELATED_LINKS, id=id)
+        return Related(
+            excerpt_ids=tuple(excerpts),
+            codings=tuple(records.coding(r) for r in await self._read(q.RELATED_CODINGS, id=id, held=held)),
+            memberships=tuple((r["code_id"], r["theme_id"]) for r in await self._read(q.RELATED_MEMBERSHIPS, id=id)),
+            link_ids=tuple(links),
+            citing_link_ids=tuple(await self._ids(q.RELATED_CITING, held=held)),
+            memo_ids=tuple(await self._ids(q.RELATED_MEMOS, held=[*held, *links])),
+            document_ids=tuple(await self._ids(q.RELATED_DOCUMENTS, id=id)),
+        )
+
     async def creators_under(self, kind: NodeKind, id: str) -> set[str]:
         statement = q.CREATORS_UNDER.get(kind.value)
         return set(await self._ids(statement, id=id)) if statement else set()
@@ -266,6 +281,10 @@ class Neo4jTransaction:
     # -- history ---------------------------------------------------------------------------
     async def append(self, event: Event) -> None:
         await self._write(q.LOG_EVENT, props=records.event_props(event))
+
+    async def event(self, id: str) -> Event | None:
+        found = await self._read(q.GET_EVENT, id=id)
+        return records.event(found[0]) if found else None
 
     async def removed(self, project_id: str, ids: Sequence[str]) -> dict[str, datetime]:
         found = await self._read(q.REMOVED, project_id=project_id, ids=list(dict.fromkeys(ids)))

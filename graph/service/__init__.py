@@ -8,16 +8,12 @@ per-request `Reader`. Nothing outside `graph/` touches the store.
 from __future__ import annotations
 
 from graph.policy import Actor
-from graph.service.codebook import Codebook
-from graph.service.coding import Excerpts
-from graph.service.concepts import Concepts
+from graph.service.history import History
 from graph.service.imports import Imports
-from graph.service.people import People
 from graph.service.reading import Reader
-from graph.service.transcripts import Transcripts
 
 
-class Service(People, Transcripts, Imports, Excerpts, Codebook, Concepts):
+class Service(History, Imports):
     """All use cases over one store."""
 
     def reader(self, actor: Actor) -> Reader:

@@ -139,9 +139,33 @@ class UseCases:
         await self.log(tx, activity.updated(actor, before, after))
         return after
 
-    async def remove(self, tx: Transaction, actor: str, kind: NodeKind, node: Stamped) -> None:
-        await self.log(tx, activity.deleted(actor, node))
+    async def remove(
+        self, tx: Transaction, actor: str, kind: NodeKind, node: Stamped, children: Sequence[str] = ()
+    ) -> None:
+        """Delete a node and log it with what goes with it (`children`: those just moved up to its
+        parent), so that a revert can bring it all back. A document's text and excerpts are not
+        kept in the history (they can be megabytes): a deleted document is imported again instead."""
+        removed = None if kind is NodeKind.DOCUMENT else await held(tx, node.id, children)
+        await self.log(tx, activity.deleted(actor, node, removed))
         await tx.delete(kind, node.id)
+
+
+async def held(tx: Transaction, id: str, children: Sequence[str] = ()) -> dict[str, Any]:
+    """What holds on to node `id`, as a history entry keeps it (`activity.REMOVED`): the codings,
+    memberships, links (with the node at one end, or citing it as evidence) and memos as they are
+    now, a participant's documents, and the children a removal moved up."""
+    related = await tx.related(id)
+    links = await tx.nodes(NodeKind.LINK, [*related.link_ids, *related.citing_link_ids])
+    memos = await tx.nodes(NodeKind.MEMO, list(related.memo_ids))
+    return {
+        "codings": [c.model_dump(mode="json") for c in related.codings],
+        "memberships": [list(m) for m in related.memberships],
+        "links": [activity.values(links[i]) for i in related.link_ids],
+        "citing": [activity.values(links[i]) for i in related.citing_link_ids],
+        "memos": [activity.values(memos[i]) for i in related.memo_ids],
+        "documents": list(related.document_ids),
+        "children": list(children),
+    }
 
 
 async def model(tx: Transaction, kind: NodeKind, id: str) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from graph import activity
 from graph.errors import BadInput, NotFound
@@ -10,7 +11,7 @@ from graph.inputs import CodePatch, NewCode, NewTheme, ThemePatch
 from graph.models import Code, NodeKind, Theme
 from graph.policy import Actor, Need, Principal
 from graph.rules import check_version, now
-from graph.service.base import UseCases, model, stamps
+from graph.service.base import UseCases, held, model, stamps
 from graph.transaction import Transaction
 
 
@@ -76,8 +77,8 @@ class Codebook(UseCases):
                 "a code someone else created, or that other coders applied",
                 {code.created_by} | await tx.coders_under(NodeKind.CODE, id),
             )
-            await self.move_children(tx, code, code.parent_id)
-            await self.remove(tx, actor.user_id, NodeKind.CODE, code)
+            children = await self.move_children(tx, code, code.parent_id)
+            await self.remove(tx, actor.user_id, NodeKind.CODE, code, children)
 
         await self._write(work)
 
@@ -87,32 +88,53 @@ class Codebook(UseCases):
 
         async def work(tx: Transaction) -> Code:
             source, principal = await self.at_node(tx, actor, source_id, Need.EDIT, NodeKind.CODE)
-            await self.same_project(tx, principal, [target_id], NodeKind.CODE)
-            if source_id == target_id:
-                raise BadInput("A code cannot be merged into itself; pick two different codes.")
-            if source_id in await tx.ancestors(NodeKind.CODE, target_id):
-                raise BadInput("A code cannot be merged into one of its own descendants; move the target out first.")
-            principal.require_removal(
-                "a code someone else created, or that other coders applied",
-                {source.created_by} | await tx.coders_under(NodeKind.CODE, source_id),
-            )
-            await self.move_children(tx, source, target_id)
-            await tx.merge_code(source_id, target_id)
-            target: Code = await model(tx, NodeKind.CODE, target_id)
-            merged = target.model_copy(
-                update={"version": target.version + 1, "updated_by": actor.user_id, "updated_at": now()}
-            )
-            await tx.replace(merged)
-            await self.log(tx, activity.merged(actor.user_id, source, merged))
-            return merged
+            return await self.merge_into(tx, principal, source, target_id)
 
         return await self._write(work)
 
-    async def move_children(self, tx: Transaction, code: Code, parent_id: str | None) -> None:
-        """Children of a code that goes move to `parent_id`, keeping names unique under it."""
-        for child in await tx.children(NodeKind.CODE, code.id):
+    async def merge_into(self, tx: Transaction, principal: Principal, source: Code, target_id: str) -> Code:
+        """Merge `source` into the code `target_id`, recording what moved so a revert can split it out."""
+        source_id = source.id
+        await self.same_project(tx, principal, [target_id], NodeKind.CODE)
+        if source_id == target_id:
+            raise BadInput("A code cannot be merged into itself; pick two different codes.")
+        if source_id in await tx.ancestors(NodeKind.CODE, target_id):
+            raise BadInput("A code cannot be merged into one of its own descendants; move the target out first.")
+        principal.require_removal(
+            "a code someone else created, or that other coders applied",
+            {source.created_by} | await tx.coders_under(NodeKind.CODE, source_id),
+        )
+        removed = await held(tx, source_id)
+        removed["target_had"] = await self.overlap(tx, source_id, target_id)
+        removed["children"] = await self.move_children(tx, source, target_id)
+        await tx.merge_code(source_id, target_id)
+        target: Code = await model(tx, NodeKind.CODE, target_id)
+        merged = target.model_copy(
+            update={"version": target.version + 1, "updated_by": principal.user_id, "updated_at": now()}
+        )
+        await tx.replace(merged)
+        await self.log(tx, activity.merged(principal.user_id, source, merged, removed))
+        return merged
+
+    async def move_children(self, tx: Transaction, code: Code, parent_id: str | None) -> list[str]:
+        """Children of a code that goes move to `parent_id`, keeping names unique under it; their ids."""
+        children = await tx.children(NodeKind.CODE, code.id)
+        for child in children:
             await self.check_name(tx, NodeKind.CODE, code.project_id, child.name, parent_id, child.id)
             await tx.replace(child.model_copy(update={"parent_id": parent_id}))
+        return [c.id for c in children]
+
+    @staticmethod
+    async def overlap(tx: Transaction, source_id: str, target_id: str) -> dict[str, Any]:
+        """What the target of a merge has of the source's already (the same coding by the same coder,
+        membership of the same theme), which un-merging must leave with the target."""
+        source, target = await tx.related(source_id), await tx.related(target_id)
+        coded = {(c.excerpt_id, c.coder_id) for c in target.codings if c.code_id == target_id}
+        themes = {t for c, t in target.memberships if c == target_id}
+        return {
+            "codings": [[c.excerpt_id, c.coder_id] for c in source.codings if (c.excerpt_id, c.coder_id) in coded],
+            "themes": [t for c, t in source.memberships if t in themes],
+        }
 
     # -- themes ------------------------------------------------------------------------------
     async def create_theme(self, actor: Actor, new: NewTheme) -> Theme:
@@ -168,9 +190,10 @@ class Codebook(UseCases):
         async def work(tx: Transaction) -> None:
             theme, principal = await self.at_node(tx, actor, id, Need.EDIT, NodeKind.THEME)
             principal.require_removal("a theme someone else created", [theme.created_by])
-            for sub in await tx.children(NodeKind.THEME, id):
+            subthemes = await tx.children(NodeKind.THEME, id)
+            for sub in subthemes:
                 await tx.replace(sub.model_copy(update={"parent_id": theme.parent_id}))
-            await self.remove(tx, actor.user_id, NodeKind.THEME, theme)
+            await self.remove(tx, actor.user_id, NodeKind.THEME, theme, [s.id for s in subthemes])
 
         await self._write(work)
 

@@ -67,7 +67,7 @@ class Excerpts(UseCases):
             if not await tx.delete_coding(excerpt_id, code_id, coder):
                 raise NotFound("coding by this coder of that excerpt with that code", f"{excerpt_id}/{code_id}/{coder}")
             code = await model(tx, NodeKind.CODE, code_id)
-            await self.log(tx, activity.uncoded(actor.user_id, excerpt, code, coder))
+            await self.log(tx, activity.uncoded(actor.user_id, excerpt, [code], coder))
             return principal.view(excerpt)
 
         return await self._write(work)

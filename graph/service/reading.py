@@ -12,10 +12,10 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, TypeVar
 
-from graph import activity, cursors
+from graph import activity, codebook_history, cursors
 from graph.analysis.agreement import AgreementUnit
 from graph.analysis.filters import CaseFilter, Where
 from graph.analysis.results import (
@@ -34,7 +34,8 @@ from graph.analysis.results import (
     ThemeMap,
 )
 from graph.analysis.snapshot import Snapshot
-from graph.errors import BadInput, Forbidden
+from graph.codebook_history import CodebookDiff, PastCodebook
+from graph.errors import BadInput, Forbidden, NotFound
 from graph.models import (
     Code,
     Coding,
@@ -62,6 +63,11 @@ from graph.store import Store
 M = TypeVar("M")
 HISTORY_BATCH = 200
 """Events read at a time while skipping those blind coding hides."""
+HISTORY_PAGE = 1000
+"""Codebook entries read at a time while replaying the codebook."""
+Point = datetime | str | None
+"""A point in a project's history: a time, a history entry's id (just after it), or None (now)."""
+_NOW = (datetime.max.replace(tzinfo=timezone.utc), "")
 
 
 class Reader:
@@ -309,7 +315,7 @@ class Reader:
         more, cursor = True, after
         while more and len(events) <= first:
             page = await self.store.activity(project_id, max(first + 1, HISTORY_BATCH), cursor, actor_id, target_id)
-            events += [e for e in page.events if principal.sees_event(e)]
+            events += [principal.view_event(e) for e in page.events if principal.sees_event(e)]
             more, cursor = page.has_next_page, (page.cursors[-1] if page.cursors else cursor)
         shown = events[:first]
         return EventPage(
@@ -320,7 +326,59 @@ class Reader:
         """New events for a live subscriber, and the cursor to poll from next (past hidden ones too)."""
         principal = await self.require(project_id)
         found = await self.store.events_since(project_id, cursor)
-        return [e for e in found if principal.sees_event(e)], activity.cursor(found[-1]) if found else cursor
+        shown = [principal.view_event(e) for e in found if principal.sees_event(e)]
+        return shown, activity.cursor(found[-1]) if found else cursor
+
+    # -- the codebook as it was -------------------------------------------------------------
+    async def codebook_at(self, project_id: str, point: Point = None) -> PastCodebook:
+        """The codes and themes as they were at `point` (a time, or just after a history entry the
+        actor may see; None: now), replayed from the history (`graph.codebook_history`)."""
+        [book] = await self._codebooks(project_id, [point])
+        return book
+
+    async def codebook_diff(self, project_id: str, since: Point, until: Point = None) -> CodebookDiff:
+        """What changed in the codebook and themes from `since` to `until` (None: now)."""
+        before, after = await self._codebooks(project_id, [since, until])
+        return codebook_history.diff(before, after)
+
+    async def _codebooks(self, project_id: str, points: Sequence[Point]) -> list[PastCodebook]:
+        """One replay of the codebook's entries, kept at each point, and compared at the end with the
+        codebook as it is (`complete`)."""
+        principal = await self.require(project_id)
+        cuts = [await self._cut(principal, point) for point in points]
+        order = sorted(range(len(cuts)), key=lambda i: cuts[i] or _NOW)
+        books: dict[int, PastCodebook] = {}
+        replay, cursor, last = codebook_history.Replay(), None, None
+        while True:
+            page = await self.store.events_since(project_id, cursor, HISTORY_PAGE, codebook_history.KINDS)
+            for e in page:
+                while order and (cuts[order[0]] or _NOW) < (_utc(e.at), e.id):
+                    books[order.pop(0)] = replay.book().model_copy(update={"at": last})
+                replay.apply(e)
+                last = _utc(e.at)
+            if len(page) < HISTORY_PAGE:
+                break
+            cursor = activity.cursor(page[-1])
+        now = replay.book()
+        for i in order:
+            books[i] = now.model_copy(update={"at": last})
+        codes = (await self.store.codes_of_projects([project_id])).get(project_id, [])
+        themes = (await self.store.themes_of_projects([project_id])).get(project_id, [])
+        complete = {c.id for c in codes} == {c.id for c in now.codes} and {t.id for t in themes} == {
+            t.id for t in now.themes
+        }
+        return [books[i].model_copy(update={"complete": complete}) for i in range(len(cuts))]
+
+    async def _cut(self, principal: Principal, point: Point) -> tuple[datetime, str] | None:
+        """Where a point falls in the history: the last (instant, id) it includes (None: now)."""
+        if point is None:
+            return None
+        if isinstance(point, datetime):
+            return (_utc(point), "\uffff")
+        entry = await self.store.read(lambda tx: tx.event(point))
+        if entry is None or entry.project_id != principal.project_id or not principal.sees_event(entry):
+            raise NotFound("history entry", point)
+        return (_utc(entry.at), entry.id)
 
     # -- analysis (one store call each; coders narrowed by blind coding) ----------------------
     async def _coders(self, project_id: str, coders: Sequence[str] | None) -> Sequence[str] | None:
@@ -445,6 +503,11 @@ class Reader:
         if principal.blind:
             raise Forbidden("Agreement compares coders, which blind coding hides from ANALYSTs; ask an OWNER.")
         return await self.store.agreement(project_id, coders, code_ids, document_ids, unit)
+
+
+def _utc(at: datetime) -> datetime:
+    """Instants compare in UTC; one without a zone is taken to be UTC."""
+    return at.replace(tzinfo=timezone.utc) if at.tzinfo is None else at.astimezone(timezone.utc)
 
 
 def _project_of(model: Any) -> str:

@@ -80,7 +80,9 @@ async def populate(api: GraphQLClient) -> dict[str, str]:
     memo = (await ok('mutation($t: ID!) { addMemo(input: {targetId: $t, title: "m"}) { id } }', t=code))["addMemo"][
         "id"
     ]
+    latest = await ok("query($p: ID!) { activity(projectId: $p, first: 1) { edges { node { id } } } }", p=p)
     return {
+        "activity": latest["activity"]["edges"][0]["node"]["id"],  # the memo's creation
         "project": p,
         "participant": who_id,
         "document": doc,

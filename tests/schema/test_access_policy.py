@@ -59,6 +59,8 @@ POLICY: dict[str, Needs] = {
             "conceptPaths",
             "search",
             "activity",
+            "codebookAt",
+            "codebookDiff",
         )
     },
     "Query.agreement": Needs.READ_SEEING_CODERS,
@@ -103,8 +105,9 @@ POLICY: dict[str, Needs] = {
             "unlink",
             "deleteMemo",
             "uncodeExcerpt",
+            "revert",
         )
-    },  # the uncodeExcerpt probe names another coder (coderId)
+    },  # the uncodeExcerpt probe names another coder (coderId); the revert probe undoes the OWNER's memo
     # subscriptions
     "Subscription.projectEvents": Needs.READ,
     # HTTP routes

@@ -52,6 +52,8 @@ ID_BY_FIELD = {
     "sourceId": "code",
     "targetId": "code2",
     "userId": "user",
+    "activityId": "activity",
+    "entryId": "activity",
     "from": "code",
     "to": "code2",
     "first": "code",
@@ -97,7 +99,7 @@ class Arguments:
             built = {
                 f["name"]: self.value(field, f["name"], f["type"], base["name"])
                 for f in fields
-                if f["type"]["kind"] == "NON_NULL" or f["name"] in ("start", "end", "codeIds")
+                if f["type"]["kind"] == "NON_NULL" or f["name"] in ("start", "end", "codeIds", "entryId")
             }
             return [built] if is_list else built
         if not required and name not in ("attribute", "text"):
