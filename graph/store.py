@@ -26,7 +26,7 @@ from graph.analysis.results import (
     CooccurrenceScope,
     Group,
     IdPage,
-    Pair,
+    Pairs,
     ParticipantMatch,
     Relation,
     SearchPage,
@@ -203,7 +203,7 @@ class Store(Protocol):
         min_count: int = 1,
         filter: CaseFilter | None = None,
         coders: Sequence[str] | None = None,
-    ) -> list[Pair]: ...
+    ) -> Pairs: ...
 
     async def case_matrix(
         self,

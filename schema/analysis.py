@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated, Any
 
+import numpy as np
 import strawberry
 from strawberry.scalars import JSON
 
@@ -231,18 +232,20 @@ class CooccurrenceTable:
     size: int = strawberry.field(description="The number of pairs.")
 
     @classmethod
-    def of(cls, found: list[results.Pair]) -> CooccurrenceTable:
-        number: dict[str, int] = {}
-        for p in found:
-            number.setdefault(p.a, len(number))
-            number.setdefault(p.b, len(number))
+    def of(cls, found: results.Pairs) -> CooccurrenceTable:
+        """Concepts numbered in the order the pairs first name them; straight from the answer's arrays."""
+        named = np.column_stack((found.a, found.b)).ravel()
+        used, first = np.unique(named, return_index=True)
+        order = used[np.argsort(first)]
+        number = np.zeros(len(found.concepts), dtype=np.int64)
+        number[order] = np.arange(len(order))
         return cls(
-            concept_ids=[strawberry.ID(c) for c in number],
+            concept_ids=[strawberry.ID(found.concepts[c]) for c in order.tolist()],
             pairs={
-                "a": [number[p.a] for p in found],
-                "b": [number[p.b] for p in found],
-                "count": [p.count for p in found],
-                "jaccard": [p.jaccard for p in found],
+                "a": number[found.a].tolist() if len(found) else [],
+                "b": number[found.b].tolist() if len(found) else [],
+                "count": found.counts,
+                "jaccard": found.jaccards,
             },
             size=len(found),
         )

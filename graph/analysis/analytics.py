@@ -21,7 +21,7 @@ from graph.analysis.results import (
     CooccurrenceScope,
     Group,
     IdPage,
-    Pair,
+    Pairs,
     ParticipantMatch,
     Relation,
     SearchPage,
@@ -113,7 +113,7 @@ class Analytics(ABC):
         min_count: int = 1,
         filter: CaseFilter | None = None,
         coders: Sequence[str] | None = None,
-    ) -> list[Pair]:
+    ) -> Pairs:
         within = await self._scope(project_id, coders, filter)
         return await _answer(
             within,

@@ -31,7 +31,7 @@ from graph.analysis.results import (
     MapEdge,
     MapNode,
     MatrixRow,
-    Pair,
+    Pairs,
     ParticipantMatch,
     PathStep,
     Relation,
@@ -115,8 +115,8 @@ def _concepts(scope: Scope, code_ids: Sequence[str], theme_ids: Sequence[str], d
 
 def cooccurrence(
     scope: Scope, unit: CooccurrenceScope, code_ids: Sequence[str], theme_ids: Sequence[str], min_count: int
-) -> list[Pair]:
-    """Pairs of concepts that occur together, most frequent first.
+) -> Pairs:
+    """Pairs of concepts that occur together, most frequent first (then in concept order).
 
     EXCERPT: an instance is one excerpt coded with both, or two overlapping excerpts, one
     coded with each; `count` counts instances; `jaccard` is the share of the two concepts'
@@ -128,25 +128,30 @@ def cooccurrence(
         found = matrices.excerpt_pairs(scope, tuple(concepts))
         keep = np.flatnonzero(found.count >= min_count)
         a, b, count = found.a[keep], found.b[keep], found.count[keep]
-        order = np.lexsort((b, a, -count))  # most frequent first, then in concept order
-        shares = (found.taking_part[keep] / found.either[keep])[order].tolist()
-        return [
-            Pair(concepts[i], concepts[j], n, round(share, 6))
-            for i, j, n, share in zip(a[order].tolist(), b[order].tolist(), count[order].tolist(), shares)
-        ]
+        shares = found.taking_part[keep] / found.either[keep]
+    else:
 
-    def of(e: str) -> str | None:
-        fact = scope.excerpts[e]
-        return fact.document_id if unit is CooccurrenceScope.DOCUMENT else fact.participant_id
+        def of(e: str) -> str | None:
+            fact = scope.excerpts[e]
+            return fact.document_id if unit is CooccurrenceScope.DOCUMENT else fact.participant_id
 
-    units = [{u for e in scope.concept_excerpts(c) if (u := of(e)) is not None} for c in concepts]
-    pairs = []
-    for i, j in combinations(range(len(concepts)), 2):
-        stopping()
-        if (both := len(units[i] & units[j])) >= min_count:
-            pairs.append((i, j, both, both / (len(units[i]) + len(units[j]) - both)))
-    pairs.sort(key=lambda p: (-p[2], p[0], p[1]))
-    return [Pair(concepts[i], concepts[j], n, round(share, 6)) for i, j, n, share in pairs]
+        units = [{u for e in scope.concept_excerpts(c) if (u := of(e)) is not None} for c in concepts]
+        pairs = []
+        for i, j in combinations(range(len(concepts)), 2):
+            stopping()
+            if (both := len(units[i] & units[j])) >= min_count:
+                pairs.append((i, j, both, both / (len(units[i]) + len(units[j]) - both)))
+        a, b, count, shares = (
+            (np.array(column) for column in zip(*pairs, strict=True)) if pairs else (np.array([]),) * 4
+        )
+    order = np.lexsort((b, a, -count))
+    return Pairs(
+        tuple(concepts),
+        a[order].tolist(),
+        b[order].tolist(),
+        count[order].tolist(),
+        [round(share, 6) for share in shares[order].tolist()],
+    )
 
 
 def case_matrix(scope: Scope, columns: str, column_ids: Sequence[str]) -> CaseMatrix:

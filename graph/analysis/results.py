@@ -5,8 +5,10 @@ project, and need no validation."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from typing import overload
 
 from graph.models import AttributeValue, LinkKind, ThemeStatus
 
@@ -71,6 +73,35 @@ class Pair:
     b: str
     count: int
     jaccard: float
+
+
+@dataclass(frozen=True)
+class Pairs(Sequence[Pair]):
+    """Co-occurring pairs as arrays (pair i joins `concepts[a[i]]` and `concepts[b[i]]`): an
+    answer can hold hundreds of thousands, so a `Pair` is made only for the pairs read one by one."""
+
+    concepts: tuple[str, ...]
+    a: list[int]
+    b: list[int]
+    counts: list[int]
+    jaccards: list[float]
+
+    def __len__(self) -> int:
+        return len(self.a)
+
+    @overload
+    def __getitem__(self, i: int) -> Pair: ...
+    @overload
+    def __getitem__(self, i: slice) -> Pairs: ...
+    def __getitem__(self, i: int | slice) -> Pair | Pairs:
+        if isinstance(i, slice):
+            return Pairs(self.concepts, self.a[i], self.b[i], self.counts[i], self.jaccards[i])
+        return Pair(self.concepts[self.a[i]], self.concepts[self.b[i]], self.counts[i], self.jaccards[i])
+
+    def __iter__(self) -> Iterator[Pair]:
+        concepts = self.concepts
+        for a, b, n, share in zip(self.a, self.b, self.counts, self.jaccards):
+            yield Pair(concepts[a], concepts[b], n, share)
 
 
 @dataclass(frozen=True, slots=True)

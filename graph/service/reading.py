@@ -26,7 +26,7 @@ from graph.analysis.results import (
     CooccurrenceScope,
     Group,
     IdPage,
-    Pair,
+    Pairs,
     ParticipantMatch,
     Relation,
     SearchPage,
@@ -415,7 +415,7 @@ class Reader:
         min_count: int = 1,
         filter: CaseFilter | None = None,
         coders: Sequence[str] | None = None,
-    ) -> list[Pair]:
+    ) -> Pairs:
         return await self.store.cooccurrence(
             project_id, scope, code_ids, theme_ids, min_count, filter, await self._coders(project_id, coders)
         )
