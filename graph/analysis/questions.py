@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict, deque
 from collections.abc import Sequence
 from itertools import combinations
+from operator import itemgetter
 
 import numpy as np
 
@@ -44,7 +45,7 @@ from graph.analysis.snapshot import ExcerptFact, Scope, Spoken
 from graph.analysis.text import contains, find, parse_query
 from graph.analysis.worker import stopping
 from graph.errors import BadInput
-from graph.models import AttributeValue, Code, Theme
+from graph.models import AttributeValue, Code, LinkKind, Theme
 
 MAX_PATH_LENGTH = 6
 MAX_PATHS = 50
@@ -345,16 +346,18 @@ def concept_paths(
     if not 1 <= max_length <= MAX_PATH_LENGTH:
         raise BadInput(f"maxLength must be between 1 and {MAX_PATH_LENGTH}.")
     snap = scope.snapshot
-    steps: dict[str, list[PathStep]] = defaultdict(list)
+    # A step is a tuple until it is on a path: a large project has hundreds of thousands. Its first
+    # four items are its order among a node's steps: target, relation, link, against the relation.
+    steps: defaultdict[str, list[_Step]] = defaultdict(list)
 
-    def edge(a: str, b: str, relation: Relation, **extra: object) -> None:
-        steps[a].append(PathStep(source=a, target=b, relation=relation, forward=True, **extra))  # type: ignore[arg-type]
-        steps[b].append(PathStep(source=b, target=a, relation=relation, forward=False, **extra))  # type: ignore[arg-type]
+    def edge(a: str, b: str, relation: Relation, link_id: str | None = None, kind: LinkKind | None = None) -> None:
+        steps[a].append((b, relation.value, link_id or "", False, relation, link_id, kind, 1))
+        steps[b].append((a, relation.value, link_id or "", True, relation, link_id, kind, 1))
 
     chosen = set(via) or set(Relation)
     if Relation.LINK in chosen:
         for x in snap.links:
-            edge(x.source_id, x.target_id, Relation.LINK, link_id=x.id, link_kind=x.kind)
+            edge(x.source_id, x.target_id, Relation.LINK, x.id, x.kind)
     if Relation.MEMBERSHIP in chosen:
         for c, t in snap.memberships:
             edge(c, t, Relation.MEMBERSHIP)
@@ -364,10 +367,14 @@ def concept_paths(
             if concept.parent_id:
                 edge(concept.id, concept.parent_id, Relation.HIERARCHY)
     if Relation.COOCCURRENCE in chosen:
-        for p in cooccurrence(scope, CooccurrenceScope.EXCERPT, [c.id for c in snap.codes], [], 1):
-            edge(p.a, p.b, Relation.COOCCURRENCE, weight=p.count)
+        pairs = cooccurrence(scope, CooccurrenceScope.EXCERPT, [c.id for c in snap.codes], [], 1)
+        named, along = pairs.concepts, Relation.COOCCURRENCE
+        for i, j, n in zip(pairs.a, pairs.b, pairs.counts):
+            a, b = named[i], named[j]
+            steps[a].append((b, along.value, "", False, along, None, None, n))
+            steps[b].append((a, along.value, "", True, along, None, None, n))
     for node in steps:
-        steps[node].sort(key=lambda s: (s.target, s.relation.value, s.link_id or "", not s.forward))
+        steps[node].sort(key=_STEP_ORDER)
 
     from_source = _distances(steps, source, max_length)
     if target not in from_source or source == target:
@@ -383,25 +390,32 @@ def concept_paths(
         if node == target:
             paths.append(ConceptPath(steps=tuple(trail)))
             return
-        for s in steps[node]:
-            if to_target.get(s.target) == length - len(trail) - 1:
-                walk(s.target, [*trail, s])
+        for to, _, _, against, relation, link_id, kind, weight in steps[node]:
+            if to_target.get(to) == length - len(trail) - 1:
+                step = PathStep(node, to, relation, not against, link_id, kind, weight)
+                walk(to, [*trail, step])
 
     walk(source, [])
     return paths
 
 
-def _distances(steps: dict[str, list[PathStep]], start: str, limit: int) -> dict[str, int]:
+_Step = tuple[str, str, str, bool, Relation, str | None, LinkKind | None, int]
+"""A step to (target, relation's name, link id or "", against the relation, relation, link id,
+link kind, weight)."""
+_STEP_ORDER = itemgetter(0, 1, 2, 3)
+
+
+def _distances(steps: dict[str, list[_Step]], start: str, limit: int) -> dict[str, int]:
     """Breadth-first distances from `start`, up to `limit` steps."""
     depth = {start: 0}
     queue = deque([start])
     while queue:
         node = queue.popleft()
         if depth[node] < limit:
-            for s in steps[node]:
-                if s.target not in depth:
-                    depth[s.target] = depth[node] + 1
-                    queue.append(s.target)
+            for step in steps[node]:
+                if step[0] not in depth:
+                    depth[step[0]] = depth[node] + 1
+                    queue.append(step[0])
     return depth
 
 

@@ -290,28 +290,30 @@ class Scope:
         """Concept id -> "CODE" or "THEME"."""
         return {**{c.id: "CODE" for c in self.snapshot.codes}, **{t.id: "THEME" for t in self.snapshot.themes}}
 
+    def _rows(self, concept_id: str) -> np.ndarray:
+        """The rows of `matrix` (excerpts in scope) coded with the concept."""
+        column = self.columns.get(concept_id)
+        if column is None:
+            return np.empty(0, dtype=np.int64)
+        rows: np.ndarray = self.matrix.indices[self.matrix.indptr[column] : self.matrix.indptr[column + 1]]
+        return rows
+
     def concept_excerpts(self, concept_id: str) -> frozenset[str]:
         """A code's excerpts, or a theme's: those coded with any of its codes or its subthemes' codes."""
         found = self._concept_excerpts.get(concept_id)
         if found is None:
-            column = self.columns.get(concept_id)
             ids = self.snapshot.indexed.excerpt_ids
-            found = (
-                frozenset()
-                if column is None
-                else frozenset(
-                    ids[i]
-                    for i in self.matrix.indices[self.matrix.indptr[column] : self.matrix.indptr[column + 1]].tolist()
-                )
-            )
-            self._concept_excerpts[concept_id] = found
+            found = self._concept_excerpts[concept_id] = frozenset(ids[i] for i in self._rows(concept_id).tolist())
         return found
 
     def concept_participants(self, concept_id: str) -> frozenset[str]:
+        """The participants with an excerpt in scope coded with the concept."""
         found = self._concept_participants.get(concept_id)
         if found is None:
+            indexed = self.snapshot.indexed
+            people = np.unique(indexed.participants[self._rows(concept_id)])
             found = self._concept_participants[concept_id] = frozenset(
-                p for e in self.concept_excerpts(concept_id) if (p := self.excerpts[e].participant_id) is not None
+                indexed.participant_ids[i] for i in people[people >= 0].tolist()
             )
         return found
 
