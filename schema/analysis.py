@@ -234,16 +234,16 @@ class CooccurrenceTable:
     @classmethod
     def of(cls, found: results.Pairs) -> CooccurrenceTable:
         """Concepts numbered in the order the pairs first name them; straight from the answer's arrays."""
-        named = np.column_stack((found.a, found.b)).ravel()
-        used, first = np.unique(named, return_index=True)
+        a, b = np.array(found.a, dtype=np.int64), np.array(found.b, dtype=np.int64)
+        used, first = np.unique(np.column_stack((a, b)).ravel(), return_index=True)
         order = used[np.argsort(first)]
         number = np.zeros(len(found.concepts), dtype=np.int64)
         number[order] = np.arange(len(order))
         return cls(
             concept_ids=[strawberry.ID(found.concepts[c]) for c in order.tolist()],
             pairs={
-                "a": number[found.a].tolist() if len(found) else [],
-                "b": number[found.b].tolist() if len(found) else [],
+                "a": number[a].tolist(),
+                "b": number[b].tolist(),
                 "count": found.counts,
                 "jaccard": found.jaccards,
             },
