@@ -22,7 +22,7 @@ WEB_PACKAGES := cytoscape@3.35.0 layout-base@2.0.1 cose-base@2.2.0 cytoscape-fco
 SIZE ?= M
 STORE ?= embedded
 
-.PHONY: run test check test-slow bench schema install lint-deps lint-deps-missing browser-deps browser-deps-missing \
+.PHONY: run test check test-slow bench schema install install-test lint-deps lint-deps-missing browser-deps browser-deps-missing \
 	screenshot web-vendor clean
 
 $(BIN)/python:
@@ -30,11 +30,20 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# Two stamps: `make run` installs the runtime dependencies only (.installed); the test, check and
+# bench targets add the test extra (.installed-test, which implies .installed), so `make run` then
+# `make test` in one venv installs the extra once, and `make test` then `make run` installs nothing.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-install: $(VENV)/.installed
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed  ## Install thememap and its runtime dependencies into .venv.
+
+install-test: $(VENV)/.installed-test  ## Install thememap with the test extra (pytest, playwright, ArcadeDB, linters) into .venv.
 
 $(CYPHER_LINT)/node_modules/.installed: $(CYPHER_LINT)/package.json $(CYPHER_LINT)/package-lock.json
 	npm ci --prefix $(CYPHER_LINT) --no-audit --no-fund --loglevel=error
@@ -65,24 +74,24 @@ run: install  ## Serve on http://127.0.0.1:8000 with the demo study loaded (embe
 	$(BIN)/thememap user token demo
 	$(BIN)/thememap serve
 
-test: install lint-deps $(BROWSER_DEPS) check  ## Lint, type-check and run the whole test suite (slow benchmarks excluded).
+test: install-test lint-deps $(BROWSER_DEPS) check  ## Lint, type-check and run the whole test suite (slow benchmarks excluded).
 	$(BIN)/python -m pytest
 
-check: install  ## ruff (lint and format) over the code, mypy (strict) over graph/.
+check: install-test  ## ruff (lint and format) over the code, mypy (strict) over graph/.
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test-slow: install  ## Run only the tests marked slow.
+test-slow: install-test  ## Run only the tests marked slow.
 	$(BIN)/python -m pytest -m slow
 
-bench: install  ## Benchmark a synthetic study (SIZE=S|M|L, STORE=embedded|neo4j); prints a table, writes build/bench/.
+bench: install-test  ## Benchmark a synthetic study (SIZE=S|M|L, STORE=embedded|neo4j); prints a table, writes build/bench/.
 	$(BIN)/python -m tests.bench.suite --size $(SIZE) --store $(STORE)
 
 schema: install  ## Regenerate schema.graphql after changing the GraphQL schema.
 	$(BIN)/thememap export-schema --output schema.graphql
 
-screenshot: install browser-deps  ## Regenerate docs/theme-map.png, the README's picture of the demo map.
+screenshot: install-test browser-deps  ## Regenerate docs/theme-map.png, the README's picture of the demo map.
 	$(BIN)/python -m tests.e2e.screenshot docs/theme-map.png
 
 web-vendor:  ## Refresh the vendored cytoscape.js and fcose layout from the npm registry (WEB_PACKAGES).
