@@ -15,9 +15,14 @@ CHROMIUM := /usr/bin/chromium
 SUDO = $(if $(filter 0,$(shell id -u)),,sudo -n)
 CAN_APT = $(shell command -v apt-get >/dev/null && { [ "$$(id -u)" = 0 ] || sudo -n true 2>/dev/null; } && echo yes)
 BROWSER_DEPS = $(if $(wildcard $(CHROMIUM)),,$(if $(CAN_APT),browser-deps,browser-deps-missing))
-# The graph library the web page serves, vendored in api/static/vendor (see its VERSIONS).
+# The graph library the web page serves and GraphiQL, vendored in api/static/vendor (see its VERSIONS).
 WEB_VENDOR := api/static/vendor
-WEB_PACKAGES := cytoscape@3.35.0 layout-base@2.0.1 cose-base@2.2.0 cytoscape-fcose@2.2.0
+# Each entry is package@version:the files of its npm package to vendor (comma-separated).
+WEB_PACKAGES := cytoscape@3.35.0:dist/cytoscape.min.js layout-base@2.0.1:layout-base.js cose-base@2.2.0:cose-base.js \
+	cytoscape-fcose@2.2.0:cytoscape-fcose.js
+# GraphiQL (at /graphql in development) and the React it runs on, served from the package: no CDN.
+GRAPHIQL_PACKAGES := react@18.2.0:umd/react.production.min.js react-dom@18.2.0:umd/react-dom.production.min.js \
+	graphiql@3.8.3:graphiql.min.js,graphiql.min.css
 
 SIZE ?= M
 STORE ?= embedded
@@ -94,13 +99,12 @@ schema: install  ## Regenerate schema.graphql after changing the GraphQL schema.
 screenshot: install-test browser-deps  ## Regenerate docs/theme-map.png, the README's picture of the demo map.
 	$(BIN)/python -m tests.e2e.screenshot docs/theme-map.png
 
-web-vendor:  ## Refresh the vendored cytoscape.js and fcose layout from the npm registry (WEB_PACKAGES).
-	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && for spec in $(WEB_PACKAGES); do \
-	  name=$${spec%@*}; file=$$(cd "$$tmp" && npm pack --silent "$$spec") && mkdir "$$tmp/$$name" && \
+web-vendor:  ## Refresh the vendored page libraries and GraphiQL from the npm registry (WEB_PACKAGES, GRAPHIQL_PACKAGES).
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && for entry in $(WEB_PACKAGES) $(GRAPHIQL_PACKAGES); do \
+	  spec=$${entry%%:*}; name=$${spec%@*}; file=$$(cd "$$tmp" && npm pack --silent "$$spec") && mkdir "$$tmp/$$name" && \
 	  tar xzf "$$tmp/$$file" -C "$$tmp/$$name" && cp "$$tmp/$$name/package/LICENSE" $(WEB_VENDOR)/$$name.LICENSE && \
-	  if [ "$$name" = cytoscape ]; then cp "$$tmp/$$name/package/dist/cytoscape.min.js" $(WEB_VENDOR)/; \
-	  else cp "$$tmp/$$name/package/$$name.js" $(WEB_VENDOR)/; fi || exit 1; \
-	done; echo "vendored $(WEB_PACKAGES) in $(WEB_VENDOR); update its VERSIONS"
+	  for path in $$(echo "$${entry#*:}" | tr , ' '); do cp "$$tmp/$$name/package/$$path" $(WEB_VENDOR)/ || exit 1; done || exit 1; \
+	done; echo "vendored $(WEB_PACKAGES) $(GRAPHIQL_PACKAGES) in $(WEB_VENDOR); update its VERSIONS"
 
 clean:
 	rm -rf $(VENV) data .pytest_cache $(CYPHER_LINT)/node_modules $(HTTP_AUDIT)/node_modules
