@@ -65,3 +65,32 @@ async def test_pin_reorder_and_unpin_quotes(world: World) -> None:
         "excerpt.pinned",
     ]
     assert entries[0]["summary"] == "unpinned quote \"scared they'd take her\" from theme 'T'"
+
+
+REVERT = "mutation($a: ID!) { revert(activityId: $a) { type reverts summary } }"
+LATEST = "query($p: ID!) { activity(projectId: $p, first: 1) { edges { node { id type } } } }"
+
+
+async def test_pins_and_unpins_revert(world: World) -> None:
+    ids, ok = world.ids, world.owner.ok
+
+    async def latest() -> dict[str, str]:
+        return (await ok(LATEST, p=ids["project"]))["activity"]["edges"][0]["node"]
+
+    async def pinned() -> list[str]:
+        return [q["id"] for q in (await ok(PINNED, t=ids["theme"], c=ids["code"]))["theme"]["pinnedQuotes"]]
+
+    await ok(PIN, t=ids["theme"], e=ids["excerpt"])
+    entry = await latest()
+    undone = (await ok(REVERT, a=entry["id"]))["revert"]
+    assert undone["type"] == "excerpt.unpinned" and undone["reverts"] == entry["id"] and await pinned() == []
+    await ok(PIN, t=ids["theme"], e=ids["excerpt"])
+    await ok(UNPIN, t=ids["theme"], e=ids["excerpt"])
+    assert (await ok(REVERT, a=(await latest())["id"]))["revert"]["type"] == "excerpt.pinned"
+    assert await pinned() == [ids["excerpt"]]
+
+    entry = await latest()
+    await ok(UNPIN, t=ids["theme"], e=ids["excerpt"])  # changed since: the revert is refused, nothing changes
+    error = await world.owner.error(REVERT, a=entry["id"])
+    assert error["extensions"]["code"] == "CONFLICT" and "changed since" in error["message"]
+    assert await pinned() == []
