@@ -15,14 +15,19 @@ CHROMIUM := /usr/bin/chromium
 SUDO = $(if $(filter 0,$(shell id -u)),,sudo -n)
 CAN_APT = $(shell command -v apt-get >/dev/null && { [ "$$(id -u)" = 0 ] || sudo -n true 2>/dev/null; } && echo yes)
 BROWSER_DEPS = $(if $(wildcard $(CHROMIUM)),,$(if $(CAN_APT),browser-deps,browser-deps-missing))
-# The graph library the web page serves, vendored in api/static/vendor (see its VERSIONS).
+# The graph library the web page serves and GraphiQL, vendored in api/static/vendor (see its VERSIONS).
 WEB_VENDOR := api/static/vendor
-WEB_PACKAGES := cytoscape@3.35.0 layout-base@2.0.1 cose-base@2.2.0 cytoscape-fcose@2.2.0
+# Each entry is package@version:the files of its npm package to vendor (comma-separated).
+WEB_PACKAGES := cytoscape@3.35.0:dist/cytoscape.min.js layout-base@2.0.1:layout-base.js cose-base@2.2.0:cose-base.js \
+	cytoscape-fcose@2.2.0:cytoscape-fcose.js
+# GraphiQL (at /graphql in development) and the React it runs on, served from the package: no CDN.
+GRAPHIQL_PACKAGES := react@18.2.0:umd/react.production.min.js react-dom@18.2.0:umd/react-dom.production.min.js \
+	graphiql@3.8.3:graphiql.min.js,graphiql.min.css
 
 SIZE ?= M
 STORE ?= embedded
 
-.PHONY: run test check test-slow bench schema install lint-deps lint-deps-missing browser-deps browser-deps-missing \
+.PHONY: run test check test-slow bench schema install install-test lint-deps lint-deps-missing browser-deps browser-deps-missing \
 	screenshot web-vendor clean
 
 $(BIN)/python:
@@ -30,11 +35,20 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# Two stamps: `make run` installs the runtime dependencies only (.installed); the test, check and
+# bench targets add the test extra (.installed-test, which implies .installed), so `make run` then
+# `make test` in one venv installs the extra once, and `make test` then `make run` installs nothing.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-install: $(VENV)/.installed
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed  ## Install thememap and its runtime dependencies into .venv.
+
+install-test: $(VENV)/.installed-test  ## Install thememap with the test extra (pytest, playwright, ArcadeDB, linters) into .venv.
 
 $(CYPHER_LINT)/node_modules/.installed: $(CYPHER_LINT)/package.json $(CYPHER_LINT)/package-lock.json
 	npm ci --prefix $(CYPHER_LINT) --no-audit --no-fund --loglevel=error
@@ -65,33 +79,32 @@ run: install  ## Serve on http://127.0.0.1:8000 with the demo study loaded (embe
 	$(BIN)/thememap user token demo
 	$(BIN)/thememap serve
 
-test: install lint-deps $(BROWSER_DEPS) check  ## Lint, type-check and run the whole test suite (slow benchmarks excluded).
+test: install-test lint-deps $(BROWSER_DEPS) check  ## Lint, type-check and run the whole test suite (slow benchmarks excluded).
 	$(BIN)/python -m pytest
 
-check: install  ## ruff (lint and format) over the code, mypy (strict) over graph/.
+check: install-test  ## ruff (lint and format) over the code, mypy (strict) over graph/.
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test-slow: install  ## Run only the tests marked slow.
+test-slow: install-test  ## Run only the tests marked slow.
 	$(BIN)/python -m pytest -m slow
 
-bench: install  ## Benchmark a synthetic study (SIZE=S|M|L, STORE=embedded|neo4j); prints a table, writes build/bench/.
+bench: install-test  ## Benchmark a synthetic study (SIZE=S|M|L, STORE=embedded|neo4j); prints a table, writes build/bench/.
 	$(BIN)/python -m tests.bench.suite --size $(SIZE) --store $(STORE)
 
 schema: install  ## Regenerate schema.graphql after changing the GraphQL schema.
 	$(BIN)/thememap export-schema --output schema.graphql
 
-screenshot: install browser-deps  ## Regenerate docs/theme-map.png, the README's picture of the demo map.
+screenshot: install-test browser-deps  ## Regenerate docs/theme-map.png, the README's picture of the demo map.
 	$(BIN)/python -m tests.e2e.screenshot docs/theme-map.png
 
-web-vendor:  ## Refresh the vendored cytoscape.js and fcose layout from the npm registry (WEB_PACKAGES).
-	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && for spec in $(WEB_PACKAGES); do \
-	  name=$${spec%@*}; file=$$(cd "$$tmp" && npm pack --silent "$$spec") && mkdir "$$tmp/$$name" && \
+web-vendor:  ## Refresh the vendored page libraries and GraphiQL from the npm registry (WEB_PACKAGES, GRAPHIQL_PACKAGES).
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && for entry in $(WEB_PACKAGES) $(GRAPHIQL_PACKAGES); do \
+	  spec=$${entry%%:*}; name=$${spec%@*}; file=$$(cd "$$tmp" && npm pack --silent "$$spec") && mkdir "$$tmp/$$name" && \
 	  tar xzf "$$tmp/$$file" -C "$$tmp/$$name" && cp "$$tmp/$$name/package/LICENSE" $(WEB_VENDOR)/$$name.LICENSE && \
-	  if [ "$$name" = cytoscape ]; then cp "$$tmp/$$name/package/dist/cytoscape.min.js" $(WEB_VENDOR)/; \
-	  else cp "$$tmp/$$name/package/$$name.js" $(WEB_VENDOR)/; fi || exit 1; \
-	done; echo "vendored $(WEB_PACKAGES) in $(WEB_VENDOR); update its VERSIONS"
+	  for path in $$(echo "$${entry#*:}" | tr , ' '); do cp "$$tmp/$$name/package/$$path" $(WEB_VENDOR)/ || exit 1; done || exit 1; \
+	done; echo "vendored $(WEB_PACKAGES) $(GRAPHIQL_PACKAGES) in $(WEB_VENDOR); update its VERSIONS"
 
 clean:
 	rm -rf $(VENV) data .pytest_cache $(CYPHER_LINT)/node_modules $(HTTP_AUDIT)/node_modules

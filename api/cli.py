@@ -30,13 +30,14 @@ console = Console()
 err_console = Console(stderr=True)
 
 StoreOption = Annotated[
-    Optional[str], typer.Option("--store", help="Store adapter: embedded or neo4j [env THEMEMAP_STORE].")
+    Optional[str], typer.Option("--store", help="Store adapter: embedded or neo4j \\[env THEMEMAP_STORE].")
 ]
 SizeChoice = Enum("SizeChoice", {name: name for name in SIZES}, type=str)  # type: ignore[misc]
 """The synthetic study's sizes, as typer choices."""
 
 DataDirOption = Annotated[
-    Optional[Path], typer.Option("--data-dir", help="Embedded store directory [env THEMEMAP_DATA_DIR, default ./data].")
+    Optional[Path],
+    typer.Option("--data-dir", help="Embedded store directory \\[env THEMEMAP_DATA_DIR, default ./data]."),
 ]
 
 
@@ -53,14 +54,16 @@ def _settings(store: str | None, data_dir: Path | None) -> Settings:
 @app.command()
 def serve(
     host: Annotated[
-        Optional[str], typer.Option(help="Interface to listen on [env THEMEMAP_HOST, default 127.0.0.1].")
+        Optional[str], typer.Option(help="Interface to listen on \\[env THEMEMAP_HOST, default 127.0.0.1].")
     ] = None,
-    port: Annotated[Optional[int], typer.Option(help="Port [env THEMEMAP_PORT, default 8000].")] = None,
+    port: Annotated[
+        Optional[int], typer.Option(min=1, max=65535, help="TCP port, 1 to 65535 \\[env THEMEMAP_PORT, default 8000].")
+    ] = None,
     store: StoreOption = None,
     data_dir: DataDirOption = None,
     reload: Annotated[bool, typer.Option(help="Restart when the code changes (development).")] = False,
 ) -> None:
-    """Serve the GraphQL API (GraphiQL at /graphql, /healthz, /readyz)."""
+    """Serve the theme-map web page at /, the GraphQL API at /graphql (with GraphiQL), /healthz and /readyz."""
     import uvicorn
 
     settings = _settings(store, data_dir)
@@ -71,7 +74,10 @@ def serve(
     # The app factory (and, with --reload, each new worker process) reads the environment.
     os.environ["THEMEMAP_STORE"] = settings.store
     os.environ["THEMEMAP_DATA_DIR"] = str(settings.data_dir)
-    console.print(f"thememap on the {settings.store} store: http://{host}:{port}/graphql")
+    base = f"http://{host}:{port}"
+    console.print(f"thememap on the {settings.store} store:", highlight=False)
+    console.print(f"  web page  {base}/  (sign in with an API token)", highlight=False, soft_wrap=True)
+    console.print(f"  GraphiQL  {base}/graphql", highlight=False, soft_wrap=True)
     # No log config of uvicorn's own: its records reach the app's JSON handler, and the app
     # logs one line per request (with its id) instead of uvicorn's access log.
     # Forwarded headers are read by the app, and only from THEMEMAP_TRUSTED_PROXIES (api.auth.client_address).

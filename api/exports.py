@@ -1,5 +1,5 @@
 """A project's files over HTTP: REFI-QDA downloads (.qdpx, .qdc), the write-up exports
-(report.md, CSV tables) and imports (REFI-QDA files and transcripts). The routes only say who
+(report.md, report.docx, CSV tables) and imports (REFI-QDA files and transcripts). The routes only say who
 is asking (a valid token, or the local user with THEMEMAP_AUTH=off); the service decides what
 they may do, as for GraphQL: downloads read through the asker's reader (outsiders get 404, as
 for an unknown id; under blind coding an ANALYST gets their own codings only) and an import is
@@ -59,6 +59,11 @@ DOWNLOADS = {
     "export.qdpx": Download(".qdpx", "application/zip", lambda r, p: export(r, p, "qdpx")),
     "codebook.qdc": Download("-codebook.qdc", "application/xml", lambda r, p: export(r, p, "qdc")),
     "report.md": Download("-report.md", "text/markdown; charset=utf-8", _text(reports.report_markdown)),
+    "report.docx": Download(
+        "-report.docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        reports.report_docx,
+    ),
     "case-matrix.csv": Download("-case-matrix.csv", "text/csv; charset=utf-8", _text(reports.case_matrix_csv)),
     "cooccurrence.csv": Download("-cooccurrence.csv", "text/csv; charset=utf-8", _text(reports.cooccurrence_csv)),
 }

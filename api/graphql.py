@@ -10,6 +10,7 @@ other client gets `application/json` with status 200 and `"data": null`, as befo
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from cross_web import HTTPException
@@ -26,7 +27,7 @@ from strawberry.types.unset import UNSET, UnsetType
 from api.auth import authenticate, authenticate_client, bearer, client_address
 from api.errors import error_response
 from api.ratelimit import RateLimited
-from api.security import graphiql_csp
+from api.security import GRAPHIQL_CSP
 from api.settings import Settings
 from graph.errors import StoreUnavailable
 from graph.models import User
@@ -39,6 +40,8 @@ _SIGNED_IN = "graphql_signed_in"
 """Set on the request's state by `get_context` when its token named a user."""
 _SUGGESTION = re.compile(r" Did you mean [^?]*\?")
 """graphql-core's hints at names a schema has ("Did you mean 'deleteProject'?")."""
+GRAPHIQL_PAGE = Path(__file__).parent / "graphiql.html"
+"""GraphiQL with the vendored scripts of api/static/vendor, instead of strawberry's page from a CDN."""
 _STATUS = "graphql_status"
 """Where `process_result` leaves the status for `run` on the request's state."""
 
@@ -142,8 +145,8 @@ class ThememapGraphQL(GraphQL[Context, None]):
         return UNSET
 
     async def render_graphql_ide(self, request: Request) -> Response:
-        html = self.graphql_ide_html
-        return HTMLResponse(html, headers={"Content-Security-Policy": graphiql_csp(html)})
+        html = GRAPHIQL_PAGE.read_text(encoding="utf-8")
+        return HTMLResponse(html, headers={"Content-Security-Policy": GRAPHIQL_CSP})
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         processed = await super().process_result(request, result)

@@ -187,6 +187,22 @@ def bulk_coded(actor: str, project_id: str, excerpt_ids: list[str], codings: int
     )
 
 
+def pinned(actor: str, verb: str, excerpt: Excerpt, target: Code | Theme, before: list[str], after: list[str]) -> Event:
+    """A quote pinned to (or unpinned from) a code or theme. An `excerpt.` entry, so blind coding
+    hides it from the other coders as it hides the excerpt."""
+    kind = _KINDS[type(target)]
+    phrase = "pinned quote {e} to {k} {t}" if verb == "pinned" else "unpinned quote {e} from {k} {t}"
+    return event(
+        target.project_id,
+        actor,
+        f"excerpt.{verb}",
+        (excerpt.id, target.id),
+        phrase.format(e=_label(excerpt), k=kind, t=_label(target)),
+        before={"pinned_excerpt_ids": before},
+        after={"pinned_excerpt_ids": after},
+    )
+
+
 def merged(actor: str, source: Code, target: Code, removed: dict[str, Any]) -> Event:
     return event(
         target.project_id,

@@ -110,6 +110,10 @@ class Principal:
     def sees_coder(self, coder_id: str) -> bool:
         return not self.blind or coder_id == self.user_id
 
+    def sees_excerpt(self, excerpt: Excerpt, coded: bool) -> bool:
+        """Under blind coding, only the excerpts the principal marked or (`coded`) coded."""
+        return not self.blind or coded or excerpt.created_by == self.user_id
+
     def view(self, excerpt: Excerpt, marked_at: datetime | None = None) -> Excerpt:
         """The excerpt as this principal may see it: under blind coding, one that another coder marked
         first is shown as the principal's own marking, made when they first coded it (`marked_at`; by

@@ -150,6 +150,9 @@ class Store(Protocol):
         """Distinct excerpts and participants coded with any code of the theme or of its subthemes, recursively."""
 
     # -- links and memos -------------------------------------------------------------------
+    async def pinned_quotes(self, target_ids: Sequence[str]) -> dict[str, list[str]]:
+        """The ids of the excerpts pinned to each code or theme, in their order (ids with none absent)."""
+
     async def get_links(self, ids: Sequence[str]) -> dict[str, Link]: ...
 
     async def links_of_projects(self, project_ids: Sequence[str]) -> dict[str, list[Link]]: ...

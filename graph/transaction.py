@@ -151,6 +151,14 @@ class Transaction(Protocol):
     async def remove_from_theme(self, code_id: str, theme_id: str) -> bool:
         """False if the code was not a member of the theme."""
 
+    async def pinned(self, target_ids: Sequence[str]) -> dict[str, list[str]]:
+        """The ids of the excerpts pinned to each code or theme as its quotes, in their order (every
+        given id a key; [] when none)."""
+
+    async def set_pinned(self, target_id: str, project_id: str, excerpt_ids: Sequence[str]) -> None:
+        """Make these excerpts, in this order, the quotes pinned to an existing code or theme (replacing
+        those it had); a pin goes when its excerpt or its code or theme goes."""
+
     async def links_between(self, a: str, b: str) -> list[Link]:
         """The links from a to b and from b to a."""
 

@@ -104,6 +104,7 @@ class Loaders:
         self.themes_of_code: DataLoader[str, list[Theme]] = _many(reader.themes_of_codes)
         self.links_of_project: DataLoader[str, list[Link]] = _many(reader.links_of_projects)
         self.memos_of_project: DataLoader[str, list[Memo]] = _many(reader.memos_of_projects)
+        self.pinned_quotes: DataLoader[str, list[Excerpt]] = _many(reader.pinned_quotes)
         self.members_of_project: DataLoader[str, list[Membership]] = _many(reader.members_of_projects)
 
         self.excerpts_of_code: DataLoader[PageKey, Page] = _pages(reader.excerpts_of_codes)

@@ -3,6 +3,8 @@ the current user; the service decides whether they may."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from graph import inputs as domain
@@ -28,7 +30,7 @@ from schema.inputs import (
     to_domain,
     to_patch,
 )
-from schema.types import Code, Document, Excerpt, Link, Member, Memo, Participant, Project, Theme
+from schema.types import Code, Concept, Document, Excerpt, Link, Member, Memo, Participant, Project, Theme, concept
 from schema.types import Role as RoleEnum
 from schema.types import SpeakerRole as SpeakerRoleEnum
 
@@ -225,6 +227,35 @@ class Mutation:
     async def remove_code_from_theme(self, info: Info, code_id: strawberry.ID, theme_id: strawberry.ID) -> Theme:
         c = info.context
         return Theme.of(await c.service.remove_code_from_theme(c.actor, code_id, theme_id))
+
+    # -- pinned quotes ---------------------------------------------------------------------
+    @strawberry.mutation(
+        description="Pin an excerpt to a code or theme as one of its illustrative quotes (report.md and report.docx "
+        "quote these first, in this order); pinning a pinned quote again moves it. At most 20 per code or theme. "
+        "ANALYST or above; under blind coding, only excerpts you marked or coded. Returns the code or theme."
+    )
+    async def pin_quote(
+        self,
+        info: Info,
+        target_id: Annotated[strawberry.ID, strawberry.argument(description="The code or theme.")],
+        excerpt_id: Annotated[strawberry.ID, strawberry.argument(description="The excerpt to quote.")],
+        position: Annotated[
+            int | None,
+            strawberry.argument(
+                description="Where it goes among the quotes pinned there that you see: 0 is first; "
+                "leave it out to put it last."
+            ),
+        ] = None,
+    ) -> Concept:
+        c = info.context
+        return concept(await c.service.pin_quote(c.actor, target_id, excerpt_id, position))
+
+    @strawberry.mutation(
+        description="Unpin a quote from a code or theme (the excerpt stays). ANALYST or above. Returns the code or theme."
+    )
+    async def unpin_quote(self, info: Info, target_id: strawberry.ID, excerpt_id: strawberry.ID) -> Concept:
+        c = info.context
+        return concept(await c.service.unpin_quote(c.actor, target_id, excerpt_id))
 
     # -- links and memos -------------------------------------------------------------------
     @strawberry.mutation(description="Link two concepts (codes or themes) with a kind, and optional evidence excerpts.")

@@ -387,6 +387,12 @@ class Code(Node):
         stats = await info.context.loaders.code_stats.load(self.id)
         return stats.participant_count
 
+    @strawberry.field(
+        description="Quotes analysts pinned to this code (pinQuote), in their order: the report quotes these first. Under blind coding an ANALYST sees those they marked or coded."
+    )
+    async def pinned_quotes(self, info: Info) -> list[Excerpt]:
+        return [Excerpt.of(e) for e in await info.context.loaders.pinned_quotes.load(self.id)]
+
     @strawberry.field(description="Excerpts coded with this code, in document and text order.")
     async def excerpts(self, info: Info, first: int = 20, after: str | None = None) -> ExcerptConnection:
         check_page_size(first, info.context.limits)
@@ -449,8 +455,19 @@ class Theme(Node):
         stats = await info.context.loaders.theme_stats.load(self.id)
         return stats.participant_count
 
+    @strawberry.field(
+        description="Quotes analysts pinned to this theme (pinQuote), in their order: the report quotes these first. Under blind coding an ANALYST sees those they marked or coded."
+    )
+    async def pinned_quotes(self, info: Info) -> list[Excerpt]:
+        return [Excerpt.of(e) for e in await info.context.loaders.pinned_quotes.load(self.id)]
+
 
 Concept = Annotated[Union[Code, Theme], strawberry.union("Concept", description="A code or a theme.")]
+
+
+def concept(m: models.Code | models.Theme) -> Code | Theme:
+    """A code or theme model as its GraphQL type."""
+    return Code.of(m) if isinstance(m, models.Code) else Theme.of(m)
 
 
 async def load_concept(info: Info, id: str, kind: NodeKind) -> Code | Theme:

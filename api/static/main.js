@@ -6,7 +6,7 @@ import { createMap } from "./map.js";
 import { renderList } from "./listview.js";
 import { createPanel } from "./panel.js";
 
-const SESSION = `query Session { me { id name } projects { id name } }`;
+const SESSION = `query Session { me { id name } projects { id name createdAt } }`;
 const PROJECT = `query Project($id: ID!) { project(id: $id) {
   id name myRole participants { id attributes } members { role user { id name } } } }`;
 const THEME_MAP = `query ThemeMap($projectId: ID!, $filter: CaseFilter, $coders: [ID!], $cooccurrenceMin: Int) {
@@ -140,6 +140,12 @@ async function openProject(id) {
   await loadMap();
 }
 
+/** A project's name in the picker; when two share it, with the day it was made and its id's start. */
+function projectLabel(project, projects) {
+  if (projects.filter((p) => p.name === project.name).length < 2) return project.name;
+  return `${project.name} (created ${project.createdAt.slice(0, 10)}, id ${project.id.slice(0, 8)})`;
+}
+
 async function signIn(token) {
   state.api = connect(token);
   const { me, projects } = await state.api.request(SESSION);
@@ -147,7 +153,7 @@ async function signIn(token) {
   $("sign-in").hidden = true;
   $("session").hidden = false;
   $("who").textContent = `Signed in as ${me.name}`;
-  setOptions($("project"), projects.map((p) => [p.id, p.name]));
+  setOptions($("project"), projects.map((p) => [p.id, projectLabel(p, projects)]));
   if (!projects.length) { announce("You are not a member of any project yet."); return; }
   const remembered = sessionStorage.getItem(PROJECT_KEY);
   const id = projects.some((p) => p.id === remembered) ? remembered : projects[0].id;

@@ -185,6 +185,15 @@ CREATE TABLE IF NOT EXISTS link_evidence (
 );
 CREATE INDEX IF NOT EXISTS link_evidence_by_excerpt ON link_evidence(excerpt_id);
 
+CREATE TABLE IF NOT EXISTS pinned_quotes (
+    target_id TEXT NOT NULL REFERENCES nodes(id) ON DELETE CASCADE,
+    excerpt_id TEXT NOT NULL REFERENCES excerpts(id) ON DELETE CASCADE,
+    project_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    PRIMARY KEY (target_id, excerpt_id)
+);
+CREATE INDEX IF NOT EXISTS pinned_quotes_by_excerpt ON pinned_quotes(excerpt_id);
+
 CREATE TABLE IF NOT EXISTS memos (
     {_NODE_ID},
     project_id TEXT NOT NULL,

@@ -156,6 +156,15 @@ def links_of(db: Db, column: str, keys: Sequence[str]) -> dict[str, list[Link]]:
     return out
 
 
+def pinned(db: Db, target_ids: Sequence[str]) -> dict[str, list[str]]:
+    """The excerpts pinned to each of the codes or themes, in their order (every given id a key)."""
+    out: dict[str, list[str]] = {k: [] for k in target_ids}
+    sql = f"SELECT target_id, excerpt_id FROM pinned_quotes WHERE target_id {IN} ORDER BY target_id, position"
+    for target_id, excerpt_id in db.tuples(sql, ids(target_ids)):
+        out[target_id].append(excerpt_id)
+    return out
+
+
 def value(field: Any) -> Any:
     """A model field as SQLite stores it (the reverse of the mappers above)."""
     if isinstance(field, datetime):

@@ -233,6 +233,10 @@ class EmbeddedStore(Analytics):
         )
         return await self._conn.read(lambda db: rows.grouped(db, sql, code_ids, "code_id", rows.theme))
 
+    async def pinned_quotes(self, target_ids: Sequence[str]) -> dict[str, list[str]]:
+        found = await self._conn.read(lambda db: rows.pinned(db, list(dict.fromkeys(target_ids))))
+        return {id: excerpts for id, excerpts in found.items() if excerpts}
+
     # -- links and memos -------------------------------------------------------------------
     async def get_links(self, ids: Sequence[str]) -> dict[str, Link]:
         return await self._nodes(NodeKind.LINK, ids)

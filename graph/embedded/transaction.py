@@ -440,6 +440,19 @@ class EmbeddedTransaction:
             )
         )
 
+    async def pinned(self, target_ids: Sequence[str]) -> dict[str, list[str]]:
+        return await self._run(lambda db: rows.pinned(db, target_ids))
+
+    async def set_pinned(self, target_id: str, project_id: str, excerpt_ids: Sequence[str]) -> None:
+        def job(db: Db) -> None:
+            db.run("DELETE FROM pinned_quotes WHERE target_id = ?", target_id)
+            db.many(
+                "INSERT INTO pinned_quotes(target_id, excerpt_id, project_id, position) VALUES (?, ?, ?, ?)",
+                [(target_id, excerpt_id, project_id, i) for i, excerpt_id in enumerate(excerpt_ids)],
+            )
+
+        await self._write(job)
+
     async def links_between(self, a: str, b: str) -> list[Link]:
         return await self._run(
             lambda db: rows.links(

@@ -15,6 +15,7 @@ unique across `Node`, which is what lets a memo or a link point at "any node"), 
     (:Turn {speaker, start, end, role, project_id})-[:IN]->(:Document)
     (:Link)-[:FROM]->(concept)  (:Link)-[:TO]->(concept)  (:Link)-[:EVIDENCE {position}]->(:Excerpt)
     (:Memo)-[:ABOUT]->(:Node)                 (:User)-[:MEMBER_OF {role}]->(:Project)
+    (:Excerpt)-[:PINNED_TO {position}]->(concept)   a quote pinned to a code or theme
 
 Instants are UTC ISO-8601 strings (DESIGN.md: the driver mis-encodes zoneinfo datetimes).
 Written to run on Neo4j 5 and on ArcadeDB, the Bolt server of the test suite.
@@ -327,6 +328,17 @@ ADD_TO_THEME = (
 )
 REMOVE_FROM_THEME = (
     "MATCH (:Code {id: $code_id})-[r:IN_THEME]->(:Theme {id: $theme_id}) DELETE r RETURN count(*) AS removed"
+)
+
+PINNED_QUOTES = (
+    "UNWIND $ids AS id MATCH (e:Excerpt)-[p:PINNED_TO]->(:Node {id: id}) "
+    "RETURN id AS key, e.id AS excerpt_id ORDER BY key, p.position"
+)
+"""The quotes pinned to the codes or themes `$ids` (distinct ids), in their order."""
+CLEAR_PINNED = "MATCH (:Excerpt)-[p:PINNED_TO]->(:Node {id: $id}) DELETE p"
+ADD_PINNED = (
+    "MATCH (t:Node {id: $id}) UNWIND $rows AS row MATCH (e:Excerpt {id: row.excerpt_id}) "
+    "CREATE (e)-[:PINNED_TO {position: row.position}]->(t)"
 )
 
 MOVE_CODINGS = (

@@ -331,6 +331,14 @@ class Neo4jStore(Analytics):
     async def themes_of_codes(self, code_ids: Sequence[str]) -> dict[str, list[Theme]]:
         return await self._fetch_grouped(q.THEMES_OF_CODES, code_ids, records.theme)
 
+    async def pinned_quotes(self, target_ids: Sequence[str]) -> dict[str, list[str]]:
+        async def work(tx: Tx) -> dict[str, list[str]]:
+            ids = list(dict.fromkeys(target_ids))
+            found = _grouped(ids, await rows(tx, q.PINNED_QUOTES, ids=ids), lambda r: str(r["excerpt_id"]))
+            return {id: excerpts for id, excerpts in found.items() if excerpts}
+
+        return await self._read(work)
+
     # -- links and memos ----------------------------------------------------------------------
     async def get_links(self, ids: Sequence[str]) -> dict[str, Link]:
         return await self._fetch(q.GET_LINKS, ids, records.link)

@@ -269,6 +269,19 @@ class Neo4jTransaction:
         removed = await self._write(q.REMOVE_FROM_THEME, code_id=code_id, theme_id=theme_id)
         return bool(removed and removed["removed"])
 
+    async def pinned(self, target_ids: Sequence[str]) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {id: [] for id in target_ids}
+        for r in await self._read(q.PINNED_QUOTES, ids=list(found)):
+            found[r["key"]].append(r["excerpt_id"])
+        return found
+
+    async def set_pinned(self, target_id: str, project_id: str, excerpt_ids: Sequence[str]) -> None:
+        """`project_id` is not stored: the pin's ends carry it."""
+        await self._write(q.CLEAR_PINNED, id=target_id)
+        pins = [{"excerpt_id": excerpt_id, "position": i} for i, excerpt_id in enumerate(excerpt_ids)]
+        if pins:
+            await self._write(q.ADD_PINNED, id=target_id, rows=pins)
+
     async def links_between(self, a: str, b: str) -> list[Link]:
         return [records.link(r) for r in await self._read(q.LINKS_BETWEEN, a=a, b=b)]
 

@@ -5,15 +5,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from graph.errors import BadInput
+from graph import activity
+from graph.errors import BadInput, NotFound
 from graph.inputs import LinkPatch, MemoPatch, NewLink, NewMemo
-from graph.models import CONCEPT_KINDS, Link, LinkKind, Memo, NodeKind
+from graph.models import CONCEPT_KINDS, Code, Excerpt, Link, LinkKind, Memo, NodeKind, Theme
 from graph.policy import Actor, Need, Principal
 from graph.rules import check_version
-from graph.service.base import UseCases, stamps
+from graph.service.base import UseCases, model, stamps
 from graph.transaction import Transaction
 
 MEMO_TARGETS = tuple(k for k in NodeKind if k is not NodeKind.MEMO)
+MAX_PINNED = 20
+"""Quotes pinned to one code or theme at most: a report shows a handful, so the list stays bounded."""
 
 
 class Concepts(UseCases):
@@ -102,6 +105,77 @@ class Concepts(UseCases):
                 raise BadInput(
                     f"These concepts are already linked as {kind.value}; update that link instead.", existingId=other.id
                 )
+
+    # -- pinned quotes -----------------------------------------------------------------------
+    async def pin_quote(self, actor: Actor, target_id: str, excerpt_id: str, position: int | None) -> Code | Theme:
+        """Pin an excerpt to a code or theme as one of its quotes, at `position` (0-based, among the
+        quotes the actor sees; None: last); a quote pinned already moves there."""
+
+        async def work(tx: Transaction) -> Code | Theme:
+            target: Code | Theme
+            target, principal = await self.at_node(tx, actor, target_id, Need.EDIT, *CONCEPT_KINDS)
+            excerpt = await self.quotable(tx, principal, excerpt_id)
+            before = (await tx.pinned([target.id]))[target.id]
+            seen = await self.seen_excerpts(tx, principal, before)
+            rest = [e for e in before if e != excerpt.id]
+            shown = [e for e in rest if e in seen]
+            if position is not None and not 0 <= position <= len(shown):
+                raise BadInput(
+                    f"The position must be from 0 (first) to {len(shown)} (last): there are {len(shown)} other "
+                    "quotes pinned there.",
+                    field="position",
+                )
+            # Before the seen quote now at `at`, or just after the last seen one: quotes hidden from the
+            # actor by blind coding keep their places.
+            at = len(shown) if position is None else position
+            index = rest.index(shown[at]) if at < len(shown) else (rest.index(shown[-1]) + 1 if shown else len(rest))
+            after = [*rest[:index], excerpt.id, *rest[index:]]
+            if len(after) > MAX_PINNED:
+                raise BadInput(
+                    f"At most {MAX_PINNED} quotes can be pinned to one code or theme; unpin one first.",
+                    field="excerptId",
+                )
+            if after != before:
+                await tx.set_pinned(target.id, target.project_id, after)
+                await self.log(tx, activity.pinned(principal.user_id, "pinned", excerpt, target, before, after))
+            return target
+
+        return await self._write(work)
+
+    async def unpin_quote(self, actor: Actor, target_id: str, excerpt_id: str) -> Code | Theme:
+        """Unpin a quote (one the actor sees) from a code or theme; the excerpt stays."""
+
+        async def work(tx: Transaction) -> Code | Theme:
+            target: Code | Theme
+            target, principal = await self.at_node(tx, actor, target_id, Need.EDIT, *CONCEPT_KINDS)
+            before = (await tx.pinned([target.id]))[target.id]
+            if excerpt_id not in before or excerpt_id not in await self.seen_excerpts(tx, principal, [excerpt_id]):
+                raise NotFound("quote pinned to that code or theme", excerpt_id)
+            after = [e for e in before if e != excerpt_id]
+            await tx.set_pinned(target.id, target.project_id, after)
+            excerpt = await model(tx, NodeKind.EXCERPT, excerpt_id)
+            await self.log(tx, activity.pinned(principal.user_id, "unpinned", excerpt, target, before, after))
+            return target
+
+        return await self._write(work)
+
+    async def quotable(self, tx: Transaction, principal: Principal, excerpt_id: str) -> Excerpt:
+        """An excerpt of the principal's project that they can see (under blind coding: one they marked
+        or coded); any other answers as one that does not exist."""
+        await self.same_project(tx, principal, [excerpt_id], NodeKind.EXCERPT)
+        if excerpt_id not in await self.seen_excerpts(tx, principal, [excerpt_id]):
+            raise NotFound("excerpt", excerpt_id)
+        excerpt: Excerpt = await model(tx, NodeKind.EXCERPT, excerpt_id)
+        return excerpt
+
+    @staticmethod
+    async def seen_excerpts(tx: Transaction, principal: Principal, excerpt_ids: Sequence[str]) -> set[str]:
+        """Which of these excerpts the principal sees: all, or under blind coding those they marked or coded."""
+        if not principal.blind:
+            return set(excerpt_ids)
+        excerpts = await tx.nodes(NodeKind.EXCERPT, excerpt_ids)
+        coded = {c.excerpt_id for c in await tx.codings(excerpt_ids) if c.coder_id == principal.user_id}
+        return {e.id for e in excerpts.values() if principal.sees_excerpt(e, e.id in coded)}
 
     # -- memos -------------------------------------------------------------------------------
     async def add_memo(self, actor: Actor, new: NewMemo) -> Memo:

@@ -154,6 +154,8 @@ class History(Transcripts, People, Excerpts, Codebook, Concepts):
             await self._revert_coding(rtx, principal, entry, verb)
         elif entry.type in ("theme.code_added", "theme.code_removed"):
             await self._revert_theme_membership(rtx, principal, entry, verb)
+        elif entry.type in ("excerpt.pinned", "excerpt.unpinned"):
+            await self._revert_pins(rtx, principal, entry, verb)
         elif entry.type == "code.merged":
             await self._unmerge(rtx, principal, entry)
         elif entry.type == "code.unmerged":
@@ -462,6 +464,25 @@ class History(Transcripts, People, Excerpts, Codebook, Concepts):
         else:
             await tx.add_to_theme(code_id, theme_id, theme.project_id, principal.user_id, now().isoformat())
             await self.log(tx, activity.theme_membership(principal.user_id, "added", code, theme))
+
+    async def _revert_pins(self, tx: Transaction, principal: Principal, entry: Event, verb: str) -> None:
+        """The quotes pinned to the code or theme put back as they were before the entry, provided
+        they are as it left them and every excerpt it had pinned is still there."""
+        excerpt_id, target_id = entry.target_ids[0], entry.target_ids[1]
+        ref = (await tx.refs([target_id])).get(target_id)
+        if ref is None:
+            raise Blocked("the code or theme has been deleted or merged away since", [target_id])
+        target: Code | Theme = await self._current(tx, ref.kind, target_id)
+        before = list((entry.before or {})["pinned_excerpt_ids"])
+        after = list((entry.after or {})["pinned_excerpt_ids"])
+        if (await tx.pinned([target_id]))[target_id] != after:
+            raise Blocked("the quotes pinned there have changed since", [target_id])
+        excerpts = await tx.nodes(NodeKind.EXCERPT, [*before, excerpt_id])
+        if gone := [e for e in [*before, excerpt_id] if e not in excerpts]:
+            raise Blocked("an excerpt that was pinned there has been deleted since", [target_id, *gone])
+        await tx.set_pinned(target_id, target.project_id, before)
+        undo = "unpinned" if verb == "pinned" else "pinned"
+        await self.log(tx, activity.pinned(principal.user_id, undo, excerpts[excerpt_id], target, after, before))
 
     async def _revert_speaker_role(self, tx: Transaction, principal: Principal, entry: Event) -> None:
         document_id = entry.target_ids[0]

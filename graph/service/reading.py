@@ -186,16 +186,25 @@ class Reader:
     async def documents_of_participants(self, ids: Sequence[str]) -> dict[str, list[Document]]:
         return await self._grouped(await self.store.documents_of_participants(ids))
 
-    async def turns_of_documents(self, ids: Sequence[str]) -> dict[str, list[Turn]]:
-        """The speaker turns of the documents the actor may read."""
+    async def _readable_ids(self, ids: Sequence[str]) -> list[str]:
+        """The ids of nodes in projects the actor may read (nodes handed out already are not read again)."""
         unknown = [id for id in ids if id not in self._project_of]
         if unknown:
             await self.node_refs(unknown)
         known = [id for id in ids if id in self._project_of]
         principals = await self.principals([self._project_of[id] for id in known])
-        return await self.store.turns_of_documents(
-            [id for id in known if principals[self._project_of[id]].may(Need.READ)]
-        )
+        return [id for id in known if principals[self._project_of[id]].may(Need.READ)]
+
+    async def turns_of_documents(self, ids: Sequence[str]) -> dict[str, list[Turn]]:
+        """The speaker turns of the documents the actor may read."""
+        return await self.store.turns_of_documents(await self._readable_ids(ids))
+
+    async def pinned_quotes(self, ids: Sequence[str]) -> dict[str, list[Excerpt]]:
+        """The quotes pinned to each code or theme, in their order; under blind coding an ANALYST's
+        only (the excerpts they marked or coded), as everywhere else."""
+        found = await self.store.pinned_quotes(await self._readable_ids(ids))
+        excerpts = await self.get_excerpts([e for es in found.values() for e in es])
+        return {id: [excerpts[e] for e in es if e in excerpts] for id, es in found.items()}
 
     async def excerpts_of_documents(self, ids: Sequence[str]) -> dict[str, list[Excerpt]]:
         found = await self._grouped(await self.store.excerpts_of_documents(ids))
@@ -244,7 +253,7 @@ class Reader:
         return [
             principals[e.project_id].view(e, coded_at.get(e.id))
             for e in excerpts
-            if not principals[e.project_id].blind or e.id in coded_at or e.created_by == self.actor.user_id
+            if principals[e.project_id].sees_excerpt(e, e.id in coded_at)
         ]
 
     # -- prevalence and pages of a code's excerpts (scoped to the coder blind coding allows) ---

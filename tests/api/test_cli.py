@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
+import typer
+import typer.main
+import typer.rich_utils
 from typer.testing import CliRunner
 
 from api.auth import authenticate
@@ -15,6 +26,7 @@ from graph.embedded import EmbeddedStore
 from schema import build_schema
 from tests.bolt.server import BoltServer
 from tests.conftest import _wipe
+from tests.servers import free_port
 
 runner = CliRunner()
 
@@ -137,3 +149,65 @@ def test_refusals_are_one_line_without_a_traceback(tmp_path: Path) -> None:
         assert result.exit_code == 2, (args, result.output)
         assert says in result.output and "Traceback" not in result.output, (args, result.output)
         assert len(result.output.strip().splitlines()) == 1, (args, result.output)
+
+
+def _commands(command: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
+    """Every command of the CLI (typer's own click objects), with the words that invoke it."""
+    yield path, command
+    for name, sub in getattr(command, "commands", {}).items():
+        yield from _commands(sub, (*path, name))
+
+
+def test_every_option_help_is_shown_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """rich reads `[...]` as markup and drops it, so each help text's `[env ..., default ...]` is
+    escaped as `\\[`; every option's and argument's help must come out in `--help` as written."""
+    monkeypatch.setattr(typer.rich_utils, "MAX_WIDTH", 400)  # one line per option: nothing wrapped
+    checked = 0
+    for path, command in _commands(typer.main.get_command(app)):
+        shown = " ".join(runner.invoke(app, [*path, "--help"]).output.split())
+        for param in command.params:
+            written = getattr(param, "help", None)
+            if written:
+                assert " ".join(written.replace("\\[", "[").split()) in shown, (path, param.name, shown)
+                checked += 1
+    assert checked > 20
+
+
+def test_serve_names_the_web_page_and_graphiql_where_it_listens(tmp_path: Path) -> None:
+    port = free_port()
+    with tempfile.TemporaryFile() as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--data-dir", str(tmp_path)],
+            env={**os.environ, "COLUMNS": "60"},  # narrow: the addresses must still come out whole
+            stdout=out,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            page = _first_answer(f"http://127.0.0.1:{port}/", process)
+            assert page.status_code == 200 and "<html" in page.text.lower()
+            out.seek(0)
+            said = out.read().decode()
+        finally:
+            process.kill()
+            process.wait(timeout=10)
+    assert f"  web page  http://127.0.0.1:{port}/  " in said, said
+    assert f"  GraphiQL  http://127.0.0.1:{port}/graphql\n" in said, said
+
+
+def _first_answer(url: str, process: subprocess.Popen[bytes]) -> httpx.Response:
+    """The first answer of a server that is starting, or a failure if it exits first."""
+    while True:
+        try:
+            return httpx.get(url, timeout=1)
+        except httpx.TransportError:
+            assert process.poll() is None, "the server exited"
+            time.sleep(0.1)
+
+
+@pytest.mark.parametrize("port", ["0", "99999", "-1"])
+def test_serve_refuses_a_port_out_of_range(port: str, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["serve", "--port", port, "--data-dir", str(tmp_path)])
+    assert result.exit_code == 2 and "--port" in result.output, result.output
+    assert ("65535" if port == "99999" else "1") in result.output, result.output
+    outside = runner.invoke(app, ["serve", "--data-dir", str(tmp_path)], env={"THEMEMAP_PORT": port})
+    assert outside.exit_code == 2 and "Invalid settings" in outside.output and "port" in outside.output

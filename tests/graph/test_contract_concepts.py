@@ -18,6 +18,7 @@ from graph.inputs import (
 )
 from graph.models import LinkKind, NodeKind, Role, ThemeStatus
 from graph.service import Service
+from graph.service.concepts import MAX_PINNED
 from graph.store import Store
 from tests.conftest import ACTOR, TRUSTED
 from tests.graph.builders import member, small_project
@@ -233,3 +234,55 @@ async def test_memos_about_any_node(store: Store, service: Service) -> None:
     with pytest.raises(NotFound):
         await service.add_memo(TRUSTED, NewMemo(target_id="missing", title="x"))
     assert len((await store.memos_of_projects([s.project.id]))[s.project.id]) == 3
+
+
+async def test_pinned_quotes_keep_their_order_and_go_with_their_excerpt(store: Store, service: Service) -> None:
+    s = await small_project(service)
+    e1, e2, e3 = [
+        await service.code_text(TRUSTED, NewExcerpt(document_id=s.doc_a.id, start=start, end=start + 4), [s.fear.id])
+        for start in (0, 10, 20)
+    ]
+    await service.pin_quote(TRUSTED, s.theme.id, e1.id, None)
+    await service.pin_quote(TRUSTED, s.theme.id, e2.id, 0)
+    await service.pin_quote(TRUSTED, s.theme.id, e3.id, None)
+    moved = await service.pin_quote(TRUSTED, s.theme.id, e3.id, 1)
+    assert moved.id == s.theme.id
+    await service.pin_quote(TRUSTED, s.fear.id, e1.id, None)
+    pinned = await store.pinned_quotes([s.theme.id, s.fear.id, s.hope.id])
+    assert pinned == {s.theme.id: [e2.id, e3.id, e1.id], s.fear.id: [e1.id]}
+
+    with pytest.raises(BadInput) as caught:
+        await service.pin_quote(TRUSTED, s.theme.id, e1.id, 3)  # two others: 0 to 2
+    assert "0 (first) to 2 (last)" in caught.value.message
+    other = await small_project(service, name="Other")
+    elsewhere = await service.create_excerpt(TRUSTED, NewExcerpt(document_id=other.doc_a.id, start=0, end=4))
+    for target, excerpt in [(s.theme.id, elsewhere.id), (other.theme.id, e1.id), (s.doc_a.id, e1.id)]:
+        with pytest.raises(NotFound):
+            await service.pin_quote(TRUSTED, target, excerpt, None)
+    with pytest.raises(NotFound):
+        await service.unpin_quote(TRUSTED, s.hope.id, e1.id)
+    assert await store.pinned_quotes([s.theme.id, s.fear.id]) == pinned
+
+    await service.unpin_quote(TRUSTED, s.theme.id, e3.id)
+    history = await store.activity(s.project.id, 100, target_id=s.theme.id)
+    kinds = [e.type for e in history.events]
+    assert kinds.count("excerpt.pinned") == 4 and kinds.count("excerpt.unpinned") == 1
+    assert history.events[0].after == {"pinned_excerpt_ids": [e2.id, e1.id]}
+
+    await service.delete_excerpt(TRUSTED, e2.id)
+    assert await store.pinned_quotes([s.theme.id]) == {s.theme.id: [e1.id]}
+    await service.delete_theme(TRUSTED, s.theme.id)
+    assert await store.pinned_quotes([s.theme.id, s.fear.id]) == {s.fear.id: [e1.id]}
+
+
+async def test_pinned_quotes_are_bounded(store: Store, service: Service) -> None:
+    s = await small_project(service)
+    passages = [
+        await service.code_text(TRUSTED, NewExcerpt(document_id=s.doc_a.id, start=i, end=i + 1), [s.hope.id])
+        for i in range(MAX_PINNED + 1)
+    ]
+    for excerpt in passages[:MAX_PINNED]:
+        await service.pin_quote(TRUSTED, s.hope.id, excerpt.id, None)
+    with pytest.raises(BadInput):
+        await service.pin_quote(TRUSTED, s.hope.id, passages[-1].id, 0)
+    assert (await store.pinned_quotes([s.hope.id]))[s.hope.id] == [e.id for e in passages[:MAX_PINNED]]

@@ -97,6 +97,8 @@ def every_write(service: Service, t: Team) -> dict[str, Attempt]:
             a, NewLink(source_id=s.hope.id, target_id=s.theme.id, kind=LinkKind.IS_A)
         ),
         "updateLink": lambda a: service.update_link(a, t.link.id, LinkPatch(note="n")),
+        "pinQuote": lambda a: service.pin_quote(a, s.theme.id, t.excerpt.id, None),
+        "unpinQuote": lambda a: service.unpin_quote(a, s.theme.id, t.excerpt.id),
         "addMemo": lambda a: service.add_memo(a, NewMemo(target_id=s.hope.id, title="New")),
         "updateMemo": lambda a: service.update_memo(a, t.memo.id, MemoPatch(body="b")),
         "unlink": lambda a: service.unlink(a, t.link.id),
@@ -116,9 +118,12 @@ def every_write(service: Service, t: Team) -> dict[str, Attempt]:
 
 
 async def state(store: Store, project_id: str) -> tuple[Any, ...]:
-    """What a refused write must leave as it was: the project's nodes, codings, memos, members and history."""
+    """What a refused write must leave as it was: the project's nodes, codings, memos, pinned quotes,
+    members and history."""
+    snapshot = await store.project_snapshot(project_id)
     return (
-        await store.project_snapshot(project_id),
+        snapshot,
+        await store.pinned_quotes([c.id for c in snapshot.codes] + [t.id for t in snapshot.themes]),
         await store.memos_of_projects([project_id]),
         await store.members_of_projects([project_id]),
         await store.activity(project_id, 1000),
@@ -325,3 +330,28 @@ async def test_blind_coding_keeps_an_analyst_to_their_own_codings(store: Store, 
     assert sorted((c.code_id, c.coder_id) for c in everyone[mine.id]) == sorted([(s.hope.id, BO), (s.fear.id, ANA)])
     with pytest.raises(Forbidden):
         await service.uncode_excerpt(t.ana, mine.id, s.hope.id, coder_id=BO)
+
+
+async def test_blind_coding_hides_other_coders_pinned_quotes(store: Store, service: Service) -> None:
+    t = await team(service)
+    s = t.s
+    await service.update_project(TRUSTED, s.project.id, ProjectPatch(blind_coding=True))
+    theirs = await service.code_text(t.bo, NewExcerpt(document_id=s.doc_b.id, start=0, end=5), [s.hope.id])
+    mine = await service.code_text(t.ana, NewExcerpt(document_id=s.doc_b.id, start=6, end=9), [s.hope.id])
+    await service.pin_quote(t.owner, s.theme.id, theirs.id, None)
+    assert (await service.reader(t.ana).pinned_quotes([s.theme.id]))[s.theme.id] == []
+    await service.pin_quote(t.ana, s.theme.id, mine.id, 0)  # first of those she sees: after the hidden one
+    assert (await store.pinned_quotes([s.theme.id]))[s.theme.id] == [theirs.id, mine.id]
+    assert [e.id for e in (await service.reader(t.ana).pinned_quotes([s.theme.id]))[s.theme.id]] == [mine.id]
+    assert [e.id for e in (await service.reader(t.vic).pinned_quotes([s.theme.id]))[s.theme.id]] == [
+        theirs.id,
+        mine.id,
+    ]
+    for attempt in (
+        service.pin_quote(t.ana, s.theme.id, theirs.id, None),
+        service.unpin_quote(t.ana, s.theme.id, theirs.id),
+    ):
+        real = await refused(NotFound, attempt)
+        assert theirs.id in real.message
+    history = await service.reader(t.ana).activity(s.project.id, 100, target_id=s.theme.id)
+    assert [e.actor_id for e in history.events if e.type == "excerpt.pinned"] == [ANA]

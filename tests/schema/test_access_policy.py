@@ -91,6 +91,8 @@ POLICY: dict[str, Needs] = {
             "updateLink",
             "addMemo",
             "updateMemo",
+            "pinQuote",
+            "unpinQuote",
         )
     },
     **{
@@ -234,7 +236,7 @@ async def test_file_routes_follow_the_policy_for_every_caller(world: World) -> N
     for caller in CALLERS:
         await set_blind(world, caller == "blind analyst")
         http: httpx.AsyncClient = clients[caller][0].http
-        for what in ("export.qdpx", "codebook.qdc", "report.md", "case-matrix.csv", "cooccurrence.csv"):
+        for what in ("export.qdpx", "codebook.qdc", "report.md", "report.docx", "case-matrix.csv", "cooccurrence.csv"):
             response = await http.get(f"/projects/{project}/{what}")
             expected = 200 if allowed(caller, POLICY["GET /projects/{project_id}/{what}"]) else 404
             assert response.status_code == expected, (caller, what, response.text)

@@ -58,13 +58,19 @@ async def run_tour(api: GraphQLClient) -> list[dict[str, Any]]:
 
 async def test_readme_tour_runs_as_written(demo: GraphQLClient) -> None:
     results = await run_tour(demo)
-    assert len(results) == 7
+    assert len(results) == 8
     coded = results[2]["codeText"]
     assert coded["text"] == "She always texted before she came, always, because I'd told her about the door."
     assert coded["participant"]["pseudonym"] == "Leanne"
     assert results[4]["addCodeToTheme"]["codes"] == [{"name": "Warned before visits"}]
     assert results[5]["linkConcepts"]["evidence"][0]["participant"] == {"pseudonym": "Leanne"}
     assert results[6]["code"]["excerptCount"] >= 10
+    pinned = results[7]["pinQuote"]
+    assert pinned["pinnedQuotes"][0] == {"text": coded["text"], "participant": {"pseudonym": "Leanne"}}
+    report = (await demo.http.get("/projects/1a6c493d-0a0b-5a74-9aae-21d1aec186e8/report.md")).text
+    section = README.read_text(encoding="utf-8").split("## Five-minute tour", 1)[1]
+    [shown] = re.findall(r"```text\n(.*?)```", section.split("\n## ", 1)[0], re.S)
+    assert shown in report, "the README's report excerpt is what the report says"
 
 
 async def test_readme_tour_answers_the_same_on_both_adapters(settings: Settings, bolt_server: BoltServer) -> None:
