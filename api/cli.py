@@ -58,6 +58,13 @@ def serve(
     port: Annotated[Optional[int], typer.Option(help="Port [env THEMEMAP_PORT, default 8000].")] = None,
     store: StoreOption = None,
     data_dir: DataDirOption = None,
+    workers: Annotated[
+        Optional[int],
+        typer.Option(
+            help="Server processes, sharing nothing but the store, to use more than one core "
+            "[env THEMEMAP_WORKERS, default 1; at most twice the cores]."
+        ),
+    ] = None,
     reload: Annotated[bool, typer.Option(help="Restart when the code changes (development).")] = False,
 ) -> None:
     """Serve the GraphQL API (GraphiQL at /graphql, /healthz, /readyz)."""
@@ -67,11 +74,13 @@ def serve(
     settings.refuse_unsafe_production()
     host = host or settings.host
     port = port or settings.port
+    workers = _workers(settings.workers if workers is None else workers, reload)
     _fail_fast(lambda: asyncio.run(_check_store(settings)))
-    # The app factory (and, with --reload, each new worker process) reads the environment.
+    # The app factory (in each worker process, and in each new one with --reload) reads the environment.
     os.environ["THEMEMAP_STORE"] = settings.store
     os.environ["THEMEMAP_DATA_DIR"] = str(settings.data_dir)
-    console.print(f"thememap on the {settings.store} store: http://{host}:{port}/graphql")
+    processes = f", {workers} worker processes" if workers > 1 else ""
+    console.print(f"thememap on the {settings.store} store{processes}: http://{host}:{port}/graphql")
     # No log config of uvicorn's own: its records reach the app's JSON handler, and the app
     # logs one line per request (with its id) instead of uvicorn's access log.
     # Forwarded headers are read by the app, and only from THEMEMAP_TRUSTED_PROXIES (api.auth.client_address).
@@ -81,6 +90,7 @@ def serve(
         host=host,
         port=port,
         reload=reload,
+        workers=workers,
         log_config=None,
         access_log=False,
         proxy_headers=False,
@@ -113,6 +123,22 @@ def seed(
         raise typer.Exit(2)
     settings = _settings(store, data_dir)
     _fail_fast(lambda: asyncio.run(_seed(settings, known[name], replace)))
+
+
+def _workers(workers: int, reload: bool) -> int:
+    """The number of server processes, refused (exit 2) below 1, above twice the cores this
+    process may use (each worker keeps its own analysis snapshots: past the cores, more
+    workers add memory, not speed), or beside --reload (which runs one process)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    most = 2 * cores
+    if not 1 <= workers <= most:
+        _refuse(
+            f"--workers (THEMEMAP_WORKERS) must be between 1 and {most} (twice the {cores} cores here; each worker keeps its own "
+            f"analysis snapshots in memory), not {workers}."
+        )
+    if workers > 1 and reload:
+        _refuse("--reload runs one server process; leave out --workers or --reload.")
+    return workers
 
 
 def _fail_fast(run: Callable[[], None]) -> None:
