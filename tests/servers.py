@@ -65,17 +65,17 @@ def server(
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60  # `thememap serve` checks the store, then starts its workers
         while True:
             try:
                 if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
                     break
             except httpx.TransportError:
                 pass
-            if process.poll() is not None:
+            if process.poll() is not None or time.monotonic() > deadline:
                 log.seek(0)
-                raise AssertionError(f"server exited: {log.read().decode(errors='replace')}")
-            assert time.monotonic() < deadline, "server did not become ready"
+                state = "exited" if process.poll() is not None else "did not become ready"
+                raise AssertionError(f"server {state}: {log.read().decode(errors='replace')}")
             time.sleep(0.1)
         yield process, url
     finally:
