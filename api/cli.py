@@ -91,6 +91,9 @@ def serve(
         port=port,
         reload=reload,
         workers=workers,
+        # The parent kills a worker that does not answer its health check within this many seconds
+        # and starts another: uvicorn's 5 s killed workers still importing on a busy machine.
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         log_config=None,
         access_log=False,
         proxy_headers=False,
@@ -123,6 +126,9 @@ def seed(
         raise typer.Exit(2)
     settings = _settings(store, data_dir)
     _fail_fast(lambda: asyncio.run(_seed(settings, known[name], replace)))
+
+
+WORKER_HEALTHCHECK_SECONDS = 30
 
 
 def _workers(workers: int, reload: bool) -> int:

@@ -4,7 +4,8 @@ reach them, for 60 s on a synthetic study; first against `thememap serve` with o
 then with two on the same store. Prints, per run, the viewers' refetch p50 and p95, the
 coders' `codeText` p50, the errors (coders', viewers' and their sockets': must be zero), the
 lost writes (codings the coders were told committed that the store does not count
-afterwards: must be zero), and the ratio of the runs' refetch latencies.
+afterwards: must be zero), the machine's load average (it may be shared), and the ratio of
+the runs' refetch latencies.
 
 Like the web page, a viewer has one refetch in flight: the events that arrive while it runs
 are answered by one more refetch when it ends. The viewers are one VIEWER user's 16
@@ -23,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import tempfile
 import time
@@ -54,6 +56,8 @@ class Session:
     """Events each viewer received."""
     errors: list[str] = field(default_factory=list)
     lost: dict[str, tuple[int, int]] = field(default_factory=dict)
+    load: tuple[float, float] = (0.0, 0.0)
+    """The machine's one-minute load average as the session began and ended (it is shared)."""
 
     def row(self) -> dict[str, Any]:
         p50, p95 = _ms(self.refetches) if self.refetches else (float("nan"), float("nan"))
@@ -68,6 +72,7 @@ class Session:
             "events_per_viewer": sum(self.events) / len(self.events) if self.events else 0,
             "errors": len(self.errors),
             "first_errors": self.errors[:5],
+            "load_average": self.load,
             "lost_writes": sum(max(0, acknowledged - found) for acknowledged, found in self.lost.values()),
         }
 
@@ -118,12 +123,12 @@ async def session(
                     else:
                         result.refetches.append(time.monotonic() - sent)
 
-            started = time.monotonic()
+            started, load = time.monotonic(), os.getloadavg()[0]
             rngs = [random.Random(i) for i in range(len(members))]
             await asyncio.gather(
                 *(code(m, rng) for m, rng in zip(members, rngs)), *(watch(listener) for listener in listeners)
             )
-            result.seconds = time.monotonic() - started
+            result.seconds, result.load = time.monotonic() - started, (load, os.getloadavg()[0])
         finally:
             for listener in listeners:
                 if listener.reader.done():  # the server closed the socket during the session
@@ -161,14 +166,15 @@ def table(result: dict[str, Any]) -> str:
         f"coding about once a second, {result['viewers']} viewers refetching themeMap on projectEvents, "
         f"{result['machine']}",
         "| workers | seconds | refetches | refetch p50 ms | refetch p95 ms | events per viewer | codings "
-        "| codeText p50 ms | errors | lost writes |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| codeText p50 ms | errors | lost writes | load average |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in result["runs"]:
         lines.append(
             f"| {r['workers']} | {r['seconds']:.0f} | {r['refetches']} | {r['refetch_p50_ms']:,.0f} | "
             f"{r['refetch_p95_ms']:,.0f} | {r['events_per_viewer']:,.0f} | {r['codings']} | "
-            f"{r['code_text_p50_ms']:,.0f} | {r['errors']} | {r['lost_writes']} |"
+            f"{r['code_text_p50_ms']:,.0f} | {r['errors']} | {r['lost_writes']} | "
+            f"{r['load_average'][0]:.1f} → {r['load_average'][1]:.1f} |"
         )
     for r in result["runs"]:
         lines += [f"  {r['workers']} workers, error: {e}" for e in r["first_errors"]]
