@@ -139,8 +139,8 @@ def _workers(workers: int, reload: bool) -> int:
     most = 2 * cores
     if not 1 <= workers <= most:
         _refuse(
-            f"--workers (THEMEMAP_WORKERS) must be between 1 and {most} (twice the {cores} cores here; each worker keeps its own "
-            f"analysis snapshots in memory), not {workers}."
+            f"--workers (THEMEMAP_WORKERS) must be between 1 and {most} (twice the {cores} cores here; "
+            f"each worker keeps its own analysis snapshots in memory), not {workers}."
         )
     if workers > 1 and reload:
         _refuse("--reload runs one server process; leave out --workers or --reload.")

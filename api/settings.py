@@ -31,8 +31,8 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=1, le=65535)
     workers: int = Field(
         1,
-        description="Server processes of `thememap serve`; they share nothing but the store (README, Serving "
-        "on more than one core).",
+        description="Server processes of `thememap serve`; they share nothing but the store (README, More "
+        "than one core, and behind a proxy).",
     )
 
     auth: Literal["on", "off"] = Field(
