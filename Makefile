@@ -90,8 +90,9 @@ check: install-test  ## ruff (lint and format) over the code, mypy (strict) over
 test-slow: install-test  ## Run only the tests marked slow.
 	$(BIN)/python -m pytest -m slow
 
-bench: install-test  ## Benchmark a synthetic study (SIZE=S|M|L, STORE=embedded|neo4j); prints a table, writes build/bench/.
+bench: install-test  ## Benchmark a synthetic study (SIZE=S|M|L, STORE=embedded|neo4j), then a team session on 1 and 2 workers; prints tables, writes build/bench/.
 	$(BIN)/python -m tests.bench.suite --size $(SIZE) --store $(STORE)
+	$(BIN)/python -m tests.bench.team --size $(SIZE) --store $(STORE)
 
 schema: install  ## Regenerate schema.graphql after changing the GraphQL schema.
 	$(BIN)/thememap export-schema --output schema.graphql

@@ -61,6 +61,13 @@ def serve(
     ] = None,
     store: StoreOption = None,
     data_dir: DataDirOption = None,
+    workers: Annotated[
+        Optional[int],
+        typer.Option(
+            help="Server processes, sharing nothing but the store, to use more than one core "
+            "\\[env THEMEMAP_WORKERS, default 1; at most twice the cores]."
+        ),
+    ] = None,
     reload: Annotated[bool, typer.Option(help="Restart when the code changes (development).")] = False,
 ) -> None:
     """Serve the theme-map web page at /, the GraphQL API at /graphql (with GraphiQL), /healthz and /readyz."""
@@ -70,12 +77,14 @@ def serve(
     settings.refuse_unsafe_production()
     host = host or settings.host
     port = port or settings.port
+    workers = _workers(settings.workers if workers is None else workers, reload)
     _fail_fast(lambda: asyncio.run(_check_store(settings)))
-    # The app factory (and, with --reload, each new worker process) reads the environment.
+    # The app factory (in each worker process, and in each new one with --reload) reads the environment.
     os.environ["THEMEMAP_STORE"] = settings.store
     os.environ["THEMEMAP_DATA_DIR"] = str(settings.data_dir)
     base = f"http://{host}:{port}"
-    console.print(f"thememap on the {settings.store} store:", highlight=False)
+    processes = f", {workers} worker processes" if workers > 1 else ""
+    console.print(f"thememap on the {settings.store} store{processes}:", highlight=False)
     console.print(f"  web page  {base}/  (sign in with an API token)", highlight=False, soft_wrap=True)
     console.print(f"  GraphiQL  {base}/graphql", highlight=False, soft_wrap=True)
     # No log config of uvicorn's own: its records reach the app's JSON handler, and the app
@@ -87,6 +96,10 @@ def serve(
         host=host,
         port=port,
         reload=reload,
+        workers=workers,
+        # The parent kills a worker that does not answer its health check within this many seconds
+        # and starts another: uvicorn's 5 s killed workers still importing on a busy machine.
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         log_config=None,
         access_log=False,
         proxy_headers=False,
@@ -119,6 +132,25 @@ def seed(
         raise typer.Exit(2)
     settings = _settings(store, data_dir)
     _fail_fast(lambda: asyncio.run(_seed(settings, known[name], replace)))
+
+
+WORKER_HEALTHCHECK_SECONDS = 30
+
+
+def _workers(workers: int, reload: bool) -> int:
+    """The number of server processes, refused (exit 2) below 1, above twice the cores this
+    process may use (each worker keeps its own analysis snapshots: past the cores, more
+    workers add memory, not speed), or beside --reload (which runs one process)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    most = 2 * cores
+    if not 1 <= workers <= most:
+        _refuse(
+            f"--workers (THEMEMAP_WORKERS) must be between 1 and {most} (twice the {cores} cores here; "
+            f"each worker keeps its own analysis snapshots in memory), not {workers}."
+        )
+    if workers > 1 and reload:
+        _refuse("--reload runs one server process; leave out --workers or --reload.")
+    return workers
 
 
 def _fail_fast(run: Callable[[], None]) -> None:

@@ -32,6 +32,8 @@ def json_formatter() -> logging.Formatter:
             structlog.stdlib.add_logger_name,
             structlog.stdlib.ExtraAdder(allow=("status", "ms")),
             structlog.processors.TimeStamper(fmt="iso", utc=True),
+            # The process id tells the lines of `thememap serve --workers N`'s processes apart.
+            structlog.processors.CallsiteParameterAdder({structlog.processors.CallsiteParameter.PROCESS}),
         ],
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,

@@ -29,6 +29,11 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path("./data"), description="Where the embedded store keeps its files.")
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
+    workers: int = Field(
+        1,
+        description="Server processes of `thememap serve`; they share nothing but the store (README, More "
+        "than one core, and behind a proxy).",
+    )
 
     auth: Literal["on", "off"] = Field(
         "on", description="off: no tokens; every request acts as the local user with every right (one-person use)."

@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 import httpx
@@ -27,14 +28,21 @@ DEMO_PROJECT = "1a6c493d-0a0b-5a74-9aae-21d1aec186e8"
 
 @contextmanager
 def server(
-    env: dict[str, str], port: int | None = None, preexec_fn: Callable[[], None] | None = None
+    env: dict[str, str],
+    port: int | None = None,
+    preexec_fn: Callable[[], None] | None = None,
+    serve: Sequence[str] | None = None,
 ) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    """A uvicorn process serving the app with `env` added to the environment (on `port`, or
-    a free one; `preexec_fn` runs in the child before exec); yields it and its URL."""
+    """A server process with `env` added to the environment (on `port`, or a free one;
+    `preexec_fn` runs in the child before exec); yields it and its URL. By default uvicorn
+    serving the app; with `serve`, the `thememap serve` command with those options (for
+    example `--workers 2`), in a process group of its own so that its workers end with it."""
     port = port or free_port()
     log = tempfile.TemporaryFile()  # not a pipe: a busy server's log lines would fill it and stall the server
-    process = subprocess.Popen(
-        [
+    command = (
+        [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--port", str(port), *serve]
+        if serve is not None
+        else [
             sys.executable,
             "-m",
             "uvicorn",
@@ -45,32 +53,54 @@ def server(
             "--port",
             str(port),
             "--no-proxy-headers",  # as `thememap serve`: the app reads forwarded headers itself
-        ],
+        ]
+    )
+    process = subprocess.Popen(
+        command,
         env={**os.environ, **env},
         stdout=subprocess.DEVNULL,
         stderr=log,
         preexec_fn=preexec_fn,
+        start_new_session=serve is not None,
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60  # `thememap serve` checks the store, then starts its workers
         while True:
             try:
                 if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
                     break
             except httpx.TransportError:
                 pass
-            if process.poll() is not None:
+            if process.poll() is not None or time.monotonic() > deadline:
                 log.seek(0)
-                raise AssertionError(f"server exited: {log.read().decode(errors='replace')}")
-            assert time.monotonic() < deadline, "server did not become ready"
+                state = "exited" if process.poll() is not None else "did not become ready"
+                raise AssertionError(f"server {state}: {log.read().decode(errors='replace')}")
             time.sleep(0.1)
         yield process, url
     finally:
-        if process.poll() is None:
+        if serve is not None:
+            _end_group(process)
+        elif process.poll() is None:
             process.kill()
         process.wait(timeout=10)
         log.close()
+
+
+def _end_group(process: subprocess.Popen[bytes]) -> None:
+    """Stop `thememap serve` and its worker processes: SIGTERM to its process group (uvicorn
+    ends its workers), SIGKILL to what is left after 10 s."""
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        pass
+    except ProcessLookupError:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
 
 
 def thememap(env: dict[str, str], *args: str) -> str:

@@ -16,7 +16,10 @@ PRAGMAS = (
     # kill -9 nor a power cut loses an acknowledged write.
     "PRAGMA synchronous = FULL",
     "PRAGMA foreign_keys = ON",
-    "PRAGMA busy_timeout = 5000",
+    # Several server processes (`thememap serve --workers N`) write to one file: a write waits
+    # for another process's transaction (an import may take seconds) as long as a request may
+    # take (THEMEMAP_REQUEST_TIMEOUT's default) instead of failing with "database is locked".
+    "PRAGMA busy_timeout = 30000",
 )
 
 

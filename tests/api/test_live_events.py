@@ -80,6 +80,8 @@ class Listener:
         self.url = url.replace("http", "ws") + "/graphql"
         self.token, self.project_id = token, project_id
         self.messages: list[tuple[float, dict]] = []
+        self.arrived = asyncio.Event()
+        """Set whenever a message arrives (whoever waits for one clears it)."""
 
     async def __aenter__(self) -> Listener:
         self.socket = await websockets.connect(self.url, subprotocols=["graphql-transport-ws"])
@@ -97,6 +99,7 @@ class Listener:
     async def _read(self) -> None:
         async for raw in self.socket:
             self.messages.append((time.monotonic(), json.loads(raw)))
+            self.arrived.set()
 
     def events(self) -> list[dict]:
         return [

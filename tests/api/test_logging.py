@@ -113,4 +113,5 @@ def test_the_served_process_logs_json_lines_with_request_ids(tmp_path: Path) -> 
     lines = [json.loads(line) for line in stderr.splitlines()]  # every line is JSON
     [served] = [line for line in lines if line.get("request_id") == response.headers["x-request-id"]]
     assert served["event"] == "POST /graphql 200" and served["status"] == 200 and "timestamp" in served
+    assert served["process"] == process.pid  # one process: uvicorn serves in the command's own
     assert any("Uvicorn running" in line["event"] for line in lines)

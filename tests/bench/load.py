@@ -7,9 +7,12 @@ Every write marks a span no earlier write of the same member used, with that mem
 own code, so each acknowledged write adds exactly one excerpt to the code: after the
 run, each code's `excerptCount` must equal its member's acknowledged writes.
 
-    .venv/bin/python -m tests.bench.load [--adapter embedded|neo4j] [--clients 32] [--seconds 20]
+    .venv/bin/python -m tests.bench.load [--adapter embedded|neo4j] [--clients 32] [--seconds 20] [--processes 1]
 
-tests/faults/test_load.py runs it for a few seconds on both adapters (a minute with -m slow).
+With --processes 2 or more, that many `thememap serve` processes serve the same store and
+the clients take turns among them (a member's writes go through every process).
+tests/faults/test_load.py runs it for a few seconds on both adapters (a minute with -m slow),
+tests/api/test_processes.py with two processes.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ import random
 import statistics
 import tempfile
 import time
+from collections.abc import Sequence
+from contextlib import AsyncExitStack, ExitStack
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +47,15 @@ class Member:
     code: str
     next_span: int = 0
     acknowledged: int = 0
+
+    def next_coding(self, documents: list[tuple[str, int]]) -> dict[str, Any]:
+        """`codeText`'s variables for a span of five characters this member has not coded yet
+        (callers share one event loop, so no two writes of a member take the same span)."""
+        n = self.next_span
+        self.next_span += 1
+        doc, length = documents[n % len(documents)]
+        start = (n // len(documents)) % (length - 10)
+        return {"d": doc, "s": start, "e": start + 5, "c": [self.code]}
 
 
 @dataclass
@@ -77,8 +91,24 @@ async def _gql(http: httpx.AsyncClient, token: str, query: str, **variables: Any
     return body["data"]
 
 
-async def prepare(url: str, owner: str, tokens: list[str]) -> tuple[list[Member], list[tuple[str, int]]]:
-    """Each member gets a code of their own; returns them and the demo documents with their lengths."""
+async def add_members(url: str, owner: str, project: str, user_ids: Sequence[str], role: str = "ANALYST") -> None:
+    """The owner adds the users to the project in `role`."""
+    async with httpx.AsyncClient(base_url=url, timeout=60) as http:
+        for user_id in user_ids:
+            await _gql(
+                http,
+                owner,
+                "mutation($p: ID!, $u: ID!, $r: Role!) { addMember(projectId: $p, userId: $u, role: $r) { role } }",
+                p=project,
+                u=user_id,
+                r=role,
+            )
+
+
+async def prepare(
+    url: str, owner: str, tokens: list[str], project: str = DEMO_PROJECT
+) -> tuple[list[Member], list[tuple[str, int]]]:
+    """Each member gets a code of their own; returns them and the project's documents with their lengths."""
     async with httpx.AsyncClient(base_url=url, timeout=60) as http:
         members = []
         for i, token in enumerate(tokens):
@@ -86,39 +116,49 @@ async def prepare(url: str, owner: str, tokens: list[str]) -> tuple[list[Member]
                 http,
                 token,
                 "mutation($p: ID!, $n: String!) { createCode(input: {projectId: $p, name: $n}) { id } }",
-                p=DEMO_PROJECT,
+                p=project,
                 n=f"load {i} {random.getrandbits(32):x}",
             )
             members.append(Member(token, code["createCode"]["id"]))
-        project = await _gql(
-            http, owner, "query($p: ID!) { project(id: $p) { documents { id length } } }", p=DEMO_PROJECT
-        )
-        return members, [(d["id"], d["length"]) for d in project["project"]["documents"]]
+        tree = await _gql(http, owner, "query($p: ID!) { project(id: $p) { documents { id length } } }", p=project)
+        return members, [(d["id"], d["length"]) for d in tree["project"]["documents"]]
+
+
+async def lost_writes(http: httpx.AsyncClient, members: list[Member]) -> dict[str, tuple[int, int]]:
+    """Code id -> (acknowledged writes, excerpts found), for the members' codes where they differ."""
+    lost = {}
+    for member in members:
+        found = (await _gql(http, member.token, "query($c: ID!) { code(id: $c) { excerptCount } }", c=member.code))[
+            "code"
+        ]["excerptCount"]
+        if found != member.acknowledged:
+            lost[member.code] = (member.acknowledged, found)
+    return lost
 
 
 async def run(
-    url: str,
+    urls: Sequence[str],
     members: list[Member],
     documents: list[tuple[str, int]],
     clients: int,
     seconds: float,
     write_share: float = 0.3,
 ) -> Result:
-    """`clients` concurrent loops, client i acting as member i mod len(members), until `seconds` pass."""
+    """`clients` concurrent loops, client i acting as member i mod len(members) through server
+    i mod len(urls), until `seconds` pass."""
     result = Result(seconds)
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as http:
+    async with AsyncExitStack() as stack:
+        https = [
+            await stack.enter_async_context(httpx.AsyncClient(base_url=url, timeout=60, limits=limits)) for url in urls
+        ]
         end = time.monotonic() + seconds
 
         async def client(i: int) -> None:
-            member, rng = members[i % len(members)], random.Random(i)
+            member, rng, http = members[i % len(members)], random.Random(i), https[i % len(https)]
             while time.monotonic() < end:
                 if rng.random() < write_share:
-                    n = member.next_span  # one event loop: no two writes of a member share a span
-                    member.next_span += 1
-                    doc, length = documents[n % len(documents)]
-                    start = (n // len(documents)) % (length - 10)
-                    query, variables = CODE_TEXT, {"d": doc, "s": start, "e": start + 5, "c": [member.code]}
+                    query, variables = CODE_TEXT, member.next_coding(documents)
                 else:
                     query, variables = rng.choice(
                         [(THEME_MAP, {"p": DEMO_PROJECT}), (TREE, {"p": DEMO_PROJECT}), (EXCERPTS, {"c": member.code})]
@@ -138,33 +178,22 @@ async def run(
         started = time.monotonic()
         await asyncio.gather(*(client(i) for i in range(clients)))
         result.seconds = time.monotonic() - started
-        for member in members:
-            found = (await _gql(http, member.token, "query($c: ID!) { code(id: $c) { excerptCount } }", c=member.code))[
-                "code"
-            ]["excerptCount"]
-            if found != member.acknowledged:
-                result.lost[member.code] = (member.acknowledged, found)
+        result.lost = await lost_writes(https[0], members)
     return result
 
 
-def measure(env: dict[str, str], clients: int, seconds: float, users: int) -> Result:
-    """Seed the demo into the store `env` names, add `users` analysts, serve, and load it."""
+def measure(env: dict[str, str], clients: int, seconds: float, users: int, processes: int = 1) -> Result:
+    """Seed the demo into the store `env` names, add `users` analysts, serve, and load it.
+    With `processes` > 1, that many `thememap serve` processes serve the store side by side."""
     owner = demo_owner(env)
     tokens = [add_user(env, f"analyst-{i}-{random.getrandbits(24):x}") for i in range(users)]
-    with server(env) as (_, url):
+    with ExitStack() as stack:
+        urls = [stack.enter_context(server(env, serve=[] if processes > 1 else None))[1] for _ in range(processes)]
 
         async def go() -> Result:
-            async with httpx.AsyncClient(base_url=url, timeout=60) as http:
-                for user_id, _ in tokens:
-                    await _gql(
-                        http,
-                        owner,
-                        "mutation($p: ID!, $u: ID!) { addMember(projectId: $p, userId: $u, role: ANALYST) { role } }",
-                        p=DEMO_PROJECT,
-                        u=user_id,
-                    )
-            members, documents = await prepare(url, owner, [token for _, token in tokens])
-            return await run(url, members, documents, clients, seconds)
+            await add_members(urls[0], owner, DEMO_PROJECT, [user_id for user_id, _ in tokens])
+            members, documents = await prepare(urls[0], owner, [token for _, token in tokens])
+            return await run(urls, members, documents, clients, seconds)
 
         return asyncio.run(go())
 
@@ -175,16 +204,18 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--users", type=int, default=4)
+    parser.add_argument("--processes", type=int, default=1, help="`thememap serve` processes on the one store.")
     args = parser.parse_args()
     if args.adapter == "embedded":
         env = {"THEMEMAP_STORE": "embedded", "THEMEMAP_DATA_DIR": tempfile.mkdtemp(prefix="thememap-load-")}
-        print(measure(env, args.clients, args.seconds, args.users).summary(args.adapter))
+        print(measure(env, args.clients, args.seconds, args.users, args.processes).summary(args.adapter))
         return
     from tests.bolt.server import start
 
     bolt = start()
     try:
-        result = measure({"THEMEMAP_STORE": "neo4j", **bolt.env()}, args.clients, args.seconds, args.users)
+        neo4j_env = {"THEMEMAP_STORE": "neo4j", **bolt.env()}
+        result = measure(neo4j_env, args.clients, args.seconds, args.users, args.processes)
         print(result.summary(args.adapter))
     finally:
         bolt.stop()

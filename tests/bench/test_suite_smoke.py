@@ -84,3 +84,39 @@ def test_floor_case_matrix_rolls_codes_up_into_parent_themes() -> None:
         parent_of={"t": None, "u": "t"},
     )
     assert matrix.tolist() == [[2, 1], [1, 1]]  # rows p, q; columns t (with subtheme u), u
+
+
+def test_team_session_runs_tiny_with_one_and_two_workers(tmp_path: Path) -> None:
+    """The team-session benchmark on the demo study, for a few seconds: both runs happen,
+    every coding the coders were told committed is in the store, and nothing failed."""
+    out = tmp_path / "team.json"
+    printed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tests.bench.team",
+            "--size",
+            "demo",
+            "--seconds",
+            "3",
+            "--coders",
+            "2",
+            "--viewers",
+            "2",
+            "--workers",
+            "1,2",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    ).stdout
+    runs = json.loads(out.read_text())["runs"]
+    assert [r["workers"] for r in runs] == [1, 2]
+    for run in runs:
+        assert run["errors"] == 0, run["first_errors"]
+        assert run["lost_writes"] == 0, run
+        assert run["codings"] > 0 and run["refetches"] > 0 and run["events_per_viewer"] > 0, run
+    assert "2 workers ÷ 1 worker: refetch p50" in printed
