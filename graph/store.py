@@ -276,6 +276,7 @@ class Store(Protocol):
         links: bool = True,
         resolution: float = 1.0,
         seed: int = 0,
+        betweenness: bool = True,
         filter: CaseFilter | None = None,
         coders: Sequence[str] | None = None,
     ) -> ConceptNetwork: ...

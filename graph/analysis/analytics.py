@@ -227,12 +227,13 @@ class Analytics(ABC):
         links: bool = True,
         resolution: float = 1.0,
         seed: int = 0,
+        betweenness: bool = True,
         filter: CaseFilter | None = None,
         coders: Sequence[str] | None = None,
     ) -> ConceptNetwork:
         """Codes, their centrality and communities (see graph.analysis.network)."""
         scope = await self._scope(project_id, coders, filter)
-        arguments = (cooccurrence_min, links, resolution, seed)
+        arguments = (cooccurrence_min, links, resolution, seed, betweenness)
         return await _answer(scope, ("concept_network", *arguments), lambda: network.concept_network(scope, *arguments))
 
     async def agreement(

@@ -7,7 +7,8 @@ the analysis, and which codes cluster together whatever the themes say.
   (weight: its evidence excerpts, at least 1, as on the theme map); both add up. Links to or
   from a theme are left out: themes are the groups, not nodes.
 - degree: the codes a code has an edge with; weighted degree: the sum of those edges' weights.
-- betweenness: the share of shortest paths between two other codes that pass through a code,
+- betweenness (when asked for: it costs time in proportion to codes x edges, seconds at size L):
+  the share of shortest paths between two other codes that pass through a code,
   counting paths by their steps (weights are strengths, not distances), normalised by
   (n-1)(n-2)/2 for n codes, as in networkx and igraph.
 - communities: the codes with at least one edge, split by the Leiden algorithm (Traag, Waltman
@@ -31,13 +32,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import igraph
+import numpy as np
 
-from graph.analysis.questions import cooccurrence
+from graph.analysis import matrices
 from graph.analysis.results import (
     Community,
     ConceptNetwork,
-    CooccurrenceScope,
-    NetworkEdge,
+    NetworkEdges,
     NetworkNode,
     ThemeCohesion,
 )
@@ -60,31 +61,36 @@ def _seeded(seed: int) -> Iterator[None]:
             igraph.set_random_number_generator(random)
 
 
-def _edges(scope: Scope, cooccurrence_min: int | None, links: bool) -> dict[tuple[str, str], list[int]]:
-    """(a, b) in code order -> [co-occurrence count, links, weight]."""
+def _edges(scope: Scope, cooccurrence_min: int | None, links: bool) -> tuple[np.ndarray, ...]:
+    """Edges (a < b, indexes in the snapshot's code order, sorted) with their co-occurrence
+    counts, links and weights, as arrays: a large project has hundreds of thousands."""
     snap = scope.snapshot
-    position = {c.id: i for i, c in enumerate(snap.codes)}
-    found: defaultdict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
-
-    def pair(a: str, b: str) -> list[int]:
-        return found[(a, b) if position[a] < position[b] else (b, a)]
-
+    codes = tuple(c.id for c in snap.codes)
+    n = len(codes)
+    keys, columns = [np.zeros(0, dtype=np.int64)], [np.zeros((0, 3), dtype=np.int64)]
     if cooccurrence_min is not None:
-        for p in cooccurrence(scope, CooccurrenceScope.EXCERPT, list(position), [], cooccurrence_min):
-            counts = pair(p.a, p.b)
-            counts[0] += p.count
-            counts[2] += p.count
+        pairs = matrices.excerpt_pairs(scope, codes)  # shared with `cooccurrence` and the theme map
+        keep = pairs.count >= cooccurrence_min
+        count = pairs.count[keep]
+        keys.append(pairs.a[keep] * n + pairs.b[keep])
+        columns.append(np.column_stack([count, np.zeros_like(count), count]))
     if links:
-        for x in snap.links:
-            if x.source_id in position and x.target_id in position and x.source_id != x.target_id:
-                counts = pair(x.source_id, x.target_id)
-                counts[1] += 1
-                counts[2] += max(1, len(x.evidence_excerpt_ids))
-    return found
+        number = {c: i for i, c in enumerate(codes)}
+        linked = [
+            (min(i, j) * n + max(i, j), max(1, len(x.evidence_excerpt_ids)))
+            for x in snap.links
+            if (i := number.get(x.source_id)) is not None and (j := number.get(x.target_id)) is not None and i != j
+        ]
+        keys.append(np.array([k for k, _ in linked], dtype=np.int64))
+        columns.append(np.array([(0, 1, w) for _, w in linked], dtype=np.int64).reshape(-1, 3))
+    found, which = np.unique(np.concatenate(keys), return_inverse=True)
+    summed = np.zeros((len(found), 3), dtype=np.int64)
+    np.add.at(summed, which, np.concatenate(columns))
+    return found // max(n, 1), found % max(n, 1), summed[:, 0], summed[:, 1], summed[:, 2]
 
 
 def concept_network(
-    scope: Scope, cooccurrence_min: int | None, links: bool, resolution: float, seed: int
+    scope: Scope, cooccurrence_min: int | None, links: bool, resolution: float, seed: int, betweenness: bool
 ) -> ConceptNetwork:
     if cooccurrence_min is not None and cooccurrence_min < 1:
         raise BadInput("cooccurrenceMin must be 1 or more (leave it out for links only).")
@@ -92,17 +98,15 @@ def concept_network(
         raise BadInput(f"resolution must be more than 0 and at most {MAX_RESOLUTION:g} (1 is plain modularity).")
     snap = scope.snapshot
     codes = [c.id for c in snap.codes]
-    number = {c: i for i, c in enumerate(codes)}
-    found = _edges(scope, cooccurrence_min, links)
+    n, number = len(codes), {c: i for i, c in enumerate(codes)}
+    a, b, together, linked, weight = _edges(scope, cooccurrence_min, links)
     stopping()
-    pairs = sorted(found, key=lambda p: (number[p[0]], number[p[1]]))
-    graph = igraph.Graph(n=len(codes), edges=[(number[a], number[b]) for a, b in pairs])
-    graph.es["weight"] = [found[p][2] for p in pairs]
+    graph = igraph.Graph(n=n, edges=np.column_stack([a, b]).tolist())
+    graph.es["weight"] = weight.tolist()
     degree = graph.degree()
     strength = graph.strength(weights="weight")
-    n = len(codes)
     scale = (n - 1) * (n - 2) / 2 if n > 2 else 1.0
-    betweenness = graph.betweenness(directed=False) if pairs else [0.0] * n
+    between = graph.betweenness(directed=False) if betweenness and len(a) else [0.0] * n
     stopping()
 
     connected = [i for i in range(n) if degree[i]]
@@ -111,7 +115,7 @@ def concept_network(
         membership = part.community_leiden(
             objective_function="modularity", weights="weight", resolution=resolution, n_iterations=-1
         ).membership
-    modularity = part.modularity(membership, weights="weight", resolution=resolution) if pairs else None
+    modularity = part.modularity(membership, weights="weight", resolution=resolution) if len(a) else None
     groups: defaultdict[int, list[int]] = defaultdict(list)
     for vertex, group in zip(connected, membership):
         groups[group].append(vertex)
@@ -129,7 +133,7 @@ def concept_network(
             theme_ids=tuple(themes_of[c]),
             degree=degree[i],
             weighted_degree=int(strength[i]),
-            betweenness=round(betweenness[i] / scale, 6),
+            betweenness=round(between[i] / scale, 6) if betweenness else None,
             community=community_of.get(i),
         )
         for i, c in enumerate(codes)
@@ -137,9 +141,12 @@ def concept_network(
     communities = tuple(_community(k, [codes[v] for v in members], themes_of) for k, members in enumerate(ordered))
     return ConceptNetwork(
         nodes=nodes,
-        edges=tuple(
-            NetworkEdge(a=a, b=b, cooccurrence=found[(a, b)][0], links=found[(a, b)][1], weight=found[(a, b)][2])
-            for a, b in pairs
+        edges=NetworkEdges(
+            a=tuple(codes[i] for i in a.tolist()),
+            b=tuple(codes[i] for i in b.tolist()),
+            weight=tuple(weight.tolist()),
+            cooccurrence=tuple(together.tolist()),
+            links=tuple(linked.tolist()),
         ),
         communities=communities,
         themes=_cohesion(scope, themes_of, community_of, number),

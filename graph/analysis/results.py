@@ -292,18 +292,22 @@ class NetworkNode:
     theme_ids: tuple[str, ...]
     degree: int
     weighted_degree: int
-    betweenness: float
+    betweenness: float | None
+    """None unless asked for."""
     community: int | None
     """Index into ConceptNetwork.communities; None for a code with no edge."""
 
 
 @dataclass(frozen=True, slots=True)
-class NetworkEdge:
-    a: str
-    b: str
-    weight: int
-    cooccurrence: int
-    links: int
+class NetworkEdges:
+    """Every edge as columns of equal length (a large project has hundreds of thousands):
+    edge i joins a[i] and b[i], a before b in the project's code order."""
+
+    a: tuple[str, ...]
+    b: tuple[str, ...]
+    weight: tuple[int, ...]
+    cooccurrence: tuple[int, ...]
+    links: tuple[int, ...]
     """Concept links between the two codes, either way."""
 
 
@@ -329,7 +333,7 @@ class ThemeCohesion:
 @dataclass(frozen=True, slots=True)
 class ConceptNetwork:
     nodes: tuple[NetworkNode, ...]
-    edges: tuple[NetworkEdge, ...]
+    edges: NetworkEdges
     communities: tuple[Community, ...]
     themes: tuple[ThemeCohesion, ...]
     modularity: float | None

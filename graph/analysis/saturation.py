@@ -112,21 +112,20 @@ def _new_per_interview(found: np.ndarray) -> np.ndarray:
     return np.bincount(found.argmax(axis=0), minlength=found.shape[0])
 
 
-def _runs(cumulative: np.ndarray, base: int, run: int) -> list[tuple[int, int, int]]:
-    """(first position, last position, new codes) of each full run, positions 1-based."""
+def _run_news(cumulative: np.ndarray, base: int, run: int) -> np.ndarray:
+    """The new codes of each full run, in order (the k-th starts at interview base + k + 1)."""
     if len(cumulative) < base + run:
-        return []
-    before = cumulative[base - 1 : len(cumulative) - run]
-    after = cumulative[base + run - 1 :]
-    return [(base + k + 1, base + k + run, int(n)) for k, n in enumerate((after - before).tolist())]
+        return np.zeros(0, dtype=np.int64)
+    news: np.ndarray = cumulative[base + run - 1 :] - cumulative[base - 1 : len(cumulative) - run]
+    return news
 
 
-def _point(runs: list[tuple[int, int, int]], base_codes: int, threshold: float) -> int | None:
+def _point(news: np.ndarray, base_codes: int, threshold: float) -> int | None:
     """Index of the first run whose new codes are at most `threshold` of the base's codes."""
-    for k, (_, _, new) in enumerate(runs):
-        if new / base_codes <= threshold:
-            return k
-    return None
+    if not base_codes:
+        return None
+    under = np.flatnonzero(news / base_codes <= threshold)
+    return int(under[0]) if len(under) else None
 
 
 def saturation(
@@ -161,12 +160,14 @@ def saturation(
         )
     )
     base_codes = int(cumulative[base - 1]) if len(order) >= base else 0
-    spans = _runs(cumulative, base, run)
-    at = _point(spans, base_codes, threshold) if base_codes else None
+    news = _run_news(cumulative, base, run)
+    at = _point(news, base_codes, threshold)
     runs = tuple(
-        SaturationRun(first=a, last=b, new_codes=n, share=round(n / base_codes, 6)) for a, b, n in spans if base_codes
+        SaturationRun(first=base + k + 1, last=base + k + run, new_codes=n, share=round(n / base_codes, 6))
+        for k, n in enumerate(news.tolist())
+        if base_codes
     )
-    if not spans:
+    if not len(news):
         status = SaturationStatus.TOO_FEW_INTERVIEWS
     elif not base_codes:
         status = SaturationStatus.EMPTY_BASE
@@ -191,16 +192,22 @@ def _bootstrap(
     found: np.ndarray, base: int, run: int, threshold: float, permutations: int, seed: int
 ) -> SaturationBootstrap:
     """The interviews needed in `permutations` random orders; an order whose base has no
-    code, or that never falls to the threshold, has not reached saturation."""
+    code, or that never falls to the threshold, has not reached saturation. A code's first
+    interview in an order is the least position among the interviews that have it."""
+    count = found.shape[0]
+    codes, rows = np.nonzero(found.T)  # by code, then interview
+    starts = np.flatnonzero(np.diff(codes, prepend=-1))
     generator = np.random.default_rng(seed)
+    position = np.empty(count, dtype=np.int64)
     needed: list[float] = []
     for _ in range(permutations):
         stopping()
-        cumulative = np.cumsum(_new_per_interview(found[generator.permutation(found.shape[0])]))
-        spans = _runs(cumulative, base, run)
-        base_codes = int(cumulative[base - 1]) if spans else 0
-        at = _point(spans, base_codes, threshold) if base_codes else None
-        needed.append(float("inf") if at is None else spans[at][0] - 1)
+        position[generator.permutation(count)] = np.arange(count)
+        firsts = np.minimum.reduceat(position[rows], starts) if len(rows) else rows
+        cumulative = np.cumsum(np.bincount(firsts, minlength=count))
+        base_codes = int(cumulative[base - 1]) if count >= base else 0
+        at = _point(_run_news(cumulative, base, run), base_codes, threshold)
+        needed.append(float("inf") if at is None else base + at)
     reached = Counter(int(n) for n in needed if n != float("inf"))
     middle = sorted(needed)[(permutations - 1) // 2]
     return SaturationBootstrap(

@@ -526,11 +526,19 @@ class Reader:
         links: bool = True,
         resolution: float = 1.0,
         seed: int = 0,
+        betweenness: bool = True,
         filter: CaseFilter | None = None,
         coders: Sequence[str] | None = None,
     ) -> ConceptNetwork:
         return await self.store.concept_network(
-            project_id, cooccurrence_min, links, resolution, seed, filter, await self._coders(project_id, coders)
+            project_id,
+            cooccurrence_min,
+            links,
+            resolution,
+            seed,
+            betweenness,
+            filter,
+            await self._coders(project_id, coders),
         )
 
     async def search(

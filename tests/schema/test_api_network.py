@@ -150,6 +150,9 @@ async def test_centrality_and_communities_against_the_themes(api: GraphQLClient)
     assert await network(api, ", seed: 12345", fields=f"{NODES} {GROUPS} modularity") == {
         k: found[k] for k in ("nodes", "communities", "themes", "modularity")
     }
+    quick = await network(api, ", betweenness: false", fields=f"{NODES} {GROUPS}")
+    assert [n["betweenness"] for n in quick["nodes"]] == [None] * 7
+    assert quick["communities"] == found["communities"] and quick["themes"] == found["themes"]
 
 
 async def test_the_filter_and_the_coders_shape_the_network(api: GraphQLClient) -> None:
