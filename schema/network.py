@@ -137,7 +137,7 @@ class NetworkQuery:
                 description="Modularity's resolution, above 0 and at most 100: higher finds smaller communities.",
             ),
         ] = 1.0,
-        seed: Annotated[int, strawberry.argument(description="Seeds the community detection.")] = 0,
+        seed: Annotated[int, strawberry.argument(description="Seeds the community detection, 0 or more.")] = 0,
         betweenness: Annotated[
             bool,
             strawberry.argument(

@@ -170,7 +170,7 @@ class SaturationQuery:
         permutations: Annotated[
             int, strawberry.argument(description="Random orders for the bootstrap, 0 to 1000 (0: none).")
         ] = 0,
-        seed: Annotated[int, strawberry.argument(description="Seeds the bootstrap's random orders.")] = 0,
+        seed: Annotated[int, strawberry.argument(description="Seeds the bootstrap's random orders, 0 or more.")] = 0,
         filter: CaseFilter | None = None,
         coders: list[strawberry.ID] | None = None,
     ) -> Saturation:

@@ -96,6 +96,8 @@ def concept_network(
         raise BadInput("cooccurrenceMin must be 1 or more (leave it out for links only).")
     if not 0 < resolution <= MAX_RESOLUTION:
         raise BadInput(f"resolution must be more than 0 and at most {MAX_RESOLUTION:g} (1 is plain modularity).")
+    if seed < 0:
+        raise BadInput("seed must be 0 or more.")
     snap = scope.snapshot
     codes = [c.id for c in snap.codes]
     n, number = len(codes), {c: i for i, c in enumerate(codes)}

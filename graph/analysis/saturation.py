@@ -77,7 +77,7 @@ def interviews(scope: Scope, order_by: str | None, document_ids: Sequence[str]) 
     return sorted(listed, key=value)
 
 
-def _check(base: int, run: int, threshold: float, high_frequency: float, permutations: int) -> None:
+def _check(base: int, run: int, threshold: float, high_frequency: float, permutations: int, seed: int) -> None:
     if base < 1:
         raise BadInput("baseSize must be 1 or more.")
     if run < 1:
@@ -88,6 +88,8 @@ def _check(base: int, run: int, threshold: float, high_frequency: float, permuta
         raise BadInput("highFrequency is a share of the interviews: give a number from 0 to 1.")
     if not 0 <= permutations <= MAX_PERMUTATIONS:
         raise BadInput(f"permutations must be between 0 and {MAX_PERMUTATIONS}.")
+    if seed < 0:
+        raise BadInput("seed must be 0 or more.")
 
 
 def _incidence(scope: Scope, order: list[str]) -> tuple[np.ndarray, list[str]]:
@@ -139,8 +141,9 @@ def saturation(
     permutations: int,
     seed: int,
 ) -> Saturation:
-    _check(base, run, threshold, high_frequency, permutations)
+    _check(base, run, threshold, high_frequency, permutations, seed)
     order = interviews(scope, order_by, document_ids)
+    stopping()
     found, code_ids = _incidence(scope, order)
     stopping()
     frequent = found.mean(axis=0) >= high_frequency if len(order) else np.zeros(len(code_ids), dtype=bool)

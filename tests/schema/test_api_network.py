@@ -212,6 +212,7 @@ async def test_the_answer_follows_a_change(api: GraphQLClient) -> None:
         (", cooccurrenceMin: 0", "cooccurrenceMin"),
         (", resolution: 0", "resolution"),
         (", resolution: 101", "resolution"),
+        (", seed: -1", "seed"),
     ],
 )
 async def test_bad_parameters_are_refused(api: GraphQLClient, arguments: str, word: str) -> None:

@@ -215,6 +215,7 @@ async def test_the_answer_follows_a_change(api: GraphQLClient) -> None:
         (", highFrequency: 2", "highFrequency"),
         (", permutations: 1001", "permutations"),
         (", permutations: -1", "permutations"),
+        (", permutations: 10, seed: -1", "seed"),
         (', documentIds: ["d1", "d1"]', "twice"),
         (', documentIds: ["nope"]', "nope"),
         (', documentIds: ["d1"], orderByAttribute: "interviewed"', "either"),
