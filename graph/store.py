@@ -22,6 +22,7 @@ from graph.analysis.results import (
     Agreement,
     CaseMatrix,
     ConceptKind,
+    ConceptNetwork,
     ConceptPath,
     CooccurrenceScope,
     Group,
@@ -29,6 +30,7 @@ from graph.analysis.results import (
     Pairs,
     ParticipantMatch,
     Relation,
+    Saturation,
     SearchPage,
     SequenceHit,
     ThemeMap,
@@ -251,6 +253,33 @@ class Store(Protocol):
         filter: CaseFilter | None = None,
         coders: Sequence[str] | None = None,
     ) -> list[ConceptPath]: ...
+
+    async def saturation(
+        self,
+        project_id: str,
+        order_by: str | None = None,
+        document_ids: Sequence[str] = (),
+        base: int = 4,
+        run: int = 2,
+        threshold: float = 0.05,
+        high_frequency: float = 0.5,
+        permutations: int = 0,
+        seed: int = 0,
+        filter: CaseFilter | None = None,
+        coders: Sequence[str] | None = None,
+    ) -> Saturation: ...
+
+    async def concept_network(
+        self,
+        project_id: str,
+        cooccurrence_min: int | None = 1,
+        links: bool = True,
+        resolution: float = 1.0,
+        seed: int = 0,
+        betweenness: bool = True,
+        filter: CaseFilter | None = None,
+        coders: Sequence[str] | None = None,
+    ) -> ConceptNetwork: ...
 
     async def search(
         self,

@@ -10,6 +10,8 @@ from graph.models import NodeKind
 from schema.activity import ActivityQuery
 from schema.analysis import AnalysisQuery
 from schema.context import Info
+from schema.network import NetworkQuery
+from schema.saturation import SaturationQuery
 from schema.types import Code, Document, Excerpt, Link, Memo, Node, Participant, Project, Theme, User, load_node
 
 
@@ -23,7 +25,7 @@ async def readable(info: Info, id: str, kind: NodeKind) -> Any:
 
 
 @strawberry.type
-class Query(AnalysisQuery, ActivityQuery):
+class Query(AnalysisQuery, SaturationQuery, NetworkQuery, ActivityQuery):
     @strawberry.field(description="The user this request acts as.")
     def me(self, info: Info) -> User:
         assert info.context.user is not None

@@ -9,7 +9,7 @@ from collections.abc import Callable, Hashable, Sequence
 from functools import partial
 from typing import TypeVar
 
-from graph.analysis import questions
+from graph.analysis import network, questions, saturation
 from graph.analysis.agreement import AgreementUnit, Pattern, score, tallies
 from graph.analysis.filters import CaseFilter, Where
 from graph.analysis.results import (
@@ -17,6 +17,7 @@ from graph.analysis.results import (
     CaseMatrix,
     CodeAgreement,
     ConceptKind,
+    ConceptNetwork,
     ConceptPath,
     CooccurrenceScope,
     Group,
@@ -24,6 +25,7 @@ from graph.analysis.results import (
     Pairs,
     ParticipantMatch,
     Relation,
+    Saturation,
     SearchPage,
     SequenceHit,
     ThemeMap,
@@ -198,6 +200,41 @@ class Analytics(ABC):
             ("concept_paths", source, target, max_length, tuple(via)),
             lambda: questions.concept_paths(scope, source, target, max_length, via),
         )
+
+    async def saturation(
+        self,
+        project_id: str,
+        order_by: str | None = None,
+        document_ids: Sequence[str] = (),
+        base: int = 4,
+        run: int = 2,
+        threshold: float = 0.05,
+        high_frequency: float = 0.5,
+        permutations: int = 0,
+        seed: int = 0,
+        filter: CaseFilter | None = None,
+        coders: Sequence[str] | None = None,
+    ) -> Saturation:
+        """Saturation across interviews (see graph.analysis.saturation)."""
+        scope = await self._scope(project_id, coders, filter)
+        arguments = (order_by, tuple(document_ids), base, run, threshold, high_frequency, permutations, seed)
+        return await _answer(scope, ("saturation", *arguments), lambda: saturation.saturation(scope, *arguments))
+
+    async def concept_network(
+        self,
+        project_id: str,
+        cooccurrence_min: int | None = 1,
+        links: bool = True,
+        resolution: float = 1.0,
+        seed: int = 0,
+        betweenness: bool = True,
+        filter: CaseFilter | None = None,
+        coders: Sequence[str] | None = None,
+    ) -> ConceptNetwork:
+        """Codes, their centrality and communities (see graph.analysis.network)."""
+        scope = await self._scope(project_id, coders, filter)
+        arguments = (cooccurrence_min, links, resolution, seed, betweenness)
+        return await _answer(scope, ("concept_network", *arguments), lambda: network.concept_network(scope, *arguments))
 
     async def agreement(
         self,

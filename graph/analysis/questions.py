@@ -186,7 +186,8 @@ def case_matrix(scope: Scope, columns: str, column_ids: Sequence[str]) -> CaseMa
     return CaseMatrix(column_ids=tuple(ids), rows=rows_out)
 
 
-def _value_order(value: AttributeValue | None) -> tuple[int, str, float]:
+def value_order(value: AttributeValue | None) -> tuple[int, str, float]:
+    """Attribute values in order: booleans, numbers, text, then no value."""
     if value is None:
         return (3, "", 0.0)
     if isinstance(value, bool):
@@ -205,8 +206,8 @@ def compare_groups(scope: Scope, attribute: str, columns: str, column_ids: Seque
     values: dict[tuple[int, str, float], AttributeValue | None] = {}
     for p in scope.participants:
         value = p.attributes.get(attribute)
-        groups[_value_order(value)].append(p.id)
-        values[_value_order(value)] = value
+        groups[value_order(value)].append(p.id)
+        values[value_order(value)] = value
     having = {c: scope.concept_participants(c) for c in ids}
     out = []
     for key in sorted(groups):

@@ -215,3 +215,125 @@ class Agreement:
     coders: tuple[str, ...]
     overall: AgreementScore
     codes: tuple[CodeAgreement, ...]
+
+
+class SaturationStatus(str, Enum):
+    REACHED = "REACHED"
+    NOT_REACHED = "NOT_REACHED"
+    TOO_FEW_INTERVIEWS = "TOO_FEW_INTERVIEWS"
+    """Fewer interviews than the base and one run."""
+    EMPTY_BASE = "EMPTY_BASE"
+    """No code in the base interviews: new information has nothing to be a share of."""
+
+
+@dataclass(frozen=True, slots=True)
+class CurvePoint:
+    """One interview added, in the order asked for."""
+
+    position: int
+    """1-based."""
+    document_id: str
+    codes: int
+    """Distinct codes in this interview."""
+    new_codes: int
+    """Codes first seen in this interview."""
+    cumulative: int
+    cumulative_high_frequency: int
+
+
+@dataclass(frozen=True, slots=True)
+class SaturationRun:
+    first: int
+    """Position of its first interview (1-based)."""
+    last: int
+    new_codes: int
+    """Codes first seen in the run (in none of the interviews before it)."""
+    share: float
+    """new_codes over the codes of the base."""
+
+
+@dataclass(frozen=True, slots=True)
+class PointCount:
+    interviews: int
+    permutations: int
+
+
+@dataclass(frozen=True, slots=True)
+class SaturationBootstrap:
+    permutations: int
+    seed: int
+    distribution: tuple[PointCount, ...]
+    """How many random orders reached saturation after each number of interviews."""
+    not_reached: int
+    median: int | None
+    """The lower median of the interviews needed, orders not reaching saturation counting as
+    beyond every number (None when the median falls among them)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Saturation:
+    status: SaturationStatus
+    document_ids: tuple[str, ...]
+    """The interviews, in the order used."""
+    base_codes: int
+    total_codes: int
+    high_frequency_codes: tuple[str, ...]
+    runs: tuple[SaturationRun, ...]
+    point: SaturationRun | None
+    interviews_needed: int | None
+    """The interviews before `point`: the sample at which saturation was reached, `point` confirming it."""
+    curve: tuple[CurvePoint, ...]
+    bootstrap: SaturationBootstrap | None
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkNode:
+    code_id: str
+    theme_ids: tuple[str, ...]
+    degree: int
+    weighted_degree: int
+    betweenness: float | None
+    """None unless asked for."""
+    community: int | None
+    """Index into ConceptNetwork.communities; None for a code with no edge."""
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkEdges:
+    """Every edge as columns of equal length (a large project has hundreds of thousands):
+    edge i joins a[i] and b[i], a before b in the project's code order."""
+
+    a: tuple[str, ...]
+    b: tuple[str, ...]
+    weight: tuple[int, ...]
+    cooccurrence: tuple[int, ...]
+    links: tuple[int, ...]
+    """Concept links between the two codes, either way."""
+
+
+@dataclass(frozen=True, slots=True)
+class Community:
+    index: int
+    code_ids: tuple[str, ...]
+    theme_ids: tuple[str, ...]
+    """The themes its codes are in (directly)."""
+    across_themes: bool
+    """Its codes that are in themes are not all in one theme."""
+
+
+@dataclass(frozen=True, slots=True)
+class ThemeCohesion:
+    theme_id: str
+    code_ids: tuple[str, ...]
+    """Its own codes that have an edge."""
+    communities: tuple[int, ...]
+    splits: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ConceptNetwork:
+    nodes: tuple[NetworkNode, ...]
+    edges: NetworkEdges
+    communities: tuple[Community, ...]
+    themes: tuple[ThemeCohesion, ...]
+    modularity: float | None

@@ -46,10 +46,12 @@ class ExcerptFact(NamedTuple):
 
 
 class DocumentFact(NamedTuple):
-    """Whom a document is about and the document sets it is in, for case filters."""
+    """Whom a document is about and the document sets it is in, for case filters; its
+    title, for the order in which interviews were listed (saturation)."""
 
     participant_id: str | None
     groups: tuple[str, ...]
+    title: str = ""
 
 
 class CodingFact(NamedTuple):

@@ -93,7 +93,8 @@ def _whole(db: Db, project_id: str, with_text: bool, revision: int) -> Snapshot:
 def _parts(db: Db, project_id: str) -> incremental.Parts:
     ids = [project_id]
     documents = db.all(
-        "SELECT id, participant_id, groups, length(text) AS length FROM documents WHERE project_id = ?", project_id
+        "SELECT id, participant_id, groups, title, length(text) AS length FROM documents WHERE project_id = ?",
+        project_id,
     )
 
     def of_project(sql: str, mapper: Callable[..., M]) -> list[M]:
@@ -108,7 +109,9 @@ def _parts(db: Db, project_id: str) -> incremental.Parts:
             for r in db.all("SELECT code_id, theme_id FROM theme_codes WHERE project_id = ?", project_id)
         ],
         links=rows.links_of(db, "project_id", ids)[project_id],
-        documents={r["id"]: DocumentFact(r["participant_id"], tuple(json.loads(r["groups"]))) for r in documents},
+        documents={
+            r["id"]: DocumentFact(r["participant_id"], tuple(json.loads(r["groups"])), r["title"]) for r in documents
+        },
         document_lengths={r["id"]: r["length"] for r in documents},
     )
 

@@ -444,7 +444,7 @@ CODING_FACTS = (
 )
 DOCUMENT_FACTS = (
     "MATCH (d:Document {project_id: $project_id}) OPTIONAL MATCH (d)-[:ABOUT]->(p:Participant) "
-    "RETURN d.id AS id, d.length AS length, d.groups AS groups, p.id AS participant_id"
+    "RETURN d.id AS id, d.length AS length, d.groups AS groups, d.title AS title, p.id AS participant_id"
 )
 """Lengths in code points, stored at creation: Cypher's size() of a string is not that everywhere."""
 TURN_FACTS = (

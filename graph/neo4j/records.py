@@ -205,7 +205,9 @@ class PartRecords:
             themes=[theme(r) for r in self.themes],
             memberships=[(r["code_id"], r["theme_id"]) for r in self.memberships],
             links=[link(r) for r in self.links],
-            documents={r["id"]: DocumentFact(r["participant_id"], _groups(r["groups"])) for r in self.documents},
+            documents={
+                r["id"]: DocumentFact(r["participant_id"], _groups(r["groups"]), r["title"]) for r in self.documents
+            },
             document_lengths={r["id"]: r["length"] for r in self.documents},
         )
 

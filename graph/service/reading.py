@@ -22,6 +22,7 @@ from graph.analysis.results import (
     Agreement,
     CaseMatrix,
     ConceptKind,
+    ConceptNetwork,
     ConceptPath,
     CooccurrenceScope,
     Group,
@@ -29,6 +30,7 @@ from graph.analysis.results import (
     Pairs,
     ParticipantMatch,
     Relation,
+    Saturation,
     SearchPage,
     SequenceHit,
     ThemeMap,
@@ -487,6 +489,56 @@ class Reader:
     ) -> list[ConceptPath]:
         return await self.store.concept_paths(
             project_id, source, target, max_length, via, filter, await self._coders(project_id, coders)
+        )
+
+    async def saturation(
+        self,
+        project_id: str,
+        order_by: str | None = None,
+        document_ids: Sequence[str] = (),
+        base: int = 4,
+        run: int = 2,
+        threshold: float = 0.05,
+        high_frequency: float = 0.5,
+        permutations: int = 0,
+        seed: int = 0,
+        filter: CaseFilter | None = None,
+        coders: Sequence[str] | None = None,
+    ) -> Saturation:
+        return await self.store.saturation(
+            project_id,
+            order_by,
+            document_ids,
+            base,
+            run,
+            threshold,
+            high_frequency,
+            permutations,
+            seed,
+            filter,
+            await self._coders(project_id, coders),
+        )
+
+    async def concept_network(
+        self,
+        project_id: str,
+        cooccurrence_min: int | None = 1,
+        links: bool = True,
+        resolution: float = 1.0,
+        seed: int = 0,
+        betweenness: bool = True,
+        filter: CaseFilter | None = None,
+        coders: Sequence[str] | None = None,
+    ) -> ConceptNetwork:
+        return await self.store.concept_network(
+            project_id,
+            cooccurrence_min,
+            links,
+            resolution,
+            seed,
+            betweenness,
+            filter,
+            await self._coders(project_id, coders),
         )
 
     async def search(

@@ -111,6 +111,11 @@ def operations(ids: Ids) -> dict[str, tuple[str, dict[str, Any], Direct]]:
 
     map_fields = "{ nodes { id label excerptCount participantCount } edges { source target kind weight } }"
     pair_fields = "{ a { ... on Code { id } } b { ... on Code { id } } count }"
+    saturation_fields = "status interviewsNeeded point { first share } curve { documentId newCodes cumulative }"
+    network_fields = (
+        "nodes { codeId degree weightedDegree betweenness community } "
+        "communities { codeIds acrossThemes } themes { themeId splits } modularity"
+    )
     return {
         "project tree": (
             "query($p: ID!) { project(id: $p) { codes { id name excerptCount } themes { name codes { name } } } }",
@@ -176,6 +181,27 @@ def operations(ids: Ids) -> dict[str, tuple[str, dict[str, Any], Direct]]:
             'query($p: ID!) { search(projectId: $p, text: "social worker", first: 20) { edges { node { start } } } }',
             {"p": p},
             lambda s: s.search(p, "social worker", 20),
+        ),
+        "saturation": (
+            f"query($p: ID!) {{ saturation(projectId: $p) {{ {saturation_fields} }} }}",
+            {"p": p},
+            lambda s: s.saturation(p),
+        ),
+        "saturation, 1,000 random orders": (
+            f"query($p: ID!) {{ saturation(projectId: $p, permutations: 1000) {{ {saturation_fields} "
+            "bootstrap { distribution { interviews permutations } notReached median } } }",
+            {"p": p},
+            lambda s: s.saturation(p, permutations=1000),
+        ),
+        "conceptNetwork": (
+            f"query($p: ID!) {{ conceptNetwork(projectId: $p) {{ {network_fields} }} }}",
+            {"p": p},
+            lambda s: s.concept_network(p),
+        ),
+        "conceptNetwork, no betweenness": (
+            f"query($p: ID!) {{ conceptNetwork(projectId: $p, betweenness: false) {{ {network_fields} }} }}",
+            {"p": p},
+            lambda s: s.concept_network(p, betweenness=False),
         ),
     }
 

@@ -47,6 +47,10 @@ def test_bench_runs_at_size_s_and_writes_its_table(tmp_path: Path) -> None:
         "sequences",
         "conceptPaths",
         "search",
+        "saturation",
+        "saturation, 1,000 random orders",
+        "conceptNetwork",
+        "conceptNetwork, no betweenness",
     ]
     for name in questions:
         assert rows[name]["http_median_ms"] > 0 and rows[name]["direct_median_ms"] > 0, name

@@ -61,6 +61,8 @@ POLICY: dict[str, Needs] = {
             "activity",
             "codebookAt",
             "codebookDiff",
+            "saturation",
+            "conceptNetwork",
         )
     },
     "Query.agreement": Needs.READ_SEEING_CODERS,

@@ -89,7 +89,7 @@ async def test_readme_tour_answers_the_same_on_both_adapters(settings: Settings,
 
 async def test_readme_cross_case_questions_run_as_written(demo: GraphQLClient) -> None:
     steps = tour_steps("Asking cross-case questions")
-    assert len(steps) == 4
+    assert len(steps) == 6
     answers = [await demo.ok(operation, **json.loads(variables)) for operation, variables in steps]
     fear = {g["value"]: g["concepts"][0]["proportion"] for g in answers[0]["compareGroups"]}
     assert fear["child protection plan"] > fear["assessment only"]
@@ -98,6 +98,48 @@ async def test_readme_cross_case_questions_run_as_written(demo: GraphQLClient) -
     more = answers[3]
     assert more["themeMap"]["nodes"] and more["findExcerpts"]["edges"] and more["sequences"]
     assert more["search"]["edges"] and all(e["node"]["text"].lower() == "core group" for e in more["search"]["edges"])
+    # The saturation and network results the README reports.
+    saturation = answers[4]["saturation"]
+    assert (saturation["status"], saturation["baseCodes"], saturation["totalCodes"]) == ("REACHED", 31, 31)
+    assert saturation["interviewsNeeded"] == 4 and saturation["point"] == {
+        "first": 5,
+        "last": 6,
+        "newCodes": 0,
+        "share": 0,
+    }
+    assert [c["cumulative"] for c in saturation["curve"][:4]] == [15, 23, 31, 31]
+    assert [c["cumulativeHighFrequency"] for c in saturation["curve"][:2]] == [5, 8]
+    assert len(saturation["highFrequencyCodes"]) == 8
+    bootstrap = saturation["bootstrap"]
+    assert bootstrap["median"] == 4 and bootstrap["notReached"] == 0
+    assert [(d["interviews"], d["permutations"]) for d in bootstrap["distribution"]] == [
+        (4, 519),
+        (5, 274),
+        (6, 154),
+        (7, 37),
+        (8, 11),
+        (9, 4),
+        (10, 1),
+    ]
+    network = answers[5]["conceptNetwork"]
+    assert network["modularity"] == 0.626378 and len(network["communities"]) == 7
+    bridges = sorted(network["nodes"], key=lambda n: -n["betweenness"])[:3]
+    assert [(n["code"]["name"], round(n["betweenness"], 2)) for n in bridges] == [
+        ("Poor communication", 0.24),
+        ("Honesty and transparency", 0.22),
+        ("Feeling watched", 0.18),
+    ]
+    turning = next(c for c in network["communities"] if {"name": "Turning point"} in c["codes"])
+    assert turning["acrossThemes"] and {t["name"] for t in turning["themes"]} == {
+        "Collaboration between professionals",
+        "Turning points",
+    }
+    assert sorted(t["theme"]["name"] for t in network["themes"] if t["splits"]) == [
+        "A focus on risk that ignored the mother",
+        "Feeling known, understood and respected",
+        "Intervention intensifying pressure",
+        "Not accepted as a good mother: set up to fail",
+    ]
 
 
 async def test_readme_agreement_example_runs_as_written(demo: GraphQLClient) -> None:
