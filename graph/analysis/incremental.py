@@ -49,6 +49,7 @@ _SMALL = {
     "theme": None,
     "link": None,
     "memo": None,
+    "map": None,
 }
 """Kinds of history entry (all verbs, or the verbs listed) that change only small parts."""
 
