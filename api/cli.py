@@ -264,6 +264,27 @@ def user_token(
     async def job(s: Service) -> None:
         user = await _user(s, name)
         _show_token(user.name, await issue_token(s, user.id))
+        console.print(f"User id: {user.id}")
+
+    _with_service(_settings(store, data_dir), job)
+
+
+@user_app.command("list")
+def user_list(
+    search: Annotated[
+        Optional[str], typer.Option(help="Only users whose name starts with this, or whose email it is.")
+    ] = None,
+    store: StoreOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """List users by name: name, the id that addMember needs, and email address, tab-separated."""
+
+    async def job(s: Service) -> None:
+        users = await s.list_users(search)
+        for user in users:  # one line each, tab-separated, ids whole (a table would cut them to fit)
+            console.print(f"{user.name}\t{user.id}\t{user.email or ''}", highlight=False, markup=False, soft_wrap=True)
+        if not users:
+            console.print("No users." if search is None else f"No user's name starts with {search!r}.")
 
     _with_service(_settings(store, data_dir), job)
 

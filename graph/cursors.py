@@ -31,6 +31,8 @@ def decode(cursor: str, *kinds: type) -> list[Any]:
 
 EXCERPT_KEY = (str, int, int, str)
 """An excerpt's place in document and text order: document id, start, end, excerpt id."""
+USER_KEY = (str, str)
+"""A user's place in a list of users: their name ignoring case, then their id."""
 EVENT_KEY = (str, str)
 """An event's place in the history: its UTC ISO-8601 time, then its id."""
 

@@ -251,6 +251,14 @@ class EventPage(Model):
     has_next_page: bool
 
 
+class UserPage(Model):
+    """A page of users by name; `cursors[i]` resumes after `users[i]`."""
+
+    users: tuple[User, ...]
+    cursors: tuple[str, ...]
+    has_next_page: bool
+
+
 class ConceptStats(Model):
     """Prevalence of a code or theme: distinct excerpts and distinct participants."""
 

@@ -89,6 +89,11 @@ class Store(Protocol):
     async def user_by_token_hash(self, token_hash: str) -> tuple[User, str] | None:
         """The user holding a token with this hash, and the stored hash (to compare in constant time)."""
 
+    async def find_users(self, search: str | None, after: tuple[str, str] | None, limit: int) -> list[tuple[str, User]]:
+        """Users whose name starts with `search` or whose email is `search`, both ignoring case (None:
+        every user), each with its sort key (the name ignoring case), by that key then id; after
+        `after` (a sort key and an id), at most `limit`."""
+
     # -- membership --------------------------------------------------------------------------
     async def roles(self, user_id: str, project_ids: Sequence[str]) -> dict[str, Role]:
         """The user's role in each of the projects they are a member of."""

@@ -95,7 +95,8 @@ class Transaction(Protocol):
     # -- trees and names -----------------------------------------------------------------
     async def named(self, kind: NodeKind, project_id: str, name: str, parent_id: str | None = None) -> list[str]:
         """Ids of the project's codes under `parent_id` (None: top level), or of its themes (any
-        parent; `parent_id` ignored), whose name equals `name` ignoring case."""
+        parent; `parent_id` ignored), whose name equals `name` ignoring case; or of its participants
+        whose pseudonym does."""
 
     async def children(self, kind: NodeKind, parent_id: str) -> list[Code] | list[Theme]:
         """The codes or themes whose parent is `parent_id`."""

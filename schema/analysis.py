@@ -517,7 +517,7 @@ class AnalysisQuery:
         coders: list[strawberry.ID] | None = None,
     ) -> list[CooccurrencePair]:
         pairs = await info.context.reader.cooccurrence(
-            project_id, scope, code_ids or (), theme_ids or (), min_count, case_filter(filter), _coders(coders)
+            project_id, scope, code_ids, theme_ids, min_count, case_filter(filter), _coders(coders)
         )
         ids = list(dict.fromkeys(id for p in pairs for id in (p.a, p.b)))
         loaded = dict(zip(ids, await concepts(info, ids)))
@@ -544,7 +544,7 @@ class AnalysisQuery:
         coders: list[strawberry.ID] | None = None,
     ) -> CooccurrenceTable:
         pairs = await info.context.reader.cooccurrence(
-            project_id, scope, code_ids or (), theme_ids or (), min_count, case_filter(filter), _coders(coders)
+            project_id, scope, code_ids, theme_ids, min_count, case_filter(filter), _coders(coders)
         )
         return CooccurrenceTable.of(pairs)
 
@@ -562,7 +562,7 @@ class AnalysisQuery:
         coders: list[strawberry.ID] | None = None,
     ) -> CaseMatrix:
         found = await info.context.reader.case_matrix(
-            project_id, columns, column_ids or (), case_filter(filter), _coders(coders)
+            project_id, columns, column_ids, case_filter(filter), _coders(coders)
         )
         return CaseMatrix(
             column_ids=[strawberry.ID(c) for c in found.column_ids],
@@ -593,7 +593,7 @@ class AnalysisQuery:
         coders: list[strawberry.ID] | None = None,
     ) -> list[Group]:
         groups = await info.context.reader.compare_groups(
-            project_id, attribute, columns, column_ids or (), case_filter(filter), _coders(coders)
+            project_id, attribute, columns, column_ids, case_filter(filter), _coders(coders)
         )
         return [
             Group(
@@ -680,7 +680,7 @@ class AnalysisQuery:
         coders: list[strawberry.ID] | None = None,
     ) -> list[ConceptPath]:
         paths = await info.context.reader.concept_paths(
-            project_id, from_, to, max_length, via or (), case_filter(filter), _coders(coders)
+            project_id, from_, to, max_length, via, case_filter(filter), _coders(coders)
         )
         return [
             ConceptPath(
@@ -714,7 +714,7 @@ class AnalysisQuery:
         document_ids: list[strawberry.ID] | None = None,
         unit: AgreementUnit = agreement.AgreementUnit.EXCERPT,
     ) -> Agreement:
-        found = await info.context.reader.agreement(project_id, coders, code_ids or (), document_ids or (), unit)
+        found = await info.context.reader.agreement(project_id, coders, code_ids, document_ids, unit)
         return Agreement(
             unit=unit,
             coder_ids=[strawberry.ID(c) for c in found.coders],

@@ -10,9 +10,25 @@ from graph.models import NodeKind
 from schema.activity import ActivityQuery
 from schema.analysis import AnalysisQuery
 from schema.context import Info
+from schema.limits import check_page_size
 from schema.network import NetworkQuery
 from schema.saturation import SaturationQuery
-from schema.types import Code, Document, Excerpt, Link, Memo, Node, Participant, Project, Theme, User, load_node
+from schema.types import (
+    Code,
+    Document,
+    Excerpt,
+    Link,
+    Memo,
+    Node,
+    PageInfo,
+    Participant,
+    Project,
+    Theme,
+    User,
+    UserConnection,
+    UserEdge,
+    load_node,
+)
 
 
 async def readable(info: Info, id: str, kind: NodeKind) -> Any:
@@ -30,6 +46,21 @@ class Query(AnalysisQuery, SaturationQuery, NetworkQuery, ActivityQuery):
     def me(self, info: Info) -> User:
         assert info.context.user is not None
         return User.of(info.context.user)
+
+    @strawberry.field(
+        description="Users whose name starts with `search`, or whose email address is `search` (both "
+        "ignoring case), by name: how an OWNER finds the id that addMember needs. Any signed-in user may "
+        "search; a search must be given, and emails are matched, never shown."
+    )
+    async def users(self, info: Info, search: str, first: int = 20, after: str | None = None) -> UserConnection:
+        check_page_size(first, info.context.limits)
+        found = await info.context.reader.find_users(search, first, after)
+        return UserConnection(
+            edges=[UserEdge(cursor=c, node=User.of(u)) for u, c in zip(found.users, found.cursors)],
+            page_info=PageInfo(
+                has_next_page=found.has_next_page, end_cursor=found.cursors[-1] if found.cursors else after
+            ),
+        )
 
     @strawberry.field(description="The projects you are a member of, by name.")
     async def projects(self, info: Info) -> list[Project]:

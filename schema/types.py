@@ -332,6 +332,18 @@ class ExcerptConnection:
     page_info: PageInfo
 
 
+@strawberry.type
+class UserEdge:
+    cursor: str
+    node: User
+
+
+@strawberry.type(description="A page of users; pass `pageInfo.endCursor` as `after` for the next page.")
+class UserConnection:
+    edges: list[UserEdge]
+    page_info: PageInfo
+
+
 @strawberry.type(description="A code in the codebook; codes form a tree through `parent`.")
 class Code(Node):
     project_id: strawberry.Private[str]

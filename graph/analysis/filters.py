@@ -65,6 +65,23 @@ class CaseFilter(Input):
             return False
         return all(c.matches(participant.attributes) for c in self.attributes)
 
+    def check(self, participants: Sequence[Participant]) -> None:
+        """Refuse a filter naming what the project lacks, which would quietly match no one:
+        an unknown participant or attribute, or a numeric range on an attribute that holds no numbers."""
+        check_given("participantIds", self.participant_ids, "every participant")
+        check_known("Participant", self.participant_ids or (), {p.id for p in participants})
+        for condition in self.attributes:
+            values = check_attribute(condition.name, participants)
+            if (condition.min is not None or condition.max is not None) and not any(
+                isinstance(v, int | float) and not isinstance(v, bool) for v in values
+            ):
+                shown = ", ".join(repr(v) for v in list(dict.fromkeys(values))[:3])
+                raise BadInput(
+                    f"Attribute {condition.name!r} holds no numbers (values such as {shown}), so min/max match no "
+                    "one; use equals or oneOf.",
+                    attribute=condition.name,
+                )
+
 
 class Where(Input):
     """Boolean conditions on concepts (codes or themes, themes rolled up) and text."""
@@ -83,8 +100,26 @@ class Where(Input):
         return (*self.all_of, *self.any_of, *self.none_of)
 
 
-def check_known(kind: str, ids: Sequence[str], known: set[str]) -> None:
+def check_known(kind: str, ids: Sequence[str], known: set[str] | frozenset[str]) -> None:
     """Every id a question names must exist in its project."""
     missing = [i for i in ids if i not in known]
     if missing:
         raise BadInput(f"{kind} {missing[0]!r} is not in this project; check the id.", ids=missing)
+
+
+def check_given(argument: str, given: Sequence[object] | None, otherwise: str) -> None:
+    """An empty list where leaving the argument out means `otherwise` is a slip, not a question."""
+    if given is not None and not given:
+        raise BadInput(f"{argument} is an empty list: name at least one, or leave it out for {otherwise}.")
+
+
+def check_attribute(name: str, participants: Sequence[Participant]) -> list[AttributeValue]:
+    """The values participants hold for attribute `name`, which some participant must have."""
+    values = [p.attributes[name] for p in participants if name in p.attributes]
+    if not values:
+        known = sorted({a for p in participants for a in p.attributes}, key=str.lower)
+        listed = ", ".join(repr(a) for a in known) if known else "none yet"
+        raise BadInput(
+            f"No participant has the attribute {name!r}; attributes in this project: {listed}.", attribute=name
+        )
+    return values

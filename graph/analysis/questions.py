@@ -18,7 +18,7 @@ import numpy as np
 
 from graph import cursors
 from graph.analysis import matrices
-from graph.analysis.filters import Where
+from graph.analysis.filters import Where, check_attribute
 from graph.analysis.results import (
     CaseMatrix,
     Cell,
@@ -124,6 +124,8 @@ def cooccurrence(
     excerpts that take part in an instance. DOCUMENT and PARTICIPANT: `count` is the number
     of documents (participants) with both; `jaccard` is that over those with either.
     """
+    scope.check_concepts(code_ids, "CODE")
+    scope.check_concepts(theme_ids, "THEME")
     concepts = _concepts(scope, code_ids, theme_ids, "CODE")
     if unit is CooccurrenceScope.EXCERPT:
         found = matrices.excerpt_pairs(scope, tuple(concepts))
@@ -201,6 +203,7 @@ def compare_groups(scope: Scope, attribute: str, columns: str, column_ids: Seque
     """One group per value of the attribute among participants in scope (null: those
     without it): `n` participants, and per concept how many of them have at least one
     excerpt coded with it, and that as a proportion of `n`."""
+    check_attribute(attribute, scope.snapshot.participants)
     ids = _concepts(scope, column_ids, [], columns)
     groups: dict[tuple[int, str, float], list[str]] = defaultdict(list)
     values: dict[tuple[int, str, float], AttributeValue | None] = {}

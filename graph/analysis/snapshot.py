@@ -155,6 +155,11 @@ class Snapshot:
     thread, reports and exports on another (graph.analysis.worker)."""
 
     @cached_property
+    def coder_ids(self) -> frozenset[str]:
+        """Everyone with a coding in the project (members or not, as a seed or import coded)."""
+        return frozenset(c.coder_id for c in self.codings)
+
+    @cached_property
     def indexed(self) -> Indexed:
         """The excerpts and codings as arrays, for the questions that multiply matrices:
         updated from the index of the snapshot this one was updated from, where it can be."""
@@ -176,6 +181,7 @@ class Snapshot:
         with self._keeping:
             found = self._scopes.get(key)
             if found is None:
+                filter.check(self.participants)
                 found = self._scopes[key] = Scope(self, coders, filter)
                 while len(self._scopes) > KEPT_SCOPES:
                     self._scopes.popitem(last=False)
@@ -332,8 +338,12 @@ class Scope:
 
         return self.memo(("spoken_by", role), compute)
 
-    def check_concepts(self, ids: Sequence[str]) -> None:
-        check_known("Concept", ids, set(self.kinds))
+    def check_concepts(self, ids: Sequence[str], kind: str | None = None) -> None:
+        """Every id names a concept of the project (a code, or a theme, when `kind` says which)."""
+        if kind is None:
+            check_known("Concept", ids, set(self.kinds))
+        else:
+            check_known(kind.title(), ids, {c for c, k in self.kinds.items() if k == kind})
 
     def ordered(self, ids: Iterable[str]) -> list[str]:
         """Excerpt ids in document and text order."""

@@ -19,6 +19,7 @@ from graph.analysis.cache import SnapshotCache
 from graph.analysis.snapshot import Snapshot
 from graph.embedded import rows, snapshots
 from graph.embedded.connection import Connection, Db
+from graph.embedded.ddl import fold
 from graph.embedded.transaction import EmbeddedTransaction
 from graph.models import (
     Code,
@@ -101,6 +102,26 @@ class EmbeddedStore(Analytics):
         def job(db: Db) -> tuple[User, str] | None:
             row = db.one("SELECT * FROM users WHERE token_hash = ?", token_hash)
             return (rows.user(row), row["token_hash"]) if row else None
+
+        return await self._conn.read(job)
+
+    async def find_users(self, search: str | None, after: tuple[str, str] | None, limit: int) -> list[tuple[str, User]]:
+        prefix = None if search is None else fold(search)
+        key, id = after or (None, None)
+
+        def job(db: Db) -> list[tuple[str, User]]:
+            found = db.all(
+                "SELECT *, fold(name) AS sort_key FROM users "
+                "WHERE (?1 IS NULL OR substr(fold(name), 1, length(?1)) = ?1 OR lower(email) = lower(?2)) "
+                "AND (?3 IS NULL OR fold(name) > ?3 OR (fold(name) = ?3 AND id > ?4)) "
+                "ORDER BY fold(name), id LIMIT ?5",
+                prefix,
+                search,
+                key,
+                id,
+                limit,
+            )
+            return [(r["sort_key"], rows.user(r)) for r in found]
 
         return await self._conn.read(job)
 

@@ -48,6 +48,8 @@ _NAMED = {
     NodeKind.CODE: "SELECT id FROM codes WHERE project_id = ? AND fold(name) = fold(?) "
     "AND ifnull(parent_id, '') = ifnull(?, '') ORDER BY created_at, id",
     NodeKind.THEME: "SELECT id FROM themes WHERE project_id = ? AND fold(name) = fold(?) ORDER BY created_at, id",
+    NodeKind.PARTICIPANT: "SELECT id FROM participants WHERE project_id = ? AND fold(pseudonym) = fold(?) "
+    "ORDER BY created_at, id",
 }
 
 _CODERS_UNDER = {

@@ -150,6 +150,13 @@ USER_BY_NAME = "MATCH (u:User) WHERE toLower(u.name) = toLower($name) RETURN u A
 CREATE_USER = "CREATE (u:User $props)"
 SET_TOKEN_HASH = "MATCH (u:User {id: $id}) SET u.token_hash = $token_hash RETURN count(u) AS n"
 USER_BY_TOKEN_HASH = "MATCH (u:User {token_hash: $token_hash}) RETURN u AS n"
+FIND_USERS = """
+MATCH (u:User) WITH u, toLower(u.name) AS key
+WHERE ($search IS NULL OR key STARTS WITH toLower($search) OR toLower(u.email) = toLower($search))
+  AND ($key IS NULL OR key > $key OR (key = $key AND u.id > $id))
+RETURN u AS n, key ORDER BY key, u.id LIMIT $limit
+"""
+"""Users by name prefix or exact email (ignoring case), a keyset page by name then id."""
 USER_TOKEN_INDEX = "CREATE INDEX user_token IF NOT EXISTS FOR (n:User) ON (n.token_hash)"
 
 # -- membership ------------------------------------------------------------------------------
@@ -308,6 +315,10 @@ RETURN c.id AS id ORDER BY c.created_at, id
     "Theme": (
         "MATCH (t:Theme {project_id: $project_id}) WHERE toLower(t.name) = toLower($name) "
         "RETURN t.id AS id ORDER BY t.created_at, id"
+    ),
+    "Participant": (
+        "MATCH (p:Participant {project_id: $project_id}) WHERE toLower(p.pseudonym) = toLower($name) "
+        "RETURN p.id AS id ORDER BY p.created_at, id"
     ),
 }
 """Oldest first. Names compare by Cypher's toLower(), the only fold both Neo4j and ArcadeDB have

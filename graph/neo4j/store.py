@@ -222,6 +222,15 @@ class Neo4jStore(Analytics):
 
         return await self._read(work)
 
+    async def find_users(self, search: str | None, after: tuple[str, str] | None, limit: int) -> list[tuple[str, User]]:
+        key, id = after or (None, None)
+
+        async def work(tx: Tx) -> list[tuple[str, User]]:
+            found = await rows(tx, q.FIND_USERS, search=search, key=key, id=id, limit=limit)
+            return [(r["key"], records.user(r)) for r in found]
+
+        return await self._read(work)
+
     async def user_by_token_hash(self, token_hash: str) -> tuple[User, str] | None:
         async def work(tx: Tx) -> tuple[User, str] | None:
             found = await one(tx, q.USER_BY_TOKEN_HASH, token_hash=token_hash)

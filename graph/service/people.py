@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from email_validator import EmailNotValidError, validate_email
+
 from graph import activity
 from graph.errors import BadInput, NotFound
 from graph.models import Membership, Role, User
@@ -10,11 +12,15 @@ from graph.rules import check_text, new_id, now
 from graph.service.base import UseCases
 from graph.transaction import Transaction
 
+USERS_AT_ONCE = 500
+"""Users read per store call while listing them all."""
+
 
 class People(UseCases):
     # -- users (the CLI and the app's start; no project is involved) ----------------------
     async def ensure_user(self, id: str, name: str, email: str | None = None) -> User:
         """The user with this id, created if absent (the local user, seeds' coders)."""
+        name, email = _checked(name, email)
 
         async def work(tx: Transaction) -> User:
             found = (await tx.users([id])).get(id)
@@ -26,14 +32,7 @@ class People(UseCases):
         return await self._write(work)
 
     async def create_user(self, name: str, email: str | None = None) -> User:
-        name = name.strip()
-        if not name:
-            raise BadInput("A user needs a name; give one that is not blank.")
-        for field, value in (("name", name), ("email", email or "")):
-            try:
-                check_text(value)
-            except ValueError as exc:
-                raise BadInput(f"The user's {field} {exc}.") from None
+        name, email = _checked(name, email)
 
         async def work(tx: Transaction) -> User:
             if await tx.user_named(name) is not None:
@@ -43,6 +42,18 @@ class People(UseCases):
             return user
 
         return await self._write(work)
+
+    async def list_users(self, search: str | None = None) -> list[User]:
+        """Every user (or those whose name starts with `search`, or whose email it is), by name: the
+        operator's view, emails included, for the CLI; read a batch at a time."""
+        out: list[User] = []
+        after: tuple[str, str] | None = None
+        while batch := await self.store.find_users(search, after, USERS_AT_ONCE):
+            out += [u for _, u in batch]
+            after = (batch[-1][0], batch[-1][1].id)
+            if len(batch) < USERS_AT_ONCE:
+                break
+        return out
 
     async def user_named(self, name: str) -> User | None:
         """The user with this name, ignoring case (the CLI names users)."""
@@ -114,3 +125,21 @@ class People(UseCases):
         """A project never loses its last OWNER."""
         if not [o for o in await tx.owners(project_id) if o != leaving]:
             raise BadInput("A project must keep at least one OWNER; make someone else OWNER first.")
+
+
+def _checked(name: str, email: str | None) -> tuple[str, str | None]:
+    """A user's name (not blank) and email address (well formed, in its normalised spelling)."""
+    name = name.strip()
+    if not name:
+        raise BadInput("A user needs a name; give one that is not blank.")
+    for field, value in (("name", name), ("email", email or "")):
+        try:
+            check_text(value)
+        except ValueError as exc:
+            raise BadInput(f"The user's {field} {exc}.") from None
+    if email is None:
+        return name, None
+    try:
+        return name, validate_email(email.strip(), check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise BadInput(f"The email address {email!r} is not valid: {exc}") from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from graph import activity
+from graph.errors import Conflict
 from graph.inputs import DocumentGroups, NewDocument, NewParticipant, NewProject, ParticipantPatch, ProjectPatch
 from graph.models import Document, NodeKind, Participant, Project, Role
 from graph.policy import Actor, Need, Principal
@@ -45,6 +46,7 @@ class Projects(UseCases):
     async def add_participant(self, actor: Actor, new: NewParticipant) -> Participant:
         async def work(tx: Transaction) -> Participant:
             await self.in_project(tx, actor, new.project_id, Need.EDIT)
+            await self.check_pseudonym(tx, new.project_id, new.pseudonym, None)
             [id] = await self.fresh_ids(tx, [new.id])
             participant = Participant(
                 id=id,
@@ -60,10 +62,24 @@ class Projects(UseCases):
     async def update_participant(self, actor: Actor, id: str, patch: ParticipantPatch) -> Participant:
         async def work(tx: Transaction) -> Participant:
             participant, _ = await self.at_node(tx, actor, id, Need.EDIT, NodeKind.PARTICIPANT)
+            if patch.pseudonym is not None:
+                await self.check_pseudonym(tx, participant.project_id, patch.pseudonym, id)
             fields = {k: v for k, v in patch.model_dump(exclude_unset=True).items() if v is not None}
             return await self.change(tx, actor.user_id, participant, **fields)
 
         return await self._write(work)
+
+    @staticmethod
+    async def check_pseudonym(tx: Transaction, project_id: str, pseudonym: str, self_id: str | None) -> None:
+        """A pseudonym names one case in its project (ignoring case): two alike could not be told
+        apart in a matrix, a filter or a report."""
+        clash = [id for id in await tx.named(NodeKind.PARTICIPANT, project_id, pseudonym) if id != self_id]
+        if clash:
+            raise Conflict(
+                f"A participant with the pseudonym {pseudonym!r} is in this project already; choose another "
+                "pseudonym, or update that participant.",
+                existingId=clash[0],
+            )
 
     async def delete_participant(self, actor: Actor, id: str) -> None:
         """Their documents stay, about no one; removing someone else's case needs OWNER."""

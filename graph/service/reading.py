@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from graph import activity, codebook_history, cursors
 from graph.analysis.agreement import AgreementUnit
-from graph.analysis.filters import CaseFilter, Where
+from graph.analysis.filters import CaseFilter, Where, check_given
 from graph.analysis.results import (
     Agreement,
     CaseMatrix,
@@ -36,6 +36,7 @@ from graph.analysis.results import (
     ThemeMap,
 )
 from graph.analysis.snapshot import Snapshot
+from graph.analysis.worker import off_loop
 from graph.codebook_history import CodebookDiff, PastCodebook
 from graph.errors import BadInput, Forbidden, NotFound
 from graph.models import (
@@ -58,6 +59,7 @@ from graph.models import (
     Theme,
     Turn,
     User,
+    UserPage,
 )
 from graph.policy import Actor, Need, Principal
 from graph.store import Store
@@ -134,6 +136,25 @@ class Reader:
     async def get_users(self, ids: Sequence[str]) -> dict[str, User]:
         """Users are named wherever their work is shown: any signed-in actor may read a name."""
         return await self.store.get_users(ids)
+
+    async def find_users(self, search: str, first: int, after: str | None = None) -> UserPage:
+        """Users to add to a project, found by the start of their name or their exact email (both
+        ignoring case), by name. Any signed-in actor may look, as a name is shown wherever its
+        holder's work is; a search must be given, so the directory cannot be read whole in one go,
+        and an email is matched, never shown (User.email is its holder's alone)."""
+        search = search.strip()
+        if not search:
+            raise BadInput("Give the start of a name, or an exact email address, to search for.")
+        if first < 0:
+            raise BadInput("first must be zero or more.")
+        key = cursors.decode(after, *cursors.USER_KEY) if after else None
+        found = await self.store.find_users(search, (key[0], key[1]) if key else None, first + 1)
+        shown = found[:first]
+        return UserPage(
+            users=tuple(u for _, u in shown),
+            cursors=tuple(cursors.encode([k, u.id]) for k, u in shown),
+            has_next_page=len(found) > first,
+        )
 
     async def node_refs(self, ids: Sequence[str]) -> dict[str, NodeRef]:
         found = await self.store.node_refs(ids)
@@ -393,8 +414,42 @@ class Reader:
 
     # -- analysis (one store call each; coders narrowed by blind coding) ----------------------
     async def _coders(self, project_id: str, coders: Sequence[str] | None) -> Sequence[str] | None:
+        """Whose codings a question counts: those named (every one a coder of the project), or
+        everyone's; under blind coding an ANALYST's own, and naming anyone else is refused exactly as
+        naming no one who exists, so the answer reveals nothing about other coders."""
         principal = await self.require(project_id)
+        check_given("coders", coders, "everyone's codings")
+        if coders is not None:
+            await self._check_coders(principal, coders)
         return coders if principal.coder is None else (principal.coder,)
+
+    async def _check_coders(self, principal: Principal, coders: Sequence[str]) -> None:
+        """Coders are the project's members and whoever has coded in it (a former member, a seed's
+        coder); a name that is neither is a typo, which would otherwise count as no codings at all.
+        Under blind coding an ANALYST may name only themselves, and anyone else, real or not, is
+        refused alike."""
+        wanted = list(dict.fromkeys(coders))
+        if principal.coder is not None:
+            if others := [c for c in wanted if c != principal.coder]:
+                raise BadInput(
+                    f"Blind coding is on, so your questions count your own codings only: coders may name only "
+                    f"you ({principal.coder!r}), not {others[0]!r}. Leave coders out for your own codings.",
+                    ids=others,
+                )
+            return
+        found = await self.store.members_of_projects([principal.project_id])
+        members = {m.user_id for m in found.get(principal.project_id, [])}
+        unknown = [c for c in wanted if c not in members]
+        if unknown:
+            snapshot = await self.store.project_snapshot(principal.project_id)
+            coded = await off_loop(lambda: snapshot.coder_ids)
+            unknown = [c for c in unknown if c not in coded]
+        if unknown:
+            raise BadInput(
+                f"Coder {unknown[0]!r} is neither a member of this project nor has coded in it; check the id "
+                "(a User id, as in Project.members).",
+                ids=unknown,
+            )
 
     async def project_snapshot(self, project_id: str, with_text: bool = False) -> Snapshot:
         """The project for exports and reports; under blind coding, with the principal's codings only."""
@@ -421,40 +476,44 @@ class Reader:
         self,
         project_id: str,
         scope: CooccurrenceScope = CooccurrenceScope.EXCERPT,
-        code_ids: Sequence[str] = (),
-        theme_ids: Sequence[str] = (),
+        code_ids: Sequence[str] | None = None,
+        theme_ids: Sequence[str] | None = None,
         min_count: int = 1,
         filter: CaseFilter | None = None,
         coders: Sequence[str] | None = None,
     ) -> Pairs:
+        """Without codeIds and themeIds, all codes."""
+        scoped = await self._coders(project_id, coders)
+        check_given("codeIds", code_ids, "all codes")
+        check_given("themeIds", theme_ids, "all codes")
         return await self.store.cooccurrence(
-            project_id, scope, code_ids, theme_ids, min_count, filter, await self._coders(project_id, coders)
+            project_id, scope, code_ids or (), theme_ids or (), min_count, filter, scoped
         )
 
     async def case_matrix(
         self,
         project_id: str,
         columns: ConceptKind = ConceptKind.CODE,
-        column_ids: Sequence[str] = (),
+        column_ids: Sequence[str] | None = None,
         filter: CaseFilter | None = None,
         coders: Sequence[str] | None = None,
     ) -> CaseMatrix:
-        return await self.store.case_matrix(
-            project_id, columns, column_ids, filter, await self._coders(project_id, coders)
-        )
+        scoped = await self._coders(project_id, coders)
+        check_given("columnIds", column_ids, f"every {columns.value.lower()}")
+        return await self.store.case_matrix(project_id, columns, column_ids or (), filter, scoped)
 
     async def compare_groups(
         self,
         project_id: str,
         attribute: str,
         columns: ConceptKind = ConceptKind.THEME,
-        column_ids: Sequence[str] = (),
+        column_ids: Sequence[str] | None = None,
         filter: CaseFilter | None = None,
         coders: Sequence[str] | None = None,
     ) -> list[Group]:
-        return await self.store.compare_groups(
-            project_id, attribute, columns, column_ids, filter, await self._coders(project_id, coders)
-        )
+        scoped = await self._coders(project_id, coders)
+        check_given("columnIds", column_ids, f"every {columns.value.lower()}")
+        return await self.store.compare_groups(project_id, attribute, columns, column_ids or (), filter, scoped)
 
     async def find_excerpts(self, project_id: str, where: Where, first: int, after: str | None) -> IdPage:
         scoped = where.model_copy(update={"coders": await self._coders(project_id, where.coders)})
@@ -483,13 +542,13 @@ class Reader:
         source: str,
         target: str,
         max_length: int = 4,
-        via: Sequence[Relation] = (),
+        via: Sequence[Relation] | None = None,
         filter: CaseFilter | None = None,
         coders: Sequence[str] | None = None,
     ) -> list[ConceptPath]:
-        return await self.store.concept_paths(
-            project_id, source, target, max_length, via, filter, await self._coders(project_id, coders)
-        )
+        scoped = await self._coders(project_id, coders)
+        check_given("via", via, "every relation")
+        return await self.store.concept_paths(project_id, source, target, max_length, via or (), filter, scoped)
 
     async def saturation(
         self,
@@ -556,14 +615,17 @@ class Reader:
         self,
         project_id: str,
         coders: Sequence[str],
-        code_ids: Sequence[str] = (),
-        document_ids: Sequence[str] = (),
+        code_ids: Sequence[str] | None = None,
+        document_ids: Sequence[str] | None = None,
         unit: AgreementUnit = AgreementUnit.EXCERPT,
     ) -> Agreement:
         principal = await self.require(project_id)
         if principal.blind:
             raise Forbidden("Agreement compares coders, which blind coding hides from ANALYSTs; ask an OWNER.")
-        return await self.store.agreement(project_id, coders, code_ids, document_ids, unit)
+        check_given("codeIds", code_ids, "every code")
+        check_given("documentIds", document_ids, "every document")
+        await self._check_coders(principal, coders)
+        return await self.store.agreement(project_id, coders, code_ids or (), document_ids or (), unit)
 
 
 def _utc(at: datetime) -> datetime:

@@ -211,3 +211,37 @@ def test_serve_refuses_a_port_out_of_range(port: str, tmp_path: Path) -> None:
     assert ("65535" if port == "99999" else "1") in result.output, result.output
     outside = runner.invoke(app, ["serve", "--data-dir", str(tmp_path)], env={"THEMEMAP_PORT": port})
     assert outside.exit_code == 2 and "Invalid settings" in outside.output and "port" in outside.output
+
+
+def test_user_list_and_token_print_the_id_that_add_member_needs(tmp_path: Path) -> None:
+    where = ["--data-dir", str(tmp_path)]
+    added = runner.invoke(app, ["user", "add", "Ada Lovelace", "--email", "ada@example.org", *where])
+    assert added.exit_code == 0, added.output
+    ada_id = added.output.split("User id: ")[1].split()[0]
+    assert runner.invoke(app, ["user", "add", "Bo", *where]).exit_code == 0
+    listed = runner.invoke(app, ["user", "list", *where])
+    assert listed.exit_code == 0, listed.output
+    assert ada_id in listed.output and "ada@example.org" in listed.output and "Bo" in listed.output
+    assert listed.output.index("Ada Lovelace") < listed.output.index("Bo")
+    searched = runner.invoke(app, ["user", "list", "--search", "ADA@example.org", *where])
+    assert "Ada Lovelace" in searched.output and "Bo" not in searched.output
+    none = runner.invoke(app, ["user", "list", "--search", "zz", *where])
+    assert none.exit_code == 0 and "No user's name starts with 'zz'" in none.output
+    renewed = runner.invoke(app, ["user", "token", "ada lovelace", *where])
+    assert renewed.exit_code == 0 and f"User id: {ada_id}" in renewed.output
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["user", "add", ""], "not blank"),
+        (["user", "add", "   "], "not blank"),
+        (["user", "add", "Cy", "--email", "cy"], "is not valid"),
+        (["user", "add", "Cy", "--email", "cy@localhost"], "is not valid"),
+    ],
+)
+def test_blank_names_and_malformed_emails_are_refused(tmp_path: Path, args: list[str], says: str) -> None:
+    result = runner.invoke(app, [*args, "--data-dir", str(tmp_path)])
+    assert result.exit_code == 2 and says in result.output, result.output
+    listed = runner.invoke(app, ["user", "list", "--data-dir", str(tmp_path)])
+    assert "Cy" not in listed.output, "nothing was stored"

@@ -33,6 +33,36 @@ async def test_users_and_token_hashes(store: Store, service: Service) -> None:
         await service.set_token_hash("missing", "h3")
 
 
+async def test_finding_users_by_name_prefix_or_email(store: Store, service: Service) -> None:
+    zoe = await service.create_user("Zoë Quist", "Zoe.Quist@example.org")
+    zed = await service.create_user("zed Quarry")
+    zara = await service.create_user("Zara Quell", "zara@example.org")
+    await service.create_user("Yusuf Zq")
+    found = await store.find_users("z", None, 10)
+    assert [u for _, u in found] == [zara, zed, zoe], "by name ignoring case, then id"
+    assert [u for _, u in await store.find_users("ZE", None, 10)] == [zed]
+    assert [u for _, u in await store.find_users("zoe.quist@EXAMPLE.org", None, 10)] == [zoe], "exact email"
+    assert await store.find_users("zoe.quist@", None, 10) == [], "an email matches whole, never by its start"
+    first = await store.find_users("z", None, 2)
+    assert [u for _, u in first] == [zara, zed]
+    rest = await store.find_users("z", (first[-1][0], first[-1][1].id), 2)
+    assert [u for _, u in rest] == [zoe]
+    everyone = await service.list_users()
+    assert {zoe.id, zed.id, zara.id} <= {u.id for u in everyone} and everyone == sorted(
+        everyone, key=lambda u: (u.name.lower(), u.id)
+    )
+    assert await service.list_users("zed") == [zed]
+
+
+async def test_user_names_and_emails_are_checked(service: Service) -> None:
+    for name, email in (("", None), ("   ", None), ("Ann", "ann"), ("Ann", "ann@localhost"), ("Ann", "a b@c.org")):
+        with pytest.raises(BadInput):
+            await service.create_user(name, email)
+    assert (await service.create_user("  Ann  ", "Ann@Example.ORG")).email == "Ann@example.org"
+    with pytest.raises(BadInput):
+        await service.ensure_user("someone", " ")
+
+
 async def test_membership_and_the_last_owner(store: Store, service: Service) -> None:
     project = await service.create_project(TRUSTED, NewProject(name="P"))
     other = await service.create_project(TRUSTED, NewProject(name="Q"))

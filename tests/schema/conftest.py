@@ -46,7 +46,11 @@ class World:
 async def populate(api: GraphQLClient) -> dict[str, str]:
     ok = api.ok
     p = (await ok('mutation { createProject(input: {name: "A"}) { id } }'))["createProject"]["id"]
-    who = await ok('mutation($p: ID!) { addParticipant(input: {projectId: $p, pseudonym: "Amira"}) { id } }', p=p)
+    who = await ok(  # the probes' compareGroups asks about the attribute "social"
+        'mutation($p: ID!) { addParticipant(input: {projectId: $p, pseudonym: "Amira", attributes: {social: "worker"}}) '
+        "{ id } }",
+        p=p,
+    )
     who_id = who["addParticipant"]["id"]
     imported = await api.http.post(
         f"/projects/{p}/import", files={"file": ("I.txt", TEXT.encode())}, data={"participant": who_id}

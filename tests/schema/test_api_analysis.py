@@ -402,3 +402,120 @@ async def test_search(study: Study) -> None:
 async def test_bad_questions_get_clear_errors(study: Study, query: str, code: str) -> None:
     error = await study.api.error(query)
     assert error["extensions"]["code"] == code, error
+
+
+REFUSED = [
+    # (field, query, what the message must name)
+    ("themeMap", '{ themeMap(projectId: "study", coders: ["u1", "nope"]) { nodes { id } } }', "'nope'"),
+    ("themeMap", '{ themeMap(projectId: "study", coders: []) { nodes { id } } }', "coders is an empty list"),
+    (
+        "themeMap",
+        '{ themeMap(projectId: "study", filter: {participantIds: ["ann", "zed"]}) { nodes { id } } }',
+        "Participant 'zed'",
+    ),
+    ("themeMap", '{ themeMap(projectId: "study", filter: {participantIds: []}) { nodes { id } } }', "participantIds"),
+    (
+        "themeMap",
+        '{ themeMap(projectId: "study", filter: {documentGroups: ["wave 9"]}) { nodes { id } } }',
+        "'wave 9'",
+    ),
+    ("cooccurrence", '{ cooccurrence(projectId: "study", themeIds: []) { count } }', "themeIds is an empty list"),
+    ("cooccurrence", '{ cooccurrence(projectId: "study", codeIds: []) { count } }', "codeIds is an empty list"),
+    ("cooccurrence", '{ cooccurrence(projectId: "study", codeIds: ["Threat"]) { count } }', "Code 'Threat'"),
+    ("cooccurrence", '{ cooccurrence(projectId: "study", themeIds: ["F"]) { count } }', "Theme 'F'"),
+    ("cooccurrence", '{ cooccurrence(projectId: "study", coders: ["nope"]) { count } }', "'nope'"),
+    ("cooccurrenceTable", '{ cooccurrenceTable(projectId: "study", themeIds: []) { size } }', "themeIds"),
+    (
+        "cooccurrenceTable",
+        '{ cooccurrenceTable(projectId: "study", filter: {attributes: [{name: "agee", min: 1}]}) { size } }',
+        "'agee'",
+    ),
+    ("caseMatrix", '{ caseMatrix(projectId: "study", columnIds: []) { columnIds } }', "columnIds"),
+    ("caseMatrix", '{ caseMatrix(projectId: "study", columnIds: ["nope"]) { columnIds } }', "'nope'"),
+    ("caseMatrix", '{ caseMatrix(projectId: "study", coders: ["nope"]) { columnIds } }', "'nope'"),
+    ("compareGroups", '{ compareGroups(projectId: "study", attribute: "nosuchattr") { n } }', "'nosuchattr'"),
+    (
+        "compareGroups",
+        '{ compareGroups(projectId: "study", attribute: "age", '
+        'filter: {attributes: [{name: "involvement", min: 2}]}) { n } }',
+        "holds no numbers",
+    ),
+    ("compareGroups", '{ compareGroups(projectId: "study", attribute: "age", columnIds: []) { n } }', "columnIds"),
+    (
+        "findExcerpts",
+        '{ findExcerpts(projectId: "study", where: {anyOf: ["F"], coders: ["nope"]}) { edges { cursor } } }',
+        "'nope'",
+    ),
+    (
+        "findExcerpts",
+        '{ findExcerpts(projectId: "study", where: {filter: {participantIds: ["zed"]}}) { edges { cursor } } }',
+        "'zed'",
+    ),
+    ("findExcerpts", '{ findExcerpts(projectId: "study", where: {allOf: ["nope"]}) { edges { cursor } } }', "'nope'"),
+    (
+        "participantsMatching",
+        '{ participantsMatching(projectId: "study", where: {anyOf: ["F"], coders: ["nope"]}) { excerpts { id } } }',
+        "'nope'",
+    ),
+    (
+        "participantsMatching",
+        '{ participantsMatching(projectId: "study", '
+        'where: {filter: {attributes: [{name: "nosuchattr", equals: "x"}]}}) { excerpts { id } } }',
+        "'nosuchattr'",
+    ),
+    ("sequences", '{ sequences(projectId: "study", first: "F", then: "nope") { gap } }', "'nope'"),
+    ("sequences", '{ sequences(projectId: "study", first: "F", then: "K", coders: ["nope"]) { gap } }', "'nope'"),
+    ("conceptPaths", '{ conceptPaths(projectId: "study", from: "F", to: "nope") { length } }', "'nope'"),
+    ("conceptPaths", '{ conceptPaths(projectId: "study", from: "F", to: "K", via: []) { length } }', "via"),
+    (
+        "conceptPaths",
+        '{ conceptPaths(projectId: "study", from: "F", to: "K", filter: {participantIds: ["zed"]}) { length } }',
+        "'zed'",
+    ),
+    ("agreement", '{ agreement(projectId: "study", coders: ["u1", "nope"]) { unit } }', "'nope'"),
+    ("agreement", '{ agreement(projectId: "study", coders: ["u1", "u2"], codeIds: ["nope"]) { unit } }', "'nope'"),
+    ("agreement", '{ agreement(projectId: "study", coders: ["u1", "u2"], codeIds: []) { unit } }', "codeIds"),
+    (
+        "agreement",
+        '{ agreement(projectId: "study", coders: ["u1", "u2"], documentIds: ["doc-z"]) { unit } }',
+        "'doc-z'",
+    ),
+    ("agreement", '{ agreement(projectId: "study", coders: ["u1", "u2"], documentIds: []) { unit } }', "documentIds"),
+]
+
+
+@pytest.mark.parametrize(("field", "query", "named"), REFUSED, ids=[f"{f}-{i}" for i, (f, _, _) in enumerate(REFUSED)])
+async def test_names_that_do_not_exist_are_refused(study: Study, field: str, query: str, named: str) -> None:
+    """A typo is an error naming it, never an answer about nothing (zeros, one null group, all codes)."""
+    error = await study.api.error(query)
+    assert error["extensions"]["code"] == "BAD_USER_INPUT", error
+    assert named in error["message"], error
+    assert error["path"] == [field], error
+
+
+async def test_refusals_say_what_exists(study: Study) -> None:
+    error = await study.api.error('{ compareGroups(projectId: "study", attribute: "Age ") { n } }')
+    assert "attributes in this project: 'age', 'involvement'" in error["message"], error
+    error = await study.api.error(
+        '{ themeMap(projectId: "study", filter: {attributes: [{name: "involvement", max: 3}]}) { nodes { id } } }'
+    )
+    assert "'CIN'" in error["message"] and "equals or oneOf" in error["message"], error
+
+
+async def test_names_that_exist_still_answer(study: Study) -> None:
+    """Coders who coded without being members (u1, u2), the owner (a member who coded nothing), a
+    numeric range on a number attribute and a theme among codeIds-free themeIds all answer."""
+    owner = study.api.user_id
+    data = await study.ask(
+        """query($p: ID!, $o: ID!) {
+          themeMap(projectId: $p, coders: [$o]) { nodes { excerptCount } }
+          agreement(projectId: $p, coders: ["u1", "u2"], codeIds: ["F"]) { overall { units } }
+          cooccurrence(projectId: $p, themeIds: ["Threat", "Help"]) { count }
+          compareGroups(projectId: $p, attribute: "age", filter: {attributes: [{name: "age", min: 7}]}) { n }
+        }""",
+        o=owner,
+    )
+    assert {n["excerptCount"] for n in data["themeMap"]["nodes"]} == {0}
+    assert data["agreement"]["overall"]["units"] > 0
+    assert len(data["cooccurrence"]) == 1
+    assert [g["n"] for g in data["compareGroups"]] == [1, 1]

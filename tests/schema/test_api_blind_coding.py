@@ -21,7 +21,7 @@ LOOK = """query($p: ID!, $d: ID!, $c: ID!) {
 
 async def test_blind_coding_keeps_analysts_apart(world: World) -> None:
     ids = world.ids
-    first, _ = await world.user("First", "ANALYST")
+    first, first_id = await world.user("First", "ANALYST")
     second, second_id = await world.user("Second", "ANALYST")
     on = await world.owner.ok(
         "mutation($p: ID!) { updateProject(input: {id: $p, blindCoding: true}) { blindCoding } }", p=ids["project"]
@@ -42,14 +42,17 @@ async def test_blind_coding_keeps_analysts_apart(world: World) -> None:
     assert [e["node"]["id"] for e in seen["findExcerpts"]["edges"]] == [mine]
     actors = {(e["node"]["type"], e["node"]["actor"]["name"]) for e in seen["activity"]["edges"]}
     assert ("excerpt.coded", "First") in actors and ("excerpt.coded", "Second") not in actors
-    asked_for_theirs = await first.ok(
+    ask_by_coder = (
         "query($p: ID!, $c: ID!, $u: ID!) { findExcerpts(projectId: $p, where: "
-        "{anyOf: [$c], coders: [$u]}) { edges { node { id } } } }",
-        p=ids["project"],
-        c=ids["code"],
-        u=second_id,
+        "{anyOf: [$c], coders: [$u]}) { edges { node { id } } } }"
     )
-    assert [e["node"]["id"] for e in asked_for_theirs["findExcerpts"]["edges"]] == [mine]
+    own = await first.ok(ask_by_coder, p=ids["project"], c=ids["code"], u=first_id)
+    assert [e["node"]["id"] for e in own["findExcerpts"]["edges"]] == [mine]
+    # naming another coder is refused exactly as naming no one: the answer tells nothing about them
+    theirs_refused = await first.error(ask_by_coder, p=ids["project"], c=ids["code"], u=second_id)
+    nobody_refused = await first.error(ask_by_coder, p=ids["project"], c=ids["code"], u="nobody")
+    assert theirs_refused["extensions"]["code"] == nobody_refused["extensions"]["code"] == "BAD_USER_INPUT"
+    assert theirs_refused["message"] == nobody_refused["message"].replace("'nobody'", repr(second_id))
     error = await first.error(
         "query($p: ID!, $a: [ID!]!) { agreement(projectId: $p, coders: $a) { overall { units } } }",
         p=ids["project"],

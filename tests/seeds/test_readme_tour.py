@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from typer.testing import CliRunner
+
+from api.cli import app
 from api.settings import Settings
 from graph.embedded import EmbeddedStore
 from graph.neo4j import Neo4jStore
@@ -19,6 +23,7 @@ from tests.seeds.conftest import seed_for
 from tests.support import GraphQLClient, serve_in_process
 
 README = Path(__file__).resolve().parents[2] / "README.md"
+runner = CliRunner()
 CAPTURE = {"createCode": "NEW_CODE_ID", "createTheme": "NEW_THEME_ID", "codeText": "NEW_EXCERPT_ID"}
 
 
@@ -149,3 +154,38 @@ async def test_readme_agreement_example_runs_as_written(demo: GraphQLClient) -> 
     scored = [c for c in result["codes"] if c["score"]["krippendorffAlpha"] is not None]
     lowest = min(scored, key=lambda c: c["score"]["krippendorffAlpha"])
     assert lowest["code"]["name"] == "Positive relationship with a social worker"
+
+
+def readme_commands(heading: str) -> list[list[str]]:
+    """The `thememap` command lines of a README section's shell blocks, comments dropped."""
+    section = README.read_text(encoding="utf-8").split(f"## {heading}", 1)[1].split("\n## ", 1)[0]
+    lines = [line for body in re.findall(r"```sh\n(.*?)```", section, re.S) for line in body.splitlines()]
+    return [shlex.split(line, comments=True)[1:] for line in lines if line.startswith(".venv/bin/thememap ")]
+
+
+def test_readme_user_commands_run_as_written_on_the_demo(tmp_path: Path) -> None:
+    where = ["--data-dir", str(tmp_path)]
+    assert runner.invoke(app, ["seed", "perinatal-social-work", *where]).exit_code == 0
+    commands = readme_commands("Users, tokens and roles")
+    assert [c[:2] for c in commands] == [
+        ["user", "add"],
+        ["user", "list"],
+        ["user", "list"],
+        ["user", "token"],
+        ["user", "revoke"],
+    ]
+    outputs = []
+    for command in commands:
+        result = runner.invoke(app, [*command, *where])
+        assert result.exit_code == 0, (command, result.output)
+        outputs.append(result.output)
+    assert "Rosa Mendes" in outputs[1] and "Sam Whitfield" in outputs[1] and "Hannah Okafor" in outputs[1]
+    assert "Sam Whitfield" in outputs[2] and "Hannah Okafor" not in outputs[2]
+    sam_id = outputs[3].split("User id: ")[1].split()[0]
+    assert sam_id in outputs[2]
+
+
+async def test_readme_user_search_runs_as_written(demo: GraphQLClient) -> None:
+    [find, _members] = tour_steps("Users, tokens and roles")
+    found = (await demo.ok(find[0]))["users"]["edges"]
+    assert [e["node"]["name"] for e in found] == ["Sam Whitfield"]
