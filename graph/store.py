@@ -293,8 +293,10 @@ class Store(Protocol):
         first: int = 20,
         after: str | None = None,
         spoken_by: SpeakerRole | None = None,
+        near: int | None = None,
     ) -> SearchPage:
-        """Matches of `text`; with `spoken_by`, only those lying within the turns of speakers with that role."""
+        """Matches of `text`; with `spoken_by`, only those lying within the turns of speakers with that
+        role; with `near`, only those of stretches of at most that many words holding every term."""
 
     async def agreement(
         self,

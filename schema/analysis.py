@@ -96,7 +96,8 @@ class ExcerptCondition:
     none_of: list[strawberry.ID] | None = strawberry.field(default=strawberry.UNSET, description="Coded with none.")
     text: str | None = strawberry.field(
         default=strawberry.UNSET,
-        description='Words or "quoted phrases" that must all occur (case and accents ignored).',
+        description='Words or "quoted phrases" that must all occur (case and accents ignored, words matched '
+        "by their English stem, as in `search`).",
     )
     filter: CaseFilter | None = strawberry.UNSET
     coders: list[strawberry.ID] | None = strawberry.field(default=strawberry.UNSET, description="Whose codings count.")
@@ -724,8 +725,9 @@ class AnalysisQuery:
 
     @strawberry.field(
         description='Full-text search over the project\'s transcripts: words and "quoted phrases", all '
-        "of which must occur in a document; case and accents are ignored. Each match comes with its "
-        "offsets, so it can be turned into an excerpt."
+        "of which must occur in a document; case and accents are ignored, and words match by their English "
+        'stem ("fear" finds "fears", "feared" and "fearful"; a phrase matches stem by stem). Each match comes '
+        "with its offsets, so it can be turned into an excerpt."
     )
     async def search(
         self,
@@ -735,9 +737,17 @@ class AnalysisQuery:
         first: int = 20,
         after: str | None = None,
         spoken_by: Annotated[SpeakerRole | None, strawberry.argument(description=SPOKEN_BY)] = None,
+        near: Annotated[
+            int | None,
+            strawberry.argument(
+                description="Proximity: only matches where every word and phrase occurs within a stretch of "
+                "at most this many words (from the number of words searched for up to 100); the hits are the "
+                'words of each shortest such stretch. `fear judged` with near: 4 finds "fear of being judged".'
+            ),
+        ] = None,
     ) -> SearchConnection:
         check_page_size(first, info.context.limits)
-        found = await info.context.reader.search(project_id, text, first, after, spoken_by)
+        found = await info.context.reader.search(project_id, text, first, after, spoken_by, near)
         return SearchConnection(
             edges=[
                 SearchEdge(

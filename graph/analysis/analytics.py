@@ -31,7 +31,7 @@ from graph.analysis.results import (
     ThemeMap,
 )
 from graph.analysis.snapshot import Scope, Snapshot, spoken
-from graph.analysis.text import parse_query
+from graph.analysis.text import check_near, parse_query
 from graph.analysis.worker import off_loop
 from graph.models import ConceptStats, NodeKind, NodeRef, SpeakerRole, Turn
 
@@ -267,10 +267,13 @@ class Analytics(ABC):
         first: int = 20,
         after: str | None = None,
         spoken_by: SpeakerRole | None = None,
+        near: int | None = None,
     ) -> SearchPage:
-        candidates = await self.search_documents(project_id, parse_query(text))
+        terms = parse_query(text)
+        check_near(terms, near)
+        candidates = await self.search_documents(project_id, terms)
         where = None
         if spoken_by is not None:
             turns = await self.turns_of_documents([id for id, _, _ in candidates])
             where = spoken(((d, t.start, t.end, t.role) for d, ts in turns.items() for t in ts), spoken_by)
-        return await off_loop(lambda: questions.search(candidates, text, first, after, where))
+        return await off_loop(lambda: questions.search(candidates, text, first, after, where, near))

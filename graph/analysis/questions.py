@@ -42,7 +42,7 @@ from graph.analysis.results import (
     ThemeMap,
 )
 from graph.analysis.snapshot import ExcerptFact, Scope, Spoken
-from graph.analysis.text import contains, find, parse_query
+from graph.analysis.text import check_near, contains, find, parse_query
 from graph.analysis.worker import stopping
 from graph.errors import BadInput
 from graph.models import AttributeValue, Code, LinkKind, Theme
@@ -429,11 +429,14 @@ def search(
     first: int,
     after: str | None,
     spoken: dict[str, Spoken] | None = None,
+    near: int | None = None,
 ) -> SearchPage:
     """Matches of a search in candidate documents (id, participant, text), in document and
     text order, with some context around each; with `spoken`, only the matches lying where it
-    says (documents it leaves out have none)."""
+    says (documents it leaves out have none); with `near`, only those of stretches of at most
+    that many words holding every term."""
     terms = parse_query(query)
+    check_near(terms, near)
     if first < 0:
         raise BadInput("first must be zero or more.")
     resume = cursors.decode(after, str, int, int) if after else None
@@ -445,7 +448,7 @@ def search(
                 continue
             if spoken is not None and document_id not in spoken:
                 continue
-            for start, end in find(text, terms):
+            for start, end in find(text, terms, near):
                 if resume is not None and [document_id, start, end] <= resume:
                     continue
                 if spoken is not None and not spoken[document_id].covers(start, end):

@@ -1,6 +1,8 @@
 """Word-based, case- and accent-insensitive text matching with positions in the
-original text's code points. Indexes (SQLite FTS5, Neo4j full-text) find candidate
-documents; this finds the matches in them, the same way for every adapter."""
+original text's code points, by word stem (English Snowball: "fear" finds "fears" and
+"feared"). Indexes (SQLite FTS5, Neo4j full-text) find candidate documents by the starts
+those words share (`index_prefixes`); this finds the matches in them, the same way for every
+adapter."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
+
+import snowballstemmer
 
 from graph.analysis.worker import stopping
 from graph.errors import BadInput, LimitExceeded
@@ -25,8 +29,11 @@ _TERM = re.compile(r'"([^"]*)"|(\S+)')
 @dataclass(frozen=True)
 class Token:
     text: str
+    """The word folded (see `fold`)."""
     start: int
     end: int
+    stem: str
+    """What two words must share to match (see `stem`)."""
 
 
 def fold(text: str) -> str:
@@ -53,6 +60,42 @@ def _fold_run(run: str) -> tuple[str, ...]:
 @lru_cache(maxsize=65536)
 def _fold_word(run: str) -> tuple[str, ...]:
     return tuple(_WORD.findall(fold(run)))
+
+
+_STEMMERS = threading.local()
+"""A Snowball stemmer per thread: one keeps state while it stems a word."""
+
+
+@lru_cache(maxsize=262144)
+def stem(word: str) -> str:
+    """The English Snowball stem of a folded word: "fears", "feared" and "fear" all give "fear"."""
+    stemmer = getattr(_STEMMERS, "english", None)
+    if stemmer is None:
+        stemmer = _STEMMERS.english = snowballstemmer.stemmer("english")
+    return str(stemmer.stemWord(word))
+
+
+_REPLACED_ENDINGS = ("ie", "le", "e", "i", "y", "l")
+"""What a Snowball English rule may leave at the end of a stem in place of a word's own letters
+("hoping" gives "hope", "cry" "cri", "sensibility" "sensibl", "dying" "die", "skies" "sky")."""
+
+
+def word_prefix(word: str) -> str:
+    """The start that every word with the same stem as `word` begins with (folded; may be empty):
+    its stem less an ending a rule may have put there. A full-text index of the words as written
+    finds every document with such a word by this prefix (checked over a million word forms in
+    tests/graph/test_search_words.py)."""
+    found = stem(word)
+    for ending in _REPLACED_ENDINGS:
+        if found.endswith(ending):
+            return found[: -len(ending)]
+    return found
+
+
+def index_prefixes(terms: list[tuple[str, ...]]) -> list[str]:
+    """Word starts a matching document has, each in some word (see `word_prefix`), for a full-text
+    index's prefix query: the candidates it finds include every document that matches."""
+    return sorted({p for term in terms for word in term if (p := word_prefix(word))})
 
 
 KEPT_TOKENS = 2_000_000
@@ -109,7 +152,7 @@ def _tokenize(text: str) -> tuple[Token, ...]:
             stopping()
         words = _fold_run(m.group())
         if len(words) == 1:
-            out.append(Token(words[0], m.start(), m.end()))
+            out.append(Token(words[0], m.start(), m.end(), stem(words[0])))
         else:  # folding split the run (or emptied it): place each piece by its own characters
             out.extend(_tokens_by_char(m.group(), m.start()))
     return tuple(out)
@@ -128,12 +171,13 @@ def _tokens_by_char(run: str, offset: int) -> list[Token]:
         start, end = origin[m.start()], origin[m.end() - 1] + 1
         while end < len(run) and unicodedata.combining(run[end]):
             end += 1
-        out.append(Token(m.group(), offset + start, offset + end))
+        out.append(Token(m.group(), offset + start, offset + end, stem(m.group())))
     return out
 
 
 def parse_query(query: str) -> list[tuple[str, ...]]:
-    """Terms of a search: each a word or a "quoted phrase", as folded words. All must occur."""
+    """Terms of a search: each a word or a "quoted phrase", as folded words. All must occur, each
+    word as any word with its stem."""
     terms = []
     if len(query) > MAX_QUERY_CHARS:
         raise LimitExceeded(
@@ -156,20 +200,59 @@ def parse_query(query: str) -> list[tuple[str, ...]]:
     return terms
 
 
-def find(text: str, terms: list[tuple[str, ...]]) -> list[tuple[int, int]]:
-    """Spans of every occurrence of any term, in text order, if every term occurs; else none."""
+MAX_NEAR = 100
+"""The widest stretch of words a proximity search (`near`) may ask for."""
+
+
+def check_near(terms: list[tuple[str, ...]], near: int | None) -> None:
+    """A stretch must hold every word searched for, and stay a stretch, not a document."""
+    if near is None:
+        return
+    needed = sum(len(term) for term in terms)
+    if not needed <= near <= MAX_NEAR:
+        raise BadInput(
+            f"near is {near}: give a number of words between {needed} (the words searched for, each "
+            f"in the stretch) and {MAX_NEAR}."
+        )
+
+
+def find(text: str, terms: list[tuple[str, ...]], near: int | None = None) -> list[tuple[int, int]]:
+    """Spans of every occurrence of any term (its words' stems in a row), in text order, if every
+    term occurs; else none. With `near`, only the occurrences in a shortest stretch of at most
+    `near` words that holds every term."""
     words = tokens(text)
-    texts = [w.text for w in words]
-    found: list[tuple[int, int]] = []
-    seen_terms = 0
-    for term in terms:
+    stems = [w.stem for w in words]
+    found: list[tuple[int, int, int]] = []  # (first word, last word + 1, term) of each occurrence
+    for k, term in enumerate(terms):
         stopping()
         n = len(term)
-        starts = [i for i, w in enumerate(texts) if w == term[0] and texts[i : i + n] == list(term)]
-        spans = [(words[i].start, words[i + n - 1].end) for i in starts]
-        seen_terms += bool(spans)
-        found.extend(spans)
-    return sorted(set(found)) if seen_terms == len(terms) else []
+        wanted = [stem(w) for w in term]
+        found += [(i, i + n, k) for i, s in enumerate(stems) if s == wanted[0] and stems[i : i + n] == wanted]
+    if len({k for _, _, k in found}) < len(terms):
+        return []
+    if near is not None:
+        found = _near(sorted(found), len(terms), near)
+    return sorted({(words[a].start, words[b - 1].end) for a, b, _ in found})
+
+
+def _near(found: list[tuple[int, int, int]], count: int, near: int) -> list[tuple[int, int, int]]:
+    """The occurrences (in text order) of the shortest windows holding all `count` terms within
+    `near` words: for each occurrence, the window ending there that starts as late as it can."""
+    kept: set[int] = set()
+    seen: dict[int, int] = {}
+    left = 0
+    for right, (_, _, term) in enumerate(found):
+        if right % 10_000 == 0:
+            stopping()
+        seen[term] = seen.get(term, 0) + 1
+        while seen[found[left][2]] > 1:  # the window's first term occurs again later in it
+            seen[found[left][2]] -= 1
+            left += 1
+        if len(seen) < count or found[right][0] - found[left][0] >= near:
+            continue
+        if max(b for _, b, _ in found[left : right + 1]) - found[left][0] <= near:
+            kept.update(range(left, right + 1))
+    return [found[i] for i in sorted(kept)]
 
 
 def contains(text: str, query: str) -> bool:

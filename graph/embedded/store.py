@@ -17,6 +17,7 @@ from graph import cursors
 from graph.analysis.analytics import Analytics
 from graph.analysis.cache import SnapshotCache
 from graph.analysis.snapshot import Snapshot
+from graph.analysis.text import index_prefixes
 from graph.embedded import rows, snapshots
 from graph.embedded.connection import Connection, Db
 from graph.embedded.ddl import fold
@@ -342,18 +343,21 @@ class EmbeddedStore(Analytics):
     async def search_documents(
         self, project_id: str, terms: list[tuple[str, ...]]
     ) -> list[tuple[str, str | None, str]]:
-        match = " AND ".join('"' + " ".join(words) + '"' for words in terms)
+        prefixes = index_prefixes(terms)  # words as written are indexed; a search matches by stem
+        match = " AND ".join(f'"{p}"*' for p in prefixes)
 
         def job(db: Db) -> list[tuple[str, str | None, str]]:
-            return [
-                (r["id"], r["participant_id"], r["text"])
-                for r in db.all(
+            found = (
+                db.all(
                     "SELECT d.id, d.participant_id, d.text FROM documents_fts "
                     "JOIN documents d ON d.rowid = documents_fts.rowid "
                     "WHERE documents_fts MATCH ? AND d.project_id = ?",
                     match,
                     project_id,
                 )
-            ]
+                if prefixes
+                else db.all("SELECT id, participant_id, text FROM documents WHERE project_id = ?", project_id)
+            )
+            return [(r["id"], r["participant_id"], r["text"]) for r in found]
 
         return await self._conn.read(job)

@@ -32,6 +32,7 @@ from graph.analysis import incremental
 from graph.analysis.analytics import Analytics
 from graph.analysis.cache import SnapshotCache
 from graph.analysis.snapshot import Snapshot
+from graph.analysis.text import index_prefixes
 from graph.analysis.worker import off_loop
 from graph.errors import Conflict, StoreUnavailable
 from graph.models import (
@@ -465,10 +466,12 @@ class Neo4jStore(Analytics):
     async def search_documents(
         self, project_id: str, terms: list[tuple[str, ...]]
     ) -> list[tuple[str, str | None, str]]:
-        query = " AND ".join('"' + " ".join(words) + '"' for words in terms)
+        # Lucene leaves a prefix query's text as given: only ASCII starts compare alike with its folding.
+        prefixes = [p for p in index_prefixes(terms) if p.isascii()]
+        query = " AND ".join(f"{p}*" for p in prefixes)
 
         async def work(tx: Tx) -> list[tuple[str, str | None, str]]:
-            if self._full_text:
+            if self._full_text and prefixes:
                 found = await rows(tx, q.SEARCH_DOCUMENTS, query=query, project_id=project_id)
             else:
                 found = await rows(tx, q.PROJECT_DOCUMENTS, project_id=project_id)

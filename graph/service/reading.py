@@ -607,9 +607,10 @@ class Reader:
         first: int = 20,
         after: str | None = None,
         spoken_by: SpeakerRole | None = None,
+        near: int | None = None,
     ) -> SearchPage:
         await self.require(project_id)
-        return await self.store.search(project_id, text, first, after, spoken_by)
+        return await self.store.search(project_id, text, first, after, spoken_by, near)
 
     async def agreement(
         self,

@@ -383,6 +383,51 @@ async def test_search(study: Study) -> None:
     assert TEXTS["doc-a"][hit["start"] : hit["end"]] == "judged" and hit["participant"] == {"pseudonym": "Ann"}
 
 
+async def test_search_matches_words_by_their_stem(study: Study) -> None:
+    """ "judging" finds "judged" (and not "judgement", another stem); a phrase matches stem by stem;
+    each hit is the word as written, at its offsets, on both adapters (the embedded store narrows
+    by its full-text index, the Bolt server's by scanning)."""
+    query = """query($p: ID!, $t: String!) { search(projectId: $p, text: $t) {
+        edges { node { document { id } start end text context contextStart } } } }"""
+
+    async def hits(text: str) -> list[tuple[str, str]]:
+        found = [e["node"] for e in (await study.ask(query, t=text))["search"]["edges"]]
+        for h in found:
+            assert TEXTS[h["document"]["id"]][h["start"] : h["end"]] == h["text"], h
+            assert h["context"][h["start"] - h["contextStart"] :].startswith(h["text"]), h
+        return [(h["document"]["id"], h["text"]) for h in found]
+
+    assert await hits("judging") == [("doc-a", "judged"), ("doc-b", "JUDGED"), ("doc-c", "judged")]
+    assert await hits("judgements") == [("doc-a", "judgement"), ("doc-x", "judgement")]
+    assert await hits('"social workers"') == [("doc-a", "social worker"), ("doc-b", "Social Worker")]
+    assert await hits("kindness judges") == [("doc-a", "judged"), ("doc-a", "kind")]
+    assert await hits("helping") == [("doc-c", "helped")]
+
+
+async def test_search_near_keeps_to_stretches_holding_every_word(study: Study) -> None:
+    query = """query($p: ID!, $t: String!, $near: Int) { search(projectId: $p, text: $t, near: $near) {
+        edges { node { document { id } text } } } }"""
+
+    async def hits(text: str, near: int | None) -> list[tuple[str, str]]:
+        found = (await study.ask(query, t=text, near=near))["search"]["edges"]
+        return [(e["node"]["document"]["id"], e["node"]["text"]) for e in found]
+
+    # doc-a: "social worker judged" (3 words); doc-b: "Social Worker came; she felt JUDGED" (6)
+    assert await hits("social judging", 3) == [("doc-a", "social"), ("doc-a", "judged")]
+    assert await hits("social judging", 6) == [
+        ("doc-a", "social"),
+        ("doc-a", "judged"),
+        ("doc-b", "Social"),
+        ("doc-b", "JUDGED"),
+    ]
+    # doc-a: "judged her. Later Jo was kind and the judgement lifted": 10 words from first to last
+    assert await hits("judged lifted", 9) == []
+    assert await hits("judged lifted", 10) == [("doc-a", "judged"), ("doc-a", "lifted")]
+    for near in (1, 101):
+        error = await study.api.error(query, p=P, t="social judging", near=near)
+        assert error["extensions"]["code"] == "BAD_USER_INPUT" and "between 2" in error["message"], error
+
+
 @pytest.mark.parametrize(
     ("query", "code"),
     [

@@ -94,7 +94,7 @@ async def test_readme_tour_answers_the_same_on_both_adapters(settings: Settings,
 
 async def test_readme_cross_case_questions_run_as_written(demo: GraphQLClient) -> None:
     steps = tour_steps("Asking cross-case questions")
-    assert len(steps) == 6
+    assert len(steps) == 7
     answers = [await demo.ok(operation, **json.loads(variables)) for operation, variables in steps]
     fear = {g["value"]: g["concepts"][0]["proportion"] for g in answers[0]["compareGroups"]}
     assert fear["child protection plan"] > fear["assessment only"]
@@ -103,8 +103,10 @@ async def test_readme_cross_case_questions_run_as_written(demo: GraphQLClient) -
     more = answers[3]
     assert more["themeMap"]["nodes"] and more["findExcerpts"]["edges"] and more["sequences"]
     assert more["search"]["edges"] and all(e["node"]["text"].lower() == "core group" for e in more["search"]["edges"])
+    near = [(e["node"]["text"], e["node"]["participant"]["pseudonym"]) for e in answers[4]["search"]["edges"]]
+    assert near == [("scared", "Nicole"), ("losing", "Nicole")]
     # The saturation and network results the README reports.
-    saturation = answers[4]["saturation"]
+    saturation = answers[5]["saturation"]
     assert (saturation["status"], saturation["baseCodes"], saturation["totalCodes"]) == ("REACHED", 31, 31)
     assert saturation["interviewsNeeded"] == 4 and saturation["point"] == {
         "first": 5,
@@ -126,7 +128,7 @@ async def test_readme_cross_case_questions_run_as_written(demo: GraphQLClient) -
         (9, 4),
         (10, 1),
     ]
-    network = answers[5]["conceptNetwork"]
+    network = answers[6]["conceptNetwork"]
     assert network["modularity"] == 0.626378 and len(network["communities"]) == 7
     bridges = sorted(network["nodes"], key=lambda n: -n["betweenness"])[:3]
     assert [(n["code"]["name"], round(n["betweenness"], 2)) for n in bridges] == [
