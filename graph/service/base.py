@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any, TypeVar, cast
 
 from graph import activity
-from graph.errors import BadInput, NotFound
+from graph.errors import BadInput, Conflict, NotFound
 from graph.models import Event, NodeKind, NodeRef, Project, Stamped
 from graph.policy import Actor, Need, Principal
 from graph.rules import new_id, now
@@ -107,6 +107,18 @@ class UseCases:
         return refs
 
     # -- writing ------------------------------------------------------------------------------
+    @staticmethod
+    async def check_pseudonym(tx: Transaction, project_id: str, pseudonym: str, self_id: str | None) -> None:
+        """A pseudonym names one case in its project (ignoring case): two alike could not be told
+        apart in a matrix, a filter or a report."""
+        clash = [id for id in await tx.named(NodeKind.PARTICIPANT, project_id, pseudonym) if id != self_id]
+        if clash:
+            raise Conflict(
+                f"A participant with the pseudonym {pseudonym!r} is in this project already; choose another "
+                "pseudonym, or update that participant.",
+                existingId=clash[0],
+            )
+
     @staticmethod
     async def fresh_ids(tx: Transaction, ids: Sequence[str | None]) -> list[str]:
         """Each given id, if no node holds it, or a new one for None. The message is the same

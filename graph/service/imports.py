@@ -448,6 +448,7 @@ class Imports(Excerpts, Codebook, Concepts):
         people = await tx.nodes(NodeKind.PARTICIPANT, ids.all(p.id for p in plan.participants))
         for p in plan.participants:
             old = people.get(ids(p.id))
+            await self.check_pseudonym(tx, project_id, p.pseudonym, old.id if old else None)
             if old is None:
                 await self.create(
                     tx,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from graph import activity
-from graph.errors import Conflict
 from graph.inputs import DocumentGroups, NewDocument, NewParticipant, NewProject, ParticipantPatch, ProjectPatch
 from graph.models import Document, NodeKind, Participant, Project, Role
 from graph.policy import Actor, Need, Principal
@@ -68,18 +67,6 @@ class Projects(UseCases):
             return await self.change(tx, actor.user_id, participant, **fields)
 
         return await self._write(work)
-
-    @staticmethod
-    async def check_pseudonym(tx: Transaction, project_id: str, pseudonym: str, self_id: str | None) -> None:
-        """A pseudonym names one case in its project (ignoring case): two alike could not be told
-        apart in a matrix, a filter or a report."""
-        clash = [id for id in await tx.named(NodeKind.PARTICIPANT, project_id, pseudonym) if id != self_id]
-        if clash:
-            raise Conflict(
-                f"A participant with the pseudonym {pseudonym!r} is in this project already; choose another "
-                "pseudonym, or update that participant.",
-                existingId=clash[0],
-            )
 
     async def delete_participant(self, actor: Actor, id: str) -> None:
         """Their documents stay, about no one; removing someone else's case needs OWNER."""

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from api.cli import app
 from graph.embedded import EmbeddedStore
-from graph.errors import BadInput
+from graph.errors import BadInput, Conflict
 from graph.policy import Actor
 from graph.service import Reader, Service
 from seeds.refi.export import export
@@ -401,3 +401,16 @@ def test_a_small_upload_cannot_become_a_large_project() -> None:
     assert sum(m.file_size for m in members) > max(FREE_BYTES, MAX_GROWTH * len(data))
     with pytest.raises(BadInput, match="times the upload"):
         read(data)
+
+
+async def test_two_cases_with_one_pseudonym_are_refused_and_nothing_is_stored(service: Service) -> None:
+    twins = PROJECT % (
+        CODE % (b"11111111-2222-3333-4444-555555555555", b"A"),
+        b'<Cases><Case guid="a1111111-2222-3333-4444-555555555555" name="Ann"/>'
+        b'<Case guid="a2222222-2222-3333-4444-555555555555" name="ANN"/></Cases>',
+    )
+    reader = service.reader(TRUSTED)
+    before = await reader.list_projects()
+    with pytest.raises(Conflict, match="'ANN'"):
+        await import_file(service, IMPORTER, twins)
+    assert await reader.list_projects() == before
