@@ -466,8 +466,7 @@ class Neo4jStore(Analytics):
     async def search_documents(
         self, project_id: str, terms: list[tuple[str, ...]]
     ) -> list[tuple[str, str | None, str]]:
-        # Lucene leaves a prefix query's text as given: only ASCII starts compare alike with its folding.
-        prefixes = [p for p in index_prefixes(terms) if p.isascii()]
+        prefixes = [p for p in index_prefixes(terms) if _lucene_finds(p)]
         query = " AND ".join(f"{p}*" for p in prefixes)
 
         async def work(tx: Tx) -> list[tuple[str, str | None, str]]:
@@ -487,3 +486,17 @@ class Neo4jStore(Analytics):
             }
 
         return await self._read(work)
+
+
+LUCENE_STOP_WORDS = frozenset(
+    "a an and are as at be but by for if in into is it no not of on or such that the their then there these they "
+    "this to was will with".split()
+)
+"""The English stop words a Lucene standard analyzer may leave out of the index."""
+
+
+def _lucene_finds(prefix: str) -> bool:
+    """Whether Lucene's full-text index finds every word beginning with `prefix`: not if the prefix
+    is not ASCII (a prefix query's text is not folded as the index's words are), nor if a stop word,
+    which the index may not hold, begins with it. Leaving such a prefix out of the query only widens it."""
+    return prefix.isascii() and not any(w.startswith(prefix) for w in LUCENE_STOP_WORDS)

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 from graph.analysis.text import find, fold, index_prefixes, parse_query, stem, word_prefix
+from graph.neo4j.store import _lucene_finds
 
 TRANSCRIPTS = Path(__file__).resolve().parents[2] / "seeds" / "datasets" / "perinatal_social_work"
 ENDINGS = (
@@ -57,3 +58,11 @@ def test_near_keeps_the_shortest_stretches_holding_every_term() -> None:
     assert find(text, parse_query('"much later" judged'), near=4) == []
     assert [text[a:b] for a, b in find(text, parse_query('"much later" judged'), near=5)] == ["Much later", "judged"]
     assert find("fear and nothing else", terms, near=10) == [], "every term must occur"
+
+
+def test_the_lucene_query_leaves_out_starts_its_index_may_not_find() -> None:
+    """Neo4j's index may drop stop words and folds non-ASCII letters its own way: a start that could
+    need either is left out of the prefix query (the query only widens; matching stays exact)."""
+    assert _lucene_finds("fear") and _lucene_finds("judg")
+    assert not _lucene_finds("the"), '"the" and "then" may not be in the index'
+    assert not _lucene_finds("a") and not _lucene_finds("naïv")
