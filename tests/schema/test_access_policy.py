@@ -63,6 +63,7 @@ POLICY: dict[str, Needs] = {
             "codebookDiff",
             "saturation",
             "conceptNetwork",
+            "mapPositions",
         )
     },
     "Query.agreement": Needs.READ_SEEING_CODERS,
@@ -95,6 +96,7 @@ POLICY: dict[str, Needs] = {
             "updateMemo",
             "pinQuote",
             "unpinQuote",
+            "saveMapPositions",
         )
     },
     **{
