@@ -154,7 +154,7 @@ export function createMap(container, { onSelect, onDrop, onMoved }) {
 
   const positionsOf = (ids) => ids.map((id) => {
     const { x, y } = cy.getElementById(id).position();
-    return { nodeId: id, x: Math.round(x * 10) / 10, y: Math.round(y * 10) / 10 };
+    return { nodeId: id, x, y };
   });
 
   return { cy, render, arrange, select, focus, find, positionsOf, nodeIds: () => cy.nodes().map((n) => n.id()) };

@@ -240,16 +240,16 @@ export function createPanel(element, { request, announce, changed, pickOnMap }) 
     });
     return h("section", { id: "memos", "aria-label": "Memos" }, h("h3", {}, "Memos"),
       items.length ? h("ul", { class: "memo-list" }, items) : h("p", {}, "No memos."),
-      scope.canEdit ? h("form", { class: "panel-form", id: "memo-form", "aria-label": "New memo",
+      scope.canEdit ? h("form", { class: "panel-form", id: "memo-form", "aria-label": "Add a memo",
         onsubmit: (event) => {
           event.preventDefault();
           const f = event.target.elements;
           edit(ADD_MEMO, { input: { targetId: concept.id, title: f.title.value, body: f.body.value } },
             () => `Added the memo “${f.title.value}”.`, event.target);
         } },
-      h("label", { for: "memo-title" }, "New memo"),
+      h("label", { for: "memo-title" }, "Memo title"),
       h("input", { id: "memo-title", name: "title", placeholder: "title", required: true }),
-      h("label", { for: "memo-body" }, "Text"),
+      h("label", { for: "memo-body" }, "Memo text"),
       h("textarea", { id: "memo-body", name: "body", rows: 2 }),
       h("button", { type: "submit" }, "Add memo")) : null);
   }
