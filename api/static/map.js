@@ -8,27 +8,31 @@ export function linkWords(kind) {
   return kind.toLowerCase().replaceAll("_", " ");
 }
 
-// Labels stay horizontal on a white band and never shrink below a readable size on screen;
-// node labels sit below their node, wrapped, so neighbours' labels do not run into each other.
+// Labels stay horizontal on a white band, and keep a readable size on screen whatever the zoom
+// (their size in the drawing grows as it is zoomed out); labels that would overlap others are
+// quietened (see `declutter`), and appear as the map is zoomed in, or focused, or the node selected.
+const READABLE = 12; // px on screen
+const onScreen = (px) => (el) => px / el.cy().zoom();
 const STYLE = [
   { selector: "node", style: {
-    label: "data(label)", "text-wrap": "wrap", "text-max-width": 120, "font-size": 11, "text-valign": "bottom",
-    "text-margin-y": 3, width: "data(size)", height: "data(size)", "background-color": "data(color)",
-    "border-width": 1, "border-color": "#555", color: "#222", "text-background-color": "#fff",
-    "text-background-opacity": 0.85, "text-background-padding": 1, "min-zoomed-font-size": 7 } },
+    label: "data(label)", "text-wrap": "wrap", "text-max-width": onScreen(110), "font-size": onScreen(READABLE),
+    "text-valign": "bottom", "text-margin-y": 3, width: "data(size)", height: "data(size)",
+    "background-color": "data(color)", "border-width": 1, "border-color": "#555", color: "#222",
+    "text-background-color": "#fff", "text-background-opacity": 0.85, "text-background-padding": 1 } },
   { selector: "node[kind = 'THEME']", style: {
     shape: "round-rectangle", width: "data(width)", height: "data(height)", "background-color": "#e6ddf4",
-    "border-color": "#5b3f8c", "border-width": 2, "font-size": 13, "font-weight": "bold", "text-valign": "center",
-    "text-max-width": "data(textWidth)", "text-background-opacity": 0 } },
+    "border-color": "#5b3f8c", "border-width": 2, "font-size": onScreen(READABLE + 1), "font-weight": "bold",
+    color: "#3d2766", "text-max-width": onScreen(150), "text-valign": "center", "text-margin-y": 0,
+    "text-background-color": "#e6ddf4", "text-background-opacity": 0.9 } },
   { selector: "node[status = 'DISCARDED']", style: { opacity: 0.5 } },
   { selector: "node:selected", style: { "border-width": 4, "border-color": "#f0a500" } },
   { selector: "node.found", style: { "border-width": 5, "border-color": "#0a7d32" } },
   { selector: "node.drop-target", style: { "background-color": "#c9f2d0" } },
   { selector: ".faded", style: { opacity: 0.12, events: "no" } },
-  { selector: "edge", style: { width: 1.5, "line-color": "#999", "curve-style": "bezier", "font-size": 11,
-    "text-rotation": "none", "text-background-color": "#fff", "text-background-opacity": 1,
-    "text-background-padding": 2, "text-background-shape": "round-rectangle", "text-border-width": 1,
-    "text-border-opacity": 1, "text-wrap": "wrap", "text-max-width": 140, "min-zoomed-font-size": 8 } },
+  { selector: "edge", style: { width: 1.5, "line-color": "#999", "curve-style": "bezier",
+    "font-size": onScreen(READABLE - 1), "text-rotation": "none", "text-background-color": "#fff",
+    "text-background-opacity": 1, "text-background-padding": 2, "text-background-shape": "round-rectangle",
+    "text-border-width": 1, "text-border-opacity": 1, "text-wrap": "wrap", "text-max-width": onScreen(150) } },
   { selector: "edge[kind = 'MEMBER_OF']", style: { "line-color": "#b6a6d3" } },
   { selector: "edge[kind = 'SUBTHEME_OF']", style: { width: 3, "line-color": "#5b3f8c", "line-style": "dashed",
     "target-arrow-shape": "triangle", "target-arrow-color": "#5b3f8c" } },
@@ -38,16 +42,47 @@ const STYLE = [
   { selector: "edge[kind = 'LINK'][!symmetric]", style: { "target-arrow-shape": "triangle" } },
   { selector: "edge[kind = 'COOCCURS']", style: { label: "data(label)", "line-color": "#e08e0b", color: "#7a4b00",
     width: "data(width)", opacity: 0.7, "text-border-color": "#e08e0b" } },
+  { selector: ".quiet", style: { "text-opacity": 0, "text-background-opacity": 0, "text-border-opacity": 0 } },
 ];
+
+/** Quieten every label that would overlap a label more important (selected or found first, then
+ * themes, then codes with more participants, then link labels) or another node. */
+function declutter(cy) {
+  cy.elements(".quiet").removeClass("quiet");
+  const overlap = (a, b) => a.x1 < b.x2 && a.x2 > b.x1 && a.y1 < b.y2 && a.y2 > b.y1;
+  const labelBox = (el) => el.boundingBox({ includeNodes: false, includeEdges: false, includeLabels: true });
+  const nodes = cy.nodes(":visible").not(".faded").sort((a, b) => (b.selected() || b.hasClass("found"))
+    - (a.selected() || a.hasClass("found")) || (b.data("kind") === "THEME") - (a.data("kind") === "THEME")
+    || b.data("participants") - a.data("participants"));
+  const bodies = nodes.map((n) => [n, n.boundingBox({ includeLabels: false })]);
+  const taken = [];
+  const free = (box, own) => !taken.some((t) => overlap(box, t)) // these labels may cover other nodes:
+    && (own.data("kind") === "THEME" || own.selected() || own.hasClass("found")
+      || !bodies.some(([n, b]) => n !== own && overlap(box, b)));
+  const quiet = [];
+  for (const el of [...nodes, ...cy.edges("[label != '']:visible").not(".faded")]) {
+    const box = labelBox(el);
+    if (free(box, el)) taken.push(box); else quiet.push(el);
+  }
+  cy.collection(quiet).addClass("quiet");
+}
+
+/** A code's name cut at a word to about `most` characters (the full name is in the list and the panel). */
+function short(name, most = 26) {
+  if (name.length <= most) return name;
+  const cut = name.slice(0, most).replace(/\s+\S*$/, "");
+  return `${cut || name.slice(0, most)}…`;
+}
 
 function nodeElement(node) {
   const size = 24 + 4 * node.participantCount;
-  const label = `${node.label} (${node.participantCount})`;
+  const label = `${node.kind === "THEME" ? node.label : short(node.label)} (${node.participantCount})`;
   const width = Math.min(Math.max(size, 8 * Math.min(label.length, 22)), 190);
   const lines = Math.ceil((label.length * 7.5) / (width - 12));
   return { group: "nodes", data: {
     id: node.id, kind: node.kind, status: node.status, name: node.label, label, size, width,
-    height: Math.max(size, 16 * lines + 10), textWidth: width - 12, color: node.color || "#9ecae1" } };
+    participants: node.participantCount,
+    height: Math.max(size, 16 * lines + 10), color: node.color || "#9ecae1" } };
 }
 
 function edgeElement(edge, index) {
@@ -59,14 +94,22 @@ function edgeElement(edge, index) {
     symmetric: SYMMETRIC.has(edge.linkKind), width: Math.min(1 + edge.weight / 2, 8) } };
 }
 
-const LAYOUT = { name: "fcose", animate: false, nodeDimensionsIncludeLabels: true, nodeRepulsion: 12000,
-  idealEdgeLength: 110, nodeSeparation: 110, packComponents: true };
+const LAYOUT = { name: "fcose", animate: false, nodeDimensionsIncludeLabels: true, nodeRepulsion: 6000,
+  idealEdgeLength: 60, nodeSeparation: 60, packComponents: true, gravity: 0.4 };
 
 /** A map in `container`. `onSelect(id)` on a click; `onDrop(codeId, themeId)` when a code is dropped on
  * a theme; `onMoved(ids)` when nodes were dragged to new places. */
 export function createMap(container, { onSelect, onDrop, onMoved }) {
   const cy = cytoscape({ container, style: STYLE, minZoom: 0.15, maxZoom: 3, boxSelectionEnabled: false });
   cy.on("tap", "node", (event) => onSelect(event.target.id()));
+  let pending = 0;
+  /** Labels sized for the current zoom, and decluttered; at most once a frame. */
+  const tidy = () => {
+    cancelAnimationFrame(pending);
+    pending = requestAnimationFrame(tidied);
+  };
+  cy.on("zoom", tidy);
+  cy.on("select unselect", "node", tidy);
   let focused = null;
   let fitted = false; // the first drawing is fitted to the frame; later ones keep the user's view
 
@@ -83,6 +126,7 @@ export function createMap(container, { onSelect, onDrop, onMoved }) {
   });
   cy.on("dragfree", "node", (event) => {
     cy.nodes(".drop-target").removeClass("drop-target");
+    tidy();
     const node = event.target;
     const theme = node.data("kind") === "CODE" ? themeUnder(node) : cy.collection();
     if (theme.empty()) { onMoved([node.id()]); return; }
@@ -108,6 +152,7 @@ export function createMap(container, { onSelect, onDrop, onMoved }) {
     if (known.length === cy.nodes().length) {
       if (!fitted) cy.fit(undefined, 20);
       fitted = true;
+      tidied();
       return Promise.resolve();
     }
     fitted = true;
@@ -117,9 +162,17 @@ export function createMap(container, { onSelect, onDrop, onMoved }) {
 
   function run(options) {
     const layout = cy.layout({ ...LAYOUT, ...options });
-    const stopped = layout.promiseOn("layoutstop");
+    const stopped = layout.promiseOn("layoutstop").then(tidied);
     layout.run();
     return stopped;
+  }
+
+  /** Tidy the labels now (the drawing is then final for its viewer and for the tests). */
+  function tidied() {
+    cancelAnimationFrame(pending);
+    cy.elements().updateStyle();
+    declutter(cy);
+    container.dataset.tidied = String(Number(container.dataset.tidied ?? 0) + 1);
   }
 
   /** Lay the whole map out afresh (on request). */
@@ -138,10 +191,10 @@ export function createMap(container, { onSelect, onDrop, onMoved }) {
     focused = id;
     cy.elements().removeClass("faded");
     const node = id && cy.getElementById(id);
-    if (!node || node.empty()) return;
+    if (!node || node.empty()) { tidy(); return; }
     const near = node.closedNeighborhood();
     cy.elements().difference(near).addClass("faded");
-    cy.animate({ fit: { eles: near, padding: 40 } }, { duration: 200 });
+    cy.animate({ fit: { eles: near, padding: 40 } }, { duration: 200, complete: tidy });
   }
 
   /** Point at a node: centre it and mark it until the next search. */
@@ -149,7 +202,7 @@ export function createMap(container, { onSelect, onDrop, onMoved }) {
     cy.nodes(".found").removeClass("found");
     const node = cy.getElementById(id);
     node.addClass("found");
-    cy.animate({ center: { eles: node }, zoom: Math.max(cy.zoom(), 1) }, { duration: 200 });
+    cy.animate({ center: { eles: node }, zoom: Math.max(cy.zoom(), 1) }, { duration: 200, complete: tidy });
   }
 
   const positionsOf = (ids) => ids.map((id) => {

@@ -78,7 +78,7 @@ export function createPanel(element, { request, announce, changed, pickOnMap }) 
     const excerpts = h("section", { id: "excerpts", "aria-label": "Excerpts" }, h("h3", {}, "Excerpts"),
       h("ul", { class: "excerpt-list" }));
     merge(element, [
-      h("header", { id: "panel-head" }, h("h2", { id: "panel-title" }, concept.name),
+      h("div", { id: "panel-head" }, h("h2", { id: "panel-title" }, concept.name),
         h("p", { class: "hint" }, data.theme ? `Theme (${data.theme.status.toLowerCase()})` : "Code",
           concept.parent ? `, under “${concept.parent.name}”` : "")),
       h("section", { id: "panel-facts", "aria-label": "About" },

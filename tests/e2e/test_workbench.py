@@ -235,3 +235,58 @@ def test_an_edit_over_someone_elses_is_refused_with_a_message_and_keeps_the_inpu
 
     open_concept(page, "Respected")  # choosing it again shows the current version
     expect(page.get_by_label("Name", exact=True)).to_have_value("Respected")
+
+
+LABELS = """() => {
+    const cy = window.thememap.cy, zoom = cy.zoom();
+    const shown = cy.elements().filter((e) => e.data('label') && e.visible() && !e.hasClass('quiet')
+      && !e.hasClass('faded'));
+    const boxes = shown.map((e) => e.renderedBoundingBox({ includeNodes: false, includeEdges: false,
+      includeLabels: true }));
+    let overlaps = 0;
+    boxes.forEach((a, i) => boxes.slice(i + 1).forEach((b) => {
+      if (a.x1 < b.x2 && a.x2 > b.x1 && a.y1 < b.y2 && a.y2 > b.y1) overlaps += 1; }));
+    return { overlaps, smallestPx: Math.min(...shown.map((e) => parseFloat(e.style('font-size')) * zoom)),
+      themes: shown.filter((e) => e.data('kind') === 'THEME').length, codes: shown.filter((e) => e.data('kind') === 'CODE').length };
+}"""
+
+
+def test_the_map_is_legible_and_a_node_can_be_found_and_focused(open_page: Callable[[], Page], site: Site) -> None:
+    page = open_page()
+    sign_in(page, site.url, site.token)
+    labels = page.evaluate(LABELS)
+    assert labels["overlaps"] == 0, labels
+    assert labels["smallestPx"] >= 11, labels
+    assert labels["themes"] > 0, labels  # the others are named as one zooms in
+
+    tidied = page.locator("#map").get_attribute("data-tidied")
+    page.evaluate(  # zoom in on the middle, as the mouse wheel does: more codes are named, still without overlaps
+        """() => { const cy = window.thememap.cy;
+        cy.zoom({ level: cy.zoom() * 2, renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 } }); }"""
+    )
+    page.wait_for_function("n => document.querySelector('#map').dataset.tidied !== n", arg=tidied)
+    closer = page.evaluate(LABELS)
+    assert closer["overlaps"] == 0 and closer["smallestPx"] >= 11, closer
+    assert closer["themes"] + closer["codes"] >= labels["themes"] + labels["codes"], (labels, closer)
+
+    tidied = page.locator("#map").get_attribute("data-tidied")
+    page.get_by_label("Find", exact=True).fill("practical")
+    page.get_by_label("Find", exact=True).press("Enter")
+    expect(page.locator("#panel-title")).to_have_text(HELP)
+    help_id = node_id(theme_map(site), HELP)
+    found = (
+        "id => { const n = window.thememap.cy.getElementById(id); return [n.hasClass('found'), n.hasClass('quiet')]; }"
+    )
+    page.wait_for_function("n => document.querySelector('#map').dataset.tidied !== n", arg=tidied)
+    assert page.evaluate(found, help_id) == [True, False], "found, and named whatever its neighbours"
+
+    page.get_by_label("Focus on the selected node").check()
+    focus = page.evaluate(
+        """id => { const cy = window.thememap.cy, near = cy.getElementById(id).closedNeighborhood();
+        return [near.filter('.faded').length, cy.elements().difference(near).not('.faded').length,
+                cy.getElementById(id).hasClass('quiet')]; }""",
+        help_id,
+    )
+    assert focus == [0, 0, False], "the node and its neighbours only, the node named"
+    page.get_by_label("Focus on the selected node").uncheck()
+    assert page.evaluate("() => window.thememap.cy.elements('.faded').length") == 0
