@@ -2,18 +2,22 @@
 owner codes a passage selected with the mouse, renames and redefines a code, removes a code from
 a theme, deletes a link and drags a node (whose saved position survives a reload), while a second
 analyst's page receives each change live without losing the memo she is half-way through or the
-transcript she is reading. Each check compares the page with what the GraphQL API answers."""
+transcript she is reading. Then the map's legibility, finding and focusing a node, combined
+filters, and exports. Each check compares the page with what the GraphQL API answers."""
 
 from __future__ import annotations
 
 import re
 import time
 from collections.abc import Callable
+from pathlib import Path
+from xml.sax.saxutils import escape
 
+import httpx
 from playwright.sync_api import Page, expect
 
 from tests.e2e.browser import DEMO_PROJECT, Site, node_point, screenshot, sign_in
-from tests.e2e.test_theme_map_page import gql, node_id, theme_map
+from tests.e2e.test_theme_map_page import gql, listed_themes, node_id, participants_by_theme, reloaded, theme_map
 
 WATCHED = "Feeling watched"
 PRESSURE = "Intervention intensifying pressure"
@@ -290,3 +294,73 @@ def test_the_map_is_legible_and_a_node_can_be_found_and_focused(open_page: Calla
     assert focus == [0, 0, False], "the node and its neighbours only, the node named"
     page.get_by_label("Focus on the selected node").uncheck()
     assert page.evaluate("() => window.thememap.cy.elements('.faded').length") == 0
+
+
+def test_filters_combine_conditions_and_coders(open_page: Callable[[], Page], site: Site) -> None:
+    page = open_page()
+    sign_in(page, site.url, site.token)
+    page.locator("#list-view summary").click()
+    reloaded(page, lambda: page.get_by_label("Attribute", exact=True).select_option("involvement"))
+    reloaded(page, lambda: page.get_by_label("Value", exact=True).select_option(label="child protection plan"))
+    page.get_by_role("button", name="Add a condition").click()
+    reloaded(page, lambda: page.get_by_label("Attribute 2").select_option("firstBaby"))
+    reloaded(page, lambda: page.get_by_label("Value 2").select_option(label="true"))
+    reloaded(page, lambda: page.get_by_label("Codings by").select_option(label=["Hannah Okafor", "Sam Whitfield"]))
+    coders = [
+        m["user"]["id"]
+        for m in gql(site, "query($p: ID!) { project(id: $p) { members { user { id name } } } }", p=DEMO_PROJECT)[
+            "project"
+        ]["members"]
+        if m["user"]["name"] != "demo"
+    ]
+    both = {
+        "attributes": [
+            {"name": "involvement", "equals": "child protection plan"},
+            {"name": "firstBaby", "equals": True},
+        ]
+    }
+    expected = participants_by_theme(theme_map(site, f=both, c=coders))
+    assert listed_themes(page) == expected != participants_by_theme(theme_map(site))
+    page.locator("#list-codes button", has_text="Feeling watched").click()
+    in_view = len(
+        gql(
+            site,
+            "query($p: ID!, $f: CaseFilter) { caseMatrix(projectId: $p, filter: $f) { rows { participant { id } } } }",
+            p=DEMO_PROJECT,
+            f=both,
+        )["caseMatrix"]["rows"]
+    )
+    expect(page.locator("#prevalence")).to_contain_text(f"of {in_view} participant")
+
+
+def test_the_map_and_the_apis_downloads_are_exported_from_the_page(
+    open_page: Callable[[], Page], site: Site, tmp_path: Path
+) -> None:
+    page = open_page()
+    sign_in(page, site.url, site.token)
+    page.locator("#exports summary").click()
+    with page.expect_download() as svg:
+        page.get_by_role("button", name="Map as SVG").click()
+    drawing = Path(svg.value.path()).read_text()
+    assert drawing.startswith("<svg") and svg.value.suggested_filename.endswith("-map.svg")
+    for name in participants_by_theme(theme_map(site)):
+        assert escape(name) in drawing
+    with page.expect_download() as png:
+        page.get_by_role("button", name="Map as PNG").click()
+    assert Path(png.value.path()).read_bytes().startswith(b"\x89PNG")
+
+    for what in ("case-matrix.csv", "report.md", "export.qdpx"):
+        page.get_by_label("Download", exact=True).select_option(what)
+        with page.expect_download() as file:
+            page.get_by_role("button", name="Download", exact=True).click()
+        assert file.value.suggested_filename.endswith(what)
+        if what != "export.qdpx":  # a zip holds the time it was made
+            served = httpx.get(
+                f"{site.url}/projects/{DEMO_PROJECT}/{what}",
+                timeout=30,
+                headers={"Authorization": f"Bearer {site.token}"},
+            )
+            assert Path(file.value.path()).read_bytes() == served.content
+        else:
+            assert Path(file.value.path()).read_bytes().startswith(b"PK")
+    expect(page.locator("#status")).to_have_text("Downloaded REFI-QDA project (.qdpx).")
