@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from graph.errors import Forbidden, NotFound
+from graph.errors import BadInput, Forbidden, NotFound
 from graph.inputs import MapPositions, NodePosition
 from graph.models import NodeKind, Role
 from graph.service import Service
@@ -119,3 +119,12 @@ async def test_only_the_projects_codes_and_themes_can_be_placed_and_nothing_half
             placed(s.project.id, (s.fear.id, x, 0.0))
     with pytest.raises(ValidationError):
         MapPositions(project_id=s.project.id, positions=())
+
+
+async def test_arranging_the_map_is_not_reverted(store: Store, service: Service) -> None:
+    s = await small_project(service)
+    await service.save_map_positions(TRUSTED, placed(s.project.id, (s.fear.id, 1.0, 2.0)))
+    entry = (await store.activity(s.project.id, 1)).events[0]
+    with pytest.raises(BadInput, match="A map.arranged entry cannot be reverted: moving nodes on the map"):
+        await service.revert(TRUSTED, entry.id)
+    assert await service.map_positions(TRUSTED, s.project.id) == {s.fear.id: (1.0, 2.0)}
