@@ -5,7 +5,8 @@ import { h } from "./dom.js";
 
 const DOCUMENT = `query Transcript($id: ID!) { document(id: $id) { id title text participant { pseudonym }
   project { id }
-  excerpts { id start end text codings { code { id name color } coder { id name } } } } }`;
+  excerpts { id start end text codings { code { id name color } coder { id name } } } }
+  me { id } }`;
 const CODES = `query Codes($id: ID!) { project(id: $id) { codes { id name codable } } }`;
 const CODE_TEXT = `mutation CodeText($input: CodeTextInput!) { codeText(input: $input) { id codes { name } } }`;
 const CREATE_CODE = `mutation CreateCode($input: CreateCodeInput!) { createCode(input: $input) { id name } }`;
@@ -47,7 +48,7 @@ export function createTranscript(box, { request, announce, changed, canEdit, pro
 
   async function draw(opening) {
     const { documentId, pseudonym, focus } = shown;
-    const [{ document: doc }, codes] = await Promise.all([request(DOCUMENT, { id: documentId }),
+    const [{ document: doc, me }, codes] = await Promise.all([request(DOCUMENT, { id: documentId }),
       canEdit() ? request(CODES, { id: projectId() }).catch(() => null) : null]);
     if (shown?.documentId !== documentId) return;
     if (!doc) { box.replaceChildren(h("p", {}, "This transcript no longer exists.")); shown = null; return; }
@@ -78,7 +79,10 @@ export function createTranscript(box, { request, announce, changed, canEdit, pro
         `“${e.text}”: `, e.codings.map((c) => h("span", { class: "coding" }, `${c.code.name} by ${c.coder.name} `,
           canEdit() ? h("button", { type: "button", class: "uncode",
             "aria-label": `Uncode ${c.code.name} by ${c.coder.name} from “${e.text.slice(0, 40)}”`,
-            onclick: () => uncode(e, c) }, "Uncode") : null))))),
+            onclick: () => uncode(e, c) }, "Uncode") : null)),
+        canEdit() && e.codings.some((c) => c.coder.id === me.id) ? h("button", { type: "button", class: "small",
+          "aria-label": `Move my codings of “${e.text.slice(0, 40)}” to the selected passage`,
+          onclick: () => move(doc, e, me.id) }, "Move to the selection") : null))),
     ];
     box.dataset.open = "transcript";
     const form = box.querySelector("#code-selection");
@@ -143,6 +147,25 @@ export function createTranscript(box, { request, announce, changed, canEdit, pro
       await changed();
     } catch (err) {
       announce(err.message, true);
+    }
+  }
+
+  /** Adjust an excerpt's boundaries: the actor's codings of it go to the selected passage (coded
+   * there, then uncoded here; other coders' codings stay where they are). */
+  async function move(doc, excerpt, me) {
+    if (!selection) { announce("Select the passage's new extent in the transcript first.", true); return; }
+    const mine = excerpt.codings.filter((c) => c.coder.id === me);
+    try {
+      await request(CODE_TEXT, { input: { documentId: doc.id, start: selection.start, end: selection.end,
+        codeIds: mine.map((c) => c.code.id) } });
+      for (const c of mine) await request(UNCODE, { excerptId: excerpt.id, codeId: c.code.id, coderId: me });
+      announce(`Moved ${mine.map((c) => `“${c.code.name}”`).join(", ")} to the selected passage.`);
+      selection = null;
+      await draw(false);
+      await changed();
+    } catch (err) {
+      announce(`The codings were not all moved: ${err.message}`, true);
+      await draw(false);
     }
   }
 

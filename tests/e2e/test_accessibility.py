@@ -49,7 +49,7 @@ def audited_page(browser: Browser) -> Iterator[Page]:
     assert errors == []
 
 
-def test_the_page_has_no_serious_accessibility_violation(audited_page: Page, site: Site) -> None:
+def test_the_page_has_no_serious_accessibility_violation(site: Site, audited_page: Page) -> None:
     page = audited_page
     page.goto(site.url + "/")
     expect(page.get_by_label("API token")).to_be_visible()

@@ -48,7 +48,8 @@ def select_passage(page: Page, skip: int, length: int) -> str:
           && n.textContent.length > skip + length + 10 && /^[\\x20-\\x7e]+$/.test(n.textContent.slice(skip, skip + length)));
         const rect = (i) => { const r = document.createRange(); r.setStart(plain, i); r.setEnd(plain, i + 1);
           return r.getBoundingClientRect(); };
-        plain.parentElement.scrollTop = 0;
+        body.scrollIntoView({ block: 'center' });  // the transcript in view, then the passage in it
+        body.scrollTop += rect(skip).top - body.getBoundingClientRect().top - 20;
         const [a, b] = [rect(skip), rect(skip + length - 1)];
         return { from: [a.left + 1, a.top + a.height / 2], to: [b.right - 1, b.top + b.height / 2],
           text: plain.textContent.slice(skip, skip + length) };
@@ -83,7 +84,7 @@ def drawn_at(page: Page, id: str) -> tuple[float, float]:
     )
 
 
-def test_a_team_codes_edits_and_arranges_the_map_together(open_page: Callable[[], Page], site: Site) -> None:
+def test_a_team_codes_edits_and_arranges_the_map_together(site: Site, open_page: Callable[[], Page]) -> None:
     _, priya_token = site.add_member("Priya Nair")
     owner, priya = open_page(), open_page()
     for page, token in ((owner, site.token), (priya, priya_token)):
@@ -132,6 +133,19 @@ def test_a_team_codes_edits_and_arranges_the_map_together(open_page: Callable[[]
     expect(priya.locator("#list-codes button", has_text="Visits as inspections")).to_have_count(1)
     priya_kept_her_work()
     screenshot(owner, "workbench-owner-coded")
+
+    # ... and adjusts that excerpt's boundaries: selects the new extent, moves her codings there.
+    wider = select_passage(owner, 2, 50)
+    owner.get_by_role("button", name=f"Move my codings of “{passage[:40]}” to the selected passage").click()
+    expect(owner.locator("#status")).to_have_text(
+        f"Moved “{WATCHED}”, “Visits as inspections” to the selected passage."
+    )
+    excerpts = gql(site, DOCUMENT, id=document_id)["document"]["excerpts"]
+    assert not [e for e in excerpts if e["text"] == passage and e["codings"]], "nothing left at the old extent"
+    moved = next(e for e in excerpts if e["text"] == wider)
+    assert sorted(c["code"]["name"] for c in moved["codings"]) == [WATCHED, "Visits as inspections"]
+    expect(priya.locator("#codings li", has_text=wider)).to_contain_text("Visits as inspections by demo")
+    priya_kept_her_work()
 
     # 2. The owner renames and redefines a code.
     open_concept(owner, RESPECT)
@@ -211,7 +225,7 @@ def test_a_team_codes_edits_and_arranges_the_map_together(open_page: Callable[[]
 
 
 def test_an_edit_over_someone_elses_is_refused_with_a_message_and_keeps_the_input(
-    open_page: Callable[[], Page], site: Site
+    site: Site, open_page: Callable[[], Page]
 ) -> None:
     _, priya_token = site.add_member("Priya Nair")
     page = open_page()
@@ -255,7 +269,7 @@ LABELS = """() => {
 }"""
 
 
-def test_the_map_is_legible_and_a_node_can_be_found_and_focused(open_page: Callable[[], Page], site: Site) -> None:
+def test_the_map_is_legible_and_a_node_can_be_found_and_focused(site: Site, open_page: Callable[[], Page]) -> None:
     page = open_page()
     sign_in(page, site.url, site.token)
     labels = page.evaluate(LABELS)
@@ -296,7 +310,7 @@ def test_the_map_is_legible_and_a_node_can_be_found_and_focused(open_page: Calla
     assert page.evaluate("() => window.thememap.cy.elements('.faded').length") == 0
 
 
-def test_filters_combine_conditions_and_coders(open_page: Callable[[], Page], site: Site) -> None:
+def test_filters_combine_conditions_and_coders(site: Site, open_page: Callable[[], Page]) -> None:
     page = open_page()
     sign_in(page, site.url, site.token)
     page.locator("#list-view summary").click()
@@ -333,9 +347,7 @@ def test_filters_combine_conditions_and_coders(open_page: Callable[[], Page], si
     expect(page.locator("#prevalence")).to_contain_text(f"of {in_view} participant")
 
 
-def test_the_map_and_the_apis_downloads_are_exported_from_the_page(
-    open_page: Callable[[], Page], site: Site, tmp_path: Path
-) -> None:
+def test_the_map_and_the_apis_downloads_are_exported_from_the_page(site: Site, open_page: Callable[[], Page]) -> None:
     page = open_page()
     sign_in(page, site.url, site.token)
     page.locator("#exports summary").click()
