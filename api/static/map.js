@@ -43,6 +43,10 @@ const STYLE = [
   { selector: "edge[kind = 'COOCCURS']", style: { label: "data(label)", "line-color": "#e08e0b", color: "#7a4b00",
     width: "data(width)", opacity: 0.7, "text-border-color": "#e08e0b" } },
   { selector: ".quiet", style: { "text-opacity": 0, "text-background-opacity": 0, "text-border-opacity": 0 } },
+  // A named theme, or the selected or found node, is drawn over the nodes its label may cover.
+  { selector: "node[kind = 'THEME']", style: { "z-index": 2 } },
+  { selector: "node.quiet", style: { "z-index": 1 } },
+  { selector: "node:selected, node.found", style: { "z-index": 3 } },
 ];
 
 /** Quieten every label that would overlap a label more important (selected or found first, then
