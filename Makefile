@@ -5,9 +5,11 @@ BIN := $(VENV)/bin
 DEMO := perinatal-social-work
 CYPHER_LINT := tests/cypher_lint
 HTTP_AUDIT := tests/http_audit
-# The Cypher grammar test and the GraphQL over HTTP audit need Node; without npm, `make test`
-# goes on and those tests skip (they fail under CI).
-LINT_DEPS := $(if $(shell command -v npm),$(CYPHER_LINT)/node_modules/.installed $(HTTP_AUDIT)/node_modules/.installed,lint-deps-missing)
+AXE := tests/e2e/axe
+# The Cypher grammar test, the GraphQL over HTTP audit and the page's accessibility audit need Node;
+# without npm, `make test` goes on and those tests skip (they fail under CI).
+LINT_DEPS := $(if $(shell command -v npm),$(CYPHER_LINT)/node_modules/.installed $(HTTP_AUDIT)/node_modules/.installed \
+	$(AXE)/node_modules/.installed,lint-deps-missing)
 
 # The browser test needs Debian's chromium: `make test` installs it when apt-get and root (or sudo) are there;
 # otherwise it goes on and that test skips (fails under CI).
@@ -58,10 +60,14 @@ $(HTTP_AUDIT)/node_modules/.installed: $(HTTP_AUDIT)/package.json $(HTTP_AUDIT)/
 	npm ci --prefix $(HTTP_AUDIT) --no-audit --no-fund --loglevel=error
 	touch $@
 
-lint-deps: $(LINT_DEPS)  ## Install the npm tools the tests use: Neo4j's Cypher analyser and graphql-http's audit.
+$(AXE)/node_modules/.installed: $(AXE)/package.json $(AXE)/package-lock.json
+	npm ci --prefix $(AXE) --no-audit --no-fund --loglevel=error
+	touch $@
+
+lint-deps: $(LINT_DEPS)  ## Install the npm tools the tests use: Neo4j's Cypher analyser, graphql-http's audit, axe-core.
 
 lint-deps-missing:
-	@echo "npm not found: skipping the npm test tools; the Cypher grammar test and the HTTP audit will skip (install Node.js)."
+	@echo "npm not found: skipping the npm test tools; the Cypher grammar test, the HTTP audit and the accessibility audit will skip (install Node.js)."
 
 $(CHROMIUM):
 	@command -v apt-get >/dev/null && { [ "$$(id -u)" = 0 ] || sudo -n true 2>/dev/null; } || \
@@ -108,4 +114,4 @@ web-vendor:  ## Refresh the vendored page libraries and GraphiQL from the npm re
 	done; echo "vendored $(WEB_PACKAGES) $(GRAPHIQL_PACKAGES) in $(WEB_VENDOR); update its VERSIONS"
 
 clean:
-	rm -rf $(VENV) data .pytest_cache $(CYPHER_LINT)/node_modules $(HTTP_AUDIT)/node_modules
+	rm -rf $(VENV) data .pytest_cache $(CYPHER_LINT)/node_modules $(HTTP_AUDIT)/node_modules $(AXE)/node_modules

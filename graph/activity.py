@@ -268,6 +268,17 @@ def membership(actor: str, verb: str, member: Membership, name: str, before: Mem
     )
 
 
+def arranged(actor: str, project_id: str, moved: dict[str, tuple[float, float]]) -> Event:
+    return event(
+        project_id,
+        actor,
+        "map.arranged",
+        tuple(moved),
+        f"moved {len(moved)} node{'' if len(moved) == 1 else 's'} on the map",
+        after={"positions": {id: list(at) for id, at in moved.items()}},
+    )
+
+
 def cursor(e: Event) -> str:
     return cursors.of_event(e.at.isoformat(), e.id)
 

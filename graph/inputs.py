@@ -230,3 +230,21 @@ class NewTranscript(Input):
     document: NewDocument
     turns: tuple[NewTurn, ...] = ()
     roles: dict[Name, SpeakerRole] = {}
+
+
+Coordinate = Annotated[float, Field(ge=-1_000_000, le=1_000_000)]
+
+
+class NodePosition(Input):
+    """Where a code or theme is drawn on its project's map, in the drawing's own units."""
+
+    node_id: Id
+    x: Coordinate
+    y: Coordinate
+
+
+class MapPositions(Input):
+    """Positions to save for some of a project's codes and themes (the others keep theirs)."""
+
+    project_id: Id
+    positions: Annotated[tuple[NodePosition, ...], Field(min_length=1, max_length=10_000)]

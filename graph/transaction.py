@@ -10,7 +10,7 @@ missing row report `False` or do nothing, so the service decides what the caller
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -167,6 +167,15 @@ class Transaction(Protocol):
         """Re-point the source code's codings, theme memberships, links and memos to the target
         (dropping codings and memberships the target has already, and links that would join the
         target to itself), then delete the source. Its children must have been moved first."""
+
+    # -- the map's node positions -------------------------------------------------------------
+    async def positions(self, project_id: str) -> dict[str, tuple[float, float]]:
+        """The saved (x, y) of the project's codes and themes that have one, by node id; a node's
+        position goes when the node goes."""
+
+    async def set_positions(self, project_id: str, positions: Mapping[str, tuple[float, float]]) -> None:
+        """Save these positions of existing codes and themes of the project (replacing theirs; the
+        other nodes keep theirs)."""
 
     # -- history ---------------------------------------------------------------------------
     async def append(self, event: Event) -> None:

@@ -10,6 +10,7 @@ import strawberry
 from graph import inputs as domain
 from graph.models import Role
 from schema.activity import ActivityEvent
+from schema.arranging import NodePosition, NodePositionInput, map_positions_input, positions_of
 from schema.context import Info
 from schema.inputs import (
     AddDocumentInput,
@@ -309,3 +310,15 @@ class Mutation:
     async def revert(self, info: Info, activity_id: strawberry.ID) -> ActivityEvent:
         c = info.context
         return ActivityEvent.of(await c.service.revert(c.actor, activity_id))
+
+    # -- the map's arrangement -----------------------------------------------------------------
+    @strawberry.mutation(
+        description="Save where some of the project's codes and themes are drawn on its map, for every member "
+        "(the nodes not given keep their positions; at most 10,000 at once). Returns the positions saved. "
+        "Recorded in the history (map.arranged), so open pages follow. Needs ANALYST."
+    )
+    async def save_map_positions(
+        self, info: Info, project_id: strawberry.ID, positions: list[NodePositionInput]
+    ) -> list[NodePosition]:
+        c = info.context
+        return positions_of(await c.service.save_map_positions(c.actor, map_positions_input(project_id, positions)))

@@ -9,6 +9,7 @@ import strawberry
 from graph.models import NodeKind
 from schema.activity import ActivityQuery
 from schema.analysis import AnalysisQuery
+from schema.arranging import ArrangingQuery
 from schema.context import Info
 from schema.limits import check_page_size
 from schema.network import NetworkQuery
@@ -41,7 +42,7 @@ async def readable(info: Info, id: str, kind: NodeKind) -> Any:
 
 
 @strawberry.type
-class Query(AnalysisQuery, SaturationQuery, NetworkQuery, ActivityQuery):
+class Query(AnalysisQuery, SaturationQuery, NetworkQuery, ActivityQuery, ArrangingQuery):
     @strawberry.field(description="The user this request acts as.")
     def me(self, info: Info) -> User:
         assert info.context.user is not None

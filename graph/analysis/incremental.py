@@ -49,7 +49,7 @@ _SMALL = {
     "theme": None,
     "link": None,
     "memo": None,
-    "map": None,
+    "map": None,  # node positions: nothing a snapshot holds
 }
 """Kinds of history entry (all verbs, or the verbs listed) that change only small parts."""
 

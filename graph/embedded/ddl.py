@@ -115,6 +115,14 @@ CREATE TABLE IF NOT EXISTS excerpts (
 );
 CREATE INDEX IF NOT EXISTS excerpts_in_text_order ON excerpts(document_id, start, "end", id);
 
+CREATE TABLE IF NOT EXISTS positions (
+    node_id TEXT PRIMARY KEY REFERENCES nodes(id) ON DELETE CASCADE,
+    project_id TEXT NOT NULL,
+    x REAL NOT NULL,
+    y REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS positions_by_project ON positions(project_id);
+
 CREATE TABLE IF NOT EXISTS codes (
     {_NODE_ID},
     project_id TEXT NOT NULL,

@@ -10,7 +10,7 @@ messages and the activity history are the service's.
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from itertools import groupby
 from typing import Any, Protocol, TypeVar, cast
@@ -468,6 +468,20 @@ class EmbeddedTransaction:
                 db.conn.execute(sql, {"source": source_id, "target": target_id})
 
         await self._write(job)
+
+    # -- the map's node positions -------------------------------------------------------------
+    async def positions(self, project_id: str) -> dict[str, tuple[float, float]]:
+        sql = "SELECT node_id, x, y FROM positions WHERE project_id = ? ORDER BY node_id"
+        return {id: (x, y) for id, x, y in await self._run(lambda db: db.tuples(sql, project_id))}
+
+    async def set_positions(self, project_id: str, positions: Mapping[str, tuple[float, float]]) -> None:
+        await self._write(
+            lambda db: db.many(
+                "INSERT INTO positions(node_id, project_id, x, y) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(node_id) DO UPDATE SET x = excluded.x, y = excluded.y",
+                [(id, project_id, x, y) for id, (x, y) in positions.items()],
+            )
+        )
 
     # -- history ---------------------------------------------------------------------------
     async def append(self, event: Event) -> None:

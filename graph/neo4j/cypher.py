@@ -66,6 +66,7 @@ def schema_statements() -> list[str]:
         EVENT_ID_UNIQUE,
         EVENT_PROJECT_INDEX,
         TURN_PROJECT_INDEX,
+        POSITION_PROJECT_INDEX,
         *(label_id_unique(label) for label in LABELS),
         *(label_project_index(label) for label in LABELS),
     ]
@@ -140,6 +141,7 @@ concept, the memos about any of those, and every relationship (codings, membersh
 DELETE_PROJECT = "MATCH (n:Node {project_id: $id}) DETACH DELETE n"
 DELETE_PROJECT_TURNS = "MATCH (t:Turn {project_id: $id}) DETACH DELETE t"
 DELETE_PROJECT_EVENTS = "MATCH (e:Event {project_id: $id}) DELETE e"
+DELETE_PROJECT_POSITIONS = "MATCH (p:Position {project_id: $id}) DETACH DELETE p"
 LOCK = "UNWIND $ids AS id MATCH (n:Node {id: id}) SET n._lock = true REMOVE n._lock"
 """Take the nodes' write locks before reading what a write depends on (a version, the
 owners left), so two concurrent writers cannot both act on the same old state."""
@@ -276,6 +278,19 @@ ADD_TURNS = (
     "-[:IN]->(d)"
 )
 SET_SPEAKER_ROLE = "MATCH (t:Turn {speaker: $speaker})-[:IN]->(:Document {id: $id}) SET t.role = $role"
+
+# -- the map's node positions ------------------------------------------------------------------
+# A Position places one node; when the node goes (DETACH DELETE) its Position is left without a
+# node, is never read again, and is cleared by the project's next save.
+POSITION_PROJECT_INDEX = "CREATE INDEX position_project IF NOT EXISTS FOR (n:Position) ON (n.project_id)"
+POSITIONS = (
+    "MATCH (p:Position {project_id: $project_id})-[:PLACES]->(n:Node) RETURN n.id AS id, p.x AS x, p.y AS y ORDER BY id"
+)
+DELETE_LEFT_POSITIONS = "MATCH (p:Position {project_id: $project_id}) WHERE NOT (p)-[:PLACES]->() DELETE p"
+SET_POSITIONS = (
+    "UNWIND $rows AS row MATCH (n:Node {id: row.id}) MERGE (p:Position)-[:PLACES]->(n) "
+    "SET p.project_id = n.project_id, p.x = row.x, p.y = row.y"
+)
 
 # -- codes and themes ---------------------------------------------------------------------------
 _CODE = "OPTIONAL MATCH (c)-[:CHILD_OF]->(p:Code) RETURN c AS n, p.id AS parent_id"

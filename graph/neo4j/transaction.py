@@ -9,7 +9,7 @@ writes go in UNWIND batches of `BATCH` rows.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -151,6 +151,7 @@ class Neo4jTransaction:
             await self._write(q.DELETE_PROJECT, id=id)  # its memberships go with it (DETACH)
             await self._write(q.DELETE_PROJECT_TURNS, id=id)
             await self._write(q.DELETE_PROJECT_EVENTS, id=id)
+            await self._write(q.DELETE_PROJECT_POSITIONS, id=id)
         else:
             if kind is NodeKind.DOCUMENT:
                 await self._write(q.DELETE_TURNS, ids=[id])
@@ -290,6 +291,14 @@ class Neo4jTransaction:
             await self._write(statement, source_id=source_id, target_id=target_id)
         await self._write(q.DELETE_NODES[NodeKind.LINK.value], ids=await self._ids(q.SELF_LINKS, id=target_id))
         await self._write(q.DELETE_NODES[NodeKind.CODE.value], ids=[source_id])
+
+    # -- the map's node positions -------------------------------------------------------------
+    async def positions(self, project_id: str) -> dict[str, tuple[float, float]]:
+        return {r["id"]: (r["x"], r["y"]) for r in await self._read(q.POSITIONS, project_id=project_id)}
+
+    async def set_positions(self, project_id: str, positions: Mapping[str, tuple[float, float]]) -> None:
+        await self._write(q.DELETE_LEFT_POSITIONS, project_id=project_id)
+        await self._write_each(q.SET_POSITIONS, [{"id": id, "x": x, "y": y} for id, (x, y) in positions.items()])
 
     # -- history ---------------------------------------------------------------------------
     async def append(self, event: Event) -> None:

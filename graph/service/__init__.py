@@ -8,12 +8,13 @@ per-request `Reader`. Nothing outside `graph/` touches the store.
 from __future__ import annotations
 
 from graph.policy import Actor
+from graph.service.arranging import Arranging
 from graph.service.history import History
 from graph.service.imports import Imports
 from graph.service.reading import Reader
 
 
-class Service(History, Imports):
+class Service(History, Imports, Arranging):
     """All use cases over one store."""
 
     def reader(self, actor: Actor) -> Reader:

@@ -63,6 +63,8 @@ REFUSED = {
     "use deleteProject if that is what you want",
     "excerpt.coded_in_bulk": "a bulk coding (a seed or an import) records which passages it coded, not each "
     "coding; uncode the passages one by one instead",
+    "map.arranged": "moving nodes on the map changes no finding and keeps no earlier positions; drag them back, "
+    "or lay the map out again",
     "document.deleted": "the history does not keep a deleted document's text, excerpts and codings (they can be "
     "megabytes); import the document again instead",
 }

@@ -109,8 +109,8 @@ def test_a_node_opens_its_excerpts_and_an_excerpt_its_transcript(open_page: Call
     theme = gql(
         site,
         """query($id: ID!, $p: ID!) { theme(id: $id) { description participantCount }
-        participantsMatching(projectId: $p, where: {anyOf: [$id]}) { participant { pseudonym }
-          excerpts { text document { title } } } }""",
+        findExcerpts(projectId: $p, where: {anyOf: [$id]}, first: 500) { edges { node {
+          text participant { pseudonym } document { title } } } } }""",
         id=node_id(themes, name),
         p=DEMO_PROJECT,
     )
@@ -121,16 +121,20 @@ def test_a_node_opens_its_excerpts_and_an_excerpt_its_transcript(open_page: Call
     expect(panel.locator("#definition")).to_have_text(theme["theme"]["description"])
     expect(panel).not_to_contain_text(re.compile(r"\b(null|undefined)\b"))
     expect(panel.locator("#prevalence")).to_contain_text(f"{theme['theme']['participantCount']} of 18 participants")
-    matches = theme["participantsMatching"]
-    assert panel.locator("#excerpts h4").all_inner_texts() == [m["participant"]["pseudonym"] for m in matches]
-    assert panel.locator(".excerpt").count() == sum(len(m["excerpts"]) for m in matches)
+    excerpts = [e["node"] for e in theme["findExcerpts"]["edges"]]
+    assert len(excerpts) > 20, "enough for a second page"
+    expect(panel.locator(".excerpt")).to_have_count(20)  # the first page
+    for shown in range(40, len(excerpts) + 20, 20):  # page by page, as a reader would
+        panel.get_by_role("button", name="More excerpts").click()
+        expect(panel.locator(".excerpt")).to_have_count(min(len(excerpts), shown))
+    expect(panel.get_by_role("button", name="More excerpts")).to_have_count(0)
+    assert panel.locator(".excerpt-list .who").all_inner_texts() == [e["participant"]["pseudonym"] for e in excerpts]
 
-    chosen = matches[1]
-    excerpt = chosen["excerpts"][0]
-    panel.locator("section.participant", has_text=chosen["participant"]["pseudonym"]).locator(".excerpt").first.click()
+    excerpt = excerpts[1]
+    panel.locator(".excerpt").nth(1).click()
     expect(panel.locator("#current-excerpt")).to_have_text(excerpt["text"])
-    expect(panel.locator("#transcript h3")).to_have_text(
-        f"{excerpt['document']['title']} ({chosen['participant']['pseudonym']})"
+    expect(panel.locator("#transcript-title")).to_have_text(
+        f"{excerpt['document']['title']} ({excerpt['participant']['pseudonym']})"
     )
     expect(panel.locator("#current-excerpt")).to_be_focused()
     screenshot(page, "excerpt-in-transcript")
@@ -174,7 +178,7 @@ def test_edits_by_mouse_and_keyboard_reach_another_analyst_live(open_page: Calla
     analyst.locator("#list-codes button", has_text=code).focus()
     analyst.keyboard.press("Enter")
     expect(analyst.locator("#panel-title")).to_have_text(code)
-    expect(analyst.get_by_role("region", name="Edit")).to_have_count(1)
+    expect(analyst.get_by_role("form", name="Edit this code")).to_have_count(1)
     analyst.get_by_role("button", name="Pick on the map").click()
     analyst.mouse.click(*node_point(analyst, theme))
     expect(analyst.get_by_label("Link to")).to_have_value(theme_id)
@@ -197,7 +201,13 @@ def test_a_viewer_can_look_but_not_edit(open_page: Callable[[], Page], site: Sit
     page.locator("#list-codes button", has_text="Feeling watched").click()
     expect(page.locator("#panel-title")).to_have_text("Feeling watched")
     expect(page.locator("#excerpts .excerpt").first).to_be_visible()
-    expect(page.get_by_role("region", name="Edit")).to_have_count(0)
+    panel = page.locator("#panel")
+    expect(panel.get_by_role("form")).to_have_count(0)
+    page.locator("#excerpts .excerpt").first.click()
+    expect(panel.locator("#current-excerpt")).to_be_visible()
+    expect(panel.locator("#codings li").first).to_be_visible()
+    expect(panel.get_by_role("form")).to_have_count(0)  # no coding in the transcript either
+    expect(panel.get_by_role("button", name=re.compile("^Uncode"))).to_have_count(0)
 
 
 def test_a_wrong_token_is_refused_with_a_message(open_page: Callable[[], Page], site: Site) -> None:

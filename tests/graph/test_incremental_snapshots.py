@@ -17,7 +17,15 @@ from graph.analysis.results import ConceptKind, CooccurrenceScope
 from graph.analysis.snapshot import Snapshot
 from graph.embedded import EmbeddedStore
 from graph.errors import BadInput, DomainError
-from graph.inputs import DocumentGroups, NewDocument, NewTranscript, NewTurn, ParticipantPatch
+from graph.inputs import (
+    DocumentGroups,
+    MapPositions,
+    NewDocument,
+    NewTranscript,
+    NewTurn,
+    NodePosition,
+    ParticipantPatch,
+)
 from graph.models import SpeakerRole
 from graph.neo4j import Neo4jStore
 from graph.service import Service
@@ -190,7 +198,8 @@ async def test_updated_snapshots_equal_fresh_reads(
     project = ids["project"][0]
     participant, document = ids["participant"][0], ids["document"][-1]
 
-    # Changes `build` does not make: a case's attributes and removal, document sets, a transcript and its speakers.
+    # Changes `build` does not make: a case's attributes and removal, document sets, a transcript and its speakers,
+    # the map's arrangement.
     await watched.write("update_participant", OWNER, participant, ParticipantPatch(attributes={"involvement": "CIN"}))
     await watched.write("set_document_groups", OWNER, DocumentGroups(document_id=document, groups=("wave 2",)))
     words = text(rng)
@@ -204,6 +213,9 @@ async def test_updated_snapshots_equal_fresh_reads(
     )
     await watched.write("set_speaker_role", OWNER, transcript.id, "A", SpeakerRole.PARTICIPANT)
     await watched.write("delete_participant", OWNER, participant)
+    for node in [*ids["code"][:3], *ids["theme"][:2]]:  # arranging the map changes nothing a question reads
+        at = (NodePosition(node_id=node, x=rng.uniform(-500, 500), y=rng.uniform(-500, 500)),)
+        await watched.write("save_map_positions", OWNER, MapPositions(project_id=project, positions=at))
     # Undoing changes (deletions restored with what went with them, merges split, codings put back).
     history = await store.events_since(project, None, 1000)
     for entry in [*reversed(history[-16:]), *rng.sample(history, 8)]:  # the latest first: nothing since blocks them

@@ -64,6 +64,7 @@ POLICY: dict[str, Needs] = {
             "codebookDiff",
             "saturation",
             "conceptNetwork",
+            "mapPositions",
         )
     },
     "Query.agreement": Needs.READ_SEEING_CODERS,
@@ -96,6 +97,7 @@ POLICY: dict[str, Needs] = {
             "updateMemo",
             "pinQuote",
             "unpinQuote",
+            "saveMapPositions",
         )
     },
     **{
