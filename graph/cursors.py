@@ -35,6 +35,8 @@ USER_KEY = (str, str)
 """A user's place in a list of users: their name ignoring case, then their id."""
 EVENT_KEY = (str, str)
 """An event's place in the history: its UTC ISO-8601 time, then its id."""
+MEMO_KEY = (str, str)
+"""A memo's place among a node's memos, oldest first: its stored UTC ISO-8601 creation time, then its id."""
 
 
 def of_event(at: str, id: str) -> str:

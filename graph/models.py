@@ -6,6 +6,7 @@ Models are immutable snapshots handed out by a store; inputs for writes live in
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from enum import Enum
 from typing import Any, Union
@@ -281,4 +282,23 @@ class Page(Model):
             items=tuple(items),
             has_next_page=len(found) > first,
             cursors=tuple(cursors.encode([e.document_id, e.start, e.end, e.id]) for e in items),
+        )
+
+
+class MemoPage(Model):
+    """One page of the memos about a node, oldest first; `cursors[i]` resumes after `items[i]`."""
+
+    items: tuple[Memo, ...]
+    cursors: tuple[str, ...]
+    has_next_page: bool
+
+    @classmethod
+    def of_memos(cls, found: list[Memo], first: int, stored_at: Callable[[Memo], str]) -> MemoPage:
+        """The page of `first` memos from `found` (read with one extra); `stored_at` is a memo's
+        creation time as its store keeps and compares it."""
+        items = found[:first]
+        return cls(
+            items=tuple(items),
+            has_next_page=len(found) > first,
+            cursors=tuple(cursors.encode([stored_at(m), m.id]) for m in items),
         )

@@ -47,6 +47,7 @@ from graph.models import (
     Link,
     Membership,
     Memo,
+    MemoPage,
     NodeRef,
     Page,
     Participant,
@@ -156,6 +157,12 @@ class Store(Protocol):
     async def theme_stats(self, theme_ids: Sequence[str], coder_id: str | None = None) -> dict[str, ConceptStats]:
         """Distinct excerpts and participants coded with any code of the theme or of its subthemes, recursively."""
 
+    async def excerpts_of_themes(
+        self, theme_ids: Sequence[str], first: int, after: str | None, coder_id: str | None = None
+    ) -> dict[str, IdPage]:
+        """Per theme, the excerpts coded (by anyone, or by `coder_id`) with any code of the theme or of its
+        subthemes, recursively, in document and text order: one keyset page of ids each (every given id a key)."""
+
     # -- links and memos -------------------------------------------------------------------
     async def pinned_quotes(self, target_ids: Sequence[str]) -> dict[str, list[str]]:
         """The ids of the excerpts pinned to each code or theme, in their order (ids with none absent)."""
@@ -167,6 +174,9 @@ class Store(Protocol):
     async def get_memos(self, ids: Sequence[str]) -> dict[str, Memo]: ...
 
     async def memos_of_projects(self, project_ids: Sequence[str]) -> dict[str, list[Memo]]: ...
+
+    async def memos_of_targets(self, target_ids: Sequence[str], first: int, after: str | None) -> dict[str, MemoPage]:
+        """Per node, the memos about it, oldest first: one keyset page each, all read in one transaction."""
 
     async def node_refs(self, ids: Sequence[str]) -> dict[str, NodeRef]:
         """The kind and project of each existing node id (to resolve memo targets and

@@ -17,6 +17,7 @@ from graph.models import (
     Link,
     Membership,
     Memo,
+    MemoPage,
     NodeKind,
     NodeRef,
     Page,
@@ -50,14 +51,15 @@ def _stats(fetch: Callable[[Sequence[str]], Awaitable[dict[str, ConceptStats]]])
 
 
 PageKey = tuple[str, int, str | None]
-"""(code id, first, after)."""
+"""(id of the node whose list it is, first, after)."""
+P = TypeVar("P")
 
 
-def _pages(fetch: Callable[[Sequence[str], int, str | None], Awaitable[dict[str, Page]]]) -> DataLoader[PageKey, Page]:
+def _pages(fetch: Callable[[Sequence[str], int, str | None], Awaitable[dict[str, P]]]) -> DataLoader[PageKey, P]:
     """One store call per distinct (first, after): a list of codes each showing its first
     excerpts costs one round trip, not one per code."""
 
-    async def load(keys: list[PageKey]) -> list[Page]:
+    async def load(keys: list[PageKey]) -> list[P]:
         groups: dict[tuple[int, str | None], list[str]] = {}
         for id, first, after in keys:
             groups.setdefault((first, after), []).append(id)
@@ -108,6 +110,8 @@ class Loaders:
         self.members_of_project: DataLoader[str, list[Membership]] = _many(reader.members_of_projects)
 
         self.excerpts_of_code: DataLoader[PageKey, Page] = _pages(reader.excerpts_of_codes)
+        self.excerpts_of_theme: DataLoader[PageKey, Page] = _pages(reader.excerpts_of_themes)
+        self.memos_of_node: DataLoader[PageKey, MemoPage] = _pages(reader.memos_of_targets)
 
         self.code_stats: DataLoader[str, ConceptStats] = _stats(reader.code_stats)
         self.theme_stats: DataLoader[str, ConceptStats] = _stats(reader.theme_stats)

@@ -42,6 +42,9 @@ class User:
         return self.address if me is not None and me.id == self.id else None
 
 
+MEMOS = "Memos about this, oldest first, paginated (Project.memos lists every memo of the project)."
+
+
 @strawberry.type(description="A user's membership of a project.")
 class Member:
     user_id: strawberry.Private[str]
@@ -164,6 +167,10 @@ class Participant(Node):
     async def documents(self, info: Info) -> list[Document]:
         return [Document.of(d) for d in await info.context.loaders.documents_of_participant.load(self.id)]
 
+    @strawberry.field(description=MEMOS)
+    async def memos(self, info: Info, first: int = 20, after: str | None = None) -> MemoConnection:
+        return await memos_of(info, self.id, first, after)
+
 
 @strawberry.type(
     description="A stretch of a transcript one speaker says. Offsets are Unicode code points, 0-based, end "
@@ -230,6 +237,10 @@ class Document(Node):
     @strawberry.field(description="Excerpts of this document in text order (under blind coding, an ANALYST's own).")
     async def excerpts(self, info: Info) -> list[Excerpt]:
         return [Excerpt.of(e) for e in await info.context.loaders.excerpts_of_document.load(self.id)]
+
+    @strawberry.field(description=MEMOS)
+    async def memos(self, info: Info, first: int = 20, after: str | None = None) -> MemoConnection:
+        return await memos_of(info, self.id, first, after)
 
 
 @strawberry.type(description="One coder's application of a code to an excerpt.")
@@ -313,6 +324,10 @@ class Excerpt(Node):
         found = await info.context.loaders.code.load_many(ids)
         return sorted((Code.of(c) for c in found if c), key=lambda c: (c.name.lower(), c.id))
 
+    @strawberry.field(description=MEMOS)
+    async def memos(self, info: Info, first: int = 20, after: str | None = None) -> MemoConnection:
+        return await memos_of(info, self.id, first, after)
+
 
 @strawberry.type
 class PageInfo:
@@ -330,6 +345,14 @@ class ExcerptEdge:
 class ExcerptConnection:
     edges: list[ExcerptEdge]
     page_info: PageInfo
+
+    @classmethod
+    def of(cls, page: models.Page, after: str | None) -> ExcerptConnection:
+        edges = [ExcerptEdge(cursor=c, node=Excerpt.of(e)) for e, c in zip(page.items, page.cursors)]
+        return cls(
+            edges=edges,
+            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=edges[-1].cursor if edges else after),
+        )
 
 
 @strawberry.type
@@ -408,12 +431,11 @@ class Code(Node):
     @strawberry.field(description="Excerpts coded with this code, in document and text order.")
     async def excerpts(self, info: Info, first: int = 20, after: str | None = None) -> ExcerptConnection:
         check_page_size(first, info.context.limits)
-        page = await info.context.loaders.excerpts_of_code.load((self.id, first, after))
-        edges = [ExcerptEdge(cursor=c, node=Excerpt.of(e)) for e, c in zip(page.items, page.cursors)]
-        return ExcerptConnection(
-            edges=edges,
-            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=edges[-1].cursor if edges else after),
-        )
+        return ExcerptConnection.of(await info.context.loaders.excerpts_of_code.load((self.id, first, after)), after)
+
+    @strawberry.field(description=MEMOS)
+    async def memos(self, info: Info, first: int = 20, after: str | None = None) -> MemoConnection:
+        return await memos_of(info, self.id, first, after)
 
 
 @strawberry.type(description="A theme built from codes; themes form a tree through `parent`.")
@@ -473,6 +495,18 @@ class Theme(Node):
     async def pinned_quotes(self, info: Info) -> list[Excerpt]:
         return [Excerpt.of(e) for e in await info.context.loaders.pinned_quotes.load(self.id)]
 
+    @strawberry.field(
+        description="Excerpts coded (by any coder; under blind coding, an ANALYST's own) with any code of this theme "
+        "or of its subthemes, recursively, in document and text order: the excerpts `excerptCount` counts."
+    )
+    async def excerpts(self, info: Info, first: int = 20, after: str | None = None) -> ExcerptConnection:
+        check_page_size(first, info.context.limits)
+        return ExcerptConnection.of(await info.context.loaders.excerpts_of_theme.load((self.id, first, after)), after)
+
+    @strawberry.field(description=MEMOS)
+    async def memos(self, info: Info, first: int = 20, after: str | None = None) -> MemoConnection:
+        return await memos_of(info, self.id, first, after)
+
 
 Concept = Annotated[Union[Code, Theme], strawberry.union("Concept", description="A code or a theme.")]
 
@@ -517,6 +551,10 @@ class Link(Node):
         found = await info.context.loaders.excerpt.load_many(list(self.model.evidence_excerpt_ids))
         return [Excerpt.of(e) for e in found if e]
 
+    @strawberry.field(description=MEMOS)
+    async def memos(self, info: Info, first: int = 20, after: str | None = None) -> MemoConnection:
+        return await memos_of(info, self.id, first, after)
+
 
 _NODE_TYPES: dict[NodeKind, Any] = {
     NodeKind.PROJECT: Project,
@@ -560,6 +598,29 @@ class Memo(Node):
 
 
 _NODE_TYPES[NodeKind.MEMO] = Memo
+
+
+@strawberry.type
+class MemoEdge:
+    cursor: str
+    node: Memo
+
+
+@strawberry.type(description="A page of memos; pass `pageInfo.endCursor` as `after` for the next page.")
+class MemoConnection:
+    edges: list[MemoEdge]
+    page_info: PageInfo
+
+
+async def memos_of(info: Info, id: str, first: int, after: str | None) -> MemoConnection:
+    """A page of the memos about node `id`, through the request's loader (one store call per page size)."""
+    check_page_size(first, info.context.limits)
+    page = await info.context.loaders.memos_of_node.load((id, first, after))
+    edges = [MemoEdge(cursor=c, node=Memo.of(m)) for m, c in zip(page.items, page.cursors)]
+    return MemoConnection(
+        edges=edges,
+        page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=edges[-1].cursor if edges else after),
+    )
 
 
 async def load_node(info: Info, id: str) -> Node | None:

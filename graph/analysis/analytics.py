@@ -91,6 +91,26 @@ class Analytics(ABC):
                     out[id] = ConceptStats(excerpt_count=counts[id][0], participant_count=counts[id][1])
         return out
 
+    async def excerpts_of_themes(
+        self, theme_ids: Sequence[str], first: int, after: str | None, coder_id: str | None = None
+    ) -> dict[str, IdPage]:
+        """Pages from the kept project snapshots, as `findExcerpts(where: {anyOf: [theme]})` pages: the
+        theme's excerpts are those of its codes and its subthemes' codes, which the snapshot rolls up."""
+        refs = {id: ref for id, ref in (await self.node_refs(theme_ids)).items() if ref.kind is NodeKind.THEME}
+        out = {id: IdPage(ids=(), cursors=(), has_next_page=False) for id in theme_ids}
+        coders = None if coder_id is None else [coder_id]
+        for project_id in dict.fromkeys(ref.project_id for ref in refs.values()):
+            scope = await self._scope(project_id, coders, None)
+            for id, ref in refs.items():
+                if ref.project_id == project_id and id in scope.kinds:  # not deleted since it was looked up
+                    where = Where(any_of=(id,))
+                    out[id] = await _answer(
+                        scope,
+                        ("find_excerpts", where.model_dump_json(), first, after),
+                        partial(questions.find_excerpts, scope, where, first, after),
+                    )
+        return out
+
     @abstractmethod
     async def node_refs(self, ids: Sequence[str]) -> dict[str, NodeRef]: ...
 

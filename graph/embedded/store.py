@@ -32,6 +32,7 @@ from graph.models import (
     Link,
     Membership,
     Memo,
+    MemoPage,
     NodeKind,
     NodeRef,
     Page,
@@ -272,6 +273,30 @@ class EmbeddedStore(Analytics):
     async def memos_of_projects(self, project_ids: Sequence[str]) -> dict[str, list[Memo]]:
         sql = f"SELECT * FROM memos WHERE project_id {_IN} ORDER BY created_at, id"
         return await self._conn.read(lambda db: rows.grouped(db, sql, project_ids, "project_id", rows.memo))
+
+    async def memos_of_targets(self, target_ids: Sequence[str], first: int, after: str | None) -> dict[str, MemoPage]:
+        key = cursors.decode(after, *cursors.MEMO_KEY) if after else ["", ""]
+
+        def job(db: Db) -> dict[str, MemoPage]:
+            return {
+                target_id: MemoPage.of_memos(
+                    [
+                        rows.memo(r)
+                        for r in db.all(
+                            "SELECT * FROM memos WHERE target_id = ? AND (created_at, id) > (?, ?) "
+                            "ORDER BY created_at, id LIMIT ?",
+                            target_id,
+                            *key,
+                            first + 1,
+                        )
+                    ],
+                    first,
+                    lambda m: rows.instant(m.created_at),
+                )
+                for target_id in dict.fromkeys(target_ids)
+            }
+
+        return await self._conn.read(job)
 
     async def node_refs(self, ids: Sequence[str]) -> dict[str, NodeRef]:
         return await self.read(lambda tx: tx.refs(ids))

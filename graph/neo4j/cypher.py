@@ -410,6 +410,11 @@ WITH DISTINCT l
 
 _MEMO = f"MATCH (m)-[:ABOUT]->(t:Node) RETURN m AS n, t.id AS target_id, {KIND.format(v='t')} AS target_kind"
 GET_MEMOS = f"UNWIND $ids AS id MATCH (m:Memo {{id: id}}) {_MEMO}"
+MEMOS_OF_TARGET = f"""
+MATCH (m:Memo)-[:ABOUT]->(t:Node {{id: $target_id}})
+WHERE m.created_at > $at OR (m.created_at = $at AND m.id > $id)
+RETURN m AS n, t.id AS target_id, {KIND.format(v="t")} AS target_kind ORDER BY m.created_at, m.id LIMIT $limit
+"""
 MEMOS_OF_PROJECTS = (
     f"MATCH (m:Memo) WHERE m.project_id IN $ids {_MEMO}, m.project_id AS key ORDER BY n.created_at, n.id"
 )

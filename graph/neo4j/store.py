@@ -45,6 +45,7 @@ from graph.models import (
     Link,
     Membership,
     Memo,
+    MemoPage,
     NodeKind,
     NodeRef,
     Page,
@@ -358,6 +359,20 @@ class Neo4jStore(Analytics):
 
     async def get_memos(self, ids: Sequence[str]) -> dict[str, Memo]:
         return await self._fetch(q.GET_MEMOS, ids, records.memo)
+
+    async def memos_of_targets(self, target_ids: Sequence[str], first: int, after: str | None) -> dict[str, MemoPage]:
+        at, id = cursors.decode(after, *cursors.MEMO_KEY) if after else ["", ""]
+
+        async def work(tx: Tx) -> dict[str, MemoPage]:
+            pages = {}
+            for target_id in dict.fromkeys(target_ids):
+                found = await rows(tx, q.MEMOS_OF_TARGET, target_id=target_id, at=at, id=id, limit=first + 1)
+                pages[target_id] = MemoPage.of_memos(
+                    [records.memo(r) for r in found], first, lambda m: records.instant(m.created_at)
+                )
+            return pages
+
+        return await self._read(work)
 
     async def memos_of_projects(self, project_ids: Sequence[str]) -> dict[str, list[Memo]]:
         return await self._fetch_grouped(q.MEMOS_OF_PROJECTS, project_ids, records.memo)

@@ -50,6 +50,7 @@ from graph.models import (
     Link,
     Membership,
     Memo,
+    MemoPage,
     NodeRef,
     Page,
     Participant,
@@ -229,6 +230,14 @@ class Reader:
         excerpts = await self.get_excerpts([e for es in found.values() for e in es])
         return {id: [excerpts[e] for e in es if e in excerpts] for id, es in found.items()}
 
+    async def memos_of_targets(self, ids: Sequence[str], first: int, after: str | None) -> dict[str, MemoPage]:
+        """A page of the memos about each node the actor may read (an empty one for any other id)."""
+        if first < 0:
+            raise BadInput("first must be zero or more.")
+        found = await self.store.memos_of_targets(await self._readable_ids(ids), first, after)
+        empty = MemoPage(items=(), cursors=(), has_next_page=False)
+        return {id: found.get(id, empty) for id in ids}
+
     async def excerpts_of_documents(self, ids: Sequence[str]) -> dict[str, list[Excerpt]]:
         found = await self._grouped(await self.store.excerpts_of_documents(ids))
         kept = {e.id: e for e in await self._blind_excerpts([e for es in found.values() for e in es])}
@@ -324,6 +333,30 @@ class Reader:
             else empty
             for id in ids
         }
+
+    async def excerpts_of_themes(
+        self, ids: Sequence[str], first: int, after: str | None, coder_id: str | None = None
+    ) -> dict[str, Page]:
+        """Per theme, a page of the excerpts coded with its codes or its subthemes' codes, as `Code.excerpts`
+        pages are: under blind coding, by the principal only and shown as theirs."""
+        if first < 0:
+            raise BadInput("first must be zero or more.")
+        coders = await self._coder(ids, coder_id)
+        pages: dict[str, IdPage] = {}
+        for coder in set(coders.values()):
+            pages |= await self.store.excerpts_of_themes(
+                [i for i in ids if coders.get(i) == coder], first, after, coder
+            )
+        found = await self.store.get_excerpts(list(dict.fromkeys(e for page in pages.values() for e in page.ids)))
+        shown = {e.id: e for e in await self._blind_excerpts(list(found.values()))}
+        out: dict[str, Page] = {}
+        for id in ids:
+            page = pages.get(id, IdPage(ids=(), cursors=(), has_next_page=False))
+            kept = [(shown[e], c) for e, c in zip(page.ids, page.cursors) if e in shown]  # none deleted since
+            out[id] = Page(
+                items=tuple(e for e, _ in kept), cursors=tuple(c for _, c in kept), has_next_page=page.has_next_page
+            )
+        return out
 
     # -- history ----------------------------------------------------------------------------
     async def activity(

@@ -1,0 +1,76 @@
+"""Contract: reaching a theme's excerpts and a node's memos, paginated, over every adapter."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.errors import BadInput
+from graph.inputs import NewCode, NewExcerpt, NewMemo, NewTheme
+from graph.models import Role
+from graph.service import Service
+from graph.store import Store
+from tests.conftest import TRUSTED
+from tests.graph.builders import member, small_project
+
+OTHER = "second-coder"
+
+
+async def test_a_themes_excerpts_are_its_codes_and_its_subthemes_codes(store: Store, service: Service) -> None:
+    s = await small_project(service)
+    other = await member(service, s.project.id, OTHER, Role.ANALYST)
+    sub = await service.create_theme(TRUSTED, NewTheme(project_id=s.project.id, name="Sub", parent_id=s.theme.id))
+    loose = await service.create_code(TRUSTED, NewCode(project_id=s.project.id, name="Loose"))
+    await service.add_code_to_theme(TRUSTED, s.fear.id, s.theme.id)
+    await service.add_code_to_theme(TRUSTED, s.hope.id, sub.id)
+    feared = await service.code_text(TRUSTED, NewExcerpt(document_id=s.doc_a.id, start=10, end=15), [s.fear.id])
+    both = await service.code_text(TRUSTED, NewExcerpt(document_id=s.doc_a.id, start=0, end=5), [s.fear.id])
+    await service.code_excerpt(other, both.id, s.hope.id)  # two codes of the theme, two coders: listed once
+    hoped = await service.code_text(other, NewExcerpt(document_id=s.doc_b.id, start=0, end=5), [s.hope.id])
+    await service.code_text(TRUSTED, NewExcerpt(document_id=s.doc_b.id, start=20, end=25), [loose.id])
+
+    expected = sorted([feared, both, hoped], key=lambda e: (e.document_id, e.start, e.end, e.id))
+    seen, after = [], None
+    while True:
+        page = (await store.excerpts_of_themes([s.theme.id], 2, after))[s.theme.id]
+        seen.extend(page.ids)
+        assert len(page.cursors) == len(page.ids)
+        if not page.has_next_page:
+            break
+        after = page.cursors[-1]
+    assert seen == [e.id for e in expected]
+
+    pages = await store.excerpts_of_themes([sub.id, s.theme.id, "missing"], 5, None)
+    assert pages[sub.id].ids == tuple(e.id for e in sorted([both, hoped], key=lambda e: e.document_id))
+    assert pages["missing"].ids == () and not pages["missing"].has_next_page
+    by_other = await store.excerpts_of_themes([s.theme.id], 5, None, OTHER)
+    assert set(by_other[s.theme.id].ids) == {both.id, hoped.id}
+    assert (await store.excerpts_of_themes([s.fear.id], 5, None))[s.fear.id].ids == ()  # a code is no theme
+    with pytest.raises(BadInput):
+        await store.excerpts_of_themes([s.theme.id], 2, "not a cursor")
+
+
+async def test_a_nodes_memos_come_oldest_first_a_page_at_a_time(store: Store, service: Service) -> None:
+    s = await small_project(service)
+    excerpt = await service.code_text(TRUSTED, NewExcerpt(document_id=s.doc_a.id, start=0, end=5), [s.fear.id])
+    on_code = [await service.add_memo(TRUSTED, NewMemo(target_id=s.fear.id, title=f"note {i}")) for i in range(5)]
+    on_excerpt = await service.add_memo(TRUSTED, NewMemo(target_id=excerpt.id, title="quote"))
+    await service.add_memo(TRUSTED, NewMemo(target_id=s.hope.id, title="elsewhere"))
+
+    seen, after = [], None
+    while True:
+        page = (await store.memos_of_targets([s.fear.id], 2, after))[s.fear.id]
+        seen.extend(page.items)
+        if not page.has_next_page:
+            break
+        after = page.cursors[-1]
+    assert [m.id for m in seen] == [m.id for m in on_code]
+    assert seen[0].target_id == s.fear.id and seen[0].target_kind.value == "Code"
+
+    pages = await store.memos_of_targets([excerpt.id, s.theme.id, s.fear.id], 1, None)
+    assert [m.id for m in pages[excerpt.id].items] == [on_excerpt.id] and not pages[excerpt.id].has_next_page
+    assert pages[s.theme.id].items == ()
+    assert [m.id for m in pages[s.fear.id].items] == [on_code[0].id] and pages[s.fear.id].has_next_page
+    await service.delete_memo(TRUSTED, on_code[0].id)
+    assert (await store.memos_of_targets([s.fear.id], 1, None))[s.fear.id].items[0].id == on_code[1].id
+    with pytest.raises(BadInput):
+        await store.memos_of_targets([s.fear.id], 2, "not a cursor")
