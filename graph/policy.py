@@ -11,7 +11,8 @@ asks `require` before every read and write. The role table (also in the README):
 | add participants and documents (and their speakers' roles);  |        |           |       |
 | import a REFI-QDA file or a transcript                         | no     | yes       | yes   |
 | remove their own work (that holds no other coder's codings)   | no     | yes       | yes   |
-| remove or merge away other people's work                      | no     | no        | yes   |
+| remove or merge away other people's work (or move the        |        |           |       |
+| boundaries of an excerpt holding it)                          | no     | no        | yes   |
 | membership, project settings, deleting the project            | no     | no        | yes   |
 | revert a history entry: as its inverse needs (restoring       |        |           |       |
 | other people's work in their name is held to removal's rule)  |        |           |       |

@@ -140,8 +140,11 @@ class Store(Protocol):
 
     async def children_of_codes(self, code_ids: Sequence[str]) -> dict[str, list[Code]]: ...
 
-    async def code_stats(self, code_ids: Sequence[str], coder_id: str | None = None) -> dict[str, ConceptStats]:
-        """Distinct excerpts and participants coded with each code directly (by anyone, or by `coder_id`)."""
+    async def code_stats(
+        self, code_ids: Sequence[str], coder_id: str | None = None, with_descendants: bool = False
+    ) -> dict[str, ConceptStats]:
+        """Distinct excerpts and participants coded with each code directly (by anyone, or by `coder_id`), or
+        `with_descendants`, with the code or any code below it in the tree (each counted once)."""
 
     # -- themes ---------------------------------------------------------------------------
     async def get_themes(self, ids: Sequence[str]) -> dict[str, Theme]: ...
@@ -212,6 +215,7 @@ class Store(Protocol):
         filter: CaseFilter | None = None,
         coders: Sequence[str] | None = None,
         cooccurrence_min: int | None = None,
+        with_descendants: bool = False,
     ) -> ThemeMap: ...
 
     async def cooccurrence(

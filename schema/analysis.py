@@ -473,8 +473,18 @@ class AnalysisQuery:
         filter: CaseFilter | None = None,
         coders: list[strawberry.ID] | None = None,
         cooccurrence_min: int | None = None,
+        with_descendants: Annotated[
+            bool,
+            strawberry.argument(
+                description="Give each code's counts with its descendant codes' (each excerpt and participant "
+                "once), so parents and categories show their totals; themes count their codes and subthemes "
+                "either way."
+            ),
+        ] = False,
     ) -> ThemeMap:
-        found = await info.context.reader.theme_map(project_id, case_filter(filter), _coders(coders), cooccurrence_min)
+        found = await info.context.reader.theme_map(
+            project_id, case_filter(filter), _coders(coders), cooccurrence_min, with_descendants
+        )
         return ThemeMap(
             nodes=[
                 ThemeMapNode(

@@ -147,6 +147,16 @@ class Mutation:
         await c.service.delete_excerpt(c.actor, id)
         return id
 
+    @strawberry.mutation(
+        description="Move an excerpt's boundaries within its document (offsets as in createExcerpt: code points, "
+        "0-based, end exclusive); its codings, memos and link evidence stay with it, and `text` follows. An ANALYST "
+        "changes only excerpts they marked that hold no other coder's codings; any other needs an OWNER. A span "
+        "another excerpt of the document already marks is BAD_USER_INPUT naming that excerpt."
+    )
+    async def update_excerpt(self, info: Info, id: strawberry.ID, start: int, end: int) -> Excerpt:
+        c = info.context
+        return Excerpt.of(await c.service.update_excerpt(c.actor, id, start, end))
+
     @strawberry.mutation(description="Code an excerpt with a code, as you (idempotent).")
     async def code_excerpt(self, info: Info, excerpt_id: strawberry.ID, code_id: strawberry.ID) -> Excerpt:
         c = info.context

@@ -42,6 +42,10 @@ class User:
         return self.address if me is not None and me.id == self.id else None
 
 
+WITH_DESCENDANTS = (
+    "Count the excerpts coded with this code or with any code below it in the tree (children, their children...), "
+    "each excerpt and participant once: a category's or a parent's total."
+)
 MEMOS = "Memos about this, oldest first, paginated (Project.memos lists every memo of the project)."
 
 
@@ -409,18 +413,25 @@ class Code(Node):
 
     @strawberry.field(
         description="Distinct excerpts coded with this code (by any coder; under blind coding, an ANALYST's own); "
-        "child codes not included."
+        "child codes not included unless withDescendants."
     )
-    async def excerpt_count(self, info: Info) -> int:
-        stats = await info.context.loaders.code_stats.load(self.id)
-        return stats.excerpt_count
+    async def excerpt_count(
+        self, info: Info, with_descendants: Annotated[bool, strawberry.argument(description=WITH_DESCENDANTS)] = False
+    ) -> int:
+        return (await self._stats(info, with_descendants)).excerpt_count
 
     @strawberry.field(
-        description="Distinct participants with at least one excerpt coded with this code; child codes not included."
+        description="Distinct participants with at least one excerpt coded with this code; child codes not included "
+        "unless withDescendants."
     )
-    async def participant_count(self, info: Info) -> int:
-        stats = await info.context.loaders.code_stats.load(self.id)
-        return stats.participant_count
+    async def participant_count(
+        self, info: Info, with_descendants: Annotated[bool, strawberry.argument(description=WITH_DESCENDANTS)] = False
+    ) -> int:
+        return (await self._stats(info, with_descendants)).participant_count
+
+    async def _stats(self, info: Info, with_descendants: bool) -> models.ConceptStats:
+        loaders = info.context.loaders
+        return await (loaders.code_family_stats if with_descendants else loaders.code_stats).load(self.id)
 
     @strawberry.field(
         description="Quotes analysts pinned to this code (pinQuote), in their order: the report quotes these first. Under blind coding an ANALYST sees those they marked or coded."

@@ -43,8 +43,9 @@ async def _answer(scope: Scope, key: Hashable, compute: Callable[[], T]) -> T:
     return await off_loop(lambda: scope.memo(key, compute))
 
 
-def _prevalence_of(snapshot: Snapshot, coders: list[str] | None) -> dict[str, tuple[int, int]]:
-    return snapshot.scope(coders, CaseFilter()).prevalence
+def _prevalence_of(snapshot: Snapshot, coders: list[str] | None, family: bool) -> dict[str, tuple[int, int]]:
+    scope = snapshot.scope(coders, CaseFilter())
+    return scope.family_prevalence if family else scope.prevalence
 
 
 class Analytics(ABC):
@@ -71,13 +72,17 @@ class Analytics(ABC):
         snapshot = await self.project_snapshot(project_id, with_text)
         return await off_loop(lambda: snapshot.scope(coders, filter or CaseFilter()))
 
-    async def code_stats(self, code_ids: Sequence[str], coder_id: str | None = None) -> dict[str, ConceptStats]:
-        return await self._prevalence(code_ids, coder_id, NodeKind.CODE)
+    async def code_stats(
+        self, code_ids: Sequence[str], coder_id: str | None = None, with_descendants: bool = False
+    ) -> dict[str, ConceptStats]:
+        return await self._prevalence(code_ids, coder_id, NodeKind.CODE, with_descendants)
 
     async def theme_stats(self, theme_ids: Sequence[str], coder_id: str | None = None) -> dict[str, ConceptStats]:
         return await self._prevalence(theme_ids, coder_id, NodeKind.THEME)
 
-    async def _prevalence(self, ids: Sequence[str], coder_id: str | None, kind: NodeKind) -> dict[str, ConceptStats]:
+    async def _prevalence(
+        self, ids: Sequence[str], coder_id: str | None, kind: NodeKind, family: bool = False
+    ) -> dict[str, ConceptStats]:
         """Counts from the kept project snapshots, as the questions count: a large
         project's tree then costs no scan of its codings while the project is unchanged."""
         refs = {id: ref for id, ref in (await self.node_refs(ids)).items() if ref.kind is kind}
@@ -85,7 +90,7 @@ class Analytics(ABC):
         for project_id in dict.fromkeys(ref.project_id for ref in refs.values()):
             snapshot = await self.project_snapshot(project_id)  # empty if deleted since the ids were looked up
             coders = None if coder_id is None else [coder_id]
-            counts = await off_loop(partial(_prevalence_of, snapshot, coders))
+            counts = await off_loop(partial(_prevalence_of, snapshot, coders, family))
             for id, ref in refs.items():
                 if ref.project_id == project_id and id in counts:
                     out[id] = ConceptStats(excerpt_count=counts[id][0], participant_count=counts[id][1])
@@ -120,10 +125,13 @@ class Analytics(ABC):
         filter: CaseFilter | None = None,
         coders: Sequence[str] | None = None,
         cooccurrence_min: int | None = None,
+        with_descendants: bool = False,
     ) -> ThemeMap:
         scope = await self._scope(project_id, coders, filter)
         return await _answer(
-            scope, ("theme_map", cooccurrence_min), lambda: questions.theme_map(scope, cooccurrence_min)
+            scope,
+            ("theme_map", cooccurrence_min, with_descendants),
+            lambda: questions.theme_map(scope, cooccurrence_min, with_descendants),
         )
 
     async def cooccurrence(

@@ -71,6 +71,9 @@ class Indexed:
     coder_ids: list[str]
     rollup: sparse.csr_matrix
     """Codes x themes: 1 where the code is in the theme or in one of its subthemes."""
+    lineage: sparse.csr_matrix
+    """Codes x codes: 1 where the column's code is the row's code or one of its ancestors, so that
+    coded-with-code @ lineage is coded-with-the-code-or-a-descendant."""
 
     @classmethod
     def of(cls, snapshot: Snapshot) -> Indexed:
@@ -108,7 +111,7 @@ class Indexed:
     @classmethod
     def _with_concepts(cls, snapshot: Snapshot, **arrays: Any) -> Indexed:
         """The index of `snapshot` from its excerpt and coding arrays: participants, codes and
-        themes (the small parts) numbered, and codes rolled up into themes."""
+        themes (the small parts) numbered, and codes rolled up into themes and into the codes above them."""
         code_ids, theme_ids = [c.id for c in snapshot.codes], [t.id for t in snapshot.themes]
         codes, themes = _numbered(code_ids), _numbered(theme_ids)
         parents = {t.id: t.parent_id for t in snapshot.themes}
@@ -119,6 +122,8 @@ class Indexed:
             for a in _ancestry(t, parents)
             if a in themes
         ]
+        code_parents = {c.id: c.parent_id for c in snapshot.codes}
+        family = [(codes[c], codes[a]) for c in code_ids for a in _ancestry(c, code_parents) if a in codes]
         return cls(
             participant_ids=[p.id for p in snapshot.participants],
             code_ids=code_ids,
@@ -128,6 +133,13 @@ class Indexed:
                     np.array([c for c, _ in rolled], dtype=np.int64),
                     np.array([t for _, t in rolled], dtype=np.int64),
                     (len(code_ids), len(theme_ids)),
+                )
+            ),
+            lineage=sparse.csr_matrix(
+                _binary(
+                    np.array([c for c, _ in family], dtype=np.int64),
+                    np.array([a for _, a in family], dtype=np.int64),
+                    (len(code_ids), len(code_ids)),
                 )
             ),
             **arrays,
@@ -250,9 +262,10 @@ class Change:
     """Whether some documents' cases changed (their excerpts' participants with them)."""
 
 
-def _ancestry(theme: str, parents: dict[str, str | None]) -> list[str]:
+def _ancestry(node: str, parents: dict[str, str | None]) -> list[str]:
+    """The node and the nodes above it in its tree, nearest first."""
     found: list[str] = []
-    current: str | None = theme
+    current: str | None = node
     while current is not None and current not in found:
         found.append(current)
         current = parents.get(current)

@@ -286,12 +286,26 @@ class Scope:
     @cached_property
     def prevalence(self) -> dict[str, tuple[int, int]]:
         """Concept id -> (excerpts, participants) in scope."""
-        excerpts = np.diff(self.matrix.indptr)
-        people = (self.snapshot.indexed.participant_matrix().T @ self.matrix).tocsc()
+        return self._counts(self.matrix, self.columns)
+
+    @cached_property
+    def family_prevalence(self) -> dict[str, tuple[int, int]]:
+        """Code id -> (excerpts, participants) in scope coded with the code or any code below it in the
+        tree, each excerpt and participant counted once."""
+        indexed = self.snapshot.indexed
+        codes = self.matrix[:, : len(indexed.code_ids)]
+        family = (codes @ indexed.lineage).tocsc()
+        family.data[:] = 1
+        return self._counts(family, {c: i for i, c in enumerate(indexed.code_ids)})
+
+    def _counts(self, matrix: sparse.csc_matrix, columns: dict[str, int]) -> dict[str, tuple[int, int]]:
+        """Per column of an excerpts x concepts matrix: its excerpts and their distinct participants."""
+        excerpts = np.diff(matrix.indptr)
+        people = (self.snapshot.indexed.participant_matrix().T @ matrix).tocsc()
         people.data[:] = people.data > 0
         people.eliminate_zeros()
         participants = np.diff(people.indptr)
-        return {c: (int(excerpts[i]), int(participants[i])) for c, i in self.columns.items()}
+        return {c: (int(excerpts[i]), int(participants[i])) for c, i in columns.items()}
 
     @cached_property
     def kinds(self) -> dict[str, str]:

@@ -13,6 +13,7 @@ import asyncio
 import dataclasses
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timezone
+from functools import partial
 from typing import Any, TypeVar
 
 from graph import activity, codebook_history, cursors
@@ -301,6 +302,10 @@ class Reader:
     async def code_stats(self, ids: Sequence[str], coder_id: str | None = None) -> dict[str, ConceptStats]:
         return await self._stats(self.store.code_stats, ids, coder_id)
 
+    async def code_family_stats(self, ids: Sequence[str], coder_id: str | None = None) -> dict[str, ConceptStats]:
+        """Each code's counts with its descendant codes' (distinct excerpts and participants)."""
+        return await self._stats(partial(self.store.code_stats, with_descendants=True), ids, coder_id)
+
     async def theme_stats(self, ids: Sequence[str], coder_id: str | None = None) -> dict[str, ConceptStats]:
         return await self._stats(self.store.theme_stats, ids, coder_id)
 
@@ -502,8 +507,11 @@ class Reader:
         filter: CaseFilter | None = None,
         coders: Sequence[str] | None = None,
         cooccurrence_min: int | None = None,
+        with_descendants: bool = False,
     ) -> ThemeMap:
-        return await self.store.theme_map(project_id, filter, await self._coders(project_id, coders), cooccurrence_min)
+        return await self.store.theme_map(
+            project_id, filter, await self._coders(project_id, coders), cooccurrence_min, with_descendants
+        )
 
     async def cooccurrence(
         self,

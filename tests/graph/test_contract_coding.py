@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graph.errors import BadInput, NotFound
+from graph.errors import BadInput, Forbidden, NotFound
 from graph.inputs import CodedPassage, CodePatch, NewCode, NewDocument, NewExcerpt, NewMemo
 from graph.models import Role
 from graph.service import Service
@@ -154,6 +154,49 @@ async def test_delete_excerpt(store: Store, service: Service) -> None:
     code = await service.create_code(TRUSTED, NewCode(project_id=s.project.id, name="x"))
     with pytest.raises(NotFound):
         await service.code_excerpt(TRUSTED, excerpt.id, code.id)
+
+
+async def test_update_excerpt_moves_its_span_keeping_codings_and_records_before_and_after(
+    store: Store, service: Service
+) -> None:
+    s = await small_project(service)
+    other = await member(service, s.project.id, OTHER, Role.ANALYST)
+    excerpt = await service.code_text(TRUSTED, NewExcerpt(document_id=s.doc_a.id, start=0, end=5), [s.fear.id])
+    neighbour = await service.create_excerpt(TRUSTED, NewExcerpt(document_id=s.doc_a.id, start=30, end=40))
+    memo = await service.add_memo(TRUSTED, NewMemo(target_id=excerpt.id, title="note"))
+
+    moved = await service.update_excerpt(TRUSTED, excerpt.id, 0, 13)
+    assert (moved.start, moved.end, moved.text) == (0, 13, TEXT[0:13])
+    stored = (await store.get_excerpts([excerpt.id]))[excerpt.id]
+    assert (stored.start, stored.end, stored.text, stored.document_id) == (0, 13, TEXT[0:13], s.doc_a.id)
+    assert [c.code_id for c in (await store.codings_of_excerpts([excerpt.id]))[excerpt.id]] == [s.fear.id]
+    assert (await store.get_memos([memo.id]))[memo.id].target_id == excerpt.id
+    event = (await store.activity(s.project.id, 1)).events[0]
+    assert event.type == "excerpt.updated" and event.target_ids[0] == excerpt.id
+    assert event.before is not None and event.after is not None
+    assert (event.before["start"], event.before["end"], event.before["text"]) == (0, 5, TEXT[0:5])
+    assert (event.after["start"], event.after["end"], event.after["text"]) == (0, 13, TEXT[0:13])
+
+    revision = len((await store.activity(s.project.id, 500)).events)
+    await service.update_excerpt(TRUSTED, excerpt.id, 0, 13)  # the same span: nothing to record
+    for start, end in [(5, 5), (-1, 4), (0, len(TEXT) + 1)]:
+        with pytest.raises(BadInput):
+            await service.update_excerpt(TRUSTED, excerpt.id, start, end)
+    with pytest.raises(BadInput, match=neighbour.id):
+        await service.update_excerpt(TRUSTED, excerpt.id, 30, 40)
+    with pytest.raises(NotFound):
+        await service.update_excerpt(TRUSTED, "missing", 0, 5)
+    with pytest.raises(Forbidden):  # the OWNER marked it: an ANALYST may not move it
+        await service.update_excerpt(other, excerpt.id, 1, 5)
+    assert len((await store.activity(s.project.id, 500)).events) == revision
+    assert (await store.get_excerpts([excerpt.id]))[excerpt.id].end == 13
+
+    mine = await service.code_text(other, NewExcerpt(document_id=s.doc_b.id, start=0, end=5), [s.hope.id])
+    assert (await service.update_excerpt(other, mine.id, 2, 9)).text == TEXT[2:9]
+    await service.code_excerpt(TRUSTED, mine.id, s.fear.id)  # now it holds the OWNER's coding too
+    with pytest.raises(Forbidden):
+        await service.update_excerpt(other, mine.id, 2, 8)
+    assert (await service.update_excerpt(TRUSTED, mine.id, 2, 8)).text == TEXT[2:8]
 
 
 async def test_code_passages_in_bulk(store: Store, service: Service) -> None:

@@ -74,3 +74,34 @@ async def test_a_nodes_memos_come_oldest_first_a_page_at_a_time(store: Store, se
     assert (await store.memos_of_targets([s.fear.id], 1, None))[s.fear.id].items[0].id == on_code[1].id
     with pytest.raises(BadInput):
         await store.memos_of_targets([s.fear.id], 2, "not a cursor")
+
+
+async def test_a_code_counted_with_its_descendants_counts_each_excerpt_and_participant_once(
+    store: Store, service: Service
+) -> None:
+    s = await small_project(service)
+    other = await member(service, s.project.id, OTHER, Role.ANALYST)
+    p = s.project.id
+    category = await service.create_code(TRUSTED, NewCode(project_id=p, name="Feelings", codable=False))
+    fear = await service.create_code(TRUSTED, NewCode(project_id=p, name="Fear", parent_id=category.id))
+    hope = await service.create_code(TRUSTED, NewCode(project_id=p, name="Hope", parent_id=category.id))
+    dread = await service.create_code(TRUSTED, NewCode(project_id=p, name="Dread", parent_id=fear.id))
+    await service.code_text(TRUSTED, NewExcerpt(document_id=s.doc_a.id, start=0, end=5), [fear.id, hope.id])
+    await service.code_text(TRUSTED, NewExcerpt(document_id=s.doc_a.id, start=10, end=15), [hope.id])
+    await service.code_text(other, NewExcerpt(document_id=s.doc_b.id, start=0, end=5), [dread.id])
+
+    def counts(found: dict, id: str) -> tuple[int, int]:
+        return (found[id].excerpt_count, found[id].participant_count)
+
+    ids = [category.id, fear.id, hope.id, dread.id]
+    direct = await store.code_stats(ids)
+    family = await store.code_stats(ids, with_descendants=True)
+    assert [counts(direct, i) for i in ids] == [(0, 0), (1, 1), (2, 1), (1, 1)]
+    assert [counts(family, i) for i in ids] == [(3, 2), (2, 2), (2, 1), (1, 1)]
+    by_other = await store.code_stats(ids, OTHER, with_descendants=True)
+    assert [counts(by_other, i) for i in ids] == [(1, 1), (1, 1), (0, 0), (1, 1)]
+
+    nodes = {n.id: n for n in (await store.theme_map(p, with_descendants=True)).nodes}
+    assert (nodes[category.id].excerpt_count, nodes[category.id].participant_count) == (3, 2)
+    plain = {n.id: n for n in (await store.theme_map(p)).nodes}
+    assert plain[category.id].excerpt_count == 0 and plain[fear.id].excerpt_count == 1

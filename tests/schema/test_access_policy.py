@@ -113,8 +113,10 @@ POLICY: dict[str, Needs] = {
             "deleteMemo",
             "uncodeExcerpt",
             "revert",
+            "updateExcerpt",
         )
-    },  # the uncodeExcerpt probe names another coder (coderId); the revert probe undoes the OWNER's memo
+    },  # the uncodeExcerpt probe names another coder (coderId); the revert probe undoes the OWNER's memo; the
+    # updateExcerpt probe moves the OWNER's excerpt
     # subscriptions
     "Subscription.projectEvents": Needs.READ,
     # HTTP routes

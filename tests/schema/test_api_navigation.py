@@ -111,3 +111,39 @@ async def test_memos_are_reached_from_the_nodes_they_are_about(world: World) -> 
     assert (await outsider.post(MEMOS, id=ids["code"], first=5))["data"]["node"] is None
     viewer, _ = await world.user("Viewer", "VIEWER")
     assert len((await viewer.ok(MEMOS, id=ids["code"], first=5))["node"]["memos"]["edges"]) == 2
+
+
+COUNTS = """query($p: ID!, $c: ID!) {
+  code(id: $c) { excerptCount participantCount
+    total: excerptCount(withDescendants: true) people: participantCount(withDescendants: true) }
+  themeMap(projectId: $p, withDescendants: true) { nodes { id excerptCount participantCount } }
+  plain: themeMap(projectId: $p) { nodes { id excerptCount } }
+}"""
+
+
+async def test_a_parent_code_counts_its_descendants_when_asked(world: World) -> None:
+    ids = world.ids
+    parent = (
+        await world.owner.ok(
+            'mutation($p: ID!) { createCode(input: {projectId: $p, name: "Feelings", codable: false}) { id } }',
+            p=ids["project"],
+        )
+    )["createCode"]["id"]
+    for code in (ids["code"], ids["code2"]):
+        await world.owner.ok(
+            "mutation($c: ID!, $p: ID!) { updateCode(input: {id: $c, parentId: $p}) { id } }", c=code, p=parent
+        )
+    await code_text(world, 0, 5, ids["code2"])  # the excerpt coded Fear already: counted once
+    await code_text(world, 30, 40, ids["code2"])
+    found = await world.owner.ok(COUNTS, p=ids["project"], c=parent)
+    assert found["code"] == {"excerptCount": 0, "participantCount": 0, "total": 2, "people": 1}
+    assert {"id": parent, "excerptCount": 2, "participantCount": 1} in found["themeMap"]["nodes"]
+    assert {"id": parent, "excerptCount": 0} in found["plain"]["nodes"]
+
+    analyst, _ = await world.user("Blind", "ANALYST")
+    await world.owner.ok(
+        "mutation($p: ID!) { updateProject(input: {id: $p, blindCoding: true}) { id } }", p=ids["project"]
+    )
+    await code_text(world, 50, 60, ids["code"], analyst)
+    theirs = await analyst.ok(COUNTS, p=ids["project"], c=parent)
+    assert theirs["code"] == {"excerptCount": 0, "participantCount": 0, "total": 1, "people": 1}
