@@ -14,6 +14,7 @@ from typing import Any, Union
 from pydantic import BaseModel, ConfigDict
 
 from graph import cursors
+from graph.errors import BadInput
 
 AttributeValue = Union[bool, int, float, str]
 """A participant attribute value: string, number or boolean (bool first so it is not read as int)."""
@@ -273,6 +274,16 @@ class Page(Model):
     items: tuple[Excerpt, ...]
     cursors: tuple[str, ...]
     has_next_page: bool
+
+    @classmethod
+    def of_list(cls, excerpts: list[Excerpt], first: int | None, after: str | None) -> Page:
+        """A page of a whole list of excerpts in document and text order (all the rest without `first`)."""
+        if first is not None and first < 0:
+            raise BadInput("first must be zero or more.")
+        if after is not None:
+            key = cursors.decode(after, *cursors.EXCERPT_KEY)
+            excerpts = [e for e in excerpts if [e.document_id, e.start, e.end, e.id] > key]
+        return cls.of_excerpts(excerpts, len(excerpts) if first is None else first)
 
     @classmethod
     def of_excerpts(cls, found: list[Excerpt], first: int) -> Page:

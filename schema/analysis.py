@@ -48,6 +48,19 @@ AgreementUnit = strawberry.enum(
     "coder's value for a code is whether they coded that excerpt with it.",
 )
 PathRelation = strawberry.enum(results.Relation, name="PathRelation", description="Relations a concept path may use.")
+PairOrder = strawberry.enum(
+    results.PairOrder,
+    description="COUNT: most frequent first (the default); JACCARD: strongest association first (the largest jaccard).",
+)
+MatchOrder = strawberry.enum(
+    results.MatchOrder,
+    description="PSEUDONYM: by pseudonym (the default); EVIDENCE: most evidence excerpts first, then by pseudonym.",
+)
+PAGE_FIRST = (
+    "At most this many (up to the page-size limit), then pass the last one's `cursor` as `after` for the next ones; "
+    "without it, the whole answer."
+)
+PAGE_AFTER = "The `cursor` of the last one already read, to list what follows it (same other arguments)."
 
 SPOKEN_BY = (
     "Keep to what speakers with this role say (PARTICIPANT: the participant's own words): only passages lying within "
@@ -210,6 +223,9 @@ class CooccurrencePair:
     b_id: strawberry.ID
     count: int
     jaccard: float
+    cursor: str = strawberry.field(
+        description="Pass it as `after` (with the same arguments) to list what follows this one."
+    )
     concepts: strawberry.Private[dict[str, Any]]
 
     @strawberry.field
@@ -310,6 +326,9 @@ class Group:
 class ParticipantMatch:
     participant_id: strawberry.Private[str]
     excerpt_ids: strawberry.Private[tuple[str, ...]]
+    cursor: str = strawberry.field(
+        description="Pass it as `after` (with the same arguments) to list what follows this one."
+    )
 
     @strawberry.field
     async def participant(self, info: Info) -> Participant:
@@ -325,6 +344,9 @@ class ParticipantMatch:
 @strawberry.type(description="A passage coded `first` followed, in the same document, by one coded `then`.")
 class SequenceHit:
     gap: int = strawberry.field(description="Code points between the end of the first and the start of the next.")
+    cursor: str = strawberry.field(
+        description="Pass it as `after` (with the same arguments) to list what follows this one."
+    )
     document_id: strawberry.Private[str]
     participant_id: strawberry.Private[str | None]
     first_id: strawberry.Private[str]
@@ -526,17 +548,36 @@ class AnalysisQuery:
         min_count: int = 1,
         filter: CaseFilter | None = None,
         coders: list[strawberry.ID] | None = None,
+        order_by: PairOrder = results.PairOrder.COUNT,
+        first: Annotated[int | None, strawberry.argument(description=PAGE_FIRST)] = None,
+        after: Annotated[str | None, strawberry.argument(description=PAGE_AFTER)] = None,
     ) -> list[CooccurrencePair]:
-        pairs = await info.context.reader.cooccurrence(
-            project_id, scope, code_ids, theme_ids, min_count, case_filter(filter), _coders(coders)
+        if first is not None:
+            check_page_size(first, info.context.limits)
+        found = await info.context.reader.cooccurrence_page(
+            project_id,
+            scope,
+            code_ids,
+            theme_ids,
+            min_count,
+            case_filter(filter),
+            _coders(coders),
+            order_by,
+            first,
+            after,
         )
-        ids = list(dict.fromkeys(id for p in pairs for id in (p.a, p.b)))
+        ids = list(dict.fromkeys(id for p in found.items for id in (p.a, p.b)))
         loaded = dict(zip(ids, await concepts(info, ids)))
         return [
             CooccurrencePair(
-                a_id=strawberry.ID(p.a), b_id=strawberry.ID(p.b), count=p.count, jaccard=p.jaccard, concepts=loaded
+                a_id=strawberry.ID(p.a),
+                b_id=strawberry.ID(p.b),
+                count=p.count,
+                jaccard=p.jaccard,
+                cursor=c,
+                concepts=loaded,
             )
-            for p in pairs
+            for p, c in zip(found.items, found.cursors)
         ]
 
     @strawberry.field(
@@ -642,10 +683,23 @@ class AnalysisQuery:
         "concept somewhere, some anyOf concept, no noneOf concept), with the excerpts as evidence. " + DEFINITIONS
     )
     async def participants_matching(
-        self, info: Info, project_id: strawberry.ID, where: ExcerptCondition
+        self,
+        info: Info,
+        project_id: strawberry.ID,
+        where: ExcerptCondition,
+        order_by: MatchOrder = results.MatchOrder.PSEUDONYM,
+        first: Annotated[int | None, strawberry.argument(description=PAGE_FIRST)] = None,
+        after: Annotated[str | None, strawberry.argument(description=PAGE_AFTER)] = None,
     ) -> list[ParticipantMatch]:
-        found = await info.context.reader.participants_matching(project_id, to_where(where))
-        return [ParticipantMatch(participant_id=m.participant_id, excerpt_ids=m.excerpt_ids) for m in found]
+        if first is not None:
+            check_page_size(first, info.context.limits)
+        found = await info.context.reader.participants_matching_page(
+            project_id, to_where(where), order_by, first, after
+        )
+        return [
+            ParticipantMatch(participant_id=m.participant_id, excerpt_ids=m.excerpt_ids, cursor=c)
+            for m, c in zip(found.items, found.cursors)
+        ]
 
     @strawberry.field(
         description="Per document, each passage coded `first` with the nearest passage coded `then` "
@@ -660,19 +714,27 @@ class AnalysisQuery:
         max_gap_chars: int | None = None,
         filter: CaseFilter | None = None,
         coders: list[strawberry.ID] | None = None,
+        page_size: Annotated[
+            int | None,
+            strawberry.argument(description=PAGE_FIRST + " (`first` names the first concept here.)"),
+        ] = None,
+        after: Annotated[str | None, strawberry.argument(description=PAGE_AFTER)] = None,
     ) -> list[SequenceHit]:
-        hits = await info.context.reader.sequences(
-            project_id, first, then, max_gap_chars, case_filter(filter), _coders(coders)
+        if page_size is not None:
+            check_page_size(page_size, info.context.limits)
+        found = await info.context.reader.sequences_page(
+            project_id, first, then, max_gap_chars, case_filter(filter), _coders(coders), page_size, after
         )
         return [
             SequenceHit(
                 gap=h.gap,
+                cursor=c,
                 document_id=h.document_id,
                 participant_id=h.participant_id,
                 first_id=h.first_excerpt_id,
                 then_id=h.then_excerpt_id,
             )
-            for h in hits
+            for h, c in zip(found.items, found.cursors)
         ]
 
     @strawberry.field(

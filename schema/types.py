@@ -9,8 +9,10 @@ from typing import Annotated, Any, Union
 import strawberry
 from strawberry.scalars import JSON
 
-from graph import models
+from graph import cursors, models
+from graph.analysis import results
 from graph.models import NodeKind
+from graph.service.reading import concepts_in_order, participants_in_order
 from schema.context import Info
 from schema.limits import check_page_size
 
@@ -24,6 +26,21 @@ SpeakerRole = strawberry.enum(
     models.SpeakerRole,
     description="Who a speaker of a transcript is: the participant the document is about, or an interviewer.",
 )
+
+
+ConceptOrder = strawberry.enum(
+    results.ConceptOrder,
+    description="NAME: by name (the default); EXCERPTS: most excerpts first (prevalence); PARTICIPANTS: most "
+    "participants first; RECENT: most recently changed first. Ties stay by name.",
+)
+ParticipantOrder = strawberry.enum(
+    results.ParticipantOrder,
+    description="PSEUDONYM: by pseudonym (the default); RECENT: most recently changed first.",
+)
+
+
+def _counted(order: results.ConceptOrder) -> bool:
+    return order in (results.ConceptOrder.EXCERPTS, results.ConceptOrder.PARTICIPANTS)
 
 
 @strawberry.type(description="A person who codes, builds themes and writes memos.")
@@ -116,9 +133,12 @@ class Project(Node):
         assert found is not None, "a project is shown only to its members"
         return found
 
-    @strawberry.field(description="Participants (cases), by pseudonym.")
-    async def participants(self, info: Info) -> list[Participant]:
-        return [Participant.of(p) for p in await info.context.loaders.participants_of_project.load(self.id)]
+    @strawberry.field(description="Participants (cases), by pseudonym unless `orderBy` says otherwise.")
+    async def participants(
+        self, info: Info, order_by: ParticipantOrder = results.ParticipantOrder.PSEUDONYM
+    ) -> list[Participant]:
+        found = await info.context.loaders.participants_of_project.load(self.id)
+        return [Participant.of(p) for p in participants_in_order(found, order_by)]
 
     @strawberry.field(description="Documents (transcripts), by title.")
     async def documents(self, info: Info) -> list[Document]:
@@ -132,15 +152,25 @@ class Project(Node):
         documents = await info.context.loaders.documents_of_project.load(self.id)
         return sorted({g for d in documents for g in d.groups}, key=lambda g: (g.casefold(), g))
 
-    @strawberry.field(description="Every code of the project, flat and by name; use `parent`/`children` for the tree.")
-    async def codes(self, info: Info) -> list[Code]:
-        return [Code.of(c) for c in await info.context.loaders.codes_of_project.load(self.id)]
+    @strawberry.field(
+        description="Every code of the project, flat and by name unless `orderBy` says otherwise (EXCERPTS and "
+        "PARTICIPANTS count as `excerptCount` and `participantCount` do); use `parent`/`children` for the tree."
+    )
+    async def codes(self, info: Info, order_by: ConceptOrder = results.ConceptOrder.NAME) -> list[Code]:
+        loaders = info.context.loaders
+        found = await loaders.codes_of_project.load(self.id)
+        stats = await loaders.code_stats.load_many([c.id for c in found]) if _counted(order_by) else None
+        return [Code.of(c) for c in concepts_in_order(found, order_by, stats)]
 
     @strawberry.field(
-        description="Every theme of the project, flat and by name; use `parent`/`subthemes` for the tree."
+        description="Every theme of the project, flat and by name unless `orderBy` says otherwise (EXCERPTS and "
+        "PARTICIPANTS count as `excerptCount` and `participantCount` do); use `parent`/`subthemes` for the tree."
     )
-    async def themes(self, info: Info) -> list[Theme]:
-        return [Theme.of(t) for t in await info.context.loaders.themes_of_project.load(self.id)]
+    async def themes(self, info: Info, order_by: ConceptOrder = results.ConceptOrder.NAME) -> list[Theme]:
+        loaders = info.context.loaders
+        found = await loaders.themes_of_project.load(self.id)
+        stats = await loaders.theme_stats.load_many([t.id for t in found]) if _counted(order_by) else None
+        return [Theme.of(t) for t in concepts_in_order(found, order_by, stats)]
 
     @strawberry.field(description="Concept links between codes and themes, oldest first.")
     async def links(self, info: Info) -> list[Link]:
@@ -239,8 +269,24 @@ class Document(Node):
         ]
 
     @strawberry.field(description="Excerpts of this document in text order (under blind coding, an ANALYST's own).")
-    async def excerpts(self, info: Info) -> list[Excerpt]:
-        return [Excerpt.of(e) for e in await info.context.loaders.excerpts_of_document.load(self.id)]
+    async def excerpts(
+        self,
+        info: Info,
+        first: Annotated[
+            int | None,
+            strawberry.argument(
+                description="At most this many (up to the page-size limit), then pass the last one's `cursor` as "
+                "`after` for the next ones; without it, all of them."
+            ),
+        ] = None,
+        after: Annotated[
+            str | None, strawberry.argument(description="An excerpt's `cursor`: list those after it.")
+        ] = None,
+    ) -> list[Excerpt]:
+        if first is not None:
+            check_page_size(first, info.context.limits)
+        found = await info.context.loaders.excerpts_of_document.load(self.id)
+        return [Excerpt.of(e) for e in models.Page.of_list(found, first, after).items]
 
     @strawberry.field(description=MEMOS)
     async def memos(self, info: Info, first: int = 20, after: str | None = None) -> MemoConnection:
@@ -284,6 +330,13 @@ class Excerpt(Node):
             end=m.end,
             text=m.text,
         )
+
+    @strawberry.field(
+        description="This excerpt's place in document and text order, the order of every excerpt list: pass it as "
+        "`after` to any excerpt list (Document.excerpts, Code.excerpts, Theme.excerpts, findExcerpts) to resume after it."
+    )
+    def cursor(self) -> str:
+        return cursors.encode([self.document_id, self.start, self.end, self.id])
 
     @strawberry.field
     async def document(self, info: Info) -> Document:

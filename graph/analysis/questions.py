@@ -13,6 +13,7 @@ from collections import defaultdict, deque
 from collections.abc import Sequence
 from itertools import combinations
 from operator import itemgetter
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -31,7 +32,11 @@ from graph.analysis.results import (
     IdPage,
     MapEdge,
     MapNode,
+    MatchOrder,
     MatrixRow,
+    Paged,
+    Pair,
+    PairOrder,
     Pairs,
     ParticipantMatch,
     PathStep,
@@ -47,6 +52,7 @@ from graph.analysis.worker import stopping
 from graph.errors import BadInput
 from graph.models import AttributeValue, Code, LinkKind, Theme
 
+T = TypeVar("T")
 MAX_PATH_LENGTH = 6
 MAX_PATHS = 50
 CONTEXT_CHARS = 80
@@ -253,9 +259,11 @@ def _matches(scope: Scope, where: Where) -> tuple[set[str], dict[str, frozenset[
     return found, sets
 
 
-def page(ordered: list[tuple[list[object], str]], first: int, after: str | None, kinds: tuple[type, ...]) -> IdPage:
-    """Keyset page over (sort key, id) pairs already in order."""
-    if not 0 <= first:
+def paged(
+    ordered: Sequence[tuple[list[Any], T]], first: int | None, after: str | None, kinds: tuple[type, ...]
+) -> Paged[T]:
+    """Keyset page over (sort key, item) pairs already in order of their keys (`first` None: all the rest)."""
+    if first is not None and first < 0:
         raise BadInput("first must be zero or more.")
     if after:
         key = cursors.decode(after, *kinds)
@@ -263,12 +271,45 @@ def page(ordered: list[tuple[list[object], str]], first: int, after: str | None,
             ordered = [item for item in ordered if item[0] > key]
         except TypeError as exc:
             raise BadInput(f"Cursor {after!r} is not valid; pass an endCursor from a previous page.") from exc
-    chosen = ordered[:first]
-    return IdPage(
-        ids=tuple(i for _, i in chosen),
+    chosen = ordered if first is None else ordered[:first]
+    return Paged(
+        items=tuple(i for _, i in chosen),
         cursors=tuple(cursors.encode(k) for k, _ in chosen),
-        has_next_page=len(ordered) > first,
+        has_next_page=len(ordered) > len(chosen),
     )
+
+
+def page(ordered: list[tuple[list[Any], str]], first: int, after: str | None, kinds: tuple[type, ...]) -> IdPage:
+    """Keyset page over (sort key, id) pairs already in order."""
+    found = paged(ordered, first, after, kinds)
+    return IdPage(ids=found.items, cursors=found.cursors, has_next_page=found.has_next_page)
+
+
+POSITION_KEY = (int,)
+"""An answer's place in the order its question gives (for answers of one question over one revision)."""
+
+
+def pairs_page(pairs: Sequence[Pair], order: PairOrder, first: int | None, after: str | None) -> Paged[Pair]:
+    """Co-occurring pairs (most frequent first, as `cooccurrence` gives them) in `order`, a page at a time."""
+    if order is PairOrder.JACCARD:
+        ranked = sorted(([-p.jaccard, i], p) for i, p in enumerate(pairs))
+        return paged(ranked, first, after, (float, int))
+    return paged([([i], p) for i, p in enumerate(pairs)], first, after, POSITION_KEY)
+
+
+def matches_page(
+    matches: list[ParticipantMatch], order: MatchOrder, first: int | None, after: str | None
+) -> Paged[ParticipantMatch]:
+    """Matching participants (by pseudonym, as `participants_matching` gives them) in `order`, a page at a time."""
+    if order is MatchOrder.EVIDENCE:
+        ranked = sorted(([-len(m.excerpt_ids), i], m) for i, m in enumerate(matches))
+        return paged(ranked, first, after, (int, int))
+    return paged([([i], m) for i, m in enumerate(matches)], first, after, POSITION_KEY)
+
+
+def hits_page(hits: list[SequenceHit], first: int | None, after: str | None) -> Paged[SequenceHit]:
+    """Sequence hits in the order `sequences` gives them, a page at a time."""
+    return paged([([i], h) for i, h in enumerate(hits)], first, after, POSITION_KEY)
 
 
 def find_excerpts(scope: Scope, where: Where, first: int, after: str | None) -> IdPage:

@@ -8,9 +8,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import overload
+from typing import Generic, TypeVar, overload
 
 from graph.models import AttributeValue, LinkKind, ThemeStatus
+
+T = TypeVar("T")
 
 
 class ConceptKind(str, Enum):
@@ -135,6 +137,55 @@ class Group:
     value: AttributeValue | None
     n: int
     concepts: tuple[GroupConcept, ...]
+
+
+class ConceptOrder(str, Enum):
+    """How a list of codes or themes is ordered."""
+
+    NAME = "NAME"
+    """By name (the default)."""
+    EXCERPTS = "EXCERPTS"
+    """Most prevalent first: the most excerpts (`excerptCount`), then by name."""
+    PARTICIPANTS = "PARTICIPANTS"
+    """The most participants (`participantCount`) first, then by name."""
+    RECENT = "RECENT"
+    """Most recently changed first."""
+
+
+class ParticipantOrder(str, Enum):
+    """How a list of participants is ordered."""
+
+    PSEUDONYM = "PSEUDONYM"
+    """By pseudonym (the default)."""
+    RECENT = "RECENT"
+    """Most recently changed first."""
+
+
+class PairOrder(str, Enum):
+    """How co-occurring pairs are listed."""
+
+    COUNT = "COUNT"
+    """Most frequent first (the default)."""
+    JACCARD = "JACCARD"
+    """Strongest association first: the largest share of the two concepts' excerpts (or units) together."""
+
+
+class MatchOrder(str, Enum):
+    """How matching participants are listed."""
+
+    PSEUDONYM = "PSEUDONYM"
+    """By pseudonym (the default)."""
+    EVIDENCE = "EVIDENCE"
+    """Most evidence excerpts first, then by pseudonym."""
+
+
+@dataclass(frozen=True, slots=True)
+class Paged(Generic[T]):
+    """One keyset page of an answer; `cursors[i]` resumes after `items[i]`."""
+
+    items: tuple[T, ...]
+    cursors: tuple[str, ...]
+    has_next_page: bool
 
 
 @dataclass(frozen=True, slots=True)

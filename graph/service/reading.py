@@ -17,6 +17,7 @@ from functools import partial
 from typing import Any, TypeVar
 
 from graph import activity, codebook_history, cursors
+from graph.analysis import questions
 from graph.analysis.agreement import AgreementUnit
 from graph.analysis.filters import CaseFilter, Where, check_given
 from graph.analysis.results import (
@@ -24,12 +25,18 @@ from graph.analysis.results import (
     CaseMatrix,
     ConceptKind,
     ConceptNetwork,
+    ConceptOrder,
     ConceptPath,
     CooccurrenceScope,
     Group,
     IdPage,
+    MatchOrder,
+    Paged,
+    Pair,
+    PairOrder,
     Pairs,
     ParticipantMatch,
+    ParticipantOrder,
     Relation,
     Saturation,
     SearchPage,
@@ -531,6 +538,23 @@ class Reader:
             project_id, scope, code_ids or (), theme_ids or (), min_count, filter, scoped
         )
 
+    async def cooccurrence_page(
+        self,
+        project_id: str,
+        scope: CooccurrenceScope = CooccurrenceScope.EXCERPT,
+        code_ids: Sequence[str] | None = None,
+        theme_ids: Sequence[str] | None = None,
+        min_count: int = 1,
+        filter: CaseFilter | None = None,
+        coders: Sequence[str] | None = None,
+        order: PairOrder = PairOrder.COUNT,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Paged[Pair]:
+        """The pairs of `cooccurrence` in `order`, a page at a time (all of them without `first`)."""
+        pairs = await self.cooccurrence(project_id, scope, code_ids, theme_ids, min_count, filter, coders)
+        return await off_loop(lambda: questions.pairs_page(pairs, order, first, after))
+
     async def case_matrix(
         self,
         project_id: str,
@@ -563,6 +587,33 @@ class Reader:
     async def participants_matching(self, project_id: str, where: Where) -> list[ParticipantMatch]:
         scoped = where.model_copy(update={"coders": await self._coders(project_id, where.coders)})
         return await self.store.participants_matching(project_id, scoped)
+
+    async def participants_matching_page(
+        self,
+        project_id: str,
+        where: Where,
+        order: MatchOrder = MatchOrder.PSEUDONYM,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Paged[ParticipantMatch]:
+        """The participants of `participants_matching` in `order`, a page at a time (all without `first`)."""
+        matches = await self.participants_matching(project_id, where)
+        return await off_loop(lambda: questions.matches_page(matches, order, first, after))
+
+    async def sequences_page(
+        self,
+        project_id: str,
+        first: str,
+        then: str,
+        max_gap: int | None = None,
+        filter: CaseFilter | None = None,
+        coders: Sequence[str] | None = None,
+        count: int | None = None,
+        after: str | None = None,
+    ) -> Paged[SequenceHit]:
+        """The hits of `sequences`, `count` at a time (all without it)."""
+        hits = await self.sequences(project_id, first, then, max_gap, filter, coders)
+        return await off_loop(lambda: questions.hits_page(hits, count, after))
 
     async def sequences(
         self,
@@ -677,3 +728,30 @@ def _utc(at: datetime) -> datetime:
 
 def _project_of(model: Any) -> str:
     return model.id if isinstance(model, Project) else str(model.project_id)
+
+
+C = TypeVar("C", Code, Theme)
+
+
+def concepts_in_order(concepts: list[C], order: ConceptOrder, stats: Sequence[ConceptStats] | None = None) -> list[C]:
+    """Codes or themes (given by name) in `order`; EXCERPTS and PARTICIPANTS need each one's `stats`
+    (as the caller sees them, in the same order). Ties keep the name order."""
+    if order is ConceptOrder.NAME:
+        return concepts
+    if order is ConceptOrder.RECENT:
+        return sorted(concepts, key=lambda c: c.updated_at, reverse=True)
+    if stats is None:
+        raise ValueError(f"ordering by {order.value} needs the concepts' counts")
+
+    def most_first(pair: tuple[ConceptStats, C]) -> int:
+        counts = pair[0]
+        return -(counts.excerpt_count if order is ConceptOrder.EXCERPTS else counts.participant_count)
+
+    return [c for _, c in sorted(zip(stats, concepts, strict=True), key=most_first)]
+
+
+def participants_in_order(participants: list[Participant], order: ParticipantOrder) -> list[Participant]:
+    """Participants (given by pseudonym) in `order`."""
+    if order is ParticipantOrder.RECENT:
+        return sorted(participants, key=lambda p: p.updated_at, reverse=True)
+    return participants
