@@ -63,7 +63,7 @@ async def run_tour(api: GraphQLClient) -> list[dict[str, Any]]:
 
 async def test_readme_tour_runs_as_written(demo: GraphQLClient) -> None:
     results = await run_tour(demo)
-    assert len(results) == 8
+    assert len(results) == 9
     coded = results[2]["codeText"]
     assert coded["text"] == "She always texted before she came, always, because I'd told her about the door."
     assert coded["participant"]["pseudonym"] == "Leanne"
@@ -76,6 +76,18 @@ async def test_readme_tour_runs_as_written(demo: GraphQLClient) -> None:
     section = README.read_text(encoding="utf-8").split("## Five-minute tour", 1)[1]
     [shown] = re.findall(r"```text\n(.*?)```", section.split("\n## ", 1)[0], re.S)
     assert shown in report, "the README's report excerpt is what the report says"
+    sorted_ = results[8]
+    counts = [c["excerptCount"] for c in sorted_["project"]["codes"]]
+    assert counts == sorted(counts, reverse=True) and counts[0] > counts[-1]
+    assert all(c["withChildren"] >= c["excerptCount"] for c in sorted_["project"]["codes"])
+    reach = [t["participantCount"] for t in sorted_["project"]["themes"]]
+    assert reach == sorted(reach, reverse=True)
+    for theme in sorted_["project"]["themes"]:
+        assert 0 < len(theme["excerpts"]["edges"]) <= 2 if theme["participantCount"] else not theme["excerpts"]["edges"]
+    parent = sorted_["code"]
+    assert parent["excerptCount"] == 0 and parent["total"] >= max(c["excerptCount"] for c in parent["children"]) > 0
+    jaccard = [p["jaccard"] for p in sorted_["cooccurrence"]]
+    assert len(jaccard) == 5 and jaccard == sorted(jaccard, reverse=True)
 
 
 async def test_readme_tour_answers_the_same_on_both_adapters(settings: Settings, bolt_server: BoltServer) -> None:
@@ -99,6 +111,8 @@ async def test_readme_cross_case_questions_run_as_written(demo: GraphQLClient) -
     fear = {g["value"]: g["concepts"][0]["proportion"] for g in answers[0]["compareGroups"]}
     assert fear["child protection plan"] > fear["assessment only"]
     assert len(answers[1]["participantsMatching"]) >= 6 and answers[1]["cooccurrence"]
+    evidence = [len(m["excerpts"]) for m in answers[1]["participantsMatching"]]
+    assert evidence == sorted(evidence, reverse=True)
     assert answers[2]["conceptPaths"][0]["length"] == 2
     more = answers[3]
     assert more["themeMap"]["nodes"] and more["findExcerpts"]["edges"] and more["sequences"]
