@@ -27,6 +27,8 @@ from graph.analysis.results import (
     CooccurrenceScope,
     Group,
     IdPage,
+    MatchOrder,
+    Paged,
     Pairs,
     ParticipantMatch,
     Relation,
@@ -251,6 +253,29 @@ class Store(Protocol):
     async def find_excerpts(self, project_id: str, where: Where, first: int, after: str | None) -> IdPage: ...
 
     async def participants_matching(self, project_id: str, where: Where) -> list[ParticipantMatch]: ...
+
+    async def participants_matching_page(
+        self,
+        project_id: str,
+        where: Where,
+        order: MatchOrder = MatchOrder.PSEUDONYM,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Paged[ParticipantMatch]:
+        """The participants of `participants_matching` in `order`, a page at a time (all without `first`)."""
+
+    async def sequences_page(
+        self,
+        project_id: str,
+        first: str,
+        then: str,
+        max_gap: int | None = None,
+        filter: CaseFilter | None = None,
+        coders: Sequence[str] | None = None,
+        count: int | None = None,
+        after: str | None = None,
+    ) -> Paged[SequenceHit]:
+        """The hits of `sequences`, `count` at a time after the cursor `after` (all without `count`)."""
 
     async def sequences(
         self,

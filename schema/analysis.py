@@ -241,7 +241,7 @@ class CooccurrencePair:
     description="Every co-occurring pair at once, compactly: the concepts once, and the pairs as four arrays "
     "of equal length in one JSON value, so tens of thousands of pairs cost no per-field work. Pair i joins "
     "conceptIds[pairs.a[i]] and conceptIds[pairs.b[i]], with pairs.count[i] and pairs.jaccard[i] as in "
-    "`cooccurrence`, in the same order (most frequent first)."
+    "`cooccurrence`, in the same order (most frequent first, unless orderBy says otherwise)."
 )
 class CooccurrenceTable:
     concept_ids: list[strawberry.ID] = strawberry.field(description="The concepts the pairs' indices name.")
@@ -594,9 +594,17 @@ class AnalysisQuery:
         min_count: int = 1,
         filter: CaseFilter | None = None,
         coders: list[strawberry.ID] | None = None,
+        order_by: PairOrder = results.PairOrder.COUNT,
     ) -> CooccurrenceTable:
         pairs = await info.context.reader.cooccurrence(
-            project_id, scope, code_ids, theme_ids, min_count, case_filter(filter), _coders(coders)
+            project_id,
+            scope,
+            code_ids,
+            theme_ids,
+            min_count,
+            case_filter(filter),
+            _coders(coders),
+            order_by,
         )
         return CooccurrenceTable.of(pairs)
 

@@ -22,6 +22,8 @@ from graph.analysis.results import (
     CooccurrenceScope,
     Group,
     IdPage,
+    MatchOrder,
+    Paged,
     Pairs,
     ParticipantMatch,
     Relation,
@@ -197,6 +199,33 @@ class Analytics(ABC):
             ("participants_matching", where.model_dump_json()),
             lambda: questions.participants_matching(scope, where),
         )
+
+    async def participants_matching_page(
+        self,
+        project_id: str,
+        where: Where,
+        order: MatchOrder = MatchOrder.PSEUDONYM,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Paged[ParticipantMatch]:
+        matches = await self.participants_matching(project_id, where)
+        scope = await self._scope(project_id, where.coders, where.filter, with_text=bool(where.text))
+        return await off_loop(lambda: questions.matches_page(scope, matches, order, first, after))
+
+    async def sequences_page(
+        self,
+        project_id: str,
+        first: str,
+        then: str,
+        max_gap: int | None = None,
+        filter: CaseFilter | None = None,
+        coders: Sequence[str] | None = None,
+        count: int | None = None,
+        after: str | None = None,
+    ) -> Paged[SequenceHit]:
+        hits = await self.sequences(project_id, first, then, max_gap, filter, coders)
+        scope = await self._scope(project_id, coders, filter)
+        return await off_loop(lambda: questions.hits_page(scope, hits, count, after))
 
     async def sequences(
         self,

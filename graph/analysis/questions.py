@@ -9,6 +9,7 @@ descriptions):
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict, deque
 from collections.abc import Sequence
 from itertools import combinations
@@ -285,31 +286,58 @@ def page(ordered: list[tuple[list[Any], str]], first: int, after: str | None, ki
     return IdPage(ids=found.items, cursors=found.cursors, has_next_page=found.has_next_page)
 
 
-POSITION_KEY = (int,)
-"""An answer's place in the order its question gives (for answers of one question over one revision)."""
+def pairs_in_order(pairs: Pairs, order: PairOrder) -> Pairs:
+    """The pairs `cooccurrence` gave (most frequent first, then in concept order) in `order`."""
+    if order is PairOrder.COUNT:
+        return pairs
+    a, b, counts, jaccards = (np.array(column) for column in (pairs.a, pairs.b, pairs.counts, pairs.jaccards))
+    chosen = np.lexsort((b, a, -jaccards)) if len(a) else np.array([], dtype=np.int64)
+    return Pairs(
+        pairs.concepts, a[chosen].tolist(), b[chosen].tolist(), counts[chosen].tolist(), jaccards[chosen].tolist()
+    )
 
 
-def pairs_page(pairs: Sequence[Pair], order: PairOrder, first: int | None, after: str | None) -> Paged[Pair]:
-    """Co-occurring pairs (most frequent first, as `cooccurrence` gives them) in `order`, a page at a time."""
-    if order is PairOrder.JACCARD:
-        ranked = sorted(([-p.jaccard, i], p) for i, p in enumerate(pairs))
-        return paged(ranked, first, after, (float, int))
-    return paged([([i], p) for i, p in enumerate(pairs)], first, after, POSITION_KEY)
+def pairs_page(pairs: Pairs, order: PairOrder, first: int | None, after: str | None) -> Paged[Pair]:
+    """The pairs `cooccurrence` gave, in `order`, a page at a time; a pair's key is its count (or jaccard),
+    then the places of its two concepts in the question's concept list, and only the page's pairs are made."""
+    if first is not None and first < 0:
+        raise BadInput("first must be zero or more.")
+    ordered = pairs_in_order(pairs, order)
+    measure = ordered.counts if order is PairOrder.COUNT else ordered.jaccards
+
+    def key(i: int) -> list[Any]:
+        return [-measure[i], ordered.a[i], ordered.b[i]]
+
+    start = 0
+    if after:
+        resume = cursors.decode(after, float if order is PairOrder.JACCARD else int, int, int)
+        start = bisect_right(range(len(ordered)), resume, key=key)
+    end = len(ordered) if first is None else min(start + first, len(ordered))
+    return Paged(
+        items=tuple(ordered[i] for i in range(start, end)),
+        cursors=tuple(cursors.encode(key(i)) for i in range(start, end)),
+        has_next_page=end < len(ordered),
+    )
 
 
 def matches_page(
-    matches: list[ParticipantMatch], order: MatchOrder, first: int | None, after: str | None
+    scope: Scope, matches: list[ParticipantMatch], order: MatchOrder, first: int | None, after: str | None
 ) -> Paged[ParticipantMatch]:
-    """Matching participants (by pseudonym, as `participants_matching` gives them) in `order`, a page at a time."""
+    """The participants `participants_matching` gave, in `order`, a page at a time. Keys: (the number of
+    evidence excerpts, for EVIDENCE, then) the pseudonym in lower case and the id."""
+    names = {p.id: p.pseudonym.lower() for p in scope.participants}
+    keyed = [([names[m.participant_id], m.participant_id], m) for m in matches]
     if order is MatchOrder.EVIDENCE:
-        ranked = sorted(([-len(m.excerpt_ids), i], m) for i, m in enumerate(matches))
-        return paged(ranked, first, after, (int, int))
-    return paged([([i], m) for i, m in enumerate(matches)], first, after, POSITION_KEY)
+        ranked = sorted(([-len(m.excerpt_ids), *key], m) for key, m in keyed)
+        return paged(ranked, first, after, (int, str, str))
+    return paged(sorted(keyed, key=lambda k: k[0]), first, after, (str, str))
 
 
-def hits_page(hits: list[SequenceHit], first: int | None, after: str | None) -> Paged[SequenceHit]:
-    """Sequence hits in the order `sequences` gives them, a page at a time."""
-    return paged([([i], h) for i, h in enumerate(hits)], first, after, POSITION_KEY)
+def hits_page(scope: Scope, hits: list[SequenceHit], first: int | None, after: str | None) -> Paged[SequenceHit]:
+    """The hits `sequences` gave (one per passage coded `first`, in document and text order), a page at a
+    time; a hit's key is its first passage's place in document and text order."""
+    keyed = [(list(scope.excerpts[h.first_excerpt_id].key), h) for h in hits]
+    return paged(keyed, first, after, cursors.EXCERPT_KEY)
 
 
 def find_excerpts(scope: Scope, where: Where, first: int, after: str | None) -> IdPage:

@@ -529,14 +529,16 @@ class Reader:
         min_count: int = 1,
         filter: CaseFilter | None = None,
         coders: Sequence[str] | None = None,
+        order: PairOrder = PairOrder.COUNT,
     ) -> Pairs:
         """Without codeIds and themeIds, all codes."""
         scoped = await self._coders(project_id, coders)
         check_given("codeIds", code_ids, "all codes")
         check_given("themeIds", theme_ids, "all codes")
-        return await self.store.cooccurrence(
+        found = await self.store.cooccurrence(
             project_id, scope, code_ids or (), theme_ids or (), min_count, filter, scoped
         )
+        return found if order is PairOrder.COUNT else await off_loop(lambda: questions.pairs_in_order(found, order))
 
     async def cooccurrence_page(
         self,
@@ -552,8 +554,8 @@ class Reader:
         after: str | None = None,
     ) -> Paged[Pair]:
         """The pairs of `cooccurrence` in `order`, a page at a time (all of them without `first`)."""
-        pairs = await self.cooccurrence(project_id, scope, code_ids, theme_ids, min_count, filter, coders)
-        return await off_loop(lambda: questions.pairs_page(pairs, order, first, after))
+        found = await self.cooccurrence(project_id, scope, code_ids, theme_ids, min_count, filter, coders)
+        return await off_loop(lambda: questions.pairs_page(found, order, first, after))
 
     async def case_matrix(
         self,
@@ -597,8 +599,8 @@ class Reader:
         after: str | None = None,
     ) -> Paged[ParticipantMatch]:
         """The participants of `participants_matching` in `order`, a page at a time (all without `first`)."""
-        matches = await self.participants_matching(project_id, where)
-        return await off_loop(lambda: questions.matches_page(matches, order, first, after))
+        scoped = where.model_copy(update={"coders": await self._coders(project_id, where.coders)})
+        return await self.store.participants_matching_page(project_id, scoped, order, first, after)
 
     async def sequences_page(
         self,
@@ -612,20 +614,8 @@ class Reader:
         after: str | None = None,
     ) -> Paged[SequenceHit]:
         """The hits of `sequences`, `count` at a time (all without it)."""
-        hits = await self.sequences(project_id, first, then, max_gap, filter, coders)
-        return await off_loop(lambda: questions.hits_page(hits, count, after))
-
-    async def sequences(
-        self,
-        project_id: str,
-        first: str,
-        then: str,
-        max_gap: int | None = None,
-        filter: CaseFilter | None = None,
-        coders: Sequence[str] | None = None,
-    ) -> list[SequenceHit]:
-        return await self.store.sequences(
-            project_id, first, then, max_gap, filter, await self._coders(project_id, coders)
+        return await self.store.sequences_page(
+            project_id, first, then, max_gap, filter, await self._coders(project_id, coders), count, after
         )
 
     async def concept_paths(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from graph.analysis.filters import Where
+from graph.analysis.results import MatchOrder, PairOrder
 from graph.errors import BadInput
 from graph.inputs import NewCode, NewExcerpt, NewMemo, NewTheme
 from graph.models import Role
@@ -105,3 +107,54 @@ async def test_a_code_counted_with_its_descendants_counts_each_excerpt_and_parti
     assert (nodes[category.id].excerpt_count, nodes[category.id].participant_count) == (3, 2)
     plain = {n.id: n for n in (await store.theme_map(p)).nodes}
     assert plain[category.id].excerpt_count == 0 and plain[fear.id].excerpt_count == 1
+
+
+async def test_analysis_answers_come_in_order_a_page_at_a_time(store: Store, service: Service) -> None:
+    s = await small_project(service)
+    calm = await service.create_code(TRUSTED, NewCode(project_id=s.project.id, name="Calm"))
+    for doc, start, codes in [
+        (s.doc_a, 0, [s.fear.id, s.hope.id]),
+        (s.doc_a, 10, [s.fear.id, s.hope.id]),
+        (s.doc_a, 20, [s.fear.id]),
+        (s.doc_a, 30, [calm.id, s.fear.id]),
+        (s.doc_b, 0, [calm.id, s.hope.id]),
+        (s.doc_b, 10, [calm.id]),
+        (s.doc_a, 40, [s.hope.id]),
+    ]:
+        await service.code_text(TRUSTED, NewExcerpt(document_id=doc.id, start=start, end=start + 5), codes)
+    p = s.project.id
+
+    pairs = list(await store.cooccurrence(p))
+    reader = service.reader(TRUSTED)  # pages are cut by the Reader from the store's answer
+    for order in PairOrder:
+        whole = await reader.cooccurrence_page(p, order=order)
+        assert sorted(whole.items, key=str) == sorted(pairs, key=str) and not whole.has_next_page
+        score = [x.count if order is PairOrder.COUNT else x.jaccard for x in whole.items]
+        assert score == sorted(score, reverse=True)
+        seen, after = [], None
+        while True:
+            page = await reader.cooccurrence_page(p, order=order, first=1, after=after)
+            seen += page.items
+            if not page.has_next_page:
+                break
+            after = page.cursors[-1]
+        assert seen == list(whole.items), order
+    assert [x.count for x in pairs][0] == 2 and list((await reader.cooccurrence_page(p)).items) == pairs
+    with pytest.raises(BadInput):
+        await reader.cooccurrence_page(p, order=PairOrder.JACCARD, after="nope")
+
+    where = Where(any_of=(calm.id,))
+    by_name = await store.participants_matching_page(p, where)
+    assert [m.participant_id for m in by_name.items] == [s.amira.id, s.becky.id]
+    most = await store.participants_matching_page(p, where, MatchOrder.EVIDENCE, first=1)
+    assert [m.participant_id for m in most.items] == [s.becky.id] and most.has_next_page
+    rest = await store.participants_matching_page(p, where, MatchOrder.EVIDENCE, first=1, after=most.cursors[0])
+    assert [m.participant_id for m in rest.items] == [s.amira.id] and not rest.has_next_page
+    with pytest.raises(BadInput):  # a cursor of the other order
+        await store.participants_matching_page(p, where, MatchOrder.PSEUDONYM, after=most.cursors[0])
+
+    hits = await store.sequences(p, s.fear.id, s.hope.id)
+    assert len(hits) == 4
+    first = await store.sequences_page(p, s.fear.id, s.hope.id, count=3)
+    second = await store.sequences_page(p, s.fear.id, s.hope.id, count=3, after=first.cursors[-1])
+    assert list(first.items + second.items) == hits and first.has_next_page and not second.has_next_page

@@ -107,6 +107,10 @@ async def test_cooccurrence_sorts_by_count_or_jaccard_a_page_at_a_time(world: Wo
                 break
             after = page[-1]["cursor"]
         assert pages == whole, order
+    table = await world.owner.ok(
+        "query($p: ID!) { cooccurrenceTable(projectId: $p, orderBy: JACCARD) { pairs } }", p=s["project"]
+    )
+    assert table["cooccurrenceTable"]["pairs"]["jaccard"] == [p["jaccard"] for p in by_jaccard]
     error = await world.owner.error(COOCCURRENCE, p=s["project"], o="JACCARD", first=1, after=by_count[0]["cursor"])
     assert error["extensions"]["code"] == "BAD_USER_INPUT" and "Cursor" in error["message"]
     error = await world.owner.error(COOCCURRENCE, p=s["project"], o="COUNT", first=100_000)
