@@ -35,6 +35,9 @@ USER_KEY = (str, str)
 """A user's place in a list of users: their name ignoring case, then their id."""
 EVENT_KEY = (str, str)
 """An event's place in the history: its UTC ISO-8601 time, then its id."""
+CODED_KEY = (str, str)
+"""An excerpt's place among a code's excerpts, most recently coded first: when the code was first applied
+to it (UTC ISO-8601, as stored) and its id."""
 MEMO_KEY = (str, str)
 """A memo's place among a node's memos, oldest first: its stored UTC ISO-8601 creation time, then its id."""
 

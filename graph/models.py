@@ -287,12 +287,18 @@ class Page(Model):
 
     @classmethod
     def of_excerpts(cls, found: list[Excerpt], first: int) -> Page:
-        """The page of `first` excerpts from `found`, read with one extra to tell whether more follow."""
-        items = found[:first]
+        """The page of `first` excerpts from `found` (in document and text order), read with one extra to
+        tell whether more follow."""
+        return cls.of_keyed([(e, [e.document_id, e.start, e.end, e.id]) for e in found], first)
+
+    @classmethod
+    def of_keyed(cls, found: list[tuple[Excerpt, list[Any]]], first: int) -> Page:
+        """The page of `first` excerpts from `found`, each with its sort key, read with one extra."""
+        chosen = found[:first]
         return cls(
-            items=tuple(items),
+            items=tuple(e for e, _ in chosen),
             has_next_page=len(found) > first,
-            cursors=tuple(cursors.encode([e.document_id, e.start, e.end, e.id]) for e in items),
+            cursors=tuple(cursors.encode(key) for _, key in chosen),
         )
 
 

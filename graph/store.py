@@ -25,6 +25,7 @@ from graph.analysis.results import (
     ConceptNetwork,
     ConceptPath,
     CooccurrenceScope,
+    ExcerptOrder,
     Group,
     IdPage,
     MatchOrder,
@@ -130,10 +131,16 @@ class Store(Protocol):
     async def codings_of_excerpts(self, excerpt_ids: Sequence[str]) -> dict[str, list[Coding]]: ...
 
     async def excerpts_of_codes(
-        self, code_ids: Sequence[str], first: int, after: str | None, coder_id: str | None = None
+        self,
+        code_ids: Sequence[str],
+        first: int,
+        after: str | None,
+        coder_id: str | None = None,
+        order: ExcerptOrder = ExcerptOrder.TEXT,
     ) -> dict[str, Page]:
-        """Per code, the excerpts coded with it (by anyone, or by `coder_id`), in document and
-        text order: one keyset page each, all read in one transaction."""
+        """Per code, the excerpts coded with it (by anyone, or by `coder_id`), in document and text order (or,
+        RECENT, by when those coders first applied that code to them, latest first, then id): one keyset page
+        each, all read in one transaction."""
 
     # -- codes ----------------------------------------------------------------------------
     async def get_codes(self, ids: Sequence[str]) -> dict[str, Code]: ...

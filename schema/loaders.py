@@ -4,10 +4,12 @@ number of store round trips whatever the number of nodes it touches."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
 from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
+from graph.analysis.results import ExcerptOrder
 from graph.models import (
     Code,
     Coding,
@@ -110,6 +112,9 @@ class Loaders:
         self.members_of_project: DataLoader[str, list[Membership]] = _many(reader.members_of_projects)
 
         self.excerpts_of_code: DataLoader[PageKey, Page] = _pages(reader.excerpts_of_codes)
+        self.recently_coded: DataLoader[PageKey, Page] = _pages(
+            partial(reader.excerpts_of_codes, order=ExcerptOrder.RECENT)
+        )
         self.excerpts_of_theme: DataLoader[PageKey, Page] = _pages(reader.excerpts_of_themes)
         self.memos_of_node: DataLoader[PageKey, MemoPage] = _pages(reader.memos_of_targets)
 

@@ -33,6 +33,11 @@ ConceptOrder = strawberry.enum(
     description="NAME: by name (the default); EXCERPTS: most excerpts first (prevalence); PARTICIPANTS: most "
     "participants first; RECENT: most recently changed first. Ties stay by name.",
 )
+ExcerptOrder = strawberry.enum(
+    results.ExcerptOrder,
+    description="TEXT: in document and text order (the default); RECENT: most recently coded with the code first "
+    "(under blind coding, by when you coded them). A page's cursors only resume the same order.",
+)
 ParticipantOrder = strawberry.enum(
     results.ParticipantOrder,
     description="PSEUDONYM: by pseudonym (the default); RECENT: most recently changed first.",
@@ -333,7 +338,8 @@ class Excerpt(Node):
 
     @strawberry.field(
         description="This excerpt's place in document and text order, the order of every excerpt list: pass it as "
-        "`after` to any excerpt list (Document.excerpts, Code.excerpts, Theme.excerpts, findExcerpts) to resume after it."
+        "`after` to any excerpt list in that order (Document.excerpts, Code.excerpts, Theme.excerpts, findExcerpts) to "
+        "resume after it."
     )
     def cursor(self) -> str:
         return cursors.encode([self.document_id, self.start, self.end, self.id])
@@ -492,10 +498,21 @@ class Code(Node):
     async def pinned_quotes(self, info: Info) -> list[Excerpt]:
         return [Excerpt.of(e) for e in await info.context.loaders.pinned_quotes.load(self.id)]
 
-    @strawberry.field(description="Excerpts coded with this code, in document and text order.")
-    async def excerpts(self, info: Info, first: int = 20, after: str | None = None) -> ExcerptConnection:
+    @strawberry.field(
+        description="Excerpts coded with this code, in document and text order, or (orderBy: RECENT) most recently "
+        "coded with it first."
+    )
+    async def excerpts(
+        self,
+        info: Info,
+        first: int = 20,
+        after: str | None = None,
+        order_by: ExcerptOrder = results.ExcerptOrder.TEXT,
+    ) -> ExcerptConnection:
         check_page_size(first, info.context.limits)
-        return ExcerptConnection.of(await info.context.loaders.excerpts_of_code.load((self.id, first, after)), after)
+        loaders = info.context.loaders
+        loader = loaders.recently_coded if order_by is results.ExcerptOrder.RECENT else loaders.excerpts_of_code
+        return ExcerptConnection.of(await loader.load((self.id, first, after)), after)
 
     @strawberry.field(description=MEMOS)
     async def memos(self, info: Info, first: int = 20, after: str | None = None) -> MemoConnection:

@@ -161,6 +161,15 @@ class ParticipantOrder(str, Enum):
     """Most recently changed first."""
 
 
+class ExcerptOrder(str, Enum):
+    """How a code's excerpts are listed."""
+
+    TEXT = "TEXT"
+    """In document and text order (the default)."""
+    RECENT = "RECENT"
+    """Most recently coded with the code first (by the coders that count)."""
+
+
 class PairOrder(str, Enum):
     """How co-occurring pairs are listed."""
 

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from graph import cursors
 from graph.analysis.analytics import Analytics
 from graph.analysis.cache import SnapshotCache
+from graph.analysis.results import ExcerptOrder
 from graph.analysis.snapshot import Snapshot
 from graph.analysis.text import index_prefixes
 from graph.embedded import rows, snapshots
@@ -194,8 +195,15 @@ class EmbeddedStore(Analytics):
         return await self._conn.read(lambda db: rows.grouped(db, sql, excerpt_ids, "excerpt_id", rows.coding))
 
     async def excerpts_of_codes(
-        self, code_ids: Sequence[str], first: int, after: str | None, coder_id: str | None = None
+        self,
+        code_ids: Sequence[str],
+        first: int,
+        after: str | None,
+        coder_id: str | None = None,
+        order: ExcerptOrder = ExcerptOrder.TEXT,
     ) -> dict[str, Page]:
+        if order is ExcerptOrder.RECENT:
+            return await self._recently_coded(code_ids, first, after, coder_id)
         key = cursors.decode(after, *cursors.EXCERPT_KEY) if after else ["", -1, -1, ""]
 
         def job(db: Db) -> dict[str, Page]:
@@ -212,6 +220,31 @@ class EmbeddedStore(Analytics):
                     first + 1,
                 )
                 pages[code_id] = Page.of_excerpts([rows.excerpt(r) for r in found], first)
+            return pages
+
+        return await self._conn.read(job)
+
+    async def _recently_coded(
+        self, code_ids: Sequence[str], first: int, after: str | None, coder_id: str | None
+    ) -> dict[str, Page]:
+        at, id = cursors.decode(after, *cursors.CODED_KEY) if after else ["\uffff", ""]
+
+        def job(db: Db) -> dict[str, Page]:
+            pages = {}
+            for code_id in dict.fromkeys(code_ids):
+                found = db.all(
+                    "SELECT e.*, min(c.created_at) AS coded_at FROM codings c JOIN excerpts e ON e.id = c.excerpt_id "
+                    "WHERE c.code_id = ? AND (? IS NULL OR c.coder_id = ?) GROUP BY e.id "
+                    "HAVING coded_at < ? OR (coded_at = ? AND e.id < ?) ORDER BY coded_at DESC, e.id DESC LIMIT ?",
+                    code_id,
+                    coder_id,
+                    coder_id,
+                    at,
+                    at,
+                    id,
+                    first + 1,
+                )
+                pages[code_id] = Page.of_keyed([(rows.excerpt(r), [r["coded_at"], r["id"]]) for r in found], first)
             return pages
 
         return await self._conn.read(job)

@@ -214,6 +214,13 @@ WHERE d.id > $document_id OR (d.id = $document_id AND (e.start > $start OR (e.st
       AND (e.`end` > $end OR (e.`end` = $end AND e.id > $excerpt_id)))))
 RETURN e AS n, d.id AS document_id ORDER BY d.id, e.start, e.`end`, e.id LIMIT $limit
 """
+RECENTLY_CODED = """
+MATCH (:Code {id: $code_id})<-[r:CODED_AS]-(e:Excerpt)-[:OF]->(d:Document)
+WHERE $coder IS NULL OR r.coder = $coder
+WITH e, d, min(r.created_at) AS coded_at
+WHERE coded_at < $at OR (coded_at = $at AND e.id < $id)
+RETURN e AS n, d.id AS document_id, coded_at ORDER BY coded_at DESC, e.id DESC LIMIT $limit
+"""
 UNCODE_EXCERPT = (
     "MATCH (:Excerpt {id: $excerpt_id})-[r:CODED_AS {coder: $coder}]->(:Code {id: $code_id}) "
     "DELETE r RETURN count(*) AS removed"

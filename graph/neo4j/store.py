@@ -31,6 +31,7 @@ from graph import cursors
 from graph.analysis import incremental
 from graph.analysis.analytics import Analytics
 from graph.analysis.cache import SnapshotCache
+from graph.analysis.results import ExcerptOrder
 from graph.analysis.snapshot import Snapshot
 from graph.analysis.text import index_prefixes
 from graph.analysis.worker import off_loop
@@ -294,8 +295,15 @@ class Neo4jStore(Analytics):
         return await self._fetch_grouped(q.CODINGS_OF_EXCERPTS, excerpt_ids, records.coding)
 
     async def excerpts_of_codes(
-        self, code_ids: Sequence[str], first: int, after: str | None, coder_id: str | None = None
+        self,
+        code_ids: Sequence[str],
+        first: int,
+        after: str | None,
+        coder_id: str | None = None,
+        order: ExcerptOrder = ExcerptOrder.TEXT,
     ) -> dict[str, Page]:
+        if order is ExcerptOrder.RECENT:
+            return await self._recently_coded(code_ids, first, after, coder_id)
         key = cursors.decode(after, *cursors.EXCERPT_KEY) if after else ["", -1, -1, ""]
 
         async def work(tx: Tx) -> dict[str, Page]:
@@ -313,6 +321,22 @@ class Neo4jStore(Analytics):
                     coder=coder_id,
                 )
                 pages[code_id] = Page.of_excerpts([records.excerpt(r) for r in found], first)
+            return pages
+
+        return await self._read(work)
+
+    async def _recently_coded(
+        self, code_ids: Sequence[str], first: int, after: str | None, coder_id: str | None
+    ) -> dict[str, Page]:
+        at, id = cursors.decode(after, *cursors.CODED_KEY) if after else ["\uffff", ""]
+
+        async def work(tx: Tx) -> dict[str, Page]:
+            pages = {}
+            for code_id in dict.fromkeys(code_ids):
+                found = await rows(tx, q.RECENTLY_CODED, code_id=code_id, coder=coder_id, at=at, id=id, limit=first + 1)
+                pages[code_id] = Page.of_keyed(
+                    [(records.excerpt(r), [r["coded_at"], r["n"]["id"]]) for r in found], first
+                )
             return pages
 
         return await self._read(work)

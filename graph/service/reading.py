@@ -28,6 +28,7 @@ from graph.analysis.results import (
     ConceptOrder,
     ConceptPath,
     CooccurrenceScope,
+    ExcerptOrder,
     Group,
     IdPage,
     MatchOrder,
@@ -329,14 +330,22 @@ class Reader:
         return out
 
     async def excerpts_of_codes(
-        self, ids: Sequence[str], first: int, after: str | None, coder_id: str | None = None
+        self,
+        ids: Sequence[str],
+        first: int,
+        after: str | None,
+        coder_id: str | None = None,
+        order: ExcerptOrder = ExcerptOrder.TEXT,
     ) -> dict[str, Page]:
+        """Pages of each code's excerpts; under blind coding, RECENT is by when the principal coded them."""
         if first < 0:
             raise BadInput("first must be zero or more.")
         coders = await self._coder(ids, coder_id)
         out: dict[str, Page] = {}
         for coder in set(coders.values()):
-            out |= await self.store.excerpts_of_codes([i for i in ids if coders.get(i) == coder], first, after, coder)
+            out |= await self.store.excerpts_of_codes(
+                [i for i in ids if coders.get(i) == coder], first, after, coder, order
+            )
         shown = {e.id: e for e in await self._blind_excerpts([e for page in out.values() for e in page.items])}
         empty = Page(items=(), cursors=(), has_next_page=False)
         return {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from graph.analysis.filters import Where
-from graph.analysis.results import MatchOrder, PairOrder
+from graph.analysis.results import ExcerptOrder, MatchOrder, PairOrder
 from graph.errors import BadInput
 from graph.inputs import NewCode, NewExcerpt, NewMemo, NewTheme
 from graph.models import Role
@@ -158,3 +158,28 @@ async def test_analysis_answers_come_in_order_a_page_at_a_time(store: Store, ser
     first = await store.sequences_page(p, s.fear.id, s.hope.id, count=3)
     second = await store.sequences_page(p, s.fear.id, s.hope.id, count=3, after=first.cursors[-1])
     assert list(first.items + second.items) == hits and first.has_next_page and not second.has_next_page
+
+
+async def test_a_codes_excerpts_most_recently_coded_first(store: Store, service: Service) -> None:
+    s = await small_project(service)
+    other = await member(service, s.project.id, OTHER, Role.ANALYST)
+    made = [
+        await service.code_text(TRUSTED, NewExcerpt(document_id=s.doc_a.id, start=i, end=i + 5), [s.fear.id])
+        for i in (20, 0, 10)
+    ]
+    await service.code_excerpt(other, made[0].id, s.fear.id)  # later, by another coder: the first coding counts
+
+    seen, after = [], None
+    while True:
+        page = (await store.excerpts_of_codes([s.fear.id], 2, after, order=ExcerptOrder.RECENT))[s.fear.id]
+        seen += [e.id for e in page.items]
+        if not page.has_next_page:
+            break
+        after = page.cursors[-1]
+    assert seen == [made[2].id, made[1].id, made[0].id]
+    by_other = (await store.excerpts_of_codes([s.fear.id], 5, None, OTHER, ExcerptOrder.RECENT))[s.fear.id]
+    assert [e.id for e in by_other.items] == [made[0].id] and by_other.items[0].text == made[0].text
+    assert (await store.excerpts_of_codes([s.hope.id], 5, None, order=ExcerptOrder.RECENT))[s.hope.id].items == ()
+    text_order = (await store.excerpts_of_codes([s.fear.id], 1, None))[s.fear.id]
+    with pytest.raises(BadInput):  # a cursor of the other order
+        await store.excerpts_of_codes([s.fear.id], 1, text_order.cursors[0], order=ExcerptOrder.RECENT)

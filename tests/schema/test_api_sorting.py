@@ -159,3 +159,34 @@ async def test_a_documents_excerpts_page_with_the_cursor_every_excerpt_carries(w
     )
     assert [e["node"]["id"] for e in feared["code"]["excerpts"]["edges"]] == [s["e2"], s["e3"], s["e4"]]
     assert (await world.owner.error(query, d=s["document"], first=-1))["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_a_codes_excerpts_most_recently_coded_first(world: World) -> None:
+    s = await study(world)
+    query = """query($c: ID!, $o: ExcerptOrder!, $first: Int!, $after: String) {
+      code(id: $c) { excerpts(orderBy: $o, first: $first, after: $after) {
+        edges { node { id } } pageInfo { hasNextPage endCursor } } } }"""
+
+    async def listed(client: Any, order: str) -> list[str]:
+        seen, after = [], None
+        while True:
+            page = (await client.ok(query, c=s["code"], o=order, first=2, after=after))["code"]["excerpts"]
+            seen += [e["node"]["id"] for e in page["edges"]]
+            if not page["pageInfo"]["hasNextPage"]:
+                return seen
+            after = page["pageInfo"]["endCursor"]
+
+    assert await listed(world.owner, "TEXT") == [s["excerpt"], s["e2"], s["e3"], s["e4"]]
+    assert await listed(world.owner, "RECENT") == [s["e4"], s["e3"], s["e2"], s["excerpt"]]
+
+    analyst, _ = await world.user("Blind", "ANALYST")
+    await world.owner.ok(
+        "mutation($p: ID!) { updateProject(input: {id: $p, blindCoding: true}) { id } }", p=s["project"]
+    )
+    for excerpt in (s["e2"], s["excerpt"]):  # coded by the analyst in this order, after the owner
+        await analyst.ok(
+            "mutation($e: ID!, $c: ID!) { codeExcerpt(excerptId: $e, codeId: $c) { id } }", e=excerpt, c=s["code"]
+        )
+    assert await listed(analyst, "RECENT") == [s["excerpt"], s["e2"]]
+    error = await world.owner.error(query, c=s["code"], o="RECENT", first=1, after="nope")
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
