@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from graph.analysis.agreement import AgreementUnit
 from graph.analysis.filters import AttributeCondition, CaseFilter, Where
-from graph.analysis.results import ConceptKind, CooccurrenceScope
+from graph.analysis.results import ConceptKind, CooccurrenceScope, MatchOrder, PairOrder
 from graph.embedded import EmbeddedStore
 from graph.errors import DomainError
 from graph.inputs import (
@@ -32,7 +32,7 @@ from graph.inputs import (
     NewTheme,
     ThemePatch,
 )
-from graph.models import LinkKind, Role, ThemeStatus
+from graph.models import LinkKind, MemoPage, Role, ThemeStatus
 from graph.neo4j import Neo4jStore
 from graph.policy import Actor
 from graph.service import Service
@@ -64,7 +64,10 @@ TIMESTAMPS = {"created_at", "updated_at"}
 
 
 def normal(value: Any) -> Any:
-    """Comparable form: models without their timestamps (each store stamps its own clock)."""
+    """Comparable form: models without their timestamps (each store stamps its own clock), and
+    pages of memos without their cursors (which hold the memos' creation times)."""
+    if isinstance(value, MemoPage):
+        return [normal(value.items), value.has_next_page]
     if isinstance(value, BaseModel):
         return {k: normal(v) for k, v in value.model_dump().items() if k not in TIMESTAMPS}
     if isinstance(value, dict):
@@ -275,6 +278,9 @@ async def build(t: Twins, rng: random.Random, tag: str) -> dict[str, list[str]]:
         await t.write("update_theme", ANALYST, theme, ThemePatch(parent_id=rng.choice([None, *ids["theme"]])))
     for link in ids["link"][:3]:
         await t.write("update_link", OTHER_ANALYST, link, LinkPatch(note="revised", kind=rng.choice(list(LinkKind))))
+    for actor in (ANALYST, OTHER_ANALYST, OWNER):  # moved where all its work is the actor's (or by the OWNER)
+        start, end = span(rng.choice(list(texts)))
+        await t.write("update_excerpt", actor, rng.choice(ids["excerpt"]), start, end)
     for analyst in (ANALYST, OTHER_ANALYST):  # allowed where all the excerpt's work is theirs, else Forbidden
         await t.write("delete_excerpt", analyst, rng.choice(ids["excerpt"]))
     await t.write("uncode_excerpt", ANALYST, rng.choice(ids["excerpt"]), rng.choice(ids["code"]), CODERS[2])
@@ -323,6 +329,9 @@ async def read_everything(t: Twins, ids: dict[str, list[str]]) -> None:
     await t.call("get_users", [*CODERS, "missing"])
     await t.call("node_refs", every)
     await t.call("excerpts_of_codes", ids["code"], 3, None)
+    await t.call("code_stats", [*ids["code"], "missing"], None, True)
+    await t.call("excerpts_of_themes", [*ids["theme"], "missing"], 4, None)
+    await t.call("memos_of_targets", [i for group in ids.values() for i in group], 2, None)
     for code in ids["code"]:
         after = None
         while True:
@@ -361,6 +370,20 @@ async def ask_everything(t: Twins, ids: dict[str, list[str]], rng: random.Random
             "find_excerpts", project, Where(any_of=tuple(rng.sample(concepts, 3)), text=rng.choice(WORDS)), 50, None
         )
         await t.call("participants_matching", project, where)
+        await t.call("participants_matching_page", project, where, MatchOrder.EVIDENCE, 2, None)
+        await t.call(
+            "cooccurrence_page",
+            project,
+            CooccurrenceScope.EXCERPT,
+            (),
+            (),
+            1,
+            case_filter,
+            coders,
+            PairOrder.JACCARD,
+            3,
+        )
+        await t.call("theme_map", project, case_filter, coders, None, True)
         await t.call(
             "sequences",
             project,
@@ -369,6 +392,9 @@ async def ask_everything(t: Twins, ids: dict[str, list[str]], rng: random.Random
             rng.choice([None, 30]),
             case_filter,
             coders,
+        )
+        await t.call(
+            "sequences_page", project, rng.choice(concepts), rng.choice(concepts), None, case_filter, coders, 2
         )
         await t.call("concept_paths", project, rng.choice(concepts), rng.choice(concepts), 6, (), case_filter, coders)
     for word in [*WORDS, '"social worker"', "MUM fear"]:
