@@ -166,8 +166,11 @@ class Store(Protocol):
 
     async def themes_of_codes(self, code_ids: Sequence[str]) -> dict[str, list[Theme]]: ...
 
-    async def theme_stats(self, theme_ids: Sequence[str], coder_id: str | None = None) -> dict[str, ConceptStats]:
-        """Distinct excerpts and participants coded with any code of the theme or of its subthemes, recursively."""
+    async def theme_stats(
+        self, theme_ids: Sequence[str], coder_id: str | None = None, with_descendants: bool = False
+    ) -> dict[str, ConceptStats]:
+        """Distinct excerpts and participants coded with any code of the theme or of its subthemes, recursively
+        (`with_descendants`: or with any code below one of those codes)."""
 
     async def excerpts_of_themes(
         self, theme_ids: Sequence[str], first: int, after: str | None, coder_id: str | None = None

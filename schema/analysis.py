@@ -499,8 +499,8 @@ class AnalysisQuery:
             bool,
             strawberry.argument(
                 description="Give each code's counts with its descendant codes' (each excerpt and participant "
-                "once), so parents and categories show their totals; themes count their codes and subthemes "
-                "either way."
+                "once), so parents and categories show their totals, and each theme's with the codes below its "
+                "codes."
             ),
         ] = False,
     ) -> ThemeMap:

@@ -120,6 +120,7 @@ class Loaders:
 
         self.code_stats: DataLoader[str, ConceptStats] = _stats(reader.code_stats)
         self.code_family_stats: DataLoader[str, ConceptStats] = _stats(reader.code_family_stats)
+        self.theme_family_stats: DataLoader[str, ConceptStats] = _stats(reader.theme_family_stats)
         self.theme_stats: DataLoader[str, ConceptStats] = _stats(reader.theme_stats)
 
     def for_kind(self, kind: NodeKind) -> DataLoader[str, Any]:

@@ -68,6 +68,10 @@ WITH_DESCENDANTS = (
     "Count the excerpts coded with this code or with any code below it in the tree (children, their children...), "
     "each excerpt and participant once: a category's or a parent's total."
 )
+THEME_DESCENDANTS = (
+    "Count each of the theme's codes with the codes below it in the tree, so that a parent or a category code in "
+    "the theme brings its children's excerpts; each excerpt and participant once."
+)
 MEMOS = "Memos about this, oldest first, paginated (Project.memos lists every memo of the project)."
 
 
@@ -557,18 +561,29 @@ class Theme(Node):
 
     @strawberry.field(
         description="Distinct excerpts coded (by any coder; under blind coding, an ANALYST's own) with any code of this "
-        "theme or of its subthemes, recursively."
+        "theme or of its subthemes, recursively (withDescendants: or with any code below one of those codes)."
     )
-    async def excerpt_count(self, info: Info) -> int:
-        stats = await info.context.loaders.theme_stats.load(self.id)
-        return stats.excerpt_count
+    async def excerpt_count(
+        self,
+        info: Info,
+        with_descendants: Annotated[bool, strawberry.argument(description=THEME_DESCENDANTS)] = False,
+    ) -> int:
+        return (await self._stats(info, with_descendants)).excerpt_count
 
     @strawberry.field(
-        description="Distinct participants with an excerpt coded with any code of this theme or of its subthemes."
+        description="Distinct participants with an excerpt coded with any code of this theme or of its subthemes "
+        "(withDescendants: or with any code below one of those codes)."
     )
-    async def participant_count(self, info: Info) -> int:
-        stats = await info.context.loaders.theme_stats.load(self.id)
-        return stats.participant_count
+    async def participant_count(
+        self,
+        info: Info,
+        with_descendants: Annotated[bool, strawberry.argument(description=THEME_DESCENDANTS)] = False,
+    ) -> int:
+        return (await self._stats(info, with_descendants)).participant_count
+
+    async def _stats(self, info: Info, with_descendants: bool) -> models.ConceptStats:
+        loaders = info.context.loaders
+        return await (loaders.theme_family_stats if with_descendants else loaders.theme_stats).load(self.id)
 
     @strawberry.field(
         description="Quotes analysts pinned to this theme (pinQuote), in their order: the report quotes these first. Under blind coding an ANALYST sees those they marked or coded."

@@ -79,8 +79,10 @@ class Analytics(ABC):
     ) -> dict[str, ConceptStats]:
         return await self._prevalence(code_ids, coder_id, NodeKind.CODE, with_descendants)
 
-    async def theme_stats(self, theme_ids: Sequence[str], coder_id: str | None = None) -> dict[str, ConceptStats]:
-        return await self._prevalence(theme_ids, coder_id, NodeKind.THEME)
+    async def theme_stats(
+        self, theme_ids: Sequence[str], coder_id: str | None = None, with_descendants: bool = False
+    ) -> dict[str, ConceptStats]:
+        return await self._prevalence(theme_ids, coder_id, NodeKind.THEME, with_descendants)
 
     async def _prevalence(
         self, ids: Sequence[str], coder_id: str | None, kind: NodeKind, family: bool = False

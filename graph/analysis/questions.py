@@ -60,9 +60,9 @@ CONTEXT_CHARS = 80
 
 
 def theme_map(scope: Scope, cooccurrence_min: int | None, with_descendants: bool = False) -> ThemeMap:
-    """Every concept with its counts (a code's with its descendant codes', if asked) and every relation."""
+    """Every concept with its counts (with the codes below each code, if asked) and every relation."""
     snap = scope.snapshot
-    counts = scope.prevalence | scope.family_prevalence if with_descendants else scope.prevalence
+    counts = scope.family_prevalence if with_descendants else scope.prevalence
     nodes = [
         MapNode(
             id=t.id,

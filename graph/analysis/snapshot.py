@@ -290,13 +290,15 @@ class Scope:
 
     @cached_property
     def family_prevalence(self) -> dict[str, tuple[int, int]]:
-        """Code id -> (excerpts, participants) in scope coded with the code or any code below it in the
-        tree, each excerpt and participant counted once."""
+        """Concept id -> (excerpts, participants) in scope, a code counting the excerpts coded with it or
+        with any code below it in the tree, a theme those of its codes (and its subthemes') counted so;
+        each excerpt and participant once."""
         indexed = self.snapshot.indexed
-        codes = self.matrix[:, : len(indexed.code_ids)]
-        family = (codes @ indexed.lineage).tocsc()
+        family = (self.matrix[:, : len(indexed.code_ids)] @ indexed.lineage).tocsc()
         family.data[:] = 1
-        return self._counts(family, {c: i for i, c in enumerate(indexed.code_ids)})
+        themes = (family @ indexed.rollup).tocsc()
+        themes.data[:] = 1
+        return self._counts(sparse.hstack([family, themes], format="csc"), self.columns)
 
     def _counts(self, matrix: sparse.csc_matrix, columns: dict[str, int]) -> dict[str, tuple[int, int]]:
         """Per column of an excerpts x concepts matrix: its excerpts and their distinct participants."""

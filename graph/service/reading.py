@@ -314,6 +314,10 @@ class Reader:
         """Each code's counts with its descendant codes' (distinct excerpts and participants)."""
         return await self._stats(partial(self.store.code_stats, with_descendants=True), ids, coder_id)
 
+    async def theme_family_stats(self, ids: Sequence[str], coder_id: str | None = None) -> dict[str, ConceptStats]:
+        """Each theme's counts with the codes below its codes (distinct excerpts and participants)."""
+        return await self._stats(partial(self.store.theme_stats, with_descendants=True), ids, coder_id)
+
     async def theme_stats(self, ids: Sequence[str], coder_id: str | None = None) -> dict[str, ConceptStats]:
         return await self._stats(self.store.theme_stats, ids, coder_id)
 

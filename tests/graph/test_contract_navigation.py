@@ -103,10 +103,18 @@ async def test_a_code_counted_with_its_descendants_counts_each_excerpt_and_parti
     by_other = await store.code_stats(ids, OTHER, with_descendants=True)
     assert [counts(by_other, i) for i in ids] == [(1, 1), (1, 1), (0, 0), (1, 1)]
 
+    await service.add_code_to_theme(TRUSTED, category.id, s.theme.id)  # a theme holding the category
+    await service.add_code_to_theme(TRUSTED, hope.id, s.theme.id)
+    plain_theme = (await store.theme_stats([s.theme.id]))[s.theme.id]
+    family_theme = (await store.theme_stats([s.theme.id], with_descendants=True))[s.theme.id]
+    assert (plain_theme.excerpt_count, family_theme.excerpt_count, family_theme.participant_count) == (2, 3, 2)
+
     nodes = {n.id: n for n in (await store.theme_map(p, with_descendants=True)).nodes}
     assert (nodes[category.id].excerpt_count, nodes[category.id].participant_count) == (3, 2)
+    assert nodes[s.theme.id].excerpt_count == 3
     plain = {n.id: n for n in (await store.theme_map(p)).nodes}
     assert plain[category.id].excerpt_count == 0 and plain[fear.id].excerpt_count == 1
+    assert plain[s.theme.id].excerpt_count == 2
 
 
 async def test_analysis_answers_come_in_order_a_page_at_a_time(store: Store, service: Service) -> None:

@@ -330,6 +330,7 @@ async def read_everything(t: Twins, ids: dict[str, list[str]]) -> None:
     await t.call("node_refs", every)
     await t.call("excerpts_of_codes", ids["code"], 3, None)
     await t.call("code_stats", [*ids["code"], "missing"], None, True)
+    await t.call("theme_stats", [*ids["theme"], "missing"], None, True)
     await t.call("excerpts_of_themes", [*ids["theme"], "missing"], 4, None)
     await t.call("memos_of_targets", [i for group in ids.values() for i in group], 2, None)
     for code in ids["code"]:

@@ -113,9 +113,10 @@ async def test_memos_are_reached_from_the_nodes_they_are_about(world: World) -> 
     assert len((await viewer.ok(MEMOS, id=ids["code"], first=5))["node"]["memos"]["edges"]) == 2
 
 
-COUNTS = """query($p: ID!, $c: ID!) {
+COUNTS = """query($p: ID!, $c: ID!, $t: ID!) {
   code(id: $c) { excerptCount participantCount
     total: excerptCount(withDescendants: true) people: participantCount(withDescendants: true) }
+  theme(id: $t) { excerptCount total: excerptCount(withDescendants: true) people: participantCount(withDescendants: true) }
   themeMap(projectId: $p, withDescendants: true) { nodes { id excerptCount participantCount } }
   plain: themeMap(projectId: $p) { nodes { id excerptCount } }
 }"""
@@ -135,8 +136,18 @@ async def test_a_parent_code_counts_its_descendants_when_asked(world: World) -> 
         )
     await code_text(world, 0, 5, ids["code2"])  # the excerpt coded Fear already: counted once
     await code_text(world, 30, 40, ids["code2"])
-    found = await world.owner.ok(COUNTS, p=ids["project"], c=parent)
+    theme = (
+        await world.owner.ok(
+            'mutation($p: ID!) { createTheme(input: {projectId: $p, name: "Feelings overall"}) { id } }',
+            p=ids["project"],
+        )
+    )["createTheme"]["id"]
+    await world.owner.ok(
+        "mutation($c: ID!, $t: ID!) { addCodeToTheme(codeId: $c, themeId: $t) { id } }", c=parent, t=theme
+    )
+    found = await world.owner.ok(COUNTS, p=ids["project"], c=parent, t=theme)
     assert found["code"] == {"excerptCount": 0, "participantCount": 0, "total": 2, "people": 1}
+    assert found["theme"] == {"excerptCount": 0, "total": 2, "people": 1}
     assert {"id": parent, "excerptCount": 2, "participantCount": 1} in found["themeMap"]["nodes"]
     assert {"id": parent, "excerptCount": 0} in found["plain"]["nodes"]
 
@@ -145,5 +156,6 @@ async def test_a_parent_code_counts_its_descendants_when_asked(world: World) -> 
         "mutation($p: ID!) { updateProject(input: {id: $p, blindCoding: true}) { id } }", p=ids["project"]
     )
     await code_text(world, 50, 60, ids["code"], analyst)
-    theirs = await analyst.ok(COUNTS, p=ids["project"], c=parent)
+    theirs = await analyst.ok(COUNTS, p=ids["project"], c=parent, t=theme)
     assert theirs["code"] == {"excerptCount": 0, "participantCount": 0, "total": 1, "people": 1}
+    assert theirs["theme"] == {"excerptCount": 0, "total": 1, "people": 1}
