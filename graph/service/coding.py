@@ -50,24 +50,30 @@ class Excerpts(UseCases):
 
         async def work(tx: Transaction) -> Excerpt:
             excerpt, principal = await self.at_node(tx, actor, id, Need.EDIT, NodeKind.EXCERPT)
-            principal.require_removal(
-                "an excerpt with other coders' codings or marked by someone else",
-                {excerpt.created_by} | await tx.coders_under(NodeKind.EXCERPT, id),
-            )
-            texts = await tx.document_texts([excerpt.document_id])
-            text = check_span(texts[excerpt.document_id], start, end)
+            text = await self.movable(tx, principal, excerpt, start, end)
             if (start, end) == (excerpt.start, excerpt.end):
                 return principal.view(excerpt)  # nothing changes, so nothing is recorded
-            there = (await tx.excerpts_at([(excerpt.document_id, start, end)])).get((excerpt.document_id, start, end))
-            if there is not None:
-                raise BadInput(
-                    f"Excerpt {there!r} already marks [{start}, {end}) of this document; code that excerpt instead, "
-                    "or delete one of the two.",
-                    excerptId=there,
-                )
             return principal.view(await self.change(tx, actor.user_id, excerpt, start=start, end=end, text=text))
 
         return await self._write(work)
+
+    async def movable(self, tx: Transaction, principal: Principal, excerpt: Excerpt, start: int, end: int) -> str:
+        """The excerpt's text at [start, end), once the principal may move it there (their own work, or an
+        OWNER) and no other excerpt of its document marks that span (a step reverting a move takes too)."""
+        principal.require_removal(
+            "an excerpt with other coders' codings or marked by someone else",
+            {excerpt.created_by} | await tx.coders_under(NodeKind.EXCERPT, excerpt.id),
+        )
+        texts = await tx.document_texts([excerpt.document_id])
+        text = check_span(texts[excerpt.document_id], start, end)
+        there = (await tx.excerpts_at([(excerpt.document_id, start, end)])).get((excerpt.document_id, start, end))
+        if there is not None and there != excerpt.id:
+            raise BadInput(
+                f"Excerpt {there!r} already marks [{start}, {end}) of this document; code that excerpt instead, "
+                "or delete one of the two.",
+                excerptId=there,
+            )
+        return text
 
     async def code_excerpt(self, actor: Actor, excerpt_id: str, code_id: str) -> Excerpt:
         """Record the actor's coding of the excerpt with the code (idempotent)."""

@@ -230,6 +230,8 @@ class History(Transcripts, People, Excerpts, Codebook, Concepts):
             elif kind is NodeKind.LINK:
                 await self.check_duplicate(tx, current.source_id, current.target_id, wanted.kind, id)
                 await self.evidence(tx, principal, wanted.evidence_excerpt_ids)
+            elif kind is NodeKind.EXCERPT:
+                await self.movable(tx, principal, current, wanted.start, wanted.end)
         except (BadInput, NotFound) as exc:
             raise Blocked(_reason(exc), [id]) from None
         await self.change(tx, principal.user_id, current, **{k: getattr(wanted, k) for k in fields})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graph.errors import BadInput, Forbidden, NotFound
+from graph.errors import BadInput, Conflict, Forbidden, NotFound
 from graph.inputs import CodedPassage, CodePatch, NewCode, NewDocument, NewExcerpt, NewMemo
 from graph.models import Role
 from graph.service import Service
@@ -197,6 +197,24 @@ async def test_update_excerpt_moves_its_span_keeping_codings_and_records_before_
     with pytest.raises(Forbidden):
         await service.update_excerpt(other, mine.id, 2, 8)
     assert (await service.update_excerpt(TRUSTED, mine.id, 2, 8)).text == TEXT[2:8]
+
+
+async def test_reverting_a_move_puts_the_excerpt_back_where_the_rules_allow(store: Store, service: Service) -> None:
+    s = await small_project(service)
+    other = await member(service, s.project.id, OTHER, Role.ANALYST)
+    excerpt = await service.code_text(TRUSTED, NewExcerpt(document_id=s.doc_a.id, start=0, end=5), [s.fear.id])
+    await service.update_excerpt(TRUSTED, excerpt.id, 0, 13)
+    moved = (await store.activity(s.project.id, 1)).events[0]
+    with pytest.raises(Forbidden):  # the OWNER's excerpt: an ANALYST may not move it back either
+        await service.revert(other, moved.id)
+    blocker = await service.create_excerpt(TRUSTED, NewExcerpt(document_id=s.doc_a.id, start=0, end=5))
+    with pytest.raises(Conflict):  # another excerpt marks the old span now
+        await service.revert(TRUSTED, moved.id)
+    await service.delete_excerpt(TRUSTED, blocker.id)
+    reverted = await service.revert(TRUSTED, moved.id)
+    assert reverted.type == "excerpt.updated" and reverted.after is not None and reverted.after["end"] == 5
+    back = (await store.get_excerpts([excerpt.id]))[excerpt.id]
+    assert (back.start, back.end, back.text) == (0, 5, TEXT[0:5])
 
 
 async def test_code_passages_in_bulk(store: Store, service: Service) -> None:

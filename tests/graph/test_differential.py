@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from graph.analysis.agreement import AgreementUnit
 from graph.analysis.filters import AttributeCondition, CaseFilter, Where
-from graph.analysis.results import ConceptKind, CooccurrenceScope, MatchOrder, PairOrder
+from graph.analysis.results import ConceptKind, CooccurrenceScope, MatchOrder
 from graph.embedded import EmbeddedStore
 from graph.errors import DomainError
 from graph.inputs import (
@@ -372,18 +372,6 @@ async def ask_everything(t: Twins, ids: dict[str, list[str]], rng: random.Random
         )
         await t.call("participants_matching", project, where)
         await t.call("participants_matching_page", project, where, MatchOrder.EVIDENCE, 2, None)
-        await t.call(
-            "cooccurrence_page",
-            project,
-            CooccurrenceScope.EXCERPT,
-            (),
-            (),
-            1,
-            case_filter,
-            coders,
-            PairOrder.JACCARD,
-            3,
-        )
         await t.call("theme_map", project, case_filter, coders, None, True)
         await t.call(
             "sequences",

@@ -8,7 +8,7 @@ MOVE = """mutation($id: ID!, $s: Int!, $e: Int!) {
   updateExcerpt(id: $id, start: $s, end: $e) { id start end text codes { name } }
 }"""
 HISTORY = """query($p: ID!, $t: ID!) { activity(projectId: $p, targetId: $t, first: 1) {
-  edges { node { type summary before after } } } }"""
+  edges { node { id type summary before after } } } }"""
 
 
 async def test_an_excerpt_moved_keeps_its_codings_and_its_history_says_from_where(world: World) -> None:
@@ -25,6 +25,12 @@ async def test_an_excerpt_moved_keeps_its_codings_and_its_history_says_from_wher
         24,
         TEXT[2:24],
     )
+    undone = await world.owner.ok(
+        "mutation($id: ID!) { revert(activityId: $id) { type reverts } }", id=entry["node"]["id"]
+    )
+    assert undone["revert"] == {"type": "excerpt.updated", "reverts": entry["node"]["id"]}
+    read = await world.owner.ok("query($id: ID!) { excerpt(id: $id) { start end text } }", id=ids["excerpt"])
+    assert read["excerpt"] == {"start": 0, "end": 5, "text": TEXT[0:5]}
 
 
 async def test_bad_spans_and_other_peoples_excerpts_change_nothing(world: World) -> None:
