@@ -30,6 +30,7 @@ from graph.analysis.results import (
     IdPage,
     MatchOrder,
     Paged,
+    PairOrder,
     Pairs,
     ParticipantMatch,
     Relation,
@@ -239,7 +240,9 @@ class Store(Protocol):
         min_count: int = 1,
         filter: CaseFilter | None = None,
         coders: Sequence[str] | None = None,
-    ) -> Pairs: ...
+        order: PairOrder = PairOrder.COUNT,
+    ) -> Pairs:
+        """Pairs of concepts that occur together, most frequent first (then in concept order), or in `order`."""
 
     async def case_matrix(
         self,

@@ -24,6 +24,7 @@ from graph.analysis.results import (
     IdPage,
     MatchOrder,
     Paged,
+    PairOrder,
     Pairs,
     ParticipantMatch,
     Relation,
@@ -147,13 +148,16 @@ class Analytics(ABC):
         min_count: int = 1,
         filter: CaseFilter | None = None,
         coders: Sequence[str] | None = None,
+        order: PairOrder = PairOrder.COUNT,
     ) -> Pairs:
         within = await self._scope(project_id, coders, filter)
-        return await _answer(
-            within,
-            ("cooccurrence", scope, tuple(code_ids), tuple(theme_ids), max(min_count, 1)),
-            lambda: questions.cooccurrence(within, scope, code_ids, theme_ids, max(min_count, 1)),
+        key = ("cooccurrence", scope, tuple(code_ids), tuple(theme_ids), max(min_count, 1))
+        found = await _answer(
+            within, key, lambda: questions.cooccurrence(within, scope, code_ids, theme_ids, max(min_count, 1))
         )
+        if order is PairOrder.COUNT:
+            return found
+        return await _answer(within, (*key, order), lambda: questions.pairs_in_order(found, order))
 
     async def case_matrix(
         self,

@@ -298,11 +298,12 @@ def pairs_in_order(pairs: Pairs, order: PairOrder) -> Pairs:
 
 
 def pairs_page(pairs: Pairs, order: PairOrder, first: int | None, after: str | None) -> Paged[Pair]:
-    """The pairs `cooccurrence` gave, in `order`, a page at a time; a pair's key is its count (or jaccard),
-    then the places of its two concepts in the question's concept list, and only the page's pairs are made."""
+    """Pairs already in `order` (see `pairs_in_order`), a page at a time; a pair's key is its count (or
+    jaccard), then the places of its two concepts in the question's concept list, and only the page's pairs
+    are made."""
     if first is not None and first < 0:
         raise BadInput("first must be zero or more.")
-    ordered = pairs_in_order(pairs, order)
+    ordered = pairs
     measure = ordered.counts if order is PairOrder.COUNT else ordered.jaccards
 
     def key(i: int) -> list[Any]:

@@ -548,10 +548,9 @@ class Reader:
         scoped = await self._coders(project_id, coders)
         check_given("codeIds", code_ids, "all codes")
         check_given("themeIds", theme_ids, "all codes")
-        found = await self.store.cooccurrence(
-            project_id, scope, code_ids or (), theme_ids or (), min_count, filter, scoped
+        return await self.store.cooccurrence(
+            project_id, scope, code_ids or (), theme_ids or (), min_count, filter, scoped, order
         )
-        return found if order is PairOrder.COUNT else await off_loop(lambda: questions.pairs_in_order(found, order))
 
     async def cooccurrence_page(
         self,
@@ -567,7 +566,7 @@ class Reader:
         after: str | None = None,
     ) -> Paged[Pair]:
         """The pairs of `cooccurrence` in `order`, a page at a time (all of them without `first`)."""
-        found = await self.cooccurrence(project_id, scope, code_ids, theme_ids, min_count, filter, coders)
+        found = await self.cooccurrence(project_id, scope, code_ids, theme_ids, min_count, filter, coders, order)
         return await off_loop(lambda: questions.pairs_page(found, order, first, after))
 
     async def case_matrix(
