@@ -5,6 +5,7 @@ export class GraphQLError extends Error {
   constructor(errors) {
     super(errors.map((e) => e.message).join("; "));
     this.code = errors[0]?.extensions?.code;
+    this.extensions = errors[0]?.extensions ?? {}; // e.g. a refused revert's `conflicts`
   }
 }
 

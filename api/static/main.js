@@ -5,6 +5,7 @@ import { h, setOptions, plural } from "./dom.js";
 import { createMap, mapSvg } from "./map.js";
 import { renderList } from "./listview.js";
 import { createPanel } from "./panel.js";
+import { createAnalysis } from "./analysis.js";
 
 const SESSION = `query Session { me { id name } projects { id name createdAt } }`;
 const PROJECT = `query Project($id: ID!) { project(id: $id) {
@@ -77,6 +78,13 @@ const panel = createPanel($("panel"), {
   changed: () => reload(),
   pickOnMap: (callback) => { state.picking = callback; },
 });
+const analysis = createAnalysis({
+  request: (query, variables) => state.api.request(query, variables),
+  announce,
+  scope: () => scope(),
+  changed: () => reload(),
+  sizeBy: (shares) => map.sizeBy(shares),
+});
 window.thememap = { cy: map.cy }; // for the console and the browser test
 
 /** The participant conditions chosen (attribute = value), one per filled row. */
@@ -129,6 +137,7 @@ async function reload() {
   try {
     await loadMap();
     await panel.refresh(scope());
+    await analysis.refresh();
   } catch (err) {
     announce(err.message, true);
   }
@@ -181,6 +190,7 @@ async function openProject(id) {
   $("filters").hidden = false;
   $("workspace").hidden = false;
   panel.clear();
+  analysis.clear();
   subscribe(id);
   await loadMap();
 }

@@ -84,7 +84,7 @@ function nodeElement(node) {
   const width = Math.min(Math.max(size, 8 * Math.min(label.length, 22)), 190);
   const lines = Math.ceil((label.length * 7.5) / (width - 12));
   return { group: "nodes", data: {
-    id: node.id, kind: node.kind, status: node.status, name: node.label, label, size, width,
+    id: node.id, kind: node.kind, status: node.status, name: node.label, label, size, ownSize: size, width,
     participants: node.participantCount,
     height: Math.max(size, 16 * lines + 10), color: node.color || "#9ecae1" } };
 }
@@ -115,6 +115,7 @@ export function createMap(container, { onSelect, onDrop, onMoved }) {
   cy.on("zoom", tidy);
   cy.on("select unselect", "node", tidy);
   let focused = null;
+  let scaled = null; // code id -> a share from 0 to 1 that sizes it (sizeBy); null: sized by participants
   let fitted = false; // the first drawing is fitted to the frame; later ones keep the user's view
 
   const themeUnder = (code) => {
@@ -149,6 +150,7 @@ export function createMap(container, { onSelect, onDrop, onMoved }) {
     cy.batch(() => {
       cy.elements().remove();
       cy.add([...themeMap.nodes.map(nodeElement), ...themeMap.edges.map(edgeElement)]);
+      applySizes();
     });
     const known = cy.nodes().filter((n) => positions.has(n.id()));
     known.forEach((n) => n.position(positions.get(n.id())));
@@ -177,6 +179,20 @@ export function createMap(container, { onSelect, onDrop, onMoved }) {
     cy.elements().updateStyle();
     declutter(cy);
     container.dataset.tidied = String(Number(container.dataset.tidied ?? 0) + 1);
+  }
+
+  function applySizes() {
+    cy.nodes("[kind = 'CODE']").forEach((n) => {
+      n.data("size", scaled ? 14 + 56 * (scaled.get(n.id()) ?? 0) : n.data("ownSize"));
+    });
+  }
+
+  /** Size the codes by `shares` (code id -> 0 to 1, e.g. a centrality over its largest), or by their
+   * participants again (null); later drawings keep it. */
+  function sizeBy(shares) {
+    scaled = shares;
+    cy.batch(applySizes);
+    tidied();
   }
 
   /** Lay the whole map out afresh (on request). */
@@ -214,7 +230,7 @@ export function createMap(container, { onSelect, onDrop, onMoved }) {
     return { nodeId: id, x, y };
   });
 
-  return { cy, render, arrange, select, focus, find, positionsOf, nodeIds: () => cy.nodes().map((n) => n.id()) };
+  return { cy, render, arrange, select, focus, find, sizeBy, positionsOf, nodeIds: () => cy.nodes().map((n) => n.id()) };
 }
 
 const SVG_NS = "http://www.w3.org/2000/svg";

@@ -1,7 +1,8 @@
 """An accessibility audit of the page with axe-core (from npm, installed by `make test` in
 tests/e2e/axe), run in the same headless Chromium as the other browser tests: the signed-out
-page, the map with a node's panel, and the transcript view with its coding form have no
-violation axe rates serious or critical."""
+page, the map with a node's panel, the transcript view with its coding form, and the analysis
+views (saturation, the concept network, the history) have no violation axe rates serious or
+critical."""
 
 from __future__ import annotations
 
@@ -65,3 +66,12 @@ def test_the_page_has_no_serious_accessibility_violation(site: Site, audited_pag
     expect(page.locator("#current-excerpt")).to_be_visible()
     expect(page.get_by_role("form", name="Code the selected passage")).to_be_visible()
     assert severe_violations(page) == [], "the transcript view"
+
+    for view in ("saturation", "network", "history"):
+        page.locator(f"#{view} summary").click()
+    expect(page.locator("#saturation-curve")).to_be_visible()
+    expect(page.locator("#communities > li").first).to_be_visible()
+    expect(page.locator("#history-list > li").first).to_be_visible()
+    page.get_by_label("Size codes by centrality").check()
+    expect(page.locator("#map")).to_have_attribute("data-sized-by", "betweenness")
+    assert severe_violations(page) == [], "the saturation, network and history views"
