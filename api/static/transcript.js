@@ -12,6 +12,8 @@ const CODE_TEXT = `mutation CodeText($input: CodeTextInput!) { codeText(input: $
 const CREATE_CODE = `mutation CreateCode($input: CreateCodeInput!) { createCode(input: $input) { id name } }`;
 const UNCODE = `mutation Uncode($excerptId: ID!, $codeId: ID!, $coderId: ID) {
   uncodeExcerpt(excerptId: $excerptId, codeId: $codeId, coderId: $coderId) { id } }`;
+const UPDATE_EXCERPT = `mutation UpdateExcerpt($id: ID!, $start: Int!, $end: Int!) {
+  updateExcerpt(id: $id, start: $start, end: $end) { id } }`;
 
 /** Code points from the start of `container` to (node, offset). */
 function pointsBefore(container, node, offset) {
@@ -81,8 +83,8 @@ export function createTranscript(box, { request, announce, changed, canEdit, pro
             "aria-label": `Uncode ${c.code.name} by ${c.coder.name} from “${e.text.slice(0, 40)}”`,
             onclick: () => uncode(e, c) }, "Uncode") : null)),
         canEdit() && e.codings.some((c) => c.coder.id === me.id) ? h("button", { type: "button", class: "small",
-          "aria-label": `Move my codings of “${e.text.slice(0, 40)}” to the selected passage`,
-          onclick: () => move(doc, e, me.id) }, "Move to the selection") : null))),
+          "aria-label": `Move “${e.text.slice(0, 40)}” to the selected passage`,
+          onclick: () => move(e) }, "Move to the selection") : null))),
     ];
     box.dataset.open = "transcript";
     const form = box.querySelector("#code-selection");
@@ -150,22 +152,20 @@ export function createTranscript(box, { request, announce, changed, canEdit, pro
     }
   }
 
-  /** Adjust an excerpt's boundaries: the actor's codings of it go to the selected passage (coded
-   * there, then uncoded here; other coders' codings stay where they are). */
-  async function move(doc, excerpt, me) {
+  /** Adjust an excerpt's boundaries (updateExcerpt): it moves to the selected passage with its
+   * codings, memos and link evidence; the API decides who may (an analyst: an excerpt they marked
+   * that holds no one else's codings). */
+  async function move(excerpt) {
     if (!selection) { announce("Select the passage's new extent in the transcript first.", true); return; }
-    const mine = excerpt.codings.filter((c) => c.coder.id === me);
     try {
-      await request(CODE_TEXT, { input: { documentId: doc.id, start: selection.start, end: selection.end,
-        codeIds: mine.map((c) => c.code.id) } });
-      for (const c of mine) await request(UNCODE, { excerptId: excerpt.id, codeId: c.code.id, coderId: me });
-      announce(`Moved ${mine.map((c) => `“${c.code.name}”`).join(", ")} to the selected passage.`);
+      await request(UPDATE_EXCERPT, { id: excerpt.id, start: selection.start, end: selection.end });
+      const codes = [...new Set(excerpt.codings.map((c) => `“${c.code.name}”`))];
+      announce(`Moved ${codes.join(", ")} to the selected passage.`);
       selection = null;
       await draw(false);
       await changed();
     } catch (err) {
-      announce(`The codings were not all moved: ${err.message}`, true);
-      await draw(false);
+      announce(`The passage was not moved: ${err.message}`, true);
     }
   }
 
