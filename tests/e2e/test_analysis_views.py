@@ -17,7 +17,7 @@ SATURATION = """query($p: ID!, $b: Int!, $r: Int!, $t: Float!) {
   saturation(projectId: $p, baseSize: $b, runLength: $r, threshold: $t) {
     status interviewsNeeded baseCodes point { first last newCodes } curve { cumulative } } }"""
 NETWORK = """query($p: ID!) { conceptNetwork(projectId: $p) {
-  nodes { codeId betweenness } communities { acrossThemes codes { id name } } } }"""
+  nodes { codeId betweenness weightedDegree } communities { acrossThemes codes { id name } } } }"""
 RENAME = """mutation($id: ID!, $v: Int!, $name: String!) {
   updateCode(input: {id: $id, expectedVersion: $v, name: $name}) { version } }"""
 HISTORY = "query($p: ID!) { activity(projectId: $p, first: 20) { edges { node { id type summary } } } }"
@@ -74,6 +74,10 @@ def test_codes_are_sized_by_centrality_and_a_community_becomes_a_theme(
     expect(page.locator("#map")).to_have_attribute("data-sized-by", "betweenness")
     assert code_size(page, bridge["codeId"]) == 70  # the largest betweenness: the largest node
     assert code_size(page, loosest["codeId"]) < 70
+    page.get_by_label("using").select_option("weightedDegree")
+    expect(page.locator("#map")).to_have_attribute("data-sized-by", "weightedDegree")
+    heaviest = max(network["nodes"], key=lambda n: n["weightedDegree"])
+    assert code_size(page, heaviest["codeId"]) == 70
     page.get_by_label("Size codes by centrality").uncheck()
     expect(page.locator("#map")).to_have_attribute("data-sized-by", "participants")
     assert code_size(page, bridge["codeId"]) == by_participants
