@@ -6,6 +6,7 @@ through the request's loaders, so a question is one store call plus batched load
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 import numpy as np
@@ -223,10 +224,14 @@ class CooccurrencePair:
     b_id: strawberry.ID
     count: int
     jaccard: float
-    cursor: str = strawberry.field(
-        description="Pass it as `after` (with the same arguments) to list what follows this one."
-    )
     concepts: strawberry.Private[dict[str, Any]]
+    cursors: strawberry.Private[Sequence[str]]
+    """The page's cursors, encoded only when asked for (see `cursor`)."""
+    index: strawberry.Private[int]
+
+    @strawberry.field(description="Pass it as `after` (with the same arguments) to list what follows this one.")
+    def cursor(self) -> str:
+        return self.cursors[self.index]
 
     @strawberry.field
     def a(self) -> Concept:
@@ -574,10 +579,11 @@ class AnalysisQuery:
                 b_id=strawberry.ID(p.b),
                 count=p.count,
                 jaccard=p.jaccard,
-                cursor=c,
                 concepts=loaded,
+                cursors=found.cursors,
+                index=i,
             )
-            for p, c in zip(found.items, found.cursors)
+            for i, p in enumerate(found.items)
         ]
 
     @strawberry.field(

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict, deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import combinations
 from operator import itemgetter
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 import numpy as np
 
@@ -283,7 +283,7 @@ def paged(
 def page(ordered: list[tuple[list[Any], str]], first: int, after: str | None, kinds: tuple[type, ...]) -> IdPage:
     """Keyset page over (sort key, id) pairs already in order."""
     found = paged(ordered, first, after, kinds)
-    return IdPage(ids=found.items, cursors=found.cursors, has_next_page=found.has_next_page)
+    return IdPage(ids=found.items, cursors=tuple(found.cursors), has_next_page=found.has_next_page)
 
 
 def pairs_in_order(pairs: Pairs, order: PairOrder) -> Pairs:
@@ -316,9 +316,31 @@ def pairs_page(pairs: Pairs, order: PairOrder, first: int | None, after: str | N
     end = len(ordered) if first is None else min(start + first, len(ordered))
     return Paged(
         items=tuple(ordered[i] for i in range(start, end)),
-        cursors=tuple(cursors.encode(key(i)) for i in range(start, end)),
+        cursors=_Cursors(key, start, end),
         has_next_page=end < len(ordered),
     )
+
+
+class _Cursors(Sequence[str]):
+    """The cursors of items `start` to `end`, each encoded when read: a whole answer can hold
+    hundreds of thousands of pairs, and a caller asks for the cursors of few of them."""
+
+    def __init__(self, key: Callable[[int], list[Any]], start: int, end: int) -> None:
+        self._key, self._start, self._end = key, start, end
+
+    def __len__(self) -> int:
+        return self._end - self._start
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+    def __getitem__(self, i: int | slice) -> str | list[str]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(len(self))[i]]
+        if not -len(self) <= i < len(self):
+            raise IndexError(i)
+        return cursors.encode(self._key(self._start + i % len(self)))
 
 
 def matches_page(

@@ -193,7 +193,7 @@ class Paged(Generic[T]):
     """One keyset page of an answer; `cursors[i]` resumes after `items[i]`."""
 
     items: tuple[T, ...]
-    cursors: tuple[str, ...]
+    cursors: Sequence[str]
     has_next_page: bool
 
 
