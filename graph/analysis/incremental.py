@@ -41,7 +41,7 @@ SHARE = 0.25
 FEW = 100
 """Excerpts that are always cheaper to read by id, however small the project."""
 
-_SMALL = {
+_SMALL: dict[str, set[str] | None] = {
     "project": None,
     "member": None,
     "participant": None,
@@ -100,7 +100,7 @@ def touched(kept: Snapshot, events: Sequence[Entry], revision: int) -> Touched |
             replaced.add(event.target_ids[0])
         elif kind == "document":
             documents.add(event.target_ids[0])
-        elif kind not in _SMALL or (_SMALL[kind] is not None and verb not in _SMALL[kind]):  # type: ignore[operator]
+        elif kind not in _SMALL or ((verbs := _SMALL[kind]) is not None and verb not in verbs):
             return None
     if replaced:
         excerpts.update(c.excerpt_id for c in kept.codings if c.code_id in replaced)
