@@ -3,6 +3,7 @@
 // (who did what, revert, and what changed in the codebook since an entry). Each asks the API when
 // opened, and again for the current filters when the map reloads.
 import { h, plural } from "./dom.js";
+import { busy } from "./transcript.js";
 
 const SATURATION = `query Saturation($projectId: ID!, $baseSize: Int!, $runLength: Int!, $threshold: Float!,
   $filter: CaseFilter, $coders: [ID!]) {
@@ -103,7 +104,8 @@ export function createAnalysis({ request, announce, scope, changed, sizeBy }) {
   async function loadNetwork() {
     const { projectId, filter, coders } = scope();
     ({ conceptNetwork: network } = await request(NETWORK, { projectId, filter, coders }));
-    $("communities").replaceChildren(...network.communities.map(communityItem));
+    const list = $("communities");  // a theme name being typed survives a redraw (live events, map reloads)
+    if (![...list.children].some(busy)) list.replaceChildren(...network.communities.map(communityItem));
     $("network-summary").textContent = `${plural(network.communities.length, "community")} of codes`
       + (network.modularity === null ? "" : ` (modularity ${network.modularity.toFixed(2)})`)
       + "; those that span themes suggest a theme of their own.";
