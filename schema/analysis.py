@@ -218,13 +218,14 @@ class ThemeMap:
 )
 class CooccurrencePair:
     """The concepts come loaded with the list (tens of thousands of pairs name a few
-    hundred concepts), so reading them costs no resolver await per pair."""
+    hundred concepts) and are plain values, so reading them costs no resolver per pair."""
 
     a_id: strawberry.ID
     b_id: strawberry.ID
+    a: Concept
+    b: Concept
     count: int
     jaccard: float
-    concepts: strawberry.Private[dict[str, Any]]
     cursors: strawberry.Private[Sequence[str]]
     """The page's cursors, encoded only when asked for (see `cursor`)."""
     index: strawberry.Private[int]
@@ -232,14 +233,6 @@ class CooccurrencePair:
     @strawberry.field(description="Pass it as `after` (with the same arguments) to list what follows this one.")
     def cursor(self) -> str:
         return self.cursors[self.index]
-
-    @strawberry.field
-    def a(self) -> Concept:
-        return self.concepts[self.a_id]
-
-    @strawberry.field
-    def b(self) -> Concept:
-        return self.concepts[self.b_id]
 
 
 @strawberry.type(
@@ -577,9 +570,10 @@ class AnalysisQuery:
             CooccurrencePair(
                 a_id=strawberry.ID(p.a),
                 b_id=strawberry.ID(p.b),
+                a=loaded[p.a],
+                b=loaded[p.b],
                 count=p.count,
                 jaccard=p.jaccard,
-                concepts=loaded,
                 cursors=found.cursors,
                 index=i,
             )

@@ -14,6 +14,7 @@ from strawberry.types import ExecutionContext
 from schema.activity import Subscription, WakeSubscribers
 from schema.authentication import RequireUser
 from schema.errors import classify
+from schema.execution import Execution
 from schema.limits import Limits, limit_extensions
 from schema.mutation import Mutation
 from schema.query import Query
@@ -57,4 +58,5 @@ def build_schema(limits: Limits | None = None, introspection: bool = True) -> st
         subscription=Subscription,
         types=[Project, Participant, Document, Excerpt, Code, Theme, Link, Memo],
         extensions=extensions,
+        execution_context_class=Execution,
     )

@@ -1,0 +1,99 @@
+"""The short path for plain fields and union members (schema/execution.py) must answer
+exactly as graphql-core's whole path does: the same data and the same errors, whatever
+the values; so a toy schema runs the same operations both ways and compares."""
+
+from __future__ import annotations
+
+import enum
+from typing import Annotated, Any
+
+import pytest
+import strawberry
+from strawberry.extensions import FieldExtension, SchemaExtension
+
+from schema.execution import Execution
+
+
+@strawberry.enum
+class Colour(enum.Enum):
+    RED = "red"
+
+
+@strawberry.type
+class Leaf:
+    name: str
+    maybe: str | None
+    count: int
+    colour: Colour
+    ratio: float
+
+
+class Shout(FieldExtension):
+    """A field extension: its field has no resolver, yet must still run through it."""
+
+    def resolve(self, next_: Any, source: Any, info: Any, **kwargs: Any) -> Any:
+        return str(next_(source, info, **kwargs)).upper()
+
+
+@strawberry.type
+class Other:
+    name: str
+    loud: str = strawberry.field(extensions=[Shout()], default="")
+
+
+Either = Annotated[Leaf | Other, strawberry.union("Either")]
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def leaves(self) -> list[Leaf | None]:
+        # Each value a plain field may meet: good ones, a null where one is allowed, a null
+        # where one is not, and values that do not serialise as their type (each bad one
+        # nulls only its own item).
+        good = Leaf(name="a", maybe=None, count=1, colour=Colour.RED, ratio=0.5)
+        no_name = Leaf(name=None, maybe="x", count=2, colour=Colour.RED, ratio=1.0)  # type: ignore[arg-type]
+        bad_count = Leaf(name="c", maybe="y", count="many", colour=Colour.RED, ratio=2.0)  # type: ignore[arg-type]
+        bad_colour = Leaf(name="d", maybe=None, count=3, colour="blue", ratio=float("nan"))  # type: ignore[arg-type]
+        return [good, no_name, bad_count, bad_colour]
+
+    @strawberry.field
+    def either(self) -> list[Either]:
+        return [Leaf(name="l", maybe=None, count=0, colour=Colour.RED, ratio=0.0), Other(name="o", loud="hi")]
+
+
+class Upper(SchemaExtension):
+    """A schema extension wrapping every resolver: then no field may skip its resolver."""
+
+    def resolve(self, _next: Any, root: Any, info: Any, *args: Any, **kwargs: Any) -> Any:
+        value = _next(root, info, *args, **kwargs)
+        return value.upper() if isinstance(value, str) else value
+
+
+QUERY = """{
+  leaves { name maybe count colour ratio alias: name }
+  either { __typename ... on Leaf { name count } ... on Other { name loud } }
+}"""
+
+
+def _answer(schema: strawberry.Schema) -> tuple[Any, list[tuple[str, Any]]]:
+    result = schema.execute_sync(QUERY)
+    return result.data, sorted((e.message, e.path) for e in result.errors or [])
+
+
+@pytest.mark.parametrize("extensions", [[], [Upper]], ids=["plain", "wrapped"])
+def test_the_short_path_answers_and_fails_exactly_as_graphql_core_does(extensions: list[Any]) -> None:
+    stock = strawberry.Schema(query=Query, extensions=extensions)
+    short = strawberry.Schema(query=Query, extensions=extensions, execution_context_class=Execution)
+    for _ in range(2):  # the second time from what the first one learned
+        data, errors = _answer(short)
+        assert (data, errors) == _answer(stock)
+    assert len(errors) == 3  # a null name, and a count and a colour that do not serialise
+    name = "A" if extensions else "a"  # the schema extension ran on every field
+    assert data["leaves"] == [
+        {"name": name, "maybe": None, "count": 1, "colour": "RED", "ratio": 0.5, "alias": name},
+        None,
+        None,
+        None,
+    ]
+    assert data["either"][1]["loud"] == "HI"  # the field extension ran
