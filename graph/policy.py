@@ -143,3 +143,15 @@ class Principal:
     def sees_event(self, event: Event) -> bool:
         """Under blind coding, other people's excerpt and coding events would reveal their codings."""
         return not self.blind or event.actor_id == self.user_id or not event.type.startswith("excerpt.")
+
+
+@dataclass(frozen=True)
+class ProjectView:
+    """What a principal is shown of a project at one revision. The role decides what one may
+    do, not what one sees; only blind coding narrows that, to one coder's work. So principals
+    with equal views get equal answers to every analysis question about the project at that
+    revision, and an entry point may answer such a question once for all of them."""
+
+    project_id: str
+    revision: int
+    coder: str | None

@@ -215,6 +215,10 @@ class Store(Protocol):
         """Events after a cursor (all, without one), oldest first: what live subscribers poll. With
         `kinds`, only entries of those kinds of node (`code` for `code.created`, `code.merged`, ...)."""
 
+    async def revision(self, project_id: str) -> int:
+        """How many history entries the project has (0 for none, or no such project): every
+        change adds one, so answers read at one revision hold until the next."""
+
     # -- cross-case analysis (graph.analysis.analytics.Analytics gives every adapter these) ----
     async def project_snapshot(self, project_id: str, with_text: bool = False) -> Snapshot: ...
 

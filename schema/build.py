@@ -18,6 +18,7 @@ from schema.execution import Execution
 from schema.limits import Limits, limit_extensions
 from schema.mutation import Mutation
 from schema.query import Query
+from schema.sharing import ShareAnswers, SharedAnswers
 from schema.types import Code, Document, Excerpt, Link, Memo, Participant, Project, Theme
 
 _suggestions = importlib.import_module("graphql.pyutils.suggestion_list")  # the package shadows it with the function
@@ -52,6 +53,8 @@ def build_schema(limits: Limits | None = None, introspection: bool = True) -> st
     extensions: list[Callable[[], Any]] = [RequireUser, WakeSubscribers, *limit_extensions(limits or Limits())]
     if not introspection:
         extensions.append(DisableIntrospection)
+    shared = SharedAnswers()
+    extensions.append(lambda: ShareAnswers(shared))  # last: after what refuses requests
     return ThememapSchema(
         query=Query,
         mutation=Mutation,

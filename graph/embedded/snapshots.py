@@ -28,12 +28,14 @@ _IN = rows.IN
 PARTICIPANTS_OF_PROJECTS = f"SELECT * FROM participants WHERE project_id {_IN} ORDER BY fold(pseudonym), id"
 CODES_OF_PROJECTS = f"SELECT * FROM codes WHERE project_id {_IN} ORDER BY fold(name), id"
 THEMES_OF_PROJECTS = f"SELECT * FROM themes WHERE project_id {_IN} ORDER BY fold(name), id"
+REVISION = "SELECT count(*) AS n FROM events WHERE project_id = ?"
+"""A project's revision: its history entries (`Store.revision`)."""
 
 
 def snapshot(db: Db, kept: SnapshotCache, project_id: str, with_text: bool) -> Snapshot:
     """The project's snapshot at its current revision: the kept one if unchanged, the kept one
     updated when the history entries since allow it, else read whole."""
-    revision = db.one("SELECT count(*) AS n FROM events WHERE project_id = ?", project_id)["n"]
+    revision = db.one(REVISION, project_id)["n"]
     if (same := kept.get(project_id, revision, with_text)) is not None:
         return same
     latest = kept.latest(project_id)

@@ -370,6 +370,9 @@ class EmbeddedStore(Analytics):
 
         return await self._conn.read(job)
 
+    async def revision(self, project_id: str) -> int:
+        return int(await self._conn.read(lambda db: db.one(snapshots.REVISION, project_id)["n"]))
+
     async def events_since(
         self, project_id: str, cursor: str | None, limit: int = 100, kinds: Sequence[str] | None = None
     ) -> list[Event]:

@@ -432,6 +432,12 @@ class Neo4jStore(Analytics):
 
         return await self._read(work)
 
+    async def revision(self, project_id: str) -> int:
+        async def work(tx: Tx) -> int:
+            return int((await rows(tx, q.PROJECT_REVISION, project_id=project_id))[0]["n"])
+
+        return await self._read(work)
+
     async def events_since(
         self, project_id: str, cursor: str | None, limit: int = 100, kinds: Sequence[str] | None = None
     ) -> list[Event]:

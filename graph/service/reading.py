@@ -71,7 +71,7 @@ from graph.models import (
     User,
     UserPage,
 )
-from graph.policy import Actor, Need, Principal
+from graph.policy import Actor, Need, Principal, ProjectView
 from graph.store import Store
 
 M = TypeVar("M")
@@ -124,6 +124,12 @@ class Reader:
         principal = await self.principal(project_id)
         principal.require(need, "project", project_id)
         return principal
+
+    async def project_view(self, project_id: str) -> ProjectView:
+        """What the actor is shown of the project now (NotFound for a non-member), for sharing
+        answers between readers: see `ProjectView`."""
+        principal = await self.require(project_id)
+        return ProjectView(project_id, await self.store.revision(project_id), principal.coder)
 
     def forget(self) -> None:
         """Drop the principals resolved so far (a live connection re-reads them per event)."""

@@ -64,3 +64,12 @@ async def test_events_since_keeps_to_kinds_of_entry(store: Store, service: Servi
     assert await store.events_since(s.project.id, None, 100, ()) == []
     after_first = await store.events_since(s.project.id, activity.cursor(codebook[0]), 1, ("code", "theme"))
     assert after_first == codebook[1:2]
+
+
+async def test_revision_counts_the_history_entries_and_grows_with_each_change(store: Store, service: Service) -> None:
+    s = await small_project(service)
+    before = await store.revision(s.project.id)
+    assert before == len(await store.events_since(s.project.id, None, 1000)) > 0
+    await service.code_text(TRUSTED, NewExcerpt(document_id=s.doc_a.id, start=0, end=5), [s.fear.id])
+    assert await store.revision(s.project.id) == before + 1
+    assert await store.revision("nothing") == 0
