@@ -34,7 +34,14 @@ from graphql import (
     get_named_type,
     get_operation_ast,
 )
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter, SchemaExtension
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
 
 from graph.errors import BadInput, LimitExceeded
 
@@ -46,6 +53,10 @@ class Limits:
     max_aliases: int = 50
     max_page_size: int = 500
     max_cost: int = 100_000
+
+
+VALIDATED = 256
+"""Documents whose validation is remembered: a page asks the same few questions again and again."""
 
 
 def check_page_size(first: int, limits: Limits) -> None:
@@ -82,16 +93,15 @@ def _labelled(rule: type[ValidationRule], limit: str, maximum: int) -> type[Vali
     return Labelled
 
 
-class _DepthLimit(QueryDepthLimiter):
-    def __init__(self, max_depth: int) -> None:
-        super().__init__(max_depth=max_depth)
-        self.validation_rules = [_labelled(r, "maxDepth", max_depth) for r in self.validation_rules]
-
-
-class _AliasLimit(MaxAliasesLimiter):
-    def __init__(self, max_alias_count: int) -> None:
-        super().__init__(max_alias_count=max_alias_count)
-        self.validation_rules = [_labelled(r, "maxAliases", max_alias_count) for r in self.validation_rules]
+def _rules(limits: Limits) -> list[type[ValidationRule]]:
+    """The depth and alias limits' validation rules, made once per schema, so that a document
+    validated once is known valid (strawberry's ValidationCache keys on the rules too)."""
+    depth = QueryDepthLimiter(max_depth=limits.max_depth).validation_rules
+    aliases = MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules
+    return [
+        *(_labelled(r, "maxDepth", limits.max_depth) for r in depth),
+        *(_labelled(r, "maxAliases", limits.max_aliases) for r in aliases),
+    ]
 
 
 class _TokenLimit(MaxTokensLimiter):
@@ -187,9 +197,10 @@ class _CostLimit(SchemaExtension):
 def limit_extensions(limits: Limits) -> list[Callable[[], SchemaExtension]]:
     """Factories, so that every operation gets fresh extension instances (strawberry keeps
     per-operation state on them)."""
+    rules = _rules(limits)
     return [
-        lambda: _DepthLimit(limits.max_depth),
+        lambda: AddValidationRules(rules),
+        lambda: ValidationCache(maxsize=VALIDATED),
         lambda: _TokenLimit(limits.max_tokens),
-        lambda: _AliasLimit(limits.max_aliases),
         lambda: _CostLimit(limits.max_cost),
     ]
