@@ -154,5 +154,5 @@ def updated(
         revision=revision,
         documents=documents,
         cursor=cursor,
-        basis=Basis(kept.built_index(), change),
+        basis=Basis.after(kept, change),
     )

@@ -25,6 +25,8 @@ KEPT_SCOPES = 16
 """Scopes (coders and case filter) kept per snapshot."""
 KEPT_ANSWERS = 32
 """Intermediate answers kept per scope (see `Scope.memo`)."""
+CHAIN = 16
+"""Most snapshots, one updated from the next, kept for a later index update (see `Basis`)."""
 T = TypeVar("T")
 
 
@@ -118,10 +120,27 @@ def spoken(turns: Iterable[tuple[str, int, int, str | None]], role: str) -> dict
 
 @dataclass
 class Basis:
-    """What a snapshot's index is updated from (see `Indexed.updated`)."""
+    """What a snapshot's index is updated from (see `Indexed.updated`): the snapshot it was
+    updated from and the change since. That one's index is built when first needed, from its
+    own basis in turn: while a team codes, revisions follow one another faster than anyone
+    asks, and an index is only built for the revision asked about, without reading the
+    project whole again."""
 
-    indexed: Indexed | None
+    previous: Snapshot | None
     change: Change
+    links: int = 1
+    """Snapshots back to one whose index was built when this basis was made."""
+
+    @classmethod
+    def after(cls, previous: Snapshot, change: Change) -> Basis:
+        """The basis of a snapshot updated from `previous`; with none (a whole index built when
+        needed) past CHAIN unindexed snapshots, which stay in memory until then."""
+        if previous.built_index() is not None:
+            return cls(previous, change)
+        behind = previous.basis
+        if behind is None or behind.previous is None or behind.links >= CHAIN:
+            return cls(None, change)
+        return cls(previous, change, behind.links + 1)
 
 
 @dataclass(frozen=True)
@@ -163,10 +182,10 @@ class Snapshot:
     def indexed(self) -> Indexed:
         """The excerpts and codings as arrays, for the questions that multiply matrices:
         updated from the index of the snapshot this one was updated from, where it can be."""
-        basis = self.basis
-        found = None if basis is None or basis.indexed is None else basis.indexed.updated(self, basis.change)
-        if basis is not None:
-            basis.indexed = None  # the earlier index is no longer needed here
+        basis, found = self.basis, None
+        if basis is not None and basis.previous is not None:
+            found = basis.previous.indexed.updated(self, basis.change)
+            basis.previous = None  # the earlier snapshot is no longer needed here
         return found or Indexed.of(self)
 
     def built_index(self) -> Indexed | None:
