@@ -5,7 +5,8 @@ Every change appends one history entry, so the entries after a kept snapshot's l
 say what changed since. A snapshot has small parts (participants, codes, themes, their
 memberships, links, documents: hundreds or a few thousand rows) and large ones (excerpts,
 codings, speaker turns: up to millions). An update reads the small parts whole, which is
-cheap and leaves nothing to derive, and of the large parts only what the entries name:
+cheap and leaves nothing to derive (unless the entries are all codings: then they are the
+kept snapshot's), and of the large parts only what the entries name:
 
 - an `excerpt.*` entry: the excerpts among its targets, with their codings, read again
   (one that is gone is dropped);
@@ -52,6 +53,9 @@ _SMALL: dict[str, set[str] | None] = {
     "map": None,  # node positions: nothing a snapshot holds
 }
 """Kinds of history entry (all verbs, or the verbs listed) that change only small parts."""
+_LARGE_ONLY = frozenset({"excerpt.coded", "excerpt.coded_in_bulk"})
+"""History entries that change only large parts: after only these, the small parts are the
+kept snapshot's (coding, what a team does most, reads nothing else)."""
 
 
 class Entry(NamedTuple):
@@ -73,6 +77,18 @@ class Parts:
     documents: dict[str, DocumentFact]
     document_lengths: dict[str, int]
 
+    @classmethod
+    def of(cls, snapshot: Snapshot) -> Parts:
+        return cls(
+            snapshot.participants,
+            snapshot.codes,
+            snapshot.themes,
+            snapshot.memberships,
+            snapshot.links,
+            snapshot.documents,
+            snapshot.document_lengths,
+        )
+
 
 @dataclass(frozen=True)
 class Touched:
@@ -82,6 +98,8 @@ class Touched:
     """Excerpts whose fact and codings are read again (absent when read: gone)."""
     documents: frozenset[str]
     """Documents whose excerpts (all they have now), codings and speaker turns are read again."""
+    small: bool = True
+    """Whether the small parts may have changed too, and are read again (else `Parts.of` the kept snapshot)."""
 
 
 def touched(kept: Snapshot, events: Sequence[Entry], revision: int) -> Touched | None:
@@ -108,7 +126,7 @@ def touched(kept: Snapshot, events: Sequence[Entry], revision: int) -> Touched |
         excerpts.update(f.id for f in kept.excerpts if f.document_id in documents)
     if len(excerpts) > max(SHARE * len(kept.excerpts), FEW):
         return None
-    return Touched(frozenset(excerpts), frozenset(documents))
+    return Touched(frozenset(excerpts), frozenset(documents), any(e.type not in _LARGE_ONLY for e in events))
 
 
 def updated(

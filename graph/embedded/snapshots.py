@@ -59,7 +59,7 @@ def snapshot(db: Db, kept: SnapshotCache, project_id: str, with_text: bool) -> S
                 incremental.updated(
                     before,
                     touched,
-                    _parts(db, project_id),
+                    _parts(db, project_id) if touched.small else incremental.Parts.of(before),
                     read := _excerpts(db, texts, f"(e.id {_IN} OR e.document_id {_IN})", excerpts, documents),
                     _codings(db, f"excerpt_id {_IN}", rows.ids([*touched.excerpts, *(e.id for e in read)]), read),
                     _turns(db, f"t.document_id {_IN}", documents),

@@ -223,14 +223,19 @@ class SnapshotRecords:
     cursor: str | None
     with_text: bool
     """Whether the excerpts carry their texts."""
-    small: PartRecords
+    small: PartRecords | None
+    """None: the kept snapshot's small parts stand (`incremental.Touched.small`)."""
     excerpts: list[Record]
     codings: list[Record]
     turns: list[Record]
     update: tuple[Snapshot, incremental.Touched] | None = None
 
     def snapshot(self) -> Snapshot:
-        parts = self.small.parts()
+        if self.small is not None:
+            parts = self.small.parts()
+        else:
+            assert self.update is not None, "only an update keeps the small parts"
+            parts = incremental.Parts.of(self.update[0])
         excerpts = excerpt_facts(r.values() for r in self.excerpts)
         codings = coding_facts((r.values() for r in self.codings), excerpts)
         turns = [TurnFact(r["document_id"], r["start"], r["end"], r["role"]) for r in self.turns]

@@ -458,14 +458,17 @@ class Neo4jStore(Analytics):
             if (kept := self._snapshots.get(project_id, revision, with_text)) is not None:
                 return kept
             ids = [project_id]
-            small = records.PartRecords(
-                participants=await rows(tx, q.PARTICIPANTS_OF_PROJECTS, ids=ids),
-                codes=await rows(tx, q.CODES_OF_PROJECTS, ids=ids),
-                themes=await rows(tx, q.THEMES_OF_PROJECTS, ids=ids),
-                memberships=await rows(tx, q.MEMBERSHIPS, project_id=project_id),
-                links=await rows(tx, q.LINKS_OF_PROJECTS, ids=ids),
-                documents=await rows(tx, q.DOCUMENT_FACTS, project_id=project_id),
-            )
+
+            async def small() -> records.PartRecords:
+                return records.PartRecords(
+                    participants=await rows(tx, q.PARTICIPANTS_OF_PROJECTS, ids=ids),
+                    codes=await rows(tx, q.CODES_OF_PROJECTS, ids=ids),
+                    themes=await rows(tx, q.THEMES_OF_PROJECTS, ids=ids),
+                    memberships=await rows(tx, q.MEMBERSHIPS, project_id=project_id),
+                    links=await rows(tx, q.LINKS_OF_PROJECTS, ids=ids),
+                    documents=await rows(tx, q.DOCUMENT_FACTS, project_id=project_id),
+                )
+
             latest = self._snapshots.latest(project_id)
             if latest is not None and (latest[1] or not with_text) and latest[0].cursor is not None:
                 before, texts = latest
@@ -480,7 +483,7 @@ class Neo4jStore(Analytics):
                         revision=revision,
                         cursor=cursors.of_event(found[-1]["at"], found[-1]["id"]),
                         with_text=texts,
-                        small=small,
+                        small=await small() if touched.small else None,
                         excerpts=(
                             read := await rows(
                                 tx, q.EXCERPT_FACTS_OF, ids=changed, documents=documents, with_text=texts
@@ -496,7 +499,7 @@ class Neo4jStore(Analytics):
                 revision=revision,
                 cursor=cursors.of_event(last[0]["at"], last[0]["id"]) if last else None,
                 with_text=with_text,
-                small=small,
+                small=await small(),
                 excerpts=await rows(tx, q.EXCERPT_FACTS, project_id=project_id, with_text=with_text),
                 codings=await rows(tx, q.CODING_FACTS, project_id=project_id),
                 turns=await rows(tx, q.TURN_FACTS, project_id=project_id),
