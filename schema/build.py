@@ -41,6 +41,9 @@ _suggestions.LexicalDistance = _LexicalDistance
 
 
 class ThememapSchema(strawberry.Schema):
+    shared: SharedAnswers
+    """Answers shared between requests (schema.sharing); the HTTP view encodes them once."""
+
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         """Give every error its code and client-facing message (instead of strawberry's
         default, which logs each one with a traceback: bad input is no server fault)."""
@@ -48,14 +51,14 @@ class ThememapSchema(strawberry.Schema):
             classify(error)
 
 
-def build_schema(limits: Limits | None = None, introspection: bool = True) -> strawberry.Schema:
+def build_schema(limits: Limits | None = None, introspection: bool = True) -> ThememapSchema:
     """The schema, refusing operations past `limits`; without introspection in production."""
     extensions: list[Callable[[], Any]] = [RequireUser, WakeSubscribers, *limit_extensions(limits or Limits())]
     if not introspection:
         extensions.append(DisableIntrospection)
     shared = SharedAnswers()
     extensions.append(lambda: ShareAnswers(shared))  # last: after what refuses requests
-    return ThememapSchema(
+    schema = ThememapSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -63,3 +66,5 @@ def build_schema(limits: Limits | None = None, introspection: bool = True) -> st
         extensions=extensions,
         execution_context_class=Execution,
     )
+    schema.shared = shared
+    return schema

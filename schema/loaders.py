@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from strawberry.dataloader import DataLoader
 
@@ -52,6 +52,23 @@ def _stats(fetch: Callable[[Sequence[str]], Awaitable[dict[str, ConceptStats]]])
     return DataLoader(load_fn=load)
 
 
+L = TypeVar("L")
+
+
+class _Lazy(Generic[L]):
+    """A `Loaders` attribute made from the request's reader on first use, then kept."""
+
+    def __init__(self, make: Callable[[Reader], L]) -> None:
+        self.make = make
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, loaders: Loaders, owner: type) -> L:
+        made = loaders.__dict__[self.name] = self.make(loaders.reader)
+        return made
+
+
 PageKey = tuple[str, int, str | None]
 """(id of the node whose list it is, first, after)."""
 P = TypeVar("P")
@@ -80,48 +97,52 @@ def _many(fetch: Callable[[Sequence[str]], Awaitable[dict[str, list[V]]]]) -> Da
 
 
 class Loaders:
-    """One DataLoader per batch reader of the request's `Reader` (the policy applied); a new set for every request."""
+    """One DataLoader per batch reader of the request's `Reader` (the policy applied); a new set
+    for every request, each loader made when first used (a request uses a few of them)."""
 
     def __init__(self, reader: Reader) -> None:
-        self.user: DataLoader[str, User | None] = _one(reader.get_users)
-        self.project: DataLoader[str, Project | None] = _one(reader.get_projects)
-        self.participant: DataLoader[str, Participant | None] = _one(reader.get_participants)
-        self.document: DataLoader[str, Document | None] = _one(reader.get_documents)
-        self.excerpt: DataLoader[str, Excerpt | None] = _one(reader.get_excerpts)
-        self.code: DataLoader[str, Code | None] = _one(reader.get_codes)
-        self.theme: DataLoader[str, Theme | None] = _one(reader.get_themes)
-        self.link: DataLoader[str, Link | None] = _one(reader.get_links)
-        self.memo: DataLoader[str, Memo | None] = _one(reader.get_memos)
-        self.node: DataLoader[str, NodeRef | None] = _one(reader.node_refs)
+        self.reader = reader
 
-        self.participants_of_project: DataLoader[str, list[Participant]] = _many(reader.participants_of_projects)
-        self.documents_of_project: DataLoader[str, list[Document]] = _many(reader.documents_of_projects)
-        self.documents_of_participant: DataLoader[str, list[Document]] = _many(reader.documents_of_participants)
-        self.excerpts_of_document: DataLoader[str, list[Excerpt]] = _many(reader.excerpts_of_documents)
-        self.turns_of_document: DataLoader[str, list[Turn]] = _many(reader.turns_of_documents)
-        self.codings_of_excerpt: DataLoader[str, list[Coding]] = _many(reader.codings_of_excerpts)
-        self.codes_of_project: DataLoader[str, list[Code]] = _many(reader.codes_of_projects)
-        self.children_of_code: DataLoader[str, list[Code]] = _many(reader.children_of_codes)
-        self.themes_of_project: DataLoader[str, list[Theme]] = _many(reader.themes_of_projects)
-        self.subthemes_of_theme: DataLoader[str, list[Theme]] = _many(reader.subthemes_of_themes)
-        self.codes_of_theme: DataLoader[str, list[Code]] = _many(reader.codes_of_themes)
-        self.themes_of_code: DataLoader[str, list[Theme]] = _many(reader.themes_of_codes)
-        self.links_of_project: DataLoader[str, list[Link]] = _many(reader.links_of_projects)
-        self.memos_of_project: DataLoader[str, list[Memo]] = _many(reader.memos_of_projects)
-        self.pinned_quotes: DataLoader[str, list[Excerpt]] = _many(reader.pinned_quotes)
-        self.members_of_project: DataLoader[str, list[Membership]] = _many(reader.members_of_projects)
-
-        self.excerpts_of_code: DataLoader[PageKey, Page] = _pages(reader.excerpts_of_codes)
-        self.recently_coded: DataLoader[PageKey, Page] = _pages(
-            partial(reader.excerpts_of_codes, order=ExcerptOrder.RECENT)
-        )
-        self.excerpts_of_theme: DataLoader[PageKey, Page] = _pages(reader.excerpts_of_themes)
-        self.memos_of_node: DataLoader[PageKey, MemoPage] = _pages(reader.memos_of_targets)
-
-        self.code_stats: DataLoader[str, ConceptStats] = _stats(reader.code_stats)
-        self.code_family_stats: DataLoader[str, ConceptStats] = _stats(reader.code_family_stats)
-        self.theme_family_stats: DataLoader[str, ConceptStats] = _stats(reader.theme_family_stats)
-        self.theme_stats: DataLoader[str, ConceptStats] = _stats(reader.theme_stats)
+    user: _Lazy[DataLoader[str, User | None]] = _Lazy(lambda r: _one(r.get_users))
+    project: _Lazy[DataLoader[str, Project | None]] = _Lazy(lambda r: _one(r.get_projects))
+    participant: _Lazy[DataLoader[str, Participant | None]] = _Lazy(lambda r: _one(r.get_participants))
+    document: _Lazy[DataLoader[str, Document | None]] = _Lazy(lambda r: _one(r.get_documents))
+    excerpt: _Lazy[DataLoader[str, Excerpt | None]] = _Lazy(lambda r: _one(r.get_excerpts))
+    code: _Lazy[DataLoader[str, Code | None]] = _Lazy(lambda r: _one(r.get_codes))
+    theme: _Lazy[DataLoader[str, Theme | None]] = _Lazy(lambda r: _one(r.get_themes))
+    link: _Lazy[DataLoader[str, Link | None]] = _Lazy(lambda r: _one(r.get_links))
+    memo: _Lazy[DataLoader[str, Memo | None]] = _Lazy(lambda r: _one(r.get_memos))
+    node: _Lazy[DataLoader[str, NodeRef | None]] = _Lazy(lambda r: _one(r.node_refs))
+    participants_of_project: _Lazy[DataLoader[str, list[Participant]]] = _Lazy(
+        lambda r: _many(r.participants_of_projects)
+    )
+    documents_of_project: _Lazy[DataLoader[str, list[Document]]] = _Lazy(lambda r: _many(r.documents_of_projects))
+    documents_of_participant: _Lazy[DataLoader[str, list[Document]]] = _Lazy(
+        lambda r: _many(r.documents_of_participants)
+    )
+    excerpts_of_document: _Lazy[DataLoader[str, list[Excerpt]]] = _Lazy(lambda r: _many(r.excerpts_of_documents))
+    turns_of_document: _Lazy[DataLoader[str, list[Turn]]] = _Lazy(lambda r: _many(r.turns_of_documents))
+    codings_of_excerpt: _Lazy[DataLoader[str, list[Coding]]] = _Lazy(lambda r: _many(r.codings_of_excerpts))
+    codes_of_project: _Lazy[DataLoader[str, list[Code]]] = _Lazy(lambda r: _many(r.codes_of_projects))
+    children_of_code: _Lazy[DataLoader[str, list[Code]]] = _Lazy(lambda r: _many(r.children_of_codes))
+    themes_of_project: _Lazy[DataLoader[str, list[Theme]]] = _Lazy(lambda r: _many(r.themes_of_projects))
+    subthemes_of_theme: _Lazy[DataLoader[str, list[Theme]]] = _Lazy(lambda r: _many(r.subthemes_of_themes))
+    codes_of_theme: _Lazy[DataLoader[str, list[Code]]] = _Lazy(lambda r: _many(r.codes_of_themes))
+    themes_of_code: _Lazy[DataLoader[str, list[Theme]]] = _Lazy(lambda r: _many(r.themes_of_codes))
+    links_of_project: _Lazy[DataLoader[str, list[Link]]] = _Lazy(lambda r: _many(r.links_of_projects))
+    memos_of_project: _Lazy[DataLoader[str, list[Memo]]] = _Lazy(lambda r: _many(r.memos_of_projects))
+    pinned_quotes: _Lazy[DataLoader[str, list[Excerpt]]] = _Lazy(lambda r: _many(r.pinned_quotes))
+    members_of_project: _Lazy[DataLoader[str, list[Membership]]] = _Lazy(lambda r: _many(r.members_of_projects))
+    excerpts_of_code: _Lazy[DataLoader[PageKey, Page]] = _Lazy(lambda r: _pages(r.excerpts_of_codes))
+    recently_coded: _Lazy[DataLoader[PageKey, Page]] = _Lazy(
+        lambda r: _pages(partial(r.excerpts_of_codes, order=ExcerptOrder.RECENT))
+    )
+    excerpts_of_theme: _Lazy[DataLoader[PageKey, Page]] = _Lazy(lambda r: _pages(r.excerpts_of_themes))
+    memos_of_node: _Lazy[DataLoader[PageKey, MemoPage]] = _Lazy(lambda r: _pages(r.memos_of_targets))
+    code_stats: _Lazy[DataLoader[str, ConceptStats]] = _Lazy(lambda r: _stats(r.code_stats))
+    code_family_stats: _Lazy[DataLoader[str, ConceptStats]] = _Lazy(lambda r: _stats(r.code_family_stats))
+    theme_family_stats: _Lazy[DataLoader[str, ConceptStats]] = _Lazy(lambda r: _stats(r.theme_family_stats))
+    theme_stats: _Lazy[DataLoader[str, ConceptStats]] = _Lazy(lambda r: _stats(r.theme_stats))
 
     def for_kind(self, kind: NodeKind) -> DataLoader[str, Any]:
         """The by-id loader for nodes of `kind`."""

@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Hashable
+from collections.abc import AsyncIterator, Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,11 +80,28 @@ class SharedAnswers:
     """Query text -> the `projectId` argument of each root field, each a variable's name
     ("$name") or a literal, or None when the text is not a shareable question."""
 
+    encoded: dict[int, str | bytes] = field(default_factory=dict)
+    """id(a kept answer's data) -> its response body, once encoded (it lives while the answer is kept)."""
+
     def keep(self, key: Hashable, result: ExecutionResult) -> None:
+        if (replaced := self.kept.pop(key, None)) is not None:
+            self.encoded.pop(id(replaced.data), None)
         self.kept[key] = result
-        self.kept.move_to_end(key)
         while len(self.kept) > KEPT:
-            self.kept.popitem(last=False)
+            _, dropped = self.kept.popitem(last=False)
+            self.encoded.pop(id(dropped.data), None)
+
+    def encode(self, response: dict[str, Any], encode: Callable[[object], str | bytes]) -> str | bytes:
+        """`encode(response)`, encoded once for all requests when it is a kept answer alone."""
+        data = response.get("data")
+        if response.keys() != {"data"} or data is None:
+            return encode(response)
+        found = self.encoded.get(id(data))
+        if found is None:
+            found = encode(response)
+            if any(result.data is data for result in self.kept.values()):
+                self.encoded[id(data)] = found
+        return found
 
     def shape(self, schema: GraphQLSchema, query: str) -> tuple[str, ...] | None:
         if query in self.shapes:
