@@ -8,8 +8,10 @@ layer only receives them."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from graphql import (
@@ -33,6 +35,7 @@ from graphql import (
     VariableNode,
     get_named_type,
     get_operation_ast,
+    parse,
 )
 from strawberry.extensions import (
     AddValidationRules,
@@ -104,10 +107,19 @@ def _rules(limits: Limits) -> list[type[ValidationRule]]:
     ]
 
 
+_parse = lru_cache(maxsize=VALIDATED)(parse)
+"""graphql-core's parser, remembering the documents it parsed (which nothing modifies)."""
+
+
 class _TokenLimit(MaxTokensLimiter):
-    """graphql-core's parser enforces the count; its syntax error gets our code here."""
+    """graphql-core's parser enforces the count; its syntax error gets our code here. A text
+    parsed before is not parsed again."""
 
     def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.query is not None:
+            with contextlib.suppress(GraphQLError):  # strawberry parses it again, and reports why it cannot
+                context.graphql_document = _parse(context.query, **context.parse_options)
         yield
         for error in self.execution_context.pre_execution_errors or []:
             if isinstance(error, GraphQLSyntaxError) and f"more than {self.max_token_count} tokens" in error.message:
