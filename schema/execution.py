@@ -1,16 +1,24 @@
-"""Field execution with a short path for plain values.
+"""Execution with a short path for plain values.
 
 graphql-core runs every field through the same machinery: a `GraphQLResolveInfo`, the
-resolver, then value completion. For a strawberry field without a resolver or arguments
-whose type is a scalar or an enum, all that amounts to reading an attribute and
-serialising it, yet it costs several microseconds: a 340-node theme map has about 6,500
-such fields. This execution context reads those fields directly and leaves everything
-else (resolvers, objects, lists, a null where a value is required, a value that does not
-serialise) to graphql-core, so answers and errors stay exactly as they were.
+resolver, then value completion. For a strawberry field without a resolver or arguments,
+all that amounts to reading an attribute, yet it costs several microseconds: a 340-node
+theme map has about 6,500 such fields, 3,600 co-occurring pairs about 18,000. This
+execution context reads them directly:
 
-Likewise for a union or interface whose value is an instance of one of its strawberry
-object types: that type is the runtime type, found once per Python class instead of
-strawberry's search through the schema for every value (3,600 pairs name 7,200 concepts)."""
+- an object whose selected fields are all plain (scalars, enums, `__typename`, and
+  objects, unions or interfaces whose own selected fields are plain) is built as a dict
+  in one go, following the selection graphql-core has collected for it;
+- any other plain scalar or enum field is read and serialised directly;
+- a union or interface whose value is an instance of one of its strawberry object types
+  has that type, found once per Python class instead of strawberry's search through the
+  schema for every value.
+
+Everything else (resolvers, lists inside an object, arguments, field extensions, a null
+where a value is required, a value that does not serialise) takes graphql-core's whole
+path, so answers and errors stay exactly as they were: when a short path meets such a
+value it gives up, and the whole path runs from the start of that object (reading plain
+attributes has no side effects)."""
 
 from __future__ import annotations
 
@@ -24,9 +32,12 @@ from graphql import (
     GraphQLLeafType,
     GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLOutputType,
     GraphQLResolveInfo,
     GraphQLSchema,
+    is_abstract_type,
     is_leaf_type,
+    is_object_type,
 )
 from graphql.pyutils import Path, Undefined
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -35,13 +46,20 @@ from strawberry.types.field import StrawberryField
 
 
 class _Plain(NamedTuple):
+    """How to read a plain field: its attribute, and its type without non-null."""
+
     attribute: str
-    leaf: GraphQLLeafType
+    type: GraphQLOutputType
     nullable: bool
+
+    @property
+    def leaf(self) -> GraphQLLeafType | None:
+        return self.type if is_leaf_type(self.type) else None  # type: ignore[return-value]
 
 
 def _plain(field_def: GraphQLField) -> _Plain | None:
-    """How to read the field directly, or None when it needs graphql-core's whole path."""
+    """How to read the field directly (a scalar, enum, object, union or interface held in an
+    attribute), or None when it needs graphql-core's whole path."""
     definition = field_def.extensions.get("strawberry-definition")
     if not isinstance(definition, StrawberryField) or not definition.is_basic_field or not definition.python_name:
         return None  # a resolver, or field extensions to run
@@ -50,9 +68,19 @@ def _plain(field_def: GraphQLField) -> _Plain | None:
     field_type, nullable = field_def.type, True
     if isinstance(field_type, GraphQLNonNull):
         field_type, nullable = field_type.of_type, False
-    if not is_leaf_type(field_type):
-        return None
-    return _Plain(definition.python_name, field_type, nullable)  # type: ignore[arg-type]
+    if not (is_leaf_type(field_type) or is_object_type(field_type) or is_abstract_type(field_type)):
+        return None  # a list
+    return _Plain(definition.python_name, field_type, nullable)
+
+
+class _Entry(NamedTuple):
+    """One response key of an object built in one go."""
+
+    key: str
+    plain: _Plain | None
+    """None: `__typename`."""
+    details: Any
+    """The field's FieldDetailsList, for an object's own selection."""
 
 
 @dataclass
@@ -62,7 +90,7 @@ class _Learned:
     plain_fields: dict[int, _Plain | None] = field(default_factory=dict)
     """id(GraphQLField) -> what `_plain` said."""
     runtime_types: dict[tuple[type, int], GraphQLObjectType | None] = field(default_factory=dict)
-    """(Python class, id(abstract type)) -> the object type its instances are, if one of the abstract type's."""
+    """(Python class, id(output type)) -> the object type its instances are, if the output type allows it."""
 
 
 _learned: WeakKeyDictionary[GraphQLSchema, _Learned] = WeakKeyDictionary()
@@ -75,6 +103,109 @@ class Execution(StrawberryGraphQLCoreExecutionContext):
         self._wrapped = bool(manager and manager.middlewares)
         """Whether a schema extension wraps every resolver (then each field takes the whole path)."""
         self._learned = _learned.setdefault(self.schema, _Learned())
+        self._plans: dict[tuple[str, int], tuple[Any, list[_Entry] | None]] = {}
+        """(object type, id(FieldDetailsList)) -> (the list, kept so its id is not reused; the plan).
+        Per operation, as the selection collected depends on its variables (@skip, @include)."""
+
+    # -- reading plain fields ---------------------------------------------------------------
+    def _plain_field(self, field_def: GraphQLField) -> _Plain | None:
+        key = id(field_def)
+        try:
+            return self._learned.plain_fields[key]
+        except KeyError:
+            found = self._learned.plain_fields[key] = None if self._wrapped else _plain(field_def)
+            return found
+
+    def _object_type(self, value: Any, output: GraphQLOutputType) -> GraphQLObjectType | None:
+        """The object type `value` is, when its class is a strawberry type `output` allows."""
+        key = (type(value), id(output))
+        try:
+            return self._learned.runtime_types[key]
+        except KeyError:
+            pass
+        found = None
+        definition = getattr(type(value), "__strawberry_definition__", None)
+        if isinstance(definition, StrawberryObjectDefinition) and not definition.is_graphql_generic:
+            if isinstance(output, GraphQLObjectType):
+                found = output if output.name == definition.name else None
+            elif is_abstract_type(output):
+                possible = self.schema.get_possible_types(output)  # type: ignore[arg-type]
+                found = next((t for t in possible if t.name == definition.name), None)
+        self._learned.runtime_types[key] = found
+        return found
+
+    def _plan(self, object_type: GraphQLObjectType, details: Any) -> list[_Entry] | None:
+        """The object's selection as plain reads, or None when some field needs the whole path."""
+        key = (object_type.name, id(details))
+        if (kept := self._plans.get(key)) is None:
+            grouped, deferred, *_ = self.collect_subfields(object_type, details)
+            kept = self._plans[key] = (details, None if deferred else self._entries(object_type, grouped))
+        return kept[1]
+
+    def _entries(self, object_type: GraphQLObjectType, grouped: dict[str, Any]) -> list[_Entry] | None:
+        entries = []
+        for response_key, field_details in grouped.items():
+            node = field_details[0].node
+            name = node.name.value
+            if node.arguments:
+                return None
+            if name == "__typename":
+                entries.append(_Entry(response_key, None, field_details))
+                continue
+            field_def = None if name.startswith("__") else object_type.fields.get(name)
+            plain = None if field_def is None else self._plain_field(field_def)
+            if plain is None:
+                return None
+            entries.append(_Entry(response_key, plain, field_details))
+        return entries
+
+    def _build(self, object_type: GraphQLObjectType, details: Any, source: Any) -> dict[str, Any] | None:
+        """The object's response, or None when a value needs the whole path."""
+        plan = self._plan(object_type, details)
+        if plan is None:
+            return None
+        built: dict[str, Any] = {}
+        for entry in plan:
+            plain = entry.plain
+            if plain is None:
+                built[entry.key] = object_type.name
+                continue
+            value = getattr(source, plain.attribute, Undefined)
+            if value is None:
+                if not plain.nullable:
+                    return None
+                built[entry.key] = None
+            elif value is Undefined:
+                return None
+            elif (leaf := plain.leaf) is not None:
+                try:
+                    coerced = leaf.coerce_output_value(value)
+                except Exception:  # noqa: BLE001 - the whole path reports it, located
+                    return None
+                if coerced is None or coerced is Undefined:
+                    return None
+                built[entry.key] = coerced
+            else:
+                runtime = self._object_type(value, plain.type)
+                inner = None if runtime is None else self._build(runtime, entry.details, value)
+                if inner is None:
+                    return None
+                built[entry.key] = inner
+        return built
+
+    # -- graphql-core's hooks ----------------------------------------------------------------
+    def collect_and_execute_subfields(
+        self,
+        return_type: GraphQLObjectType,
+        field_details_list: Any,
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        built = self._build(return_type, field_details_list, result)
+        if built is not None:
+            return built
+        return super().collect_and_execute_subfields(return_type, field_details_list, path, result, position_context)
 
     def complete_abstract_value(
         self,
@@ -85,25 +216,13 @@ class Execution(StrawberryGraphQLCoreExecutionContext):
         result: Any,
         position_context: Any,
     ) -> Any:
-        key = (type(result), id(return_type))
-        try:
-            runtime_type = self._learned.runtime_types[key]
-        except KeyError:
-            runtime_type = self._learned.runtime_types[key] = self._runtime_type(type(result), return_type)
+        runtime_type = self._object_type(result, return_type)
         if runtime_type is None:
             return super().complete_abstract_value(
                 return_type, field_details_list, info, path, result, position_context
             )
-        return self.complete_object_value(runtime_type, field_details_list, info, path, result, position_context)
-
-    def _runtime_type(self, cls: type, abstract: GraphQLAbstractType) -> GraphQLObjectType | None:
-        definition = getattr(cls, "__strawberry_definition__", None)
-        if not isinstance(definition, StrawberryObjectDefinition) or definition.is_graphql_generic:
-            return None
-        for possible in self.schema.get_possible_types(abstract):
-            if possible.name == definition.name:
-                return possible
-        return None
+        # graphql-core would ask the type's `is_type_of` again: the class has just said so.
+        return self.collect_and_execute_subfields(runtime_type, field_details_list, path, result, position_context)
 
     def execute_field(
         self,
@@ -115,22 +234,17 @@ class Execution(StrawberryGraphQLCoreExecutionContext):
     ) -> Any:
         node = field_details_list[0].node
         field_def = self.schema.get_field(parent_type, node.name.value)
-        if field_def is not None and not node.arguments and not self._wrapped:
-            key = id(field_def)
-            try:
-                plain = self._learned.plain_fields[key]
-            except KeyError:
-                plain = self._learned.plain_fields[key] = _plain(field_def)
-            if plain is not None:
-                value = getattr(source, plain.attribute, Undefined)
-                if value is None:
-                    if plain.nullable:
-                        return None
-                elif value is not Undefined:
-                    try:
-                        coerced = plain.leaf.coerce_output_value(value)
-                    except Exception:  # noqa: BLE001 - graphql-core's path reports it, located
-                        coerced = None
-                    if coerced is not None and coerced is not Undefined:
-                        return coerced
+        plain = self._plain_field(field_def) if field_def is not None and not node.arguments else None
+        if plain is not None and (leaf := plain.leaf) is not None:
+            value = getattr(source, plain.attribute, Undefined)
+            if value is None:
+                if plain.nullable:
+                    return None
+            elif value is not Undefined:
+                try:
+                    coerced = leaf.coerce_output_value(value)
+                except Exception:  # noqa: BLE001 - graphql-core's path reports it, located
+                    coerced = None
+                if coerced is not None and coerced is not Undefined:
+                    return coerced
         return super().execute_field(parent_type, source, field_details_list, path, position_context)

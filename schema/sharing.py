@@ -167,24 +167,14 @@ class _PlainReads(Visitor):
         self._depth -= 1
 
 
-def _items(value: Any, limit: int) -> int:
-    """List items in a response's data, counted up to a little past `limit`."""
-    if isinstance(value, dict):
-        total = 0
-        for v in value.values():
-            total += _items(v, limit - total)
-            if total > limit:
-                break
-        return total
-    if isinstance(value, list):
-        total = len(value)
-        for v in value:
-            if total > limit:
-                break
-            if isinstance(v, dict | list):
-                total += _items(v, limit - total)
-        return total
-    return 0
+def _items(data: Any) -> int:
+    """List items in a response's data, counting the lists of its root fields and of their
+    fields (the answers' large parts: nodes, edges, pairs, rows) without reading the items."""
+    total = 0
+    for answer in (data or {}).values():
+        parts = answer.values() if isinstance(answer, dict) else [answer]
+        total += sum(len(part) for part in parts if isinstance(part, list))
+    return total
 
 
 class ShareAnswers(SchemaExtension):
@@ -216,7 +206,7 @@ class ShareAnswers(SchemaExtension):
             result = self.execution_context.result
             if isinstance(result, ExecutionResult) and not result.errors:
                 answer = result
-                if _items(result.data, LARGEST) <= LARGEST:
+                if _items(result.data) <= LARGEST:
                     self.shared.keep(key, result)
         finally:
             del self.shared.running[key]
