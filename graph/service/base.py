@@ -134,7 +134,7 @@ class UseCases:
 
     @staticmethod
     async def log(tx: Transaction, event: Event) -> None:
-        await tx.append(event)
+        await tx.append([event])
 
     async def create(self, tx: Transaction, actor: str, node: M) -> M:
         await tx.insert([node])

@@ -209,7 +209,7 @@ class Codebook(UseCases):
     async def add_member_code(self, tx: Transaction, principal: Principal, code_id: str, theme: Theme) -> None:
         await self.same_project(tx, principal, [code_id], NodeKind.CODE)
         code = await model(tx, NodeKind.CODE, code_id)
-        await tx.add_to_theme(code_id, theme.id, theme.project_id, principal.user_id, now().isoformat())
+        await tx.add_to_themes([(code_id, theme.id)], theme.project_id, principal.user_id, now().isoformat())
         await self.log(tx, activity.theme_membership(principal.user_id, "added", code, theme))
 
     async def remove_code_from_theme(self, actor: Actor, code_id: str, theme_id: str) -> Theme:
