@@ -17,6 +17,7 @@ import uuid
 from bisect import bisect
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import accumulate
 
 from graph.errors import NotFound
@@ -247,7 +248,7 @@ class SyntheticDataset:
     def id(self, kind: str, key: object) -> str:
         return str(uuid.uuid5(_NAMESPACE, f"synthetic/{self.size_name}/{self.seed}/{kind}/{key}"))
 
-    @property
+    @cached_property
     def coders(self) -> list[str]:
         return [self.id("coder", i) for i in range(self.size.coders)]
 

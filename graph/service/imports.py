@@ -534,7 +534,7 @@ class Imports(Excerpts, Codebook, Concepts):
         had = {(c.excerpt_id, c.code_id, c.coder_id) for c in await tx.codings(list(before.values()))}
         texts = await self.texts_for(tx, principal, passages)
         made = {ids(id): at for id, at in plan.created_at.items()}  # a selection's time, by the excerpt's id
-        excerpts = await self.place_passages(tx, principal, passages, texts, made)
+        excerpts = await self.place_passages(tx, principal, passages, texts, made, before)
         for p, excerpt in zip(plan.passages, excerpts):
             if p.excerpt.id is not None:
                 ids.remapped[p.excerpt.id] = excerpt.id
