@@ -247,8 +247,6 @@ class Codebook(UseCases):
     ) -> None:
         """Make each code a member of its theme (themes of the principal's project), one history entry
         each, written as one batch."""
-        if not members:
-            return
         code_ids = list(dict.fromkeys(code_id for code_id, _ in members))
         await self.same_project(tx, principal, code_ids, NodeKind.CODE)
         codes = await tx.nodes(NodeKind.CODE, code_ids)
