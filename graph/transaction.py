@@ -146,8 +146,9 @@ class Transaction(Protocol):
     async def theme_codes(self, theme_ids: Sequence[str]) -> dict[str, list[str]]:
         """The ids of each theme's member codes, in id order (every given id a key; [] when none)."""
 
-    async def add_to_theme(self, code_id: str, theme_id: str, project_id: str, actor: str, at: str) -> None:
-        """Make the code a member of the theme (nothing happens if it is one); `at` is UTC ISO-8601."""
+    async def add_to_themes(self, members: Sequence[tuple[str, str]], project_id: str, actor: str, at: str) -> None:
+        """Make each (code id, theme id) a membership (nothing happens for one that is); `at` is UTC
+        ISO-8601. Many at once: an import's or a seed's memberships go in one batch."""
 
     async def remove_from_theme(self, code_id: str, theme_id: str) -> bool:
         """False if the code was not a member of the theme."""
@@ -178,8 +179,9 @@ class Transaction(Protocol):
         other nodes keep theirs)."""
 
     # -- history ---------------------------------------------------------------------------
-    async def append(self, event: Event) -> None:
-        """Append to the project's activity history (counts as one revision of the project)."""
+    async def append(self, events: Sequence[Event]) -> None:
+        """Append these entries, in order, to their projects' activity history (each counts as one
+        revision of its project). Many at once: an import's entries go in one batch."""
 
     async def event(self, id: str) -> Event | None:
         """The history entry with this id (of any project), if there is one."""

@@ -36,6 +36,8 @@ from graph.inputs import (
 from graph.models import LinkKind, Role, ThemeStatus
 from graph.policy import Actor
 from graph.service import Service
+from graph.service.imports import FileUser, ImportPlan, PlannedSet
+from seeds.bulk import load_plan
 
 _NAMESPACE = uuid.UUID("5b7f0e4e-2a51-4c1e-9d0a-7f3c6a1e9b21")
 
@@ -149,31 +151,29 @@ class StudyDataset:
             await service.add_member(lead, self.project_id, coder[c["key"]], Role.ANALYST)
         advance(2)
 
+        plan = ImportPlan(
+            self.project_id, NewProject(name=s["name"]), users=[FileUser(id, key) for key, id in coder.items()]
+        )
         for p in s["participants"]:
-            await service.add_participant(
-                lead,
+            plan.participants.append(
                 NewParticipant(
                     id=self.id("participant", p["key"]),
                     project_id=self.project_id,
                     pseudonym=p["pseudonym"],
                     attributes=p["attributes"],
-                ),
+                )
             )
-            await service.add_document(
-                lead,
+            plan.documents.append(
                 NewDocument(
                     id=self.id("document", p["key"]),
                     project_id=self.project_id,
                     title=f"Interview with {p['pseudonym']}",
                     text=self.transcript(p["key"]),
                     participant_id=self.id("participant", p["key"]),
-                ),
+                )
             )
-            advance(2)
-
         for c in s["codes"]:  # parents come before their children in the file
-            await service.create_code(
-                lead,
+            plan.codes.append(
                 NewCode(
                     id=self.id("code", c["key"]),
                     project_id=self.project_id,
@@ -181,48 +181,34 @@ class StudyDataset:
                     description=c["description"],
                     color=c.get("color"),
                     parent_id=self.id("code", c["parent"]) if c.get("parent") else None,
-                ),
-            )
-            advance(1)
-        for t in s["themes"]:
-            theme_id = self.id("theme", t["key"])
-            await service.create_theme(
-                lead,
-                NewTheme(
-                    id=theme_id,
-                    project_id=self.project_id,
-                    name=t["name"],
-                    description=t["description"],
-                    status=ThemeStatus(t["status"]),
-                    parent_id=self.id("theme", t["parent"]) if t.get("parent") else None,
-                ),
-            )
-            for code_key in t["codes"]:
-                await service.add_code_to_theme(lead, self.id("code", code_key), theme_id)
-            advance(1)
-
-        passages = list(self.passages())
-        await service.code_passages(
-            lead,
-            self.project_id,
-            [
-                CodedPassage(
-                    coder_id=coder[coder_key],
-                    excerpt=NewExcerpt(
-                        id=self._excerpt_id(p), document_id=self.id("document", p.participant), start=p.start, end=p.end
-                    ),
-                    code_ids=tuple(self.id("code", k) for k in code_keys),
                 )
-                for p in passages
-                for coder_key, code_keys in p.codes.items()
-                if code_keys
-            ],
-        )
-        advance(len(passages))
-
+            )
+        for t in s["themes"]:
+            theme = NewTheme(
+                id=self.id("theme", t["key"]),
+                project_id=self.project_id,
+                name=t["name"],
+                description=t["description"],
+                status=ThemeStatus(t["status"]),
+                parent_id=self.id("theme", t["parent"]) if t.get("parent") else None,
+            )
+            plan.sets.append(PlannedSet(theme, tuple(self.id("code", k) for k in t["codes"])))
+        plan.passages = [
+            CodedPassage(
+                coder_id=coder[coder_key],
+                excerpt=NewExcerpt(
+                    id=self._excerpt_id(p), document_id=self.id("document", p.participant), start=p.start, end=p.end
+                ),
+                code_ids=tuple(self.id("code", k) for k in code_keys),
+            )
+            for p in self.passages()
+            for coder_key, code_keys in p.codes.items()
+            if code_keys
+        ]
+        authors: dict[str, str] = {}
         for i, link in enumerate(self._json("links.json")):
-            await service.link_concepts(
-                self._author(coder, link),
+            authors[self.id("link", str(i))] = self._author(coder, link)
+            plan.links.append(
                 NewLink(
                     id=self.id("link", str(i)),
                     source_id=self._concept(link["source"]),
@@ -231,25 +217,25 @@ class StudyDataset:
                     label=link.get("label"),
                     note=link.get("note"),
                     evidence_excerpt_ids=tuple(self._evidence_id(e) for e in link.get("evidence", [])),
-                ),
+                )
             )
-            advance(1)
         for i, memo in enumerate(self._json("memos.json")):
-            await service.add_memo(
-                self._author(coder, memo),
+            authors[self.id("memo", str(i))] = self._author(coder, memo)
+            plan.memos.append(
                 NewMemo(
                     id=self.id("memo", str(i)),
                     target_id=self._target(memo["target"]),
                     title=memo["title"],
                     body=memo["body"],
-                ),
+                )
             )
-            advance(1)
+        await load_plan(service, lead, plan, authors, lambda n: None)
+        advance(self.steps() - 2)
         return self.project_id
 
-    def _author(self, coders: dict[str, str], item: dict[str, Any]) -> Actor:
-        """Who the dataset says wrote an item (the lead if it names no one): the seed acts for them, trusted."""
-        return Actor(coders[item.get("author", self.study["coders"][0]["key"])], trusted=True)
+    def _author(self, coders: dict[str, str], item: dict[str, Any]) -> str:
+        """Who the dataset says wrote an item (the lead if it names no one): the seed acts for them."""
+        return coders[item.get("author", self.study["coders"][0]["key"])]
 
     def _concept(self, ref: str) -> str:
         """`code:<key>` or `theme:<key>`."""

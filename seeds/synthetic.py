@@ -17,6 +17,7 @@ import uuid
 from bisect import bisect
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import accumulate
 
 from graph.errors import NotFound
@@ -34,6 +35,8 @@ from graph.inputs import (
 from graph.models import AttributeValue, LinkKind, Role, ThemeStatus
 from graph.policy import Actor
 from graph.service import Service
+from graph.service.imports import FileUser, ImportPlan, PlannedSet
+from seeds.bulk import PASSAGES, load_plan
 
 _NAMESPACE = uuid.UUID("0d7c1a52-9e4b-4b8e-8f0e-3c2a9d6b5e17")
 
@@ -67,9 +70,6 @@ SIZES: dict[str, Size] = {
     ),
 }
 
-BATCH = 5_000
-"""Passages per bulk-coding call: large enough to amortise a transaction, small enough
-for the progress bar to move."""
 
 _WORDS = [
     "worker",
@@ -248,7 +248,7 @@ class SyntheticDataset:
     def id(self, kind: str, key: object) -> str:
         return str(uuid.uuid5(_NAMESPACE, f"synthetic/{self.size_name}/{self.seed}/{kind}/{key}"))
 
-    @property
+    @cached_property
     def coders(self) -> list[str]:
         return [self.id("coder", i) for i in range(self.size.coders)]
 
@@ -290,97 +290,93 @@ class SyntheticDataset:
             await service.add_member(lead, self.project_id, coder, Role.ANALYST)
         advance(2)
 
+        plan = ImportPlan(
+            self.project_id,
+            NewProject(name=f"Synthetic study {self.size_name} (seed {self.seed})"),
+            users=[FileUser(coder, coder) for coder in self.coders],
+        )
         participants = [self.id("participant", i) for i in range(z.participants)]
         for i, pid in enumerate(participants):
-            await service.add_participant(
-                lead,
+            plan.participants.append(
                 NewParticipant(
                     id=pid, project_id=self.project_id, pseudonym=f"P{i + 1:04d}", attributes=self._attributes(rng)
-                ),
+                )
             )
-            advance(1)
 
         texts: list[str] = []
         for d in range(z.documents):
             text = self._text(rng)
             texts.append(text)
             owner = d % z.participants
-            await service.add_document(
-                lead,
+            plan.documents.append(
                 NewDocument(
                     id=self.id("document", d),
                     project_id=self.project_id,
                     participant_id=participants[owner],
                     title=f"Interview {d // z.participants + 1} with P{owner + 1:04d}",
                     text=text,
-                ),
+                )
             )
-            advance(1)
 
         codes = [self.id("code", i) for i in range(z.codes)]
         for i, code in enumerate(codes):
-            await service.create_code(
-                lead,
+            plan.codes.append(
                 NewCode(
                     id=code,
                     project_id=self.project_id,
                     name=self._code_name(i),
                     description=f"Generated code {i + 1}; rank {i + 1} by expected frequency.",
                     parent_id=codes[self._code_parent(i)] if i >= self._top_level_codes else None,
-                ),
+                )
             )
-            advance(1)
 
         themes = [self.id("theme", i) for i in range(z.themes)]
         top_themes = max(1, z.themes * 2 // 3)
         for i, theme in enumerate(themes):
-            await service.create_theme(
-                lead,
-                NewTheme(
-                    id=theme,
-                    project_id=self.project_id,
-                    name=f"Theme {i + 1}",
-                    description=f"Generated theme {i + 1}.",
-                    status=rng.choice(list(ThemeStatus)),
-                    parent_id=themes[rng.randrange(top_themes)] if i >= top_themes else None,
-                ),
+            new = NewTheme(
+                id=theme,
+                project_id=self.project_id,
+                name=f"Theme {i + 1}",
+                description=f"Generated theme {i + 1}.",
+                status=rng.choice(list(ThemeStatus)),
+                parent_id=themes[rng.randrange(top_themes)] if i >= top_themes else None,
             )
-            for code in rng.sample(codes, rng.randint(3, min(12, len(codes)))):
-                await service.add_code_to_theme(lead, code, theme)
-            advance(1)
+            plan.sets.append(PlannedSet(new, tuple(rng.sample(codes, rng.randint(3, min(12, len(codes)))))))
 
         excerpts: list[str] = []
         for batch in self._batches(self._passages(rng, texts, codes)):
-            excerpts.extend(dict.fromkeys(await service.code_passages(lead, self.project_id, batch)))
-            advance(sum(len(p.code_ids) for p in batch))
+            plan.passages.extend(batch)
+            excerpts.extend(dict.fromkeys(p.excerpt.id for p in batch if p.excerpt.id is not None))
 
         concepts, linked = codes + themes, set[tuple[str, str, LinkKind]]()
+        authors: dict[str, str] = {}
         for i in range(max(1, z.codes // 5)):
             source, target = rng.sample(concepts, 2)
             kind = rng.choice(_LINK_KINDS)
             if (source, target, kind) in linked or (target, source, kind) in linked:
                 continue  # the service refuses a second link of one kind between two concepts
             linked.add((source, target, kind))
-            await service.link_concepts(
-                Actor(self.coders[i % z.coders], trusted=True),
+            authors[self.id("link", i)] = self.coders[i % z.coders]
+            plan.links.append(
                 NewLink(
                     id=self.id("link", i),
                     source_id=source,
                     target_id=target,
                     kind=kind,
                     evidence_excerpt_ids=tuple(rng.sample(excerpts, rng.randint(0, 2))),
-                ),
+                )
             )
         for i in range(max(1, z.themes // 4)):
-            await service.add_memo(
-                Actor(self.coders[i % z.coders], trusted=True),
+            authors[self.id("memo", i)] = self.coders[i % z.coders]
+            plan.memos.append(
                 NewMemo(
                     id=self.id("memo", i),
                     target_id=rng.choice(themes),
                     title=f"Memo {i + 1}",
                     body="Generated memo about how this theme holds together.",
-                ),
+                )
             )
+        await load_plan(service, lead, plan, authors, advance)
         return self.project_id
 
     @staticmethod
@@ -471,5 +467,7 @@ class SyntheticDataset:
 
     @staticmethod
     def _batches(passages: Iterator[CodedPassage]) -> Iterator[list[CodedPassage]]:
-        while batch := list(itertools.islice(passages, BATCH)):
+        """The passages in the parts `load_plan` imports: the excerpts links cite are drawn from
+        a list made part by part (an excerpt two parts share is in it twice), as they always were."""
+        while batch := list(itertools.islice(passages, PASSAGES)):
             yield batch

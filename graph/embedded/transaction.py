@@ -170,20 +170,25 @@ def _excerpts_at(db: Db, spans: Sequence[Span]) -> dict[Span, str]:
     return {(document_id, start, end): id for document_id, start, end, id in found}
 
 
-def _append(db: Db, e: Event) -> None:
-    db.run(
+def _append(db: Db, events: Sequence[Event]) -> None:
+    db.many(
         "INSERT INTO events(id, project_id, actor_id, type, target_ids, at, summary, before, after, reverts) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        e.id,
-        e.project_id,
-        e.actor_id,
-        e.type,
-        json.dumps(list(e.target_ids)),
-        rows.instant(e.at),
-        e.summary,
-        None if e.before is None else json.dumps(e.before),
-        None if e.after is None else json.dumps(e.after),
-        e.reverts,
+        [
+            (
+                e.id,
+                e.project_id,
+                e.actor_id,
+                e.type,
+                json.dumps(list(e.target_ids)),
+                rows.instant(e.at),
+                e.summary,
+                None if e.before is None else json.dumps(e.before),
+                None if e.after is None else json.dumps(e.after),
+                e.reverts,
+            )
+            for e in events
+        ],
     )
 
 
@@ -422,16 +427,12 @@ class EmbeddedTransaction:
             members[theme_id].append(code_id)
         return members
 
-    async def add_to_theme(self, code_id: str, theme_id: str, project_id: str, actor: str, at: str) -> None:
+    async def add_to_themes(self, members: Sequence[tuple[str, str]], project_id: str, actor: str, at: str) -> None:
         await self._write(
-            lambda db: db.run(
+            lambda db: db.many(
                 "INSERT OR IGNORE INTO theme_codes(theme_id, code_id, project_id, created_by, created_at) "
                 "VALUES (?, ?, ?, ?, ?)",
-                theme_id,
-                code_id,
-                project_id,
-                actor,
-                at,
+                [(theme_id, code_id, project_id, actor, at) for code_id, theme_id in members],
             )
         )
 
@@ -484,8 +485,8 @@ class EmbeddedTransaction:
         )
 
     # -- history ---------------------------------------------------------------------------
-    async def append(self, event: Event) -> None:
-        await self._write(lambda db: _append(db, event))
+    async def append(self, events: Sequence[Event]) -> None:
+        await self._write(lambda db: _append(db, events))
 
     async def event(self, id: str) -> Event | None:
         found = await self._run(lambda db: db.all("SELECT * FROM events WHERE id = ?", id))

@@ -262,9 +262,11 @@ class Neo4jTransaction:
             members[r["theme_id"]].append(r["code_id"])
         return members
 
-    async def add_to_theme(self, code_id: str, theme_id: str, project_id: str, actor: str, at: str) -> None:
+    async def add_to_themes(self, members: Sequence[tuple[str, str]], project_id: str, actor: str, at: str) -> None:
         """`project_id` is not stored: the membership's ends carry it."""
-        await self._write(q.ADD_TO_THEME, code_id=code_id, theme_id=theme_id, actor=actor, at=at)
+        await self._write_each(
+            q.ADD_TO_THEMES, [{"code_id": c, "theme_id": t, "actor": actor, "at": at} for c, t in members]
+        )
 
     async def remove_from_theme(self, code_id: str, theme_id: str) -> bool:
         removed = await self._write(q.REMOVE_FROM_THEME, code_id=code_id, theme_id=theme_id)
@@ -301,8 +303,8 @@ class Neo4jTransaction:
         await self._write_each(q.SET_POSITIONS, [{"id": id, "x": x, "y": y} for id, (x, y) in positions.items()])
 
     # -- history ---------------------------------------------------------------------------
-    async def append(self, event: Event) -> None:
-        await self._write(q.LOG_EVENT, props=records.event_props(event))
+    async def append(self, events: Sequence[Event]) -> None:
+        await self._write_each(q.LOG_EVENTS, [records.event_props(e) for e in events])
 
     async def event(self, id: str) -> Event | None:
         found = await self._read(q.GET_EVENT, id=id)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NoReturn
 
 from graph import activity
 from graph.errors import BadInput, NotFound
@@ -27,21 +28,40 @@ class Codebook(UseCases):
     async def new_code(
         self, tx: Transaction, principal: Principal, new: NewCode, created_at: datetime | None = None
     ) -> Code:
-        await self.check_parent(tx, principal, NodeKind.CODE, None, new.parent_id)
-        await self.check_name(tx, NodeKind.CODE, principal.project_id, new.name, new.parent_id, None)
-        [id] = await self.fresh_ids(tx, [new.id])
-        code = Code(
-            id=id,
-            project_id=new.project_id,
-            parent_id=new.parent_id,
-            name=new.name,
-            description=new.description,
-            color=new.color,
-            codable=new.codable,
-            version=1,
-            **stamps(principal.user_id, created_at),
+        [code] = await self.new_codes(tx, principal, [(new, created_at)])
+        return code
+
+    async def new_codes(
+        self, tx: Transaction, principal: Principal, news: Sequence[tuple[NewCode, datetime | None]]
+    ) -> list[Code]:
+        """New codes (each made when its time says, else now), checked as a batch and written in one
+        insert with their history entries in one append: an import's or a seed's whole codebook costs
+        a few statements, not a few per code."""
+        if not news:
+            return []
+        ids = await self.fresh_ids(tx, [new.id for new, _ in news])
+        await self.check_new_parents(
+            tx, principal, NodeKind.CODE, [(id, new.parent_id) for id, (new, _) in zip(ids, news)]
         )
-        return await self.create(tx, principal.user_id, code)
+        await self.check_new_names(
+            tx, NodeKind.CODE, principal.project_id, [(id, new.name, new.parent_id) for id, (new, _) in zip(ids, news)]
+        )
+        codes = [
+            Code(
+                id=id,
+                project_id=new.project_id,
+                parent_id=new.parent_id,
+                name=new.name,
+                description=new.description,
+                color=new.color,
+                codable=new.codable,
+                version=1,
+                **stamps(principal.user_id, created_at),
+            )
+            for id, (new, created_at) in zip(ids, news)
+        ]
+        await self.create_all(tx, principal.user_id, codes)
+        return codes
 
     async def update_code(self, actor: Actor, id: str, patch: CodePatch) -> Code:
         async def work(tx: Transaction) -> Code:
@@ -145,20 +165,33 @@ class Codebook(UseCases):
         return await self._write(work)
 
     async def new_theme(self, tx: Transaction, principal: Principal, new: NewTheme) -> Theme:
-        await self.check_parent(tx, principal, NodeKind.THEME, None, new.parent_id)
-        await self.check_name(tx, NodeKind.THEME, principal.project_id, new.name, None, None)
-        [id] = await self.fresh_ids(tx, [new.id])
-        theme = Theme(
-            id=id,
-            project_id=new.project_id,
-            parent_id=new.parent_id,
-            name=new.name,
-            description=new.description,
-            status=new.status,
-            version=1,
-            **stamps(principal.user_id),
+        [theme] = await self.new_themes(tx, principal, [new])
+        return theme
+
+    async def new_themes(self, tx: Transaction, principal: Principal, news: Sequence[NewTheme]) -> list[Theme]:
+        """New themes, checked as a batch and written together (see `new_codes`)."""
+        if not news:
+            return []
+        ids = await self.fresh_ids(tx, [new.id for new in news])
+        await self.check_new_parents(tx, principal, NodeKind.THEME, [(id, new.parent_id) for id, new in zip(ids, news)])
+        await self.check_new_names(
+            tx, NodeKind.THEME, principal.project_id, [(id, new.name, None) for id, new in zip(ids, news)]
         )
-        return await self.create(tx, principal.user_id, theme)
+        themes = [
+            Theme(
+                id=id,
+                project_id=new.project_id,
+                parent_id=new.parent_id,
+                name=new.name,
+                description=new.description,
+                status=new.status,
+                version=1,
+                **stamps(principal.user_id),
+            )
+            for id, new in zip(ids, news)
+        ]
+        await self.create_all(tx, principal.user_id, themes)
+        return themes
 
     async def update_theme(self, actor: Actor, id: str, patch: ThemePatch) -> Theme:
         async def work(tx: Transaction) -> Theme:
@@ -207,10 +240,21 @@ class Codebook(UseCases):
         return await self._write(work)
 
     async def add_member_code(self, tx: Transaction, principal: Principal, code_id: str, theme: Theme) -> None:
-        await self.same_project(tx, principal, [code_id], NodeKind.CODE)
-        code = await model(tx, NodeKind.CODE, code_id)
-        await tx.add_to_theme(code_id, theme.id, theme.project_id, principal.user_id, now().isoformat())
-        await self.log(tx, activity.theme_membership(principal.user_id, "added", code, theme))
+        await self.add_member_codes(tx, principal, [(code_id, theme)])
+
+    async def add_member_codes(
+        self, tx: Transaction, principal: Principal, members: Sequence[tuple[str, Theme]]
+    ) -> None:
+        """Make each code a member of its theme (themes of the principal's project), one history entry
+        each, written as one batch."""
+        code_ids = list(dict.fromkeys(code_id for code_id, _ in members))
+        await self.same_project(tx, principal, code_ids, NodeKind.CODE)
+        codes = await tx.nodes(NodeKind.CODE, code_ids)
+        pairs = [(code_id, theme.id) for code_id, theme in members]
+        await tx.add_to_themes(pairs, principal.project_id, principal.user_id, now().isoformat())
+        await tx.append(
+            [activity.theme_membership(principal.user_id, "added", codes[code_id], theme) for code_id, theme in members]
+        )
 
     async def remove_code_from_theme(self, actor: Actor, code_id: str, theme_id: str) -> Theme:
         async def work(tx: Transaction) -> Theme:
@@ -238,17 +282,48 @@ class Codebook(UseCases):
                 f"A {kind.value.lower()} cannot be its own ancestor: {parent_id!r} is {id!r} or lies beneath it."
             )
 
-    @staticmethod
+    async def check_new_parents(
+        self, tx: Transaction, principal: Principal, kind: NodeKind, nodes: Sequence[tuple[str, str | None]]
+    ) -> None:
+        """Each new node's parent (by (id, parent id), in order) is a node of `kind` in the project or
+        one earlier in the batch; either way no new node can be its own ancestor."""
+        earlier: set[str] = set()
+        elsewhere: list[str] = []
+        for id, parent_id in nodes:
+            if parent_id is not None and parent_id not in earlier:
+                elsewhere.append(parent_id)
+            earlier.add(id)
+        if elsewhere:
+            await self.same_project(tx, principal, elsewhere, kind)
+
+    @classmethod
+    async def check_new_names(
+        cls, tx: Transaction, kind: NodeKind, project_id: str, nodes: Sequence[tuple[str, str, str | None]]
+    ) -> None:
+        """`check_name` for each new node (by (id, name, parent id)), among the nodes there and the
+        batch's own."""
+        batch: dict[tuple[str | None, str], str] = {}
+        for id, name, parent_id in nodes:
+            await cls.check_name(tx, kind, project_id, name, parent_id, None)
+            key = (parent_id if kind is NodeKind.CODE else None, name.lower())
+            if key in batch:
+                cls.name_taken(kind, name, parent_id, batch[key])
+            batch[key] = id
+
+    @classmethod
     async def check_name(
-        tx: Transaction, kind: NodeKind, project_id: str, name: str, parent_id: str | None, self_id: str | None
+        cls, tx: Transaction, kind: NodeKind, project_id: str, name: str, parent_id: str | None, self_id: str | None
     ) -> None:
         """Code names are unique among siblings, theme names in the project (ignoring case)."""
         clash = [id for id in await tx.named(kind, project_id, name, parent_id) if id != self_id]
-        if not clash:
-            return
+        if clash:
+            cls.name_taken(kind, name, parent_id, clash[0])
+
+    @staticmethod
+    def name_taken(kind: NodeKind, name: str, parent_id: str | None, existing_id: str) -> NoReturn:
         if kind is NodeKind.THEME:
             raise BadInput(
-                f"A theme named {name!r} already exists in this project; choose another name.", existingId=clash[0]
+                f"A theme named {name!r} already exists in this project; choose another name.", existingId=existing_id
             )
         where = "at the top level" if parent_id is None else "under that parent"
-        raise BadInput(f"A code named {name!r} already exists {where}; choose another name.", existingId=clash[0])
+        raise BadInput(f"A code named {name!r} already exists {where}; choose another name.", existingId=existing_id)

@@ -165,18 +165,22 @@ class Excerpts(UseCases):
         passages: Sequence[CodedPassage],
         texts: Mapping[str, str],
         made: Mapping[str, datetime] | None = None,
+        existing: Mapping[Span, str] | None = None,
     ) -> list[Excerpt]:
         """Create the excerpts that are new (reusing one at the same span) and record each passage's
         codings; no history entry (the caller writes one for the whole batch). `texts` are the
         documents' texts from `texts_for` (or the document the caller has checked). A new excerpt
         was made when `made` says (by its id: an imported selection's time), else at its first
-        coding's time if the passages give one, else now."""
+        coding's time if the passages give one, else now. `existing`: the excerpts at the passages'
+        spans if the caller has just read them (`Transaction.excerpts_at`), so that an import's
+        thousands of spans are looked up once."""
         spans: dict[Span, NewExcerpt] = {}
         for p in passages:
             e = p.excerpt
             check_span(texts[e.document_id], e.start, e.end)
             spans.setdefault((e.document_id, e.start, e.end), e)
-        existing = await tx.excerpts_at(list(spans))
+        if existing is None:
+            existing = await tx.excerpts_at(list(spans))
         new = {span: e for span, e in spans.items() if span not in existing}
         ids = await self.fresh_ids(tx, [e.id for e in new.values()])
         coder_of: dict[Span, str] = {}

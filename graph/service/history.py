@@ -92,9 +92,9 @@ class _Reverting:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._tx, name)
 
-    async def append(self, event: Event) -> None:
-        stamped = event.model_copy(update={"reverts": self._reverts})
-        self.appended.append(stamped)
+    async def append(self, events: Sequence[Event]) -> None:
+        stamped = [e.model_copy(update={"reverts": self._reverts}) for e in events]
+        self.appended.extend(stamped)
         await self._tx.append(stamped)
 
 
@@ -311,7 +311,7 @@ class History(Transcripts, People, Excerpts, Codebook, Concepts):
         await tx.insert_codings(codings)
         at = now().isoformat()
         for code_id, theme_id in memberships:
-            await tx.add_to_theme(code_id, theme_id, principal.project_id, principal.user_id, at)
+            await tx.add_to_themes([(code_id, theme_id)], principal.project_id, principal.user_id, at)
         await self._cite_again(tx, node.id, [Link.model_validate(v) for v in recorded.get("citing", [])])
         await tx.insert(memos)
         for document_id in recorded.get("documents", []):
@@ -396,7 +396,7 @@ class History(Transcripts, People, Excerpts, Codebook, Concepts):
         for _, theme_id in recorded.get("memberships", []):
             if theme_id not in had_themes and not await tx.remove_from_theme(target.id, theme_id):
                 raise Blocked("the code has left one of its themes since", [source.id, theme_id])
-            await tx.add_to_theme(source.id, theme_id, source.project_id, principal.user_id, at)
+            await tx.add_to_themes([(source.id, theme_id)], source.project_id, principal.user_id, at)
         links = [Link.model_validate(v) for v in recorded.get("links", [])]
         current = await tx.nodes(NodeKind.LINK, [x.id for x in links])
         for x in links:
@@ -466,7 +466,7 @@ class History(Transcripts, People, Excerpts, Codebook, Concepts):
                 raise Blocked("the code has left the theme since", [theme_id, code_id])
             await self.log(tx, activity.theme_membership(principal.user_id, "removed", code, theme))
         else:
-            await tx.add_to_theme(code_id, theme_id, theme.project_id, principal.user_id, now().isoformat())
+            await tx.add_to_themes([(code_id, theme_id)], theme.project_id, principal.user_id, now().isoformat())
             await self.log(tx, activity.theme_membership(principal.user_id, "added", code, theme))
 
     async def _revert_pins(self, tx: Transaction, principal: Principal, entry: Event, verb: str) -> None:

@@ -49,11 +49,12 @@ from graph.models import (
     Participant,
     Project,
     Role,
+    Theme,
     User,
 )
 from graph.policy import Actor, Need, Principal
 from graph.rules import new_id, now
-from graph.service.base import built, stamps
+from graph.service.base import built, pseudonym_taken, stamps
 from graph.service.codebook import Codebook
 from graph.service.coding import Excerpts
 from graph.service.concepts import MEMO_TARGETS, Concepts
@@ -366,18 +367,17 @@ class Imports(Excerpts, Codebook, Concepts):
     async def _codebook(
         self, tx: Transaction, principal: Principal, plan: ImportPlan, ids: Ids, done: Imported
     ) -> None:
+        """New codes and themes go in batches (`new_codes`, `new_themes`), each batch written before a
+        change to an existing one, which may name a new one as its parent; memberships in one batch."""
         project_id = principal.project_id
         codes = await tx.nodes(NodeKind.CODE, ids.all(c.id for c in plan.codes))
+        new_codes: list[tuple[NewCode, datetime | None]] = []
         for c in plan.codes:
             id, parent_id = ids(c.id), ids(c.parent_id) if c.parent_id else None
             old = codes.get(id)
             if old is None:
-                await self.new_code(
-                    tx,
-                    principal,
-                    c.model_copy(update={"id": id, "project_id": project_id, "parent_id": parent_id}),
-                    plan.created_at.get(c.id or ""),
-                )
+                update = {"id": id, "project_id": project_id, "parent_id": parent_id}
+                new_codes.append((c.model_copy(update=update), plan.created_at.get(c.id or "")))
                 done.created["codes"] += 1
             elif (old.name, old.description, old.color, old.parent_id, old.codable) != (
                 c.name,
@@ -386,6 +386,8 @@ class Imports(Excerpts, Codebook, Concepts):
                 parent_id,
                 c.codable,
             ):
+                await self.new_codes(tx, principal, new_codes)
+                new_codes = []
                 await self.patch_code(
                     tx,
                     principal,
@@ -397,79 +399,79 @@ class Imports(Excerpts, Codebook, Concepts):
                 done.updated["codes"] += 1
             else:
                 done.unchanged["codes"] += 1
+        await self.new_codes(tx, principal, new_codes)
         members = ids.all(m for s in plan.sets for m in s.code_ids)
         found = await self._in_project(tx, project_id, members, [NodeKind.CODE])
         missing = next((m for m in members if m not in found), None)
         if missing is not None:
             raise BadInput(f"A set refers to code {missing}, which is in neither the file nor the project.")
-        themes = await tx.nodes(NodeKind.THEME, ids.all(s.theme.id for s in plan.sets))
+        themes: dict[str, Theme] = await tx.nodes(NodeKind.THEME, ids.all(s.theme.id for s in plan.sets))
         current = await tx.theme_codes(list(themes))
+        new_themes: list[NewTheme] = []
+
+        async def create_themes() -> None:
+            themes.update((t.id, t) for t in await self.new_themes(tx, principal, new_themes))
+            new_themes.clear()
+
         for s in plan.sets:
             new, old = s.theme, themes.get(ids(s.theme.id))
+            parent_id = ids(new.parent_id) if new.parent_id else None
             if old is None:
-                theme = await self.new_theme(
-                    tx,
-                    principal,
-                    new.model_copy(
-                        update={
-                            "id": ids(new.id),
-                            "project_id": project_id,
-                            "parent_id": ids(new.parent_id) if new.parent_id else None,
-                        }
-                    ),
-                )
+                update = {"id": ids(new.id), "project_id": project_id, "parent_id": parent_id}
+                new_themes.append(new.model_copy(update=update))
                 done.created["themes"] += 1
             elif (old.name, old.description) != (new.name, new.description) or (
-                new.parent_id is not None and ids(new.parent_id) != old.parent_id
+                parent_id is not None and parent_id != old.parent_id
             ):
-                theme = await self.patch_theme(
-                    tx,
-                    principal,
-                    old,
-                    ThemePatch(
-                        name=new.name,
-                        description=new.description,
-                        parent_id=ids(new.parent_id) if new.parent_id else None,
-                    ),
+                await create_themes()
+                themes[old.id] = await self.patch_theme(
+                    tx, principal, old, ThemePatch(name=new.name, description=new.description, parent_id=parent_id)
                 )
                 done.updated["themes"] += 1
             else:
-                theme = old
                 done.unchanged["themes"] += 1
-            had = set(current.get(theme.id, []))
-            for code_id in dict.fromkeys(ids.all(s.code_ids)):
-                if code_id not in had:
-                    await self.add_member_code(tx, principal, code_id, theme)
-                    done.created["theme memberships"] += 1
+        await create_themes()
+        memberships = [
+            (code_id, themes[ids(s.theme.id)])
+            for s in plan.sets
+            for code_id in dict.fromkeys(ids.all(s.code_ids))
+            if code_id not in current.get(ids(s.theme.id), [])
+        ]
+        if memberships:
+            await self.add_member_codes(tx, principal, memberships)
+            done.created["theme memberships"] += len(memberships)
 
     # -- cases and their documents ------------------------------------------------------------------
     async def _cases(self, tx: Transaction, principal: Principal, plan: ImportPlan, ids: Ids, done: Imported) -> None:
+        """Participants and documents that are new go in one batch each."""
         project_id, actor = principal.project_id, principal.user_id
         people = await tx.nodes(NodeKind.PARTICIPANT, ids.all(p.id for p in plan.participants))
+        new_people: dict[str, Participant] = {}
         for p in plan.participants:
             old = people.get(ids(p.id))
             await self.check_pseudonym(tx, project_id, p.pseudonym, old.id if old else None)
+            if (twin := new_people.get(p.pseudonym.lower())) is not None:  # new, so not in the store yet
+                pseudonym_taken(p.pseudonym, twin.id)
             if old is None:
-                await self.create(
-                    tx,
-                    actor,
-                    Participant(
-                        id=ids(p.id),
-                        project_id=project_id,
-                        pseudonym=p.pseudonym,
-                        attributes=p.attributes,
-                        **stamps(actor, plan.created_at.get(p.id or "")),
-                    ),
+                person = Participant(
+                    id=ids(p.id),
+                    project_id=project_id,
+                    pseudonym=p.pseudonym,
+                    attributes=p.attributes,
+                    **stamps(actor, plan.created_at.get(p.id or "")),
                 )
+                new_people[p.pseudonym.lower()] = person
                 done.created["participants"] += 1
             elif (old.pseudonym, old.attributes) != (p.pseudonym, p.attributes):
                 await self.change(tx, actor, old, pseudonym=p.pseudonym, attributes=p.attributes)
                 done.updated["participants"] += 1
             else:
                 done.unchanged["participants"] += 1
+        await self.create_all(tx, actor, list(new_people.values()))
         documents = await tx.nodes(NodeKind.DOCUMENT, ids.all(d.id for d in plan.documents))
         owners = [ids(d.participant_id) for d in plan.documents if d.participant_id]
         await self.same_project(tx, principal, owners, NodeKind.PARTICIPANT)
+        new_documents: list[Document] = []
         for d in plan.documents:
             old = documents.get(ids(d.id))
             if old is not None:  # a transcript's text never changes; its codings and document sets may
@@ -480,9 +482,7 @@ class Imports(Excerpts, Codebook, Concepts):
                 else:
                     done.unchanged["documents"] += 1
                 continue
-            await self.create(
-                tx,
-                actor,
+            new_documents.append(
                 Document(
                     id=ids(d.id),
                     project_id=project_id,
@@ -492,9 +492,10 @@ class Imports(Excerpts, Codebook, Concepts):
                     kind=d.kind,
                     groups=d.groups,
                     **stamps(actor, plan.created_at.get(d.id or "")),
-                ),
+                )
             )
             done.created["documents"] += 1
+        await self.create_all(tx, actor, new_documents)
 
     # -- codings ------------------------------------------------------------------------------------
     async def _passages(
@@ -533,7 +534,7 @@ class Imports(Excerpts, Codebook, Concepts):
         had = {(c.excerpt_id, c.code_id, c.coder_id) for c in await tx.codings(list(before.values()))}
         texts = await self.texts_for(tx, principal, passages)
         made = {ids(id): at for id, at in plan.created_at.items()}  # a selection's time, by the excerpt's id
-        excerpts = await self.place_passages(tx, principal, passages, texts, made)
+        excerpts = await self.place_passages(tx, principal, passages, texts, made, before)
         for p, excerpt in zip(plan.passages, excerpts):
             if p.excerpt.id is not None:
                 ids.remapped[p.excerpt.id] = excerpt.id

@@ -2,6 +2,7 @@
 and measure what a research team waits for. Prints one table and writes it as JSON.
 
     .venv/bin/python -m tests.bench.suite --size M --store embedded [--repeat 30] [--out FILE]
+    .venv/bin/python -m tests.bench.suite --size M --store neo4j --seed-only   # the seed row alone
 
 Rows: seed throughput; each analytic question and the project tree query over HTTP
 (median, p95) beside the same answer from a direct store call in this process, both
@@ -376,7 +377,9 @@ def bolt_env() -> Iterator[dict[str, str]]:
         bolt.stop()
 
 
-async def run(size: str, store_kind: str, repeat: int, seconds: float, env: dict[str, str]) -> dict[str, Any]:
+async def run(
+    size: str, store_kind: str, repeat: int, seconds: float, env: dict[str, str], seed_only: bool = False
+) -> dict[str, Any]:
     env = {
         **env,
         "THEMEMAP_STORE": store_kind,
@@ -391,6 +394,8 @@ async def run(size: str, store_kind: str, repeat: int, seconds: float, env: dict
     dataset = SyntheticDataset(size, seed=1)
     try:
         rows = [await seed(service, dataset)]
+        if seed_only:
+            return {"size": size, "store": store_kind, "machine": machine(), "rows": [asdict(r) for r in rows]}
         ids = await choose_ids(store, dataset)
         token = await issue_token(service, ids.coders[0])
         floor = floors.for_store(store_kind, settings, ids.project)
@@ -460,14 +465,18 @@ def main() -> None:
     parser.add_argument("--store", default="embedded", choices=["embedded", "neo4j"])
     parser.add_argument("--repeat", type=int, default=30, help="Runs per measure (median and p95 over them).")
     parser.add_argument("--seconds", type=float, default=10, help="Length of the throughput run.")
+    parser.add_argument("--seed-only", action="store_true", help="Seed the study, print its row and stop.")
     parser.add_argument("--out", type=Path, help="JSON file to write (default build/bench/<size>-<store>.json).")
     args = parser.parse_args()
     out = args.out or Path("build/bench") / f"{args.size}-{args.store}.json"
     if args.store == "neo4j":
         with bolt_env() as env:
-            result = asyncio.run(run(args.size, args.store, args.repeat, args.seconds, env))
+            result = asyncio.run(run(args.size, args.store, args.repeat, args.seconds, env, args.seed_only))
     else:
-        result = asyncio.run(run(args.size, args.store, args.repeat, args.seconds, {}))
+        result = asyncio.run(run(args.size, args.store, args.repeat, args.seconds, {}, args.seed_only))
+    if args.seed_only:
+        print(f"seed {args.size} {args.store}: {result['rows'][0]['note']}")
+        return
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2))
     print(table(result))

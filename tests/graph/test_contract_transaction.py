@@ -350,8 +350,8 @@ async def test_deleting_concepts_takes_their_codings_memberships_links_and_memos
 
     async def setup(tx: Transaction) -> None:
         await tx.insert_codings([coding(w.first, w.hope, ACTOR), coding(w.first, w.fear, ACTOR)])
-        await tx.add_to_theme(w.hope.id, w.theme.id, w.project.id, ACTOR, NOW.isoformat())
-        await tx.add_to_theme(w.fear.id, w.subtheme.id, w.project.id, ACTOR, NOW.isoformat())
+        await tx.add_to_themes([(w.hope.id, w.theme.id)], w.project.id, ACTOR, NOW.isoformat())
+        await tx.add_to_themes([(w.fear.id, w.subtheme.id)], w.project.id, ACTOR, NOW.isoformat())
 
     await repo.write(setup)
     await repo.write(lambda tx: tx.delete(NodeKind.CODE, w.hope.id))
@@ -383,8 +383,8 @@ async def test_deleting_a_project_takes_everything_of_it_and_nothing_else(repo: 
         for world in (w, kept):
             await tx.set_role(world.project.id, ada.id, Role.OWNER)
             await tx.insert_codings([coding(world.first, world.fear, ada.id)])
-            await tx.add_to_theme(world.fear.id, world.theme.id, world.project.id, ada.id, NOW.isoformat())
-            await tx.append(event(world.project.id, "project.created", NOW, world.project.id))
+            await tx.add_to_themes([(world.fear.id, world.theme.id)], world.project.id, ada.id, NOW.isoformat())
+            await tx.append([event(world.project.id, "project.created", NOW, world.project.id)])
 
     await repo.write(setup)
     await repo.write(lambda tx: tx.delete(NodeKind.PROJECT, w.project.id))
@@ -551,12 +551,14 @@ async def test_theme_membership(repo: Store) -> None:
     w = await given(repo)
 
     async def add_twice(tx: Transaction) -> None:
+        pairs = [(w.fear.id, w.theme.id), (w.fear.id, w.theme.id), (w.hope.id, w.subtheme.id)]
         for _ in range(2):
-            await tx.add_to_theme(w.fear.id, w.theme.id, w.project.id, ACTOR, NOW.isoformat())
+            await tx.add_to_themes(pairs, w.project.id, ACTOR, NOW.isoformat())
 
     await repo.write(add_twice)
-    assert await repo.codes_of_themes([w.theme.id]) == {w.theme.id: [w.fear]}
+    assert await repo.codes_of_themes([w.theme.id, w.subtheme.id]) == {w.theme.id: [w.fear], w.subtheme.id: [w.hope]}
     assert await repo.themes_of_codes([w.fear.id]) == {w.fear.id: [w.theme]}
+    await repo.write(lambda tx: tx.add_to_themes([], w.project.id, ACTOR, NOW.isoformat()))
 
     async def remove_twice(tx: Transaction) -> list[bool]:
         return [await tx.remove_from_theme(w.fear.id, w.theme.id), await tx.remove_from_theme(w.fear.id, w.theme.id)]
@@ -567,11 +569,11 @@ async def test_theme_membership(repo: Store) -> None:
 
 async def test_theme_codes_include_the_transactions_own_writes(repo: Store) -> None:
     w = await given(repo)
-    await repo.write(lambda tx: tx.add_to_theme(w.worry.id, w.theme.id, w.project.id, OTHER, NOW.isoformat()))
+    await repo.write(lambda tx: tx.add_to_themes([(w.worry.id, w.theme.id)], w.project.id, OTHER, NOW.isoformat()))
 
     async def work(tx: Transaction) -> list[dict[str, list[str]]]:
-        await tx.add_to_theme(w.fear.id, w.theme.id, w.project.id, ACTOR, NOW.isoformat())
-        await tx.add_to_theme(w.hope.id, w.subtheme.id, w.project.id, ACTOR, NOW.isoformat())
+        await tx.add_to_themes([(w.fear.id, w.theme.id)], w.project.id, ACTOR, NOW.isoformat())
+        await tx.add_to_themes([(w.hope.id, w.subtheme.id)], w.project.id, ACTOR, NOW.isoformat())
         seen = [await tx.theme_codes([w.theme.id, w.subtheme.id, "missing", w.theme.id])]
         await tx.remove_from_theme(w.worry.id, w.theme.id)
         seen.append(await tx.theme_codes([w.theme.id]))
@@ -614,9 +616,9 @@ async def test_merge_code_repoints_everything_to_the_target(repo: Store) -> None
                 coding(w.second, w.hope, OTHER, LATER),
             ]
         )
-        await tx.add_to_theme(w.fear.id, w.theme.id, w.project.id, ACTOR, NOW.isoformat())
-        await tx.add_to_theme(w.hope.id, w.theme.id, w.project.id, ACTOR, NOW.isoformat())
-        await tx.add_to_theme(w.hope.id, w.subtheme.id, w.project.id, ACTOR, NOW.isoformat())
+        await tx.add_to_themes([(w.fear.id, w.theme.id)], w.project.id, ACTOR, NOW.isoformat())
+        await tx.add_to_themes([(w.hope.id, w.theme.id)], w.project.id, ACTOR, NOW.isoformat())
+        await tx.add_to_themes([(w.hope.id, w.subtheme.id)], w.project.id, ACTOR, NOW.isoformat())
 
     await repo.write(setup)
     await repo.write(lambda tx: tx.merge_code(w.hope.id, w.fear.id))
@@ -701,8 +703,7 @@ async def test_appended_events_are_the_activity_history(repo: Store) -> None:
     updated = event(w.project.id, "code.updated", LATER, w.fear.id, w.hope.id)
 
     async def append(tx: Transaction) -> None:
-        await tx.append(created)
-        await tx.append(updated)
+        await tx.append([created, updated])  # one batch, kept in order
 
     await repo.write(append)
     assert (await repo.activity(w.project.id, 10)).events == (updated, created)
@@ -723,8 +724,7 @@ async def test_removed_reads_deletions_and_merges_from_the_history(repo: Store) 
     ]
 
     async def append(tx: Transaction) -> None:
-        for e in entries:
-            await tx.append(e)
+        await tx.append(entries)
 
     async def removed(tx: Transaction) -> dict[str, datetime]:
         return await tx.removed(w.project.id, [w.fear.id, w.hope.id, w.theme.id, "never-there"])
@@ -742,7 +742,7 @@ async def test_a_failed_write_leaves_nothing_behind(repo: Store) -> None:
     async def work(tx: Transaction) -> None:
         await tx.insert(w.nodes)
         await tx.insert_user(ada)
-        await tx.append(event(w.project.id, "project.created", NOW, w.project.id))
+        await tx.append([event(w.project.id, "project.created", NOW, w.project.id)])
         assert (await tx.refs([w.fear.id])).keys() == {w.fear.id}
         raise Boom
 

@@ -315,7 +315,7 @@ async def test_entries_without_an_inverse_are_refused(world: World) -> None:
     # an entry from before deletions kept what went with the node: read as it was, not restorable
     code = (await world.service.store.get_codes([ids["code2"]]))[ids["code2"]]
     legacy = activity.deleted(ids["user"], code)
-    await world.service.store.write(lambda tx: tx.append(legacy))
+    await world.service.store.write(lambda tx: tx.append([legacy]))
     shown = (await world.owner.ok(ACTIVITY, p=p))["activity"]["edges"][0]["node"]
     assert shown["type"] == "code.deleted" and shown["before"]["name"] == "Hope" and shown["reverts"] is None
     error = await world.owner.error(REVERT, a=legacy.id)

@@ -246,6 +246,12 @@ HOSTILE = {
         CODE % (b"11111111-2222-3333-4444-555555555555", b"A") + CODE % (b"21111111-2222-3333-4444-555555555555", b"a"),
         b"",
     ),
+    "duplicate set names": PROJECT
+    % (
+        CODE % (b"11111111-2222-3333-4444-555555555555", b"A"),
+        b'<Sets><Set guid="21111111-2222-3333-4444-555555555555" name="S"/>'
+        b'<Set guid="31111111-2222-3333-4444-555555555555" name="s"/></Sets>',
+    ),
     "unnamed code": PROJECT % (CODE % (b"11111111-2222-3333-4444-555555555555", b""), b""),
     "wrong root": b'<Something xmlns="urn:QDA-XML:project:1.0"/>',
     "selection outside the text": PROJECT
