@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
+    DocumentNode,
     ExecutionResult,
     FieldNode,
     GraphQLSchema,
@@ -35,7 +36,6 @@ from graphql import (
     TypeInfoVisitor,
     VariableNode,
     Visitor,
-    parse,
     visit,
 )
 from strawberry.extensions import SchemaExtension
@@ -103,23 +103,19 @@ class SharedAnswers:
                 self.encoded[id(data)] = found
         return found
 
-    def shape(self, schema: GraphQLSchema, query: str) -> tuple[str, ...] | None:
+    def shape(self, schema: GraphQLSchema, query: str, document: DocumentNode) -> tuple[str, ...] | None:
         if query in self.shapes:
             self.shapes.move_to_end(query)
             return self.shapes[query]
-        found = self.shapes[query] = _shape(schema, query)
+        found = self.shapes[query] = _shape(schema, document)
         while len(self.shapes) > DOCUMENTS:
             self.shapes.popitem(last=False)
         return found
 
 
-def _shape(schema: GraphQLSchema, query: str) -> tuple[str, ...] | None:
-    """Where each root field's project comes from, if the text only asks analysis questions
-    and reads plain values of their answers."""
-    try:
-        document = parse(query)
-    except Exception:  # noqa: BLE001 - validation has refused it before execution anyway
-        return None
+def _shape(schema: GraphQLSchema, document: DocumentNode) -> tuple[str, ...] | None:
+    """Where each root field's project comes from, if the document only asks analysis
+    questions and reads plain values of their answers."""
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     if len(operations) != 1 or operations[0].operation is not OperationType.QUERY:
         return None
@@ -215,9 +211,9 @@ class ShareAnswers(SchemaExtension):
     async def _key(self) -> Hashable | None:
         context = self.execution_context
         schema = context.schema._schema
-        if context.query is None or getattr(context.context, "user", None) is None:
+        if context.query is None or context.graphql_document is None or getattr(context.context, "user", None) is None:
             return None
-        shape = self.shared.shape(schema, context.query)
+        shape = self.shared.shape(schema, context.query, context.graphql_document)
         if shape is None:
             return None
         variables = context.variables or {}
