@@ -74,6 +74,11 @@ RETRY_SECONDS = 5.0
 _UNREACHABLE = (ServiceUnavailable, SessionExpired, DatabaseUnavailable, ConnectionAcquisitionTimeoutError, OSError)
 
 
+def _unique(found: list[Record]) -> list[Record]:
+    """Records by their `id`, each once (an excerpt named and in a named document is read twice)."""
+    return list({r["id"]: r for r in found}.values())
+
+
 def _by_id(found: list[Record], mapper: Callable[[Record], M]) -> dict[str, M]:
     out: dict[str, M] = {}
     for row in found:
@@ -485,8 +490,11 @@ class Neo4jStore(Analytics):
                         with_text=texts,
                         small=await small() if touched.small else None,
                         excerpts=(
-                            read := await rows(
-                                tx, q.EXCERPT_FACTS_OF, ids=changed, documents=documents, with_text=texts
+                            read := _unique(
+                                [
+                                    *await rows(tx, q.EXCERPT_FACTS_OF, ids=changed, with_text=texts),
+                                    *await rows(tx, q.EXCERPT_FACTS_IN, documents=documents, with_text=texts),
+                                ]
                             )
                         ),
                         codings=await rows(tx, q.CODING_FACTS_OF, ids=[*changed, *(r["id"] for r in read)]),
