@@ -47,7 +47,7 @@ from graph.analysis.results import (
     SequenceHit,
     ThemeMap,
 )
-from graph.analysis.snapshot import ExcerptFact, Scope, Spoken
+from graph.analysis.snapshot import Scope, Spoken
 from graph.analysis.text import check_near, contains, find, parse_query
 from graph.analysis.worker import stopping
 from graph.errors import BadInput
@@ -356,10 +356,14 @@ def matches_page(
     return paged(sorted(keyed, key=lambda k: k[0]), first, after, (str, str))
 
 
-def hits_page(scope: Scope, hits: list[SequenceHit], first: int | None, after: str | None) -> Paged[SequenceHit]:
+def hits_page(
+    scope: Scope, hits: list[SequenceHit], rows: np.ndarray, first: int | None, after: str | None
+) -> Paged[SequenceHit]:
     """The hits `sequences` gave (one per passage coded `first`, in document and text order), a page at a
-    time; a hit's key is its first passage's place in document and text order."""
-    keyed = [(list(scope.excerpts[h.first_excerpt_id].key), h) for h in hits]
+    time; a hit's key is its first passage's place in document and text order (`rows`: those passages'
+    rows, from `sequence_rows`)."""
+    facts = scope.snapshot.indexed.facts
+    keyed = [(list(facts[row].key), h) for row, h in zip(rows.tolist(), hits, strict=True)]
     return paged(keyed, first, after, cursors.EXCERPT_KEY)
 
 
@@ -406,31 +410,49 @@ def participants_matching(scope: Scope, where: Where) -> list[ParticipantMatch]:
 def sequences(scope: Scope, first: str, then: str, max_gap: int | None) -> list[SequenceHit]:
     """For each excerpt coded `first`, the nearest excerpt coded `then` that starts at or
     after its end in the same document (within `max_gap` code points, if given)."""
+    facts = scope.snapshot.indexed.facts
+    firsts, thens = sequence_rows(scope, first, then, max_gap)
+    return [
+        SequenceHit(
+            document_id=x.document_id,
+            participant_id=x.participant_id,
+            first_excerpt_id=x.id,
+            then_excerpt_id=y.id,
+            gap=y.start - x.end,
+        )
+        for x, y in zip(map(facts.__getitem__, firsts.tolist()), map(facts.__getitem__, thens.tolist()), strict=True)
+    ]
+
+
+def sequence_rows(scope: Scope, first: str, then: str, max_gap: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """The rows (in the snapshot's index) of each hit's two excerpts, in the order of the hits; kept
+    with the scope, so that a page of hits costs no second search."""
     scope.check_concepts([first, then])
     if max_gap is not None and max_gap < 0:
         raise BadInput("maxGapChars must be zero or more.")
-    thens_by_doc: dict[str, list[ExcerptFact]] = defaultdict(list)
-    for e in scope.ordered(list(scope.concept_excerpts(then))):
-        thens_by_doc[scope.excerpts[e].document_id].append(scope.excerpts[e])
-    hits = []
-    for e in scope.ordered(list(scope.concept_excerpts(first))):
-        stopping()
-        x = scope.excerpts[e]
-        following = [y for y in thens_by_doc[x.document_id] if y.start >= x.end]
-        if not following:
-            continue
-        y = min(following, key=lambda f: (f.start, f.end, f.id))
-        if max_gap is None or y.start - x.end <= max_gap:
-            hits.append(
-                SequenceHit(
-                    document_id=x.document_id,
-                    participant_id=x.participant_id,
-                    first_excerpt_id=x.id,
-                    then_excerpt_id=y.id,
-                    gap=y.start - x.end,
-                )
-            )
-    return hits
+    return scope.memo(("sequence rows", first, then, max_gap), lambda: _sequence_rows(scope, first, then, max_gap))
+
+
+def _sequence_rows(scope: Scope, first: str, then: str, max_gap: int | None) -> tuple[np.ndarray, np.ndarray]:
+    # Rows are in document and text order, so a `then` excerpt's (document, start) sorts as its
+    # row does: the nearest one after `x` is the first whose (document, start) is at least
+    # (x's document, x's end), if it is of x's document.
+    indexed = scope.snapshot.indexed
+    firsts, thens = np.sort(scope.concept_rows(first)), np.sort(scope.concept_rows(then))
+    stopping()
+    stride = int(indexed.ends.max(initial=0)) + 1
+    documents = indexed.documents
+    at = np.searchsorted(
+        documents[thens] * stride + indexed.starts[thens],
+        documents[firsts] * stride + indexed.ends[firsts],
+        side="left",
+    )
+    found = at < len(thens)
+    firsts, nearest = firsts[found], thens[at[found]]
+    keep = documents[nearest] == documents[firsts]
+    if max_gap is not None:
+        keep &= indexed.starts[nearest] - indexed.ends[firsts] <= max_gap
+    return firsts[keep], nearest[keep]
 
 
 def concept_paths(

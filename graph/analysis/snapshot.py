@@ -333,7 +333,7 @@ class Scope:
         """Concept id -> "CODE" or "THEME"."""
         return {**{c.id: "CODE" for c in self.snapshot.codes}, **{t.id: "THEME" for t in self.snapshot.themes}}
 
-    def _rows(self, concept_id: str) -> np.ndarray:
+    def concept_rows(self, concept_id: str) -> np.ndarray:
         """The rows of `matrix` (excerpts in scope) coded with the concept."""
         column = self.columns.get(concept_id)
         if column is None:
@@ -346,7 +346,9 @@ class Scope:
         found = self._concept_excerpts.get(concept_id)
         if found is None:
             ids = self.snapshot.indexed.excerpt_ids
-            found = self._concept_excerpts[concept_id] = frozenset(ids[i] for i in self._rows(concept_id).tolist())
+            found = self._concept_excerpts[concept_id] = frozenset(
+                ids[i] for i in self.concept_rows(concept_id).tolist()
+            )
         return found
 
     def concept_participants(self, concept_id: str) -> frozenset[str]:
@@ -354,7 +356,7 @@ class Scope:
         found = self._concept_participants.get(concept_id)
         if found is None:
             indexed = self.snapshot.indexed
-            people = np.unique(indexed.participants[self._rows(concept_id)])
+            people = np.unique(indexed.participants[self.concept_rows(concept_id)])
             found = self._concept_participants[concept_id] = frozenset(
                 indexed.participant_ids[i] for i in people[people >= 0].tolist()
             )
