@@ -10,13 +10,15 @@ descriptions):
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from itertools import combinations
 from operator import itemgetter
 from typing import Any, TypeVar, overload
 
 import numpy as np
+from scipy import sparse
+from scipy.sparse import csgraph
 
 from graph import cursors
 from graph.analysis import matrices
@@ -465,13 +467,14 @@ def concept_paths(
     if not 1 <= max_length <= MAX_PATH_LENGTH:
         raise BadInput(f"maxLength must be between 1 and {MAX_PATH_LENGTH}.")
     snap = scope.snapshot
-    # A step is a tuple until it is on a path: a large project has hundreds of thousands. Its first
-    # four items are its order among a node's steps: target, relation, link, against the relation.
-    steps: defaultdict[str, list[_Step]] = defaultdict(list)
+    # A step is a tuple until it is on a path. Its first four items are its order among a node's
+    # steps: target, relation, link, against the relation. Co-occurrence (hundreds of thousands of
+    # pairs in a large project) stays in arrays: a node's steps are made when a path passes it.
+    small: defaultdict[str, list[_Step]] = defaultdict(list)
 
     def edge(a: str, b: str, relation: Relation, link_id: str | None = None, kind: LinkKind | None = None) -> None:
-        steps[a].append((b, relation.value, link_id or "", False, relation, link_id, kind, 1))
-        steps[b].append((a, relation.value, link_id or "", True, relation, link_id, kind, 1))
+        small[a].append((b, relation.value, link_id or "", False, relation, link_id, kind, 1))
+        small[b].append((a, relation.value, link_id or "", True, relation, link_id, kind, 1))
 
     chosen = set(via) or set(Relation)
     if Relation.LINK in chosen:
@@ -485,21 +488,43 @@ def concept_paths(
         for concept in concepts:
             if concept.parent_id:
                 edge(concept.id, concept.parent_id, Relation.HIERARCHY)
+    code_ids = [c.id for c in snap.codes]
+    nodes = list(dict.fromkeys([*code_ids, *(t.id for t in snap.themes), *small]))
+    number = {n: i for i, n in enumerate(nodes)}
     if Relation.COOCCURRENCE in chosen:
-        pairs = cooccurrence(scope, CooccurrenceScope.EXCERPT, [c.id for c in snap.codes], [], 1)
-        named, along = pairs.concepts, Relation.COOCCURRENCE
-        for i, j, n in zip(pairs.a, pairs.b, pairs.counts):
-            a, b = named[i], named[j]
-            steps[a].append((b, along.value, "", False, along, None, None, n))
-            steps[b].append((a, along.value, "", True, along, None, None, n))
-    for node in steps:
-        steps[node].sort(key=_STEP_ORDER)
-
-    from_source = _distances(steps, source, max_length)
-    if target not in from_source or source == target:
+        pairs = matrices.excerpt_pairs(scope, tuple(code_ids))  # every pair has an instance: minCount 1
+        a, b, weight = pairs.a, pairs.b, pairs.count
+    else:
+        a = b = weight = np.empty(0, dtype=np.int64)
+    stopping()
+    ends = [(number[x], number[step[0]]) for x, found in small.items() for step in found]
+    rows = np.array([x for x, _ in ends] + a.tolist() + b.tolist(), dtype=np.int64)
+    columns = np.array([y for _, y in ends] + b.tolist() + a.tolist(), dtype=np.int64)
+    graph = sparse.csr_matrix((np.ones(len(rows)), (rows, columns)), shape=(len(nodes),) * 2)
+    distances = csgraph.shortest_path(graph, unweighted=True, indices=[number[source], number[target]])
+    length = distances[0][number[target]]
+    if length > max_length or source == target:
         return []
-    to_target = _distances(steps, target, max_length)
-    length = from_source[target]
+    to_target = distances[1]
+    along = sparse.csr_matrix((weight, (a, b)), shape=(len(code_ids),) * 2)
+    against = along.T.tocsr()
+    kept: dict[str, list[_Step]] = {}
+
+    def steps(node: str) -> list[_Step]:
+        found = kept.get(node)
+        if found is None:
+            found = list(small.get(node, ()))
+            i = number[node]
+            if i < len(code_ids):
+                for pairs, back in ((along, False), (against, True)):
+                    start, end = pairs.indptr[i], pairs.indptr[i + 1]
+                    found += (
+                        (code_ids[j], _COOCCURRENCE, "", back, Relation.COOCCURRENCE, None, None, n)
+                        for j, n in zip(pairs.indices[start:end].tolist(), pairs.data[start:end].tolist(), strict=True)
+                    )
+            found = kept[node] = sorted(found, key=_STEP_ORDER)
+        return found
+
     paths: list[ConceptPath] = []
 
     def walk(node: str, trail: list[PathStep]) -> None:
@@ -509,9 +534,9 @@ def concept_paths(
         if node == target:
             paths.append(ConceptPath(steps=tuple(trail)))
             return
-        for to, _, _, against, relation, link_id, kind, weight in steps[node]:
-            if to_target.get(to) == length - len(trail) - 1:
-                step = PathStep(node, to, relation, not against, link_id, kind, weight)
+        for to, _, _, back, relation, link_id, kind, n in steps(node):
+            if to_target[number[to]] == length - len(trail) - 1:
+                step = PathStep(node, to, relation, not back, link_id, kind, n)
                 walk(to, [*trail, step])
 
     walk(source, [])
@@ -522,20 +547,7 @@ _Step = tuple[str, str, str, bool, Relation, str | None, LinkKind | None, int]
 """A step to (target, relation's name, link id or "", against the relation, relation, link id,
 link kind, weight)."""
 _STEP_ORDER = itemgetter(0, 1, 2, 3)
-
-
-def _distances(steps: dict[str, list[_Step]], start: str, limit: int) -> dict[str, int]:
-    """Breadth-first distances from `start`, up to `limit` steps."""
-    depth = {start: 0}
-    queue = deque([start])
-    while queue:
-        node = queue.popleft()
-        if depth[node] < limit:
-            for step in steps[node]:
-                if step[0] not in depth:
-                    depth[step[0]] = depth[node] + 1
-                    queue.append(step[0])
-    return depth
+_COOCCURRENCE = Relation.COOCCURRENCE.value
 
 
 def search(
