@@ -173,17 +173,24 @@ def case_matrix(scope: Scope, columns: str, column_ids: Sequence[str]) -> CaseMa
     ids = _concepts(scope, column_ids, [], columns)
     indexed = scope.snapshot.indexed
     matrix = scope.concept_matrix(ids)
-    cells: dict[tuple[int, int], tuple[str, ...]] = {}
-    for column in range(len(ids)):
-        stopping()
-        rows = matrix.indices[matrix.indptr[column] : matrix.indptr[column + 1]]
-        rows = np.sort(rows)  # excerpts in document and text order
-        people = indexed.participants[rows]
-        order = np.argsort(people, kind="stable")
-        rows, people = rows[order], people[order]
-        bounds = np.flatnonzero(np.diff(people)) + 1
-        for chunk in np.split(rows, bounds) if len(rows) else ():
-            cells[(int(indexed.participants[chunk[0]]), column)] = tuple(indexed.excerpt_ids[i] for i in chunk.tolist())
+    stopping()
+    # Every (excerpt, column) of the matrix, by column, then participant, then excerpt (document and text
+    # order): a cell is a run of one column and one participant.
+    rows = matrix.indices
+    people = indexed.participants[rows]
+    concept = np.repeat(np.arange(len(ids)), np.diff(matrix.indptr))
+    order = np.lexsort((rows, people, concept))
+    rows, people, concept = rows[order], people[order], concept[order]
+    starts = np.flatnonzero(np.diff(people, prepend=-2) | np.diff(concept, prepend=-1))
+    names = list(map(indexed.excerpt_ids.__getitem__, rows.tolist()))
+    stopping()
+    bounds = np.append(starts, len(rows)).tolist()
+    cells = {
+        (p, k): tuple(names[start:end])
+        for p, k, start, end in zip(
+            people[starts].tolist(), concept[starts].tolist(), bounds[:-1], bounds[1:], strict=True
+        )
+    }
     number = {p: i for i, p in enumerate(indexed.participant_ids)}
     rows_out = tuple(
         MatrixRow(
@@ -243,23 +250,39 @@ def compare_groups(scope: Scope, attribute: str, columns: str, column_ids: Seque
     return out
 
 
-def _matches(scope: Scope, where: Where) -> tuple[set[str], dict[str, frozenset[str]]]:
-    """Excerpts in scope meeting `where` at excerpt level, and each concept's excerpts."""
+def matching_rows(scope: Scope, where: Where) -> np.ndarray:
+    """The rows (in the snapshot's index, so in document and text order) of the excerpts in scope
+    meeting `where` at excerpt level; kept with the scope, so that each page costs no second search."""
     scope.check_concepts(where.concepts)
-    sets = {c: scope.concept_excerpts(c) for c in where.concepts}
-    found = set(scope.excerpts)
-    for c in where.all_of:
-        found &= sets[c]
-    if where.any_of:
-        found &= set().union(*(sets[c] for c in where.any_of))
-    for c in where.none_of:
-        found -= sets[c]
     if where.text:
         parse_query(where.text)
-        found = {e for e in found if contains(scope.excerpts[e].text or "", where.text)}
+    return scope.memo(("matching rows", where.model_dump_json()), lambda: _matching_rows(scope, where))
+
+
+def _matching_rows(scope: Scope, where: Where) -> np.ndarray:
+    found = scope.in_scope.copy()
+
+    def coded(concepts: Sequence[str]) -> np.ndarray:
+        rows = np.zeros(len(found), dtype=bool)
+        for c in concepts:
+            rows[scope.concept_rows(c)] = True
+        return rows
+
+    for c in where.all_of:
+        found &= coded([c])
+    if where.any_of:
+        found &= coded(where.any_of)
+    found &= ~coded(where.none_of)
+    stopping()
+    rows = np.flatnonzero(found)
+    facts = scope.snapshot.indexed.facts
+    if where.text:
+        text = where.text
+        rows = rows[[contains(facts[r].text or "", text) for r in rows.tolist()]]
     if where.spoken_by is not None:
-        found &= scope.spoken_by(where.spoken_by)
-    return found, sets
+        spoken = scope.spoken_by(where.spoken_by)
+        rows = rows[[facts[r].id in spoken for r in rows.tolist()]]
+    return rows
 
 
 def paged(
@@ -282,12 +305,6 @@ def paged(
     )
 
 
-def page(ordered: list[tuple[list[Any], str]], first: int, after: str | None, kinds: tuple[type, ...]) -> IdPage:
-    """Keyset page over (sort key, id) pairs already in order."""
-    found = paged(ordered, first, after, kinds)
-    return IdPage(ids=found.items, cursors=tuple(found.cursors), has_next_page=found.has_next_page)
-
-
 def pairs_in_order(pairs: Pairs, order: PairOrder) -> Pairs:
     """The pairs `cooccurrence` gave (most frequent first, then in concept order) in `order`."""
     if order is PairOrder.COUNT:
@@ -301,25 +318,36 @@ def pairs_in_order(pairs: Pairs, order: PairOrder) -> Pairs:
 
 def pairs_page(pairs: Pairs, order: PairOrder, first: int | None, after: str | None) -> Paged[Pair]:
     """Pairs already in `order` (see `pairs_in_order`), a page at a time; a pair's key is its count (or
-    jaccard), then the places of its two concepts in the question's concept list, and only the page's pairs
-    are made."""
-    if first is not None and first < 0:
-        raise BadInput("first must be zero or more.")
-    ordered = pairs
-    measure = ordered.counts if order is PairOrder.COUNT else ordered.jaccards
+    jaccard), then the places of its two concepts in the question's concept list."""
+    measure = pairs.counts if order is PairOrder.COUNT else pairs.jaccards
 
     def key(i: int) -> list[Any]:
-        return [-measure[i], ordered.a[i], ordered.b[i]]
+        return [-measure[i], pairs.a[i], pairs.b[i]]
 
+    kinds = (float if order is PairOrder.JACCARD else int, int, int)
+    return numbered_page(len(pairs), pairs.__getitem__, key, kinds, first, after)
+
+
+def numbered_page(
+    count: int,
+    item: Callable[[int], T],
+    key: Callable[[int], list[Any]],
+    kinds: tuple[type, ...],
+    first: int | None,
+    after: str | None,
+) -> Paged[T]:
+    """Keyset page over items 0 to `count` - 1, already in the order of their keys (`first` None: all the
+    rest): the page starts where a binary search puts the cursor's key, and only the page's items are made."""
+    if first is not None and first < 0:
+        raise BadInput("first must be zero or more.")
     start = 0
     if after:
-        resume = cursors.decode(after, float if order is PairOrder.JACCARD else int, int, int)
-        start = bisect_right(range(len(ordered)), resume, key=key)
-    end = len(ordered) if first is None else min(start + first, len(ordered))
+        start = bisect_right(range(count), cursors.decode(after, *kinds), key=key)
+    end = count if first is None else min(start + first, count)
     return Paged(
-        items=tuple(ordered[i] for i in range(start, end)),
+        items=tuple(item(i) for i in range(start, end)),
         cursors=_Cursors(key, start, end),
-        has_next_page=end < len(ordered),
+        has_next_page=end < count,
     )
 
 
@@ -332,6 +360,10 @@ class _Cursors(Sequence[str]):
 
     def __len__(self) -> int:
         return self._end - self._start
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to any sequence of the same cursors, as the tuple it stands for would be."""
+        return isinstance(other, Sequence) and not isinstance(other, str) and list(self) == list(other)
 
     @overload
     def __getitem__(self, i: int) -> str: ...
@@ -365,14 +397,18 @@ def hits_page(
     time; a hit's key is its first passage's place in document and text order (`rows`: those passages'
     rows, from `sequence_rows`)."""
     facts = scope.snapshot.indexed.facts
-    keyed = [(list(facts[row].key), h) for row, h in zip(rows.tolist(), hits, strict=True)]
-    return paged(keyed, first, after, cursors.EXCERPT_KEY)
+    return numbered_page(
+        len(hits), hits.__getitem__, lambda i: list(facts[rows[i]].key), cursors.EXCERPT_KEY, first, after
+    )
 
 
 def find_excerpts(scope: Scope, where: Where, first: int, after: str | None) -> IdPage:
-    found, _ = _matches(scope, where)
-    ordered = [(list(scope.excerpts[e].key), e) for e in scope.ordered(list(found))]
-    return page(ordered, first, after, cursors.EXCERPT_KEY)
+    rows = matching_rows(scope, where)
+    facts = scope.snapshot.indexed.facts
+    found = numbered_page(
+        len(rows), lambda i: facts[rows[i]].id, lambda i: list(facts[rows[i]].key), cursors.EXCERPT_KEY, first, after
+    )
+    return IdPage(ids=found.items, cursors=tuple(found.cursors), has_next_page=found.has_next_page)
 
 
 def participants_matching(scope: Scope, where: Where) -> list[ParticipantMatch]:
