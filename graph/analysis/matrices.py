@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import numpy as np
 from scipy import sparse
@@ -145,11 +145,12 @@ class Indexed:
             **arrays,
         )
 
-    def updated(self, snapshot: Snapshot, change: Change) -> Indexed | None:
+    def updated(self, snapshot: Snapshot, change: Change) -> Update | None:
         """The index of `snapshot`, made from this one (the index of the snapshot it was
         updated from) by removing and inserting the changed excerpts' rows and codings, in
-        time proportional to the rows rather than to sorting and mapping every id again.
-        None where that does not apply: a new document, or cases of documents changed."""
+        time proportional to the rows rather than to sorting and mapping every id again,
+        with this index's rows of the documents the change touched. None where that does
+        not apply: a new document, or cases of documents changed."""
         added = sorted(change.excerpts, key=_ORDER)
         document_number = _numbered(self.document_ids)
         if change.moved or any(f.document_id not in document_number for f in added):
@@ -178,7 +179,7 @@ class Indexed:
         coder_ids = sorted(set(self.coder_ids).union(c.coder_id for c in new))
         coder = _numbered(coder_ids)
         coders_of = _remap(self.coder_ids, coder)[self.coding_coders]
-        return self._with_concepts(
+        found = self._with_concepts(
             snapshot,
             facts=facts,
             excerpt_ids=ids,
@@ -199,6 +200,30 @@ class Indexed:
                 [coders_of[still], np.array([coder[c.coder_id] for c in new], dtype=np.int64)]
             ),
             coder_ids=coder_ids,
+        )
+        alike = (
+            found.code_ids == self.code_ids
+            and found.theme_ids == self.theme_ids
+            and (found.rollup != self.rollup).nnz == 0
+        )
+        touched = np.union1d(self.documents[~keep], [document_number[f.document_id] for f in added])
+        return Update(found, self.region(touched) if alike else None)
+
+    def region(self, documents: np.ndarray) -> Region:
+        """The rows of `documents` (numbers into `document_ids`), with their codings."""
+        inside = np.isin(self.documents, documents)
+        rows = np.flatnonzero(inside)
+        chosen = inside[self.coding_excerpts]
+        local = np.cumsum(inside) - 1  # row -> its place among the region's rows
+        return Region(
+            documents=documents,
+            starts=self.starts[rows],
+            ends=self.ends[rows],
+            of_document=self.documents[rows],
+            coding_rows=local[self.coding_excerpts[chosen]],
+            coding_codes=self.coding_codes[chosen],
+            coding_coders=self.coding_coders[chosen],
+            coder_ids=self.coder_ids,
         )
 
     @cached_property
@@ -262,6 +287,42 @@ class Change:
     """Whether some documents' cases changed (their excerpts' participants with them)."""
 
 
+@dataclass(frozen=True)
+class Region:
+    """Some documents' rows of an index (in its order) and their codings: what those documents add
+    to a sum over excerpts and overlapping excerpts, such as `PairTallies`."""
+
+    documents: np.ndarray
+    """Numbers into the index's `document_ids` (alike in an index and one updated from it)."""
+    starts: np.ndarray
+    ends: np.ndarray
+    of_document: np.ndarray
+    coding_rows: np.ndarray
+    """Index into the region's rows."""
+    coding_codes: np.ndarray
+    coding_coders: np.ndarray
+    coder_ids: list[str]
+
+    def concept_matrix(self, indexed: Indexed, coders: set[str] | None) -> sparse.csc_matrix:
+        """Rows x (codes, then themes) of `indexed` (which numbers codes and themes as the region's index did)."""
+        return _coded(
+            indexed,
+            (len(self.starts), len(indexed.code_ids)),
+            self.coding_rows,
+            self.coding_codes,
+            _chosen(self.coding_coders, self.coder_ids, coders),
+        )
+
+
+class Update(NamedTuple):
+    """An index updated from another (see `Indexed.updated`)."""
+
+    indexed: Indexed
+    before: Region | None
+    """The other index's rows of the documents the change touched (None if the two number codes or
+    themes apart, or roll codes up into themes apart: then nothing summed over it carries over)."""
+
+
 def _ancestry(node: str, parents: dict[str, str | None]) -> list[str]:
     """The node and the nodes above it in its tree, nearest first."""
     found: list[str] = []
@@ -274,15 +335,27 @@ def _ancestry(node: str, parents: dict[str, str | None]) -> list[str]:
 
 def concept_matrix(indexed: Indexed, in_scope: np.ndarray, coders: set[str] | None) -> sparse.csc_matrix:
     """Excerpts x (codes, then themes) for the excerpts in scope and the chosen coders."""
-    keep = in_scope[indexed.coding_excerpts]
-    if coders is not None:
-        chosen = [i for i, c in enumerate(indexed.coder_ids) if c in coders]
-        keep &= np.isin(indexed.coding_coders, np.array(chosen, dtype=np.int64))
+    keep = in_scope[indexed.coding_excerpts] & _chosen(indexed.coding_coders, indexed.coder_ids, coders)
     shape = (len(indexed.excerpt_ids), len(indexed.code_ids))
-    codes = _binary(indexed.coding_excerpts[keep], indexed.coding_codes[keep], shape)
-    themes = (codes @ indexed.rollup).tocsc()
+    return _coded(indexed, shape, indexed.coding_excerpts, indexed.coding_codes, keep)
+
+
+def _chosen(coding_coders: np.ndarray, coder_ids: list[str], coders: set[str] | None) -> np.ndarray:
+    """Per coding, whether one of `coders` made it (all, when None)."""
+    if coders is None:
+        return np.ones(len(coding_coders), dtype=bool)
+    chosen = [i for i, c in enumerate(coder_ids) if c in coders]
+    return np.isin(coding_coders, np.array(chosen, dtype=np.int64))
+
+
+def _coded(
+    indexed: Indexed, shape: tuple[int, int], rows: np.ndarray, codes: np.ndarray, keep: np.ndarray
+) -> sparse.csc_matrix:
+    """Rows x (codes, then themes) from the kept codings (row, code), codes rolled up as `indexed` does."""
+    coded = _binary(rows[keep], codes[keep], shape)
+    themes = (coded @ indexed.rollup).tocsc()
     themes.data[:] = 1
-    return sparse.hstack([codes, themes], format="csc")
+    return sparse.hstack([coded, themes], format="csc")
 
 
 def overlapping(starts: np.ndarray, ends: np.ndarray, documents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -310,17 +383,33 @@ class PairCounts:
     """Excerpts of a or b."""
 
 
-def excerpt_pairs(scope: Scope, concepts: tuple[str, ...]) -> PairCounts:
-    """Co-occurrence counts of `concepts` at EXCERPT scope; kept with the scope."""
-    return scope.memo(("excerpt pairs", concepts), lambda: _excerpt_pairs(scope, concepts))
+@dataclass(frozen=True)
+class PairTallies:
+    """Per pair of concepts (square arrays over a concept list): excerpts coded with both, instances,
+    and excerpts taking part (see the module's docstring). Each is a sum over documents (no instance
+    spans two), so after a change they are updated by what the touched documents took away and added."""
+
+    together: np.ndarray
+    count: np.ndarray
+    taking_part: np.ndarray
+
+    def __add__(self, other: PairTallies) -> PairTallies:
+        return PairTallies(
+            self.together + other.together, self.count + other.count, self.taking_part + other.taking_part
+        )
+
+    def __sub__(self, other: PairTallies) -> PairTallies:
+        return PairTallies(
+            self.together - other.together, self.count - other.count, self.taking_part - other.taking_part
+        )
 
 
-def _excerpt_pairs(scope: Scope, concepts: tuple[str, ...]) -> PairCounts:
-    indexed = scope.snapshot.indexed
-    full = scope.concept_matrix(concepts)
-    tagged = np.flatnonzero(np.diff(full.tocsr().indptr) > 0)
-    x = full.tocsr()[tagged]
-    sub_x, sub_y = overlapping(indexed.starts[tagged], indexed.ends[tagged], indexed.documents[tagged])
+def tallies(x: sparse.csc_matrix, starts: np.ndarray, ends: np.ndarray, documents: np.ndarray) -> PairTallies:
+    """The pair tallies of the rows of `x` (rows x concepts), whose spans are given in document and text order."""
+    full = x.tocsr()
+    tagged = np.flatnonzero(np.diff(full.indptr) > 0)
+    x = full[tagged]
+    sub_x, sub_y = overlapping(starts[tagged], ends[tagged], documents[tagged])
     stopping()  # each product below costs time in proportion to the codings in scope
     sx, sy = x[sub_x], x[sub_y]
     both = sx.multiply(sy)
@@ -332,10 +421,18 @@ def _excerpt_pairs(scope: Scope, concepts: tuple[str, ...]) -> PairCounts:
     adjacency = sparse.csr_matrix((np.ones(len(sub_x), dtype=np.int64), (sub_x, sub_y)), shape=(len(tagged),) * 2)
     y = (((adjacency + adjacency.T) @ x + x) > 0).astype(np.int64)
     xy = (x.T @ y).toarray()
-    taking_part = xy + xy.T - together
+    return PairTallies(together, count, xy + xy.T - together)
 
-    sizes = np.diag(together)
-    a, b = np.triu_indices(len(concepts), k=1)
+
+def excerpt_pairs(scope: Scope, concepts: tuple[str, ...]) -> PairCounts:
+    """Co-occurrence counts of `concepts` at EXCERPT scope; kept with the scope."""
+    return scope.memo(("excerpt pairs", concepts), lambda: _pair_counts(scope.pair_tallies(concepts)))
+
+
+def _pair_counts(found: PairTallies) -> PairCounts:
+    count = found.count
+    a, b = np.triu_indices(len(count), k=1)
     keep = count[a, b] > 0
     a, b = a[keep], b[keep]
-    return PairCounts(a, b, count[a, b], taking_part[a, b], sizes[a] + sizes[b] - together[a, b])
+    sizes = np.diag(found.together)
+    return PairCounts(a, b, count[a, b], found.taking_part[a, b], sizes[a] + sizes[b] - found.together[a, b])

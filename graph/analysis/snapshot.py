@@ -17,7 +17,7 @@ import numpy as np
 from scipy import sparse
 
 from graph.analysis.filters import CaseFilter, check_known
-from graph.analysis.matrices import Change, Indexed, concept_matrix
+from graph.analysis.matrices import Change, Indexed, PairTallies, Region, concept_matrix, tallies
 from graph.errors import BadInput
 from graph.models import Code, Link, Participant, Theme
 
@@ -27,6 +27,8 @@ KEPT_ANSWERS = 32
 """Intermediate answers kept per scope (see `Scope.memo`)."""
 CHAIN = 16
 """Most snapshots, one updated from the next, kept for a later index update (see `Basis`)."""
+TALLIES = "pair tallies"
+"""What a scope keeps its pair tallies under (see `Scope.pair_tallies`)."""
 T = TypeVar("T")
 
 
@@ -124,19 +126,23 @@ class Basis:
     updated from and the change since. That one's index is built when first needed, from its
     own basis in turn: while a team codes, revisions follow one another faster than anyone
     asks, and an index is only built for the revision asked about, without reading the
-    project whole again."""
+    project whole again. Also its pair tallies, from that snapshot's where it had them."""
 
     previous: Snapshot | None
     change: Change
     links: int = 1
     """Snapshots back to one whose index was built when this basis was made."""
+    tallies: dict[tuple[Hashable, tuple[str, ...]], PairTallies] = field(default_factory=dict)
+    """The earlier snapshot's pair tallies, by scope key and concepts (see `Snapshot.kept_tallies`)."""
+    before: Region | None = None
+    """Set once the index is updated: the earlier index's rows of the documents the change touched."""
 
     @classmethod
     def after(cls, previous: Snapshot, change: Change) -> Basis:
         """The basis of a snapshot updated from `previous`; with none (a whole index built when
         needed) past CHAIN unindexed snapshots, which stay in memory until then."""
         if previous.built_index() is not None:
-            return cls(previous, change)
+            return cls(previous, change, tallies=previous.kept_tallies())
         behind = previous.basis
         if behind is None or behind.previous is None or behind.links >= CHAIN:
             return cls(None, change)
@@ -186,7 +192,33 @@ class Snapshot:
         if basis is not None and basis.previous is not None:
             found = basis.previous.indexed.updated(self, basis.change)
             basis.previous = None  # the earlier snapshot is no longer needed here
-        return found or Indexed.of(self)
+            basis.before = None if found is None else found.before
+        return Indexed.of(self) if found is None else found.indexed
+
+    def kept_tallies(self) -> dict[tuple[Hashable, tuple[str, ...]], PairTallies]:
+        """The pair tallies its scopes have worked out, by scope key and concepts, where a snapshot updated
+        from this one can update them (scopes without a case filter, on an index that was built)."""
+        if self.built_index() is None:
+            return {}
+        with self._keeping:
+            return {
+                (key, memo[1]): value
+                for key, scope in self._scopes.items()
+                if not scope.filter.active
+                for memo, value in scope._memo.items()
+                if isinstance(memo, tuple) and memo[0] == TALLIES
+            }
+
+    def carried_tallies(self, key: Hashable, concepts: tuple[str, ...]) -> tuple[PairTallies, Region] | None:
+        """The earlier snapshot's pair tallies of the scope `key` and `concepts`, and the earlier index's rows
+        of the documents changed since (taken: each is updated once), if this snapshot's index was updated
+        from the index of one that had them (ask once the index is built)."""
+        basis = self.basis
+        if basis is None or basis.before is None:
+            return None
+        with self._keeping:
+            kept = basis.tallies.pop((key, concepts), None)
+        return None if kept is None else (kept, basis.before)
 
     def built_index(self) -> Indexed | None:
         """The index if it has been built (what an update can start from)."""
@@ -201,7 +233,7 @@ class Snapshot:
             found = self._scopes.get(key)
             if found is None:
                 filter.check(self.participants)
-                found = self._scopes[key] = Scope(self, coders, filter)
+                found = self._scopes[key] = Scope(self, coders, filter, key)
                 while len(self._scopes) > KEPT_SCOPES:
                     self._scopes.popitem(last=False)
         return found
@@ -214,6 +246,8 @@ class Scope:
     snapshot: Snapshot
     coders: Sequence[str] | None = None
     filter: CaseFilter = field(default_factory=CaseFilter)
+    key: Hashable = None
+    """Its key among the snapshot's scopes (None: made apart from them, so nothing carries over to it)."""
     _memo: OrderedDict[Hashable, Any] = field(default_factory=OrderedDict, repr=False)
     _concept_excerpts: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
     _concept_participants: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
@@ -301,6 +335,30 @@ class Scope:
 
     def concept_matrix(self, concepts: Sequence[str]) -> sparse.csc_matrix:
         return self.matrix[:, [self.columns[c] for c in concepts]]
+
+    def pair_tallies(self, concepts: tuple[str, ...]) -> PairTallies:
+        """Co-occurrence tallies of `concepts` at EXCERPT scope (see graph.analysis.matrices), kept: updated
+        from the earlier snapshot's where this one was updated from it, else worked out whole."""
+
+        def compute() -> PairTallies:
+            indexed = self.snapshot.indexed
+            carried = (
+                None if self.key is None or self.filter.active else self.snapshot.carried_tallies(self.key, concepts)
+            )
+            if carried is None:
+                return tallies(self.concept_matrix(concepts), indexed.starts, indexed.ends, indexed.documents)
+            kept, before = carried
+            after = indexed.region(before.documents)
+            columns = [self.columns[c] for c in concepts]
+            coders = None if self.coders is None else set(self.coders)
+
+            def of(region: Region) -> PairTallies:
+                x = region.concept_matrix(indexed, coders)[:, columns]
+                return tallies(x, region.starts, region.ends, region.of_document)
+
+            return kept - of(before) + of(after)
+
+        return self.memo((TALLIES, concepts), compute)
 
     @cached_property
     def prevalence(self) -> dict[str, tuple[int, int]]:

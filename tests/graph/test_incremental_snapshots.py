@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from graph.analysis import incremental
-from graph.analysis.matrices import Change, Indexed
+from graph.analysis.filters import CaseFilter
+from graph.analysis.matrices import Change, Indexed, Update, excerpt_pairs
 from graph.analysis.results import ConceptKind, CooccurrenceScope
 from graph.analysis.snapshot import Basis, Snapshot
 from graph.embedded import EmbeddedStore
@@ -81,6 +82,26 @@ def index(found: Indexed) -> dict[str, Any]:
     }
 
 
+def pair_counts(snapshot: Snapshot) -> list[Any]:
+    """Co-occurrence counts at EXCERPT scope of codes, and of codes and themes, for everyone's codings and
+    for one coder's: an updated snapshot updates the kept snapshot's tallies of each (see `Scope.pair_tallies`)."""
+    codes = tuple(c.id for c in snapshot.codes)
+    concepts = (*codes, *(t.id for t in snapshot.themes))
+    found = []
+    for coders in (None, CODERS[1:2]):
+        scope = snapshot.scope(coders, CaseFilter())
+        for chosen in (codes, concepts):
+            pairs = excerpt_pairs(scope, chosen)
+            found.append(
+                [
+                    [chosen[i] for i in pairs.a.tolist()],
+                    [chosen[i] for i in pairs.b.tolist()],
+                    *(column.tolist() for column in (pairs.count, pairs.taking_part, pairs.either)),
+                ]
+            )
+    return found
+
+
 async def answers(store: Store, project: str) -> list[Any]:
     return normal(
         [
@@ -139,7 +160,10 @@ class Watched:
         await fresh.open()
         indexed = with_answers or self.rng.random() < 0.5  # else the next index is updated along a chain
         try:
-            assert canonical(kept, indexed) == canonical(await fresh.project_snapshot(self.project), indexed)
+            read = await fresh.project_snapshot(self.project)
+            assert canonical(kept, indexed) == canonical(read, indexed)
+            if indexed:
+                assert pair_counts(kept) == pair_counts(read)
             if with_answers:
                 assert await answers(self.store, self.project) == await answers(fresh, self.project)
         finally:
@@ -175,15 +199,15 @@ async def test_updated_snapshots_equal_fresh_reads(
 ) -> None:
     store, other, fresh = instances
     updates = 0
-    update, reindex = incremental.updated, Indexed.updated
-    reindexed = 0
+    update, reindex, carry = incremental.updated, Indexed.updated, Snapshot.carried_tallies
+    reindexed = carried = 0
 
     def counted(*args: Any) -> Snapshot:
         nonlocal updates
         updates += 1
         return update(*args)
 
-    def counted_index(*args: Any) -> Indexed | None:
+    def counted_index(*args: Any) -> Update | None:
         nonlocal reindexed
         found = reindex(*args)
         reindexed += found is not None
@@ -198,7 +222,14 @@ async def test_updated_snapshots_equal_fresh_reads(
         chained += found.links > 1
         return found
 
+    def counted_carry(*args: Any) -> Any:
+        nonlocal carried
+        found = carry(*args)
+        carried += found is not None
+        return found
+
     monkeypatch.setattr(incremental, "updated", counted)
+    monkeypatch.setattr(Snapshot, "carried_tallies", counted_carry)
     monkeypatch.setattr(Indexed, "updated", counted_index)
     monkeypatch.setattr(Basis, "after", counted_basis)
     for coder in CODERS:
@@ -237,3 +268,4 @@ async def test_updated_snapshots_equal_fresh_reads(
     assert updates > watched.changed * 0.8, "most changes should update the kept snapshot, not read it whole"
     assert reindexed > updates * 0.5, "and most updates its index"
     assert chained > 3, "some along a chain of snapshots whose index was never built"
+    assert carried > reindexed * 0.3, "and the pair tallies kept with the earlier snapshot's scopes"
