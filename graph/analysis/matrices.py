@@ -393,19 +393,45 @@ class PairTallies:
     count: np.ndarray
     taking_part: np.ndarray
 
-    def __add__(self, other: PairTallies) -> PairTallies:
-        return PairTallies(
-            self.together + other.together, self.count + other.count, self.taking_part + other.taking_part
-        )
+    @classmethod
+    def of(cls, x: sparse.csc_matrix, starts: np.ndarray, ends: np.ndarray, documents: np.ndarray) -> PairTallies:
+        """The tallies of the rows of `x` (rows x concepts), whose spans are given in document and text order."""
+        together, across, both, xy = (m.toarray() for m in _sums(x, starts, ends, documents))
+        count = together + across + across.T - both
+        return cls(*(m.astype(np.int32) for m in (together, count, xy + xy.T - together)))
 
-    def __sub__(self, other: PairTallies) -> PairTallies:
-        return PairTallies(
-            self.together - other.together, self.count - other.count, self.taking_part - other.taking_part
-        )
+    def updated(self, gone: Sums, added: Sums) -> PairTallies:
+        """These tallies less the sums of documents as they were (`gone`), plus the sums of them as they are."""
+        found = []
+        for kept, less, more in zip(self._parts(), _tallied(*gone), _tallied(*added), strict=True):
+            tally = kept.copy()  # the earlier snapshot's stay as they were: a question may still be reading them
+            for part, sign in ((less, -1), (more, 1)):
+                coo = part.tocoo()
+                np.add.at(tally, (coo.row, coo.col), sign * coo.data.astype(np.int32))
+            found.append(tally)
+        return PairTallies(*found)
+
+    def _parts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return self.together, self.count, self.taking_part
 
 
-def tallies(x: sparse.csc_matrix, starts: np.ndarray, ends: np.ndarray, documents: np.ndarray) -> PairTallies:
-    """The pair tallies of the rows of `x` (rows x concepts), whose spans are given in document and text order."""
+Sums = tuple[sparse.csr_matrix, sparse.csr_matrix, sparse.csr_matrix, sparse.csr_matrix]
+"""XᵀX, SxᵀSy, (Sx∘Sy)ᵀ(Sx∘Sy) and XᵀY of some rows (see the module's docstring)."""
+
+
+def _tallied(
+    together: sparse.csr_matrix, across: sparse.csr_matrix, both: sparse.csr_matrix, xy: sparse.csr_matrix
+) -> tuple[sparse.csr_matrix, ...]:
+    """Together, instances and taking part from the sums, kept sparse (a few documents' worth)."""
+    return together, together + across + across.T - both, xy + xy.T - together
+
+
+def region_sums(region: Region, x: sparse.csc_matrix) -> Sums:
+    """The sums of a region's rows, `x` being their concept matrix."""
+    return _sums(x, region.starts, region.ends, region.of_document)
+
+
+def _sums(x: sparse.csc_matrix, starts: np.ndarray, ends: np.ndarray, documents: np.ndarray) -> Sums:
     full = x.tocsr()
     tagged = np.flatnonzero(np.diff(full.indptr) > 0)
     x = full[tagged]
@@ -413,15 +439,14 @@ def tallies(x: sparse.csc_matrix, starts: np.ndarray, ends: np.ndarray, document
     stopping()  # each product below costs time in proportion to the codings in scope
     sx, sy = x[sub_x], x[sub_y]
     both = sx.multiply(sy)
-    together = (x.T @ x).toarray()
-    across = (sx.T @ sy).toarray()
-    count = together + across + across.T - (both.T @ both).toarray()
+    together = x.T @ x
+    across = sx.T @ sy
+    both = both.T @ both
 
     stopping()
     adjacency = sparse.csr_matrix((np.ones(len(sub_x), dtype=np.int64), (sub_x, sub_y)), shape=(len(tagged),) * 2)
     y = (((adjacency + adjacency.T) @ x + x) > 0).astype(np.int64)
-    xy = (x.T @ y).toarray()
-    return PairTallies(together, count, xy + xy.T - together)
+    return together, across, both, x.T @ y
 
 
 def excerpt_pairs(scope: Scope, concepts: tuple[str, ...]) -> PairCounts:
@@ -434,5 +459,11 @@ def _pair_counts(found: PairTallies) -> PairCounts:
     a, b = np.triu_indices(len(count), k=1)
     keep = count[a, b] > 0
     a, b = a[keep], b[keep]
-    sizes = np.diag(found.together)
-    return PairCounts(a, b, count[a, b], found.taking_part[a, b], sizes[a] + sizes[b] - found.together[a, b])
+    sizes = np.diag(found.together).astype(np.int64)
+    return PairCounts(
+        a,
+        b,
+        count[a, b].astype(np.int64),
+        found.taking_part[a, b].astype(np.int64),
+        sizes[a] + sizes[b] - found.together[a, b],
+    )

@@ -17,7 +17,7 @@ import numpy as np
 from scipy import sparse
 
 from graph.analysis.filters import CaseFilter, check_known
-from graph.analysis.matrices import Change, Indexed, PairTallies, Region, concept_matrix, tallies
+from graph.analysis.matrices import Change, Indexed, PairTallies, Region, Sums, concept_matrix, region_sums
 from graph.errors import BadInput
 from graph.models import Code, Link, Participant, Theme
 
@@ -195,6 +195,13 @@ class Snapshot:
             basis.before = None if found is None else found.before
         return Indexed.of(self) if found is None else found.indexed
 
+    def release(self) -> None:
+        """Forget its scopes, once it is no longer kept: a snapshot and its scopes refer to each other, so
+        it would otherwise wait for the cycle collector, holding a project's worth of indexes and answers
+        while the next one is built. A question still working on one of its scopes finishes as before."""
+        with self._keeping:
+            self._scopes.clear()
+
     def kept_tallies(self) -> dict[tuple[Hashable, tuple[str, ...]], PairTallies]:
         """The pair tallies its scopes have worked out, by scope key and concepts, where a snapshot updated
         from this one can update them (scopes without a case filter, on an index that was built)."""
@@ -346,17 +353,16 @@ class Scope:
                 None if self.key is None or self.filter.active else self.snapshot.carried_tallies(self.key, concepts)
             )
             if carried is None:
-                return tallies(self.concept_matrix(concepts), indexed.starts, indexed.ends, indexed.documents)
+                return PairTallies.of(self.concept_matrix(concepts), indexed.starts, indexed.ends, indexed.documents)
             kept, before = carried
             after = indexed.region(before.documents)
             columns = [self.columns[c] for c in concepts]
             coders = None if self.coders is None else set(self.coders)
 
-            def of(region: Region) -> PairTallies:
-                x = region.concept_matrix(indexed, coders)[:, columns]
-                return tallies(x, region.starts, region.ends, region.of_document)
+            def of(region: Region) -> Sums:
+                return region_sums(region, region.concept_matrix(indexed, coders)[:, columns])
 
-            return kept - of(before) + of(after)
+            return kept.updated(of(before), of(after))
 
         return self.memo((TALLIES, concepts), compute)
 

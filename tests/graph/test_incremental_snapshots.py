@@ -5,7 +5,9 @@ the history must equal one read whole by a fresh instance, and so must the answe
 
 from __future__ import annotations
 
+import gc
 import random
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -22,6 +24,7 @@ from graph.inputs import (
     DocumentGroups,
     MapPositions,
     NewDocument,
+    NewExcerpt,
     NewTranscript,
     NewTurn,
     NodePosition,
@@ -32,6 +35,8 @@ from graph.neo4j import Neo4jStore
 from graph.service import Service
 from graph.store import Store
 from tests.bolt.server import BoltServer
+from tests.conftest import TRUSTED
+from tests.graph.builders import small_project
 from tests.graph.test_differential import CODERS, OWNER, build, normal, text
 
 
@@ -269,3 +274,26 @@ async def test_updated_snapshots_equal_fresh_reads(
     assert reindexed > updates * 0.5, "and most updates its index"
     assert chained > 3, "some along a chain of snapshots whose index was never built"
     assert carried > reindexed * 0.3, "and the pair tallies kept with the earlier snapshot's scopes"
+
+
+async def test_a_snapshot_no_longer_kept_is_freed_at_once(store: Store, service: Service) -> None:
+    """A snapshot and its scopes refer to each other; once an updated one replaces it, it lets them go,
+    so it is freed as soon as nothing needs it (the updated one, once its index is built from the old
+    one's), rather than whenever the cycle collector runs."""
+    s = await small_project(service)
+    await service.code_text(TRUSTED, NewExcerpt(document_id=s.doc_a.id, start=0, end=5), [s.fear.id, s.hope.id])
+    old = await store.project_snapshot(s.project.id)
+    await store.cooccurrence(s.project.id)  # a scope, with its answers
+    assert old._scopes
+    gone = weakref.ref(old)
+    del old
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        await service.code_text(TRUSTED, NewExcerpt(document_id=s.doc_b.id, start=0, end=5), [s.fear.id])
+        assert (await store.project_snapshot(s.project.id)).basis is not None  # updated from the old one
+        await store.cooccurrence(s.project.id)  # its index built from the old one's
+        assert gone() is None
+    finally:
+        if collecting:
+            gc.enable()
