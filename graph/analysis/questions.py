@@ -417,32 +417,64 @@ def participants_matching(scope: Scope, where: Where) -> list[ParticipantMatch]:
     `text`, some excerpt matches it). Evidence: their excerpts coded with an `all_of` or
     `any_of` concept (that match `text`, if given)."""
     scope.check_concepts(where.concepts)
-    sets = {c: scope.concept_excerpts(c) for c in where.concepts}
     if where.text:
         parse_query(where.text)
-    spoken = None if where.spoken_by is None else scope.spoken_by(where.spoken_by)
-    out = []
-    for p in scope.participants:
-        stopping()
-        mine = scope.participant_excerpts.get(p.id, frozenset())
-        if spoken is not None:
-            mine &= spoken
-        if where.text:
-            texty = {e for e in mine if contains(scope.excerpts[e].text or "", where.text)}
-            if not texty:
-                continue
-        if not all(mine & sets[c] for c in where.all_of):
-            continue
-        if where.any_of and not any(mine & sets[c] for c in where.any_of):
-            continue
-        if any(mine & sets[c] for c in where.none_of):
-            continue
-        wanted = (*where.all_of, *where.any_of)
-        evidence = set().union(*(mine & sets[c] for c in wanted)) if wanted else set(mine)
-        if where.text:
-            evidence &= texty
-        out.append(ParticipantMatch(participant_id=p.id, excerpt_ids=tuple(scope.ordered(list(evidence)))))
-    return out
+    indexed = scope.snapshot.indexed
+    facts, people = indexed.facts, indexed.participants
+    mine = scope.in_scope & (people >= 0)  # per row: an excerpt in scope of a participant
+    if where.spoken_by is not None:
+        spoken = scope.spoken_by(where.spoken_by)
+        mine[[i for i in np.flatnonzero(mine).tolist() if facts[i].id not in spoken]] = False
+    stopping()
+
+    def coded(concepts: Sequence[str]) -> np.ndarray:
+        rows = np.zeros(len(mine), dtype=bool)
+        for c in concepts:
+            rows[scope.concept_rows(c)] = True
+        return rows & mine
+
+    def having(rows: np.ndarray) -> np.ndarray:
+        """Per participant (number), whether one of `rows` is theirs."""
+        found = np.zeros(len(indexed.participant_ids), dtype=bool)
+        found[people[rows]] = True
+        return found
+
+    matching = np.ones(len(indexed.participant_ids), dtype=bool)
+    texty = None
+    if where.text:
+        text = where.text
+        candidates = np.flatnonzero(mine)
+        texty = np.zeros(len(mine), dtype=bool)
+        texty[candidates[[contains(facts[i].text or "", text) for i in candidates.tolist()]]] = True
+        matching &= having(texty)
+    for c in where.all_of:
+        matching &= having(coded([c]))
+    if where.any_of:
+        matching &= having(coded(where.any_of))
+    for c in where.none_of:
+        matching &= ~having(coded([c]))
+    wanted = (*where.all_of, *where.any_of)
+    evidence = coded(wanted) if wanted else mine
+    if texty is not None:
+        evidence = evidence & texty
+    stopping()
+    rows = np.flatnonzero(evidence)  # in document and text order
+    owners = people[rows]
+    order = np.argsort(owners, kind="stable")
+    rows, owners = rows[order], owners[order]
+    starts = np.flatnonzero(np.diff(owners, prepend=-2))
+    bounds = np.append(starts, len(rows)).tolist()
+    ids = list(map(indexed.excerpt_ids.__getitem__, rows.tolist()))
+    found = {
+        owner: tuple(ids[start:end])
+        for owner, start, end in zip(owners[starts].tolist(), bounds[:-1], bounds[1:], strict=True)
+    }
+    number = {p: i for i, p in enumerate(indexed.participant_ids)}
+    return [
+        ParticipantMatch(participant_id=p.id, excerpt_ids=found.get(number[p.id], ()))
+        for p in scope.participants
+        if matching[number[p.id]]
+    ]
 
 
 def sequences(scope: Scope, first: str, then: str, max_gap: int | None) -> list[SequenceHit]:

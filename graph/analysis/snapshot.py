@@ -320,15 +320,6 @@ class Scope:
         return {e.id: e for e, keep in zip(facts, self.in_scope.tolist()) if keep}
 
     @cached_property
-    def participant_excerpts(self) -> dict[str, frozenset[str]]:
-        """Participant id -> their excerpts in scope."""
-        found: dict[str, set[str]] = {}
-        for e in self.excerpts.values():
-            if e.participant_id is not None:
-                found.setdefault(e.participant_id, set()).add(e.id)
-        return {p: frozenset(ids) for p, ids in found.items()}
-
-    @cached_property
     def matrix(self) -> sparse.csc_matrix:
         """Excerpts x concepts (codes, then themes): 1 where the chosen coders coded an
         excerpt in scope with the concept (see graph.analysis.matrices)."""
@@ -445,7 +436,3 @@ class Scope:
             check_known("Concept", ids, set(self.kinds))
         else:
             check_known(kind.title(), ids, {c for c, k in self.kinds.items() if k == kind})
-
-    def ordered(self, ids: Iterable[str]) -> list[str]:
-        """Excerpt ids in document and text order."""
-        return sorted(ids, key=self.snapshot.indexed.positions.__getitem__)
