@@ -74,6 +74,8 @@ class Indexed:
     lineage: sparse.csr_matrix
     """Codes x codes: 1 where the column's code is the row's code or one of its ancestors, so that
     coded-with-code @ lineage is coded-with-the-code-or-a-descendant."""
+    tree: tuple[tuple[tuple[str, str | None], ...], tuple[tuple[str, str | None], ...], tuple[tuple[str, str], ...]]
+    """The codes and themes (id, parent) and the memberships the rollup and lineage were made from."""
 
     @classmethod
     def of(cls, snapshot: Snapshot) -> Indexed:
@@ -109,9 +111,25 @@ class Indexed:
         return found
 
     @classmethod
-    def _with_concepts(cls, snapshot: Snapshot, **arrays: Any) -> Indexed:
+    def _with_concepts(cls, snapshot: Snapshot, earlier: Indexed | None = None, **arrays: Any) -> Indexed:
         """The index of `snapshot` from its excerpt and coding arrays: participants, codes and
-        themes (the small parts) numbered, and codes rolled up into themes and into the codes above them."""
+        themes (the small parts) numbered, and codes rolled up into themes and into the codes above them
+        (as in `earlier`, an index updated into this one, if its codes, themes and tree were the same)."""
+        tree = (
+            tuple((c.id, c.parent_id) for c in snapshot.codes),
+            tuple((t.id, t.parent_id) for t in snapshot.themes),
+            tuple(snapshot.memberships),
+        )
+        if earlier is not None and earlier.tree == tree:
+            return cls(
+                participant_ids=[p.id for p in snapshot.participants],
+                code_ids=earlier.code_ids,
+                theme_ids=earlier.theme_ids,
+                rollup=earlier.rollup,
+                lineage=earlier.lineage,
+                tree=tree,
+                **arrays,
+            )
         code_ids, theme_ids = [c.id for c in snapshot.codes], [t.id for t in snapshot.themes]
         codes, themes = _numbered(code_ids), _numbered(theme_ids)
         parents = {t.id: t.parent_id for t in snapshot.themes}
@@ -142,6 +160,7 @@ class Indexed:
                     (len(code_ids), len(code_ids)),
                 )
             ),
+            tree=tree,
             **arrays,
         )
 
@@ -181,6 +200,7 @@ class Indexed:
         coders_of = _remap(self.coder_ids, coder)[self.coding_coders]
         found = self._with_concepts(
             snapshot,
+            self,
             facts=facts,
             excerpt_ids=ids,
             documents=np.insert(self.documents[keep], at, [document_number[f.document_id] for f in added]),
@@ -201,7 +221,7 @@ class Indexed:
             ),
             coder_ids=coder_ids,
         )
-        alike = (
+        alike = found.rollup is self.rollup or (
             found.code_ids == self.code_ids
             and found.theme_ids == self.theme_ids
             and (found.rollup != self.rollup).nnz == 0
