@@ -125,7 +125,9 @@ def concept_network(
     n, number = len(codes), {c: i for i, c in enumerate(codes)}
     a, b, together, linked, weight = _edges(scope, cooccurrence_min, links)
     stopping()
-    graph = igraph.Graph(n=n, edges=np.column_stack([a, b]).tolist())
+    # Pairs made one at a time: a list of hundreds of thousands of them would set off the cycle
+    # collector over everything a large project keeps (most of this question's time at size L).
+    graph = igraph.Graph(n=n, edges=zip(a.tolist(), b.tolist(), strict=True))
     graph.es["weight"] = weight.tolist()
     degree = graph.degree()
     strength = graph.strength(weights="weight")
