@@ -19,7 +19,7 @@ pairs (x, y) with rows Sx = X[x] and Sy = X[y], inclusion-exclusion gives, for a
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from operator import itemgetter
@@ -422,12 +422,15 @@ class PairTallies:
         count = together + across + across.T - both
         return cls(*(m.astype(np.int32) for m in (together, count, xy + xy.T - together)))
 
-    def updated(self, gone: Sums, added: Sums) -> PairTallies:
-        """These tallies less the sums of documents as they were (`gone`), plus the sums of them as they are."""
+    def updated(self, gone: Sequence[Sums], added: Sums) -> PairTallies:
+        """These tallies less the sums of documents as they were (`gone`: one part per set of documents),
+        plus the sums of them as they are."""
         found = []
-        for kept, less, more in zip(self._parts(), _tallied(*gone), _tallied(*added), strict=True):
+        changes = [(_tallied(*sums), -1) for sums in gone] + [(_tallied(*added), 1)]
+        for i, kept in enumerate(self._parts()):
             tally = kept.copy()  # the earlier snapshot's stay as they were: a question may still be reading them
-            for part, sign in ((less, -1), (more, 1)):
+            for parts, sign in changes:
+                part = parts[i]
                 coo = part.tocoo()
                 np.add.at(tally, (coo.row, coo.col), sign * coo.data.astype(np.int32))
             found.append(tally)

@@ -126,16 +126,21 @@ class Basis:
     updated from and the change since. That one's index is built when first needed, from its
     own basis in turn: while a team codes, revisions follow one another faster than anyone
     asks, and an index is only built for the revision asked about, without reading the
-    project whole again. Also its pair tallies, from that snapshot's where it had them."""
+    project whole again. Also its pair tallies: those of the first snapshot of the chain that had
+    them, less what the documents changed since summed in it and plus what they sum in this one."""
 
     previous: Snapshot | None
     change: Change
     links: int = 1
     """Snapshots back to one whose index was built when this basis was made."""
     tallies: dict[tuple[Hashable, tuple[str, ...]], PairTallies] = field(default_factory=dict)
-    """The earlier snapshot's pair tallies, by scope key and concepts (see `Snapshot.kept_tallies`)."""
-    before: Region | None = None
-    """Set once the index is updated: the earlier index's rows of the documents the change touched."""
+    """Pair tallies by scope key and concepts (see `Snapshot.kept_tallies`): the earlier snapshot's, or,
+    when it had no index, those its own basis carried."""
+    through: bool = False
+    """Whether `tallies` are carried through the earlier snapshot (then of the one before it, or earlier)."""
+    before: tuple[Region, ...] | None = None
+    """Set once the index is updated: the rows of the documents changed since the snapshot `tallies` are
+    of, as they were there (documents changed at each link of the chain, from the index before that link)."""
 
     @classmethod
     def after(cls, previous: Snapshot, change: Change) -> Basis:
@@ -146,7 +151,7 @@ class Basis:
         behind = previous.basis
         if behind is None or behind.previous is None or behind.links >= CHAIN:
             return cls(None, change)
-        return cls(previous, change, behind.links + 1)
+        return cls(previous, change, behind.links + 1, dict(behind.tallies), through=True)
 
 
 @dataclass(frozen=True)
@@ -190,9 +195,19 @@ class Snapshot:
         updated from the index of the snapshot this one was updated from, where it can be."""
         basis, found = self.basis, None
         if basis is not None and basis.previous is not None:
-            found = basis.previous.indexed.updated(self, basis.change)
+            previous = basis.previous
+            found = previous.indexed.updated(self, basis.change)
             basis.previous = None  # the earlier snapshot is no longer needed here
-            basis.before = None if found is None else found.before
+            if found is not None and found.before is not None:
+                basis.before = (found.before,)
+                if basis.through:  # the documents changed before this link were as they are in `previous`
+                    behind = None if previous.basis is None else previous.basis.before
+                    earlier = np.unique(np.concatenate([r.documents for r in behind])) if behind else None
+                    basis.before = (
+                        None
+                        if behind is None or earlier is None
+                        else (*behind, previous.indexed.region(np.setdiff1d(found.before.documents, earlier)))
+                    )
         return Indexed.of(self) if found is None else found.indexed
 
     def release(self) -> None:
@@ -216,7 +231,9 @@ class Snapshot:
                 if isinstance(memo, tuple) and memo[0] == TALLIES
             }
 
-    def carried_tallies(self, key: Hashable, concepts: tuple[str, ...]) -> tuple[PairTallies, Region] | None:
+    def carried_tallies(
+        self, key: Hashable, concepts: tuple[str, ...]
+    ) -> tuple[PairTallies, tuple[Region, ...]] | None:
         """The earlier snapshot's pair tallies of the scope `key` and `concepts`, and the earlier index's rows
         of the documents changed since (taken: each is updated once), if this snapshot's index was updated
         from the index of one that had them (ask once the index is built)."""
@@ -346,14 +363,14 @@ class Scope:
             if carried is None:
                 return PairTallies.of(self.concept_matrix(concepts), indexed.starts, indexed.ends, indexed.documents)
             kept, before = carried
-            after = indexed.region(before.documents)
+            after = indexed.region(np.unique(np.concatenate([r.documents for r in before])))
             columns = [self.columns[c] for c in concepts]
             coders = None if self.coders is None else set(self.coders)
 
             def of(region: Region) -> Sums:
                 return region_sums(region, region.concept_matrix(indexed, coders)[:, columns])
 
-            return kept.updated(of(before), of(after))
+            return kept.updated([of(r) for r in before], of(after))
 
         return self.memo((TALLIES, concepts), compute)
 

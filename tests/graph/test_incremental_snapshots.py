@@ -227,10 +227,13 @@ async def test_updated_snapshots_equal_fresh_reads(
         chained += found.links > 1
         return found
 
-    def counted_carry(*args: Any) -> Any:
-        nonlocal carried
-        found = carry(*args)
+    through = 0
+
+    def counted_carry(snapshot: Snapshot, *args: Any) -> Any:
+        nonlocal carried, through
+        found = carry(snapshot, *args)
         carried += found is not None
+        through += found is not None and snapshot.basis is not None and snapshot.basis.through
         return found
 
     monkeypatch.setattr(incremental, "updated", counted)
@@ -274,6 +277,7 @@ async def test_updated_snapshots_equal_fresh_reads(
     assert reindexed > updates * 0.5, "and most updates its index"
     assert chained > 3, "some along a chain of snapshots whose index was never built"
     assert carried > reindexed * 0.3, "and the pair tallies kept with the earlier snapshot's scopes"
+    assert through > 0, "some through a chain of snapshots that had none"
 
 
 async def test_a_snapshot_no_longer_kept_is_freed_at_once(store: Store, service: Service) -> None:
