@@ -176,20 +176,20 @@ def case_matrix(scope: Scope, columns: str, column_ids: Sequence[str]) -> CaseMa
     stopping()
     # Every (excerpt, column) of the matrix, by column, then participant, then excerpt (document and text
     # order): a cell is a run of one column and one participant.
-    rows = matrix.indices
-    people = indexed.participants[rows]
-    concept = np.repeat(np.arange(len(ids)), np.diff(matrix.indptr))
-    order = np.lexsort((rows, people, concept))
-    rows, people, concept = rows[order], people[order], concept[order]
-    starts = np.flatnonzero(np.diff(people, prepend=-2) | np.diff(concept, prepend=-1))
+    # One sort of a key (cell, then excerpt), a cell being (column, participant + 1 so that no one is 0).
+    excerpts, people = len(indexed.excerpt_ids), len(indexed.participant_ids) + 1
+    concept = np.repeat(np.arange(len(ids), dtype=np.int64), np.diff(matrix.indptr))
+    cell = concept * people + indexed.participants[matrix.indices] + 1
+    key = np.sort(cell * excerpts + matrix.indices)
+    cell, rows = np.divmod(key, excerpts)
+    starts = np.flatnonzero(np.diff(cell, prepend=-1))
     names = list(map(indexed.excerpt_ids.__getitem__, rows.tolist()))
     stopping()
     bounds = np.append(starts, len(rows)).tolist()
+    column, person = np.divmod(cell[starts], people)
     cells = {
         (p, k): tuple(names[start:end])
-        for p, k, start, end in zip(
-            people[starts].tolist(), concept[starts].tolist(), bounds[:-1], bounds[1:], strict=True
-        )
+        for p, k, start, end in zip((person - 1).tolist(), column.tolist(), bounds[:-1], bounds[1:], strict=True)
     }
     number = {p: i for i, p in enumerate(indexed.participant_ids)}
     rows_out = tuple(
