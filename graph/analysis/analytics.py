@@ -46,6 +46,12 @@ async def _answer(scope: Scope, key: Hashable, compute: Callable[[], T]) -> T:
     return await off_loop(lambda: scope.memo(key, compute))
 
 
+async def _sequences(scope: Scope, first: str, then: str, max_gap: int | None) -> list[SequenceHit]:
+    return await _answer(
+        scope, ("sequences", first, then, max_gap), lambda: questions.sequences(scope, first, then, max_gap)
+    )
+
+
 def _prevalence_of(snapshot: Snapshot, coders: list[str] | None, family: bool) -> dict[str, tuple[int, int]]:
     scope = snapshot.scope(coders, CaseFilter())
     return scope.family_prevalence if family else scope.prevalence
@@ -229,9 +235,14 @@ class Analytics(ABC):
         count: int | None = None,
         after: str | None = None,
     ) -> Paged[SequenceHit]:
-        hits = await self.sequences(project_id, first, then, max_gap, filter, coders)
         scope = await self._scope(project_id, coders, filter)
-        return await off_loop(lambda: questions.hits_page(scope, hits, count, after))
+        hits = await _sequences(scope, first, then, max_gap)  # of the same scope as the rows below
+
+        def page() -> Paged[SequenceHit]:
+            rows, _ = questions.sequence_rows(scope, first, then, max_gap)
+            return questions.hits_page(scope, hits, rows, count, after)
+
+        return await off_loop(page)
 
     async def sequences(
         self,
@@ -242,10 +253,7 @@ class Analytics(ABC):
         filter: CaseFilter | None = None,
         coders: Sequence[str] | None = None,
     ) -> list[SequenceHit]:
-        scope = await self._scope(project_id, coders, filter)
-        return await _answer(
-            scope, ("sequences", first, then, max_gap), lambda: questions.sequences(scope, first, then, max_gap)
-        )
+        return await _sequences(await self._scope(project_id, coders, filter), first, then, max_gap)
 
     async def concept_paths(
         self,

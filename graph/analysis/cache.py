@@ -50,6 +50,9 @@ class SnapshotCache:
                 return snapshot
             self._kept[snapshot.project_id] = (snapshot, with_text)
             self._kept.move_to_end(snapshot.project_id)
+            dropped = [] if kept is None or kept[0] is snapshot else [kept[0]]
             while len(self._kept) > self._size:
-                self._kept.popitem(last=False)
+                dropped.append(self._kept.popitem(last=False)[1][0])
+        for old in dropped:
+            old.release()
         return snapshot

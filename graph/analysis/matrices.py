@@ -19,11 +19,11 @@ pairs (x, y) with rows Sx = X[x] and Sy = X[y], inclusion-exclusion gives, for a
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import numpy as np
 from scipy import sparse
@@ -74,6 +74,8 @@ class Indexed:
     lineage: sparse.csr_matrix
     """Codes x codes: 1 where the column's code is the row's code or one of its ancestors, so that
     coded-with-code @ lineage is coded-with-the-code-or-a-descendant."""
+    tree: tuple[tuple[tuple[str, str | None], ...], tuple[tuple[str, str | None], ...], tuple[tuple[str, str], ...]]
+    """The codes and themes (id, parent) and the memberships the rollup and lineage were made from."""
 
     @classmethod
     def of(cls, snapshot: Snapshot) -> Indexed:
@@ -109,9 +111,25 @@ class Indexed:
         return found
 
     @classmethod
-    def _with_concepts(cls, snapshot: Snapshot, **arrays: Any) -> Indexed:
+    def _with_concepts(cls, snapshot: Snapshot, earlier: Indexed | None = None, **arrays: Any) -> Indexed:
         """The index of `snapshot` from its excerpt and coding arrays: participants, codes and
-        themes (the small parts) numbered, and codes rolled up into themes and into the codes above them."""
+        themes (the small parts) numbered, and codes rolled up into themes and into the codes above them
+        (as in `earlier`, an index updated into this one, if its codes, themes and tree were the same)."""
+        tree = (
+            tuple((c.id, c.parent_id) for c in snapshot.codes),
+            tuple((t.id, t.parent_id) for t in snapshot.themes),
+            tuple(snapshot.memberships),
+        )
+        if earlier is not None and earlier.tree == tree:
+            return cls(
+                participant_ids=[p.id for p in snapshot.participants],
+                code_ids=earlier.code_ids,
+                theme_ids=earlier.theme_ids,
+                rollup=earlier.rollup,
+                lineage=earlier.lineage,
+                tree=tree,
+                **arrays,
+            )
         code_ids, theme_ids = [c.id for c in snapshot.codes], [t.id for t in snapshot.themes]
         codes, themes = _numbered(code_ids), _numbered(theme_ids)
         parents = {t.id: t.parent_id for t in snapshot.themes}
@@ -142,14 +160,16 @@ class Indexed:
                     (len(code_ids), len(code_ids)),
                 )
             ),
+            tree=tree,
             **arrays,
         )
 
-    def updated(self, snapshot: Snapshot, change: Change) -> Indexed | None:
+    def updated(self, snapshot: Snapshot, change: Change) -> Update | None:
         """The index of `snapshot`, made from this one (the index of the snapshot it was
         updated from) by removing and inserting the changed excerpts' rows and codings, in
-        time proportional to the rows rather than to sorting and mapping every id again.
-        None where that does not apply: a new document, or cases of documents changed."""
+        time proportional to the rows rather than to sorting and mapping every id again,
+        with this index's rows of the documents the change touched. None where that does
+        not apply: a new document, or cases of documents changed."""
         added = sorted(change.excerpts, key=_ORDER)
         document_number = _numbered(self.document_ids)
         if change.moved or any(f.document_id not in document_number for f in added):
@@ -178,8 +198,9 @@ class Indexed:
         coder_ids = sorted(set(self.coder_ids).union(c.coder_id for c in new))
         coder = _numbered(coder_ids)
         coders_of = _remap(self.coder_ids, coder)[self.coding_coders]
-        return self._with_concepts(
+        found = self._with_concepts(
             snapshot,
+            self,
             facts=facts,
             excerpt_ids=ids,
             documents=np.insert(self.documents[keep], at, [document_number[f.document_id] for f in added]),
@@ -200,6 +221,30 @@ class Indexed:
             ),
             coder_ids=coder_ids,
         )
+        alike = found.rollup is self.rollup or (
+            found.code_ids == self.code_ids
+            and found.theme_ids == self.theme_ids
+            and (found.rollup != self.rollup).nnz == 0
+        )
+        touched = np.union1d(self.documents[~keep], [document_number[f.document_id] for f in added])
+        return Update(found, self.region(touched) if alike else None)
+
+    def region(self, documents: np.ndarray) -> Region:
+        """The rows of `documents` (numbers into `document_ids`), with their codings."""
+        inside = np.isin(self.documents, documents)
+        rows = np.flatnonzero(inside)
+        chosen = inside[self.coding_excerpts]
+        local = np.cumsum(inside) - 1  # row -> its place among the region's rows
+        return Region(
+            documents=documents,
+            starts=self.starts[rows],
+            ends=self.ends[rows],
+            of_document=self.documents[rows],
+            coding_rows=local[self.coding_excerpts[chosen]],
+            coding_codes=self.coding_codes[chosen],
+            coding_coders=self.coding_coders[chosen],
+            coder_ids=self.coder_ids,
+        )
 
     @cached_property
     def positions(self) -> dict[str, int]:
@@ -210,7 +255,9 @@ class Indexed:
         """The rows of those of `ids` that are excerpts here."""
         if "positions" in self.__dict__ or len(ids) > FEW_ROWS:
             return [self.positions[e] for e in ids if e in self.positions]
-        return [i for i, e in enumerate(self.excerpt_ids) if e in ids]
+        count = len(self.excerpt_ids)  # a scan in C: a third of a Python loop's time over a million ids
+        found: list[int] = np.flatnonzero(np.fromiter(map(ids.__contains__, self.excerpt_ids), bool, count)).tolist()
+        return found
 
     def participant_matrix(self) -> sparse.csr_matrix:
         """Excerpts x participants."""
@@ -262,6 +309,42 @@ class Change:
     """Whether some documents' cases changed (their excerpts' participants with them)."""
 
 
+@dataclass(frozen=True)
+class Region:
+    """Some documents' rows of an index (in its order) and their codings: what those documents add
+    to a sum over excerpts and overlapping excerpts, such as `PairTallies`."""
+
+    documents: np.ndarray
+    """Numbers into the index's `document_ids` (alike in an index and one updated from it)."""
+    starts: np.ndarray
+    ends: np.ndarray
+    of_document: np.ndarray
+    coding_rows: np.ndarray
+    """Index into the region's rows."""
+    coding_codes: np.ndarray
+    coding_coders: np.ndarray
+    coder_ids: list[str]
+
+    def concept_matrix(self, indexed: Indexed, coders: set[str] | None) -> sparse.csc_matrix:
+        """Rows x (codes, then themes) of `indexed` (which numbers codes and themes as the region's index did)."""
+        return _coded(
+            indexed,
+            (len(self.starts), len(indexed.code_ids)),
+            self.coding_rows,
+            self.coding_codes,
+            _chosen(self.coding_coders, self.coder_ids, coders),
+        )
+
+
+class Update(NamedTuple):
+    """An index updated from another (see `Indexed.updated`)."""
+
+    indexed: Indexed
+    before: Region | None
+    """The other index's rows of the documents the change touched (None if the two number codes or
+    themes apart, or roll codes up into themes apart: then nothing summed over it carries over)."""
+
+
 def _ancestry(node: str, parents: dict[str, str | None]) -> list[str]:
     """The node and the nodes above it in its tree, nearest first."""
     found: list[str] = []
@@ -274,15 +357,27 @@ def _ancestry(node: str, parents: dict[str, str | None]) -> list[str]:
 
 def concept_matrix(indexed: Indexed, in_scope: np.ndarray, coders: set[str] | None) -> sparse.csc_matrix:
     """Excerpts x (codes, then themes) for the excerpts in scope and the chosen coders."""
-    keep = in_scope[indexed.coding_excerpts]
-    if coders is not None:
-        chosen = [i for i, c in enumerate(indexed.coder_ids) if c in coders]
-        keep &= np.isin(indexed.coding_coders, np.array(chosen, dtype=np.int64))
+    keep = in_scope[indexed.coding_excerpts] & _chosen(indexed.coding_coders, indexed.coder_ids, coders)
     shape = (len(indexed.excerpt_ids), len(indexed.code_ids))
-    codes = _binary(indexed.coding_excerpts[keep], indexed.coding_codes[keep], shape)
-    themes = (codes @ indexed.rollup).tocsc()
+    return _coded(indexed, shape, indexed.coding_excerpts, indexed.coding_codes, keep)
+
+
+def _chosen(coding_coders: np.ndarray, coder_ids: list[str], coders: set[str] | None) -> np.ndarray:
+    """Per coding, whether one of `coders` made it (all, when None)."""
+    if coders is None:
+        return np.ones(len(coding_coders), dtype=bool)
+    chosen = [i for i, c in enumerate(coder_ids) if c in coders]
+    return np.isin(coding_coders, np.array(chosen, dtype=np.int64))
+
+
+def _coded(
+    indexed: Indexed, shape: tuple[int, int], rows: np.ndarray, codes: np.ndarray, keep: np.ndarray
+) -> sparse.csc_matrix:
+    """Rows x (codes, then themes) from the kept codings (row, code), codes rolled up as `indexed` does."""
+    coded = _binary(rows[keep], codes[keep], shape)
+    themes = (coded @ indexed.rollup).tocsc()
     themes.data[:] = 1
-    return sparse.hstack([codes, themes], format="csc")
+    return sparse.hstack([coded, themes], format="csc")
 
 
 def overlapping(starts: np.ndarray, ends: np.ndarray, documents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -310,32 +405,90 @@ class PairCounts:
     """Excerpts of a or b."""
 
 
-def excerpt_pairs(scope: Scope, concepts: tuple[str, ...]) -> PairCounts:
-    """Co-occurrence counts of `concepts` at EXCERPT scope; kept with the scope."""
-    return scope.memo(("excerpt pairs", concepts), lambda: _excerpt_pairs(scope, concepts))
+@dataclass(frozen=True)
+class PairTallies:
+    """Per pair of concepts (square arrays over a concept list): excerpts coded with both, instances,
+    and excerpts taking part (see the module's docstring). Each is a sum over documents (no instance
+    spans two), so after a change they are updated by what the touched documents took away and added."""
+
+    together: np.ndarray
+    count: np.ndarray
+    taking_part: np.ndarray
+
+    @classmethod
+    def of(cls, x: sparse.csc_matrix, starts: np.ndarray, ends: np.ndarray, documents: np.ndarray) -> PairTallies:
+        """The tallies of the rows of `x` (rows x concepts), whose spans are given in document and text order."""
+        together, across, both, xy = (m.toarray() for m in _sums(x, starts, ends, documents))
+        count = together + across + across.T - both
+        return cls(*(m.astype(np.int32) for m in (together, count, xy + xy.T - together)))
+
+    def updated(self, gone: Sequence[Sums], added: Sums) -> PairTallies:
+        """These tallies less the sums of documents as they were (`gone`: one part per set of documents),
+        plus the sums of them as they are."""
+        found = []
+        changes = [(_tallied(*sums), -1) for sums in gone] + [(_tallied(*added), 1)]
+        for i, kept in enumerate(self._parts()):
+            tally = kept.copy()  # the earlier snapshot's stay as they were: a question may still be reading them
+            for parts, sign in changes:
+                part = parts[i]
+                coo = part.tocoo()
+                np.add.at(tally, (coo.row, coo.col), sign * coo.data.astype(np.int32))
+            found.append(tally)
+        return PairTallies(*found)
+
+    def _parts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return self.together, self.count, self.taking_part
 
 
-def _excerpt_pairs(scope: Scope, concepts: tuple[str, ...]) -> PairCounts:
-    indexed = scope.snapshot.indexed
-    full = scope.concept_matrix(concepts)
-    tagged = np.flatnonzero(np.diff(full.tocsr().indptr) > 0)
-    x = full.tocsr()[tagged]
-    sub_x, sub_y = overlapping(indexed.starts[tagged], indexed.ends[tagged], indexed.documents[tagged])
+Sums = tuple[sparse.csr_matrix, sparse.csr_matrix, sparse.csr_matrix, sparse.csr_matrix]
+"""XᵀX, SxᵀSy, (Sx∘Sy)ᵀ(Sx∘Sy) and XᵀY of some rows (see the module's docstring)."""
+
+
+def _tallied(
+    together: sparse.csr_matrix, across: sparse.csr_matrix, both: sparse.csr_matrix, xy: sparse.csr_matrix
+) -> tuple[sparse.csr_matrix, ...]:
+    """Together, instances and taking part from the sums, kept sparse (a few documents' worth)."""
+    return together, together + across + across.T - both, xy + xy.T - together
+
+
+def region_sums(region: Region, x: sparse.csc_matrix) -> Sums:
+    """The sums of a region's rows, `x` being their concept matrix."""
+    return _sums(x, region.starts, region.ends, region.of_document)
+
+
+def _sums(x: sparse.csc_matrix, starts: np.ndarray, ends: np.ndarray, documents: np.ndarray) -> Sums:
+    full = x.tocsr()
+    tagged = np.flatnonzero(np.diff(full.indptr) > 0)
+    x = full[tagged]
+    sub_x, sub_y = overlapping(starts[tagged], ends[tagged], documents[tagged])
     stopping()  # each product below costs time in proportion to the codings in scope
     sx, sy = x[sub_x], x[sub_y]
     both = sx.multiply(sy)
-    together = (x.T @ x).toarray()
-    across = (sx.T @ sy).toarray()
-    count = together + across + across.T - (both.T @ both).toarray()
+    together = x.T @ x
+    across = sx.T @ sy
+    both = both.T @ both
 
     stopping()
     adjacency = sparse.csr_matrix((np.ones(len(sub_x), dtype=np.int64), (sub_x, sub_y)), shape=(len(tagged),) * 2)
     y = (((adjacency + adjacency.T) @ x + x) > 0).astype(np.int64)
-    xy = (x.T @ y).toarray()
-    taking_part = xy + xy.T - together
+    return together, across, both, x.T @ y
 
-    sizes = np.diag(together)
-    a, b = np.triu_indices(len(concepts), k=1)
+
+def excerpt_pairs(scope: Scope, concepts: tuple[str, ...]) -> PairCounts:
+    """Co-occurrence counts of `concepts` at EXCERPT scope; kept with the scope."""
+    return scope.memo(("excerpt pairs", concepts), lambda: _pair_counts(scope.pair_tallies(concepts)))
+
+
+def _pair_counts(found: PairTallies) -> PairCounts:
+    count = found.count
+    a, b = np.triu_indices(len(count), k=1)
     keep = count[a, b] > 0
     a, b = a[keep], b[keep]
-    return PairCounts(a, b, count[a, b], taking_part[a, b], sizes[a] + sizes[b] - together[a, b])
+    sizes = np.diag(found.together).astype(np.int64)
+    return PairCounts(
+        a,
+        b,
+        count[a, b].astype(np.int64),
+        found.taking_part[a, b].astype(np.int64),
+        sizes[a] + sizes[b] - found.together[a, b],
+    )

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import random
 import threading
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -47,8 +47,14 @@ from graph.analysis.worker import stopping
 from graph.errors import BadInput
 
 MAX_RESOLUTION = 100.0
+KEPT_BETWEENNESS = 4
+"""Graphs whose betweenness is kept (least recently used dropped first)."""
 _SEEDING = threading.Lock()
 """igraph draws from one process-wide generator: one seeded run at a time."""
+_BETWEENNESS: OrderedDict[tuple[int, bytes], list[float]] = OrderedDict()
+"""Betweenness by graph (its number of codes and its edges): it depends on nothing else, costs seconds
+at size L, and a change of a few codings seldom adds or removes an edge of a dense network."""
+_KEEPING = threading.Lock()
 
 
 @contextmanager
@@ -89,6 +95,22 @@ def _edges(scope: Scope, cooccurrence_min: int | None, links: bool) -> tuple[np.
     return found // max(n, 1), found % max(n, 1), summed[:, 0], summed[:, 1], summed[:, 2]
 
 
+def _betweenness(graph: igraph.Graph, a: np.ndarray, b: np.ndarray) -> list[float]:
+    """The graph's betweenness (unweighted: paths by their steps), kept by its edges (a < b, sorted)."""
+    key = (graph.vcount(), np.column_stack([a, b]).astype(np.int64).tobytes())
+    with _KEEPING:
+        kept = _BETWEENNESS.get(key)
+        if kept is not None:
+            _BETWEENNESS.move_to_end(key)
+            return kept
+    found: list[float] = graph.betweenness(directed=False)
+    with _KEEPING:
+        _BETWEENNESS[key] = found
+        while len(_BETWEENNESS) > KEPT_BETWEENNESS:
+            _BETWEENNESS.popitem(last=False)
+    return found
+
+
 def concept_network(
     scope: Scope, cooccurrence_min: int | None, links: bool, resolution: float, seed: int, betweenness: bool
 ) -> ConceptNetwork:
@@ -103,12 +125,14 @@ def concept_network(
     n, number = len(codes), {c: i for i, c in enumerate(codes)}
     a, b, together, linked, weight = _edges(scope, cooccurrence_min, links)
     stopping()
-    graph = igraph.Graph(n=n, edges=np.column_stack([a, b]).tolist())
+    # Pairs made one at a time: a list of hundreds of thousands of them would set off the cycle
+    # collector over everything a large project keeps (most of this question's time at size L).
+    graph = igraph.Graph(n=n, edges=zip(a.tolist(), b.tolist(), strict=True))
     graph.es["weight"] = weight.tolist()
     degree = graph.degree()
     strength = graph.strength(weights="weight")
     scale = (n - 1) * (n - 2) / 2 if n > 2 else 1.0
-    between = graph.betweenness(directed=False) if betweenness and len(a) else [0.0] * n
+    between = _betweenness(graph, a, b) if betweenness and len(a) else [0.0] * n
     stopping()
 
     connected = [i for i in range(n) if degree[i]]

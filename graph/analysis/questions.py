@@ -10,13 +10,15 @@ descriptions):
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from itertools import combinations
 from operator import itemgetter
 from typing import Any, TypeVar, overload
 
 import numpy as np
+from scipy import sparse
+from scipy.sparse import csgraph
 
 from graph import cursors
 from graph.analysis import matrices
@@ -47,7 +49,7 @@ from graph.analysis.results import (
     SequenceHit,
     ThemeMap,
 )
-from graph.analysis.snapshot import ExcerptFact, Scope, Spoken
+from graph.analysis.snapshot import Scope, Spoken
 from graph.analysis.text import check_near, contains, find, parse_query
 from graph.analysis.worker import stopping
 from graph.errors import BadInput
@@ -171,17 +173,24 @@ def case_matrix(scope: Scope, columns: str, column_ids: Sequence[str]) -> CaseMa
     ids = _concepts(scope, column_ids, [], columns)
     indexed = scope.snapshot.indexed
     matrix = scope.concept_matrix(ids)
-    cells: dict[tuple[int, int], tuple[str, ...]] = {}
-    for column in range(len(ids)):
-        stopping()
-        rows = matrix.indices[matrix.indptr[column] : matrix.indptr[column + 1]]
-        rows = np.sort(rows)  # excerpts in document and text order
-        people = indexed.participants[rows]
-        order = np.argsort(people, kind="stable")
-        rows, people = rows[order], people[order]
-        bounds = np.flatnonzero(np.diff(people)) + 1
-        for chunk in np.split(rows, bounds) if len(rows) else ():
-            cells[(int(indexed.participants[chunk[0]]), column)] = tuple(indexed.excerpt_ids[i] for i in chunk.tolist())
+    stopping()
+    # Every (excerpt, column) of the matrix, by column, then participant, then excerpt (document and text
+    # order): a cell is a run of one column and one participant.
+    # One sort of a key (cell, then excerpt), a cell being (column, participant + 1 so that no one is 0).
+    excerpts, people = len(indexed.excerpt_ids), len(indexed.participant_ids) + 1
+    concept = np.repeat(np.arange(len(ids), dtype=np.int64), np.diff(matrix.indptr))
+    cell = concept * people + indexed.participants[matrix.indices] + 1
+    key = np.sort(cell * excerpts + matrix.indices)
+    cell, rows = np.divmod(key, excerpts)
+    starts = np.flatnonzero(np.diff(cell, prepend=-1))
+    names = list(map(indexed.excerpt_ids.__getitem__, rows.tolist()))
+    stopping()
+    bounds = np.append(starts, len(rows)).tolist()
+    column, person = np.divmod(cell[starts], people)
+    cells = {
+        (p, k): tuple(names[start:end])
+        for p, k, start, end in zip((person - 1).tolist(), column.tolist(), bounds[:-1], bounds[1:], strict=True)
+    }
     number = {p: i for i, p in enumerate(indexed.participant_ids)}
     rows_out = tuple(
         MatrixRow(
@@ -241,23 +250,39 @@ def compare_groups(scope: Scope, attribute: str, columns: str, column_ids: Seque
     return out
 
 
-def _matches(scope: Scope, where: Where) -> tuple[set[str], dict[str, frozenset[str]]]:
-    """Excerpts in scope meeting `where` at excerpt level, and each concept's excerpts."""
+def matching_rows(scope: Scope, where: Where) -> np.ndarray:
+    """The rows (in the snapshot's index, so in document and text order) of the excerpts in scope
+    meeting `where` at excerpt level; kept with the scope, so that each page costs no second search."""
     scope.check_concepts(where.concepts)
-    sets = {c: scope.concept_excerpts(c) for c in where.concepts}
-    found = set(scope.excerpts)
-    for c in where.all_of:
-        found &= sets[c]
-    if where.any_of:
-        found &= set().union(*(sets[c] for c in where.any_of))
-    for c in where.none_of:
-        found -= sets[c]
     if where.text:
         parse_query(where.text)
-        found = {e for e in found if contains(scope.excerpts[e].text or "", where.text)}
+    return scope.memo(("matching rows", where.model_dump_json()), lambda: _matching_rows(scope, where))
+
+
+def _matching_rows(scope: Scope, where: Where) -> np.ndarray:
+    found = scope.in_scope.copy()
+
+    def coded(concepts: Sequence[str]) -> np.ndarray:
+        rows = np.zeros(len(found), dtype=bool)
+        for c in concepts:
+            rows[scope.concept_rows(c)] = True
+        return rows
+
+    for c in where.all_of:
+        found &= coded([c])
+    if where.any_of:
+        found &= coded(where.any_of)
+    found &= ~coded(where.none_of)
+    stopping()
+    rows = np.flatnonzero(found)
+    facts = scope.snapshot.indexed.facts
+    if where.text:
+        text = where.text
+        rows = rows[[contains(facts[r].text or "", text) for r in rows.tolist()]]
     if where.spoken_by is not None:
-        found &= scope.spoken_by(where.spoken_by)
-    return found, sets
+        spoken = scope.spoken_by(where.spoken_by)
+        rows = rows[[facts[r].id in spoken for r in rows.tolist()]]
+    return rows
 
 
 def paged(
@@ -280,12 +305,6 @@ def paged(
     )
 
 
-def page(ordered: list[tuple[list[Any], str]], first: int, after: str | None, kinds: tuple[type, ...]) -> IdPage:
-    """Keyset page over (sort key, id) pairs already in order."""
-    found = paged(ordered, first, after, kinds)
-    return IdPage(ids=found.items, cursors=tuple(found.cursors), has_next_page=found.has_next_page)
-
-
 def pairs_in_order(pairs: Pairs, order: PairOrder) -> Pairs:
     """The pairs `cooccurrence` gave (most frequent first, then in concept order) in `order`."""
     if order is PairOrder.COUNT:
@@ -299,25 +318,36 @@ def pairs_in_order(pairs: Pairs, order: PairOrder) -> Pairs:
 
 def pairs_page(pairs: Pairs, order: PairOrder, first: int | None, after: str | None) -> Paged[Pair]:
     """Pairs already in `order` (see `pairs_in_order`), a page at a time; a pair's key is its count (or
-    jaccard), then the places of its two concepts in the question's concept list, and only the page's pairs
-    are made."""
-    if first is not None and first < 0:
-        raise BadInput("first must be zero or more.")
-    ordered = pairs
-    measure = ordered.counts if order is PairOrder.COUNT else ordered.jaccards
+    jaccard), then the places of its two concepts in the question's concept list."""
+    measure = pairs.counts if order is PairOrder.COUNT else pairs.jaccards
 
     def key(i: int) -> list[Any]:
-        return [-measure[i], ordered.a[i], ordered.b[i]]
+        return [-measure[i], pairs.a[i], pairs.b[i]]
 
+    kinds = (float if order is PairOrder.JACCARD else int, int, int)
+    return numbered_page(len(pairs), pairs.__getitem__, key, kinds, first, after)
+
+
+def numbered_page(
+    count: int,
+    item: Callable[[int], T],
+    key: Callable[[int], list[Any]],
+    kinds: tuple[type, ...],
+    first: int | None,
+    after: str | None,
+) -> Paged[T]:
+    """Keyset page over items 0 to `count` - 1, already in the order of their keys (`first` None: all the
+    rest): the page starts where a binary search puts the cursor's key, and only the page's items are made."""
+    if first is not None and first < 0:
+        raise BadInput("first must be zero or more.")
     start = 0
     if after:
-        resume = cursors.decode(after, float if order is PairOrder.JACCARD else int, int, int)
-        start = bisect_right(range(len(ordered)), resume, key=key)
-    end = len(ordered) if first is None else min(start + first, len(ordered))
+        start = bisect_right(range(count), cursors.decode(after, *kinds), key=key)
+    end = count if first is None else min(start + first, count)
     return Paged(
-        items=tuple(ordered[i] for i in range(start, end)),
+        items=tuple(item(i) for i in range(start, end)),
         cursors=_Cursors(key, start, end),
-        has_next_page=end < len(ordered),
+        has_next_page=end < count,
     )
 
 
@@ -330,6 +360,10 @@ class _Cursors(Sequence[str]):
 
     def __len__(self) -> int:
         return self._end - self._start
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to any sequence of the same cursors, as the tuple it stands for would be."""
+        return isinstance(other, Sequence) and not isinstance(other, str) and list(self) == list(other)
 
     @overload
     def __getitem__(self, i: int) -> str: ...
@@ -356,17 +390,25 @@ def matches_page(
     return paged(sorted(keyed, key=lambda k: k[0]), first, after, (str, str))
 
 
-def hits_page(scope: Scope, hits: list[SequenceHit], first: int | None, after: str | None) -> Paged[SequenceHit]:
+def hits_page(
+    scope: Scope, hits: list[SequenceHit], rows: np.ndarray, first: int | None, after: str | None
+) -> Paged[SequenceHit]:
     """The hits `sequences` gave (one per passage coded `first`, in document and text order), a page at a
-    time; a hit's key is its first passage's place in document and text order."""
-    keyed = [(list(scope.excerpts[h.first_excerpt_id].key), h) for h in hits]
-    return paged(keyed, first, after, cursors.EXCERPT_KEY)
+    time; a hit's key is its first passage's place in document and text order (`rows`: those passages'
+    rows, from `sequence_rows`)."""
+    facts = scope.snapshot.indexed.facts
+    return numbered_page(
+        len(hits), hits.__getitem__, lambda i: list(facts[rows[i]].key), cursors.EXCERPT_KEY, first, after
+    )
 
 
 def find_excerpts(scope: Scope, where: Where, first: int, after: str | None) -> IdPage:
-    found, _ = _matches(scope, where)
-    ordered = [(list(scope.excerpts[e].key), e) for e in scope.ordered(list(found))]
-    return page(ordered, first, after, cursors.EXCERPT_KEY)
+    rows = matching_rows(scope, where)
+    facts = scope.snapshot.indexed.facts
+    found = numbered_page(
+        len(rows), lambda i: facts[rows[i]].id, lambda i: list(facts[rows[i]].key), cursors.EXCERPT_KEY, first, after
+    )
+    return IdPage(ids=found.items, cursors=tuple(found.cursors), has_next_page=found.has_next_page)
 
 
 def participants_matching(scope: Scope, where: Where) -> list[ParticipantMatch]:
@@ -375,62 +417,112 @@ def participants_matching(scope: Scope, where: Where) -> list[ParticipantMatch]:
     `text`, some excerpt matches it). Evidence: their excerpts coded with an `all_of` or
     `any_of` concept (that match `text`, if given)."""
     scope.check_concepts(where.concepts)
-    sets = {c: scope.concept_excerpts(c) for c in where.concepts}
     if where.text:
         parse_query(where.text)
-    spoken = None if where.spoken_by is None else scope.spoken_by(where.spoken_by)
-    out = []
-    for p in scope.participants:
-        stopping()
-        mine = scope.participant_excerpts.get(p.id, frozenset())
-        if spoken is not None:
-            mine &= spoken
-        if where.text:
-            texty = {e for e in mine if contains(scope.excerpts[e].text or "", where.text)}
-            if not texty:
-                continue
-        if not all(mine & sets[c] for c in where.all_of):
-            continue
-        if where.any_of and not any(mine & sets[c] for c in where.any_of):
-            continue
-        if any(mine & sets[c] for c in where.none_of):
-            continue
-        wanted = (*where.all_of, *where.any_of)
-        evidence = set().union(*(mine & sets[c] for c in wanted)) if wanted else set(mine)
-        if where.text:
-            evidence &= texty
-        out.append(ParticipantMatch(participant_id=p.id, excerpt_ids=tuple(scope.ordered(list(evidence)))))
-    return out
+    indexed = scope.snapshot.indexed
+    facts, people = indexed.facts, indexed.participants
+    mine = scope.in_scope & (people >= 0)  # per row: an excerpt in scope of a participant
+    if where.spoken_by is not None:
+        spoken = scope.spoken_by(where.spoken_by)
+        mine[[i for i in np.flatnonzero(mine).tolist() if facts[i].id not in spoken]] = False
+    stopping()
+
+    def coded(concepts: Sequence[str]) -> np.ndarray:
+        rows = np.zeros(len(mine), dtype=bool)
+        for c in concepts:
+            rows[scope.concept_rows(c)] = True
+        return rows & mine
+
+    def having(rows: np.ndarray) -> np.ndarray:
+        """Per participant (number), whether one of `rows` is theirs."""
+        found = np.zeros(len(indexed.participant_ids), dtype=bool)
+        found[people[rows]] = True
+        return found
+
+    matching = np.ones(len(indexed.participant_ids), dtype=bool)
+    texty = None
+    if where.text:
+        text = where.text
+        candidates = np.flatnonzero(mine)
+        texty = np.zeros(len(mine), dtype=bool)
+        texty[candidates[[contains(facts[i].text or "", text) for i in candidates.tolist()]]] = True
+        matching &= having(texty)
+    for c in where.all_of:
+        matching &= having(coded([c]))
+    if where.any_of:
+        matching &= having(coded(where.any_of))
+    for c in where.none_of:
+        matching &= ~having(coded([c]))
+    wanted = (*where.all_of, *where.any_of)
+    evidence = coded(wanted) if wanted else mine
+    if texty is not None:
+        evidence = evidence & texty
+    stopping()
+    rows = np.flatnonzero(evidence)  # in document and text order
+    owners = people[rows]
+    order = np.argsort(owners, kind="stable")
+    rows, owners = rows[order], owners[order]
+    starts = np.flatnonzero(np.diff(owners, prepend=-2))
+    bounds = np.append(starts, len(rows)).tolist()
+    ids = list(map(indexed.excerpt_ids.__getitem__, rows.tolist()))
+    found = {
+        owner: tuple(ids[start:end])
+        for owner, start, end in zip(owners[starts].tolist(), bounds[:-1], bounds[1:], strict=True)
+    }
+    number = {p: i for i, p in enumerate(indexed.participant_ids)}
+    return [
+        ParticipantMatch(participant_id=p.id, excerpt_ids=found.get(number[p.id], ()))
+        for p in scope.participants
+        if matching[number[p.id]]
+    ]
 
 
 def sequences(scope: Scope, first: str, then: str, max_gap: int | None) -> list[SequenceHit]:
     """For each excerpt coded `first`, the nearest excerpt coded `then` that starts at or
     after its end in the same document (within `max_gap` code points, if given)."""
+    facts = scope.snapshot.indexed.facts
+    firsts, thens = sequence_rows(scope, first, then, max_gap)
+    return [
+        SequenceHit(
+            document_id=x.document_id,
+            participant_id=x.participant_id,
+            first_excerpt_id=x.id,
+            then_excerpt_id=y.id,
+            gap=y.start - x.end,
+        )
+        for x, y in zip(map(facts.__getitem__, firsts.tolist()), map(facts.__getitem__, thens.tolist()), strict=True)
+    ]
+
+
+def sequence_rows(scope: Scope, first: str, then: str, max_gap: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """The rows (in the snapshot's index) of each hit's two excerpts, in the order of the hits; kept
+    with the scope, so that a page of hits costs no second search."""
     scope.check_concepts([first, then])
     if max_gap is not None and max_gap < 0:
         raise BadInput("maxGapChars must be zero or more.")
-    thens_by_doc: dict[str, list[ExcerptFact]] = defaultdict(list)
-    for e in scope.ordered(list(scope.concept_excerpts(then))):
-        thens_by_doc[scope.excerpts[e].document_id].append(scope.excerpts[e])
-    hits = []
-    for e in scope.ordered(list(scope.concept_excerpts(first))):
-        stopping()
-        x = scope.excerpts[e]
-        following = [y for y in thens_by_doc[x.document_id] if y.start >= x.end]
-        if not following:
-            continue
-        y = min(following, key=lambda f: (f.start, f.end, f.id))
-        if max_gap is None or y.start - x.end <= max_gap:
-            hits.append(
-                SequenceHit(
-                    document_id=x.document_id,
-                    participant_id=x.participant_id,
-                    first_excerpt_id=x.id,
-                    then_excerpt_id=y.id,
-                    gap=y.start - x.end,
-                )
-            )
-    return hits
+    return scope.memo(("sequence rows", first, then, max_gap), lambda: _sequence_rows(scope, first, then, max_gap))
+
+
+def _sequence_rows(scope: Scope, first: str, then: str, max_gap: int | None) -> tuple[np.ndarray, np.ndarray]:
+    # Rows are in document and text order, so a `then` excerpt's (document, start) sorts as its
+    # row does: the nearest one after `x` is the first whose (document, start) is at least
+    # (x's document, x's end), if it is of x's document.
+    indexed = scope.snapshot.indexed
+    firsts, thens = np.sort(scope.concept_rows(first)), np.sort(scope.concept_rows(then))
+    stopping()
+    stride = int(indexed.ends.max(initial=0)) + 1
+    documents = indexed.documents
+    at = np.searchsorted(
+        documents[thens] * stride + indexed.starts[thens],
+        documents[firsts] * stride + indexed.ends[firsts],
+        side="left",
+    )
+    found = at < len(thens)
+    firsts, nearest = firsts[found], thens[at[found]]
+    keep = documents[nearest] == documents[firsts]
+    if max_gap is not None:
+        keep &= indexed.starts[nearest] - indexed.ends[firsts] <= max_gap
+    return firsts[keep], nearest[keep]
 
 
 def concept_paths(
@@ -443,13 +535,14 @@ def concept_paths(
     if not 1 <= max_length <= MAX_PATH_LENGTH:
         raise BadInput(f"maxLength must be between 1 and {MAX_PATH_LENGTH}.")
     snap = scope.snapshot
-    # A step is a tuple until it is on a path: a large project has hundreds of thousands. Its first
-    # four items are its order among a node's steps: target, relation, link, against the relation.
-    steps: defaultdict[str, list[_Step]] = defaultdict(list)
+    # A step is a tuple until it is on a path. Its first four items are its order among a node's
+    # steps: target, relation, link, against the relation. Co-occurrence (hundreds of thousands of
+    # pairs in a large project) stays in arrays: a node's steps are made when a path passes it.
+    small: defaultdict[str, list[_Step]] = defaultdict(list)
 
     def edge(a: str, b: str, relation: Relation, link_id: str | None = None, kind: LinkKind | None = None) -> None:
-        steps[a].append((b, relation.value, link_id or "", False, relation, link_id, kind, 1))
-        steps[b].append((a, relation.value, link_id or "", True, relation, link_id, kind, 1))
+        small[a].append((b, relation.value, link_id or "", False, relation, link_id, kind, 1))
+        small[b].append((a, relation.value, link_id or "", True, relation, link_id, kind, 1))
 
     chosen = set(via) or set(Relation)
     if Relation.LINK in chosen:
@@ -463,21 +556,43 @@ def concept_paths(
         for concept in concepts:
             if concept.parent_id:
                 edge(concept.id, concept.parent_id, Relation.HIERARCHY)
+    code_ids = [c.id for c in snap.codes]
+    nodes = list(dict.fromkeys([*code_ids, *(t.id for t in snap.themes), *small]))
+    number = {n: i for i, n in enumerate(nodes)}
     if Relation.COOCCURRENCE in chosen:
-        pairs = cooccurrence(scope, CooccurrenceScope.EXCERPT, [c.id for c in snap.codes], [], 1)
-        named, along = pairs.concepts, Relation.COOCCURRENCE
-        for i, j, n in zip(pairs.a, pairs.b, pairs.counts):
-            a, b = named[i], named[j]
-            steps[a].append((b, along.value, "", False, along, None, None, n))
-            steps[b].append((a, along.value, "", True, along, None, None, n))
-    for node in steps:
-        steps[node].sort(key=_STEP_ORDER)
-
-    from_source = _distances(steps, source, max_length)
-    if target not in from_source or source == target:
+        pairs = matrices.excerpt_pairs(scope, tuple(code_ids))  # every pair has an instance: minCount 1
+        a, b, weight = pairs.a, pairs.b, pairs.count
+    else:
+        a = b = weight = np.empty(0, dtype=np.int64)
+    stopping()
+    ends = [(number[x], number[step[0]]) for x, found in small.items() for step in found]
+    rows = np.array([x for x, _ in ends] + a.tolist() + b.tolist(), dtype=np.int64)
+    columns = np.array([y for _, y in ends] + b.tolist() + a.tolist(), dtype=np.int64)
+    graph = sparse.csr_matrix((np.ones(len(rows)), (rows, columns)), shape=(len(nodes),) * 2)
+    distances = csgraph.shortest_path(graph, unweighted=True, indices=[number[source], number[target]])
+    length = distances[0][number[target]]
+    if length > max_length or source == target:
         return []
-    to_target = _distances(steps, target, max_length)
-    length = from_source[target]
+    to_target = distances[1]
+    along = sparse.csr_matrix((weight, (a, b)), shape=(len(code_ids),) * 2)
+    against = along.T.tocsr()
+    kept: dict[str, list[_Step]] = {}
+
+    def steps(node: str) -> list[_Step]:
+        found = kept.get(node)
+        if found is None:
+            found = list(small.get(node, ()))
+            i = number[node]
+            if i < len(code_ids):
+                for pairs, back in ((along, False), (against, True)):
+                    start, end = pairs.indptr[i], pairs.indptr[i + 1]
+                    found += (
+                        (code_ids[j], _COOCCURRENCE, "", back, Relation.COOCCURRENCE, None, None, n)
+                        for j, n in zip(pairs.indices[start:end].tolist(), pairs.data[start:end].tolist(), strict=True)
+                    )
+            found = kept[node] = sorted(found, key=_STEP_ORDER)
+        return found
+
     paths: list[ConceptPath] = []
 
     def walk(node: str, trail: list[PathStep]) -> None:
@@ -487,9 +602,9 @@ def concept_paths(
         if node == target:
             paths.append(ConceptPath(steps=tuple(trail)))
             return
-        for to, _, _, against, relation, link_id, kind, weight in steps[node]:
-            if to_target.get(to) == length - len(trail) - 1:
-                step = PathStep(node, to, relation, not against, link_id, kind, weight)
+        for to, _, _, back, relation, link_id, kind, n in steps(node):
+            if to_target[number[to]] == length - len(trail) - 1:
+                step = PathStep(node, to, relation, not back, link_id, kind, n)
                 walk(to, [*trail, step])
 
     walk(source, [])
@@ -500,20 +615,7 @@ _Step = tuple[str, str, str, bool, Relation, str | None, LinkKind | None, int]
 """A step to (target, relation's name, link id or "", against the relation, relation, link id,
 link kind, weight)."""
 _STEP_ORDER = itemgetter(0, 1, 2, 3)
-
-
-def _distances(steps: dict[str, list[_Step]], start: str, limit: int) -> dict[str, int]:
-    """Breadth-first distances from `start`, up to `limit` steps."""
-    depth = {start: 0}
-    queue = deque([start])
-    while queue:
-        node = queue.popleft()
-        if depth[node] < limit:
-            for step in steps[node]:
-                if step[0] not in depth:
-                    depth[step[0]] = depth[node] + 1
-                    queue.append(step[0])
-    return depth
+_COOCCURRENCE = Relation.COOCCURRENCE.value
 
 
 def search(

@@ -17,7 +17,7 @@ import numpy as np
 from scipy import sparse
 
 from graph.analysis.filters import CaseFilter, check_known
-from graph.analysis.matrices import Change, Indexed, concept_matrix
+from graph.analysis.matrices import Change, Indexed, PairTallies, Region, Sums, concept_matrix, region_sums
 from graph.errors import BadInput
 from graph.models import Code, Link, Participant, Theme
 
@@ -27,6 +27,8 @@ KEPT_ANSWERS = 32
 """Intermediate answers kept per scope (see `Scope.memo`)."""
 CHAIN = 16
 """Most snapshots, one updated from the next, kept for a later index update (see `Basis`)."""
+TALLIES = "pair tallies"
+"""What a scope keeps its pair tallies under (see `Scope.pair_tallies`)."""
 T = TypeVar("T")
 
 
@@ -124,23 +126,32 @@ class Basis:
     updated from and the change since. That one's index is built when first needed, from its
     own basis in turn: while a team codes, revisions follow one another faster than anyone
     asks, and an index is only built for the revision asked about, without reading the
-    project whole again."""
+    project whole again. Also its pair tallies: those of the first snapshot of the chain that had
+    them, less what the documents changed since summed in it and plus what they sum in this one."""
 
     previous: Snapshot | None
     change: Change
     links: int = 1
     """Snapshots back to one whose index was built when this basis was made."""
+    tallies: dict[tuple[Hashable, tuple[str, ...]], PairTallies] = field(default_factory=dict)
+    """Pair tallies by scope key and concepts (see `Snapshot.kept_tallies`): the earlier snapshot's, or,
+    when it had no index, those its own basis carried."""
+    through: bool = False
+    """Whether `tallies` are carried through the earlier snapshot (then of the one before it, or earlier)."""
+    before: tuple[Region, ...] | None = None
+    """Set once the index is updated: the rows of the documents changed since the snapshot `tallies` are
+    of, as they were there (documents changed at each link of the chain, from the index before that link)."""
 
     @classmethod
     def after(cls, previous: Snapshot, change: Change) -> Basis:
         """The basis of a snapshot updated from `previous`; with none (a whole index built when
         needed) past CHAIN unindexed snapshots, which stay in memory until then."""
         if previous.built_index() is not None:
-            return cls(previous, change)
+            return cls(previous, change, tallies=previous.kept_tallies())
         behind = previous.basis
         if behind is None or behind.previous is None or behind.links >= CHAIN:
             return cls(None, change)
-        return cls(previous, change, behind.links + 1)
+        return cls(previous, change, behind.links + 1, dict(behind.tallies), through=True)
 
 
 @dataclass(frozen=True)
@@ -184,9 +195,54 @@ class Snapshot:
         updated from the index of the snapshot this one was updated from, where it can be."""
         basis, found = self.basis, None
         if basis is not None and basis.previous is not None:
-            found = basis.previous.indexed.updated(self, basis.change)
+            previous = basis.previous
+            found = previous.indexed.updated(self, basis.change)
             basis.previous = None  # the earlier snapshot is no longer needed here
-        return found or Indexed.of(self)
+            if found is not None and found.before is not None:
+                basis.before = (found.before,)
+                if basis.through:  # the documents changed before this link were as they are in `previous`
+                    behind = None if previous.basis is None else previous.basis.before
+                    earlier = np.unique(np.concatenate([r.documents for r in behind])) if behind else None
+                    basis.before = (
+                        None
+                        if behind is None or earlier is None
+                        else (*behind, previous.indexed.region(np.setdiff1d(found.before.documents, earlier)))
+                    )
+        return Indexed.of(self) if found is None else found.indexed
+
+    def release(self) -> None:
+        """Forget its scopes, once it is no longer kept: a snapshot and its scopes refer to each other, so
+        it would otherwise wait for the cycle collector, holding a project's worth of indexes and answers
+        while the next one is built. A question still working on one of its scopes finishes as before."""
+        with self._keeping:
+            self._scopes.clear()
+
+    def kept_tallies(self) -> dict[tuple[Hashable, tuple[str, ...]], PairTallies]:
+        """The pair tallies its scopes have worked out, by scope key and concepts, where a snapshot updated
+        from this one can update them (scopes without a case filter, on an index that was built)."""
+        if self.built_index() is None:
+            return {}
+        with self._keeping:
+            return {
+                (key, memo[1]): value
+                for key, scope in self._scopes.items()
+                if not scope.filter.active
+                for memo, value in scope._memo.items()
+                if isinstance(memo, tuple) and memo[0] == TALLIES
+            }
+
+    def carried_tallies(
+        self, key: Hashable, concepts: tuple[str, ...]
+    ) -> tuple[PairTallies, tuple[Region, ...]] | None:
+        """The earlier snapshot's pair tallies of the scope `key` and `concepts`, and the earlier index's rows
+        of the documents changed since (taken: each is updated once), if this snapshot's index was updated
+        from the index of one that had them (ask once the index is built)."""
+        basis = self.basis
+        if basis is None or basis.before is None:
+            return None
+        with self._keeping:
+            kept = basis.tallies.pop((key, concepts), None)
+        return None if kept is None else (kept, basis.before)
 
     def built_index(self) -> Indexed | None:
         """The index if it has been built (what an update can start from)."""
@@ -201,7 +257,7 @@ class Snapshot:
             found = self._scopes.get(key)
             if found is None:
                 filter.check(self.participants)
-                found = self._scopes[key] = Scope(self, coders, filter)
+                found = self._scopes[key] = Scope(self, coders, filter, key)
                 while len(self._scopes) > KEPT_SCOPES:
                     self._scopes.popitem(last=False)
         return found
@@ -214,6 +270,8 @@ class Scope:
     snapshot: Snapshot
     coders: Sequence[str] | None = None
     filter: CaseFilter = field(default_factory=CaseFilter)
+    key: Hashable = None
+    """Its key among the snapshot's scopes (None: made apart from them, so nothing carries over to it)."""
     _memo: OrderedDict[Hashable, Any] = field(default_factory=OrderedDict, repr=False)
     _concept_excerpts: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
     _concept_participants: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
@@ -279,15 +337,6 @@ class Scope:
         return {e.id: e for e, keep in zip(facts, self.in_scope.tolist()) if keep}
 
     @cached_property
-    def participant_excerpts(self) -> dict[str, frozenset[str]]:
-        """Participant id -> their excerpts in scope."""
-        found: dict[str, set[str]] = {}
-        for e in self.excerpts.values():
-            if e.participant_id is not None:
-                found.setdefault(e.participant_id, set()).add(e.id)
-        return {p: frozenset(ids) for p, ids in found.items()}
-
-    @cached_property
     def matrix(self) -> sparse.csc_matrix:
         """Excerpts x concepts (codes, then themes): 1 where the chosen coders coded an
         excerpt in scope with the concept (see graph.analysis.matrices)."""
@@ -301,6 +350,29 @@ class Scope:
 
     def concept_matrix(self, concepts: Sequence[str]) -> sparse.csc_matrix:
         return self.matrix[:, [self.columns[c] for c in concepts]]
+
+    def pair_tallies(self, concepts: tuple[str, ...]) -> PairTallies:
+        """Co-occurrence tallies of `concepts` at EXCERPT scope (see graph.analysis.matrices), kept: updated
+        from the earlier snapshot's where this one was updated from it, else worked out whole."""
+
+        def compute() -> PairTallies:
+            indexed = self.snapshot.indexed
+            carried = (
+                None if self.key is None or self.filter.active else self.snapshot.carried_tallies(self.key, concepts)
+            )
+            if carried is None:
+                return PairTallies.of(self.concept_matrix(concepts), indexed.starts, indexed.ends, indexed.documents)
+            kept, before = carried
+            after = indexed.region(np.unique(np.concatenate([r.documents for r in before])))
+            columns = [self.columns[c] for c in concepts]
+            coders = None if self.coders is None else set(self.coders)
+
+            def of(region: Region) -> Sums:
+                return region_sums(region, region.concept_matrix(indexed, coders)[:, columns])
+
+            return kept.updated([of(r) for r in before], of(after))
+
+        return self.memo((TALLIES, concepts), compute)
 
     @cached_property
     def prevalence(self) -> dict[str, tuple[int, int]]:
@@ -333,7 +405,7 @@ class Scope:
         """Concept id -> "CODE" or "THEME"."""
         return {**{c.id: "CODE" for c in self.snapshot.codes}, **{t.id: "THEME" for t in self.snapshot.themes}}
 
-    def _rows(self, concept_id: str) -> np.ndarray:
+    def concept_rows(self, concept_id: str) -> np.ndarray:
         """The rows of `matrix` (excerpts in scope) coded with the concept."""
         column = self.columns.get(concept_id)
         if column is None:
@@ -346,7 +418,9 @@ class Scope:
         found = self._concept_excerpts.get(concept_id)
         if found is None:
             ids = self.snapshot.indexed.excerpt_ids
-            found = self._concept_excerpts[concept_id] = frozenset(ids[i] for i in self._rows(concept_id).tolist())
+            found = self._concept_excerpts[concept_id] = frozenset(
+                ids[i] for i in self.concept_rows(concept_id).tolist()
+            )
         return found
 
     def concept_participants(self, concept_id: str) -> frozenset[str]:
@@ -354,7 +428,7 @@ class Scope:
         found = self._concept_participants.get(concept_id)
         if found is None:
             indexed = self.snapshot.indexed
-            people = np.unique(indexed.participants[self._rows(concept_id)])
+            people = np.unique(indexed.participants[self.concept_rows(concept_id)])
             found = self._concept_participants[concept_id] = frozenset(
                 indexed.participant_ids[i] for i in people[people >= 0].tolist()
             )
@@ -379,7 +453,3 @@ class Scope:
             check_known("Concept", ids, set(self.kinds))
         else:
             check_known(kind.title(), ids, {c for c, k in self.kinds.items() if k == kind})
-
-    def ordered(self, ids: Iterable[str]) -> list[str]:
-        """Excerpt ids in document and text order."""
-        return sorted(ids, key=self.snapshot.indexed.positions.__getitem__)

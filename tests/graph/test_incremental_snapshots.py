@@ -5,14 +5,17 @@ the history must equal one read whole by a fresh instance, and so must the answe
 
 from __future__ import annotations
 
+import gc
 import random
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
 
 from graph.analysis import incremental
-from graph.analysis.matrices import Change, Indexed
+from graph.analysis.filters import CaseFilter
+from graph.analysis.matrices import Change, Indexed, Update, excerpt_pairs
 from graph.analysis.results import ConceptKind, CooccurrenceScope
 from graph.analysis.snapshot import Basis, Snapshot
 from graph.embedded import EmbeddedStore
@@ -21,6 +24,7 @@ from graph.inputs import (
     DocumentGroups,
     MapPositions,
     NewDocument,
+    NewExcerpt,
     NewTranscript,
     NewTurn,
     NodePosition,
@@ -31,6 +35,8 @@ from graph.neo4j import Neo4jStore
 from graph.service import Service
 from graph.store import Store
 from tests.bolt.server import BoltServer
+from tests.conftest import TRUSTED
+from tests.graph.builders import small_project
 from tests.graph.test_differential import CODERS, OWNER, build, normal, text
 
 
@@ -79,6 +85,26 @@ def index(found: Indexed) -> dict[str, Any]:
         "concepts": (found.participant_ids, found.code_ids, found.theme_ids),
         "rollup": sorted(zip(rolled.row.tolist(), rolled.col.tolist(), strict=True)),
     }
+
+
+def pair_counts(snapshot: Snapshot) -> list[Any]:
+    """Co-occurrence counts at EXCERPT scope of codes, and of codes and themes, for everyone's codings and
+    for one coder's: an updated snapshot updates the kept snapshot's tallies of each (see `Scope.pair_tallies`)."""
+    codes = tuple(c.id for c in snapshot.codes)
+    concepts = (*codes, *(t.id for t in snapshot.themes))
+    found = []
+    for coders in (None, CODERS[1:2]):
+        scope = snapshot.scope(coders, CaseFilter())
+        for chosen in (codes, concepts):
+            pairs = excerpt_pairs(scope, chosen)
+            found.append(
+                [
+                    [chosen[i] for i in pairs.a.tolist()],
+                    [chosen[i] for i in pairs.b.tolist()],
+                    *(column.tolist() for column in (pairs.count, pairs.taking_part, pairs.either)),
+                ]
+            )
+    return found
 
 
 async def answers(store: Store, project: str) -> list[Any]:
@@ -139,7 +165,10 @@ class Watched:
         await fresh.open()
         indexed = with_answers or self.rng.random() < 0.5  # else the next index is updated along a chain
         try:
-            assert canonical(kept, indexed) == canonical(await fresh.project_snapshot(self.project), indexed)
+            read = await fresh.project_snapshot(self.project)
+            assert canonical(kept, indexed) == canonical(read, indexed)
+            if indexed:
+                assert pair_counts(kept) == pair_counts(read)
             if with_answers:
                 assert await answers(self.store, self.project) == await answers(fresh, self.project)
         finally:
@@ -175,15 +204,15 @@ async def test_updated_snapshots_equal_fresh_reads(
 ) -> None:
     store, other, fresh = instances
     updates = 0
-    update, reindex = incremental.updated, Indexed.updated
-    reindexed = 0
+    update, reindex, carry = incremental.updated, Indexed.updated, Snapshot.carried_tallies
+    reindexed = carried = 0
 
     def counted(*args: Any) -> Snapshot:
         nonlocal updates
         updates += 1
         return update(*args)
 
-    def counted_index(*args: Any) -> Indexed | None:
+    def counted_index(*args: Any) -> Update | None:
         nonlocal reindexed
         found = reindex(*args)
         reindexed += found is not None
@@ -198,7 +227,17 @@ async def test_updated_snapshots_equal_fresh_reads(
         chained += found.links > 1
         return found
 
+    through = 0
+
+    def counted_carry(snapshot: Snapshot, *args: Any) -> Any:
+        nonlocal carried, through
+        found = carry(snapshot, *args)
+        carried += found is not None
+        through += found is not None and snapshot.basis is not None and snapshot.basis.through
+        return found
+
     monkeypatch.setattr(incremental, "updated", counted)
+    monkeypatch.setattr(Snapshot, "carried_tallies", counted_carry)
     monkeypatch.setattr(Indexed, "updated", counted_index)
     monkeypatch.setattr(Basis, "after", counted_basis)
     for coder in CODERS:
@@ -237,3 +276,28 @@ async def test_updated_snapshots_equal_fresh_reads(
     assert updates > watched.changed * 0.8, "most changes should update the kept snapshot, not read it whole"
     assert reindexed > updates * 0.5, "and most updates its index"
     assert chained > 3, "some along a chain of snapshots whose index was never built"
+    assert carried > reindexed * 0.3, "and the pair tallies kept with the earlier snapshot's scopes"
+    assert through > 0, "some through a chain of snapshots that had none"
+
+
+async def test_a_snapshot_no_longer_kept_is_freed_at_once(store: Store, service: Service) -> None:
+    """A snapshot and its scopes refer to each other; once an updated one replaces it, it lets them go,
+    so it is freed as soon as nothing needs it (the updated one, once its index is built from the old
+    one's), rather than whenever the cycle collector runs."""
+    s = await small_project(service)
+    await service.code_text(TRUSTED, NewExcerpt(document_id=s.doc_a.id, start=0, end=5), [s.fear.id, s.hope.id])
+    old = await store.project_snapshot(s.project.id)
+    await store.cooccurrence(s.project.id)  # a scope, with its answers
+    assert old._scopes
+    gone = weakref.ref(old)
+    del old
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        await service.code_text(TRUSTED, NewExcerpt(document_id=s.doc_b.id, start=0, end=5), [s.fear.id])
+        assert (await store.project_snapshot(s.project.id)).basis is not None  # updated from the old one
+        await store.cooccurrence(s.project.id)  # its index built from the old one's
+        assert gone() is None
+    finally:
+        if collecting:
+            gc.enable()
