@@ -127,12 +127,12 @@ def add_user(env: dict[str, str], name: str) -> tuple[str, str]:
 
 
 def demo_owner(env: dict[str, str]) -> str:
-    """Load the demo study (`thememap seed`) and return a fresh token of its owner, `demo`.
+    """Load the demo study (`thememap seed`) and return a token of its owner, `demo`.
 
     An embedded store whose data directory is empty or absent gets a copy of a store seeded
-    this way once per test process (with that token): the same file, without two more runs
-    of the command for every test that starts from the demo (the seeding itself is tested
-    in tests/seeds/ and tests/api/test_cli.py)."""
+    this way once per test process, and that store's token: the same file, without two more
+    runs of the command for every test that starts from the demo (the seeding itself is
+    tested in tests/seeds/ and tests/api/test_cli.py)."""
     data_dir = Path(env["THEMEMAP_DATA_DIR"]) if env.get("THEMEMAP_STORE") == "embedded" else None
     if data_dir is not None and not (data_dir.exists() and any(data_dir.iterdir())):
         seeded, token = _seeded_demo()
