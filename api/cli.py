@@ -444,7 +444,7 @@ def export_schema(
     output: Annotated[Path, typer.Option(help="Where to write the SDL.")] = Path("schema.graphql"),
 ) -> None:
     """Write the GraphQL schema (SDL) to a file."""
-    from schema import build_schema
+    from schema.build import build_schema
 
     output.write_text(build_schema().as_str() + "\n", encoding="utf-8")
     console.print(f"Wrote {output}.")

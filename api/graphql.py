@@ -31,7 +31,7 @@ from api.security import GRAPHIQL_CSP
 from api.settings import Settings
 from graph.errors import StoreUnavailable
 from graph.models import User
-from schema import build_schema
+from schema.build import build_schema
 from schema.context import Context
 from schema.limits import Limits
 

@@ -78,6 +78,13 @@ class Settings(BaseSettings):
         SecretStr(DEFAULT_NEO4J_PASSWORD), validation_alias=AliasChoices("NEO4J_PASSWORD")
     )
     neo4j_database: str = Field("thememap", validation_alias=AliasChoices("NEO4J_DATABASE"))
+    neo4j_retry_seconds: float = Field(
+        5.0,
+        gt=0,
+        validation_alias=AliasChoices("NEO4J_RETRY_SECONDS"),
+        description="How long a request retries through a lost Bolt connection before it answers UNAVAILABLE "
+        "(graph.neo4j.store.RETRY_SECONDS); also the connect timeout.",
+    )
 
     @field_validator("allowed_origins", mode="before")
     @classmethod

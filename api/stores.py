@@ -11,7 +11,11 @@ def make_store(settings: Settings) -> Store:
         from graph.neo4j import Neo4jStore
 
         return Neo4jStore(
-            settings.neo4j_uri, settings.neo4j_user, settings.neo4j_password.get_secret_value(), settings.neo4j_database
+            settings.neo4j_uri,
+            settings.neo4j_user,
+            settings.neo4j_password.get_secret_value(),
+            settings.neo4j_database,
+            settings.neo4j_retry_seconds,
         )
     from graph.embedded import EmbeddedStore
 

@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import atexit
+import functools
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -12,6 +15,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 
@@ -123,6 +127,29 @@ def add_user(env: dict[str, str], name: str) -> tuple[str, str]:
 
 
 def demo_owner(env: dict[str, str]) -> str:
-    """Load the demo study (`thememap seed`) and return a fresh token of its owner, `demo`."""
+    """Load the demo study (`thememap seed`) and return a token of its owner, `demo`.
+
+    An embedded store whose data directory is empty or absent gets a copy of a store seeded
+    this way once per test process, and that store's token: the same file, without two more
+    runs of the command for every test that starts from the demo (the seeding itself is
+    tested in tests/seeds/ and tests/api/test_cli.py)."""
+    data_dir = Path(env["THEMEMAP_DATA_DIR"]) if env.get("THEMEMAP_STORE") == "embedded" else None
+    if data_dir is not None and not (data_dir.exists() and any(data_dir.iterdir())):
+        seeded, token = _seeded_demo()
+        shutil.copytree(seeded, data_dir, dirs_exist_ok=True)
+        return token
+    return _seed_demo(env)
+
+
+def _seed_demo(env: dict[str, str]) -> str:
     thememap(env, "seed", DEMO)
     return next(line.strip() for line in thememap(env, "user", "token", "demo").splitlines() if line.startswith("tm_"))
+
+
+@functools.cache
+def _seeded_demo() -> tuple[Path, str]:
+    """An embedded store with the demo seeded by `thememap seed`, removed when the process
+    ends, and its owner's token."""
+    data_dir = Path(tempfile.mkdtemp(prefix="thememap-demo-"))
+    atexit.register(shutil.rmtree, data_dir, ignore_errors=True)
+    return data_dir, _seed_demo({"THEMEMAP_STORE": "embedded", "THEMEMAP_DATA_DIR": str(data_dir)})

@@ -69,8 +69,8 @@ M = TypeVar("M")
 
 _CONSTRAINT_RETRIES = 3
 RETRY_SECONDS = 5.0
-"""How long a transaction retries through a lost connection (the driver's default is
-30 s) before the request answers UNAVAILABLE; also the connect timeout."""
+"""By default, how long a transaction retries through a lost connection (the driver's default
+is 30 s) before the request answers UNAVAILABLE; also the connect timeout (NEO4J_RETRY_SECONDS)."""
 _UNREACHABLE = (ServiceUnavailable, SessionExpired, DatabaseUnavailable, ConnectionAcquisitionTimeoutError, OSError)
 
 
@@ -97,8 +97,9 @@ def _grouped(ids: Sequence[str], found: list[Record], mapper: Callable[[Record],
 class Neo4jStore(Analytics):
     """The store on a Neo4j server (or any Bolt server speaking Neo4j 5 Cypher)."""
 
-    def __init__(self, uri: str, user: str, password: str, database: str) -> None:
+    def __init__(self, uri: str, user: str, password: str, database: str, retry_seconds: float = RETRY_SECONDS) -> None:
         self.uri = uri
+        self.retry_seconds = retry_seconds
         self.user = user
         self.database = database
         self._password = password
@@ -112,8 +113,8 @@ class Neo4jStore(Analytics):
         self._driver = AsyncGraphDatabase.driver(
             self.uri,
             auth=(self.user, self._password),
-            max_transaction_retry_time=RETRY_SECONDS,
-            connection_timeout=RETRY_SECONDS,
+            max_transaction_retry_time=self.retry_seconds,
+            connection_timeout=self.retry_seconds,
         )
         try:
             await self._driver.verify_connectivity()

@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 from api.auth import authenticate
 from api.cli import app
 from graph.embedded import EmbeddedStore
-from schema import build_schema
+from schema.build import build_schema
 from tests.bolt.server import BoltServer
 from tests.conftest import _wipe
 from tests.servers import free_port

@@ -8,7 +8,6 @@ import asyncio
 import json
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -16,16 +15,24 @@ import pytest
 import websockets
 
 from tests.bolt.server import BoltServer
-from tests.conftest import _wipe
+from tests.conftest import ADAPTERS, _wipe
 from tests.servers import add_user, server, thememap
 
 SUBSCRIBE = "subscription($p: ID!) { projectEvents(projectId: $p) { type summary targetIds actor { name } } }"
 
 
-@pytest.fixture
-def live_env(adapter: str, tmp_path: Path, request: pytest.FixtureRequest) -> dict[str, str]:
+@pytest.fixture(scope="module", params=ADAPTERS)
+def adapter(request: pytest.FixtureRequest) -> str:
+    """Module-scoped here: one server per adapter serves all of this module's tests (starting
+    one and adding its users costs seconds). Each test works in a project of its own, and a
+    test that changes a user (revoking a token) adds that user itself."""
+    return str(request.param)
+
+
+@pytest.fixture(scope="module")
+def live_env(adapter: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> dict[str, str]:
     """The environment of the server under test (and of the CLI run beside it)."""
-    env = {"THEMEMAP_STORE": adapter, "THEMEMAP_DATA_DIR": str(tmp_path)}
+    env = {"THEMEMAP_STORE": adapter, "THEMEMAP_DATA_DIR": str(tmp_path_factory.mktemp(f"live-{adapter}"))}
     if adapter == "neo4j":
         bolt: BoltServer = request.getfixturevalue("bolt_server")
         _wipe(bolt)
@@ -33,7 +40,7 @@ def live_env(adapter: str, tmp_path: Path, request: pytest.FixtureRequest) -> di
     return env
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def live(live_env: dict[str, str]) -> Iterator[tuple[str, dict[str, str]]]:
     env = live_env
     users = {name: add_user(env, name) for name in ("Owner", "Analyst", "Viewer", "Outsider")}
@@ -207,9 +214,10 @@ async def test_revoking_a_token_closes_its_sockets_within_a_second(
     live: tuple[str, dict[str, str]], live_env: dict[str, str]
 ) -> None:
     url, t = live
-    project = live_project(url, t, Viewer="VIEWER")
-    async with Listener(url, t["Viewer"], project) as viewer:
-        thememap(live_env, "user", "revoke", "Viewer")
+    revoked_id, revoked = add_user(live_env, "Revoked")  # a user of this test's own: the others keep their tokens
+    project = live_project(url, t | {"Revoked id": revoked_id}, Revoked="VIEWER")
+    async with Listener(url, revoked, project) as viewer:
+        thememap(live_env, "user", "revoke", "Revoked")
         assert await closed_within(viewer, 1.5) < 1.5
 
 

@@ -8,37 +8,65 @@ writes must all hold across them."""
 from __future__ import annotations
 
 import asyncio
+import random
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.api.test_live_events import Listener, gql, live_project
-from tests.bench.load import measure
+from tests.bench.load import load
+from tests.conftest import ADAPTERS
 from tests.faults.conftest import demo_env
 from tests.servers import DEMO_PROJECT, add_user, demo_owner, server
+
+
+@dataclass
+class Shared:
+    """The demo study seeded into one store per adapter (`env`), with its owner's token
+    (`demo`) and the users' tokens and ids (`users`: "Owner", "Owner id", ...)."""
+
+    env: dict[str, str]
+    demo: str
+    users: dict[str, str]
+
 
 Two = tuple[str, str, dict[str, str]]
 """The URLs of two `thememap serve` processes on one store, and the users' tokens and ids."""
 
 
-@pytest.fixture
-def two(adapter: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Two]:
-    env = demo_env(adapter, tmp_path, request)
+@pytest.fixture(scope="module", params=ADAPTERS)
+def adapter(request: pytest.FixtureRequest) -> str:
+    """Module-scoped here: the tests of an adapter share one seeded store and its two serving
+    processes (seeding, adding users and starting servers cost seconds each); each test
+    works in a project or with users of its own."""
+    return str(request.param)
+
+
+@pytest.fixture(scope="module")
+def shared(adapter: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Shared:
+    env = demo_env(adapter, tmp_path_factory.mktemp(f"processes-{adapter}"), request)
+    demo = demo_owner(env)
     users = {name: add_user(env, name) for name in ("Owner", "Analyst", "Viewer")}
+    return Shared(
+        env,
+        demo,
+        {name: token for name, (_, token) in users.items()}
+        | {f"{name} id": user_id for name, (user_id, _) in users.items()},
+    )
+
+
+@pytest.fixture(scope="module")
+def two(shared: Shared) -> Iterator[Two]:
     with ExitStack() as stack:
-        a, b = (stack.enter_context(server(env, serve=[]))[1] for _ in range(2))
-        yield (
-            a,
-            b,
-            {name: token for name, (_, token) in users.items()}
-            | {f"{name} id": user_id for name, (user_id, _) in users.items()},
-        )
+        a, b = (stack.enter_context(server(shared.env, serve=[]))[1] for _ in range(2))
+        yield a, b, shared.users
 
 
 def _serve(tmp_path: Path, *options: str) -> subprocess.CompletedProcess[str]:
@@ -70,18 +98,16 @@ def _workers_of(pid: int) -> list[int]:
     return [int(c) for c in children if b"multiprocessing.spawn" in Path(f"/proc/{c}/cmdline").read_bytes()]
 
 
-def test_serve_with_two_workers_runs_two_processes_that_answer(
-    adapter: str, tmp_path: Path, request: pytest.FixtureRequest
-) -> None:
-    env = demo_env(adapter, tmp_path, request)
-    token = demo_owner(env)
-    with server(env, serve=["--workers", "2"]) as (process, url):
+def test_serve_with_two_workers_runs_two_processes_that_answer(shared: Shared) -> None:
+    with server(shared.env, serve=["--workers", "2"]) as (process, url):
         deadline = time.monotonic() + 20
         while len(_workers_of(process.pid)) < 2 and time.monotonic() < deadline:
             time.sleep(0.1)
         assert len(_workers_of(process.pid)) == 2
         for _ in range(6):
-            assert gql(url, token, "query($p: ID!) { project(id: $p) { name } }", p=DEMO_PROJECT)["project"]["name"]
+            assert gql(url, shared.demo, "query($p: ID!) { project(id: $p) { name } }", p=DEMO_PROJECT)["project"][
+                "name"
+            ]
 
 
 async def test_a_change_through_one_process_reaches_a_subscriber_of_the_other(two: Two) -> None:
@@ -127,47 +153,46 @@ def test_a_question_on_one_process_sees_a_change_made_through_the_other(two: Two
     assert counts[code] == 1
 
 
-def test_two_processes_coding_at_once_lose_nothing(
-    adapter: str, tmp_path: Path, request: pytest.FixtureRequest
-) -> None:
+def test_two_processes_coding_at_once_lose_nothing(adapter: str, shared: Shared, two: Two) -> None:
     """16 clients taking turns between two processes, each member writing through both."""
-    result = measure(demo_env(adapter, tmp_path, request), clients=16, seconds=4, users=4, processes=2)
+    tag = f"{random.getrandbits(24):x}"
+    analysts = [add_user(shared.env, f"analyst-{i}-{tag}") for i in range(4)]
+    result = load(two[:2], shared.demo, analysts, clients=16, seconds=4)
     print(result.summary(f"{adapter}, two processes"))
     assert not result.errors, result.errors[:5]
     assert not result.lost, f"acknowledged writes missing (code: acknowledged, found): {result.lost}"
     assert result.writes > 0
 
 
-def test_writes_wait_for_each_other_across_processes(tmp_path: Path) -> None:
+@pytest.mark.parametrize("adapter", ["embedded"], indirect=True)
+def test_writes_wait_for_each_other_across_processes(two: Two) -> None:
     """Two processes writing at the same moment: the second waits for the first's transaction
     (SQLite's busy timeout) instead of failing with 'database is locked'."""
-    env = {"THEMEMAP_STORE": "embedded", "THEMEMAP_DATA_DIR": str(tmp_path)}
-    token = demo_owner(env)
-    with ExitStack() as stack:
-        urls = [stack.enter_context(server(env, serve=[]))[1] for _ in range(2)]
+    a, b, t = two
+    project = live_project(a, t)
 
-        async def burst() -> list[httpx.Response]:
-            async with httpx.AsyncClient(timeout=60) as http:
-                return await asyncio.gather(
-                    *(
-                        http.post(
-                            f"{urls[i % 2]}/graphql",
-                            json={
-                                "query": "mutation($p: ID!, $n: String!) { createCode(input: {projectId: $p, name: $n}) { id } }",
-                                "variables": {"p": DEMO_PROJECT, "n": f"burst {i}"},
-                            },
-                            headers={"Authorization": f"Bearer {token}"},
-                        )
-                        for i in range(40)
+    async def burst() -> list[httpx.Response]:
+        async with httpx.AsyncClient(timeout=60) as http:
+            return await asyncio.gather(
+                *(
+                    http.post(
+                        f"{(a, b)[i % 2]}/graphql",
+                        json={
+                            "query": "mutation($p: ID!, $n: String!) { createCode(input: {projectId: $p, name: $n}) { id } }",
+                            "variables": {"p": project, "n": f"burst {i}"},
+                        },
+                        headers={"Authorization": f"Bearer {t['Owner']}"},
                     )
+                    for i in range(40)
                 )
+            )
 
-        answers = asyncio.run(burst())
-        assert [r.json().get("errors") for r in answers] == [None] * 40
-        names = {
-            c["name"]
-            for c in gql(urls[1], token, "query($p: ID!) { project(id: $p) { codes { name } } }", p=DEMO_PROJECT)[
-                "project"
-            ]["codes"]
-        }
-        assert {f"burst {i}" for i in range(40)} <= names
+    answers = asyncio.run(burst())
+    assert [r.json().get("errors") for r in answers] == [None] * 40
+    names = {
+        c["name"]
+        for c in gql(b, t["Owner"], "query($p: ID!) { project(id: $p) { codes { name } } }", p=project)["project"][
+            "codes"
+        ]
+    }
+    assert names == {f"burst {i}" for i in range(40)}

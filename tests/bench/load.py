@@ -186,16 +186,22 @@ def measure(env: dict[str, str], clients: int, seconds: float, users: int, proce
     """Seed the demo into the store `env` names, add `users` analysts, serve, and load it.
     With `processes` > 1, that many `thememap serve` processes serve the store side by side."""
     owner = demo_owner(env)
-    tokens = [add_user(env, f"analyst-{i}-{random.getrandbits(24):x}") for i in range(users)]
+    analysts = [add_user(env, f"analyst-{i}-{random.getrandbits(24):x}") for i in range(users)]
     with ExitStack() as stack:
         urls = [stack.enter_context(server(env, serve=[] if processes > 1 else None))[1] for _ in range(processes)]
+        return load(urls, owner, analysts, clients, seconds)
 
-        async def go() -> Result:
-            await add_members(urls[0], owner, DEMO_PROJECT, [user_id for user_id, _ in tokens])
-            members, documents = await prepare(urls[0], owner, [token for _, token in tokens])
-            return await run(urls, members, documents, clients, seconds)
 
-        return asyncio.run(go())
+def load(urls: Sequence[str], owner: str, analysts: Sequence[tuple[str, str]], clients: int, seconds: float) -> Result:
+    """Load the demo project served at `urls` (its owner's token `owner`): the owner adds the
+    `analysts` (user ids and tokens) as ANALYSTs, each gets a code of their own, then `run`."""
+
+    async def go() -> Result:
+        await add_members(urls[0], owner, DEMO_PROJECT, [user_id for user_id, _ in analysts])
+        members, documents = await prepare(urls[0], owner, [token for _, token in analysts])
+        return await run(urls, members, documents, clients, seconds)
+
+    return asyncio.run(go())
 
 
 def main() -> None:

@@ -102,7 +102,7 @@ def test_team_session_runs_tiny_with_one_and_two_workers(tmp_path: Path) -> None
             "--size",
             "demo",
             "--seconds",
-            "3",
+            "2",  # each coder codes about twice per run
             "--coders",
             "2",
             "--viewers",

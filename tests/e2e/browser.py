@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 from playwright.sync_api import Browser, Page, Playwright
 
-from tests.servers import add_user, server, thememap
+from tests.servers import DEMO_PROJECT, add_user, demo_owner, server
 
 CHROMIUM = Path(os.environ.get("THEMEMAP_CHROMIUM", "/usr/bin/chromium"))
 FLAGS = [
@@ -30,8 +30,6 @@ FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-DEMO = "perinatal-social-work"
-DEMO_PROJECT = "1a6c493d-0a0b-5a74-9aae-21d1aec186e8"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "build" / "e2e"
 
 
@@ -68,8 +66,7 @@ class Site:
 def demo_site(data_dir: Path) -> Iterator[Site]:
     """Seed the demo study into `data_dir` (embedded store) and serve it."""
     env = {"THEMEMAP_STORE": "embedded", "THEMEMAP_DATA_DIR": str(data_dir)}
-    thememap(env, "seed", DEMO)
-    token = next(line.strip() for line in thememap(env, "user", "token", "demo").splitlines() if line.startswith("tm_"))
+    token = demo_owner(env)
     with server(env) as (_, url):
         yield Site(url, env, token)
 

@@ -10,7 +10,7 @@ import httpx
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from schema import build_schema
+from schema.build import build_schema
 from tests.faults.conftest import Demo
 from tests.servers import DEMO_PROJECT
 

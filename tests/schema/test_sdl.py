@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from schema import build_schema
+from schema.build import build_schema
 
 SDL = Path(__file__).resolve().parents[2] / "schema.graphql"
 
