@@ -75,9 +75,15 @@ def test_generated_operations_never_fail_internally(demo_server: Demo) -> None:
         @fuzz_settings(EXAMPLES)
         @given(operations(ids))
         def fuzz(operation: str) -> None:
-            codes = check(http.post("/graphql", json={"query": operation}), operation)
+            response = http.post("/graphql", json={"query": operation})
+            codes = check(response, operation)
             outcomes.update(set(codes) or {"ok"})
+            body = response.json()
+            if not codes or any(error.get("path") for error in body.get("errors") or []):
+                outcomes["executed"] += 1  # its resolvers ran (an error at a field has a path)
 
         fuzz()
-    print(f"fuzz[{demo_server.adapter}]: {sum(outcomes.values())} operations, outcomes {dict(outcomes)}")
-    assert outcomes["ok"] > 0, outcomes
+    print(f"fuzz[{demo_server.adapter}]: {sum(outcomes.values())} outcomes {dict(outcomes)}")
+    # Many operations must have run their resolvers, rather than all being refused before execution
+    # (wholly successful ones are few: one made-up id or value among many fields is enough for an error).
+    assert outcomes["executed"] > EXAMPLES // 10, outcomes
