@@ -9,7 +9,7 @@ writes go in UNWIND batches of `BATCH` rows.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -38,6 +38,10 @@ Tx = AsyncManagedTransaction
 
 BATCH = 1000
 """Rows per UNWIND statement in bulk writes (ArcadeDB slows down past ~1,000)."""
+BATCH_CHARS = 4_000_000
+"""Characters of text at most per UNWIND statement (but at least one row): a Bolt message has
+a limit (ArcadeDB refuses one past 16 MiB, and the driver then waits for an answer for ever),
+and a thousand long transcripts are far past it."""
 
 _READERS: dict[NodeKind, tuple[str, Callable[[Record], Any]]] = {
     NodeKind.PROJECT: (q.GET_PROJECTS, records.project),
@@ -63,9 +67,34 @@ async def one(tx: Tx, statement: str, **params: Any) -> Record | None:
 
 
 async def _batched(tx: Tx, statement: str, items: Sequence[dict[str, Any]]) -> None:
-    """Run an UNWIND `$rows` statement over `items`, `BATCH` rows at a time."""
-    for i in range(0, len(items), BATCH):
-        await rows(tx, statement, rows=list(items[i : i + BATCH]))
+    """Run an UNWIND `$rows` statement over `items`, in batches (see `batches`)."""
+    for batch in batches(items):
+        await rows(tx, statement, rows=batch)
+
+
+def batches(items: Sequence[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    """`items` in order, `BATCH` rows at a time, fewer where their text passes `BATCH_CHARS`."""
+    batch: list[dict[str, Any]] = []
+    chars = 0
+    for item in items:
+        size = sum(_chars(value) for value in item.values())
+        if batch and (len(batch) == BATCH or chars + size > BATCH_CHARS):
+            yield batch
+            batch, chars = [], 0
+        batch.append(item)
+        chars += size
+    if batch:
+        yield batch
+
+
+def _chars(value: Any) -> int:
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, list | tuple):
+        return sum(_chars(v) for v in value)
+    if isinstance(value, dict):
+        return sum(_chars(v) for v in value.values())
+    return 0
 
 
 def _kind(node: Stamped) -> NodeKind:
