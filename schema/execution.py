@@ -22,19 +22,27 @@ attributes has no side effects)."""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 from weakref import WeakKeyDictionary
 
 from graphql import (
     GraphQLAbstractType,
+    GraphQLBoolean,
+    GraphQLEnumType,
     GraphQLField,
+    GraphQLFloat,
+    GraphQLID,
+    GraphQLInt,
     GraphQLLeafType,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLResolveInfo,
     GraphQLSchema,
+    GraphQLString,
     is_abstract_type,
     is_leaf_type,
     is_object_type,
@@ -46,15 +54,45 @@ from strawberry.types.field import StrawberryField
 
 
 class _Plain(NamedTuple):
-    """How to read a plain field: its attribute, and its type without non-null."""
+    """How to read a plain field: its attribute, its type without non-null, and for a scalar
+    or an enum how to serialise a value (`_serialiser`)."""
 
     attribute: str
     type: GraphQLOutputType
     nullable: bool
+    serialise: Callable[[Any], Any] | None
 
-    @property
-    def leaf(self) -> GraphQLLeafType | None:
-        return self.type if is_leaf_type(self.type) else None  # type: ignore[return-value]
+
+_INT = range(-(2**31), 2**31)
+
+
+def _serialiser(leaf: GraphQLLeafType) -> Callable[[Any], Any]:
+    """`leaf.coerce_output_value`, with the common values of the built-in scalars passed through
+    and enum values' names remembered: the same results, without graphql-core's checks for
+    values of the expected Python type (or its strawberry wrapper for enums)."""
+    general = leaf.coerce_output_value
+    if leaf is GraphQLString or leaf is GraphQLID:
+        return lambda value: value if type(value) is str else general(value)
+    if leaf is GraphQLInt:
+        return lambda value: value if type(value) is int and value in _INT else general(value)
+    if leaf is GraphQLFloat:
+        return lambda value: value if type(value) is float and math.isfinite(value) else general(value)
+    if leaf is GraphQLBoolean:
+        return lambda value: value if type(value) is bool else general(value)
+    if isinstance(leaf, GraphQLEnumType):
+        names: dict[Any, Any] = {}
+
+        def name_of(value: Any) -> Any:
+            try:
+                return names[value]
+            except KeyError:
+                found = names[value] = general(value)  # raises for a value of no member, and is not kept
+                return found
+            except TypeError:  # unhashable: no member of the enum
+                return general(value)
+
+        return name_of
+    return general
 
 
 def _plain(field_def: GraphQLField) -> _Plain | None:
@@ -70,7 +108,8 @@ def _plain(field_def: GraphQLField) -> _Plain | None:
         field_type, nullable = field_type.of_type, False
     if not (is_leaf_type(field_type) or is_object_type(field_type) or is_abstract_type(field_type)):
         return None  # a list
-    return _Plain(definition.python_name, field_type, nullable)
+    serialise = _serialiser(field_type) if is_leaf_type(field_type) else None  # type: ignore[arg-type]
+    return _Plain(definition.python_name, field_type, nullable, serialise)
 
 
 class _Entry(NamedTuple):
@@ -177,9 +216,9 @@ class Execution(StrawberryGraphQLCoreExecutionContext):
                 built[entry.key] = None
             elif value is Undefined:
                 return None
-            elif (leaf := plain.leaf) is not None:
+            elif (serialise := plain.serialise) is not None:
                 try:
-                    coerced = leaf.coerce_output_value(value)
+                    coerced = serialise(value)
                 except Exception:  # noqa: BLE001 - the whole path reports it, located
                     return None
                 if coerced is None or coerced is Undefined:
@@ -235,14 +274,14 @@ class Execution(StrawberryGraphQLCoreExecutionContext):
         node = field_details_list[0].node
         field_def = self.schema.get_field(parent_type, node.name.value)
         plain = self._plain_field(field_def) if field_def is not None and not node.arguments else None
-        if plain is not None and (leaf := plain.leaf) is not None:
+        if plain is not None and (serialise := plain.serialise) is not None:
             value = getattr(source, plain.attribute, Undefined)
             if value is None:
                 if plain.nullable:
                     return None
             elif value is not Undefined:
                 try:
-                    coerced = leaf.coerce_output_value(value)
+                    coerced = serialise(value)
                 except Exception:  # noqa: BLE001 - graphql-core's path reports it, located
                     coerced = None
                 if coerced is not None and coerced is not Undefined:

@@ -68,7 +68,10 @@ class Query:
         no_name = Leaf(name=None, maybe="x", count=2, colour=Colour.RED, ratio=1.0)  # type: ignore[arg-type]
         bad_count = Leaf(name="c", maybe="y", count="many", colour=Colour.RED, ratio=2.0)  # type: ignore[arg-type]
         bad_colour = Leaf(name="d", maybe=None, count=3, colour="blue", ratio=float("nan"))  # type: ignore[arg-type]
-        return [good, no_name, bad_count, bad_colour]
+        not_finite = Leaf(name="e", maybe=None, count=4, colour=Colour.RED, ratio=float("inf"))
+        too_big = Leaf(name="f", maybe=None, count=2**31, colour=Colour.RED, ratio=1.0)
+        a_bool = Leaf(name="g", maybe=None, count=True, colour=Colour.RED, ratio=1)  # type: ignore[arg-type]
+        return [good, no_name, bad_count, bad_colour, not_finite, too_big, a_bool]
 
     @strawberry.field
     def either(self) -> list[Either]:
@@ -119,8 +122,8 @@ def test_the_short_path_answers_and_fails_exactly_as_graphql_core_does(extension
     for more in (True, False, True):  # again from what the first time learned; a variable changes the selection
         assert _answer(short, more) == _answer(stock, more)
     data, errors = _answer(short)
-    assert len(errors) == 3 + 3  # a null name, and a count and a colour that do not serialise; in pairs, two
-    # null names and a value of no type of the union
+    assert len(errors) == 5 + 3  # a null name, a count, a colour, an infinite ratio and a count past 32 bits
+    # that do not serialise; in pairs, two null names and a value of no type of the union
     assert data["pairs"][:2] == [
         {
             "a": {"__typename": name_of(extensions, "Leaf"), "name": name_of(extensions, "p"), "colour": "RED"},
@@ -134,10 +137,7 @@ def test_the_short_path_answers_and_fails_exactly_as_graphql_core_does(extension
     assert data["pairs"][2:] == [None, {"a": data["pairs"][0]["a"], "b": None}, None]
     assert data["more"][1] == {"b": {"ratio": 0.25}, "tags": [], "shout": "PAIR?" if extensions else "pair?"}
     name = "A" if extensions else "a"  # the schema extension ran on every field
-    assert data["leaves"] == [
-        {"name": name, "maybe": None, "count": 1, "colour": "RED", "ratio": 0.5, "alias": name},
-        None,
-        None,
-        None,
-    ]
+    assert data["leaves"][0] == {"name": name, "maybe": None, "count": 1, "colour": "RED", "ratio": 0.5, "alias": name}
+    assert data["leaves"][1:6] == [None] * 5
+    assert data["leaves"][6]["count"] == 1 and data["leaves"][6]["ratio"] == 1.0  # as graphql-core serialises them
     assert data["either"][1]["loud"] == "HI"  # the field extension ran
