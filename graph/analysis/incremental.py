@@ -89,6 +89,34 @@ class Parts:
             snapshot.document_lengths,
         )
 
+    def snapshot(
+        self,
+        project_id: str,
+        excerpts: list[ExcerptFact],
+        codings: list[CodingFact],
+        turns: list[TurnFact],
+        revision: int,
+        cursor: str | None,
+        basis: Basis | None = None,
+    ) -> Snapshot:
+        """The snapshot of these small parts and those large ones."""
+        return Snapshot(
+            project_id=project_id,
+            participants=self.participants,
+            codes=self.codes,
+            themes=self.themes,
+            memberships=self.memberships,
+            links=self.links,
+            excerpts=excerpts,
+            codings=codings,
+            document_lengths=self.document_lengths,
+            turns=turns,
+            revision=revision,
+            documents=self.documents,
+            cursor=cursor,
+            basis=basis,
+        )
+
 
 @dataclass(frozen=True)
 class Touched:
@@ -99,7 +127,7 @@ class Touched:
     documents: frozenset[str]
     """Documents whose excerpts (all they have now), codings and speaker turns are read again."""
     small: bool = True
-    """Whether the small parts may have changed too, and are read again (else `Parts.of` the kept snapshot)."""
+    """Whether the small parts may have changed too, and are read again (else the kept snapshot's stand)."""
 
 
 def touched(kept: Snapshot, events: Sequence[Entry], revision: int) -> Touched | None:
@@ -132,15 +160,17 @@ def touched(kept: Snapshot, events: Sequence[Entry], revision: int) -> Touched |
 def updated(
     kept: Snapshot,
     touched: Touched,
-    parts: Parts,
+    parts: Parts | None,
     excerpts: list[ExcerptFact],
     codings: list[CodingFact],
     turns: list[TurnFact],
     revision: int,
     cursor: str | None,
 ) -> Snapshot:
-    """`kept` with the small parts as read, the touched excerpts (and their codings) and the
-    touched documents' turns as read, and the rest of its large parts as they were."""
+    """`kept` with the small parts as read (None: not read, as `touched.small` allows, so kept's),
+    the touched excerpts (and their codings) and the touched documents' turns as read, and the
+    rest of its large parts as they were."""
+    parts = parts or Parts.of(kept)
     documents = parts.documents
     vanished = kept.documents.keys() - documents.keys()
     gone = (
@@ -158,19 +188,12 @@ def updated(
     ]
     again = touched.documents | vanished
     change = Change(gone=frozenset(gone), excerpts=excerpts, codings=codings, moved=bool(moved))
-    return Snapshot(
-        project_id=kept.project_id,
-        participants=parts.participants,
-        codes=parts.codes,
-        themes=parts.themes,
-        memberships=parts.memberships,
-        links=parts.links,
-        excerpts=still + excerpts,
-        codings=[c for c in kept.codings if c.excerpt_id not in gone] + codings,
-        document_lengths=parts.document_lengths,
-        turns=[t for t in kept.turns if t.document_id not in again] + turns,
-        revision=revision,
-        documents=documents,
-        cursor=cursor,
-        basis=Basis.after(kept, change),
+    return parts.snapshot(
+        kept.project_id,
+        still + excerpts,
+        [c for c in kept.codings if c.excerpt_id not in gone] + codings,
+        [t for t in kept.turns if t.document_id not in again] + turns,
+        revision,
+        cursor,
+        Basis.after(kept, change),
     )

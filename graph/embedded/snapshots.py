@@ -59,7 +59,7 @@ def snapshot(db: Db, kept: SnapshotCache, project_id: str, with_text: bool) -> S
                 incremental.updated(
                     before,
                     touched,
-                    _parts(db, project_id) if touched.small else incremental.Parts.of(before),
+                    _parts(db, project_id) if touched.small else None,
                     read := _excerpts(db, texts, f"(e.id {_IN} OR e.document_id {_IN})", excerpts, documents),
                     _codings(db, f"excerpt_id {_IN}", rows.ids([*touched.excerpts, *(e.id for e in read)]), read),
                     _turns(db, f"t.document_id {_IN}", documents),
@@ -75,20 +75,13 @@ def _whole(db: Db, project_id: str, with_text: bool, revision: int) -> Snapshot:
     parts = _parts(db, project_id)
     excerpts = _excerpts(db, with_text, "e.project_id = ?", project_id)
     last = db.one("SELECT at, id FROM events WHERE project_id = ? ORDER BY at DESC, id DESC LIMIT 1", project_id)
-    return Snapshot(
-        project_id=project_id,
-        participants=parts.participants,
-        codes=parts.codes,
-        themes=parts.themes,
-        memberships=parts.memberships,
-        links=parts.links,
-        excerpts=excerpts,
-        codings=_codings(db, "project_id = ?", project_id, excerpts),
-        document_lengths=parts.document_lengths,
-        turns=_turns(db, "d.project_id = ?", project_id),
-        revision=revision,
-        documents=parts.documents,
-        cursor=None if last is None else cursors.of_event(last["at"], last["id"]),
+    return parts.snapshot(
+        project_id,
+        excerpts,
+        _codings(db, "project_id = ?", project_id, excerpts),
+        _turns(db, "d.project_id = ?", project_id),
+        revision,
+        None if last is None else cursors.of_event(last["at"], last["id"]),
     )
 
 

@@ -231,29 +231,12 @@ class SnapshotRecords:
     update: tuple[Snapshot, incremental.Touched] | None = None
 
     def snapshot(self) -> Snapshot:
-        if self.small is not None:
-            parts = self.small.parts()
-        else:
-            assert self.update is not None, "only an update keeps the small parts"
-            parts = incremental.Parts.of(self.update[0])
+        parts = None if self.small is None else self.small.parts()
         excerpts = excerpt_facts(r.values() for r in self.excerpts)
         codings = coding_facts((r.values() for r in self.codings), excerpts)
         turns = [TurnFact(r["document_id"], r["start"], r["end"], r["role"]) for r in self.turns]
         if self.update is not None:
             kept, touched = self.update
             return incremental.updated(kept, touched, parts, excerpts, codings, turns, self.revision, self.cursor)
-        return Snapshot(
-            project_id=self.project_id,
-            participants=parts.participants,
-            codes=parts.codes,
-            themes=parts.themes,
-            memberships=parts.memberships,
-            links=parts.links,
-            excerpts=excerpts,
-            codings=codings,
-            document_lengths=parts.document_lengths,
-            turns=turns,
-            revision=self.revision,
-            documents=parts.documents,
-            cursor=self.cursor,
-        )
+        assert parts is not None, "a whole read reads the small parts"
+        return parts.snapshot(self.project_id, excerpts, codings, turns, self.revision, self.cursor)
